@@ -1,0 +1,117 @@
+"""Validation of the kinds of values allysim takes, in one place.
+
+Every public function checks its inputs through these helpers so that a bad value always raises
+the same kind of error with a message naming the parameter and the allowed range. Nothing is
+clipped silently.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+SeedLike = int | np.integer | np.random.Generator | np.random.SeedSequence | None
+
+
+def check_real(value: Any, name: str) -> float:
+    """Return ``value`` as a finite float, or raise ``TypeError``/``ValueError`` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    out = float(value)
+    if not np.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return out
+
+
+def check_probability(value: Any, name: str) -> float:
+    """Return ``value`` as a float in [0, 1], or raise naming ``name``."""
+    out = check_real(value, name)
+    if not 0.0 <= out <= 1.0:
+        raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
+    return out
+
+
+def check_interval(
+    value: Any,
+    name: str,
+    low: float,
+    high: float,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a float inside the interval, or raise naming ``name`` and the range."""
+    out = check_real(value, name)
+    too_low = out <= low if low_open else out < low
+    too_high = out >= high if high_open else out > high
+    if too_low or too_high:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        raise ValueError(f"{name} must lie in {left}{low:g}, {high:g}{right}, got {value!r}")
+    return out
+
+
+def check_nonnegative(value: Any, name: str) -> float:
+    """Return ``value`` as a finite float >= 0, or raise naming ``name``."""
+    out = check_real(value, name)
+    if out < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return out
+
+
+def check_int(value: Any, name: str, *, minimum: int | None = None) -> int:
+    """Return ``value`` as an int (at least ``minimum``), or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    out = int(value)
+    if minimum is not None and out < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return out
+
+
+def as_float_array(value: Any, name: str, *, shape: tuple[int | None, ...] | None = None):
+    """Return ``value`` as a finite float64 array of the given shape (None = any length)."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of real numbers") from exc
+    if shape is not None:
+        if arr.ndim != len(shape) or any(
+            want is not None and have != want for have, want in zip(arr.shape, shape, strict=True)
+        ):
+            want_txt = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
+            raise ValueError(f"{name} must have shape {want_txt}, got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
+    return arr
+
+
+def as_probability_array(value: Any, name: str, *, shape: tuple[int | None, ...] | None = None):
+    """Return ``value`` as a float array of probabilities in [0, 1], or raise naming ``name``."""
+    arr = as_float_array(value, name, shape=shape)
+    if np.any((arr < 0.0) | (arr > 1.0)):
+        bad = arr[(arr < 0.0) | (arr > 1.0)].ravel()[0]
+        raise ValueError(f"{name} must contain probabilities in [0, 1], found {bad!r}")
+    return arr
+
+
+def as_generator(seed: SeedLike) -> np.random.Generator:
+    """Turn ``seed`` (int, Generator, SeedSequence or None) into a ``numpy.random.Generator``.
+
+    A Generator is used as given (so the caller's stream advances); an int or SeedSequence
+    always yields the same stream.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            "seed must be an int, numpy.random.Generator, numpy.random.SeedSequence or None, "
+            f"got {type(seed).__name__}"
+        )
+    if int(seed) < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    return np.random.default_rng(int(seed))

@@ -1,0 +1,839 @@
+"""Vectorised payoff kernels: exact expected payoffs (Markov chains) and batched Monte Carlo.
+
+Conventions (see ``DESIGN.md``):
+
+* Outcomes from the row player's view are ordered CC, CD, DC, DD (row move first).
+* Execution noise ``noise`` (epsilon): each intended move is flipped with that probability.
+* Perception noise ``perception_noise`` (eta, imperfect monitoring): each player misreads the
+  partner's actual move with that probability; payoffs follow actual moves, strategies follow
+  what they saw. Both noises are part of the exact model.
+* Horizon: ``rounds=T`` gives the mean payoff per round over T rounds; ``continuation=w`` the
+  normalised discounted payoff ``(1 - w) sum_t w^t u_t`` (the game goes on with probability w);
+  neither gives the limit of means, the long-run payoff per round.
+
+Exact memory-one pairs (with ``continuation`` or the limit of means) use a closed form: the
+stationary distribution of the 4-state chain from the cofactors of Press & Dyson's (2012)
+column-reduced matrix, where two of three columns depend on one player only. It is evaluated for
+all pairs at once, in chunks that fit the CPU cache. Finite horizons and finite-state strategies
+use batched matrix algebra on the (product) chain.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from allysim._validation import (
+    SeedLike,
+    as_generator,
+    check_int,
+    check_interval,
+    check_probability,
+)
+from allysim.games import StageGame
+from allysim.strategies import FiniteStateStrategy, MemoryOne, memory_one_array
+
+__all__ = [
+    "SimulationResult",
+    "TournamentResult",
+    "cooperation_rates",
+    "expected_payoffs",
+    "outcome_distribution",
+    "round_robin",
+    "simulate",
+]
+
+StrategiesLike = Any  # a strategy, a sequence of strategies, or an (n, 5) memory-one array
+
+# Elements per chunk for the closed-form kernel: small enough that the ~60 temporaries of a chunk
+# stay in the CPU's L2 cache, large enough that numpy's per-call overhead is amortised.
+_CHUNK = 1 << 13
+# Chains whose cofactor sum falls below this are (nearly) reducible; they go through the general
+# solver, which restricts the chain to the states reachable from the start.
+_DEGENERATE = 1e-12
+# Y's cooperation probability in X's outcome order: Y sees CC, DC, CD, DD.
+_SWAP = np.array([0, 2, 1, 3])
+# Same strategy, partner's move misread: CC<->CD, DC<->DD.
+_MISREAD = np.array([1, 0, 3, 2])
+
+
+# ----------------------------------------------------------------------------------------------
+# Input handling
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Batch:
+    names: tuple[str, ...]
+    memory_one: np.ndarray | None  # (n, 5) when every strategy is memory-one
+    strategies: tuple[MemoryOne | FiniteStateStrategy, ...] | None
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _as_batch(strategies: StrategiesLike, name: str) -> _Batch:
+    if isinstance(strategies, np.ndarray):
+        arr = memory_one_array(strategies)
+        return _Batch(tuple(f"{name}[{i}]" for i in range(len(arr))), arr, None)
+    if isinstance(strategies, MemoryOne | FiniteStateStrategy):
+        strategies = [strategies]
+    if isinstance(strategies, str) or not isinstance(strategies, Sequence):
+        raise TypeError(
+            f"{name} must be a strategy, a sequence of strategies or an (n, 5) array, got "
+            f"{type(strategies).__name__}"
+        )
+    items = tuple(strategies)
+    if not items:
+        raise ValueError(f"{name} must hold at least one strategy")
+    for s in items:
+        if not isinstance(s, MemoryOne | FiniteStateStrategy):
+            raise TypeError(f"{name} must hold MemoryOne or FiniteStateStrategy objects, got {s!r}")
+    names = tuple(s.name for s in items)
+    if all(isinstance(s, MemoryOne) for s in items):
+        return _Batch(names, memory_one_array(list(items)), items)
+    return _Batch(names, None, items)
+
+
+def _horizon(rounds: int | None, continuation: float | None) -> tuple[str, float]:
+    if rounds is not None and continuation is not None:
+        raise ValueError("give either rounds or continuation, not both (neither: limit of means)")
+    if rounds is not None:
+        return "rounds", float(check_int(rounds, "rounds", minimum=1))
+    if continuation is not None:
+        w = check_interval(continuation, "continuation", 0.0, 1.0, high_open=True)
+        return "continuation", w
+    return "limit", 1.0
+
+
+def _outcome_payoffs(game: StageGame) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(game, StageGame):
+        raise TypeError(f"game must be a StageGame, got {type(game).__name__}")
+    if game.shape != (2, 2):
+        raise ValueError(f"game must be a 2x2 game (contribute / withhold), got {game.shape}")
+    return game.outcome_payoffs()
+
+
+def _noises(noise: float, perception_noise: float) -> tuple[float, float]:
+    return (
+        check_probability(noise, "noise"),
+        check_probability(perception_noise, "perception_noise"),
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Exact kernel
+# ----------------------------------------------------------------------------------------------
+
+
+def _effective_memory_one(mo: np.ndarray, eps: float, eta: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cooperation probabilities per true outcome (own view) once both noises act."""
+    p = mo[:, :4]
+    if eta:
+        # With memory one, a misread only changes the very next move, so it folds into p.
+        p = (1 - eta) * p + eta * p[:, _MISREAD]
+    p0 = mo[:, 4]
+    if eps:
+        p = p * (1 - 2 * eps) + eps
+        p0 = p0 * (1 - 2 * eps) + eps
+    return p, p0
+
+
+def _memory_one_chain(px, p0x, qy, q0y):
+    """Transition matrices (N, 4, 4) and first-round distributions (N, 4) for paired rows."""
+    a, b = px, qy[:, _SWAP]
+    m = np.empty((len(a), 4, 4))
+    m[:, :, 0] = a * b
+    m[:, :, 1] = a * (1 - b)
+    m[:, :, 2] = (1 - a) * b
+    m[:, :, 3] = (1 - a) * (1 - b)
+    v0 = np.stack([p0x * q0y, p0x * (1 - q0y), (1 - p0x) * q0y, (1 - p0x) * (1 - q0y)], axis=1)
+    return m, v0
+
+
+def _closed_form_block(a, a0, b, b0, w):
+    """Long-run outcome distribution for a block of memory-one pairs (Press & Dyson reduction).
+
+    ``a`` (r, 1, 4), ``a0`` (r, 1): row player's effective cooperation probabilities per outcome;
+    ``b`` (1, c, 4), ``b0`` (1, c): column player's, already in the row player's outcome order.
+    ``w`` is the continuation probability (1 for the limit of means): the discounted
+    distribution is the stationary distribution of the chain that restarts with probability
+    ``1 - w``. Returns the unnormalised distribution (4, r, c) and its sum.
+    """
+    # Columns of (M_w - I) after adding column CC to columns CD and DC: the second depends on the
+    # row player only, the third on the column player only, so the 2x2 minors are outer products.
+    aw = [w * a[..., s] + (1 - w) * a0 for s in range(4)]
+    bw = [w * b[..., s] + (1 - w) * b0 for s in range(4)]
+    if w < 1:
+        ab0 = (1 - w) * (a0 * b0)
+        c1 = [w * (a[..., s] * b[..., s]) + ab0 for s in range(4)]
+    else:
+        c1 = [a[..., s] * b[..., s] for s in range(4)]
+    c1[0] = c1[0] - 1.0
+    c2 = [aw[0] - 1.0, aw[1] - 1.0, aw[2], aw[3]]
+    c3 = [bw[0] - 1.0, bw[1], bw[2] - 1.0, bw[3]]
+    minor = {}
+    for i in range(4):
+        for j in range(i + 1, 4):
+            minor[i, j] = c2[i] * c3[j] - c2[j] * c3[i]
+    # Cofactor of entry (j, 3) of the 4x4 matrix [c1 c2 c3 f]: sign (-1)^(j+3).
+    v = []
+    for j in range(4):
+        r1, r2, r3 = (r for r in range(4) if r != j)
+        det = c1[r1] * minor[r2, r3] - c1[r2] * minor[r1, r3] + c1[r3] * minor[r1, r2]
+        v.append(det if j % 2 else -det)
+    total = v[0] + v[1] + v[2] + v[3]
+    return v, total
+
+
+def _memory_one_long_run(
+    x: np.ndarray, y: np.ndarray, eps: float, eta: float, w: float, names=None
+) -> np.ndarray:
+    """Long-run (w = 1) or discounted (w < 1) outcome distribution, shape (n, m, 4)."""
+    px, p0x = _effective_memory_one(x, eps, eta)
+    qy, q0y = _effective_memory_one(y, eps, eta)
+    qy_swapped = qy[:, _SWAP]
+    n, m = len(px), len(qy)
+    out = np.empty((n, m, 4))
+    col_block = min(m, _CHUNK)
+    row_block = max(1, _CHUNK // col_block)
+    degenerate = []
+    for c0 in range(0, m, col_block):
+        cs = slice(c0, c0 + col_block)
+        b, b0 = qy_swapped[None, cs, :], q0y[None, cs]
+        for r0 in range(0, n, row_block):
+            rs = slice(r0, r0 + row_block)
+            v, total = _closed_form_block(px[rs, None, :], p0x[rs, None], b, b0, w)
+            bad = np.abs(total) < _DEGENERATE
+            with np.errstate(divide="ignore", invalid="ignore"):
+                block = out[rs, cs]
+                for s in range(4):
+                    block[..., s] = v[s] / total
+            if bad.any():
+                ii, jj = np.nonzero(bad)
+                degenerate.append((ii + r0, jj + c0))
+    if degenerate:
+        ii = np.concatenate([d[0] for d in degenerate])
+        jj = np.concatenate([d[1] for d in degenerate])
+        mats, v0 = _memory_one_chain(px[ii], p0x[ii], qy[jj], q0y[jj])
+        if names is None:
+            labels = _pair_labels(ii, jj)
+        else:
+            labels = [(names[0][i], names[1][j]) for i, j in _pair_labels(ii, jj)]
+        out[ii, jj] = _chain_long_run(mats, v0, w, labels)
+    # Cofactors of a stochastic chain are exact up to round-off; tiny negatives are round-off.
+    np.maximum(out, 0.0, out=out)
+    out /= out.sum(axis=-1, keepdims=True)
+    return out
+
+
+def _pair_labels(ii, jj):
+    return list(zip(np.asarray(ii).tolist(), np.asarray(jj).tolist(), strict=True))
+
+
+def _chain_mean_rounds(mats: np.ndarray, v0: np.ndarray, rounds: int) -> np.ndarray:
+    """Mean state distribution over ``rounds`` steps, sum_{t<T} v0 M^t / T, by doubling."""
+    acc = np.zeros_like(v0)
+    cur = v0[:, None, :]
+    power = mats
+    block_sum = np.broadcast_to(np.eye(mats.shape[-1]), mats.shape).copy()
+    t = rounds
+    while t:
+        if t & 1:
+            acc += (cur @ block_sum)[:, 0, :]
+            cur = cur @ power
+        t >>= 1
+        if t:
+            block_sum = block_sum + block_sum @ power
+            power = power @ power
+    return acc / rounds
+
+
+def _reachable(mats: np.ndarray, v0: np.ndarray) -> np.ndarray:
+    """States reachable from the start, (N, k) bool, by repeated squaring of the adjacency."""
+    k = mats.shape[-1]
+    adj = (mats > 0).astype(np.float64)
+    adj += np.eye(k)
+    reach = (v0 > 0).astype(np.float64)[:, None, :]
+    steps = 1
+    while steps < k:
+        reach = np.minimum(reach @ adj, 1.0)
+        adj = np.minimum(adj @ adj, 1.0)
+        steps *= 2
+    reach = np.minimum(reach @ adj, 1.0)
+    return reach[:, 0, :] > 0
+
+
+def _chain_long_run(mats: np.ndarray, v0: np.ndarray, w: float, labels) -> np.ndarray:
+    """Discounted (w < 1) or long-run (w = 1) state distribution for a batch of chains."""
+    n, k, _ = mats.shape
+    eye = np.eye(k)
+    if w < 1:
+        a = np.swapaxes(eye - w * mats, 1, 2)
+        return np.linalg.solve(a, (1 - w) * v0[..., None])[..., 0]
+    # States the start cannot reach are sent back to the start distribution: they become
+    # transient, so only closed classes that play can actually enter count for uniqueness.
+    reach = _reachable(mats, v0)
+    pruned = np.where(reach[:, :, None], mats, v0[:, None, :])
+    # (I - M + 1 1^T) is invertible exactly when the chain has a single closed class
+    # (Paige, Styan & Wachter 1975); then v = 1^T (I - M + 1 1^T)^{-1}.
+    a = np.swapaxes(eye - pruned + 1.0, 1, 2)
+    ones = np.ones((n, k, 1))
+    try:
+        v = np.linalg.solve(a, ones)[..., 0]
+        ok = np.isfinite(v).all(axis=1)
+        ok &= (v > -1e-8).all(axis=1) & (np.abs(v.sum(axis=1) - 1) < 1e-6)
+        ok &= np.linalg.cond(a) < 1e12
+    except np.linalg.LinAlgError:
+        ok = np.array([np.linalg.matrix_rank(x) == k for x in a])
+        v = None
+    if not ok.all():
+        bad = int(np.flatnonzero(~ok)[0])
+        raise ValueError(
+            "the limit of means is not unique for pair "
+            f"{labels[bad]}: play can settle into more than one closed class of outcomes. "
+            "Give noise > 0, rounds=T or continuation=w."
+        )
+    return v
+
+
+def _fsm_tables(strategies: Sequence[MemoryOne | FiniteStateStrategy]):
+    """Padded arrays (output (n, K), next (n, K, 2, 2), initial (n,)) for finite-state play."""
+    machines = [s.to_finite_state() for s in strategies]
+    k = max(f.n_states for f in machines)
+    out = np.zeros((len(machines), k))
+    nxt = np.empty((len(machines), k, 2, 2), dtype=np.int64)
+    init = np.empty(len(machines), dtype=np.int64)
+    for i, f in enumerate(machines):
+        out[i, : f.n_states] = f.output
+        # Padding states lead back to the start and are never entered.
+        nxt[i] = f.initial
+        nxt[i, : f.n_states] = f.transitions
+        init[i] = f.initial
+    return out, nxt, init
+
+
+def _product_chain(ox, nx, ix, oy, ny, iy, eps: float, eta: float):
+    """Transition matrices over pairs of machine states, plus outcome probabilities per state.
+
+    Returns ``mats`` (N, k, k), ``v0`` (N, k) and ``p_out`` (N, k, 4) with ``k = Kx * Ky``.
+    """
+    n, kx = ox.shape
+    ky = oy.shape[1]
+    k = kx * ky
+    ax = ox * (1 - 2 * eps) + eps
+    ay = oy * (1 - 2 * eps) + eps
+    move_x = np.stack([ax, 1 - ax], axis=-1)  # (N, Kx, mx)
+    move_y = np.stack([ay, 1 - ay], axis=-1)  # (N, Ky, my)
+    flips = np.array([1 - eta, eta]) if eta else np.array([1.0])
+    nf = len(flips)
+    seen = np.bitwise_xor.outer(np.arange(2), np.arange(nf))  # [partner move, flip]
+    # dest_x[N, sx, mx, my, fx] = nx[N, sx, mx, my ^ fx]
+    dest_x = nx[:, :, :, seen]
+    # dest_y[N, sy, my, mx, fy] = ny[N, sy, my, mx ^ fy] -> reorder to (N, sy, mx, my, fy)
+    dest_y = np.swapaxes(ny[:, :, :, seen], 2, 3)
+    dest = (
+        dest_x[:, :, None, :, :, :, None] * ky + dest_y[:, None, :, :, :, None, :]
+    )  # (N, Kx, Ky, mx, my, fx, fy)
+    prob = (
+        move_x[:, :, None, :, None, None, None]
+        * move_y[:, None, :, None, :, None, None]
+        * flips[:, None]
+        * flips[None, :]
+    )
+    src = (np.arange(kx)[:, None] * ky + np.arange(ky)[None, :])[None, :, :, None, None, None, None]
+    flat = (np.arange(n)[:, None, None, None, None, None, None] * k + src) * k + dest
+    prob, flat = np.broadcast_arrays(prob, flat)
+    mats = np.bincount(flat.ravel(), weights=prob.ravel(), minlength=n * k * k)
+    mats = mats.reshape(n, k, k)
+    v0 = np.zeros((n, k))
+    v0[np.arange(n), ix * ky + iy] = 1.0
+    p_out = (move_x[:, :, None, :, None] * move_y[:, None, :, None, :]).reshape(n, k, 4)
+    return mats, v0, p_out
+
+
+def _finite_state_distribution(
+    xb: _Batch, yb: _Batch, kind: str, value: float, eps: float, eta: float
+) -> np.ndarray:
+    ox, nx, ix = _fsm_tables(xb.strategies)
+    oy, ny, iy = _fsm_tables(yb.strategies)
+    n, m = len(xb), len(yb)
+    k = ox.shape[1] * oy.shape[1]
+    ii, jj = (g.ravel() for g in np.meshgrid(np.arange(n), np.arange(m), indexing="ij"))
+    out = np.empty((n * m, 4))
+    # Bound the size of the (pairs, k, k, 16) temporaries.
+    step = max(1, (1 << 21) // (k * k * 4))
+    for start in range(0, n * m, step):
+        sel = slice(start, start + step)
+        a, b = ii[sel], jj[sel]
+        mats, v0, p_out = _product_chain(ox[a], nx[a], ix[a], oy[b], ny[b], iy[b], eps, eta)
+        if kind == "rounds":
+            dist = _chain_mean_rounds(mats, v0, int(value))
+        else:
+            labels = [(xb.names[i], yb.names[j]) for i, j in zip(a, b, strict=True)]
+            dist = _chain_long_run(mats, v0, value, labels)
+        out[sel] = np.einsum("nk,nko->no", dist, p_out)
+    return out.reshape(n, m, 4)
+
+
+def outcome_distribution(
+    row_strategies: StrategiesLike,
+    col_strategies: StrategiesLike,
+    *,
+    rounds: int | None = None,
+    continuation: float | None = None,
+    noise: float = 0.0,
+    perception_noise: float = 0.0,
+) -> np.ndarray:
+    """Exact expected frequency of each outcome CC, CD, DC, DD for every pair of strategies.
+
+    The frequencies are averaged over the horizon as the payoffs are (mean over ``rounds``,
+    discounted with ``continuation``, or long-run). Rows of the result sum to 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, m, 4)
+        Outcome frequencies from the row player's view.
+
+    Examples
+    --------
+    >>> from allysim.strategies import TFT, ALLD
+    >>> outcome_distribution(TFT, ALLD, rounds=10)[0, 0].round(2).tolist()
+    [0.0, 0.1, 0.0, 0.9]
+    """
+    kind, value = _horizon(rounds, continuation)
+    eps, eta = _noises(noise, perception_noise)
+    xb = _as_batch(row_strategies, "row_strategies")
+    yb = _as_batch(col_strategies, "col_strategies")
+    if xb.memory_one is not None and yb.memory_one is not None:
+        if kind == "rounds":
+            return _memory_one_rounds(xb.memory_one, yb.memory_one, eps, eta, int(value))
+        names = (xb.names, yb.names)
+        return _memory_one_long_run(xb.memory_one, yb.memory_one, eps, eta, value, names)
+    return _finite_state_distribution(xb, yb, kind, value, eps, eta)
+
+
+def _memory_one_rounds(x: np.ndarray, y: np.ndarray, eps: float, eta: float, rounds: int):
+    px, p0x = _effective_memory_one(x, eps, eta)
+    qy, q0y = _effective_memory_one(y, eps, eta)
+    n, m = len(px), len(qy)
+    ii, jj = (g.ravel() for g in np.meshgrid(np.arange(n), np.arange(m), indexing="ij"))
+    out = np.empty((n * m, 4))
+    step = 1 << 14
+    for start in range(0, n * m, step):
+        sel = slice(start, start + step)
+        mats, v0 = _memory_one_chain(px[ii[sel]], p0x[ii[sel]], qy[jj[sel]], q0y[jj[sel]])
+        out[sel] = _chain_mean_rounds(mats, v0, rounds)
+    return out.reshape(n, m, 4)
+
+
+def expected_payoffs(
+    row_strategies: StrategiesLike,
+    col_strategies: StrategiesLike,
+    game: StageGame,
+    *,
+    rounds: int | None = None,
+    continuation: float | None = None,
+    noise: float = 0.0,
+    perception_noise: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact expected payoff per round of both players, for every pair of strategies.
+
+    Parameters
+    ----------
+    row_strategies, col_strategies : strategy, sequence of strategies, or (n, 5) array
+        Memory-one (:class:`~allysim.strategies.MemoryOne` or rows ``[p_CC, p_CD, p_DC, p_DD,
+        p0]``) or finite-state strategies. All pairs (row i, column j) are evaluated.
+    game : StageGame
+        A 2x2 stage game (need not be symmetric).
+    rounds : int, optional
+        Mean payoff per round over exactly this many rounds.
+    continuation : float in [0, 1), optional
+        Normalised discounted payoff ``(1 - w) sum_t w^t u_t``: the expected payoff per round of a
+        partnership that continues after each round with probability ``w``.
+    noise : float in [0, 1]
+        Execution noise: each intended move is flipped with this probability.
+    perception_noise : float in [0, 1]
+        Each player misreads the partner's move with this probability.
+
+    With neither ``rounds`` nor ``continuation`` the limit of means is returned; it must be
+    unique over the outcomes reachable from the start, else ``ValueError`` asks for noise or a
+    finite horizon.
+
+    Returns
+    -------
+    (row_payoffs, col_payoffs) : two arrays of shape (n, m)
+        Payoff units per round.
+
+    Examples
+    --------
+    >>> from allysim.games import PrisonersDilemma
+    >>> from allysim.strategies import TFT, ALLD
+    >>> row, col = expected_payoffs([TFT, ALLD], [TFT, ALLD], PrisonersDilemma(), rounds=10)
+    >>> row.tolist()  # TFT vs ALLD: (S + 9 P) / 10
+    [[3.0, 0.9], [1.4, 1.0]]
+    """
+    u_row, u_col = _outcome_payoffs(game)
+    dist = outcome_distribution(
+        row_strategies,
+        col_strategies,
+        rounds=rounds,
+        continuation=continuation,
+        noise=noise,
+        perception_noise=perception_noise,
+    )
+    return dist @ u_row, dist @ u_col
+
+
+def cooperation_rates(outcomes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Contribution rates of row and column players from outcome frequencies (..., 4).
+
+    Examples
+    --------
+    >>> cooperation_rates(np.array([0.5, 0.25, 0.0, 0.25]))
+    (np.float64(0.75), np.float64(0.5))
+    """
+    outcomes = np.asarray(outcomes, dtype=float)
+    if outcomes.shape[-1:] != (4,):
+        raise ValueError(f"outcomes must have a last axis of length 4, got {outcomes.shape}")
+    return outcomes[..., 0] + outcomes[..., 1], outcomes[..., 0] + outcomes[..., 2]
+
+
+# ----------------------------------------------------------------------------------------------
+# Monte Carlo kernel
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Per-match results of :func:`simulate`, each array of shape (n, m, repetitions).
+
+    Attributes
+    ----------
+    row_payoffs, col_payoffs : mean payoff per round of each player in each match.
+    row_cooperation, col_cooperation : share of rounds in which each player contributed.
+    outcomes : (n, m, repetitions, 4) frequencies of CC, CD, DC, DD (row's view).
+    history : (n, m, repetitions, rounds, 2) bool, True where the (row, col) player contributed;
+        None unless ``history=True`` was asked for.
+    rounds : the number of rounds played.
+    """
+
+    row_payoffs: np.ndarray
+    col_payoffs: np.ndarray
+    row_cooperation: np.ndarray
+    col_cooperation: np.ndarray
+    outcomes: np.ndarray
+    rounds: int
+    history: np.ndarray | None = None
+
+    def mean(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean payoffs per pair over repetitions, two (n, m) arrays."""
+        return self.row_payoffs.mean(axis=-1), self.col_payoffs.mean(axis=-1)
+
+    def stderr(self) -> tuple[np.ndarray, np.ndarray]:
+        """Standard errors of :meth:`mean` (NaN with a single repetition)."""
+        r = self.row_payoffs.shape[-1]
+        if r < 2:
+            nan = np.full(self.row_payoffs.shape[:-1], np.nan)
+            return nan, nan.copy()
+        scale = 1 / math.sqrt(r)
+        return (
+            self.row_payoffs.std(axis=-1, ddof=1) * scale,
+            self.col_payoffs.std(axis=-1, ddof=1) * scale,
+        )
+
+
+def _global_tables(strategies, eps: float):
+    """Concatenate machines into global tables indexed by ``4 * global_state``."""
+    machines = [s.to_finite_state() for s in strategies]
+    sizes = np.array([f.n_states for f in machines])
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    out = np.concatenate([np.asarray(f.output) for f in machines])
+    out = out * (1 - 2 * eps) + eps
+    nxt = np.concatenate([f.transitions + off for f, off in zip(machines, offsets, strict=True)])
+    # Layout: index 4*g + 2*my + their -> 4 * next global state.
+    next4 = (4 * nxt.reshape(-1)).astype(np.int32)
+    # Moves are drawn as "withhold" when u >= p(cooperate); float32 keeps p = 0 and p = 1 exact.
+    out4 = np.repeat(out.astype(np.float32), 4)
+    start4 = (4 * (offsets + np.array([f.initial for f in machines]))).astype(np.int32)
+    return out4, next4, start4
+
+
+def _play(
+    row_list, col_list, pair_x, pair_y, rounds, eps, eta, rng, history: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Play K matches in lockstep; returns withheld counts (2, K), mutual-withhold counts (K,)."""
+    uniq = list(dict.fromkeys([*row_list, *col_list]))
+    index = {s: i for i, s in enumerate(uniq)}
+    out4, next4, start4 = _global_tables(uniq, eps)
+    k = len(pair_x)
+    gx = np.array([index[row_list[i]] for i in range(len(row_list))])[pair_x]
+    gy = np.array([index[col_list[j]] for j in range(len(col_list))])[pair_y]
+    state = np.stack([start4[gx], start4[gy]]).astype(np.int32)  # (2, K): seat 0 row, seat 1 col
+    withheld = np.zeros((2, k), dtype=np.int64)
+    both = np.zeros(k, dtype=np.int64)
+    prob = np.empty((2, k), dtype=np.float32)
+    move = np.empty((2, k), dtype=bool)
+    seen = np.empty((2, k), dtype=bool)
+    joint = np.empty(k, dtype=bool)
+    idx = np.empty((2, k), dtype=np.int32)
+    hist = np.empty((rounds, 2, k), dtype=bool) if history else None
+    move_rng, seen_rng = rng.spawn(2)
+    # Random numbers come in blocks of rounds so memory stays O(K); the block length depends
+    # only on (K, rounds), so a seed reproduces the same play.
+    block = max(1, min(rounds, (1 << 22) // (2 * k)))
+    for t0 in range(0, rounds, block):
+        nb = min(block, rounds - t0)
+        draws = move_rng.random((nb, 2, k), dtype=np.float32)
+        flips = seen_rng.random((nb, 2, k), dtype=np.float32) < eta if eta else None
+        for t in range(nb):
+            np.take(out4, state, out=prob)
+            np.less_equal(prob, draws[t], out=move)  # True = withhold
+            np.add(state, move, out=idx)
+            np.add(idx, move, out=idx)
+            if flips is not None:
+                np.not_equal(move[::-1], flips[t], out=seen)
+                np.add(idx, seen, out=idx)
+            else:
+                np.add(idx, move[::-1], out=idx)
+            np.take(next4, idx, out=state)
+            np.add(withheld, move, out=withheld)
+            np.logical_and(move[0], move[1], out=joint)
+            np.add(both, joint, out=both)
+            if hist is not None:
+                hist[t0 + t] = move
+    return withheld, both, hist
+
+
+def _outcome_frequencies(withheld: np.ndarray, both: np.ndarray, rounds: int) -> np.ndarray:
+    dx, dy = withheld
+    cc = rounds - dx - dy + both
+    return np.stack([cc, dy - both, dx - both, both], axis=-1) / rounds
+
+
+def simulate(
+    row_strategies: StrategiesLike,
+    col_strategies: StrategiesLike,
+    game: StageGame,
+    *,
+    rounds: int,
+    noise: float = 0.0,
+    perception_noise: float = 0.0,
+    repetitions: int = 1,
+    seed: SeedLike = None,
+    history: bool = False,
+) -> SimulationResult:
+    """Monte Carlo play of every (row, column) pair, all matches advancing in lockstep.
+
+    Each round is one vectorised step over all ``n * m * repetitions`` matches; memory is O(K)
+    unless ``history=True``. Moves are drawn from float32 uniforms, so probabilities are resolved
+    to about 6e-8 (0 and 1 exactly).
+
+    Parameters
+    ----------
+    row_strategies, col_strategies : strategies as for :func:`expected_payoffs`.
+    game : StageGame, a 2x2 game.
+    rounds : int >= 1, rounds per match.
+    noise, perception_noise : floats in [0, 1], as for :func:`expected_payoffs`.
+    repetitions : int >= 1, independent matches per pair.
+    seed : int, Generator or SeedSequence; the same seed gives identical results.
+    history : bool, keep every move (memory O(K x rounds)).
+
+    Returns
+    -------
+    SimulationResult
+
+    Examples
+    --------
+    >>> from allysim.games import PrisonersDilemma
+    >>> from allysim.strategies import TFT, ALLD
+    >>> res = simulate([TFT], [ALLD], PrisonersDilemma(), rounds=10, seed=1)
+    >>> float(res.row_payoffs[0, 0, 0]), float(res.col_payoffs[0, 0, 0])
+    (0.9, 1.4)
+    """
+    rounds = check_int(rounds, "rounds", minimum=1)
+    repetitions = check_int(repetitions, "repetitions", minimum=1)
+    eps, eta = _noises(noise, perception_noise)
+    u_row, u_col = _outcome_payoffs(game)
+    xb = _as_batch(row_strategies, "row_strategies")
+    yb = _as_batch(col_strategies, "col_strategies")
+    rng = as_generator(seed)
+    xs, ys = _strategy_objects(xb), _strategy_objects(yb)
+    n, m = len(xs), len(ys)
+    px, py, _ = (
+        g.ravel()
+        for g in np.meshgrid(np.arange(n), np.arange(m), np.arange(repetitions), indexing="ij")
+    )
+    withheld, both, hist = _play(xs, ys, px, py, rounds, eps, eta, rng, bool(history))
+    freq = _outcome_frequencies(withheld, both, rounds).reshape(n, m, repetitions, 4)
+    row_coop, col_coop = cooperation_rates(freq)
+    history_out = None
+    if hist is not None:
+        history_out = ~np.moveaxis(hist, 0, -1).reshape(2, n, m, repetitions, rounds)
+        history_out = np.moveaxis(history_out, 0, -1)
+    return SimulationResult(
+        row_payoffs=freq @ u_row,
+        col_payoffs=freq @ u_col,
+        row_cooperation=row_coop,
+        col_cooperation=col_coop,
+        outcomes=freq,
+        rounds=rounds,
+        history=history_out,
+    )
+
+
+def _strategy_objects(batch: _Batch) -> list[MemoryOne | FiniteStateStrategy]:
+    if batch.strategies is not None:
+        return list(batch.strategies)
+    return [
+        MemoryOne(tuple(row[:4]), p0=row[4], name=name)
+        for row, name in zip(batch.memory_one, batch.names, strict=True)
+    ]
+
+
+# ----------------------------------------------------------------------------------------------
+# Tournaments
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TournamentResult:
+    """A round-robin tournament.
+
+    Attributes
+    ----------
+    names : strategy names, in input order.
+    payoff_matrix : (n, n) mean payoff per round of row strategy against column strategy.
+    cooperation_matrix : (n, n) contribution rate of the row strategy in that match.
+    scores : (n,) mean payoff per round of each strategy over all opponents, itself included.
+    ranking : DataFrame sorted by score (columns rank, strategy, score, score_stderr,
+        cooperation, wins).
+    method : "exact" or "simulate".
+    stderr_matrix : (n, n) standard errors of ``payoff_matrix`` (simulate with repetitions > 1),
+        else None.
+    """
+
+    names: tuple[str, ...]
+    payoff_matrix: np.ndarray
+    cooperation_matrix: np.ndarray
+    scores: np.ndarray
+    ranking: pd.DataFrame
+    method: str
+    stderr_matrix: np.ndarray | None = None
+
+
+def _stderr(samples: np.ndarray) -> np.ndarray:
+    """Standard error of the mean over the last axis (NaN for a single sample)."""
+    r = samples.shape[-1]
+    if r < 2:
+        return np.full(samples.shape[:-1], np.nan)
+    return samples.std(axis=-1, ddof=1) / math.sqrt(r)
+
+
+def round_robin(
+    strategies: Sequence[MemoryOne | FiniteStateStrategy],
+    game: StageGame,
+    *,
+    rounds: int | None = 200,
+    continuation: float | None = None,
+    noise: float = 0.0,
+    perception_noise: float = 0.0,
+    repetitions: int = 10,
+    seed: SeedLike = None,
+    method: Literal["exact", "simulate"] = "exact",
+) -> TournamentResult:
+    """A round-robin tournament, every strategy against every other and itself.
+
+    ``method="exact"`` uses the Markov-chain kernel (``rounds``, ``continuation`` or, with
+    ``rounds=None``, the limit of means); ``method="simulate"`` plays ``repetitions`` matches of
+    ``rounds`` rounds for each unordered pair (as Axelrod-Python's ``Tournament`` does) and
+    reports standard errors.
+
+    Returns
+    -------
+    TournamentResult
+
+    Examples
+    --------
+    >>> from allysim.games import PrisonersDilemma
+    >>> from allysim.strategies import ALLC, ALLD, TFT
+    >>> res = round_robin([ALLC, ALLD, TFT], PrisonersDilemma(), rounds=200)
+    >>> res.ranking["strategy"].tolist()
+    ['TFT', 'ALLD', 'ALLC']
+    """
+    batch = _as_batch(list(strategies), "strategies")
+    names = batch.names
+    if len(set(names)) != len(names):
+        raise ValueError(f"strategies must have distinct names, got {list(names)}")
+    n = len(batch)
+    if method == "exact":
+        dist = outcome_distribution(
+            batch.memory_one if batch.memory_one is not None else list(batch.strategies),
+            batch.memory_one if batch.memory_one is not None else list(batch.strategies),
+            rounds=rounds,
+            continuation=continuation,
+            noise=noise,
+            perception_noise=perception_noise,
+        )
+        u_row, _ = _outcome_payoffs(game)
+        payoff = dist @ u_row
+        coop = cooperation_rates(dist)[0]
+        stderr = None
+    elif method == "simulate":
+        if rounds is None or continuation is not None:
+            raise ValueError("method='simulate' needs rounds=T (and no continuation)")
+        rounds = check_int(rounds, "rounds", minimum=1)
+        repetitions = check_int(repetitions, "repetitions", minimum=1)
+        eps, eta = _noises(noise, perception_noise)
+        u_row, u_col = _outcome_payoffs(game)
+        objs = _strategy_objects(batch)
+        iu, ju = np.triu_indices(n)
+        pair_x = np.repeat(iu, repetitions)
+        pair_y = np.repeat(ju, repetitions)
+        withheld, both, _ = _play(
+            objs, objs, pair_x, pair_y, rounds, eps, eta, as_generator(seed), False
+        )
+        freq = _outcome_frequencies(withheld, both, rounds).reshape(len(iu), repetitions, 4)
+        rx, cx = cooperation_rates(freq)
+        pay_r, pay_c = freq @ u_row, freq @ u_col
+        payoff, coop, stderr = (np.zeros((n, n)) for _ in range(3))
+        diag = iu == ju
+        # Self-play: both seats are the same strategy; average them.
+        payoff[iu, ju] = np.where(diag, (pay_r + pay_c).mean(-1) / 2, pay_r.mean(-1))
+        payoff[ju, iu] = np.where(diag, payoff[iu, ju], pay_c.mean(-1))
+        coop[iu, ju] = np.where(diag, (rx + cx).mean(-1) / 2, rx.mean(-1))
+        coop[ju, iu] = np.where(diag, coop[iu, ju], cx.mean(-1))
+        stderr[iu, ju] = _stderr(np.where(diag[:, None], (pay_r + pay_c) / 2, pay_r))
+        stderr[ju, iu] = _stderr(np.where(diag[:, None], (pay_r + pay_c) / 2, pay_c))
+    else:
+        raise ValueError(f"method must be 'exact' or 'simulate', got {method!r}")
+    scores = payoff.mean(axis=1)
+    wins = (payoff > payoff.T + 1e-12).sum(axis=1)
+    score_se = (
+        np.sqrt((stderr**2).sum(axis=1)) / n if stderr is not None else np.full(n, np.nan)
+    )
+    table = pd.DataFrame(
+        {
+            "strategy": list(names),
+            "score": scores,
+            "score_stderr": score_se,
+            "cooperation": coop.mean(axis=1),
+            "wins": wins,
+        }
+    )
+    table = table.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, n + 1))
+    return TournamentResult(
+        names=tuple(names),
+        payoff_matrix=payoff,
+        cooperation_matrix=coop,
+        scores=scores,
+        ranking=table,
+        method=method,
+        stderr_matrix=stderr,
+    )

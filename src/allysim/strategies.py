@@ -1,0 +1,444 @@
+"""Partnering strategies as plain data: memory-one vectors and finite-state (Moore) machines.
+
+Moves are coded ``C = 0`` (contribute) and ``D = 1`` (withhold); an outcome seen from a player's
+own side is ``2 * my_move + their_move``, so outcomes are ordered CC, CD, DC, DD.
+
+* A :class:`MemoryOne` strategy is ``p = (p_CC, p_CD, p_DC, p_DD)``, the probability to contribute
+  after each outcome of the last round, plus ``p0`` for the first round.
+* A :class:`FiniteStateStrategy` has ``output[state]`` (probability to contribute in that state),
+  ``next[state, my_move, their_move]`` (the state after a round, from the move it made and the
+  move it saw) and an ``initial`` state. Memory-one strategies convert to it exactly.
+
+Because strategies are arrays, a population of thousands is a single ``(n, 5)`` array (see
+:func:`memory_one_array`) that the kernels process at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from allysim._validation import (
+    as_float_array,
+    as_probability_array,
+    check_int,
+    check_probability,
+    check_real,
+)
+from allysim.games import PrisonersDilemma, StageGame
+
+__all__ = [
+    "ALLC",
+    "ALLD",
+    "ALTERNATOR",
+    "CLASSIC",
+    "GRIM",
+    "STFT",
+    "TF2T",
+    "TFT",
+    "WSLS",
+    "FiniteStateStrategy",
+    "MemoryOne",
+    "Strategy",
+    "GTFT",
+    "RANDOM",
+    "deterministic_memory_one",
+    "extortionate",
+    "generous",
+    "memory_one_array",
+    "zero_determinant",
+    "zd_phi_range",
+]
+
+C, D = 0, 1
+
+
+@dataclass(frozen=True, eq=False)
+class MemoryOne:
+    """A memory-one strategy: cooperate with probability ``p[last outcome]``.
+
+    Parameters
+    ----------
+    p : sequence of 4 floats in [0, 1]
+        Probabilities to contribute after CC, CD, DC, DD (own move first).
+    p0 : float in [0, 1]
+        Probability to contribute in the first round.
+    name : str
+        Label used in tables and plots.
+
+    Examples
+    --------
+    >>> tft = MemoryOne((1, 0, 1, 0), p0=1, name="TFT")
+    >>> tft.is_deterministic
+    True
+    >>> tft.to_finite_state().n_states
+    5
+    """
+
+    p: tuple[float, float, float, float]
+    p0: float = 1.0
+    name: str = "memory-one"
+
+    def __post_init__(self) -> None:
+        p = as_probability_array(self.p, "p", shape=(4,))
+        object.__setattr__(self, "p", tuple(float(x) for x in p))
+        object.__setattr__(self, "p0", check_probability(self.p0, "p0"))
+        object.__setattr__(self, "name", str(self.name))
+
+    @property
+    def vector(self) -> np.ndarray:
+        """``[p_CC, p_CD, p_DC, p_DD, p0]`` as a float array of shape (5,)."""
+        return np.array([*self.p, self.p0])
+
+    @property
+    def is_deterministic(self) -> bool:
+        """True when every probability is 0 or 1."""
+        return all(x in (0.0, 1.0) for x in (*self.p, self.p0))
+
+    def to_finite_state(self) -> FiniteStateStrategy:
+        """The same strategy as a 5-state machine: states 0-3 are the last outcome, 4 the start."""
+        nxt = np.empty((5, 2, 2), dtype=np.int64)
+        for my, their in itertools.product((C, D), repeat=2):
+            nxt[:, my, their] = 2 * my + their
+        return FiniteStateStrategy(
+            output=(*self.p, self.p0), next=nxt, initial=4, name=self.name
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MemoryOne):
+            return NotImplemented
+        return (self.p, self.p0, self.name) == (other.p, other.p0, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.p, self.p0, self.name))
+
+
+@dataclass(frozen=True, eq=False)
+class FiniteStateStrategy:
+    """A finite-state (Moore machine) strategy.
+
+    Parameters
+    ----------
+    output : sequence of k floats in [0, 1]
+        Probability to contribute in each state.
+    next : int array of shape (k, 2, 2)
+        ``next[state, my_move, their_move]``: the state after a round in which this player made
+        ``my_move`` and saw ``their_move`` (0 = C, 1 = D). Under perception noise ``their_move``
+        is what it saw, not what happened.
+    initial : int
+        Starting state.
+    name : str
+        Label used in tables and plots.
+
+    Examples
+    --------
+    >>> GRIM.n_states, GRIM.output
+    (2, (1.0, 0.0))
+    """
+
+    output: tuple[float, ...]
+    next: Any
+    initial: int = 0
+    name: str = "finite-state"
+    _next: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        out = as_probability_array(self.output, "output", shape=(None,))
+        k = out.shape[0]
+        if k < 1:
+            raise ValueError("output must have at least one state")
+        nxt_f = as_float_array(self.next, "next", shape=(k, 2, 2))
+        if np.any(nxt_f != np.round(nxt_f)) or np.any((nxt_f < 0) | (nxt_f >= k)):
+            raise ValueError(f"next must hold integer states in [0, {k - 1}]")
+        nxt = nxt_f.astype(np.int64)
+        nxt.setflags(write=False)
+        initial = check_int(self.initial, "initial", minimum=0)
+        if initial >= k:
+            raise ValueError(f"initial must be a state in [0, {k - 1}], got {initial}")
+        object.__setattr__(self, "output", tuple(float(x) for x in out))
+        object.__setattr__(self, "_next", nxt)
+        object.__setattr__(self, "next", tuple(map(tuple, nxt.reshape(k, 4).tolist())))
+        object.__setattr__(self, "initial", initial)
+        object.__setattr__(self, "name", str(self.name))
+
+    @property
+    def n_states(self) -> int:
+        """Number of states k."""
+        return len(self.output)
+
+    @property
+    def transitions(self) -> np.ndarray:
+        """``next`` as a read-only int array of shape (k, 2, 2)."""
+        return self._next
+
+    @property
+    def is_deterministic(self) -> bool:
+        """True when every state's output is 0 or 1."""
+        return all(x in (0.0, 1.0) for x in self.output)
+
+    def to_finite_state(self) -> FiniteStateStrategy:
+        """Return itself (for symmetry with :meth:`MemoryOne.to_finite_state`)."""
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FiniteStateStrategy):
+            return NotImplemented
+        return (self.output, self.next, self.initial, self.name) == (
+            other.output,
+            other.next,
+            other.initial,
+            other.name,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.output, self.next, self.initial, self.name))
+
+    def __reduce__(self):
+        return (
+            FiniteStateStrategy,
+            (self.output, np.asarray(self._next), self.initial, self.name),
+        )
+
+
+Strategy = MemoryOne | FiniteStateStrategy
+
+
+def memory_one_array(strategies: Any) -> np.ndarray:
+    """Stack memory-one strategies into an ``(n, 5)`` array ``[p_CC, p_CD, p_DC, p_DD, p0]``.
+
+    Accepts a sequence of :class:`MemoryOne` or an array of shape (n, 5), which is validated.
+
+    Examples
+    --------
+    >>> memory_one_array([ALLC, TFT]).tolist()
+    [[1.0, 1.0, 1.0, 1.0, 1.0], [1.0, 0.0, 1.0, 0.0, 1.0]]
+    """
+    if isinstance(strategies, np.ndarray):
+        return as_probability_array(strategies, "strategies", shape=(None, 5))
+    if isinstance(strategies, MemoryOne):
+        strategies = [strategies]
+    rows = []
+    for s in strategies:
+        if not isinstance(s, MemoryOne):
+            raise TypeError(f"expected MemoryOne strategies, got {type(s).__name__}")
+        rows.append(s.vector)
+    return np.array(rows, dtype=float).reshape(len(rows), 5)
+
+
+def _grudger() -> FiniteStateStrategy:
+    # State 0 contributes; the first withheld contribution seen moves it to 1 for good.
+    nxt = np.zeros((2, 2, 2), dtype=np.int64)
+    nxt[0, :, D] = 1
+    nxt[1] = 1
+    return FiniteStateStrategy(output=(1.0, 0.0), next=nxt, initial=0, name="GRIM")
+
+
+def _tit_for_two_tats() -> FiniteStateStrategy:
+    # State = number of consecutive partner defections seen, capped at 2.
+    nxt = np.zeros((3, 2, 2), dtype=np.int64)
+    nxt[0, :, D] = 1
+    nxt[1, :, D] = 2
+    nxt[2, :, D] = 2
+    return FiniteStateStrategy(output=(1.0, 1.0, 0.0), next=nxt, initial=0, name="TF2T")
+
+
+def _alternator() -> FiniteStateStrategy:
+    # Follows its own last actual move (as Axelrod-Python's Alternator does), so an
+    # execution error shifts its phase.
+    nxt = np.zeros((2, 2, 2), dtype=np.int64)
+    nxt[:, C, :] = 1
+    nxt[:, D, :] = 0
+    return FiniteStateStrategy(output=(1.0, 0.0), next=nxt, initial=0, name="ALTERNATOR")
+
+
+#: Always contribute.
+ALLC = MemoryOne((1, 1, 1, 1), p0=1, name="ALLC")
+#: Always withhold.
+ALLD = MemoryOne((0, 0, 0, 0), p0=0, name="ALLD")
+#: Tit-for-tat (Rapoport; Axelrod 1980): contribute first, then copy the partner's last move.
+TFT = MemoryOne((1, 0, 1, 0), p0=1, name="TFT")
+#: Suspicious tit-for-tat: as TFT but withhold in the first round.
+STFT = MemoryOne((1, 0, 1, 0), p0=0, name="STFT")
+#: Win-stay, lose-shift / Pavlov (Nowak & Sigmund 1993): repeat after R or T, switch after S or P.
+WSLS = MemoryOne((1, 0, 0, 1), p0=1, name="WSLS")
+#: Grim trigger / Grudger (Friedman 1971): contribute until the partner withholds once, then never.
+GRIM = _grudger()
+#: Tit-for-two-tats (Axelrod 1984): withhold only after two consecutive partner defections.
+TF2T = _tit_for_two_tats()
+#: Alternator: C, D, C, D, ...
+ALTERNATOR = _alternator()
+
+
+def GTFT(game: StageGame | None = None) -> MemoryOne:
+    """Generous tit-for-tat (Nowak & Sigmund 1992), with generosity from the game's payoffs.
+
+    ``p = (1, g, 1, g)`` with ``g = min(1 - (T - R) / (R - S), (R - P) / (T - P))``, the rule
+    Axelrod-Python uses. Default game: R=3, S=0, T=5, P=1, giving g = 1/3.
+
+    Examples
+    --------
+    >>> GTFT().p
+    (1.0, 0.3333333333333333, 1.0, 0.3333333333333333)
+    """
+    game = PrisonersDilemma() if game is None else game
+    R, S, T, P = game.payoff_vector
+    g = min(1 - (T - R) / (R - S), (R - P) / (T - P))
+    if not 0 <= g <= 1:
+        raise ValueError(f"GTFT generosity {g:g} from these payoffs is not a probability")
+    return MemoryOne((1, g, 1, g), p0=1, name="GTFT")
+
+
+def RANDOM(p: float = 0.5) -> MemoryOne:
+    """Contribute with probability ``p`` every round, the first included.
+
+    Examples
+    --------
+    >>> RANDOM(0.25).p
+    (0.25, 0.25, 0.25, 0.25)
+    """
+    p = check_probability(p, "p")
+    return MemoryOne((p, p, p, p), p0=p, name=f"RANDOM({p:g})")
+
+
+#: The classic strategies of the literature, for tournaments and the demo.
+CLASSIC: tuple[Strategy, ...] = (ALLC, ALLD, TFT, STFT, GTFT(), WSLS, GRIM, TF2T, ALTERNATOR)
+
+
+def _zd_parts(game: StageGame, chi: float, baseline: float) -> tuple[np.ndarray, np.ndarray]:
+    R, S, T, P = game.payoff_vector
+    sx = np.array([R, S, T, P])
+    sy = np.array([R, T, S, P])
+    # Press & Dyson: p - (1, 1, 0, 0) = phi * [(S_X - l) - chi (S_Y - l)] enforces
+    # s_X - l = chi (s_Y - l) in the long run.
+    return np.array([1.0, 1.0, 0.0, 0.0]), (sx - baseline) - chi * (sy - baseline)
+
+
+def zd_phi_range(game: StageGame, chi: float, baseline: float) -> tuple[float, float]:
+    """The open-closed interval ``(0, phi_max]`` of feasible ``phi`` for a ZD strategy.
+
+    Raises ``ValueError`` when no ``phi > 0`` gives probabilities in [0, 1].
+
+    Examples
+    --------
+    >>> zd_phi_range(PrisonersDilemma(), chi=3, baseline=1)  # Press & Dyson: phi <= 1/13
+    (0.0, 0.07692307692307693)
+    """
+    chi = check_real(chi, "chi")
+    baseline = check_real(baseline, "baseline")
+    a, b = _zd_parts(game, chi, baseline)
+    phi_max = np.inf
+    for ai, bi in zip(a, b, strict=True):
+        if bi > 0:
+            phi_max = min(phi_max, (1 - ai) / bi)
+        elif bi < 0:
+            phi_max = min(phi_max, -ai / bi)
+    if not phi_max > 0:
+        raise ValueError(
+            f"no zero-determinant strategy enforces s_X - {baseline:g} = {chi:g} (s_Y - "
+            f"{baseline:g}) in this game: no phi > 0 gives probabilities in [0, 1]"
+        )
+    return 0.0, float(phi_max)
+
+
+def zero_determinant(
+    game: StageGame,
+    *,
+    chi: float,
+    phi: float,
+    baseline: float,
+    p0: float = 1.0,
+    name: str | None = None,
+) -> MemoryOne:
+    """A zero-determinant strategy enforcing ``s_X - baseline = chi (s_Y - baseline)``.
+
+    From Press & Dyson (2012, PNAS 109:10409): ``p = (1, 1, 0, 0) + phi [(S_X - l) - chi (S_Y -
+    l)]`` with ``S_X = (R, S, T, P)``, ``S_Y = (R, T, S, P)`` and ``l = baseline``. In the long run
+    (limit of means) the relation holds against any opponent. ``baseline = P`` gives extortion,
+    ``baseline = R`` generosity (Stewart & Plotkin 2013).
+
+    Raises ``ValueError`` naming the feasible range when ``phi`` makes a probability leave [0, 1].
+
+    Examples
+    --------
+    >>> s = zero_determinant(PrisonersDilemma(), chi=3, phi=1 / 26, baseline=1)
+    >>> [round(x, 4) for x in s.p]  # Press & Dyson's Extort-3: (11/13, 1/2, 7/26, 0)
+    [0.8462, 0.5, 0.2692, 0.0]
+    """
+    phi = check_real(phi, "phi")
+    _, phi_max = zd_phi_range(game, chi, baseline)
+    if not 0 < phi <= phi_max * (1 + 1e-12):
+        raise ValueError(
+            f"phi must lie in (0, {phi_max:.6g}] for chi={chi:g}, baseline={baseline:g}, got "
+            f"{phi!r}"
+        )
+    a, b = _zd_parts(game, float(chi), float(baseline))
+    # Round-off at the boundary of the feasible range is clipped; larger excursions were
+    # refused above.
+    p = np.clip(a + phi * b, 0.0, 1.0)
+    label = name or f"ZD(chi={chi:g}, l={baseline:g})"
+    return MemoryOne(tuple(p), p0=p0, name=label)
+
+
+def extortionate(
+    game: StageGame | None = None, chi: float = 3.0, phi: float | None = None, p0: float = 1.0
+) -> MemoryOne:
+    """An extortionate ZD strategy: ``s_X - P = chi (s_Y - P)`` with ``chi >= 1``.
+
+    Default ``phi`` is half its largest feasible value, which for the standard payoffs and chi=3
+    gives Press & Dyson's Extort-3.
+
+    Examples
+    --------
+    >>> extortionate().name
+    'EXTORT(3)'
+    """
+    game = PrisonersDilemma() if game is None else game
+    chi = check_real(chi, "chi")
+    if chi < 1:
+        raise ValueError(f"chi must be >= 1 for an extortionate strategy, got {chi!r}")
+    P = game.payoff_vector[3]
+    if phi is None:
+        phi = zd_phi_range(game, chi, P)[1] / 2
+    return zero_determinant(game, chi=chi, phi=phi, baseline=P, p0=p0, name=f"EXTORT({chi:g})")
+
+
+def generous(
+    game: StageGame | None = None, chi: float = 2.0, phi: float | None = None, p0: float = 1.0
+) -> MemoryOne:
+    """A generous ZD strategy (Stewart & Plotkin 2013): ``s_X - R = chi (s_Y - R)``, ``chi >= 1``.
+
+    It concedes: the partner never earns less than it does. Default ``phi`` is half its largest
+    feasible value.
+
+    Examples
+    --------
+    >>> generous().name
+    'GENEROUS(2)'
+    """
+    game = PrisonersDilemma() if game is None else game
+    chi = check_real(chi, "chi")
+    if chi < 1:
+        raise ValueError(f"chi must be >= 1 for a generous strategy, got {chi!r}")
+    R = game.payoff_vector[0]
+    if phi is None:
+        phi = zd_phi_range(game, chi, R)[1] / 2
+    return zero_determinant(game, chi=chi, phi=phi, baseline=R, p0=p0, name=f"GENEROUS({chi:g})")
+
+
+def deterministic_memory_one() -> list[MemoryOne]:
+    """The 16 deterministic memory-one strategies, each with ``p0 = p_CC``.
+
+    Named by their vector, e.g. ``M1010`` is TFT and ``M1001`` is WSLS.
+
+    Examples
+    --------
+    >>> [s.name for s in deterministic_memory_one()][:3]
+    ['M0000', 'M0001', 'M0010']
+    """
+    out = []
+    for bits in itertools.product((0, 1), repeat=4):
+        out.append(MemoryOne(bits, p0=bits[0], name="M" + "".join(map(str, bits))))
+    return out
