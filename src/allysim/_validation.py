@@ -77,15 +77,18 @@ def as_float_array(value: Any, name: str, *, shape: tuple[int | None, ...] | Non
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be an array of real numbers") from exc
-    if shape is not None:
-        if arr.ndim != len(shape) or any(
-            want is not None and have != want for have, want in zip(arr.shape, shape, strict=True)
-        ):
-            want_txt = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
-            raise ValueError(f"{name} must have shape {want_txt}, got {arr.shape}")
+    if shape is not None and not _shape_matches(arr.shape, shape):
+        want_txt = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
+        raise ValueError(f"{name} must have shape {want_txt}, got {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
     return arr
+
+
+def _shape_matches(have: tuple[int, ...], want: tuple[int | None, ...]) -> bool:
+    if len(have) != len(want):
+        return False
+    return all(w is None or h == w for h, w in zip(have, want, strict=True))
 
 
 def as_probability_array(value: Any, name: str, *, shape: tuple[int | None, ...] | None = None):

@@ -305,7 +305,7 @@ def classify(game: StageGame) -> str:
     --------
     >>> classify(PrisonersDilemma())
     'prisoners_dilemma'
-    >>> classify(partnership_game(benefit=2, cost=1, synergy=2))
+    >>> classify(StageGame([[5, 2], [3, 1]], [[5, 3], [2, 1]]))
     'harmony'
     """
     if not isinstance(game, StageGame):

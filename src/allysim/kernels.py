@@ -578,21 +578,21 @@ def _play(
     withheld = np.zeros((2, k), dtype=np.int64)
     both = np.zeros(k, dtype=np.int64)
     prob = np.empty((2, k), dtype=np.float32)
-    move = np.empty((2, k), dtype=bool)
     seen = np.empty((2, k), dtype=bool)
-    joint = np.empty(k, dtype=bool)
     idx = np.empty((2, k), dtype=np.int32)
     hist = np.empty((rounds, 2, k), dtype=bool) if history else None
     move_rng, seen_rng = rng.spawn(2)
     # Random numbers come in blocks of rounds so memory stays O(K); the block length depends
     # only on (K, rounds), so a seed reproduces the same play.
     block = max(1, min(rounds, (1 << 22) // (2 * k)))
+    moves = np.empty((block, 2, k), dtype=bool)
     for t0 in range(0, rounds, block):
         nb = min(block, rounds - t0)
         draws = move_rng.random((nb, 2, k), dtype=np.float32)
         flips = seen_rng.random((nb, 2, k), dtype=np.float32) < eta if eta else None
         for t in range(nb):
-            np.take(out4, state, out=prob)
+            move = moves[t]
+            out4.take(state, out=prob)
             np.less_equal(prob, draws[t], out=move)  # True = withhold
             np.add(state, move, out=idx)
             np.add(idx, move, out=idx)
@@ -601,12 +601,14 @@ def _play(
                 np.add(idx, seen, out=idx)
             else:
                 np.add(idx, move[::-1], out=idx)
-            np.take(next4, idx, out=state)
-            np.add(withheld, move, out=withheld)
-            np.logical_and(move[0], move[1], out=joint)
-            np.add(both, joint, out=both)
-            if hist is not None:
-                hist[t0 + t] = move
+            next4.take(idx, out=state)
+        # Counting once per block keeps the per-round work to six array operations.
+        done = moves[:nb]
+        withheld += np.add.reduce(done.view(np.uint8), axis=0, dtype=np.int32)
+        both_t = np.logical_and(done[:, 0], done[:, 1]).view(np.uint8)
+        both += np.add.reduce(both_t, axis=0, dtype=np.int32)
+        if hist is not None:
+            hist[t0 : t0 + nb] = done
     return withheld, both, hist
 
 
@@ -710,9 +712,6 @@ class TournamentResult:
     names : strategy names, in input order.
     payoff_matrix : (n, n) mean payoff per round of row strategy against column strategy.
     cooperation_matrix : (n, n) contribution rate of the row strategy in that match.
-    scores : (n,) mean payoff per round of each strategy over all opponents, itself included.
-    ranking : DataFrame sorted by score (columns rank, strategy, score, score_stderr,
-        cooperation, wins).
     method : "exact" or "simulate".
     stderr_matrix : (n, n) standard errors of ``payoff_matrix`` (simulate with repetitions > 1),
         else None.
@@ -721,10 +720,37 @@ class TournamentResult:
     names: tuple[str, ...]
     payoff_matrix: np.ndarray
     cooperation_matrix: np.ndarray
-    scores: np.ndarray
-    ranking: pd.DataFrame
     method: str
     stderr_matrix: np.ndarray | None = None
+
+    @property
+    def scores(self) -> np.ndarray:
+        """Mean payoff per round of each strategy over all opponents, itself included, (n,)."""
+        return self.payoff_matrix.mean(axis=1)
+
+    @property
+    def ranking(self) -> pd.DataFrame:
+        """Strategies sorted by score: rank, strategy, score, score_stderr, cooperation, wins.
+
+        ``wins`` counts the opponents a strategy out-earns head to head.
+        """
+        payoff, n = self.payoff_matrix, len(self.names)
+        if self.stderr_matrix is None:
+            score_se = np.full(n, np.nan)
+        else:
+            score_se = np.sqrt((self.stderr_matrix**2).sum(axis=1)) / n
+        table = pd.DataFrame(
+            {
+                "strategy": list(self.names),
+                "score": self.scores,
+                "score_stderr": score_se,
+                "cooperation": self.cooperation_matrix.mean(axis=1),
+                "wins": (payoff > payoff.T + 1e-12).sum(axis=1),
+            }
+        )
+        table = table.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+        table.insert(0, "rank", np.arange(1, n + 1))
+        return table
 
 
 def _stderr(samples: np.ndarray) -> np.ndarray:
@@ -764,7 +790,7 @@ def round_robin(
     >>> from allysim.strategies import ALLC, ALLD, TFT
     >>> res = round_robin([ALLC, ALLD, TFT], PrisonersDilemma(), rounds=200)
     >>> res.ranking["strategy"].tolist()
-    ['TFT', 'ALLD', 'ALLC']
+    ['ALLD', 'TFT', 'ALLC']
     """
     batch = _as_batch(list(strategies), "strategies")
     names = batch.names
@@ -812,28 +838,10 @@ def round_robin(
         stderr[ju, iu] = _stderr(np.where(diag[:, None], (pay_r + pay_c) / 2, pay_c))
     else:
         raise ValueError(f"method must be 'exact' or 'simulate', got {method!r}")
-    scores = payoff.mean(axis=1)
-    wins = (payoff > payoff.T + 1e-12).sum(axis=1)
-    score_se = (
-        np.sqrt((stderr**2).sum(axis=1)) / n if stderr is not None else np.full(n, np.nan)
-    )
-    table = pd.DataFrame(
-        {
-            "strategy": list(names),
-            "score": scores,
-            "score_stderr": score_se,
-            "cooperation": coop.mean(axis=1),
-            "wins": wins,
-        }
-    )
-    table = table.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
-    table.insert(0, "rank", np.arange(1, n + 1))
     return TournamentResult(
         names=tuple(names),
         payoff_matrix=payoff,
         cooperation_matrix=coop,
-        scores=scores,
-        ranking=table,
         method=method,
         stderr_matrix=stderr,
     )

@@ -15,6 +15,7 @@ Because strategies are arrays, a population of thousands is a single ``(n, 5)`` 
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,8 @@ __all__ = [
     "ALTERNATOR",
     "CLASSIC",
     "GRIM",
+    "GTFT",
+    "RANDOM",
     "STFT",
     "TF2T",
     "TFT",
@@ -43,14 +46,12 @@ __all__ = [
     "FiniteStateStrategy",
     "MemoryOne",
     "Strategy",
-    "GTFT",
-    "RANDOM",
     "deterministic_memory_one",
     "extortionate",
     "generous",
     "memory_one_array",
-    "zero_determinant",
     "zd_phi_range",
+    "zero_determinant",
 ]
 
 C, D = 0, 1
@@ -98,14 +99,16 @@ class MemoryOne:
         """True when every probability is 0 or 1."""
         return all(x in (0.0, 1.0) for x in (*self.p, self.p0))
 
-    def to_finite_state(self) -> FiniteStateStrategy:
-        """The same strategy as a 5-state machine: states 0-3 are the last outcome, 4 the start."""
+    @functools.cached_property
+    def _machine(self) -> FiniteStateStrategy:
         nxt = np.empty((5, 2, 2), dtype=np.int64)
         for my, their in itertools.product((C, D), repeat=2):
             nxt[:, my, their] = 2 * my + their
-        return FiniteStateStrategy(
-            output=(*self.p, self.p0), next=nxt, initial=4, name=self.name
-        )
+        return FiniteStateStrategy(output=(*self.p, self.p0), next=nxt, initial=4, name=self.name)
+
+    def to_finite_state(self) -> FiniteStateStrategy:
+        """The same strategy as a 5-state machine: states 0-3 are the last outcome, 4 the start."""
+        return self._machine
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MemoryOne):
@@ -280,8 +283,8 @@ def GTFT(game: StageGame | None = None) -> MemoryOne:
 
     Examples
     --------
-    >>> GTFT().p
-    (1.0, 0.3333333333333333, 1.0, 0.3333333333333333)
+    >>> [round(x, 4) for x in GTFT().p]
+    [1.0, 0.3333, 1.0, 0.3333]
     """
     game = PrisonersDilemma() if game is None else game
     R, S, T, P = game.payoff_vector

@@ -1,0 +1,389 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from allysim import (
+    ALLC,
+    ALLD,
+    ALTERNATOR,
+    GRIM,
+    GTFT,
+    RANDOM,
+    STFT,
+    TF2T,
+    TFT,
+    WSLS,
+    FiniteStateStrategy,
+    MemoryOne,
+    PrisonersDilemma,
+    StageGame,
+    expected_payoffs,
+    extortionate,
+    generous,
+    outcome_distribution,
+    round_robin,
+    simulate,
+)
+from strategies_hyp import dilemma, finite_state, interior, memory_one
+
+PD = PrisonersDilemma()
+AXELROD_ZOO = [ALLC, ALLD, TFT, STFT, GRIM, WSLS, TF2T, ALTERNATOR]
+# Total scores over 200 turns, row player, standard payoffs, from Axelrod-Python 4.14
+# (Cooperator, Defector, TitForTat, SuspiciousTitForTat, Grudger, WinStayLoseShift,
+# TitFor2Tats, Alternator).
+AXELROD_200 = np.array(
+    [
+        [600, 0, 600, 597, 600, 600, 600, 300],
+        [1000, 200, 204, 200, 204, 600, 208, 600],
+        [600, 199, 600, 500, 600, 600, 600, 498],
+        [602, 200, 500, 200, 203, 401, 602, 500],
+        [600, 199, 600, 203, 600, 600, 600, 597],
+        [600, 100, 600, 401, 600, 600, 600, 450],
+        [600, 198, 600, 597, 600, 600, 600, 300],
+        [800, 100, 503, 500, 107, 450, 800, 400],
+    ]
+)
+
+
+# ---------------------------------------------------------------------------- closed forms
+
+
+@pytest.mark.parametrize("rounds", [1, 2, 10, 200])
+def test_tft_vs_alld_over_t_rounds(rounds):
+    row, col = expected_payoffs(TFT, ALLD, PD, rounds=rounds)
+    assert row[0, 0] == pytest.approx((0 + (rounds - 1) * 1) / rounds)
+    assert col[0, 0] == pytest.approx((5 + (rounds - 1) * 1) / rounds)
+
+
+@given(st.floats(0.001, 0.499), dilemma())
+def test_tft_vs_tft_under_noise_is_the_mean_payoff(eps, game):
+    # With execution noise TFT pairs visit CC, CD, DC, DD equally often in the long run.
+    R, S, T, P = game.payoff_vector
+    row, col = expected_payoffs(TFT, TFT, game, noise=eps)
+    assert row[0, 0] == pytest.approx((R + S + T + P) / 4, abs=1e-9)
+    assert col[0, 0] == pytest.approx((R + S + T + P) / 4, abs=1e-9)
+
+
+@pytest.mark.parametrize("eps", [0.001, 0.01, 0.1, 0.3])
+def test_wsls_vs_wsls_under_noise(eps):
+    # Stationary: pi_CD = pi_DC = e(1-e); pi_CC = (1 - 2e(1-e))(1-e)^2 + 2 e^3 (1-e).
+    b = eps * (1 - eps)
+    a = (1 - 2 * b) * (1 - eps) ** 2 + 2 * b * eps**2
+    d = 1 - a - 2 * b
+    row, _ = expected_payoffs(WSLS, WSLS, PD, noise=eps)
+    assert row[0, 0] == pytest.approx(3 * a + 0 * b + 5 * b + 1 * d, abs=1e-12)
+
+
+@given(memory_one(interior), dilemma(), st.floats(1.0, 6.0))
+def test_extortioner_enforces_press_dyson_relation(opponent, game, chi):
+    # Press & Dyson (2012): s_X - P = chi (s_Y - P) against any opponent, in the long run.
+    zd = extortionate(game, chi=chi)
+    (sx,), (sy,) = (a.ravel() for a in expected_payoffs(zd, opponent, game))
+    P = game.payoff_vector[3]
+    assert sx - P == pytest.approx(chi * (sy - P), abs=1e-8)
+
+
+@given(memory_one(interior), st.floats(1.0, 4.0))
+def test_generous_zd_enforces_its_relation(opponent, chi):
+    zd = generous(PD, chi=chi)
+    (sx,), (sy,) = (a.ravel() for a in expected_payoffs(zd, opponent, PD))
+    assert sx - 3 == pytest.approx(chi * (sy - 3), abs=1e-8)
+
+
+def test_limit_of_means_follows_play_from_the_start():
+    # Without noise TFT pairs stay at CC; STFT vs TFT alternates CD/DC.
+    row, _ = expected_payoffs([TFT, STFT], [TFT], PD)
+    assert row[:, 0] == pytest.approx([3.0, 2.5])
+    row, _ = expected_payoffs([GRIM, TF2T], [ALLD, ALTERNATOR], PD)
+    # GRIM: T, P alternate; TF2T vs ALLD settles at P; TF2T vs ALTERNATOR: R, S alternate.
+    assert row == pytest.approx(np.array([[1.0, 3.0], [1.0, 1.5]]))
+
+
+def test_limit_of_means_that_is_not_unique_raises():
+    coin_start_grim = MemoryOne((1, 0, 0, 0), p0=0.5, name="coin-GRIM")
+    with pytest.raises(ValueError, match="limit of means is not unique"):
+        expected_payoffs(coin_start_grim, coin_start_grim, PD)
+    # A finite horizon, discounting or noise all make it well defined.
+    row, _ = expected_payoffs(coin_start_grim, coin_start_grim, PD, rounds=1000)
+    assert 1 < row[0, 0] < 3
+    row, _ = expected_payoffs(coin_start_grim, coin_start_grim, PD, noise=0.01)
+    assert np.isfinite(row).all()
+
+
+@given(st.floats(0.0, 0.99))
+def test_continuation_closed_forms(w):
+    row, col = expected_payoffs([TFT, GRIM], [ALLD], PD, continuation=w)
+    # (1 - w) S + w P for both the memory-one and the finite-state path.
+    assert row[:, 0] == pytest.approx([(1 - w) * 0 + w * 1] * 2, abs=1e-12)
+    assert col[:, 0] == pytest.approx([(1 - w) * 5 + w * 1] * 2, abs=1e-12)
+    # ALTERNATOR vs ALLC: S... C, D, C, D: (1 - w) * (R + w T) / (1 - w^2) = (R + w T) / (1 + w)
+    row, _ = expected_payoffs(ALTERNATOR, ALLC, PD, continuation=w)
+    assert row[0, 0] == pytest.approx((3 + w * 5) / (1 + w), abs=1e-12)
+
+
+def test_continuation_zero_is_the_first_round():
+    row, _ = expected_payoffs([TFT, STFT, RANDOM(0.25)], [ALLC], PD, continuation=0.0)
+    assert row[:, 0] == pytest.approx([3, 5, 0.25 * 3 + 0.75 * 5])
+
+
+def test_perception_noise_is_modelled_exactly():
+    # TFT vs ALLC with misperception eta: TFT defects after each misread C, independently.
+    eta = 0.2
+    row, _ = expected_payoffs(TFT, ALLC, PD, perception_noise=eta)
+    assert row[0, 0] == pytest.approx((1 - eta) * 3 + eta * 5)
+    # GRIM (finite state) misreads one C and defects forever: long run ALLD vs ALLC.
+    row, _ = expected_payoffs(GRIM, ALLC, PD, perception_noise=0.01)
+    assert row[0, 0] == pytest.approx(5.0)
+
+
+def test_asymmetric_game_is_supported():
+    g = StageGame([[2, 0], [3, 1]], [[4, 5], [0, 1]])
+    row, col = expected_payoffs(ALLC, [ALLC, ALLD], g, rounds=3)
+    assert row.tolist() == [[2, 0]] and col.tolist() == [[4, 5]]
+
+
+def test_outcome_distribution_sums_to_one():
+    dist = outcome_distribution([TFT, WSLS, GRIM], [ALLD, GTFT()], noise=0.05, rounds=20)
+    assert dist.shape == (3, 2, 4)
+    assert np.allclose(dist.sum(-1), 1)
+
+
+# ---------------------------------------------------------------------------- Axelrod
+
+
+def test_deterministic_scores_match_axelrod_literal():
+    row, col = expected_payoffs(AXELROD_ZOO, AXELROD_ZOO, PD, rounds=200)
+    assert np.array_equal(np.rint(row * 200), AXELROD_200)
+    assert np.array_equal(np.rint(col * 200), AXELROD_200.T)
+    sim = simulate(AXELROD_ZOO, AXELROD_ZOO, PD, rounds=200, seed=3)
+    assert np.array_equal(np.rint(sim.row_payoffs[..., 0] * 200), AXELROD_200)
+
+
+def test_deterministic_play_matches_axelrod_turn_for_turn():
+    axl = pytest.importorskip("axelrod")
+    players = {
+        "ALLC": axl.Cooperator,
+        "ALLD": axl.Defector,
+        "TFT": axl.TitForTat,
+        "STFT": axl.SuspiciousTitForTat,
+        "GRIM": axl.Grudger,
+        "WSLS": axl.WinStayLoseShift,
+        "TF2T": axl.TitFor2Tats,
+        "ALTERNATOR": axl.Alternator,
+    }
+    sim = simulate(AXELROD_ZOO, AXELROD_ZOO, PD, rounds=200, history=True, seed=0)
+    for i, x in enumerate(AXELROD_ZOO):
+        for j, y in enumerate(AXELROD_ZOO):
+            match = axl.Match((players[x.name](), players[y.name]()), turns=200)
+            match.play()
+            moves = np.array([[a == axl.Action.C for a in turn] for turn in match.result])
+            assert np.array_equal(moves, sim.history[i, j, 0]), (x.name, y.name)
+            assert match.final_score()[0] == AXELROD_200[i, j]
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "row_moves", "col_moves"),
+    [
+        (TF2T, ALTERNATOR, "CCCCCCCC", "CDCDCDCD"),
+        (TF2T, ALLD, "CCDDDDDD", "DDDDDDDD"),
+        (WSLS, ALLD, "CDCDCDCD", "DDDDDDDD"),
+        (WSLS, STFT, "CDDCDDCD", "DCDDCDDC"),
+        (GRIM, ALTERNATOR, "CCDDDDDD", "CDCDCDCD"),
+        (STFT, TFT, "DCDCDCDC", "CDCDCDCD"),
+    ],
+)
+def test_pinned_move_sequences(x, y, row_moves, col_moves):
+    h = simulate(x, y, PD, rounds=8, history=True).history[0, 0, 0]
+    assert "".join("C" if c else "D" for c in h[:, 0]) == row_moves
+    assert "".join("C" if c else "D" for c in h[:, 1]) == col_moves
+
+
+# ---------------------------------------------------------------------------- exact vs MC
+
+
+def _check_agreement(xs, ys, **kw):
+    rounds = 30
+    exact_r, exact_c = expected_payoffs(xs, ys, PD, rounds=rounds, **kw)
+    sim = simulate(xs, ys, PD, rounds=rounds, repetitions=4000, seed=2024, **kw)
+    mean_r, mean_c = sim.mean()
+    se_r, se_c = sim.stderr()
+    # 4 standard errors, plus a floor for pairs that are deterministic (se = 0).
+    assert np.all(np.abs(mean_r - exact_r) <= 4 * se_r + 1e-9)
+    assert np.all(np.abs(mean_c - exact_c) <= 4 * se_c + 1e-9)
+    return np.abs(mean_r - exact_r) / np.maximum(se_r, 1e-12)
+
+
+@pytest.mark.parametrize(("eps", "eta"), [(0.0, 0.0), (0.05, 0.0), (0.0, 0.1), (0.05, 0.1)])
+def test_exact_agrees_with_monte_carlo_memory_one(eps, eta):
+    rng = np.random.default_rng(7)
+    xs = rng.random((5, 5))
+    ys = rng.random((4, 5))
+    z = _check_agreement(xs, ys, noise=eps, perception_noise=eta)
+    assert z.mean() < 2  # z-scores of a correct estimator average about 0.8
+
+
+@pytest.mark.parametrize(("eps", "eta"), [(0.0, 0.0), (0.05, 0.0), (0.0, 0.1), (0.05, 0.1)])
+def test_exact_agrees_with_monte_carlo_finite_state(eps, eta):
+    rng = np.random.default_rng(11)
+    machines = []
+    for i in range(4):
+        k = 3
+        machines.append(
+            FiniteStateStrategy(
+                output=rng.random(k),
+                next=rng.integers(0, k, size=(k, 2, 2)),
+                initial=0,
+                name=f"fsm{i}",
+            )
+        )
+    _check_agreement(machines, [*machines[:2], GRIM, TF2T, WSLS], noise=eps, perception_noise=eta)
+
+
+# ---------------------------------------------------------------------------- properties
+
+
+@given(
+    st.lists(st.one_of(memory_one(), finite_state()), min_size=1, max_size=3),
+    st.lists(st.one_of(memory_one(), finite_state()), min_size=1, max_size=3),
+    st.sampled_from([{"rounds": 5}, {"continuation": 0.7}, {"noise": 0.05}]),
+    st.sampled_from([0.0, 0.1]),
+)
+def test_swapping_players_transposes(xs, ys, horizon, eta):
+    kw = {"perception_noise": eta, **horizon}
+    r1, c1 = expected_payoffs(xs, ys, PD, **kw)
+    r2, c2 = expected_payoffs(ys, xs, PD, **kw)
+    assert np.allclose(r1, c2.T, atol=1e-9)
+    assert np.allclose(c1, r2.T, atol=1e-9)
+
+
+@given(
+    st.lists(memory_one(), min_size=1, max_size=4),
+    dilemma(),
+    st.sampled_from([{"rounds": 3}, {"continuation": 0.9}, {"noise": 0.02}]),
+)
+def test_payoffs_lie_between_the_extremes(xs, game, horizon):
+    r, c = expected_payoffs(xs, xs, game, **horizon)
+    lo, hi = min(game.payoff_vector), max(game.payoff_vector)
+    assert np.all((r >= lo - 1e-9) & (r <= hi + 1e-9))
+    assert np.all((c >= lo - 1e-9) & (c <= hi + 1e-9))
+
+
+@given(st.lists(memory_one(), min_size=2, max_size=5), st.randoms(use_true_random=False))
+def test_relabelling_strategies_permutes_the_matrix(xs, rnd):
+    perm = list(range(len(xs)))
+    rnd.shuffle(perm)
+    r, _ = expected_payoffs(xs, xs, PD, rounds=6, noise=0.01)
+    rp, _ = expected_payoffs([xs[i] for i in perm], [xs[i] for i in perm], PD, rounds=6, noise=0.01)
+    assert np.allclose(rp, r[np.ix_(perm, perm)])
+
+
+@given(st.integers(0, 2**32), st.sampled_from([0.0, 0.1]))
+def test_same_seed_same_simulation(seed, eta):
+    kw = {"rounds": 20, "noise": 0.1, "perception_noise": eta, "repetitions": 3}
+    a = simulate([TFT, GRIM], [WSLS, RANDOM(0.5)], PD, seed=seed, **kw)
+    b = simulate([TFT, GRIM], [WSLS, RANDOM(0.5)], PD, seed=seed, **kw)
+    c = simulate([TFT, GRIM], [WSLS, RANDOM(0.5)], PD, seed=np.random.SeedSequence(seed), **kw)
+    assert np.array_equal(a.row_payoffs, b.row_payoffs)
+    assert np.array_equal(a.outcomes, c.outcomes)
+
+
+def test_different_seeds_differ_and_generator_is_accepted():
+    kw = {"rounds": 50, "noise": 0.1, "repetitions": 5}
+    a = simulate(TFT, WSLS, PD, seed=1, **kw)
+    b = simulate(TFT, WSLS, PD, seed=2, **kw)
+    assert not np.array_equal(a.row_payoffs, b.row_payoffs)
+    g = simulate(TFT, WSLS, PD, seed=np.random.default_rng(1), **kw)
+    assert g.row_payoffs.shape == (1, 1, 5)
+
+
+def test_simulation_history_and_counts_agree():
+    sim = simulate([TFT, RANDOM(0.4)], [GRIM], PD, rounds=25, noise=0.1, history=True, seed=5)
+    h = sim.history
+    assert h.shape == (2, 1, 1, 25, 2)
+    assert np.allclose(sim.row_cooperation, h[..., 0].mean(-1))
+    assert np.allclose(sim.col_cooperation, h[..., 1].mean(-1))
+    cc = (h[..., 0] & h[..., 1]).mean(-1)
+    assert np.allclose(sim.outcomes[..., 0], cc)
+
+
+# ---------------------------------------------------------------------------- tournaments
+
+
+def test_round_robin_exact_and_simulated_agree():
+    zoo = [ALLC, ALLD, TFT, GRIM, WSLS, GTFT(), TF2T, RANDOM(0.5)]
+    exact = round_robin(zoo, PD, rounds=200, noise=0.05, method="exact")
+    sim = round_robin(zoo, PD, rounds=200, noise=0.05, repetitions=50, seed=9, method="simulate")
+    err = np.abs(exact.payoff_matrix - sim.payoff_matrix)
+    assert np.all(err <= 4 * sim.stderr_matrix + 1e-9)
+    assert list(exact.ranking.columns) == [
+        "rank",
+        "strategy",
+        "score",
+        "score_stderr",
+        "cooperation",
+        "wins",
+    ]
+    assert exact.scores == pytest.approx(exact.payoff_matrix.mean(axis=1))
+
+
+def test_round_robin_ranking_without_noise():
+    res = round_robin([ALLC, ALLD, TFT], PD, rounds=200)
+    # ALLD: (1000 + 200 + 204) / 600; TFT: (600 + 199 + 600) / 600; ALLC: (600 + 0 + 600) / 600
+    assert res.ranking["strategy"].tolist() == ["ALLD", "TFT", "ALLC"]
+    assert res.ranking["score"].tolist() == pytest.approx([1404 / 600, 1399 / 600, 2.0])
+    assert res.ranking["wins"].tolist() == [2, 0, 0]
+    assert res.payoff_matrix[1, 2] == pytest.approx(204 / 200)
+
+
+def test_round_robin_rejects_duplicate_names_and_bad_method():
+    with pytest.raises(ValueError, match="distinct names"):
+        round_robin([TFT, TFT], PD)
+    with pytest.raises(ValueError, match="method"):
+        round_robin([TFT, ALLD], PD, method="fast")
+    with pytest.raises(ValueError, match="needs rounds"):
+        round_robin([TFT, ALLD], PD, rounds=None, method="simulate")
+
+
+# ---------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "needle"),
+    [
+        ({"rounds": 0}, ValueError, "rounds must be an integer >= 1"),
+        ({"rounds": -5}, ValueError, "rounds"),
+        ({"rounds": 2.5}, TypeError, "rounds must be an integer"),
+        ({"continuation": 1.0}, ValueError, r"continuation must lie in \[0, 1\)"),
+        ({"continuation": -0.1}, ValueError, "continuation"),
+        ({"continuation": float("nan")}, ValueError, "continuation must be finite"),
+        ({"rounds": 5, "continuation": 0.5}, ValueError, "either rounds or continuation"),
+        ({"noise": 1.5}, ValueError, r"noise must be a probability in \[0, 1\]"),
+        ({"noise": float("nan")}, ValueError, "noise must be finite"),
+        ({"perception_noise": -0.2}, ValueError, "perception_noise"),
+    ],
+)
+def test_bad_kernel_arguments(kwargs, error, needle):
+    with pytest.raises(error, match=needle):
+        expected_payoffs(TFT, ALLD, PD, **kwargs)
+
+
+def test_bad_strategies_and_games():
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
+        expected_payoffs(np.array([[1, 0, 1, 0, 1.5]]), TFT, PD, rounds=2)
+    with pytest.raises(ValueError, match=r"shape \(n, 5\)"):
+        expected_payoffs(np.ones((2, 4)), TFT, PD, rounds=2)
+    with pytest.raises(ValueError, match="finite"):
+        expected_payoffs(np.array([[1, np.nan, 1, 0, 1]]), TFT, PD, rounds=2)
+    with pytest.raises(TypeError, match="game must be a StageGame"):
+        expected_payoffs(TFT, TFT, (3, 0, 5, 1), rounds=2)
+    with pytest.raises(ValueError, match="2x2"):
+        expected_payoffs(TFT, TFT, StageGame(np.ones((3, 3)), np.ones((3, 3))), rounds=2)
+    with pytest.raises(TypeError, match="row_strategies"):
+        expected_payoffs(["TFT"], TFT, PD, rounds=2)
+    with pytest.raises(ValueError, match="at least one"):
+        expected_payoffs([], TFT, PD, rounds=2)
+    with pytest.raises(ValueError, match="repetitions"):
+        simulate(TFT, TFT, PD, rounds=3, repetitions=0)
+    with pytest.raises(TypeError, match="seed"):
+        simulate(TFT, TFT, PD, rounds=3, seed="abc")
