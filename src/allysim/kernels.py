@@ -729,21 +729,25 @@ class TournamentResult:
         return self.payoff_matrix.mean(axis=1)
 
     @property
+    def score_stderr(self) -> np.ndarray:
+        """Standard error of each score (NaN for the exact method), (n,)."""
+        n = len(self.names)
+        if self.stderr_matrix is None:
+            return np.full(n, np.nan)
+        return np.sqrt((self.stderr_matrix**2).sum(axis=1)) / n
+
+    @property
     def ranking(self) -> pd.DataFrame:
         """Strategies sorted by score: rank, strategy, score, score_stderr, cooperation, wins.
 
         ``wins`` counts the opponents a strategy out-earns head to head.
         """
         payoff, n = self.payoff_matrix, len(self.names)
-        if self.stderr_matrix is None:
-            score_se = np.full(n, np.nan)
-        else:
-            score_se = np.sqrt((self.stderr_matrix**2).sum(axis=1)) / n
         table = pd.DataFrame(
             {
                 "strategy": list(self.names),
                 "score": self.scores,
-                "score_stderr": score_se,
+                "score_stderr": self.score_stderr,
                 "cooperation": self.cooperation_matrix.mean(axis=1),
                 "wins": (payoff > payoff.T + 1e-12).sum(axis=1),
             }

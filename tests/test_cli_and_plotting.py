@@ -1,0 +1,56 @@
+import csv
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from allysim.cli import main
+from allysim.plotting import payoff_heatmap, ranking_bars
+
+
+def test_demo_writes_table_and_figure(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--rounds", "50", "--repetitions", "20"]) == 0
+    printed = capsys.readouterr().out
+    assert "exact_score" in printed and "WSLS" in printed
+    with open(tmp_path / "tournament.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 11
+    assert [int(r["rank"]) for r in rows] == list(range(1, 12))
+    scores = [float(r["exact_score"]) for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    # Every simulated score is within 4 standard errors of the exact one.
+    for r in rows:
+        assert abs(float(r["simulated_score"]) - float(r["exact_score"])) <= 4 * float(r["stderr"])
+    assert (tmp_path / "tournament.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["demo", "--noise", "1.5"], ["demo", "--rounds", "0"], ["fly"], []],
+)
+def test_bad_flags_exit_with_usage_error(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert "usage" in capsys.readouterr().err
+
+
+def test_payoff_heatmap_draws_every_value():
+    m = np.array([[3.0, 0.0, 1.5], [5.0, 1.0, 2.0], [4.0, 0.5, 2.5]])
+    ax = payoff_heatmap(m, ["A", "B", "C"])
+    assert [t.get_text() for t in ax.texts] == [f"{v:.2f}" for v in m.ravel()]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["A", "B", "C"]
+    assert ax.images[0].get_array().shape == (3, 3)
+    with pytest.raises(ValueError, match="labels"):
+        payoff_heatmap(m, ["A", "B"])
+    plt.close("all")
+
+
+def test_ranking_bars_sorted_with_best_on_top():
+    fig, ax = plt.subplots()
+    out = ranking_bars(["x", "y", "z"], np.array([1.0, 3.0, 2.0]), errors=np.full(3, 0.1), ax=ax)
+    assert out is ax
+    widths = [p.get_width() for p in ax.patches]
+    assert widths == [1.0, 2.0, 3.0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["x", "z", "y"]
+    plt.close(fig)
