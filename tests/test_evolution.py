@@ -1,0 +1,311 @@
+import math
+
+import nashpy
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import allysim as ally
+from allysim.evolution import (
+    discrete_replicator,
+    fixation_matrix,
+    fixation_probability,
+    log_fixation_probability,
+    payoff_matrix_for,
+    replicator_dynamics,
+    simulate_population,
+    stationary_distribution,
+)
+
+ONE_SHOT = np.array([[3.0, 0.0], [5.0, 1.0]])  # contribute / withhold, one round
+RPS = np.array([[0.0, -1.0, 1.0], [1.0, 0.0, -1.0], [-1.0, 1.0, 0.0]])
+
+
+# ------------------------------------------------------------------------- replicator
+
+
+@pytest.mark.parametrize(
+    ("a", "x0"),
+    [
+        (RPS, [0.5, 0.3, 0.2]),
+        (ONE_SHOT, [0.9, 0.1]),
+        (np.array([[1.0, 4.0, 2.0], [3.0, 1.0, 0.5], [2.0, 2.0, 2.0]]), [0.2, 0.3, 0.5]),
+    ],
+)
+def test_replicator_agrees_with_nashpy(a, x0):
+    t = np.linspace(0, 8, 81)
+    ours = replicator_dynamics(a, x0, t)
+    theirs = nashpy.Game(a).replicator_dynamics(y0=np.array(x0), timepoints=t)
+    assert np.abs(ours - theirs).max() < 1e-6
+
+
+@given(st.floats(0.01, 0.99), st.sampled_from([(3, 0, 5, 1), (2, -1, 3, 0), (4, 1, 6, 2)]))
+def test_one_shot_dilemma_drives_contribution_to_zero(x, payoffs):
+    R, S, T, P = payoffs
+    a = np.array([[R, S], [T, P]], dtype=float)
+    traj = replicator_dynamics(a, [x, 1 - x], np.linspace(0, 60, 7))
+    # Strictly falling until the solver's round-off floor (~1e-15).
+    assert np.all(np.diff(traj[:, 0]) < 1e-12)
+    assert traj[1, 0] < x
+    assert traj[-1, 0] < 1e-6
+    assert np.allclose(traj.sum(axis=1), 1)
+
+
+def test_rock_paper_scissors_conserves_the_product():
+    # For zero-sum RPS, x1 x2 x3 is a constant of motion.
+    traj = replicator_dynamics(RPS, [0.5, 0.3, 0.2], np.linspace(0, 30, 50))
+    assert np.allclose(traj.prod(axis=1), 0.03, rtol=1e-6)
+
+
+def test_discrete_replicator_ecology():
+    # TFT invades nothing but resists ALLD in a long repeated game: from half-half TFT wins.
+    a = payoff_matrix_for([ally.TFT, ally.ALLD], ally.PrisonersDilemma(), rounds=50)
+    traj = discrete_replicator(a, [0.5, 0.5], 100)
+    assert traj.shape == (101, 2)
+    assert traj[-1, 0] > 0.999
+    with pytest.raises(ValueError, match="background_fitness"):
+        discrete_replicator(np.array([[0.0, -1.0], [2.0, 0.0]]), [0.5, 0.5], 3)
+
+
+# ------------------------------------------------------------------------- fixation
+
+
+@given(st.integers(2, 400), st.lists(st.floats(-5, 5), min_size=4, max_size=4))
+def test_neutral_fixation_is_exactly_one_over_z(z, vals):
+    a = np.array(vals).reshape(2, 2)
+    assert fixation_probability(a, 0, 1, population=z, selection=0.0) == 1 / z
+    assert fixation_probability(a, 1, 0, population=z, selection=0.0, rule="moran") == 1 / z
+
+
+def test_dilemma_fixation_compared_with_neutral():
+    z = 50
+    assert fixation_probability(ONE_SHOT, 1, 0, population=z, selection=0.5) > 1 / z
+    assert fixation_probability(ONE_SHOT, 0, 1, population=z, selection=0.5) < 1 / z
+    assert fixation_probability(ONE_SHOT, 1, 0, population=z, selection=0.1, rule="moran") > 1 / z
+
+
+def test_fixation_far_below_double_precision_is_not_zero():
+    # EGTtools returns exactly 0.0 here; the closed form is exp(-77) ~ 3.4e-34.
+    rho = fixation_probability(ONE_SHOT, 0, 1, population=50, selection=1.0)
+    # Each extra invader is fitter to replace: the sum is dominated by its last term, e^-77.
+    want = _fixation_by_recursion_log(ONE_SHOT, 0, 1, 50, 1.0)
+    assert math.log(rho) == pytest.approx(want, rel=1e-12)
+    assert 3e-34 < rho < 4e-34
+    # Selection 100, Z = 1000: finite and correct in both directions.
+    log_rho = log_fixation_probability(ONE_SHOT, 0, 1, population=1000, selection=100)
+    assert log_rho == pytest.approx(-100 * sum((k + 1002) / 999 for k in range(1, 1000)))
+    assert fixation_probability(ONE_SHOT, 1, 0, population=1000, selection=100) == 1.0
+
+
+def _fixation_by_recursion_log(a, i, j, z, beta):
+    """log rho by the textbook sum over log-products, with math.fsum in log space."""
+    logs, acc = [0.0], 0.0
+    for k in range(1, z):
+        pi_i = ((k - 1) * a[i, i] + (z - k) * a[i, j]) / (z - 1)
+        pi_j = (k * a[j, i] + (z - k - 1) * a[j, j]) / (z - 1)
+        acc += -beta * (pi_i - pi_j)
+        logs.append(acc)
+    top = max(logs)
+    return -(top + math.log(math.fsum(math.exp(x - top) for x in logs)))
+
+
+def _fixation_by_recursion(a, i, j, z, beta):
+    """Direct textbook sum in plain floats (fine for moderate selection)."""
+    total, prod = 1.0, 1.0
+    for k in range(1, z):
+        pi_i = ((k - 1) * a[i, i] + (z - k) * a[i, j]) / (z - 1)
+        pi_j = (k * a[j, i] + (z - k - 1) * a[j, j]) / (z - 1)
+        prod *= math.exp(-beta * (pi_i - pi_j))
+        total += prod
+    return 1 / total
+
+
+@given(
+    st.lists(st.floats(-3, 3), min_size=9, max_size=9),
+    st.integers(2, 60),
+    st.floats(0.0, 2.0),
+)
+def test_fixation_matrix_matches_the_textbook_sum(vals, z, beta):
+    a = np.array(vals).reshape(3, 3)
+    rho = fixation_matrix(a, population=z, selection=beta)
+    for i in range(3):
+        for j in range(3):
+            want = 1 / z if i == j else _fixation_by_recursion(a, i, j, z, beta)
+            assert rho[i, j] == pytest.approx(want, rel=1e-9)
+
+
+@given(st.lists(st.floats(-3, 3), min_size=4, max_size=4), st.integers(2, 40), st.floats(0, 3))
+def test_relabelling_strategies_permutes_the_fixation_matrix(vals, z, beta):
+    a = np.array(vals).reshape(2, 2)
+    perm = [1, 0]
+    rho = fixation_matrix(a, population=z, selection=beta)
+    rho_p = fixation_matrix(a[np.ix_(perm, perm)], population=z, selection=beta)
+    assert np.allclose(rho_p, rho[np.ix_(perm, perm)], rtol=1e-12)
+
+
+# ------------------------------------------------------------------------- stationary
+
+
+def test_small_mutation_limit_two_strategies_closed_form():
+    # Two strategies: pi_0 / pi_1 = rho(0 invades 1) / rho(1 invades 0).
+    d = stationary_distribution(ONE_SHOT, population=30, selection=0.2)
+    r01 = fixation_probability(ONE_SHOT, 0, 1, population=30, selection=0.2)
+    r10 = fixation_probability(ONE_SHOT, 1, 0, population=30, selection=0.2)
+    assert d.shares[0] / d.shares[1] == pytest.approx(r01 / r10)
+    assert d.shares.sum() == pytest.approx(1)
+
+
+def test_exact_chain_approaches_small_mutation_limit():
+    a = payoff_matrix_for([ally.ALLC, ally.ALLD, ally.TFT], ally.PrisonersDilemma(), rounds=10)
+    sml = stationary_distribution(a, population=30, selection=1.0)
+    exact = stationary_distribution(a, population=30, selection=1.0, mutation=1e-5)
+    assert len(exact.states) == math.comb(32, 2)
+    assert np.allclose(exact.probabilities.sum(), 1)
+    assert np.abs(exact.shares - sml.shares).max() < 0.01
+    # High mutation spreads the shares toward uniform.
+    mixed = stationary_distribution(a, population=30, selection=1.0, mutation=0.5)
+    assert mixed.shares.min() > 0.2
+
+
+def test_exact_chain_neutral_is_symmetric():
+    a = np.zeros((3, 3))
+    d = stationary_distribution(a, population=12, selection=0.0, mutation=0.01)
+    assert np.allclose(d.shares, 1 / 3)
+
+
+def test_exact_chain_refuses_huge_state_spaces():
+    with pytest.raises(ValueError, match="MAX_COMPOSITIONS"):
+        stationary_distribution(np.zeros((8, 8)), population=100, selection=1.0, mutation=0.01)
+
+
+@pytest.mark.parametrize(("bc", "winner"), [(1.5, "ALLD"), (2.0, "ALLD"), (3.0, "WSLS")])
+def test_imhof_fudenberg_nowak_2007(bc, winner):
+    # Imhof, Fudenberg & Nowak (2007), J. Theor. Biol. 247:574, "Tit-for-tat or win-stay,
+    # lose-shift?": in the small-mutation limit with errors, WSLS prevails among ALLC, ALLD,
+    # TFT and WSLS when benefit/cost is high, ALLD when it is low.
+    zoo = [ally.ALLC, ally.ALLD, ally.TFT, ally.WSLS]
+    a = payoff_matrix_for(zoo, ally.partnership_game(benefit=bc, cost=1.0), noise=0.01)
+    d = stationary_distribution(a, population=100, selection=1.0)
+    assert zoo[int(np.argmax(d.shares))].name == winner
+    assert d.shares.max() > 0.6
+
+
+def test_sixteen_memory_one_strategies_under_noise():
+    # Documented in docs/evolution.md: in the donation game (b/c = 3) WSLS takes almost all;
+    # in the standard dilemma (T + P = 2R) WSLS cannot hold and ALLD and GRIM share the lead.
+    zoo = ally.deterministic_memory_one()
+    donation = payoff_matrix_for(zoo, ally.partnership_game(benefit=3, cost=1), noise=0.01)
+    d = stationary_distribution(donation, population=100, selection=1.0)
+    assert zoo[int(np.argmax(d.shares))].name == "M1001"
+    assert d.shares.max() > 0.95
+    standard = payoff_matrix_for(zoo, ally.PrisonersDilemma(), noise=0.01)
+    d = stationary_distribution(standard, population=100, selection=1.0)
+    top2 = {zoo[i].name for i in np.argsort(-d.shares)[:2]}
+    assert top2 == {"M0000", "M1000"}
+
+
+# ------------------------------------------------------------------------- simulation
+
+
+@pytest.mark.parametrize(
+    ("rule", "beta", "invader", "resident"),
+    [("fermi", 1.0, 1, 0), ("fermi", 0.3, 0, 1), ("moran", 0.2, 1, 0), ("fermi", 0.0, 0, 1)],
+)
+def test_simulated_fixation_matches_exact(rule, beta, invader, resident):
+    z, reps = 20, 3000
+    init = np.zeros(2, dtype=int)
+    init[resident], init[invader] = z - 1, 1
+    res = simulate_population(
+        ONE_SHOT,
+        init,
+        steps=200_000,
+        selection=beta,
+        replicates=reps,
+        rule=rule,
+        until_fixation=True,
+        seed=42,
+    )
+    assert (res.fixation_step > 0).all()
+    rho = fixation_probability(ONE_SHOT, invader, resident, population=z, selection=beta, rule=rule)
+    freq = res.fixed(invader).mean()
+    se = math.sqrt(max(rho * (1 - rho), 1e-12) / reps)
+    assert abs(freq - rho) <= 4 * se + 1 / reps
+
+
+def test_simulated_mutation_selection_balance_matches_exact_chain():
+    a = np.array([[2.0, 1.0], [1.5, 2.5]])
+    exact = stationary_distribution(a, population=10, selection=0.5, mutation=0.05)
+    res = simulate_population(
+        a,
+        [5, 5],
+        steps=4000,
+        selection=0.5,
+        mutation=0.05,
+        replicates=400,
+        record_every=10,
+        seed=3,
+    )
+    # Time-average after burn-in over all replicates.
+    share = res.history[100:, :, 0].mean() / 10
+    assert share == pytest.approx(exact.shares[0], abs=0.02)
+
+
+def test_simulation_is_reproducible():
+    kw = {"steps": 300, "selection": 1.0, "mutation": 0.01, "replicates": 7, "record_every": 50}
+    a = simulate_population(RPS + 2, [10, 10, 10], seed=5, **kw)
+    b = simulate_population(RPS + 2, [10, 10, 10], seed=5, **kw)
+    c = simulate_population(RPS + 2, [10, 10, 10], seed=6, **kw)
+    assert np.array_equal(a.history, b.history)
+    assert not np.array_equal(a.history, c.history)
+    assert (a.counts.sum(axis=1) == 30).all()
+
+
+def test_two_calls_from_strategies_to_a_distribution():
+    a = payoff_matrix_for([ally.ALLD, ally.TFT, ally.WSLS], ally.PrisonersDilemma(), noise=0.05)
+    d = stationary_distribution(a, population=50, selection=0.5)
+    assert d.shares.shape == (3,) and d.fixation.shape == (3, 3)
+
+
+# ------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("call", "needle"),
+    [
+        (lambda: fixation_probability(ONE_SHOT, 0, 1, population=1, selection=1), "population"),
+        (lambda: fixation_probability(ONE_SHOT, 0, 1, population=10, selection=-1), "selection"),
+        (lambda: fixation_probability(ONE_SHOT, 0, 2, population=10, selection=1), "resident"),
+        (
+            lambda: fixation_probability(ONE_SHOT, 0, 1, population=10, selection=2, rule="moran"),
+            "selection must lie in",
+        ),
+        (lambda: fixation_matrix(ONE_SHOT, population=10, selection=1, rule="x"), "rule"),
+        (lambda: fixation_matrix(np.ones((2, 3)), population=10, selection=1), "square"),
+        (lambda: fixation_matrix(np.array([[np.nan]]), population=10, selection=1), "finite"),
+        (
+            lambda: stationary_distribution(ONE_SHOT, population=10, selection=1, mutation=1.5),
+            "mutation",
+        ),
+        (lambda: replicator_dynamics(RPS, [0.5, 0.6, 0.1], [0, 1]), "simplex"),
+        (lambda: replicator_dynamics(RPS, [0.5, 0.5], [0, 1]), "shape"),
+        (lambda: replicator_dynamics(RPS, [0.5, 0.3, 0.2], [1, 0]), "increasing"),
+        (
+            lambda: simulate_population(ONE_SHOT, [1, 0], steps=5, selection=1),
+            "population",
+        ),
+        (
+            lambda: simulate_population(ONE_SHOT, [5, 5], steps=5, selection=1, mutation=2),
+            "mutation",
+        ),
+        (
+            lambda: simulate_population(
+                ONE_SHOT, [5, 5], steps=5, selection=1, mutation=0.1, until_fixation=True
+            ),
+            "until_fixation",
+        ),
+    ],
+)
+def test_bad_input(call, needle):
+    with pytest.raises(ValueError, match=needle):
+        call()
