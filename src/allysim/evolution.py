@@ -194,43 +194,51 @@ def discrete_replicator(
 # ----------------------------------------------------------------------------------------------
 
 
-def _log_gamma(a_ii, a_ij, a_ji, a_jj, z: int, beta: float, rule: str) -> np.ndarray:
-    """log(T-(k) / T+(k)) for k = 1..Z-1 invaders, broadcast over the leading axes."""
-    k = np.arange(1, z, dtype=float)
+def _partial_log_products(a_ii, a_ij, a_ji, a_jj, z: int, beta: float, rule: str) -> np.ndarray:
+    """S_j = sum_{k<=j} log(T-(k) / T+(k)) for j = 1..Z-1, broadcast over the leading axes.
+
+    T+(k), T-(k): chances that the number k of invaders goes up or down by one.
+    """
     shape = np.broadcast(a_ii, a_ij, a_ji, a_jj).shape
     a_ii, a_ij, a_ji, a_jj = (
         np.asarray(v, dtype=float)[..., None] for v in (a_ii, a_ij, a_ji, a_jj)
     )
+    j = np.arange(1, z, dtype=float)
+    if rule == "fermi":
+        # (Z-1)(pi_inv(k) - pi_res(k)) = u k + v is linear in k, so its partial sums are a
+        # quadratic in j: no per-k payoffs and no cumulative sum are needed.
+        u = a_ii - a_ij - a_ji + a_jj
+        v = z * a_ij - a_ii - (z - 1) * a_jj
+        scale = -beta / (z - 1)
+        out = (scale * u) * (j * (j + 1) / 2) + (scale * v) * j
+        return np.broadcast_to(out, (*shape, z - 1))
+    k = j
     pi_inv = ((k - 1) * a_ii + (z - k) * a_ij) / (z - 1)
     pi_res = (k * a_ji + (z - k - 1) * a_jj) / (z - 1)
-    if rule == "fermi":
-        out = -beta * (pi_inv - pi_res)
-    else:
-        f_inv = 1 - beta + beta * pi_inv
-        f_res = 1 - beta + beta * pi_res
-        if np.any(f_inv <= 0) or np.any(f_res <= 0):
-            raise ValueError(
-                "rule='moran' needs positive fitness 1 - selection + selection * payoff; shift "
-                "the payoffs up or lower selection"
-            )
-        out = np.log(f_res) - np.log(f_inv)
+    f_inv = 1 - beta + beta * pi_inv
+    f_res = 1 - beta + beta * pi_res
+    if np.any(f_inv <= 0) or np.any(f_res <= 0):
+        raise ValueError(
+            "rule='moran' needs positive fitness 1 - selection + selection * payoff; shift "
+            "the payoffs up or lower selection"
+        )
+    out = np.cumsum(np.log(f_res) - np.log(f_inv), axis=-1)
     return np.broadcast_to(out, (*shape, z - 1))
 
 
-def _rho_parts(log_gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(top, total) with rho = exp(-top) / total = 1 / (1 + sum_j prod_{k<=j} gamma_k).
+def _rho_parts(partial: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(top, total) with rho = exp(-top) / total = 1 / (1 + sum_j exp(S_j)).
 
     Scaling by the largest partial log-product keeps every term in range; with neutral
     selection top = 0 and total = Z exactly, so rho = 1/Z to the last bit.
     """
-    s = np.cumsum(log_gamma, axis=-1)
-    top = np.maximum(s.max(axis=-1), 0.0)
-    total = np.exp(-top) + np.exp(s - top[..., None]).sum(axis=-1)
+    top = np.maximum(partial.max(axis=-1), 0.0)
+    total = np.exp(-top) + np.exp(partial - top[..., None]).sum(axis=-1)
     return top, total
 
 
-def _log_rho(log_gamma: np.ndarray) -> np.ndarray:
-    top, total = _rho_parts(log_gamma)
+def _log_rho(partial: np.ndarray) -> np.ndarray:
+    top, total = _rho_parts(partial)
     return -(top + np.log(total))
 
 
@@ -255,7 +263,7 @@ def log_fixation_probability(
     rule = _rule(rule)
     z, beta = _population(population), _selection(selection, rule)
     i, j = _strategy_index(invader, a, "invader"), _strategy_index(resident, a, "resident")
-    lg = _log_gamma(a[i, i], a[i, j], a[j, i], a[j, j], z, beta, rule)
+    lg = _partial_log_products(a[i, i], a[i, j], a[j, i], a[j, j], z, beta, rule)
     return float(_log_rho(lg))
 
 
@@ -302,7 +310,9 @@ def fixation_probability(
     rule = _rule(rule)
     z, beta = _population(population), _selection(selection, rule)
     i, j = _strategy_index(invader, a, "invader"), _strategy_index(resident, a, "resident")
-    top, total = _rho_parts(_log_gamma(a[i, i], a[i, j], a[j, i], a[j, j], z, beta, rule))
+    top, total = _rho_parts(
+        _partial_log_products(a[i, i], a[i, j], a[j, i], a[j, j], z, beta, rule)
+    )
     return float(np.exp(-top) / total)
 
 
@@ -338,7 +348,9 @@ def fixation_matrix(
     block = max(1, (1 << 22) // max(1, n * (z - 1)))
     for r0 in range(0, n, block):
         rows = slice(r0, min(n, r0 + block))
-        lg = _log_gamma(d[rows, None], a[rows, :], a[:, rows].T, d[None, :], z, beta, rule)
+        lg = _partial_log_products(
+            d[rows, None], a[rows, :], a[:, rows].T, d[None, :], z, beta, rule
+        )
         top, total = _rho_parts(lg)
         out[rows] = -(top + np.log(total)) if log else np.exp(-top) / total
     np.fill_diagonal(out, -math.log(z) if log else 1.0 / z)
