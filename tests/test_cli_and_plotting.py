@@ -54,3 +54,28 @@ def test_ranking_bars_sorted_with_best_on_top():
     assert widths == [1.0, 2.0, 3.0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["x", "z", "y"]
     plt.close(fig)
+
+
+def test_mechanism_bars_one_panel_per_metric():
+    import pandas as pd
+
+    from allysim.plotting import mechanism_bars
+
+    table = pd.DataFrame(
+        {
+            "scenario": ["a", "b", "c"],
+            "equilibrium": [False, True, True],
+            "cooperation": [0.1, 0.9, 0.5],
+            "welfare": [0.0, 1.2, 0.4],
+        }
+    )
+    axes = mechanism_bars(table, metrics=("cooperation", "welfare"))
+    assert len(axes) == 2
+    assert [p.get_width() for p in axes[0].patches] == [0.1, 0.9, 0.5]
+    colours = [p.get_facecolor() for p in axes[1].patches]
+    assert colours[0] != colours[1] and colours[1] == colours[2]
+    assert axes[0].yaxis_inverted()
+    assert axes[1].get_title() == "welfare"
+    with pytest.raises(ValueError, match="metrics not in the table"):
+        mechanism_bars(table, metrics=("nope",))
+    plt.close("all")

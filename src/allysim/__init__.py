@@ -2,9 +2,13 @@
 
 Layers, bottom to top: :mod:`allysim.games` (stage games), :mod:`allysim.strategies`
 (memory-one and finite-state strategies), :mod:`allysim.kernels` (exact and Monte Carlo payoff
-kernels).
+kernels), :mod:`allysim.mechanisms` (incentive mechanisms and their thresholds),
+:mod:`allysim.evolution` (replicator, fixation, stationary distributions),
+:mod:`allysim.comparison` (mechanisms side by side), :mod:`allysim.plotting`.
 """
 
+from allysim import comparison, evolution, mechanisms
+from allysim.comparison import compare_mechanisms, standard_partnership_game
 from allysim.games import (
     NotADilemmaWarning,
     PrisonersDilemma,
@@ -20,6 +24,15 @@ from allysim.kernels import (
     outcome_distribution,
     round_robin,
     simulate,
+)
+from allysim.mechanisms import (
+    Bond,
+    Communication,
+    Monitoring,
+    ProfitSharing,
+    Reputation,
+    Sanction,
+    ShadowOfFuture,
 )
 from allysim.strategies import (
     ALLC,
@@ -55,23 +68,35 @@ __all__ = [
     "TF2T",
     "TFT",
     "WSLS",
+    "Bond",
+    "Communication",
     "FiniteStateStrategy",
     "MemoryOne",
+    "Monitoring",
     "NotADilemmaWarning",
     "PrisonersDilemma",
+    "ProfitSharing",
+    "Reputation",
+    "Sanction",
+    "ShadowOfFuture",
     "SimulationResult",
     "StageGame",
     "TournamentResult",
     "__version__",
     "classify",
+    "compare_mechanisms",
+    "comparison",
     "cooperation_rates",
     "deterministic_memory_one",
+    "evolution",
     "expected_payoffs",
     "extortionate",
     "generous",
+    "mechanisms",
     "outcome_distribution",
     "partnership_game",
     "round_robin",
     "simulate",
+    "standard_partnership_game",
     "zero_determinant",
 ]

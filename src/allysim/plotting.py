@@ -18,7 +18,7 @@ import numpy as np
 
 from allysim._validation import as_float_array
 
-__all__ = ["payoff_heatmap", "ranking_bars"]
+__all__ = ["mechanism_bars", "payoff_heatmap", "ranking_bars"]
 
 
 def _axes(ax):
@@ -101,3 +101,47 @@ def ranking_bars(
     ax.set_xlabel("payoff per round")
     ax.set_title(title)
     return ax
+
+
+def mechanism_bars(
+    table,
+    metrics: Sequence[str] = (
+        "cooperation",
+        "welfare",
+        "tournament_cooperation",
+        "deviation_margin",
+    ),
+    *,
+    axes=None,
+):
+    """One bar chart per metric of a :func:`~allysim.comparison.compare_mechanisms` table.
+
+    Bars are coloured by whether mutual contribution is an equilibrium in that scenario (green)
+    or not (grey), when the table has an ``equilibrium`` column.
+
+    Returns
+    -------
+    numpy array of matplotlib Axes, one per metric.
+    """
+    missing = [m for m in metrics if m not in table.columns]
+    if missing:
+        raise ValueError(f"metrics not in the table: {missing}")
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 4.5), sharey=True)
+    axes = np.atleast_1d(axes)
+    if len(axes) != len(metrics):
+        raise ValueError(f"axes must hold {len(metrics)} Axes, one per metric")
+    names = list(table["scenario"])
+    colours = ["tab:gray"] * len(names)
+    if "equilibrium" in table.columns:
+        colours = ["tab:green" if e else "tab:gray" for e in table["equilibrium"]]
+    for ax, metric in zip(axes, metrics, strict=True):
+        ax.barh(names, table[metric].to_numpy(dtype=float), color=colours)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_title(metric.replace("_", " "))
+    # The axes share y; invert it once so the first scenario is on top.
+    if not axes[0].yaxis_inverted():
+        axes[0].invert_yaxis()
+    return axes

@@ -1,0 +1,187 @@
+"""Compare incentive mechanisms side by side: equilibrium, tournament, evolution and welfare.
+
+This sits above :mod:`allysim.mechanisms` and :mod:`allysim.evolution` (it uses both), so that
+neither of those has to import the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from allysim._validation import SeedLike, check_probability
+from allysim.evolution import stationary_distribution
+from allysim.games import StageGame
+from allysim.kernels import cooperation_rates, outcome_distribution, round_robin
+from allysim.mechanisms import Mechanism, MechanismSetup, apply
+from allysim.strategies import ALLC, ALLD, GRIM, GTFT, STFT, TF2T, TFT, WSLS
+
+__all__ = [
+    "compare_mechanisms",
+    "default_scenarios",
+    "default_strategies",
+    "standard_partnership_game",
+]
+
+
+def standard_partnership_game() -> StageGame:
+    """The benchmark's partnership game: benefit 3, cost 2, synergy 0.5.
+
+    R = 1.5, S = -2, T = 3, P = 0: a repeated prisoner's dilemma in which withholding tempts
+    (T - R = 1.5) and contributing alone hurts (P - S = 2).
+    """
+    from allysim.games import partnership_game
+
+    return partnership_game(benefit=3.0, cost=2.0, synergy=0.5)
+
+
+def default_strategies(game: StageGame) -> list:
+    """The strategies a comparison uses unless told otherwise (GTFT tuned to ``game``)."""
+    return [ALLC, ALLD, TFT, STFT, GRIM, WSLS, TF2T, GTFT(game)]
+
+
+def default_scenarios() -> dict[str, list[Mechanism]]:
+    """The scenarios of ``benchmarks/compare_mechanisms.py`` (fresh objects on each call)."""
+    from allysim.mechanisms import Bond, Monitoring, ProfitSharing, Sanction, ShadowOfFuture
+
+    return {
+        "baseline": [],
+        "long shadow": [ShadowOfFuture(0.95)],
+        "monitoring": [Monitoring(0.01)],
+        "sanctions": [Sanction(fine=3.0, detection=0.8, enforcement_cost=0.5)],
+        "bonds": [Bond(stake=2.5, detection=0.8, salvage=0.5)],
+        "profit sharing": [ProfitSharing(0.9)],
+        "shadow + monitoring": [ShadowOfFuture(0.9), Monitoring(0.01)],
+        "light sanction + sharing": [
+            Sanction(fine=1.5, detection=0.8, enforcement_cost=0.5),
+            ProfitSharing(0.4),
+        ],
+    }
+
+
+def _equilibrium(setup: MechanismSetup, strategies, rounds: int | None):
+    """Is mutual contribution a Nash equilibrium among ``strategies`` (no noise)?
+
+    A candidate is a strategy that contributes every round against itself; it is an equilibrium
+    when no strategy in the set earns more against it than it earns against itself.
+    """
+    opts = {} if setup.continuation is not None else {"rounds": rounds}
+    if setup.continuation is not None:
+        opts["continuation"] = setup.continuation
+    dist = outcome_distribution(strategies, strategies, **opts)
+    u_row, _ = setup.game.outcome_payoffs()
+    payoff = dist @ u_row
+    coop_self = np.diag(cooperation_rates(dist)[0])
+    best_name, best_margin = None, -np.inf
+    for i, s in enumerate(strategies):
+        if coop_self[i] < 1 - 1e-12:
+            continue
+        # Strategies that play exactly as s does against s are not deviations.
+        differs = np.abs(dist[:, i] - dist[i, i]).max(axis=1) > 1e-12
+        margin = payoff[i, i] - payoff[differs, i].max() if differs.any() else np.inf
+        if margin > best_margin:
+            best_name, best_margin = s.name, margin
+    return best_margin >= -1e-9, best_name, best_margin
+
+
+def compare_mechanisms(
+    game: StageGame,
+    scenarios: Mapping[str, Sequence[Mechanism]],
+    *,
+    strategies: Sequence | None = None,
+    horizon: int = 200,
+    continuation: float | None = 0.3,
+    perception_noise: float = 0.05,
+    noise: float = 0.01,
+    population: int = 50,
+    selection: float = 1.0,
+    method: Literal["exact", "simulate"] = "exact",
+    repetitions: int = 20,
+    seed: SeedLike = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Compare mechanism scenarios on one partnership game; one tidy row per scenario.
+
+    Every scenario starts from the same base settings (``continuation``, or ``horizon`` rounds
+    when ``continuation`` is None, and ``perception_noise``); its mechanisms transform the game
+    and settings (see :func:`allysim.mechanisms.apply`).
+
+    Columns:
+
+    * ``equilibrium``, ``equilibrium_strategy``, ``deviation_margin``: whether mutual
+      contribution is a Nash equilibrium among ``strategies`` without noise, sustained by which
+      strategy, and by how much its payoff against itself beats the best deviation that plays
+      differently against it (payoff units per round; negative: that deviation gains).
+    * ``margin_<kind>``: each mechanism's parameter minus its analytic threshold.
+    * ``tournament_winner``, ``tournament_cooperation``: round robin with noise.
+    * ``cooperation``, ``welfare``: in the small-mutation stationary distribution (population,
+      selection), the mean contribution rate and the welfare per partner per round net of
+      enforcement costs and lost stakes, of the strategy the population uses.
+    * ``share_<strategy>``: the stationary share of each strategy.
+
+    Examples
+    --------
+    >>> from allysim.mechanisms import ProfitSharing
+    >>> g = standard_partnership_game()
+    >>> df = compare_mechanisms(g, {"none": [], "sharing": [ProfitSharing(0.9)]}, continuation=0.3,
+    ...                         progress=False)
+    >>> df["equilibrium"].tolist()
+    [False, True]
+    """
+    if not isinstance(scenarios, Mapping) or not scenarios:
+        raise ValueError("scenarios must be a non-empty mapping of name -> list of mechanisms")
+    strategies = list(default_strategies(game) if strategies is None else strategies)
+    perception_noise = check_probability(perception_noise, "perception_noise")
+    rows = []
+    items = list(scenarios.items())
+    if progress:
+        from tqdm.auto import tqdm
+
+        items = tqdm(items, desc="scenarios", unit="scenario")
+    for name, mechanisms in items:
+        setup = apply(
+            game, mechanisms, continuation=continuation, perception_noise=perception_noise
+        )
+        eq, eq_name, eq_margin = _equilibrium(setup, strategies, horizon)
+        kw = setup.kernel_options()
+        rr_rounds = None if setup.continuation is not None else horizon
+        tour = round_robin(
+            strategies,
+            setup.game,
+            rounds=rr_rounds,
+            noise=noise,
+            method=method,
+            repetitions=repetitions,
+            seed=seed,
+            **kw,
+        )
+        dist = outcome_distribution(strategies, strategies, rounds=rr_rounds, noise=noise, **kw)
+        coop_self = np.diag(cooperation_rates(dist)[0])
+        welfare_self = np.diag(setup.welfare(dist))
+        stat = stationary_distribution(
+            tour.payoff_matrix, population=population, selection=selection
+        )
+        row = {
+            "scenario": name,
+            "mechanisms": ", ".join(type(m).__name__ for m in setup.mechanisms) or "none",
+            "equilibrium": bool(eq),
+            "equilibrium_strategy": eq_name,
+            "deviation_margin": float(eq_margin),
+        }
+        for kind, value in setup.margins().items():
+            row[f"margin_{kind}"] = float(value)
+        row.update(
+            {
+                "tournament_winner": tour.ranking["strategy"].iloc[0],
+                "tournament_cooperation": float(tour.cooperation_matrix.mean()),
+                "cooperation": float(stat.shares @ coop_self),
+                "welfare": float(stat.shares @ welfare_self),
+            }
+        )
+        for s, share in zip(strategies, stat.shares, strict=True):
+            row[f"share_{s.name}"] = float(share)
+        rows.append(row)
+    return pd.DataFrame(rows)

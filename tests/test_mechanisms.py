@@ -1,0 +1,301 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import allysim as ally
+from allysim.comparison import compare_mechanisms, default_scenarios, standard_partnership_game
+from allysim.kernels import expected_payoffs, outcome_distribution
+from allysim.mechanisms import (
+    Bond,
+    Communication,
+    Monitoring,
+    ProfitSharing,
+    Reputation,
+    Sanction,
+    ShadowOfFuture,
+    apply,
+    bond_threshold,
+    continuation_threshold,
+    profit_share_threshold,
+    sanction_threshold,
+    simulate_mechanisms,
+)
+
+PD = ally.PrisonersDilemma()
+ZOO = [
+    ally.ALLC,
+    ally.ALLD,
+    ally.TFT,
+    ally.STFT,
+    ally.GRIM,
+    ally.WSLS,
+    ally.TF2T,
+    ally.ALTERNATOR,
+    ally.GTFT(),
+    ally.RANDOM(0.5),
+    ally.extortionate(),
+]
+
+
+def _gains(game, incumbent, **kw):
+    """Payoff of every zoo strategy against the incumbent, minus the incumbent's own."""
+    row, _ = expected_payoffs(ZOO, [incumbent], game, **kw)
+    own, _ = expected_payoffs(incumbent, incumbent, game, **kw)
+    return {s.name: float(row[i, 0] - own[0, 0]) for i, s in enumerate(ZOO)}
+
+
+# ------------------------------------------------------------------------- transforms
+
+
+def test_sanction_burned_and_transferred():
+    burned = apply(PD, [Sanction(fine=4, detection=0.5)]).game
+    assert burned.payoff_vector == (3, 0, 3, -1)
+    assert burned.col_payoffs.tolist() == [[3, 3], [0, -1]]
+    moved = apply(PD, [Sanction(fine=4, detection=0.5, transfer=True)]).game
+    assert moved.payoff_vector == (3, 2, 3, 1)
+
+
+def test_bond_salvage_and_profit_sharing():
+    g = apply(PD, [Bond(stake=2, detection=1.0, salvage=0.25)]).game
+    # Defector loses 2; the victim gets 0.5; both defect: -2 + 0.5 each.
+    assert g.payoff_vector == (3, 0.5, 3, -0.5)
+    shared = apply(PD, [ProfitSharing(0.5)]).game
+    # (1 - s) own + s * mean: CD -> 0.5 * 0 + 0.5 * 2.5
+    assert shared.payoff_vector == (3, 1.25, 3.75, 1)
+
+
+def test_order_matters_for_stage_transforms():
+    a = apply(PD, [Sanction(fine=2, detection=1), ProfitSharing(0.5)]).game
+    b = apply(PD, [ProfitSharing(0.5), Sanction(fine=2, detection=1)]).game
+    assert a.payoff_vector != b.payoff_vector
+    # Sharing after the fine spreads the fine over both partners.
+    assert a.payoff_vector[1] == pytest.approx(0.5 * 0 + 0.5 * (0 + 3) / 2)
+    assert b.payoff_vector[1] == pytest.approx(1.25)
+
+
+def test_settings_mechanisms():
+    s = apply(
+        PD,
+        [Communication(0.5), Monitoring(0.1), ShadowOfFuture(0.9), Reputation(0.7)],
+        perception_noise=0.3,
+    )
+    assert s.perception_noise == pytest.approx(0.05)
+    assert s.continuation == 0.9 and s.visibility == 0.7 and s.clarity == 0.5
+    assert s.game == PD
+    assert s.kernel_options() == {"perception_noise": pytest.approx(0.05), "continuation": 0.9}
+    base = apply(PD, [], continuation=0.4, perception_noise=0.2)
+    assert (base.continuation, base.perception_noise) == (0.4, 0.2)
+
+
+def test_welfare_is_net_of_enforcement_and_lost_stakes():
+    s = apply(PD, [Sanction(fine=2, detection=0.5, enforcement_cost=1.0)])
+    alld = np.array([0.0, 0.0, 0.0, 1.0])
+    # P - 0.5*2 fine burned, minus enforcement 0.5 detections * 1.0 per round per partner.
+    assert s.welfare(alld) == pytest.approx(1 - 1 - 0.5)
+    assert s.welfare(np.array([1.0, 0, 0, 0])) == pytest.approx(3)
+    lost = apply(PD, [Bond(stake=2, detection=1, salvage=0.0)])
+    assert lost.welfare(np.array([0, 0, 1.0, 0])) == pytest.approx((5 - 2 + 0) / 2)
+
+
+@pytest.mark.parametrize(
+    ("mechanisms", "needle"),
+    [
+        ([Sanction(1, 0.5), Sanction(2, 0.5)], "counted twice"),
+        (["sanction"], "unknown mechanism"),
+        ([ShadowOfFuture(0.5), ShadowOfFuture(0.9)], "counted twice"),
+    ],
+)
+def test_bad_compositions(mechanisms, needle):
+    with pytest.raises(ValueError, match=needle):
+        apply(PD, mechanisms)
+
+
+@pytest.mark.parametrize(
+    ("make", "needle"),
+    [
+        (lambda: Sanction(fine=-1, detection=0.5), "fine must be >= 0"),
+        (lambda: Sanction(fine=1, detection=1.5), r"detection must be a probability in \[0, 1\]"),
+        (lambda: Sanction(fine=1, detection=0.5, enforcement_cost=-2), "enforcement_cost"),
+        (lambda: Bond(stake=-1, detection=0.5), "stake"),
+        (lambda: Bond(stake=1, detection=0.5, salvage=2), "salvage"),
+        (lambda: ProfitSharing(1.2), "share"),
+        (lambda: ProfitSharing(float("nan")), "share must be finite"),
+        (lambda: ShadowOfFuture(1.0), r"continuation must lie in \[0, 1\)"),
+        (lambda: Monitoring(-0.1), "perception_error"),
+        (lambda: Communication(2), "clarity"),
+        (lambda: Reputation(-1), "visibility"),
+    ],
+)
+def test_bad_parameters(make, needle):
+    with pytest.raises(ValueError, match=needle):
+        make()
+
+
+def test_sanction_transfer_must_be_bool():
+    with pytest.raises(TypeError, match="transfer"):
+        Sanction(fine=1, detection=0.5, transfer="yes")
+
+
+# ------------------------------------------------------------------------- exact vs simulation
+
+
+@pytest.mark.parametrize(
+    ("mechanisms", "horizon"),
+    [
+        (
+            [Sanction(fine=3, detection=0.6, enforcement_cost=0.5), ProfitSharing(0.3)],
+            {"rounds": 20},
+        ),
+        ([Bond(stake=2, detection=0.5, salvage=0.5), ShadowOfFuture(0.8)], {}),
+        (
+            [ProfitSharing(0.4), Sanction(fine=2, detection=0.7, transfer=True), Monitoring(0.1)],
+            {"continuation": 0.7},
+        ),
+    ],
+)
+def test_expected_payoffs_under_mechanisms_match_literal_simulation(mechanisms, horizon):
+    game = standard_partnership_game()
+    for x, y in [
+        (ally.TFT, ally.RANDOM(0.6)),
+        (ally.WSLS, ally.GRIM),
+        (ally.GTFT(game), ally.ALLD),
+    ]:
+        setup = apply(game, mechanisms, continuation=horizon.get("continuation"))
+        opts = setup.kernel_options()
+        if "rounds" in horizon:
+            opts["rounds"] = horizon["rounds"]
+        row, col = expected_payoffs(x, y, setup.game, noise=0.02, **opts)
+        welfare = setup.welfare(outcome_distribution(x, y, noise=0.02, **opts))
+        sim = simulate_mechanisms(
+            x, y, game, mechanisms, repetitions=20_000, noise=0.02, seed=7, **horizon
+        )
+        for key, exact in (("row", row), ("col", col), ("welfare", welfare)):
+            est = sim[key]
+            se = est.std(ddof=1) / math.sqrt(len(est))
+            assert abs(est.mean() - float(exact[0, 0])) <= 4 * se + 1e-9, (x.name, y.name, key)
+
+
+# ------------------------------------------------------------------------- thresholds
+
+
+def test_threshold_values():
+    assert continuation_threshold(PD, "GRIM") == pytest.approx(0.5)
+    assert continuation_threshold(PD, "TFT") == pytest.approx(2 / 3)
+    assert continuation_threshold(PD, "WSLS") == pytest.approx(1.0)
+    assert sanction_threshold(PD) == 2
+    assert profit_share_threshold(PD) == pytest.approx(0.8)
+    assert bond_threshold(PD, detection=0.5, salvage=1.0) == pytest.approx(4.0)
+    with pytest.raises(ValueError, match="strategy"):
+        continuation_threshold(PD, "ALLC")
+
+
+@given(st.floats(0.2, 2.0), st.floats(0.2, 2.0), st.floats(0.5, 3.0))
+def test_grim_continuation_threshold_against_the_kernel(temptation, sucker, reward):
+    P, R = 0.0, reward
+    T, S = R + temptation, P - sucker
+    if not 2 * R > T + S:
+        return
+    game = ally.PrisonersDilemma(R, S, T, P)
+    w = continuation_threshold(game, "GRIM")
+    if w > 0.97:
+        return
+    above = _gains(game, ally.GRIM, continuation=min(w + 0.01, 0.999))
+    assert max(above.values()) <= 1e-9
+    below = _gains(game, ally.GRIM, continuation=max(w - 0.01, 0.0))
+    assert below["ALLD"] > 0
+
+
+@pytest.mark.parametrize(
+    ("payoffs", "deviation"),
+    [((3, 0, 5, 1), "STFT"), ((3, 0, 4, 1.5), "ALLD"), ((4, 0, 5, 1), "STFT")],
+)
+def test_tft_continuation_threshold(payoffs, deviation):
+    # Which deviation binds depends on which term of the max is larger.
+    game = ally.PrisonersDilemma(*payoffs)
+    w = continuation_threshold(game, "TFT")
+    assert max(_gains(game, ally.TFT, continuation=w + 0.01).values()) <= 1e-9
+    assert _gains(game, ally.TFT, continuation=w - 0.01)[deviation] > 0
+
+
+@pytest.mark.parametrize("payoffs", [(3, 0, 4, 1), (4, 0, 5, 1), (3, -1, 3.5, 0)])
+def test_wsls_continuation_threshold(payoffs):
+    game = ally.PrisonersDilemma(*payoffs)
+    w = continuation_threshold(game, "WSLS")
+    assert w < 1
+    assert max(_gains(game, ally.WSLS, continuation=w + 0.01).values()) <= 1e-9
+    assert _gains(game, ally.WSLS, continuation=w - 0.01)["ALLD"] > 0
+
+
+@pytest.mark.parametrize("payoffs", [(3, 0, 5, 1), (3, -2, 4, 0), (2, -1, 3, 0)])
+def test_sanction_threshold_against_the_kernel(payoffs):
+    base = ally.PrisonersDilemma(*payoffs)
+    R, S, T, P = payoffs
+    need = sanction_threshold(base)
+    for transfer in (False, True):
+        hi = apply(base, [Sanction(fine=need + 0.01, detection=1.0, transfer=transfer)]).game
+        lo = apply(base, [Sanction(fine=need - 0.01, detection=1.0, transfer=transfer)]).game
+        # One-shot (continuation 0): contributing is dominant just above the threshold ...
+        assert max(_gains(hi, ally.ALLC, continuation=0.0).values()) <= 1e-9
+        hr = hi.payoff_vector
+        assert hr[0] > hr[2] and hr[1] > hr[3]
+        # ... and just below it the binding deviation gains.
+        lr = lo.payoff_vector
+        if T - R >= P - S:
+            assert _gains(lo, ally.ALLC, continuation=0.0)["ALLD"] > 0
+        else:
+            assert lr[3] > lr[1]  # withholding pays against a withholder
+
+
+@pytest.mark.parametrize("payoffs", [(3, 0, 5, 1), (3, -2, 4, 0), (1.5, -2, 3, 0)])
+def test_profit_share_threshold_against_the_kernel(payoffs):
+    base = ally.PrisonersDilemma(*payoffs)
+    need = profit_share_threshold(base)
+    hi = apply(base, [ProfitSharing(min(need + 0.01, 1.0))]).game
+    lo = apply(base, [ProfitSharing(need - 0.01)]).game
+    hr, lr = hi.payoff_vector, lo.payoff_vector
+    assert hr[0] > hr[2] and hr[1] > hr[3]
+    assert not (lr[0] > lr[2] and lr[1] > lr[3])
+    assert max(_gains(hi, ally.ALLC, continuation=0.0).values()) <= 1e-9
+
+
+@pytest.mark.parametrize(("detection", "salvage"), [(1.0, 1.0), (0.5, 0.0), (0.8, 0.5)])
+def test_bond_threshold_against_the_kernel(detection, salvage):
+    need = bond_threshold(PD, detection, salvage)
+    hi = apply(PD, [Bond(stake=need + 0.01, detection=detection, salvage=salvage)]).game
+    lo = apply(PD, [Bond(stake=need - 0.01, detection=detection, salvage=salvage)]).game
+    hr, lr = hi.payoff_vector, lo.payoff_vector
+    assert hr[0] > hr[2] and hr[1] > hr[3]
+    assert not (lr[0] > lr[2] and lr[1] > lr[3])
+
+
+# ------------------------------------------------------------------------- comparison
+
+
+def test_compare_mechanisms_default_scenarios():
+    table = compare_mechanisms(standard_partnership_game(), default_scenarios(), progress=False)
+    by = table.set_index("scenario")
+    assert len(table) == 8
+    assert not by.loc["baseline", "equilibrium"]
+    for name in ("long shadow", "sanctions", "bonds", "profit sharing"):
+        assert by.loc[name, "equilibrium"], name
+    # Sanctions, bonds and sharing above their thresholds make contribution the norm.
+    for name in ("sanctions", "bonds", "profit sharing"):
+        assert by.loc[name, "cooperation"] > 0.95
+        assert by.loc[name, "welfare"] > 1.3
+    assert by.loc["baseline", "cooperation"] < 0.05
+    assert by.loc["sanctions", "margin_sanction"] == pytest.approx(3.0 - 2.0 / 0.8)
+    assert by.loc["profit sharing", "margin_profit_sharing"] == pytest.approx(0.9 - 0.8)
+    shares = table[[c for c in table.columns if c.startswith("share_")]]
+    assert np.allclose(shares.sum(axis=1), 1)
+    # Enforcement costs make sanctions cost more welfare than an equally strong bond.
+    assert by.loc["sanctions", "welfare"] < by.loc["profit sharing", "welfare"]
+
+
+def test_compare_mechanisms_bad_input():
+    with pytest.raises(ValueError, match="scenarios"):
+        compare_mechanisms(PD, {}, progress=False)
+    with pytest.raises(ValueError, match="counted twice"):
+        compare_mechanisms(PD, {"x": [ProfitSharing(0.1), ProfitSharing(0.2)]}, progress=False)
