@@ -9,7 +9,8 @@ from allysim.plotting import payoff_heatmap, ranking_bars
 
 
 def test_demo_writes_table_and_figure(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path), "--rounds", "50", "--repetitions", "20"]) == 0
+    argv = ["demo", "--out", str(tmp_path), "--rounds", "50", "--repetitions", "20", "--quiet"]
+    assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "exact_score" in printed and "WSLS" in printed
     with open(tmp_path / "tournament.csv") as fh:
@@ -22,6 +23,19 @@ def test_demo_writes_table_and_figure(tmp_path, capsys):
     for r in rows:
         assert abs(float(r["simulated_score"]) - float(r["exact_score"])) <= 4 * float(r["stderr"])
     assert (tmp_path / "tournament.png").stat().st_size > 10_000
+    assert "light sanction + sharing" in printed
+    with open(tmp_path / "mechanisms.csv") as fh:
+        mech = {r["scenario"]: r for r in csv.DictReader(fh)}
+    assert mech["baseline"]["equilibrium"] == "False"
+    assert float(mech["sanctions"]["cooperation"]) > 0.95
+    assert (tmp_path / "mechanisms.png").stat().st_size > 10_000
+
+
+def test_compare_and_tournament_commands(tmp_path, capsys):
+    assert main(["compare", "--out", str(tmp_path), "--quiet"]) == 0
+    assert (tmp_path / "mechanisms.csv").exists()
+    assert main(["tournament", "--out", str(tmp_path), "--rounds", "20", "--repetitions", "5"]) == 0
+    assert "ALLD" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -102,13 +102,70 @@ def _demo(args) -> int:
     print(f"largest |simulated - exact| / stderr over strategies: {worst:.2f}")
     csv = out / "tournament.csv"
     table.drop(columns="z").to_csv(csv, index=False)
-    figures = _save_tournament_figures(sim, out, "tournament")
-    print(f"\nwrote {csv} and {', '.join(str(p) for p in figures)}")
+    written = [csv, *_save_tournament_figures(sim, out, "tournament")]
+    written += _mechanisms(args, out)
+    print("\nwrote " + ", ".join(str(p) for p in written))
     return 0
 
 
+def _mechanisms(args, out: Path) -> list[Path]:
+    """Print and save the mechanism comparison on the standard partnership game."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from allysim.comparison import (
+        compare_mechanisms,
+        default_scenarios,
+        standard_partnership_game,
+    )
+    from allysim.plotting import mechanism_bars
+
+    game = standard_partnership_game()
+    R, S, T, P = game.payoff_vector
+    print(
+        f"\nIncentive mechanisms on the partnership game R={R:g} S={S:g} T={T:g} P={P:g} "
+        "(base: continuation 0.3, perception error 0.05; small-mutation limit, Z=50)\n"
+    )
+    table = compare_mechanisms(
+        game, default_scenarios(), noise=0.01, seed=args.seed, progress=not args.quiet
+    )
+    cols = ["scenario", "equilibrium", "equilibrium_strategy", "tournament_winner"]
+    cols += ["cooperation", "welfare"]
+    with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
+        print(table[cols].to_string(index=False))
+    csv = out / "mechanisms.csv"
+    table.to_csv(csv, index=False)
+    axes = mechanism_bars(table)
+    fig = axes[0].figure
+    fig.suptitle("Incentive mechanisms (green: contribution is an equilibrium)")
+    fig.tight_layout()
+    png = out / "mechanisms.png"
+    fig.savefig(png, dpi=110)
+    plt.close(fig)
+    return [csv, png]
+
+
 def _tournament(args) -> int:
-    return _demo(args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    table, sim = _tournament_tables(args)
+    with pd.option_context("display.width", 120, "display.float_format", "{:.3f}".format):
+        print(table.to_string(index=False))
+    csv = out / "tournament.csv"
+    table.drop(columns="z").to_csv(csv, index=False)
+    written = [csv, *_save_tournament_figures(sim, out, "tournament")]
+    print("\nwrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _compare(args) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = _mechanisms(args, out)
+    print("\nwrote " + ", ".join(str(p) for p in written))
+    return 0
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -130,6 +187,7 @@ def _build_parser() -> argparse.ArgumentParser:
             default=0.05,
             help="execution noise: chance a move is flipped (default: 0.05)",
         )
+        p.add_argument("--quiet", action="store_true", help="no progress bars")
         p.add_argument(
             "--repetitions",
             type=_positive_int,
@@ -137,12 +195,17 @@ def _build_parser() -> argparse.ArgumentParser:
             help="simulated matches per pair (default: 50)",
         )
 
-    demo = sub.add_parser("demo", help="run the main demonstration and save tables and plots")
+    demo = sub.add_parser(
+        "demo", help="tournament and mechanism comparison: print tables, save CSVs and plots"
+    )
     common(demo)
     demo.set_defaults(func=_demo)
     tour = sub.add_parser("tournament", help="round-robin tournament of the classic strategies")
     common(tour)
     tour.set_defaults(func=_tournament)
+    comp = sub.add_parser("compare", help="compare incentive mechanisms on the partnership game")
+    common(comp)
+    comp.set_defaults(func=_compare)
     return parser
 
 
