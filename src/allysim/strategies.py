@@ -50,6 +50,7 @@ __all__ = [
     "extortionate",
     "generous",
     "memory_one_array",
+    "named",
     "zd_phi_range",
     "zero_determinant",
 ]
@@ -445,3 +446,53 @@ def deterministic_memory_one() -> list[MemoryOne]:
     for bits in itertools.product((0, 1), repeat=4):
         out.append(MemoryOne(bits, p0=bits[0], name="M" + "".join(map(str, bits))))
     return out
+
+
+_NAMED = {
+    "ALLC": ALLC,
+    "ALLD": ALLD,
+    "TFT": TFT,
+    "STFT": STFT,
+    "WSLS": WSLS,
+    "GRIM": GRIM,
+    "TF2T": TF2T,
+    "ALTERNATOR": ALTERNATOR,
+}
+
+
+def named(name: str, game: StageGame | None = None) -> Strategy:
+    """Look a strategy up by its name, as used in tables and on the command line.
+
+    Plain names: ALLC, ALLD, TFT, STFT, WSLS, GRIM, TF2T, ALTERNATOR, GTFT (tuned to ``game``);
+    with a parameter: ``RANDOM(p)``, ``EXTORT(chi)``, ``GENEROUS(chi)``; and ``Mpqrs`` for the
+    deterministic memory-one strategies.
+
+    Examples
+    --------
+    >>> named("RANDOM(0.3)").p0
+    0.3
+    >>> named("M1001").p == WSLS.p
+    True
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    key = name.strip().upper()
+    if key in _NAMED:
+        return _NAMED[key]
+    if key == "GTFT":
+        return GTFT(game)
+    if len(key) == 5 and key[0] == "M" and set(key[1:]) <= {"0", "1"}:
+        bits = tuple(int(c) for c in key[1:])
+        return MemoryOne(bits, p0=bits[0], name=key)
+    for prefix, make in (("RANDOM(", RANDOM), ("EXTORT(", None), ("GENEROUS(", None)):
+        if key.startswith(prefix) and key.endswith(")"):
+            try:
+                value = float(key[len(prefix) : -1])
+            except ValueError:
+                break
+            if make is not None:
+                return make(value)
+            maker = extortionate if prefix == "EXTORT(" else generous
+            return maker(game, chi=value)
+    known = ", ".join([*_NAMED, "GTFT", "RANDOM(p)", "EXTORT(chi)", "GENEROUS(chi)", "Mpqrs"])
+    raise ValueError(f"unknown strategy name {name!r}; known: {known}")

@@ -1,0 +1,149 @@
+import concurrent.futures as cf
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from allysim.experiments import SweepWarning, cell_seed, expand_grid, match_cell, sweep
+
+GRID = {"row": ["TFT", "WSLS", "GRIM"], "col": ["ALLD", "RANDOM(0.5)"], "noise": [0.0, 0.05]}
+KW = {"rounds": 30, "repetitions": 20}
+
+
+def _cell(row, col, noise, seed):
+    return match_cell(row, col, noise=noise, seed=seed, **KW)
+
+
+def test_expand_grid_forms():
+    assert len(expand_grid(GRID)) == 12
+    assert expand_grid([{"a": 1}, {"a": 2, "b": 3}]) == [{"a": 1}, {"a": 2, "b": 3}]
+    with pytest.raises(ValueError, match="at least one value"):
+        expand_grid({"a": []})
+    with pytest.raises(TypeError, match="list of values"):
+        expand_grid({"a": "abc"})
+    with pytest.raises(TypeError, match="dict of lists"):
+        expand_grid(42)
+
+
+def test_sweep_is_tidy_and_reproducible():
+    a = sweep(_cell, GRID, replicates=2, seed=11, progress=False)
+    b = sweep(_cell, GRID, replicates=2, seed=np.random.SeedSequence(11), progress=False)
+    assert len(a) == 24 and a.attrs["failed"] == 0
+    assert list(a.columns[:6]) == ["cell", "row", "col", "noise", "replicate", "seed"]
+    pd.testing.assert_frame_equal(a, b)
+    c = sweep(_cell, GRID, replicates=2, seed=12, progress=False)
+    assert not a["row_payoff"].equals(c["row_payoff"])
+    # Deterministic pairs give their exact payoffs whatever the seed.
+    tft_alld = a[(a["row"] == "TFT") & (a["col"] == "ALLD") & (a["noise"] == 0)]
+    assert np.allclose(tft_alld["row_payoff"], 29 / 30)
+
+
+def test_a_cell_can_be_rerun_alone():
+    df = sweep(_cell, GRID, replicates=3, seed=5, progress=False)
+    row = df.iloc[17]
+    again = _cell(row["row"], row["col"], row["noise"], seed=int(row["seed"]))
+    assert again["row_payoff"] == row["row_payoff"]
+    assert int(row["seed"]) == cell_seed(5, int(row["cell"]), int(row["replicate"]))
+
+
+def test_process_pool_gives_the_in_process_result():
+    serial = sweep(_cell, GRID, replicates=2, seed=3, progress=False)
+    with cf.ProcessPoolExecutor(max_workers=2) as pool:
+        parallel = sweep(_cell, GRID, replicates=2, seed=3, executor=pool, progress=False)
+    with cf.ThreadPoolExecutor(max_workers=3) as pool:
+        threaded = sweep(
+            _cell, GRID, replicates=2, seed=3, executor=pool, progress=False, batch_size=1
+        )
+    pd.testing.assert_frame_equal(serial, parallel)
+    pd.testing.assert_frame_equal(serial, threaded)
+
+
+def test_local_dask_cluster_gives_the_in_process_result():
+    distributed = pytest.importorskip("distributed")
+    grid = {"row": ["TFT", "WSLS"], "col": ["ALLD", "RANDOM(0.5)"]}
+    serial = sweep(match_cell, grid, replicates=2, seed=8, progress=False)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_dask = sweep(match_cell, grid, replicates=2, seed=8, executor=client, progress=False)
+    pd.testing.assert_frame_equal(serial, on_dask)
+
+
+class _Interrupt:
+    """A cell function that is interrupted (as by Ctrl-C) after ``limit`` calls."""
+
+    def __init__(self, limit):
+        self.calls, self.limit = 0, limit
+        self.__qualname__ = "_cell"
+        self.__module__ = _cell.__module__
+
+    def __call__(self, **kw):
+        self.calls += 1
+        if self.calls > self.limit:
+            raise KeyboardInterrupt
+        return _cell(**kw)
+
+
+def test_interrupted_sweep_resumes_from_the_store(tmp_path):
+    full = sweep(_cell, GRID, replicates=2, seed=21, progress=False)
+    store = tmp_path / "store"
+    with pytest.raises(KeyboardInterrupt):
+        sweep(_Interrupt(9), GRID, replicates=2, seed=21, progress=False, store=store, batch_size=4)
+    parts = list(store.glob("part-*.csv"))
+    assert len(parts) == 2  # two batches of 4 finished before the interrupt
+    counter = _Interrupt(10**9)
+    resumed = sweep(counter, GRID, replicates=2, seed=21, progress=False, store=store)
+    assert counter.calls == 24 - 8  # only the missing runs were computed
+    pd.testing.assert_frame_equal(full, resumed, check_dtype=False)
+    # A finished store is complete: rerunning computes nothing.
+    counter = _Interrupt(10**9)
+    again = sweep(counter, GRID, replicates=2, seed=21, progress=False, store=store)
+    assert counter.calls == 0
+    pd.testing.assert_frame_equal(full, again, check_dtype=False)
+
+
+def test_store_refuses_another_sweep(tmp_path):
+    sweep(_cell, GRID, replicates=1, seed=1, progress=False, store=tmp_path)
+    with pytest.raises(ValueError, match="different sweep"):
+        sweep(_cell, GRID, replicates=1, seed=2, progress=False, store=tmp_path)
+
+
+def _flaky(x, seed):
+    if x % 3 == 0:
+        raise RuntimeError(f"bad cell {x}")
+    return {"y": x + np.random.default_rng(seed).random()}
+
+
+def test_failing_cells_are_recorded_not_lost():
+    with pytest.warns(SweepWarning, match="4 of 10 runs failed"):
+        df = sweep(_flaky, {"x": list(range(10))}, seed=0, progress=False)
+    assert df.attrs["failed"] == 4
+    bad = df[df["error"].notna()]
+    assert bad["x"].tolist() == [0, 3, 6, 9]
+    assert bad["error"].iloc[0] == "RuntimeError: bad cell 0"
+    good = df[df["error"].isna()]
+    assert len(good) == 6 and good["y"].notna().all()
+
+
+def test_progress_bar_and_scalar_results(capsys):
+    df = sweep(lambda a, seed: a * 10, {"a": [1, 2]}, seed=0, progress=True)
+    assert df["value"].tolist() == [10, 20]
+    assert "sweep" in capsys.readouterr().err
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="replicates"):
+        sweep(_cell, GRID, replicates=0, progress=False)
+    with pytest.raises(TypeError, match="callable"):
+        sweep("f", GRID, progress=False)
+    with pytest.raises(TypeError, match="seed"):
+        sweep(_cell, GRID, seed="x", progress=False)
+    with pytest.raises(ValueError, match="store_format"):
+        sweep(_cell, GRID, store_format="xlsx", progress=False)
+    with pytest.raises(TypeError, match="executor"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sweep(_cell, GRID, executor=object(), progress=False)
