@@ -44,6 +44,7 @@ __all__ = [
     "cooperation_rates",
     "expected_payoffs",
     "outcome_distribution",
+    "play_round",
     "round_robin",
     "simulate",
 ]
@@ -610,6 +611,47 @@ def _play(
         if hist is not None:
             hist[t0 : t0 + nb] = done
     return withheld, both, hist
+
+
+def play_round(
+    coop_a: np.ndarray,
+    coop_b: np.ndarray,
+    *,
+    noise: float = 0.0,
+    perception_noise: float | np.ndarray = 0.0,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One round of many matches at once: draw moves, then what each side perceives.
+
+    Parameters
+    ----------
+    coop_a, coop_b : arrays of intended cooperation probabilities, one per match.
+    noise : execution noise (each intended move flipped with this probability).
+    perception_noise : misperception probability, a float or one per match.
+    rng : the Generator to draw from.
+
+    Returns
+    -------
+    (contrib_a, contrib_b, a_sees_b, b_sees_a) : bool arrays, True = contributed (as perceived).
+
+    Examples
+    --------
+    >>> a, b, sa, sb = play_round(np.ones(3), np.zeros(3), rng=np.random.default_rng(0))
+    >>> a.tolist(), b.tolist(), sa.tolist()
+    ([True, True, True], [False, False, False], [False, False, False])
+    """
+    pa = np.asarray(coop_a, dtype=float)
+    pb = np.asarray(coop_b, dtype=float)
+    if noise:
+        pa = pa * (1 - 2 * noise) + noise
+        pb = pb * (1 - 2 * noise) + noise
+    u = rng.random((2, pa.shape[0]))
+    contrib_a, contrib_b = u[0] < pa, u[1] < pb
+    eta = np.asarray(perception_noise, dtype=float)
+    if np.any(eta > 0):
+        flips = rng.random((2, pa.shape[0])) < eta
+        return contrib_a, contrib_b, contrib_b ^ flips[0], contrib_a ^ flips[1]
+    return contrib_a, contrib_b, contrib_b.copy(), contrib_a.copy()
 
 
 def _outcome_frequencies(withheld: np.ndarray, both: np.ndarray, rounds: int) -> np.ndarray:

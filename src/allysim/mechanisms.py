@@ -45,6 +45,7 @@ __all__ = [
     "continuation_threshold",
     "profit_share_threshold",
     "sanction_threshold",
+    "settle_round",
     "simulate_mechanisms",
 ]
 
@@ -324,8 +325,18 @@ class Sanction(Mechanism):
         """Fine times detection: the expected cost of one defection."""
         return self.fine * self.detection
 
+    @property
+    def forfeit(self) -> float:
+        """What a detected defector pays (the fine)."""
+        return self.fine
+
+    @property
+    def victim_share(self) -> float:
+        """Share of the fine the partner receives: 1 with transfer, else 0 (burned)."""
+        return 1.0 if self.transfer else 0.0
+
     def transform(self, row, col):
-        dr, dc = _fine_matrices(self.expected_fine, 1.0 if self.transfer else 0.0)
+        dr, dc = _fine_matrices(self.expected_fine, self.victim_share)
         return row + dr, col + dc
 
     def adjust(self, settings: _Settings) -> _Settings:
@@ -366,6 +377,16 @@ class Bond(Mechanism):
         object.__setattr__(self, "stake", check_nonnegative(self.stake, "stake"))
         object.__setattr__(self, "detection", check_probability(self.detection, "detection"))
         object.__setattr__(self, "salvage", check_probability(self.salvage, "salvage"))
+
+    @property
+    def forfeit(self) -> float:
+        """What a detected defector loses (the stake)."""
+        return self.stake
+
+    @property
+    def victim_share(self) -> float:
+        """Share of the forfeited stake the partner receives (the salvage)."""
+        return self.salvage
 
     def transform(self, row, col):
         dr, dc = _fine_matrices(self.stake * self.detection, self.salvage)
@@ -535,6 +556,46 @@ def apply(
 # ----------------------------------------------------------------------------------------------
 
 
+def settle_round(
+    mechanisms: Sequence[Mechanism],
+    pay_a: np.ndarray,
+    pay_b: np.ndarray,
+    contrib_a: np.ndarray,
+    contrib_b: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    scale: np.ndarray | float = 1.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Apply sanction, bond and profit-sharing rules literally to realised round payoffs.
+
+    Each withheld contribution is detected by its own draw; a detected defector pays the fine
+    (or forfeits the stake), scaled by ``scale`` (e.g. the stakes of a partnership's stage), and
+    the victim receives its share; profit is then shared, all in list order. Settings-only
+    mechanisms are ignored here.
+
+    Returns
+    -------
+    (pay_a, pay_b, enforcement) : payoffs after the rules, and the enforcement cost per partner.
+    """
+    pay_a = np.array(pay_a, dtype=float)
+    pay_b = np.array(pay_b, dtype=float)
+    enforcement = np.zeros(np.shape(pay_a))
+    for m in mechanisms:
+        if isinstance(m, Sanction | Bond):
+            amount, to_victim = m.forfeit * scale, m.victim_share
+            caught_a = ~contrib_a & (rng.random(np.shape(pay_a)) < m.detection)
+            caught_b = ~contrib_b & (rng.random(np.shape(pay_b)) < m.detection)
+            pay_a += -amount * caught_a + to_victim * amount * caught_b
+            pay_b += -amount * caught_b + to_victim * amount * caught_a
+            if isinstance(m, Sanction):
+                enforcement += m.enforcement_cost * (caught_a.astype(float) + caught_b) / 2
+        elif isinstance(m, ProfitSharing):
+            mean = (pay_a + pay_b) / 2
+            pay_a = (1 - m.share) * pay_a + m.share * mean
+            pay_b = (1 - m.share) * pay_b + m.share * mean
+    return pay_a, pay_b, enforcement
+
+
 def simulate_mechanisms(
     row_strategy,
     col_strategy,
@@ -588,27 +649,10 @@ def simulate_mechanisms(
     )
     coop = sim.history[0, 0]  # (reps, T, 2)
     x_c, y_c = coop[..., 0], coop[..., 1]
-    base_r, base_c = game.row_payoffs, game.col_payoffs
     ix, iy = (~x_c).astype(int), (~y_c).astype(int)
-    pay_r = base_r[ix, iy].astype(float)
-    pay_c = base_c[ix, iy].astype(float)
-    enforcement = np.zeros_like(pay_r)
-    for m in setup.mechanisms:
-        if isinstance(m, Sanction | Bond):
-            amount = m.fine if isinstance(m, Sanction) else m.stake
-            to_victim = (1.0 if m.transfer else 0.0) if isinstance(m, Sanction) else m.salvage
-            caught_x = ~x_c & (rule_rng.random(x_c.shape) < m.detection)
-            caught_y = ~y_c & (rule_rng.random(y_c.shape) < m.detection)
-            pay_r += -amount * caught_x + to_victim * amount * caught_y
-            pay_c += -amount * caught_y + to_victim * amount * caught_x
-            if isinstance(m, Sanction):
-                enforcement += m.enforcement_cost * (caught_x.astype(float) + caught_y) / 2
-        elif isinstance(m, ProfitSharing):
-            mean = (pay_r + pay_c) / 2
-            pay_r, pay_c = (
-                (1 - m.share) * pay_r + m.share * mean,
-                (1 - m.share) * pay_c + m.share * mean,
-            )
+    pay_r = game.row_payoffs[ix, iy].astype(float)
+    pay_c = game.col_payoffs[ix, iy].astype(float)
+    pay_r, pay_c, enforcement = settle_round(setup.mechanisms, pay_r, pay_c, x_c, y_c, rule_rng)
     welfare = (pay_r + pay_c) / 2 - enforcement
     if w is None:
         weights = np.full(horizon, 1.0 / horizon)
