@@ -36,7 +36,7 @@ from allysim._validation import (
     check_probability,
 )
 from allysim.games import StageGame
-from allysim.strategies import FiniteStateStrategy, MemoryOne, memory_one_array
+from allysim.strategies import FiniteStateStrategy, MemoryOne, machine_tables, memory_one_array
 
 __all__ = [
     "SimulationResult",
@@ -550,19 +550,14 @@ class SimulationResult:
 
 
 def _global_tables(strategies, eps: float):
-    """Concatenate machines into global tables indexed by ``4 * global_state``."""
-    machines = [s.to_finite_state() for s in strategies]
-    sizes = np.array([f.n_states for f in machines])
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    out = np.concatenate([np.asarray(f.output) for f in machines])
+    """Global machine tables laid out for the lockstep loop: index ``4 * global_state``."""
+    out, nxt, start = machine_tables(strategies)
     out = out * (1 - 2 * eps) + eps
-    nxt = np.concatenate([f.transitions + off for f, off in zip(machines, offsets, strict=True)])
     # Layout: index 4*g + 2*my + their -> 4 * next global state.
     next4 = (4 * nxt.reshape(-1)).astype(np.int32)
     # Moves are drawn as "withhold" when u >= p(cooperate); float32 keeps p = 0 and p = 1 exact.
     out4 = np.repeat(out.astype(np.float32), 4)
-    start4 = (4 * (offsets + np.array([f.initial for f in machines]))).astype(np.int32)
-    return out4, next4, start4
+    return out4, next4, (4 * start).astype(np.int32)
 
 
 def _play(

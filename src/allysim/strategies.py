@@ -49,6 +49,7 @@ __all__ = [
     "deterministic_memory_one",
     "extortionate",
     "generous",
+    "machine_tables",
     "memory_one_array",
     "named",
     "zd_phi_range",
@@ -496,3 +497,27 @@ def named(name: str, game: StageGame | None = None) -> Strategy:
             return maker(game, chi=value)
     known = ", ".join([*_NAMED, "GTFT", "RANDOM(p)", "EXTORT(chi)", "GENEROUS(chi)", "Mpqrs"])
     raise ValueError(f"unknown strategy name {name!r}; known: {known}")
+
+
+def machine_tables(strategies) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Concatenate strategies' machines into global tables, so many can play as arrays.
+
+    Returns
+    -------
+    output : (G,) probability to contribute in each global state.
+    next : (G, 2, 2) global next state from [state, my_move, their_move (as seen)].
+    start : (n,) global starting state of each strategy.
+
+    Examples
+    --------
+    >>> out, nxt, start = machine_tables([GRIM, TFT])
+    >>> out.shape, start.tolist()
+    ((7,), [0, 6])
+    """
+    machines = [s.to_finite_state() for s in strategies]
+    sizes = np.array([f.n_states for f in machines], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    output = np.concatenate([np.asarray(f.output, dtype=float) for f in machines])
+    nxt = np.concatenate([f.transitions + off for f, off in zip(machines, offsets, strict=True)])
+    start = offsets + np.array([f.initial for f in machines], dtype=np.int64)
+    return output, nxt, start

@@ -1,0 +1,80 @@
+"""Organizations: Mesa agents whose state lives in the model's arrays."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from allysim.abm.model import TrustModel
+
+__all__ = ["CULTURE_DIMENSIONS", "Organization"]
+
+#: The six dimensions of an organization's cultural profile, each in [0, 1].
+CULTURE_DIMENSIONS = (
+    "risk_tolerance",
+    "time_orientation",
+    "formality",
+    "decision_style",
+    "communication_norms",
+    "innovation_approach",
+)
+
+
+class Organization(mesa.Agent):
+    """An organization that forms partnerships.
+
+    Its attributes are views into the model's arrays (the model plays every partnership at once),
+    so they are always current and an :class:`mesa.AgentSet` query such as
+    ``model.agents.select(lambda o: o.strategy == "TFT")`` works as usual.
+
+    Attributes
+    ----------
+    index : position in the model's arrays.
+    capability : chance that its contribution delivers value (what competence trust estimates).
+    culture : six-dimensional cultural profile (see :data:`CULTURE_DIMENSIONS`).
+    strategy : name of its partnering strategy.
+    capacity : most partnerships it can hold at once.
+    payoff : accumulated payoff.
+    reputation : its public record of contributing (exponentially weighted), in [0, 1].
+    partners : unique_ids of its current partners.
+    """
+
+    culture_dimensions: ClassVar[tuple[str, ...]] = CULTURE_DIMENSIONS
+
+    def __init__(self, model: TrustModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def capability(self) -> float:
+        return float(self.model.capability[self.index])
+
+    @property
+    def culture(self) -> np.ndarray:
+        return self.model.culture[self.index].copy()
+
+    @property
+    def strategy(self) -> str:
+        return self.model.strategy_names[self.model.strategy_of[self.index]]
+
+    @property
+    def capacity(self) -> int:
+        return int(self.model.capacity[self.index])
+
+    @property
+    def payoff(self) -> float:
+        return float(self.model.wealth[self.index])
+
+    @property
+    def reputation(self) -> float:
+        return float(self.model.reputation[self.index])
+
+    @property
+    def partners(self) -> list[int]:
+        return [self.model.organizations[j].unique_id for j in self.model.partners_of(self.index)]
+
+    def __repr__(self) -> str:
+        return f"Organization(id={self.unique_id}, strategy={self.strategy!r})"

@@ -1,0 +1,735 @@
+"""The trust model: organizations forming, deepening and ending partnerships (Mesa 3).
+
+Each step, in this order (:meth:`TrustModel.step` only orchestrates):
+
+1. :meth:`~TrustModel.play_partnerships`: every active partnership plays one round of the
+   partnership game at once (arrays, through :func:`allysim.kernels.play_round`). Each partner
+   contributes with its strategy's probability, held back while its contractual trust in the
+   other is below ``trust_to_contribute``; execution noise flips moves; each partner misreads the
+   other with a perception error that grows with cultural distance and shrinks with monitoring
+   and communication. Stakes grow with the stage; cultural distance lowers the synergy; sanctions,
+   bonds and profit sharing settle literally (:func:`allysim.mechanisms.settle_round`).
+2. :meth:`~TrustModel.update_trust`: Beta-Bernoulli learning of competence, contractual and
+   goodwill trust from what was perceived (see :mod:`allysim.abm.trust`).
+3. :meth:`~TrustModel.advance_stages`: promotion when the weakest contractual or goodwill trust
+   passes the stage's threshold and competence trust is at least ``competence_floor`` (after a
+   minimum time in stage; communication speeds verification), demotion on a betrayal;
+   institutionalized partnerships absorb an isolated error.
+4. :meth:`~TrustModel.dissolve_partnerships`: exit when contractual trust falls below
+   ``exit_threshold``; natural end with probability ``1 - continuation``.
+5. :meth:`~TrustModel.search_partners`: organizations with free capacity meet a candidate on
+   the network of possible ties and both judge the other by reputation (as visible) and cultural
+   fit; a new partnership starts in assessment with a trust prior from that judgement.
+6. Every ``imitation_every`` steps, :meth:`~TrustModel.imitate`: pairwise-comparison imitation of
+   a peer's strategy by payoff, with mutation.
+7. Data collection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from allysim._validation import (
+    as_float_array,
+    check_int,
+    check_interval,
+    check_nonnegative,
+    check_probability,
+    check_real,
+)
+from allysim.abm.agents import Organization
+from allysim.abm.trust import KINDS, STAGES, Stage, TrustKind, trust_mean, update_beta
+from allysim.kernels import play_round
+from allysim.mechanisms import (
+    Bond,
+    Mechanism,
+    ProfitSharing,
+    Sanction,
+    apply,
+    settle_round,
+)
+from allysim.strategies import FiniteStateStrategy, MemoryOne, machine_tables, named
+
+__all__ = ["TrustModel", "batch_run", "gini"]
+
+DEFAULT_STRATEGIES = ("ALLC", "ALLD", "TFT", "GRIM", "WSLS", "GTFT")
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of ``values``, shifted to be non-negative when some are negative.
+
+    Examples
+    --------
+    >>> gini(np.array([1.0, 1.0, 1.0]))
+    0.0
+    >>> round(gini(np.array([0.0, 0.0, 0.0, 1.0])), 3)
+    0.75
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    if x.size == 0:
+        return 0.0
+    if x[0] < 0:
+        x = x - x[0]
+    total = x.sum()
+    if total <= 0:
+        return 0.0
+    n = x.size
+    return float(2 * np.sum(np.arange(1, n + 1) * x) / (n * total) - (n + 1) / n)
+
+
+class TrustModel(mesa.Model):
+    """Agent-based model of trust evolution among organizations in partnerships.
+
+    All parameters are keywords. Probabilities must lie in [0, 1]; counts are integers.
+
+    Parameters
+    ----------
+    n_organizations : int >= 2.
+    strategies : names (see :func:`allysim.strategies.named`) or strategy objects the
+        organizations may use.
+    initial_shares : probabilities of each strategy at the start (default uniform).
+    benefit, cost, synergy : the partnership game per unit stake (R = b - c + s, S = -c, T = b,
+        P = 0). Default 3, 2, 0.5.
+    mechanisms : incentive mechanisms (:mod:`allysim.mechanisms`). ShadowOfFuture sets
+        ``continuation``, Monitoring the base perception error, Communication scales it (and
+        speeds verification), Reputation sets ``visibility``; Sanction, Bond and ProfitSharing
+        settle each round.
+    continuation : chance a partnership goes on after a step (1 = it never ends by itself).
+    noise : execution noise.
+    perception_error : base chance to misread the partner's move.
+    culture_spread : half-width of the uniform spread of each cultural dimension around 0.5, in
+        [0, 0.5]; cultural distance is the mean absolute difference of profiles, in [0, 1].
+    culture_noise : extra perception error per unit of cultural distance.
+    culture_friction : share of synergy lost per unit of cultural distance.
+    capability_mean, capability_spread : capabilities are drawn uniformly in mean +- spread.
+    capacity : most partnerships per organization, int >= 1.
+    network : "complete", "small-world" or a networkx graph on nodes 0..n-1: the possible ties.
+    network_degree, rewiring : parameters of the small-world (Watts-Strogatz) network.
+    search_rate : chance an organization with free capacity looks for a partner each step.
+    visibility : how much of a candidate's record others see (0: none, judged at 0.5).
+    trust_to_contribute : contractual trust from which an organization contributes as its strategy
+        says; below it, contributions are held back in proportion (0: trust is ignored).
+    competence_floor : competence trust a partnership needs before it deepens past assessment.
+    forgetting : weight kept by old evidence each round, in (0, 1].
+    prior_strength : pseudo-observations in the trust prior of a new partnership.
+    exit_threshold : contractual trust below which a partner exits.
+    stage_thresholds : weakest contractual or goodwill trust (either side) needed to leave each of
+        the first four stages (non-decreasing).
+    stage_min_steps : least steps in a stage before promotion.
+    stake_levels : stake multiplier in each of the five stages.
+    absorb_weight : weight of an isolated error's evidence in an institutionalized partnership.
+    imitation_every : steps between imitation rounds (0: never).
+    selection : intensity of selection in imitation, >= 0.
+    mutation : chance an organization switches to a random strategy at an imitation round.
+    seed, rng : randomness (pass one); the same value reproduces the run bit for bit.
+
+    Examples
+    --------
+    >>> m = TrustModel(n_organizations=50, seed=1)
+    >>> for _ in range(20):
+    ...     m.step()
+    >>> df = m.datacollector.get_model_vars_dataframe()
+    >>> df.shape[0], "trust_goodwill" in df.columns
+    (21, True)
+    """
+
+    def __init__(
+        self,
+        *,
+        n_organizations: int = 100,
+        strategies: Sequence[str | MemoryOne | FiniteStateStrategy] = DEFAULT_STRATEGIES,
+        initial_shares: Sequence[float] | None = None,
+        benefit: float = 3.0,
+        cost: float = 2.0,
+        synergy: float = 0.5,
+        mechanisms: Sequence[Mechanism] = (),
+        continuation: float = 0.9,
+        noise: float = 0.01,
+        perception_error: float = 0.05,
+        culture_spread: float = 0.2,
+        culture_noise: float = 0.2,
+        culture_friction: float = 0.5,
+        capability_mean: float = 0.8,
+        capability_spread: float = 0.15,
+        capacity: int = 3,
+        network: str | nx.Graph = "complete",
+        network_degree: int = 10,
+        rewiring: float = 0.1,
+        search_rate: float = 0.5,
+        visibility: float = 0.5,
+        trust_to_contribute: float = 0.4,
+        competence_floor: float = 0.5,
+        forgetting: float = 0.9,
+        prior_strength: float = 2.0,
+        exit_threshold: float = 0.3,
+        stage_thresholds: Sequence[float] = (0.6, 0.7, 0.8, 0.85),
+        stage_min_steps: int = 3,
+        stake_levels: Sequence[float] = (1.0, 1.5, 2.0, 3.0, 4.0),
+        absorb_weight: float = 0.2,
+        imitation_every: int = 10,
+        selection: float = 1.0,
+        mutation: float = 0.01,
+        seed: Any = None,
+        rng: Any = None,
+    ) -> None:
+        if seed is not None and rng is not None:
+            raise ValueError("pass either seed or rng, not both")
+        # Mesa 3.3 and 3.5 both build model.rng (numpy) and model.random from rng.
+        super().__init__(rng=rng if rng is not None else seed)
+        self._validate_and_store(locals())
+        self._build_strategies(strategies, initial_shares)
+        self._build_settings(mechanisms)
+        self._build_organizations()
+        self._build_network(network)
+        self._build_partnership_arrays()
+        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self._update_statistics(np.zeros(0, bool), np.zeros(0, bool), np.zeros(0))
+        self.running = True
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------------------ set-up
+
+    def _validate_and_store(self, p: dict) -> None:
+        self.n = check_int(p["n_organizations"], "n_organizations", minimum=2)
+        self.benefit = check_real(p["benefit"], "benefit")
+        self.cost = check_real(p["cost"], "cost")
+        self.synergy = check_real(p["synergy"], "synergy")
+        if self.benefit <= 0 or self.cost <= 0:
+            raise ValueError("benefit and cost must be > 0")
+        self.base_continuation = check_probability(p["continuation"], "continuation")
+        self.noise = check_probability(p["noise"], "noise")
+        self.base_perception_error = check_probability(p["perception_error"], "perception_error")
+        self.culture_spread = check_interval(p["culture_spread"], "culture_spread", 0.0, 0.5)
+        self.culture_noise = check_nonnegative(p["culture_noise"], "culture_noise")
+        self.culture_friction = check_probability(p["culture_friction"], "culture_friction")
+        self.capability_mean = check_probability(p["capability_mean"], "capability_mean")
+        self.capability_spread = check_nonnegative(p["capability_spread"], "capability_spread")
+        lo, hi = (
+            self.capability_mean - self.capability_spread,
+            self.capability_mean + self.capability_spread,
+        )
+        if lo < 0 or hi > 1:
+            raise ValueError(
+                "capability_mean +- capability_spread must stay within [0, 1], got "
+                f"[{lo:g}, {hi:g}]"
+            )
+        cap = p["capacity"]
+        self.max_capacity = check_int(cap, "capacity", minimum=1)
+        self.network_degree = check_int(p["network_degree"], "network_degree", minimum=2)
+        self.rewiring = check_probability(p["rewiring"], "rewiring")
+        self.search_rate = check_probability(p["search_rate"], "search_rate")
+        self.base_visibility = check_probability(p["visibility"], "visibility")
+        self.trust_to_contribute = check_probability(
+            p["trust_to_contribute"], "trust_to_contribute"
+        )
+        self.competence_floor = check_probability(p["competence_floor"], "competence_floor")
+        self.forgetting = check_interval(p["forgetting"], "forgetting", 0.0, 1.0, low_open=True)
+        self.prior_strength = check_nonnegative(p["prior_strength"], "prior_strength")
+        self.exit_threshold = check_probability(p["exit_threshold"], "exit_threshold")
+        th = as_float_array(p["stage_thresholds"], "stage_thresholds", shape=(4,))
+        if np.any((th <= 0) | (th >= 1)) or np.any(np.diff(th) < 0):
+            raise ValueError("stage_thresholds must be 4 non-decreasing values in (0, 1)")
+        self.stage_thresholds = th
+        self.stage_min_steps = check_int(p["stage_min_steps"], "stage_min_steps", minimum=0)
+        stakes = as_float_array(p["stake_levels"], "stake_levels", shape=(5,))
+        if np.any(stakes <= 0):
+            raise ValueError("stake_levels must be 5 positive multipliers")
+        self.stake_levels = stakes
+        self.absorb_weight = check_probability(p["absorb_weight"], "absorb_weight")
+        self.imitation_every = check_int(p["imitation_every"], "imitation_every", minimum=0)
+        self.selection = check_nonnegative(p["selection"], "selection")
+        self.mutation = check_probability(p["mutation"], "mutation")
+
+    def _build_strategies(self, strategies, shares) -> None:
+        from allysim.games import partnership_game
+
+        game = partnership_game(self.benefit, self.cost, self.synergy)
+        if isinstance(strategies, str) or not isinstance(strategies, Sequence) or not strategies:
+            raise ValueError("strategies must be a non-empty list of names or strategy objects")
+        objs = [named(s, game) if isinstance(s, str) else s for s in strategies]
+        for s in objs:
+            if not isinstance(s, MemoryOne | FiniteStateStrategy):
+                raise TypeError(f"strategies must be names or strategy objects, got {s!r}")
+        self.strategy_objects = objs
+        self.strategy_names = tuple(s.name for s in objs)
+        if len(set(self.strategy_names)) != len(objs):
+            raise ValueError(f"strategies must have distinct names, got {self.strategy_names}")
+        out, nxt, start = machine_tables(objs)
+        self._out, self._next, self._start = out, nxt, start
+        k = len(objs)
+        if shares is None:
+            probs = np.full(k, 1.0 / k)
+        else:
+            probs = as_float_array(shares, "initial_shares", shape=(k,))
+            if np.any(probs < 0) or abs(probs.sum() - 1) > 1e-9:
+                raise ValueError("initial_shares must be non-negative and sum to 1")
+        self.strategy_of = self.rng.choice(k, size=self.n, p=probs)
+
+    def _build_settings(self, mechanisms) -> None:
+        from allysim.games import partnership_game
+
+        setup = apply(
+            partnership_game(self.benefit, self.cost, self.synergy),
+            mechanisms,
+            continuation=self.base_continuation if self.base_continuation < 1 else None,
+            perception_noise=self.base_perception_error,
+        )
+        self.mechanisms = setup.mechanisms
+        self.continuation = 1.0 if setup.continuation is None else setup.continuation
+        self.perception_error = setup.perception_noise
+        self.clarity = setup.clarity
+        has_reputation = any(m.kind == "reputation" for m in setup.mechanisms)
+        self.visibility = setup.visibility if has_reputation else self.base_visibility
+        self._settling = tuple(
+            m for m in setup.mechanisms if isinstance(m, Sanction | Bond | ProfitSharing)
+        )
+
+    def _build_organizations(self) -> None:
+        rng = self.rng
+        self.capability = self.capability_mean + self.capability_spread * (
+            2 * rng.random(self.n) - 1
+        )
+        self.culture = 0.5 + self.culture_spread * (2 * rng.random((self.n, 6)) - 1)
+        self.capacity = np.full(self.n, self.max_capacity, dtype=np.int64)
+        self.wealth = np.zeros(self.n)
+        self.period_payoff = np.zeros(self.n)
+        self.reputation = np.full(self.n, 0.5)
+        self.degree = np.zeros(self.n, dtype=np.int64)
+        self.organizations = [Organization(self, i) for i in range(self.n)]
+
+    def _build_network(self, network) -> None:
+        if isinstance(network, str):
+            if network == "complete":
+                self.graph = None
+                return
+            if network == "small-world":
+                if self.network_degree >= self.n:
+                    raise ValueError("network_degree must be < n_organizations")
+                g = nx.watts_strogatz_graph(
+                    self.n,
+                    self.network_degree,
+                    self.rewiring,
+                    seed=int(self.rng.integers(2**31)),
+                )
+            else:
+                raise ValueError(
+                    "network must be 'complete', 'small-world' or a networkx graph, got "
+                    f"{network!r}"
+                )
+        elif isinstance(network, nx.Graph):
+            if sorted(network.nodes) != list(range(self.n)):
+                raise ValueError("a network graph must have nodes 0..n_organizations-1")
+            g = network
+        else:
+            raise TypeError("network must be 'complete', 'small-world' or a networkx graph")
+        adj = nx.to_scipy_sparse_array(g, nodelist=range(self.n), format="csr")
+        self.graph = g
+        self._indptr, self._indices = adj.indptr, adj.indices
+
+    def _build_partnership_arrays(self) -> None:
+        m = self.n * self.max_capacity // 2 + 1
+        self.active = np.zeros(m, dtype=bool)
+        self.pa = np.zeros(m, dtype=np.int64)
+        self.pb = np.zeros(m, dtype=np.int64)
+        self.age = np.zeros(m, dtype=np.int64)
+        self.stage = np.zeros(m, dtype=np.int64)
+        self.in_stage = np.zeros(m, dtype=np.int64)
+        self.last_betrayal = np.full(m, -(10**9), dtype=np.int64)
+        self.distance = np.zeros(m)
+        self.pair_eta = np.zeros(m)
+        self.machine = np.zeros((m, 2), dtype=np.int64)
+        self.alpha = np.ones((m, 2, 3))
+        self.beta = np.ones((m, 2, 3))
+        self.streak = np.zeros((m, 2), dtype=np.int64)
+        # Whether withholding would pay a partner after the other's C / D (goodwill evidence);
+        # the same for both sides, as the game is symmetric.
+        self.tempted = np.zeros((m, 2), dtype=bool)
+        self._free_slots = list(range(m - 1, -1, -1))
+        self.formed = self.dissolved = self.exits = 0
+        self.formed_total = self.dissolved_total = 0
+
+    def _reporters(self) -> dict[str, str]:
+        names = [
+            "contribution_rate",
+            "active_partnerships",
+            "formed",
+            "dissolved",
+            "exits",
+            "payoff_mean",
+            "payoff_gini",
+            "welfare",
+        ]
+        names += [f"trust_{k}" for k in KINDS]
+        names += [f"stage_{s}" for s in STAGES]
+        names += [f"strategy_{s}" for s in self.strategy_names]
+        return {n: n for n in names}
+
+    # ------------------------------------------------------------------------------ step
+
+    def step(self) -> None:
+        """One step: play, learn trust, move stages, dissolve, search, imitate, collect."""
+        self.formed = self.dissolved = self.exits = 0
+        played = self.play_partnerships()
+        self.update_trust(played)
+        self.advance_stages(played)
+        self.dissolve_partnerships()
+        self.search_partners()
+        if self.imitation_every and self.steps % self.imitation_every == 0:
+            self.imitate()
+        self._update_statistics(*played["stats"])
+        self.datacollector.collect(self)
+
+    def play_partnerships(self) -> dict[str, np.ndarray]:
+        """Every active partnership plays one round; returns what happened, for learning."""
+        idx = np.flatnonzero(self.active)
+        if idx.size == 0:
+            empty = np.zeros(0, dtype=bool)
+            return {"idx": idx, "stats": (empty, empty, np.zeros(0))}
+        a, b = self.pa[idx], self.pb[idx]
+        machine = self.machine[idx]
+        want = self._out[machine]  # (E, 2)
+        ctr = trust_mean(self.alpha[idx, :, TrustKind.CONTRACTUAL], self.beta[idx, :, 1])
+        if self.trust_to_contribute > 0:
+            coop = want * np.minimum(1.0, ctr / self.trust_to_contribute)
+        else:
+            coop = want
+        ca, cb, sa, sb = play_round(
+            coop[:, 0],
+            coop[:, 1],
+            noise=self.noise,
+            perception_noise=self.pair_eta[idx],
+            rng=self.rng,
+        )
+        stake = self.stake_levels[self.stage[idx]]
+        reward = (
+            self.benefit
+            - self.cost
+            + self.synergy * (1 - self.culture_friction * self.distance[idx])
+        )
+        pay_a = np.where(ca, np.where(cb, reward, -self.cost), np.where(cb, self.benefit, 0.0))
+        pay_b = np.where(cb, np.where(ca, reward, -self.cost), np.where(ca, self.benefit, 0.0))
+        pay_a, pay_b, enforcement = settle_round(
+            self._settling, pay_a * stake, pay_b * stake, ca, cb, self.rng, scale=stake
+        )
+        gain = np.bincount(a, pay_a, minlength=self.n) + np.bincount(b, pay_b, minlength=self.n)
+        self.wealth += gain
+        self.period_payoff += gain
+        nxt = self._next
+        self.machine[idx, 0] = nxt[machine[:, 0], (~ca).astype(int), (~sa).astype(int)]
+        self.machine[idx, 1] = nxt[machine[:, 1], (~cb).astype(int), (~sb).astype(int)]
+        contributed = np.bincount(a, ca, minlength=self.n) + np.bincount(b, cb, minlength=self.n)
+        rounds = np.bincount(a, minlength=self.n) + np.bincount(b, minlength=self.n)
+        played_now = rounds > 0
+        rate = np.divide(contributed, rounds, out=np.zeros(self.n), where=played_now)
+        self.reputation = np.where(played_now, 0.9 * self.reputation + 0.1 * rate, self.reputation)
+        welfare = (pay_a + pay_b) / 2 - enforcement
+        return {
+            "idx": idx,
+            "contrib": np.stack([ca, cb], axis=1),
+            "seen": np.stack([sa, sb], axis=1),  # what side 0 saw of b, side 1 of a
+            "stats": (np.concatenate([ca, cb]), np.ones(1, bool), welfare),
+        }
+
+    def update_trust(self, played: dict) -> None:
+        """Beta-Bernoulli learning of the three kinds of trust from what each side perceived."""
+        idx = played["idx"]
+        if idx.size == 0:
+            return
+        contrib, seen = played["contrib"], played["seen"]
+        partner_contrib = contrib[:, ::-1]
+        partner_capability = np.stack(
+            [self.capability[self.pb[idx]], self.capability[self.pa[idx]]], axis=1
+        )
+        alpha, beta = self.alpha[idx], self.beta[idx]
+        institutional = (self.stage[idx] == Stage.INSTITUTIONALIZATION)[:, None]
+        isolated = institutional & ~seen & (self.streak[idx] >= 5)
+        weight = np.where(isolated, self.absorb_weight, 1.0)
+        lam = self.forgetting
+        always = np.ones_like(seen)
+        ca, cb = alpha[..., TrustKind.CONTRACTUAL], beta[..., TrustKind.CONTRACTUAL]
+        update_beta(ca, cb, seen, always, forgetting=lam, weight=weight)
+        delivered = partner_contrib & (self.rng.random(seen.shape) < partner_capability)
+        ka, kb = alpha[..., TrustKind.COMPETENCE], beta[..., TrustKind.COMPETENCE]
+        update_beta(ka, kb, delivered, seen, forgetting=lam)
+        # Goodwill: a contribution that withholding would have beaten, or a betrayal.
+        pair_tempted = self.tempted[idx]
+        tempted = np.where(contrib, pair_tempted[:, None, 0], pair_tempted[:, None, 1])
+        generous = seen & tempted
+        betrayed = ~seen & contrib
+        ga, gb = alpha[..., TrustKind.GOODWILL], beta[..., TrustKind.GOODWILL]
+        update_beta(ga, gb, generous, generous | betrayed, forgetting=lam, weight=weight)
+        for arr, kind in ((ca, 1), (ka, 0), (ga, 2)):
+            alpha[..., kind] = arr
+        for arr, kind in ((cb, 1), (kb, 0), (gb, 2)):
+            beta[..., kind] = arr
+        self.alpha[idx], self.beta[idx] = alpha, beta
+        self.streak[idx] = np.where(seen, self.streak[idx] + 1, 0)
+        played["betrayed"] = betrayed.any(axis=1)
+        played["isolated"] = isolated.any(axis=1)
+
+    def advance_stages(self, played: dict) -> None:
+        """Promote partnerships whose weakest trust passes the stage threshold; demote betrayals."""
+        idx = played["idx"]
+        if idx.size == 0:
+            return
+        stage = self.stage[idx]
+        self.age[idx] += 1
+        self.in_stage[idx] += 1
+        trust = trust_mean(self.alpha[idx], self.beta[idx])
+        kinds = [TrustKind.CONTRACTUAL, TrustKind.GOODWILL]
+        weakest = trust[:, :, kinds].min(axis=(1, 2))
+        competent = trust[:, :, TrustKind.COMPETENCE].min(axis=1) >= self.competence_floor
+        betrayed = played["betrayed"]
+        top = Stage.INSTITUTIONALIZATION
+        threshold = np.append(self.stage_thresholds, np.inf)[stage]
+        min_steps = np.full(idx.size, self.stage_min_steps, dtype=float)
+        # Clear communication speeds verification.
+        min_steps[stage == Stage.VERIFICATION] *= 1 - self.clarity
+        promote = (stage < top) & (weakest > threshold) & (self.in_stage[idx] >= min_steps)
+        promote &= ~betrayed & competent
+        # An institutionalized partnership absorbs an isolated error, not a second one soon after.
+        recent = (self.steps - self.last_betrayal[idx]) <= 10
+        demote = betrayed & ((stage < top) | recent) & (stage > 0)
+        new_stage = stage + promote - demote
+        self.last_betrayal[idx] = np.where(betrayed, self.steps, self.last_betrayal[idx])
+        changed = new_stage != stage
+        self.in_stage[idx] = np.where(changed, 0, self.in_stage[idx])
+        self.stage[idx] = new_stage
+
+    def dissolve_partnerships(self) -> None:
+        """End partnerships whose contractual trust fell below the exit threshold, or by chance."""
+        idx = np.flatnonzero(self.active)
+        if idx.size == 0:
+            return
+        ctr = trust_mean(self.alpha[idx, :, TrustKind.CONTRACTUAL], self.beta[idx, :, 1])
+        exit_now = ctr.min(axis=1) < self.exit_threshold
+        ended = self.rng.random(idx.size) >= self.continuation
+        gone = idx[exit_now | ended]
+        self._remove(gone)
+        self.exits += int(exit_now.sum())
+
+    def _remove(self, slots: np.ndarray) -> None:
+        if slots.size == 0:
+            return
+        self.active[slots] = False
+        np.subtract.at(self.degree, self.pa[slots], 1)
+        np.subtract.at(self.degree, self.pb[slots], 1)
+        self._free_slots.extend(slots.tolist())
+        self.dissolved += int(slots.size)
+        self.dissolved_total += int(slots.size)
+
+    def _cultural_distance(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        return np.abs(self.culture[i] - self.culture[j]).mean(axis=1)
+
+    def _assessment(self, judge: np.ndarray, other: np.ndarray, distance) -> np.ndarray:
+        """Initial assessment of ``other`` by ``judge``: cultural fit times visible record."""
+        seen_record = 0.5 + self.visibility * (self.reputation[other] - 0.5)
+        return np.minimum(1.0, (1 - distance) * (0.5 + seen_record))
+
+    def search_partners(self) -> None:
+        """Organizations with free capacity meet candidates; mutual assessment forms ties."""
+        rng = self.rng
+        free = self.degree < self.capacity
+        seekers = np.flatnonzero(free & (rng.random(self.n) < self.search_rate))
+        if seekers.size == 0:
+            return
+        if self.graph is None:
+            cand = rng.integers(0, self.n - 1, size=seekers.size)
+            cand += cand >= seekers  # uniform over the others
+        else:
+            deg = self._indptr[seekers + 1] - self._indptr[seekers]
+            keep = deg > 0
+            seekers, deg = seekers[keep], deg[keep]
+            pick = (rng.random(seekers.size) * deg).astype(np.int64)
+            cand = self._indices[self._indptr[seekers] + pick]
+        ok = free[cand] & (cand != seekers)
+        seekers, cand = seekers[ok], cand[ok]
+        if seekers.size == 0:
+            return
+        lo, hi = np.minimum(seekers, cand), np.maximum(seekers, cand)
+        codes = lo * self.n + hi
+        act = np.flatnonzero(self.active)
+        existing = self.pa[act] * self.n + self.pb[act]
+        new = ~np.isin(codes, existing)
+        seekers, cand, lo, hi = seekers[new], cand[new], lo[new], hi[new]
+        dist = self._cultural_distance(seekers, cand)
+        score_s = self._assessment(seekers, cand, dist)
+        score_c = self._assessment(cand, seekers, dist)
+        u = rng.random((2, seekers.size))
+        accept = (u[0] < score_s) & (u[1] < score_c)
+        lo, hi, dist = lo[accept], hi[accept], dist[accept]
+        s_lo = np.where(seekers[accept] == lo, score_s[accept], score_c[accept])
+        s_hi = np.where(seekers[accept] == lo, score_c[accept], score_s[accept])
+        # At most one new partnership per organization per step (capacity stays respected).
+        ends = np.stack([lo, hi], axis=1).ravel()
+        _, first = np.unique(ends, return_index=True)
+        first_of = np.full(self.n, -1, dtype=np.int64)
+        first_of[ends[first]] = first // 2
+        k = np.arange(lo.size)
+        keep = (first_of[lo] == k) & (first_of[hi] == k)
+        self._create(lo[keep], hi[keep], dist[keep], s_lo[keep], s_hi[keep])
+
+    def _create(self, a, b, dist, score_a, score_b) -> None:
+        if a.size == 0:
+            return
+        slots = np.array([self._free_slots.pop() for _ in range(a.size)], dtype=np.int64)
+        self.active[slots] = True
+        self.pa[slots], self.pb[slots] = a, b
+        self.age[slots] = self.stage[slots] = self.in_stage[slots] = 0
+        self.last_betrayal[slots] = -(10**9)
+        self.distance[slots] = dist
+        eta = (self.perception_error + self.culture_noise * dist) * (1 - self.clarity)
+        if np.any(eta > 1):
+            raise ValueError("perception error above 1: lower culture_noise or culture_spread")
+        self.pair_eta[slots] = eta
+        self.machine[slots, 0] = self._start[self.strategy_of[a]]
+        self.machine[slots, 1] = self._start[self.strategy_of[b]]
+        k = self.prior_strength
+        score = np.stack([score_a, score_b], axis=1)[:, :, None]
+        self.alpha[slots] = 1 + k * score
+        self.beta[slots] = 1 + k * (1 - score)
+        self.streak[slots] = 0
+        self.tempted[slots] = self._temptation(dist)
+        np.add.at(self.degree, a, 1)
+        np.add.at(self.degree, b, 1)
+        self.formed += int(a.size)
+        self.formed_total += int(a.size)
+
+    def _temptation(self, dist: np.ndarray) -> np.ndarray:
+        """Would withholding pay a partner, in expectation under the mechanisms, after C / D?"""
+        reward = self.benefit - self.cost + self.synergy * (1 - self.culture_friction * dist)
+        row = np.empty((dist.size, 2, 2))
+        row[:, 0, 0], row[:, 0, 1] = reward, -self.cost
+        row[:, 1, 0], row[:, 1, 1] = self.benefit, 0.0
+        col = np.swapaxes(row, 1, 2).copy()
+        for m in self._settling:
+            row, col = m.transform(row, col)
+        # Partner's payoffs as row player (the game stays symmetric under these mechanisms).
+        return np.stack([row[:, 1, 0] > row[:, 0, 0], row[:, 1, 1] > row[:, 0, 1]], axis=1)
+
+    def imitate(self) -> None:
+        """Pairwise-comparison imitation of a peer's strategy by payoff, plus mutation."""
+        rng = self.rng
+        per_step = self.period_payoff / self.imitation_every
+        if self.graph is None:
+            peer = rng.integers(0, self.n - 1, size=self.n)
+            peer += peer >= np.arange(self.n)
+        else:
+            deg = self._indptr[1:] - self._indptr[:-1]
+            pick = (rng.random(self.n) * np.maximum(deg, 1)).astype(np.int64)
+            peer = np.where(
+                deg > 0,
+                self._indices[self._indptr[:-1] + np.minimum(pick, deg - 1)],
+                np.arange(self.n),
+            )
+        with np.errstate(over="ignore"):
+            p_adopt = 1.0 / (1.0 + np.exp(-self.selection * (per_step[peer] - per_step)))
+        u = rng.random((3, self.n))
+        new = np.where(u[0] < p_adopt, self.strategy_of[peer], self.strategy_of)
+        mutate = u[1] < self.mutation
+        k = len(self.strategy_names)
+        new = np.where(mutate, (u[2] * k).astype(np.int64).clip(max=k - 1), new)
+        changed = new != self.strategy_of
+        self.strategy_of = new
+        self.period_payoff[:] = 0.0
+        if changed.any():
+            idx = np.flatnonzero(self.active)
+            for side, ends in ((0, self.pa), (1, self.pb)):
+                who = ends[idx]
+                reset = idx[changed[who]]
+                self.machine[reset, side] = self._start[self.strategy_of[ends[reset]]]
+
+    # ------------------------------------------------------------------------------ output
+
+    def _update_statistics(self, moves, played, welfare) -> None:
+        self.contribution_rate = float(moves.mean()) if moves.size else 0.0
+        idx = np.flatnonzero(self.active)
+        self.active_partnerships = int(idx.size)
+        trust = trust_mean(self.alpha[idx], self.beta[idx]) if idx.size else None
+        for k, kind in enumerate(KINDS):
+            setattr(self, f"trust_{kind}", float(trust[..., k].mean()) if idx.size else 0.0)
+        counts = np.bincount(self.stage[idx], minlength=5)
+        for s, name in enumerate(STAGES):
+            setattr(self, f"stage_{name}", float(counts[s] / idx.size) if idx.size else 0.0)
+        shares = np.bincount(self.strategy_of, minlength=len(self.strategy_names)) / self.n
+        for name, share in zip(self.strategy_names, shares, strict=True):
+            setattr(self, f"strategy_{name}", float(share))
+        self.payoff_mean = float(self.wealth.mean())
+        self.payoff_gini = gini(self.wealth)
+        self.welfare = float(welfare.mean()) if welfare.size else 0.0
+
+    def partners_of(self, i: int) -> list[int]:
+        """Indices of organization ``i``'s current partners."""
+        idx = np.flatnonzero(self.active & ((self.pa == i) | (self.pb == i)))
+        return [int(self.pb[s] if self.pa[s] == i else self.pa[s]) for s in idx]
+
+    def partnerships(self) -> pd.DataFrame:
+        """The active partnerships: ends, age, stage and the trust of each side in the other.
+
+        Columns ``trust_<kind>_a`` hold what organization ``a`` believes of ``b``, ``_b`` the
+        reverse; ``a`` and ``b`` are organization indices.
+        """
+        idx = np.flatnonzero(self.active)
+        trust = trust_mean(self.alpha[idx], self.beta[idx])
+        data = {
+            "slot": idx,
+            "a": self.pa[idx],
+            "b": self.pb[idx],
+            "age": self.age[idx],
+            "stage": [STAGES[s] for s in self.stage[idx]],
+            "distance": self.distance[idx],
+        }
+        for k, kind in enumerate(KINDS):
+            data[f"trust_{kind}_a"] = trust[:, 0, k]
+            data[f"trust_{kind}_b"] = trust[:, 1, k]
+        return pd.DataFrame(data)
+
+
+def batch_run(
+    parameters: dict[str, Any],
+    *,
+    replicates: int = 1,
+    seed: int = 0,
+    max_steps: int = 100,
+    data_collection_period: int = -1,
+    number_processes: int | None = 1,
+    display_progress: bool = False,
+) -> pd.DataFrame:
+    """Seeded, reproducible ``mesa.batch_run`` of :class:`TrustModel` on Mesa 3.3 and 3.5.
+
+    Each replicate gets its own seed from ``SeedSequence(seed)``, passed as the model's ``seed``
+    keyword (Mesa 3.5 drops an ``rng`` key from ``parameters``; Mesa 3.3 gives every iteration the
+    same keywords). A ``replicate`` column is added.
+
+    Examples
+    --------
+    >>> df = batch_run({"n_organizations": 20, "continuation": [0.5, 0.95]}, replicates=2,
+    ...                max_steps=5)
+    >>> sorted(df["replicate"].unique().tolist()), len(df)
+    ([0, 1], 4)
+    """
+    if "seed" in parameters or "rng" in parameters:
+        raise ValueError("give the root seed as seed=..., not in parameters")
+    replicates = check_int(replicates, "replicates", minimum=1)
+    children = np.random.SeedSequence(seed).spawn(replicates)
+    seeds = [int(c.generate_state(1, np.uint32)[0]) for c in children]
+    params = dict(parameters)
+    params["seed"] = seeds
+    rows = mesa.batch_run(
+        TrustModel,
+        parameters=params,
+        iterations=1,
+        max_steps=max_steps,
+        data_collection_period=data_collection_period,
+        number_processes=number_processes,
+        display_progress=display_progress,
+    )
+    frame = pd.DataFrame(rows)
+    frame["replicate"] = frame["seed"].map({s: i for i, s in enumerate(seeds)})
+    return frame

@@ -1,0 +1,96 @@
+"""Trust between partners as arrays: three kinds, learned by Beta-Bernoulli updating, and stages.
+
+Each direction of a partnership (what A believes of B) holds, per kind of trust, the two
+parameters of a Beta distribution; trust is its mean ``alpha / (alpha + beta)``. Evidence arrives
+each round from what the observer *perceived*:
+
+* competence trust: when the partner was seen contributing, did the contribution deliver value
+  (the partner's capability is the chance it does)?
+* contractual trust: did the partner contribute as agreed?
+* goodwill trust: did the partner contribute when withholding would have paid it more (evidence
+  for), or withhold while the observer contributed (betrayal, evidence against)? Contributions
+  that mechanisms make privately optimal carry no goodwill evidence, so strong sanctions build
+  contractual trust without goodwill.
+
+Old evidence fades by ``forgetting`` each round, so trust can fall as well as rise.
+
+Partnerships move through the stages of :data:`STAGES` as the weakest trust passes each stage's
+threshold, and drop a stage on a betrayal; institutionalized partnerships absorb an isolated error.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+__all__ = [
+    "KINDS",
+    "STAGES",
+    "Stage",
+    "TrustKind",
+    "trust_mean",
+    "update_beta",
+]
+
+
+class TrustKind(IntEnum):
+    """The three kinds of trust (axis 2 of the trust arrays)."""
+
+    COMPETENCE = 0
+    CONTRACTUAL = 1
+    GOODWILL = 2
+
+
+class Stage(IntEnum):
+    """Stages of a partnership, in the order they are reached."""
+
+    ASSESSMENT = 0
+    VERIFICATION = 1
+    REINFORCEMENT = 2
+    EXPANSION = 3
+    INSTITUTIONALIZATION = 4
+
+
+KINDS = tuple(k.name.lower() for k in TrustKind)
+STAGES = tuple(s.name.lower() for s in Stage)
+
+
+def trust_mean(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """Trust as the mean of the Beta belief, in [0, 1].
+
+    Examples
+    --------
+    >>> float(trust_mean(np.array(3.0), np.array(1.0)))
+    0.75
+    """
+    return alpha / (alpha + beta)
+
+
+def update_beta(
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    evidence: np.ndarray,
+    observed: np.ndarray,
+    *,
+    forgetting: float,
+    weight: np.ndarray | float = 1.0,
+) -> None:
+    """In place: fade old evidence where ``observed``, then add ``weight`` to alpha or beta.
+
+    ``evidence`` True adds to alpha (trustworthy), False to beta. Where nothing was observed the
+    belief is left as it is.
+
+    Examples
+    --------
+    >>> a, b = np.array([1.0, 1.0]), np.array([1.0, 1.0])
+    >>> update_beta(a, b, np.array([True, False]), np.array([True, True]), forgetting=1.0)
+    >>> a.tolist(), b.tolist()
+    ([2.0, 1.0], [1.0, 2.0])
+    """
+    fade = np.where(observed, forgetting, 1.0)
+    alpha *= fade
+    beta *= fade
+    w = np.where(observed, weight, 0.0)
+    alpha += np.where(evidence, w, 0.0)
+    beta += np.where(evidence, 0.0, w)
