@@ -94,6 +94,8 @@ class TrustModel(mesa.Model):
     strategies : names (see :func:`allysim.strategies.named`) or strategy objects the
         organizations may use.
     initial_shares : probabilities of each strategy at the start (default uniform).
+    initial_strategies : the strategy (index or name) of each organization, instead of drawing
+        them from ``initial_shares``.
     benefit, cost, synergy : the partnership game per unit stake (R = b - c + s, S = -c, T = b,
         P = 0). Default 3, 2, 0.5.
     mechanisms : incentive mechanisms (:mod:`allysim.mechanisms`). ShadowOfFuture sets
@@ -145,6 +147,7 @@ class TrustModel(mesa.Model):
         n_organizations: int = 100,
         strategies: Sequence[str | MemoryOne | FiniteStateStrategy] = DEFAULT_STRATEGIES,
         initial_shares: Sequence[float] | None = None,
+        initial_strategies: Sequence[int | str] | None = None,
         benefit: float = 3.0,
         cost: float = 2.0,
         synergy: float = 0.5,
@@ -183,7 +186,7 @@ class TrustModel(mesa.Model):
         # Mesa 3.3 and 3.5 both build model.rng (numpy) and model.random from rng.
         super().__init__(rng=rng if rng is not None else seed)
         self._validate_and_store(locals())
-        self._build_strategies(strategies, initial_shares)
+        self._build_strategies(strategies, initial_shares, initial_strategies)
         self._build_settings(mechanisms)
         self._build_organizations()
         self._build_network(network)
@@ -246,7 +249,7 @@ class TrustModel(mesa.Model):
         self.selection = check_nonnegative(p["selection"], "selection")
         self.mutation = check_probability(p["mutation"], "mutation")
 
-    def _build_strategies(self, strategies, shares) -> None:
+    def _build_strategies(self, strategies, shares, assigned) -> None:
         from allysim.games import partnership_game
 
         game = partnership_game(self.benefit, self.cost, self.synergy)
@@ -263,6 +266,21 @@ class TrustModel(mesa.Model):
         out, nxt, start = machine_tables(objs)
         self._out, self._next, self._start = out, nxt, start
         k = len(objs)
+        if assigned is not None:
+            if shares is not None:
+                raise ValueError("give initial_shares or initial_strategies, not both")
+            if len(assigned) != self.n:
+                raise ValueError(f"initial_strategies must name {self.n} strategies, one each")
+            index = {name: i for i, name in enumerate(self.strategy_names)}
+            try:
+                self.strategy_of = np.array(
+                    [index[x] if isinstance(x, str) else int(x) for x in assigned], dtype=np.int64
+                )
+            except KeyError as exc:
+                raise ValueError(f"initial_strategies names an unknown strategy {exc}") from None
+            if np.any((self.strategy_of < 0) | (self.strategy_of >= k)):
+                raise ValueError(f"initial_strategies indices must lie in [0, {k - 1}]")
+            return
         if shares is None:
             probs = np.full(k, 1.0 / k)
         else:

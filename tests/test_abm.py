@@ -1,0 +1,270 @@
+import pickle
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from mesa.agent import AgentSet
+
+import allysim as ally
+from allysim.abm import STAGES, Organization, TrustModel, batch_run, gini
+from allysim.strategies import FiniteStateStrategy
+
+
+def _betray_at(k: int, forever: bool = False, name: str = "BETRAY") -> FiniteStateStrategy:
+    """Contribute k rounds, withhold once (or for good), then contribute again."""
+    n = k + 2
+    out = np.ones(n)
+    out[k] = 0.0
+    nxt = np.zeros((n, 2, 2), dtype=int)
+    for s in range(n):
+        nxt[s] = min(s + 1, n - 1)
+    if forever:
+        out[k + 1] = 0.0
+    return FiniteStateStrategy(output=out, next=nxt, initial=0, name=name)
+
+
+def _pair(strategies, assigned, **kw):
+    params = {
+        "n_organizations": 2,
+        "strategies": strategies,
+        "initial_strategies": assigned,
+        "continuation": 1.0,
+        "noise": 0.0,
+        "perception_error": 0.0,
+        "culture_spread": 0.0,
+        "capability_mean": 1.0,
+        "capability_spread": 0.0,
+        "capacity": 1,
+        "search_rate": 1.0,
+        "imitation_every": 0,
+        "seed": 1,
+    }
+    params.update(kw)
+    return TrustModel(**params)
+
+
+def _trace(model, steps):
+    rows = []
+    for _ in range(steps):
+        model.step()
+        p = model.partnerships()
+        rows.append(p.iloc[0].to_dict() if len(p) else None)
+    return rows
+
+
+# ------------------------------------------------------------------ reproducibility
+
+
+def test_same_seed_same_history_different_seed_differs():
+    def run(seed):
+        m = TrustModel(n_organizations=60, seed=seed)
+        for _ in range(40):
+            m.step()
+        return m.datacollector.get_model_vars_dataframe()
+
+    a, b, c = run(7), run(7), run(8)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert not a.equals(c)
+    m = TrustModel(n_organizations=30, rng=np.random.default_rng(3))
+    m.step()
+
+
+# ------------------------------------------------------------------ trust and stages
+
+
+def test_mutual_contribution_builds_all_trust_and_walks_the_stages():
+    model = _pair(["ALLC"], [0, 0])
+    trace = [r for r in _trace(model, 40) if r is not None]
+    assert len(trace) >= 35
+    for kind in ("competence", "contractual", "goodwill"):
+        for side in ("a", "b"):
+            values = np.array([r[f"trust_{kind}_{side}"] for r in trace])
+            assert np.all(np.diff(values) > 0), (kind, side)
+            assert values[-1] > 0.95
+    stages = [STAGES.index(r["stage"]) for r in trace]
+    assert stages[0] == 0 and stages[-1] == 4
+    assert np.all(np.diff(stages) >= 0) and np.all(np.diff(stages) <= 1)
+    assert sorted(set(stages)) == [0, 1, 2, 3, 4]
+
+
+def test_single_betrayal_drops_trust_and_demotes():
+    model = _pair(["ALLC", _betray_at(8)], [0, 1])
+    trace = _trace(model, 20)
+    # The partnership forms in step 1 and plays from step 2: round k+1 = 9 is at step 10.
+    before, after = trace[8], trace[9]
+    assert after["trust_contractual_a"] < before["trust_contractual_a"] - 0.05
+    assert after["trust_goodwill_a"] < before["trust_goodwill_a"] - 0.05
+    assert STAGES.index(after["stage"]) == STAGES.index(before["stage"]) - 1
+    # The betrayer's trust in the loyal partner keeps rising.
+    assert after["trust_contractual_b"] > before["trust_contractual_b"]
+    # One betrayal does not end the partnership.
+    assert trace[-1] is not None and trace[-1]["slot"] == before["slot"]
+
+
+def test_institutionalized_partnership_absorbs_an_isolated_error():
+    model = _pair(["ALLC", _betray_at(30)], [0, 1])
+    trace = _trace(model, 40)
+    before, after = trace[30], trace[31]
+    assert before["stage"] == "institutionalization" == after["stage"]
+    drop = before["trust_contractual_a"] - after["trust_contractual_a"]
+    fresh = _trace(_pair(["ALLC", _betray_at(8)], [0, 1]), 10)
+    fresh_drop = fresh[8]["trust_contractual_a"] - fresh[9]["trust_contractual_a"]
+    assert 0 < drop < fresh_drop / 2
+
+
+def test_a_run_of_betrayals_ends_the_partnership():
+    model = _pair(["ALLC", _betray_at(6, forever=True)], [0, 1], search_rate=0.0)
+    model.search_rate = 1.0
+    model.step()  # form
+    model.search_rate = 0.0  # no re-partnering, so the end is visible
+    trace = _trace(model, 20)
+    ended = next(i for i, r in enumerate(trace) if r is None)
+    ctr = [r["trust_contractual_a"] for r in trace[:ended]]
+    assert ctr[-1] < 0.45 and ctr[5] > 0.8
+    assert np.all(np.diff(ctr[6:]) < 0)
+    df = model.datacollector.get_model_vars_dataframe()
+    assert df["exits"].sum() == 1 and df["dissolved"].sum() == 1
+
+
+# ------------------------------------------------------------------ mechanisms and culture
+
+
+def _ending(seed, **kw):
+    m = TrustModel(n_organizations=300, seed=seed, **kw)
+    for _ in range(300):
+        m.step()
+    return m.datacollector.get_model_vars_dataframe().iloc[-50:].mean()
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_shadow_of_future_and_monitoring_sustain_contribution(seed):
+    short = _ending(seed, mechanisms=[ally.ShadowOfFuture(0.5)])
+    long = _ending(seed, mechanisms=[ally.ShadowOfFuture(0.99), ally.Monitoring(0.01)])
+    sanctions = _ending(seed, mechanisms=[ally.ShadowOfFuture(0.5), ally.Sanction(3, 0.8)])
+    # No mechanism and a short shadow: contribution collapses and ALLD takes over.
+    assert short["contribution_rate"] < 0.1
+    assert short["strategy_ALLD"] > 0.8
+    # A long shadow with monitoring: contribution and trust end high. The gap is large (seeds
+    # 3-7 give short 0.02-0.034, long 0.88-0.97).
+    assert long["contribution_rate"] > 0.85
+    assert long["contribution_rate"] - short["contribution_rate"] > 0.8
+    assert long["trust_contractual"] - short["trust_contractual"] > 0.3
+    assert long["stage_institutionalization"] > 0.3
+    # Sufficient sanctions also sustain contribution, but build contractual trust without the
+    # goodwill that a long shadow grows, and partnerships do not institutionalize.
+    assert sanctions["contribution_rate"] > 0.85
+    assert sanctions["trust_goodwill"] < long["trust_goodwill"] - 0.1
+    assert sanctions["stage_institutionalization"] < 0.05
+
+
+def test_cultural_distance_lowers_goodwill():
+    goodwill = {}
+    for spread in (0.0, 0.5):
+        runs = [
+            _ending(
+                s,
+                culture_spread=spread,
+                mechanisms=[ally.ShadowOfFuture(0.99), ally.Monitoring(0.01)],
+            )["trust_goodwill"]
+            for s in (3, 4, 5)
+        ]
+        goodwill[spread] = np.mean(runs)
+    assert goodwill[0.5] < goodwill[0.0] - 0.02
+
+
+# ------------------------------------------------------------------ Mesa conventions
+
+
+def test_mesa_conventions_and_agent_queries():
+    m = TrustModel(n_organizations=40, network="small-world", network_degree=6, seed=2)
+    for _ in range(15):
+        m.step()
+    assert isinstance(m.agents, AgentSet) and len(m.agents) == 40
+    assert all(isinstance(a, Organization) for a in m.agents)
+    tft = m.agents.select(lambda o: o.strategy == "TFT")
+    assert len(tft) == round(m.strategy_TFT * 40)
+    org = m.organizations[0]
+    assert len(org.partners) == m.degree[0] <= org.capacity
+    assert org.culture.shape == (6,) and 0 <= org.reputation <= 1
+    # Partners lie on the network of possible ties.
+    for j in m.partners_of(0):
+        assert m.graph.has_edge(0, j)
+    clone = pickle.loads(pickle.dumps(m))
+    clone.step()
+    df = m.datacollector.get_model_vars_dataframe()
+    for col in (
+        "contribution_rate",
+        "trust_competence",
+        "trust_contractual",
+        "trust_goodwill",
+        "stage_assessment",
+        "stage_institutionalization",
+        "formed",
+        "dissolved",
+        "payoff_mean",
+        "payoff_gini",
+        "strategy_ALLD",
+    ):
+        assert col in df.columns
+    assert np.allclose(df[[f"stage_{s}" for s in STAGES]].sum(axis=1)[1:], 1)
+    strategy_cols = [c for c in df.columns if c.startswith("strategy_")]
+    assert np.allclose(df[strategy_cols].sum(axis=1), 1)
+
+
+def test_capacity_is_respected():
+    m = TrustModel(n_organizations=50, capacity=2, search_rate=1.0, seed=4)
+    for _ in range(30):
+        m.step()
+        assert m.degree.max() <= 2
+        assert m.degree.sum() == 2 * m.active.sum()
+
+
+def test_seeded_batch_run_is_reproducible():
+    params = {"n_organizations": 20, "continuation": [0.5, 0.95]}
+    a = batch_run(params, replicates=2, seed=9, max_steps=10)
+    b = batch_run(params, replicates=2, seed=9, max_steps=10)
+    pd.testing.assert_frame_equal(a, b)
+    assert set(a["replicate"]) == {0, 1} and len(a) == 4
+    # The plain mesa.batch_run works on the model too.
+    rows = mesa.batch_run(
+        TrustModel, {"n_organizations": 10, "seed": [1, 2]}, max_steps=3, display_progress=False
+    )
+    assert len(rows) == 2
+    with pytest.raises(ValueError, match="root seed"):
+        batch_run({"n_organizations": 10, "seed": 3})
+
+
+def test_gini():
+    assert gini(np.array([5.0, 5.0])) == 0.0
+    assert gini(np.array([-1.0, -1.0, -1.0, 0.0])) == pytest.approx(0.75)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"n_organizations": 1}, "n_organizations"),
+        ({"n_organizations": -5}, "n_organizations"),
+        ({"capacity": 0}, "capacity"),
+        ({"noise": 1.5}, "noise"),
+        ({"continuation": -0.1}, "continuation"),
+        ({"perception_error": float("nan")}, "perception_error"),
+        ({"culture_spread": 0.7}, "culture_spread"),
+        ({"stage_thresholds": (0.9, 0.8, 0.7, 0.6)}, "stage_thresholds"),
+        ({"stage_thresholds": (0.5, 0.6)}, "stage_thresholds"),
+        ({"strategies": ["NOPE"]}, "unknown strategy"),
+        ({"strategies": []}, "strategies"),
+        ({"initial_shares": (1.0, 0.0)}, "initial_shares"),
+        ({"network": "ring"}, "network"),
+        ({"network": nx.path_graph(5)}, "nodes"),
+        ({"seed": 1, "rng": np.random.default_rng(1)}, "either seed or rng"),
+        ({"capability_mean": 0.95, "capability_spread": 0.1}, "capability"),
+        ({"mutation": 2}, "mutation"),
+        ({"selection": -1}, "selection"),
+        ({"mechanisms": [ally.Sanction(1, 0.5), ally.Sanction(2, 0.5)]}, "counted twice"),
+    ],
+)
+def test_bad_parameters_raise_at_construction(kwargs, needle):
+    with pytest.raises(ValueError, match=needle):
+        TrustModel(**{"n_organizations": 10, **kwargs})
