@@ -192,7 +192,7 @@ class TrustModel(mesa.Model):
         self._build_network(network)
         self._build_partnership_arrays()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
-        self._update_statistics(np.zeros(0, bool), np.zeros(0, bool), np.zeros(0))
+        self._update_statistics(np.zeros(0, bool), np.zeros(0))
         self.running = True
         self.datacollector.collect(self)
 
@@ -350,9 +350,29 @@ class TrustModel(mesa.Model):
         self.graph = g
         self._indptr, self._indices = adj.indptr, adj.indices
 
+    # Per-partnership arrays. Active partnerships occupy rows [:n_active], so each step works on
+    # contiguous views; a dissolved row is filled by compaction.
+    _FIELDS = (
+        "pid",
+        "pa",
+        "pb",
+        "age",
+        "stage",
+        "in_stage",
+        "last_betrayal",
+        "distance",
+        "pair_eta",
+        "machine",
+        "alpha",
+        "beta",
+        "streak",
+        "tempted",
+    )
+
     def _build_partnership_arrays(self) -> None:
         m = self.n * self.max_capacity // 2 + 1
-        self.active = np.zeros(m, dtype=bool)
+        self.n_active = 0
+        self.pid = np.zeros(m, dtype=np.int64)
         self.pa = np.zeros(m, dtype=np.int64)
         self.pb = np.zeros(m, dtype=np.int64)
         self.age = np.zeros(m, dtype=np.int64)
@@ -368,9 +388,21 @@ class TrustModel(mesa.Model):
         # Whether withholding would pay a partner after the other's C / D (goodwill evidence);
         # the same for both sides, as the game is symmetric.
         self.tempted = np.zeros((m, 2), dtype=bool)
-        self._free_slots = list(range(m - 1, -1, -1))
+        # Each organization's current partners (-1: free place), for constant-time look-ups.
+        self.partner_table = np.full((self.n, self.max_capacity), -1, dtype=np.int64)
+        self._next_pid = 0
         self.formed = self.dissolved = self.exits = 0
         self.formed_total = self.dissolved_total = 0
+
+    @property
+    def active(self) -> slice:
+        """The rows of the partnership arrays that hold active partnerships."""
+        return slice(0, self.n_active)
+
+    def _trust(self) -> np.ndarray:
+        """Trust of each side in the other, per kind: (n_active, 2, 3)."""
+        e = self.n_active
+        return trust_mean(self.alpha[:e], self.beta[:e])
 
     def _reporters(self) -> dict[str, str]:
         names = [
@@ -405,14 +437,14 @@ class TrustModel(mesa.Model):
 
     def play_partnerships(self) -> dict[str, np.ndarray]:
         """Every active partnership plays one round; returns what happened, for learning."""
-        idx = np.flatnonzero(self.active)
-        if idx.size == 0:
+        e = self.n_active
+        if e == 0:
             empty = np.zeros(0, dtype=bool)
-            return {"idx": idx, "stats": (empty, empty, np.zeros(0))}
-        a, b = self.pa[idx], self.pb[idx]
-        machine = self.machine[idx]
+            return {"n": 0, "stats": (empty, np.zeros(0))}
+        a, b = self.pa[:e], self.pb[:e]
+        machine = self.machine[:e]
         want = self._out[machine]  # (E, 2)
-        ctr = trust_mean(self.alpha[idx, :, TrustKind.CONTRACTUAL], self.beta[idx, :, 1])
+        ctr = trust_mean(self.alpha[:e, :, TrustKind.CONTRACTUAL], self.beta[:e, :, 1])
         if self.trust_to_contribute > 0:
             coop = want * np.minimum(1.0, ctr / self.trust_to_contribute)
         else:
@@ -421,14 +453,14 @@ class TrustModel(mesa.Model):
             coop[:, 0],
             coop[:, 1],
             noise=self.noise,
-            perception_noise=self.pair_eta[idx],
+            perception_noise=self.pair_eta[:e],
             rng=self.rng,
         )
-        stake = self.stake_levels[self.stage[idx]]
+        stake = self.stake_levels[self.stage[:e]]
         reward = (
             self.benefit
             - self.cost
-            + self.synergy * (1 - self.culture_friction * self.distance[idx])
+            + self.synergy * (1 - self.culture_friction * self.distance[:e])
         )
         pay_a = np.where(ca, np.where(cb, reward, -self.cost), np.where(cb, self.benefit, 0.0))
         pay_b = np.where(cb, np.where(ca, reward, -self.cost), np.where(ca, self.benefit, 0.0))
@@ -439,8 +471,8 @@ class TrustModel(mesa.Model):
         self.wealth += gain
         self.period_payoff += gain
         nxt = self._next
-        self.machine[idx, 0] = nxt[machine[:, 0], (~ca).astype(int), (~sa).astype(int)]
-        self.machine[idx, 1] = nxt[machine[:, 1], (~cb).astype(int), (~sb).astype(int)]
+        machine[:, 0] = nxt[machine[:, 0], (~ca).astype(np.int64), (~sa).astype(np.int64)]
+        machine[:, 1] = nxt[machine[:, 1], (~cb).astype(np.int64), (~sb).astype(np.int64)]
         contributed = np.bincount(a, ca, minlength=self.n) + np.bincount(b, cb, minlength=self.n)
         rounds = np.bincount(a, minlength=self.n) + np.bincount(b, minlength=self.n)
         played_now = rounds > 0
@@ -448,99 +480,112 @@ class TrustModel(mesa.Model):
         self.reputation = np.where(played_now, 0.9 * self.reputation + 0.1 * rate, self.reputation)
         welfare = (pay_a + pay_b) / 2 - enforcement
         return {
-            "idx": idx,
+            "n": e,
             "contrib": np.stack([ca, cb], axis=1),
             "seen": np.stack([sa, sb], axis=1),  # what side 0 saw of b, side 1 of a
-            "stats": (np.concatenate([ca, cb]), np.ones(1, bool), welfare),
+            "stats": (np.concatenate([ca, cb]), welfare),
         }
 
     def update_trust(self, played: dict) -> None:
         """Beta-Bernoulli learning of the three kinds of trust from what each side perceived."""
-        idx = played["idx"]
-        if idx.size == 0:
+        e = played["n"]
+        if e == 0:
             return
         contrib, seen = played["contrib"], played["seen"]
         partner_contrib = contrib[:, ::-1]
         partner_capability = np.stack(
-            [self.capability[self.pb[idx]], self.capability[self.pa[idx]]], axis=1
+            [self.capability[self.pb[:e]], self.capability[self.pa[:e]]], axis=1
         )
-        alpha, beta = self.alpha[idx], self.beta[idx]
-        institutional = (self.stage[idx] == Stage.INSTITUTIONALIZATION)[:, None]
-        isolated = institutional & ~seen & (self.streak[idx] >= 5)
+        alpha, beta, streak = self.alpha[:e], self.beta[:e], self.streak[:e]
+        institutional = (self.stage[:e] == Stage.INSTITUTIONALIZATION)[:, None]
+        isolated = institutional & ~seen & (streak >= 5)
         weight = np.where(isolated, self.absorb_weight, 1.0)
         lam = self.forgetting
-        always = np.ones_like(seen)
-        ca, cb = alpha[..., TrustKind.CONTRACTUAL], beta[..., TrustKind.CONTRACTUAL]
-        update_beta(ca, cb, seen, always, forgetting=lam, weight=weight)
+        k = TrustKind.CONTRACTUAL
+        update_beta(alpha[..., k], beta[..., k], seen, True, forgetting=lam, weight=weight)
         delivered = partner_contrib & (self.rng.random(seen.shape) < partner_capability)
-        ka, kb = alpha[..., TrustKind.COMPETENCE], beta[..., TrustKind.COMPETENCE]
-        update_beta(ka, kb, delivered, seen, forgetting=lam)
+        k = TrustKind.COMPETENCE
+        update_beta(alpha[..., k], beta[..., k], delivered, seen, forgetting=lam)
         # Goodwill: a contribution that withholding would have beaten, or a betrayal.
-        pair_tempted = self.tempted[idx]
+        pair_tempted = self.tempted[:e]
         tempted = np.where(contrib, pair_tempted[:, None, 0], pair_tempted[:, None, 1])
         generous = seen & tempted
         betrayed = ~seen & contrib
-        ga, gb = alpha[..., TrustKind.GOODWILL], beta[..., TrustKind.GOODWILL]
-        update_beta(ga, gb, generous, generous | betrayed, forgetting=lam, weight=weight)
-        for arr, kind in ((ca, 1), (ka, 0), (ga, 2)):
-            alpha[..., kind] = arr
-        for arr, kind in ((cb, 1), (kb, 0), (gb, 2)):
-            beta[..., kind] = arr
-        self.alpha[idx], self.beta[idx] = alpha, beta
-        self.streak[idx] = np.where(seen, self.streak[idx] + 1, 0)
-        played["betrayed"] = betrayed.any(axis=1)
-        played["isolated"] = isolated.any(axis=1)
+        k = TrustKind.GOODWILL
+        update_beta(
+            alpha[..., k],
+            beta[..., k],
+            generous,
+            generous | betrayed,
+            forgetting=lam,
+            weight=weight,
+        )
+        streak[:] = np.where(seen, streak + 1, 0)
+        played["betrayed"] = betrayed[:, 0] | betrayed[:, 1]
 
     def advance_stages(self, played: dict) -> None:
-        """Promote partnerships whose weakest trust passes the stage threshold; demote betrayals."""
-        idx = played["idx"]
-        if idx.size == 0:
+        """Promote partnerships whose trust passes the stage threshold; demote betrayals."""
+        e = played["n"]
+        if e == 0:
             return
-        stage = self.stage[idx]
-        self.age[idx] += 1
-        self.in_stage[idx] += 1
-        trust = trust_mean(self.alpha[idx], self.beta[idx])
-        kinds = [TrustKind.CONTRACTUAL, TrustKind.GOODWILL]
-        weakest = trust[:, :, kinds].min(axis=(1, 2))
-        competent = trust[:, :, TrustKind.COMPETENCE].min(axis=1) >= self.competence_floor
+        stage, in_stage = self.stage[:e], self.in_stage[:e]
+        self.age[:e] += 1
+        in_stage += 1
+        trust = self._trust()
+        comp, ctr, gw = (trust[:, :, k] for k in TrustKind)
+        # Explicit minima: numpy's reductions over tiny trailing axes are slow.
+        weakest = np.minimum(np.minimum(ctr[:, 0], ctr[:, 1]), np.minimum(gw[:, 0], gw[:, 1]))
+        competent = np.minimum(comp[:, 0], comp[:, 1]) >= self.competence_floor
         betrayed = played["betrayed"]
         top = Stage.INSTITUTIONALIZATION
         threshold = np.append(self.stage_thresholds, np.inf)[stage]
-        min_steps = np.full(idx.size, self.stage_min_steps, dtype=float)
+        min_steps = np.full(e, self.stage_min_steps, dtype=float)
         # Clear communication speeds verification.
         min_steps[stage == Stage.VERIFICATION] *= 1 - self.clarity
-        promote = (stage < top) & (weakest > threshold) & (self.in_stage[idx] >= min_steps)
+        promote = (stage < top) & (weakest > threshold) & (in_stage >= min_steps)
         promote &= ~betrayed & competent
         # An institutionalized partnership absorbs an isolated error, not a second one soon after.
-        recent = (self.steps - self.last_betrayal[idx]) <= 10
+        last = self.last_betrayal[:e]
+        recent = (self.steps - last) <= 10
         demote = betrayed & ((stage < top) | recent) & (stage > 0)
-        new_stage = stage + promote - demote
-        self.last_betrayal[idx] = np.where(betrayed, self.steps, self.last_betrayal[idx])
-        changed = new_stage != stage
-        self.in_stage[idx] = np.where(changed, 0, self.in_stage[idx])
-        self.stage[idx] = new_stage
+        last[betrayed] = self.steps
+        changed = promote | demote
+        stage += promote.astype(np.int64) - demote
+        in_stage[changed] = 0
 
     def dissolve_partnerships(self) -> None:
         """End partnerships whose contractual trust fell below the exit threshold, or by chance."""
-        idx = np.flatnonzero(self.active)
-        if idx.size == 0:
+        e = self.n_active
+        if e == 0:
             return
-        ctr = trust_mean(self.alpha[idx, :, TrustKind.CONTRACTUAL], self.beta[idx, :, 1])
-        exit_now = ctr.min(axis=1) < self.exit_threshold
-        ended = self.rng.random(idx.size) >= self.continuation
-        gone = idx[exit_now | ended]
-        self._remove(gone)
+        ctr = trust_mean(self.alpha[:e, :, TrustKind.CONTRACTUAL], self.beta[:e, :, 1])
+        exit_now = np.minimum(ctr[:, 0], ctr[:, 1]) < self.exit_threshold
+        ended = self.rng.random(e) >= self.continuation
+        self._remove(exit_now | ended)
         self.exits += int(exit_now.sum())
 
-    def _remove(self, slots: np.ndarray) -> None:
-        if slots.size == 0:
+    def _remove(self, gone: np.ndarray) -> None:
+        """Dissolve the partnerships flagged in ``gone`` (over rows [:n_active]) and compact."""
+        count = int(gone.sum())
+        if count == 0:
             return
-        self.active[slots] = False
-        np.subtract.at(self.degree, self.pa[slots], 1)
-        np.subtract.at(self.degree, self.pb[slots], 1)
-        self._free_slots.extend(slots.tolist())
-        self.dissolved += int(slots.size)
-        self.dissolved_total += int(slots.size)
+        e = self.n_active
+        a, b = self.pa[:e][gone], self.pb[:e][gone]
+        table = self.partner_table
+        table[a, (table[a] == b[:, None]).argmax(axis=1)] = -1
+        table[b, (table[b] == a[:, None]).argmax(axis=1)] = -1
+        np.subtract.at(self.degree, a, 1)
+        np.subtract.at(self.degree, b, 1)
+        # Fill the holes below the new end with the survivors above it: O(removed) rows move.
+        k = e - count
+        holes = np.flatnonzero(gone[:k])
+        fillers = k + np.flatnonzero(~gone[k:])
+        for name in self._FIELDS:
+            arr = getattr(self, name)
+            arr[holes] = arr[fillers]
+        self.n_active = k
+        self.dissolved += count
+        self.dissolved_total += count
 
     def _cultural_distance(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return np.abs(self.culture[i] - self.culture[j]).mean(axis=1)
@@ -567,57 +612,59 @@ class TrustModel(mesa.Model):
             pick = (rng.random(seekers.size) * deg).astype(np.int64)
             cand = self._indices[self._indptr[seekers] + pick]
         ok = free[cand] & (cand != seekers)
+        ok &= ~(self.partner_table[seekers] == cand[:, None]).any(axis=1)
         seekers, cand = seekers[ok], cand[ok]
         if seekers.size == 0:
             return
-        lo, hi = np.minimum(seekers, cand), np.maximum(seekers, cand)
-        codes = lo * self.n + hi
-        act = np.flatnonzero(self.active)
-        existing = self.pa[act] * self.n + self.pb[act]
-        new = ~np.isin(codes, existing)
-        seekers, cand, lo, hi = seekers[new], cand[new], lo[new], hi[new]
         dist = self._cultural_distance(seekers, cand)
         score_s = self._assessment(seekers, cand, dist)
         score_c = self._assessment(cand, seekers, dist)
         u = rng.random((2, seekers.size))
         accept = (u[0] < score_s) & (u[1] < score_c)
-        lo, hi, dist = lo[accept], hi[accept], dist[accept]
-        s_lo = np.where(seekers[accept] == lo, score_s[accept], score_c[accept])
-        s_hi = np.where(seekers[accept] == lo, score_c[accept], score_s[accept])
+        seekers, cand = seekers[accept], cand[accept]
+        dist, score_s, score_c = dist[accept], score_s[accept], score_c[accept]
         # At most one new partnership per organization per step (capacity stays respected).
-        ends = np.stack([lo, hi], axis=1).ravel()
+        ends = np.stack([seekers, cand], axis=1).ravel()
         _, first = np.unique(ends, return_index=True)
         first_of = np.full(self.n, -1, dtype=np.int64)
         first_of[ends[first]] = first // 2
-        k = np.arange(lo.size)
-        keep = (first_of[lo] == k) & (first_of[hi] == k)
-        self._create(lo[keep], hi[keep], dist[keep], s_lo[keep], s_hi[keep])
+        k = np.arange(seekers.size)
+        keep = (first_of[seekers] == k) & (first_of[cand] == k)
+        self._create(seekers[keep], cand[keep], dist[keep], score_s[keep], score_c[keep])
 
     def _create(self, a, b, dist, score_a, score_b) -> None:
-        if a.size == 0:
+        """Start partnerships between a[i] and b[i] in assessment, with trust priors."""
+        count = a.size
+        if count == 0:
             return
-        slots = np.array([self._free_slots.pop() for _ in range(a.size)], dtype=np.int64)
-        self.active[slots] = True
-        self.pa[slots], self.pb[slots] = a, b
-        self.age[slots] = self.stage[slots] = self.in_stage[slots] = 0
-        self.last_betrayal[slots] = -(10**9)
-        self.distance[slots] = dist
+        e = self.n_active
+        rows = slice(e, e + count)
+        self.n_active = e + count
+        self.pid[rows] = np.arange(self._next_pid, self._next_pid + count)
+        self._next_pid += count
+        self.pa[rows], self.pb[rows] = a, b
+        self.age[rows] = self.stage[rows] = self.in_stage[rows] = 0
+        self.last_betrayal[rows] = -(10**9)
+        self.distance[rows] = dist
         eta = (self.perception_error + self.culture_noise * dist) * (1 - self.clarity)
         if np.any(eta > 1):
             raise ValueError("perception error above 1: lower culture_noise or culture_spread")
-        self.pair_eta[slots] = eta
-        self.machine[slots, 0] = self._start[self.strategy_of[a]]
-        self.machine[slots, 1] = self._start[self.strategy_of[b]]
+        self.pair_eta[rows] = eta
+        self.machine[rows, 0] = self._start[self.strategy_of[a]]
+        self.machine[rows, 1] = self._start[self.strategy_of[b]]
         k = self.prior_strength
         score = np.stack([score_a, score_b], axis=1)[:, :, None]
-        self.alpha[slots] = 1 + k * score
-        self.beta[slots] = 1 + k * (1 - score)
-        self.streak[slots] = 0
-        self.tempted[slots] = self._temptation(dist)
+        self.alpha[rows] = 1 + k * score
+        self.beta[rows] = 1 + k * (1 - score)
+        self.streak[rows] = 0
+        self.tempted[rows] = self._temptation(dist)
+        table = self.partner_table
+        table[a, (table[a] < 0).argmax(axis=1)] = b
+        table[b, (table[b] < 0).argmax(axis=1)] = a
         np.add.at(self.degree, a, 1)
         np.add.at(self.degree, b, 1)
-        self.formed += int(a.size)
-        self.formed_total += int(a.size)
+        self.formed += count
+        self.formed_total += count
 
     def _temptation(self, dist: np.ndarray) -> np.ndarray:
         """Would withholding pay a partner, in expectation under the mechanisms, after C / D?"""
@@ -640,12 +687,8 @@ class TrustModel(mesa.Model):
             peer += peer >= np.arange(self.n)
         else:
             deg = self._indptr[1:] - self._indptr[:-1]
-            pick = (rng.random(self.n) * np.maximum(deg, 1)).astype(np.int64)
-            peer = np.where(
-                deg > 0,
-                self._indices[self._indptr[:-1] + np.minimum(pick, deg - 1)],
-                np.arange(self.n),
-            )
+            pick = np.minimum((rng.random(self.n) * deg).astype(np.int64), np.maximum(deg - 1, 0))
+            peer = np.where(deg > 0, self._indices[self._indptr[:-1] + pick], np.arange(self.n))
         with np.errstate(over="ignore"):
             p_adopt = 1.0 / (1.0 + np.exp(-self.selection * (per_step[peer] - per_step)))
         u = rng.random((3, self.n))
@@ -656,25 +699,25 @@ class TrustModel(mesa.Model):
         changed = new != self.strategy_of
         self.strategy_of = new
         self.period_payoff[:] = 0.0
-        if changed.any():
-            idx = np.flatnonzero(self.active)
-            for side, ends in ((0, self.pa), (1, self.pb)):
-                who = ends[idx]
-                reset = idx[changed[who]]
-                self.machine[reset, side] = self._start[self.strategy_of[ends[reset]]]
+        e = self.n_active
+        if changed.any() and e:
+            # A new strategy starts its machine afresh in every partnership of the organization.
+            for side, ends in ((0, self.pa[:e]), (1, self.pb[:e])):
+                reset = changed[ends]
+                self.machine[:e, side][reset] = self._start[new[ends[reset]]]
 
     # ------------------------------------------------------------------------------ output
 
-    def _update_statistics(self, moves, played, welfare) -> None:
+    def _update_statistics(self, moves, welfare) -> None:
         self.contribution_rate = float(moves.mean()) if moves.size else 0.0
-        idx = np.flatnonzero(self.active)
-        self.active_partnerships = int(idx.size)
-        trust = trust_mean(self.alpha[idx], self.beta[idx]) if idx.size else None
+        e = self.n_active
+        self.active_partnerships = e
+        trust = self._trust()
         for k, kind in enumerate(KINDS):
-            setattr(self, f"trust_{kind}", float(trust[..., k].mean()) if idx.size else 0.0)
-        counts = np.bincount(self.stage[idx], minlength=5)
+            setattr(self, f"trust_{kind}", float(trust[..., k].mean()) if e else 0.0)
+        counts = np.bincount(self.stage[:e], minlength=5)
         for s, name in enumerate(STAGES):
-            setattr(self, f"stage_{name}", float(counts[s] / idx.size) if idx.size else 0.0)
+            setattr(self, f"stage_{name}", float(counts[s] / e) if e else 0.0)
         shares = np.bincount(self.strategy_of, minlength=len(self.strategy_names)) / self.n
         for name, share in zip(self.strategy_names, shares, strict=True):
             setattr(self, f"strategy_{name}", float(share))
@@ -684,24 +727,25 @@ class TrustModel(mesa.Model):
 
     def partners_of(self, i: int) -> list[int]:
         """Indices of organization ``i``'s current partners."""
-        idx = np.flatnonzero(self.active & ((self.pa == i) | (self.pb == i)))
-        return [int(self.pb[s] if self.pa[s] == i else self.pa[s]) for s in idx]
+        row = self.partner_table[i]
+        return [int(j) for j in row[row >= 0]]
 
     def partnerships(self) -> pd.DataFrame:
         """The active partnerships: ends, age, stage and the trust of each side in the other.
 
-        Columns ``trust_<kind>_a`` hold what organization ``a`` believes of ``b``, ``_b`` the
-        reverse; ``a`` and ``b`` are organization indices.
+        ``pid`` identifies a partnership for its whole life. Columns ``trust_<kind>_a`` hold what
+        organization ``a`` believes of ``b``, ``_b`` the reverse; ``a`` and ``b`` are
+        organization indices.
         """
-        idx = np.flatnonzero(self.active)
-        trust = trust_mean(self.alpha[idx], self.beta[idx])
+        e = self.n_active
+        trust = self._trust()
         data = {
-            "slot": idx,
-            "a": self.pa[idx],
-            "b": self.pb[idx],
-            "age": self.age[idx],
-            "stage": [STAGES[s] for s in self.stage[idx]],
-            "distance": self.distance[idx],
+            "pid": self.pid[:e].copy(),
+            "a": self.pa[:e].copy(),
+            "b": self.pb[:e].copy(),
+            "age": self.age[:e].copy(),
+            "stage": [STAGES[s] for s in self.stage[:e]],
+            "distance": self.distance[:e].copy(),
         }
         for k, kind in enumerate(KINDS):
             data[f"trust_{kind}_a"] = trust[:, 0, k]

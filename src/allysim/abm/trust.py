@@ -71,12 +71,14 @@ def update_beta(
     alpha: np.ndarray,
     beta: np.ndarray,
     evidence: np.ndarray,
-    observed: np.ndarray,
+    observed: np.ndarray | bool,
     *,
     forgetting: float,
     weight: np.ndarray | float = 1.0,
 ) -> None:
     """In place: fade old evidence where ``observed``, then add ``weight`` to alpha or beta.
+
+    ``alpha`` and ``beta`` may be strided views; ``observed=True`` means everywhere.
 
     ``evidence`` True adds to alpha (trustworthy), False to beta. Where nothing was observed the
     belief is left as it is.
@@ -88,9 +90,14 @@ def update_beta(
     >>> a.tolist(), b.tolist()
     ([2.0, 1.0], [1.0, 2.0])
     """
-    fade = np.where(observed, forgetting, 1.0)
-    alpha *= fade
-    beta *= fade
-    w = np.where(observed, weight, 0.0)
+    if observed is True:
+        alpha *= forgetting
+        beta *= forgetting
+        w = weight
+    else:
+        fade = np.where(observed, forgetting, 1.0)
+        alpha *= fade
+        beta *= fade
+        w = np.where(observed, weight, 0.0)
     alpha += np.where(evidence, w, 0.0)
     beta += np.where(evidence, 0.0, w)
