@@ -104,6 +104,7 @@ def _demo(args) -> int:
     table.drop(columns="z").to_csv(csv, index=False)
     written = [csv, *_save_tournament_figures(sim, out, "tournament")]
     written += _mechanisms(args, out)
+    written += _trust_section(args, out, ["short-shadow", "long-shadow+monitoring"])
     print("\nwrote " + ", ".join(str(p) for p in written))
     return 0
 
@@ -168,6 +169,174 @@ def _compare(args) -> int:
     return 0
 
 
+def trust_scenarios() -> dict[str, tuple]:
+    """The mechanism scenarios the ``trust`` command and the demo can run."""
+    from allysim.mechanisms import Bond, Monitoring, ProfitSharing, Sanction, ShadowOfFuture
+
+    return {
+        "short-shadow": (ShadowOfFuture(0.5),),
+        "long-shadow": (ShadowOfFuture(0.99),),
+        "long-shadow+monitoring": (ShadowOfFuture(0.99), Monitoring(0.01)),
+        "sanctions": (ShadowOfFuture(0.5), Sanction(fine=3, detection=0.8)),
+        "bonds": (ShadowOfFuture(0.5), Bond(stake=3, detection=0.8)),
+        "profit-sharing": (ShadowOfFuture(0.5), ProfitSharing(0.9)),
+    }
+
+
+def _run_trust(scenario: str, args, seed_seq) -> pd.DataFrame:
+    from allysim.abm import TrustModel
+
+    frames = []
+    seeds = seed_seq.spawn(args.replicates)
+    total = args.replicates * args.steps
+    bar = None
+    if not args.quiet:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, desc=f"trust model: {scenario}", unit="step")
+    for r, child in enumerate(seeds):
+        model = TrustModel(
+            n_organizations=args.organizations,
+            mechanisms=trust_scenarios()[scenario],
+            seed=int(child.generate_state(1)[0]),
+        )
+        for _ in range(args.steps):
+            model.step()
+            if bar is not None:
+                bar.update(1)
+        df = model.datacollector.get_model_vars_dataframe()
+        df.insert(0, "replicate", r)
+        df.insert(0, "scenario", scenario)
+        df.index.name = "step"
+        frames.append(df.reset_index())
+    if bar is not None:
+        bar.close()
+    return pd.concat(frames, ignore_index=True), model
+
+
+def _save_trust_figure(tables: dict, out: Path, stem: str) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from allysim.plotting import cooperation_over_time, stage_composition, trust_trajectories
+
+    last = list(tables)[-1]
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
+    for name, df in tables.items():
+        wide = df.pivot(index="replicate", columns="step", values="contribution_rate")
+        cooperation_over_time(wide.to_numpy(), ax=axes[0], label=name)
+    axes[0].set_ylabel("contribution rate (95% band over replicates)")
+    mean = tables[last].groupby("step").mean(numeric_only=True)
+    trust_trajectories(mean, ax=axes[1])
+    axes[1].set_title(f"trust, {last}")
+    stage_composition(mean, ax=axes[2])
+    axes[2].set_title(f"stages, {last}")
+    fig.tight_layout()
+    path = out / f"{stem}.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _trust_section(args, out: Path, scenarios: list[str]) -> list[Path]:
+    print(
+        f"\nTrust model: {args.organizations} organizations, {args.steps} steps, "
+        f"{args.replicates} replicates per scenario\n"
+    )
+    root = np.random.SeedSequence(args.seed)
+    tables, rows = {}, []
+    for name, child in zip(scenarios, root.spawn(len(scenarios)), strict=True):
+        df, _ = _run_trust(name, args, child)
+        tables[name] = df
+        tail = df[df["step"] > args.steps * 0.8].mean(numeric_only=True)
+        rows.append(
+            {
+                "scenario": name,
+                "mechanisms": ", ".join(type(m).__name__ for m in trust_scenarios()[name]),
+                "contribution": tail["contribution_rate"],
+                "contractual": tail["trust_contractual"],
+                "goodwill": tail["trust_goodwill"],
+                "institutionalized": tail["stage_institutionalization"],
+                "ALLD share": tail.get("strategy_ALLD", np.nan),
+            }
+        )
+    summary = pd.DataFrame(rows)
+    with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
+        print("means over the last 20% of steps:")
+        print(summary.to_string(index=False))
+    csv = out / "trust.csv"
+    pd.concat(tables.values(), ignore_index=True).to_csv(csv, index=False)
+    return [csv, _save_trust_figure(tables, out, "trust")]
+
+
+def _trust(args) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = _trust_section(args, out, args.scenario)
+    print("\nwrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _evolve(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from allysim.evolution import payoff_matrix_for, stationary_distribution
+    from allysim.games import partnership_game
+    from allysim.plotting import simplex_flow, stationary_bars
+    from allysim.strategies import named
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    game = partnership_game(args.benefit, args.cost, args.synergy)
+    try:
+        zoo = [named(x, game) for x in args.strategies.split(",")]
+    except ValueError as exc:
+        raise SystemExit(f"allysim evolve: error: --strategies: {exc}") from None
+    a = payoff_matrix_for(zoo, game, noise=args.noise, continuation=args.continuation)
+    res = stationary_distribution(
+        a, population=args.population, selection=args.selection, mutation=args.mutation
+    )
+    names = [s.name for s in zoo]
+    table = pd.DataFrame({"strategy": names, "share": res.shares})
+    table = table.sort_values("share", ascending=False)
+    R, S, T, P = game.payoff_vector
+    limit = "small-mutation limit" if args.mutation is None else f"mutation {args.mutation:g}"
+    print(
+        f"Stationary distribution ({limit}), Z={args.population}, selection={args.selection:g}; "
+        f"game R={R:g} S={S:g} T={T:g} P={P:g}, noise {args.noise:g}\n"
+    )
+    with pd.option_context("display.float_format", "{:.4f}".format):
+        print(table.to_string(index=False))
+    csv = out / "evolution.csv"
+    table.to_csv(csv, index=False)
+    ncols = 2 if len(zoo) == 3 else 1
+    fig, axes = plt.subplots(1, ncols, figsize=(6.5 * ncols, 5), squeeze=False)
+    if res.fixation is not None:
+        stationary_bars(res, names, ax=axes[0, 0])
+    else:
+        axes[0, 0].bar(names, res.shares)
+    if ncols == 2:
+        simplex_flow(a, names, ax=axes[0, 1])
+    fig.tight_layout()
+    png = out / "evolution.png"
+    fig.savefig(png, dpi=110)
+    plt.close(fig)
+    print(f"\nwrote {csv}, {png}")
+    return 0
+
+
+def _nonnegative(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="allysim",
@@ -178,6 +347,9 @@ def _build_parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--out", default="allysim-out", help="output folder (default: %(default)s)")
         p.add_argument("--seed", type=int, default=2024, help="random seed (default: %(default)s)")
+        p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    def tournament_options(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--rounds", type=_positive_int, default=200, help="rounds per match (default: 200)"
         )
@@ -187,7 +359,6 @@ def _build_parser() -> argparse.ArgumentParser:
             default=0.05,
             help="execution noise: chance a move is flipped (default: 0.05)",
         )
-        p.add_argument("--quiet", action="store_true", help="no progress bars")
         p.add_argument(
             "--repetitions",
             type=_positive_int,
@@ -195,17 +366,52 @@ def _build_parser() -> argparse.ArgumentParser:
             help="simulated matches per pair (default: 50)",
         )
 
+    def trust_options(p: argparse.ArgumentParser, steps: int, organizations: int) -> None:
+        p.add_argument("--organizations", type=_positive_int, default=organizations)
+        p.add_argument("--steps", type=_positive_int, default=steps)
+        p.add_argument("--replicates", type=_positive_int, default=3)
+
     demo = sub.add_parser(
-        "demo", help="tournament and mechanism comparison: print tables, save CSVs and plots"
+        "demo",
+        help="tournament, mechanism comparison and trust model: tables, CSVs and plots",
     )
     common(demo)
+    tournament_options(demo)
+    trust_options(demo, steps=300, organizations=300)
     demo.set_defaults(func=_demo)
+
     tour = sub.add_parser("tournament", help="round-robin tournament of the classic strategies")
     common(tour)
+    tournament_options(tour)
     tour.set_defaults(func=_tournament)
+
     comp = sub.add_parser("compare", help="compare incentive mechanisms on the partnership game")
     common(comp)
     comp.set_defaults(func=_compare)
+
+    evo = sub.add_parser("evolve", help="stationary distribution of partnering strategies")
+    common(evo)
+    evo.add_argument("--strategies", default="ALLC,ALLD,TFT,WSLS", help="comma-separated names")
+    evo.add_argument("--benefit", type=float, default=3.0)
+    evo.add_argument("--cost", type=float, default=1.0)
+    evo.add_argument("--synergy", type=float, default=0.0)
+    evo.add_argument("--noise", type=_probability, default=0.01)
+    evo.add_argument("--continuation", type=_probability, default=None)
+    evo.add_argument("--population", type=_positive_int, default=100)
+    evo.add_argument("--selection", type=_nonnegative, default=1.0)
+    evo.add_argument("--mutation", type=_probability, default=None)
+    evo.set_defaults(func=_evolve)
+
+    trust = sub.add_parser("trust", help="run the trust model under incentive mechanisms")
+    common(trust)
+    trust_options(trust, steps=300, organizations=300)
+    trust.add_argument(
+        "--scenario",
+        action="append",
+        choices=sorted(trust_scenarios()),
+        help="mechanism scenario (repeatable; default: short-shadow and long-shadow+monitoring)",
+    )
+    trust.set_defaults(func=_trust)
     return parser
 
 
@@ -213,6 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``allysim`` console script."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    if args.command == "trust" and not args.scenario:
+        args.scenario = ["short-shadow", "long-shadow+monitoring"]
     return int(args.func(args))
 
 
