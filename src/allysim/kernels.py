@@ -445,6 +445,10 @@ def expected_payoffs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact expected payoff per round of both players, for every pair of strategies.
 
+    With neither ``rounds`` nor ``continuation`` the limit of means is returned; it must be
+    unique over the outcomes reachable from the start, else ``ValueError`` asks for noise or a
+    finite horizon.
+
     Parameters
     ----------
     row_strategies, col_strategies : strategy, sequence of strategies, or (n, 5) array
@@ -461,10 +465,6 @@ def expected_payoffs(
         Execution noise: each intended move is flipped with this probability.
     perception_noise : float in [0, 1]
         Each player misreads the partner's move with this probability.
-
-    With neither ``rounds`` nor ``continuation`` the limit of means is returned; it must be
-    unique over the outcomes reachable from the start, else ``ValueError`` asks for noise or a
-    finite horizon.
 
     Returns
     -------
