@@ -237,11 +237,6 @@ def _rho_parts(partial: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return top, total
 
 
-def _log_rho(partial: np.ndarray) -> np.ndarray:
-    top, total = _rho_parts(partial)
-    return -(top + np.log(total))
-
-
 def log_fixation_probability(
     payoff_matrix: np.ndarray,
     invader: int,
@@ -259,12 +254,17 @@ def log_fixation_probability(
     >>> round(log_fixation_probability(A, 0, 1, population=1000, selection=100), 6)
     -150200.0
     """
+    top, total = _pair_rho_parts(payoff_matrix, invader, resident, population, selection, rule)
+    return float(-(top + np.log(total)))
+
+
+def _pair_rho_parts(payoff_matrix, invader, resident, population, selection, rule):
+    """Validate one (invader, resident) pair and return (top, total) of its fixation probability."""
     a = _payoff_matrix(payoff_matrix)
     rule = _rule(rule)
     z, beta = _population(population), _selection(selection, rule)
     i, j = _strategy_index(invader, a, "invader"), _strategy_index(resident, a, "resident")
-    lg = _partial_log_products(a[i, i], a[i, j], a[j, i], a[j, j], z, beta, rule)
-    return float(_log_rho(lg))
+    return _rho_parts(_partial_log_products(a[i, i], a[i, j], a[j, i], a[j, j], z, beta, rule))
 
 
 def _strategy_index(i, a: np.ndarray, name: str) -> int:
@@ -306,13 +306,7 @@ def fixation_probability(
     >>> fixation_probability(A, 0, 1, population=50, selection=0.0) == 1 / 50
     True
     """
-    a = _payoff_matrix(payoff_matrix)
-    rule = _rule(rule)
-    z, beta = _population(population), _selection(selection, rule)
-    i, j = _strategy_index(invader, a, "invader"), _strategy_index(resident, a, "resident")
-    top, total = _rho_parts(
-        _partial_log_products(a[i, i], a[i, j], a[j, i], a[j, j], z, beta, rule)
-    )
+    top, total = _pair_rho_parts(payoff_matrix, invader, resident, population, selection, rule)
     return float(np.exp(-top) / total)
 
 
