@@ -213,6 +213,14 @@ def test_mesa_conventions_and_agent_queries():
     assert np.allclose(df[strategy_cols].sum(axis=1), 1)
 
 
+def test_run_shows_progress_and_returns_the_table(capsys):
+    df = TrustModel(n_organizations=20, seed=0).run(7, progress=True)
+    assert len(df) == 8
+    assert "trust model" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="steps"):
+        TrustModel(n_organizations=20, seed=0).run(-1)
+
+
 def test_capacity_is_respected():
     m = TrustModel(n_organizations=50, capacity=2, search_rate=1.0, seed=4)
     for _ in range(30):

@@ -187,30 +187,17 @@ def _run_trust(scenario: str, args, seed_seq) -> pd.DataFrame:
     from allysim.abm import TrustModel
 
     frames = []
-    seeds = seed_seq.spawn(args.replicates)
-    total = args.replicates * args.steps
-    bar = None
-    if not args.quiet:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total, desc=f"trust model: {scenario}", unit="step")
-    for r, child in enumerate(seeds):
+    for r, child in enumerate(seed_seq.spawn(args.replicates)):
         model = TrustModel(
             n_organizations=args.organizations,
             mechanisms=trust_scenarios()[scenario],
             seed=int(child.generate_state(1)[0]),
         )
-        for _ in range(args.steps):
-            model.step()
-            if bar is not None:
-                bar.update(1)
-        df = model.datacollector.get_model_vars_dataframe()
+        df = model.run(args.steps, progress=not args.quiet).copy()
         df.insert(0, "replicate", r)
         df.insert(0, "scenario", scenario)
         df.index.name = "step"
         frames.append(df.reset_index())
-    if bar is not None:
-        bar.close()
     return pd.concat(frames, ignore_index=True), model
 
 

@@ -435,6 +435,28 @@ class TrustModel(mesa.Model):
         self._update_statistics(*played["stats"])
         self.datacollector.collect(self)
 
+    def run(self, steps: int, *, progress: bool = True) -> pd.DataFrame:
+        """Advance ``steps`` steps (with a tqdm bar unless ``progress=False``); return the data.
+
+        Examples
+        --------
+        >>> TrustModel(n_organizations=20, seed=0).run(5, progress=False).shape[0]
+        6
+        """
+        steps = check_int(steps, "steps", minimum=0)
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=steps, desc="trust model", unit="step")
+        for _ in range(steps):
+            self.step()
+            if bar is not None:
+                bar.update(1)
+        if bar is not None:
+            bar.close()
+        return self.datacollector.get_model_vars_dataframe()
+
     def play_partnerships(self) -> dict[str, np.ndarray]:
         """Every active partnership plays one round; returns what happened, for learning."""
         e = self.n_active
