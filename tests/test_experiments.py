@@ -31,7 +31,7 @@ def test_sweep_is_tidy_and_reproducible():
     b = sweep(_cell, GRID, replicates=2, seed=np.random.SeedSequence(11), progress=False)
     assert len(a) == 24 and a.attrs["failed"] == 0
     assert list(a.columns[:6]) == ["cell", "row", "col", "noise", "replicate", "seed"]
-    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
     c = sweep(_cell, GRID, replicates=2, seed=12, progress=False)
     assert not a["row_payoff"].equals(c["row_payoff"])
     # Deterministic pairs give their exact payoffs whatever the seed.
@@ -55,8 +55,8 @@ def test_process_pool_gives_the_in_process_result():
         threaded = sweep(
             _cell, GRID, replicates=2, seed=3, executor=pool, progress=False, batch_size=1
         )
-    pd.testing.assert_frame_equal(serial, parallel)
-    pd.testing.assert_frame_equal(serial, threaded)
+    pd.testing.assert_frame_equal(serial, parallel, check_exact=True)
+    pd.testing.assert_frame_equal(serial, threaded, check_exact=True)
 
 
 def test_local_dask_cluster_gives_the_in_process_result():
@@ -70,7 +70,7 @@ def test_local_dask_cluster_gives_the_in_process_result():
         distributed.Client(cluster) as client,
     ):
         on_dask = sweep(match_cell, grid, replicates=2, seed=8, executor=client, progress=False)
-    pd.testing.assert_frame_equal(serial, on_dask)
+    pd.testing.assert_frame_equal(serial, on_dask, check_exact=True)
 
 
 class _Interrupt:
@@ -98,12 +98,12 @@ def test_interrupted_sweep_resumes_from_the_store(tmp_path):
     counter = _Interrupt(10**9)
     resumed = sweep(counter, GRID, replicates=2, seed=21, progress=False, store=store)
     assert counter.calls == 24 - 8  # only the missing runs were computed
-    pd.testing.assert_frame_equal(full, resumed, check_dtype=False)
+    pd.testing.assert_frame_equal(full, resumed, check_dtype=False, check_exact=True)
     # A finished store is complete: rerunning computes nothing.
     counter = _Interrupt(10**9)
     again = sweep(counter, GRID, replicates=2, seed=21, progress=False, store=store)
     assert counter.calls == 0
-    pd.testing.assert_frame_equal(full, again, check_dtype=False)
+    pd.testing.assert_frame_equal(full, again, check_dtype=False, check_exact=True)
 
 
 def test_store_refuses_another_sweep(tmp_path):
