@@ -160,7 +160,8 @@ class _Store:
         else:
             # pandas writes floats with repr and (since 2.0 by default, 3.0 only) reads them back
             # exactly; the resume test checks this bit for bit.
-            kw = {"float_precision": "round_trip"} if pd.__version__ < "3" else {}
+            old_pandas = int(pd.__version__.split(".")[0]) < 3
+            kw = {"float_precision": "round_trip"} if old_pandas else {}
             frames = [pd.read_csv(f, **kw) for f in files]
         return pd.concat(frames, ignore_index=True)
 
