@@ -106,7 +106,8 @@ def test_limit_of_means_that_is_not_unique_raises():
         expected_payoffs(coin_start_grim, coin_start_grim, PD)
     # A finite horizon, discounting or noise all make it well defined.
     row, _ = expected_payoffs(coin_start_grim, coin_start_grim, PD, rounds=1000)
-    assert 1 < row[0, 0] < 3
+    # Start CC (1/4): R forever; CD, DC: S or T once, then P; DD: P forever.
+    assert row[0, 0] == pytest.approx(0.25 * 3 + 0.25 * 0.999 + 0.25 * 1.004 + 0.25 * 1)
     row, _ = expected_payoffs(coin_start_grim, coin_start_grim, PD, noise=0.01)
     assert np.isfinite(row).all()
 

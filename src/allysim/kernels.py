@@ -839,9 +839,10 @@ def round_robin(
         raise ValueError(f"strategies must have distinct names, got {list(names)}")
     n = len(batch)
     if method == "exact":
+        players = list(batch.strategies)
         dist = outcome_distribution(
-            batch.memory_one if batch.memory_one is not None else list(batch.strategies),
-            batch.memory_one if batch.memory_one is not None else list(batch.strategies),
+            players,
+            players,
             rounds=rounds,
             continuation=continuation,
             noise=noise,

@@ -612,8 +612,8 @@ class TrustModel(mesa.Model):
     def _cultural_distance(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return np.abs(self.culture[i] - self.culture[j]).mean(axis=1)
 
-    def _assessment(self, judge: np.ndarray, other: np.ndarray, distance) -> np.ndarray:
-        """Initial assessment of ``other`` by ``judge``: cultural fit times visible record."""
+    def _assessment(self, other: np.ndarray, distance: np.ndarray) -> np.ndarray:
+        """Initial assessment of ``other``: cultural fit times its visible record."""
         seen_record = 0.5 + self.visibility * (self.reputation[other] - 0.5)
         return np.minimum(1.0, (1 - distance) * (0.5 + seen_record))
 
@@ -639,8 +639,8 @@ class TrustModel(mesa.Model):
         if seekers.size == 0:
             return
         dist = self._cultural_distance(seekers, cand)
-        score_s = self._assessment(seekers, cand, dist)
-        score_c = self._assessment(cand, seekers, dist)
+        score_s = self._assessment(cand, dist)  # the seeker's view of the candidate
+        score_c = self._assessment(seekers, dist)
         u = rng.random((2, seekers.size))
         accept = (u[0] < score_s) & (u[1] < score_c)
         seekers, cand = seekers[accept], cand[accept]
