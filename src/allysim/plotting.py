@@ -100,6 +100,12 @@ def ranking_bars(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = ranking_bars(["TFT", "ALLD"], np.array([2.3, 2.1]))
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['ALLD', 'TFT']
     """
     s = as_float_array(scores, "scores", shape=(len(names),))
     order = np.argsort(s)
@@ -133,6 +139,13 @@ def mechanism_bars(
     Returns
     -------
     numpy array of matplotlib Axes, one per metric.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"scenario": ["a", "b"], "cooperation": [0.1, 0.9]})
+    >>> len(mechanism_bars(table, metrics=("cooperation",)))
+    1
     """
     missing = [m for m in metrics if m not in table.columns]
     if missing:
@@ -173,6 +186,12 @@ def cooperation_over_time(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = cooperation_over_time(np.array([[0.2, 0.4], [0.4, 0.6]]))
+    >>> ax.lines[0].get_ydata().tolist()
+    [0.30000000000000004, 0.5]
     """
     from scipy.stats import norm
 
@@ -200,6 +219,13 @@ def trust_trajectories(model_vars, *, ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> df = TrustModel(n_organizations=20, seed=0).run(5, progress=False)
+    >>> len(trust_trajectories(df).lines)
+    3
     """
     ax = _axes(ax)
     for kind, style in (("competence", ":"), ("contractual", "--"), ("goodwill", "-")):
@@ -217,6 +243,13 @@ def stage_composition(model_vars, *, ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> df = TrustModel(n_organizations=20, seed=0).run(5, progress=False)
+    >>> len(stage_composition(df).collections)
+    5
     """
     from allysim.abm.trust import STAGES
 
@@ -239,6 +272,12 @@ def strategy_shares(shares, names: Sequence[str] | None = None, *, ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = strategy_shares(np.array([[0.5, 0.5], [0.2, 0.8]]), ["TFT", "ALLD"])
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['TFT', 'ALLD']
     """
     if hasattr(shares, "columns"):
         cols = [c for c in shares.columns if c.startswith("strategy_")]
@@ -320,6 +359,13 @@ def simplex_flow(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> rps = np.array([[0.0, -1.0, 1.0], [1.0, 0.0, -1.0], [-1.0, 1.0, 0.0]])
+    >>> ax = simplex_flow(rps, ["rock", "paper", "scissors"])
+    >>> sum(ln.get_marker() == "o" for ln in ax.lines)  # three vertices and the centre
+    4
     """
     a = as_float_array(payoff_matrix, "payoff_matrix", shape=(3, 3))
     if len(labels) != 3:
@@ -372,6 +418,15 @@ def stationary_bars(result, names: Sequence[str], *, ax=None, population: int | 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from allysim.evolution import stationary_distribution
+    >>> res = stationary_distribution(np.array([[3.0, 0.0], [5.0, 1.0]]), population=20,
+    ...                               selection=1.0)
+    >>> ax = stationary_bars(res, ["C", "D"])
+    >>> [round(float(p.get_height()), 3) for p in ax.patches[:2]]
+    [0.0, 1.0]
     """
     from matplotlib.patches import FancyArrowPatch
 
@@ -417,6 +472,14 @@ def partnership_network(model, *, ax=None, kind: str = "goodwill", seed: int = 0
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> model = TrustModel(n_organizations=20, seed=0)
+    >>> _ = model.run(5, progress=False)
+    >>> partnership_network(model).get_title()
+    'partnerships coloured by goodwill trust'
     """
     import matplotlib.pyplot as plt
     import networkx as nx
