@@ -787,9 +787,12 @@ def batch_run(
 ) -> pd.DataFrame:
     """Seeded, reproducible ``mesa.batch_run`` of :class:`TrustModel` on Mesa 3.3 and 3.5.
 
-    Each replicate gets its own seed from ``SeedSequence(seed)``, passed as the model's ``seed``
-    keyword (Mesa 3.5 drops an ``rng`` key from ``parameters``; Mesa 3.3 gives every iteration the
-    same keywords). A ``replicate`` column is added.
+    Each replicate gets its own seed from ``SeedSequence(seed)``. Mesa 3.5 takes them as its
+    ``rng`` argument (and overwrites a seed given in ``parameters``); Mesa 3.3 has no such
+    argument and gives every iteration the same keywords, so there the seeds go in as a
+    parameter. On both, the row reported for each run is the model's state after ``max_steps``
+    steps (column ``Step``; Mesa 3.3 runs one more step that it does not report). A
+    ``replicate`` column is added.
 
     Examples
     --------
@@ -798,22 +801,32 @@ def batch_run(
     >>> sorted(df["replicate"].unique().tolist()), len(df)
     ([0, 1], 4)
     """
+    import inspect
+
     if "seed" in parameters or "rng" in parameters:
         raise ValueError("give the root seed as seed=..., not in parameters")
     replicates = check_int(replicates, "replicates", minimum=1)
+    max_steps = check_int(max_steps, "max_steps", minimum=1)
     children = np.random.SeedSequence(seed).spawn(replicates)
     seeds = [int(c.generate_state(1, np.uint32)[0]) for c in children]
-    params = dict(parameters)
-    params["seed"] = seeds
-    rows = mesa.batch_run(
-        TrustModel,
-        parameters=params,
-        iterations=1,
-        max_steps=max_steps,
-        data_collection_period=data_collection_period,
-        number_processes=number_processes,
-        display_progress=display_progress,
-    )
+    options = {
+        "data_collection_period": data_collection_period,
+        "number_processes": number_processes,
+        "display_progress": display_progress,
+    }
+    if "rng" in inspect.signature(mesa.batch_run).parameters:  # Mesa >= 3.4
+        rows = mesa.batch_run(
+            TrustModel, parameters=dict(parameters), rng=seeds, max_steps=max_steps, **options
+        )
+    else:
+        rows = mesa.batch_run(
+            TrustModel,
+            parameters={**parameters, "seed": seeds},
+            iterations=1,
+            max_steps=max_steps,
+            **options,
+        )
     frame = pd.DataFrame(rows)
     frame["replicate"] = frame["seed"].map({s: i for i, s in enumerate(seeds)})
-    return frame
+    sort = [c for c in ("replicate", "RunId", "Step") if c in frame.columns]
+    return frame.sort_values(sort, kind="stable").reset_index(drop=True)
