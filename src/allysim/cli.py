@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -81,14 +82,8 @@ def _tournament_tables(args) -> tuple[pd.DataFrame, kernels.TournamentResult]:
     return table, sim
 
 
-def _demo(args) -> int:
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    print(
-        "allysim demo: round-robin tournament of partnering strategies\n"
-        f"  stage game: prisoner's dilemma R=3 S=0 T=5 P=1; {args.rounds} rounds per match; "
-        f"execution noise {args.noise:g}; {args.repetitions} simulated repetitions per pair\n"
-    )
+def _tournament_section(args, out: Path) -> list[Path]:
+    """Print and save the tournament, exact and simulated side by side."""
     table, sim = _tournament_tables(args)
     with pd.option_context("display.width", 120, "display.float_format", "{:.3f}".format):
         print(table.to_string(index=False))
@@ -102,11 +97,26 @@ def _demo(args) -> int:
     print(f"largest |simulated - exact| / stderr over strategies: {worst:.2f}")
     csv = out / "tournament.csv"
     table.drop(columns="z").to_csv(csv, index=False)
-    written = [csv, *_save_tournament_figures(sim, out, "tournament")]
-    written += _mechanisms(args, out)
-    written += _trust_section(args, out, ["short-shadow", "long-shadow+monitoring"])
+    return [csv, *_save_tournament_figures(sim, out, "tournament")]
+
+
+def _write(args, *sections) -> int:
+    """Run output sections into ``args.out`` and say where their files are."""
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [path for section in sections for path in section(args, out)]
     print("\nwrote " + ", ".join(str(p) for p in written))
     return 0
+
+
+def _demo(args) -> int:
+    print(
+        "allysim demo: round-robin tournament of partnering strategies\n"
+        f"  stage game: prisoner's dilemma R=3 S=0 T=5 P=1; {args.rounds} rounds per match; "
+        f"execution noise {args.noise:g}; {args.repetitions} simulated repetitions per pair\n"
+    )
+    demo_trust = partial(_trust_section, scenarios=["short-shadow", "long-shadow+monitoring"])
+    return _write(args, _tournament_section, _mechanisms, demo_trust)
 
 
 def _mechanisms(args, out: Path) -> list[Path]:
@@ -149,24 +159,11 @@ def _mechanisms(args, out: Path) -> list[Path]:
 
 
 def _tournament(args) -> int:
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    table, sim = _tournament_tables(args)
-    with pd.option_context("display.width", 120, "display.float_format", "{:.3f}".format):
-        print(table.to_string(index=False))
-    csv = out / "tournament.csv"
-    table.drop(columns="z").to_csv(csv, index=False)
-    written = [csv, *_save_tournament_figures(sim, out, "tournament")]
-    print("\nwrote " + ", ".join(str(p) for p in written))
-    return 0
+    return _write(args, _tournament_section)
 
 
 def _compare(args) -> int:
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = _mechanisms(args, out)
-    print("\nwrote " + ", ".join(str(p) for p in written))
-    return 0
+    return _write(args, _mechanisms)
 
 
 def trust_scenarios() -> dict[str, tuple]:
@@ -227,7 +224,8 @@ def _save_trust_figure(tables: dict, out: Path, stem: str) -> Path:
     return path
 
 
-def _trust_section(args, out: Path, scenarios: list[str]) -> list[Path]:
+def _trust_section(args, out: Path, scenarios: list[str] | None = None) -> list[Path]:
+    scenarios = scenarios or args.scenario
     print(
         f"\nTrust model: {args.organizations} organizations, {args.steps} steps, "
         f"{args.replicates} replicates per scenario\n"
@@ -259,11 +257,7 @@ def _trust_section(args, out: Path, scenarios: list[str]) -> list[Path]:
 
 
 def _trust(args) -> int:
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = _trust_section(args, out, args.scenario)
-    print("\nwrote " + ", ".join(str(p) for p in written))
-    return 0
+    return _write(args, _trust_section)
 
 
 def _evolve(args) -> int:

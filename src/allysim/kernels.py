@@ -193,7 +193,7 @@ def _closed_form_block(a, a0, b, b0, w):
 
 
 def _memory_one_long_run(
-    x: np.ndarray, y: np.ndarray, eps: float, eta: float, w: float, names=None
+    x: np.ndarray, y: np.ndarray, eps: float, eta: float, w: float, names
 ) -> np.ndarray:
     """Long-run (w = 1) or discounted (w < 1) outcome distribution, shape (n, m, 4)."""
     px, p0x = _effective_memory_one(x, eps, eta)
@@ -222,10 +222,7 @@ def _memory_one_long_run(
         ii = np.concatenate([d[0] for d in degenerate])
         jj = np.concatenate([d[1] for d in degenerate])
         mats, v0 = _memory_one_chain(px[ii], p0x[ii], qy[jj], q0y[jj])
-        if names is None:
-            labels = _pair_labels(ii, jj)
-        else:
-            labels = [(names[0][i], names[1][j]) for i, j in _pair_labels(ii, jj)]
+        labels = [(names[0][i], names[1][j]) for i, j in zip(ii, jj, strict=True)]
         out[ii, jj] = _chain_long_run(mats, v0, w, labels)
     # Cofactors of a stochastic chain are exact up to round-off; tiny negatives are round-off.
     np.maximum(out, 0.0, out=out)
@@ -233,8 +230,12 @@ def _memory_one_long_run(
     return out
 
 
-def _pair_labels(ii, jj):
-    return list(zip(np.asarray(ii).tolist(), np.asarray(jj).tolist(), strict=True))
+def _pair_chunks(n: int, m: int, step: int):
+    """Yield (rows, row_index, col_index) covering all n*m (row, col) pairs in chunks."""
+    ii, jj = (g.ravel() for g in np.meshgrid(np.arange(n), np.arange(m), indexing="ij"))
+    for start in range(0, n * m, step):
+        sel = slice(start, start + step)
+        yield sel, ii[sel], jj[sel]
 
 
 def _chain_mean_rounds(mats: np.ndarray, v0: np.ndarray, rounds: int) -> np.ndarray:
@@ -365,13 +366,9 @@ def _finite_state_distribution(
     oy, ny, iy = _fsm_tables(yb.strategies)
     n, m = len(xb), len(yb)
     k = ox.shape[1] * oy.shape[1]
-    ii, jj = (g.ravel() for g in np.meshgrid(np.arange(n), np.arange(m), indexing="ij"))
     out = np.empty((n * m, 4))
     # Bound the size of the (pairs, k, k, 16) temporaries.
-    step = max(1, (1 << 21) // (k * k * 4))
-    for start in range(0, n * m, step):
-        sel = slice(start, start + step)
-        a, b = ii[sel], jj[sel]
+    for sel, a, b in _pair_chunks(n, m, max(1, (1 << 21) // (k * k * 4))):
         mats, v0, p_out = _product_chain(ox[a], nx[a], ix[a], oy[b], ny[b], iy[b], eps, eta)
         if kind == "rounds":
             dist = _chain_mean_rounds(mats, v0, int(value))
@@ -423,12 +420,9 @@ def _memory_one_rounds(x: np.ndarray, y: np.ndarray, eps: float, eta: float, rou
     px, p0x = _effective_memory_one(x, eps, eta)
     qy, q0y = _effective_memory_one(y, eps, eta)
     n, m = len(px), len(qy)
-    ii, jj = (g.ravel() for g in np.meshgrid(np.arange(n), np.arange(m), indexing="ij"))
     out = np.empty((n * m, 4))
-    step = 1 << 14
-    for start in range(0, n * m, step):
-        sel = slice(start, start + step)
-        mats, v0 = _memory_one_chain(px[ii[sel]], p0x[ii[sel]], qy[jj[sel]], q0y[jj[sel]])
+    for sel, a, b in _pair_chunks(n, m, 1 << 14):
+        mats, v0 = _memory_one_chain(px[a], p0x[a], qy[b], q0y[b])
         out[sel] = _chain_mean_rounds(mats, v0, rounds)
     return out.reshape(n, m, 4)
 
@@ -538,15 +532,7 @@ class SimulationResult:
 
     def stderr(self) -> tuple[np.ndarray, np.ndarray]:
         """Standard errors of :meth:`mean` (NaN with a single repetition)."""
-        r = self.row_payoffs.shape[-1]
-        if r < 2:
-            nan = np.full(self.row_payoffs.shape[:-1], np.nan)
-            return nan, nan.copy()
-        scale = 1 / math.sqrt(r)
-        return (
-            self.row_payoffs.std(axis=-1, ddof=1) * scale,
-            self.col_payoffs.std(axis=-1, ddof=1) * scale,
-        )
+        return _stderr(self.row_payoffs), _stderr(self.col_payoffs)
 
 
 def _global_tables(strategies, eps: float):
