@@ -100,21 +100,41 @@ def as_probability_array(value: Any, name: str, *, shape: tuple[int | None, ...]
     return arr
 
 
-def as_generator(seed: SeedLike) -> np.random.Generator:
+def _check_seed(seed: Any, name: str) -> None:
+    if seed is None or isinstance(seed, np.random.Generator | np.random.SeedSequence):
+        return
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an int, numpy.random.Generator, numpy.random.SeedSequence or None, "
+            f"got {type(seed).__name__}"
+        )
+    if int(seed) < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {seed}")
+
+
+def as_generator(seed: SeedLike, name: str = "seed") -> np.random.Generator:
     """Turn ``seed`` (int, Generator, SeedSequence or None) into a ``numpy.random.Generator``.
 
     A Generator is used as given (so the caller's stream advances); an int or SeedSequence
-    always yields the same stream.
+    always yields the same stream. Bad seeds raise ``TypeError``/``ValueError`` naming ``name``.
     """
+    _check_seed(seed, name)
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or isinstance(seed, np.random.SeedSequence):
         return np.random.default_rng(seed)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(
-            "seed must be an int, numpy.random.Generator, numpy.random.SeedSequence or None, "
-            f"got {type(seed).__name__}"
-        )
-    if int(seed) < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed}")
     return np.random.default_rng(int(seed))
+
+
+def as_seed_sequence(seed: SeedLike, name: str = "seed") -> np.random.SeedSequence:
+    """Turn ``seed`` into a ``numpy.random.SeedSequence`` (to spawn independent streams).
+
+    A Generator contributes one draw from its stream (so it advances); None draws fresh entropy.
+    Bad seeds raise ``TypeError``/``ValueError`` naming ``name``.
+    """
+    _check_seed(seed, name)
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        return np.random.SeedSequence(int(seed.integers(2**63)))
+    return np.random.SeedSequence(None if seed is None else int(seed))
