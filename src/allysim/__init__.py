@@ -8,6 +8,7 @@ kernels), :mod:`allysim.mechanisms` (incentive mechanisms and their thresholds),
 """
 
 from allysim import comparison, evolution, mechanisms
+from allysim._validation import memory_budget, set_memory_budget
 from allysim.comparison import compare_mechanisms, standard_partnership_game
 from allysim.games import (
     NotADilemmaWarning,
@@ -93,9 +94,11 @@ __all__ = [
     "extortionate",
     "generous",
     "mechanisms",
+    "memory_budget",
     "outcome_distribution",
     "partnership_game",
     "round_robin",
+    "set_memory_budget",
     "simulate",
     "standard_partnership_game",
     "zero_determinant",

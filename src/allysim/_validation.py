@@ -138,3 +138,93 @@ def as_seed_sequence(seed: SeedLike, name: str = "seed") -> np.random.SeedSequen
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(int(seed.integers(2**63)))
     return np.random.SeedSequence(None if seed is None else int(seed))
+
+
+def check_game(game: Any, name: str = "game") -> Any:
+    """Return ``game`` if it is a :class:`allysim.games.StageGame`, else raise ``TypeError``.
+
+    Functions that take a game call this first so that ``None`` or a string fails with a message
+    naming the parameter instead of an ``AttributeError`` deep inside.
+    """
+    from allysim.games import StageGame
+
+    if not isinstance(game, StageGame):
+        raise TypeError(
+            f"{name} must be an allysim StageGame (e.g. allysim.PrisonersDilemma() or "
+            f"allysim.partnership_game(...)), got {type(game).__name__}"
+        )
+    return game
+
+
+_DEFAULT_MEMORY_BUDGET = 2 * 1024**3
+_memory_budget = _DEFAULT_MEMORY_BUDGET
+
+
+def memory_budget() -> int:
+    """Return the memory budget in bytes that allysim checks large allocations against.
+
+    Returns
+    -------
+    int
+        The budget in bytes (2 GiB unless changed with :func:`set_memory_budget`).
+
+    Examples
+    --------
+    >>> import allysim
+    >>> allysim.memory_budget() >= 0
+    True
+    """
+    return _memory_budget
+
+
+def set_memory_budget(nbytes: int | None) -> int:
+    """Set the memory budget in bytes and return the previous one.
+
+    Calls whose estimated allocation exceeds the budget raise ``ValueError`` naming the parameter
+    that drives the size, the estimate, and a streaming alternative, instead of running out of
+    memory.
+
+    Parameters
+    ----------
+    nbytes : int or None
+        New budget in bytes (at least 1); None restores the default of 2 GiB.
+
+    Returns
+    -------
+    int
+        The budget that was in force before the call, in bytes.
+
+    Examples
+    --------
+    >>> import allysim
+    >>> old = allysim.set_memory_budget(4 * 1024**3)
+    >>> allysim.memory_budget()
+    4294967296
+    >>> _ = allysim.set_memory_budget(old)
+    """
+    global _memory_budget
+    previous = _memory_budget
+    _memory_budget = (
+        _DEFAULT_MEMORY_BUDGET if nbytes is None else check_int(nbytes, "nbytes", minimum=1)
+    )
+    return previous
+
+
+def _format_bytes(nbytes: float) -> str:
+    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if nbytes >= size:
+            return f"{nbytes / size:.3g} {unit}"
+    return f"{nbytes:.0f} B"
+
+
+def check_memory(nbytes: float, name: str, *, hint: str) -> None:
+    """Raise ``ValueError`` if an allocation of about ``nbytes`` would exceed the memory budget.
+
+    ``name`` is the parameter (or parameters) that drive the size; ``hint`` says what to do
+    instead (a smaller value, ``record_every``, chunking, summary statistics).
+    """
+    if nbytes > _memory_budget:
+        raise ValueError(
+            f"{name}: this call would need about {_format_bytes(nbytes)} of memory, above the "
+            f"budget of {_format_bytes(_memory_budget)} (see allysim.set_memory_budget); {hint}"
+        )
