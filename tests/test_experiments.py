@@ -147,3 +147,56 @@ def test_bad_arguments():
     with pytest.raises(TypeError, match="executor"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sweep(_cell, GRID, executor=object(), progress=False)
+
+
+def test_negative_seed_is_a_value_error_naming_the_parameter():
+    # The old normaliser raised TypeError("seed must be a non-negative int, ...") for -1.
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        sweep(_cell, GRID, seed=-1, progress=False)
+    with pytest.raises(ValueError, match="root must be a non-negative integer"):
+        cell_seed(-3, 0, 0)
+    with pytest.raises(ValueError, match="cell must be an integer >= 0"):
+        cell_seed(1, -1, 0)
+    with pytest.raises(ValueError, match="replicate must be an integer >= 0"):
+        cell_seed(1, 0, -1)
+    # A Generator contributes one draw, as before: the same Generator state gives the same sweep.
+    a = sweep(_cell, GRID, seed=np.random.default_rng(4), progress=False)
+    b = sweep(_cell, GRID, seed=np.random.default_rng(4), progress=False)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_more_bad_arguments_name_the_parameter():
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+        sweep(_cell, GRID, batch_size=0, progress=False)
+    with pytest.raises(TypeError, match="progress must be a bool"):
+        sweep(_cell, GRID, progress="no")
+    with pytest.raises(TypeError, match="store must be a path"):
+        sweep(_cell, GRID, store=3, progress=False)
+    with pytest.raises(ValueError, match="row: unknown strategy name 'NOPE'"):
+        match_cell("NOPE", "ALLD", rounds=2, repetitions=2, seed=0)
+    with pytest.raises(TypeError, match="col must be a strategy name"):
+        match_cell("TFT", 3, rounds=2, repetitions=2, seed=0)
+    with pytest.raises(ValueError, match="noise"):
+        match_cell("TFT", "ALLD", noise=1.5, seed=0)
+    # The executor is checked before any run or store is touched.
+    with pytest.raises(TypeError, match="executor must be"):
+        sweep(_Interrupt(0), GRID, executor=object(), progress=False)
+
+
+def test_memory_guard_refuses_huge_sweeps_before_allocating():
+    import allysim
+
+    # 10**4 values in each of 3 parameters is 10**12 cells: refused from the lengths alone.
+    with pytest.raises(ValueError, match="grid: this call would need about"):
+        expand_grid({"a": range(10**4), "b": range(10**4), "c": range(10**4)})
+    with pytest.raises(ValueError, match="replicates: this call would need about"):
+        sweep(_cell, {"a": [1]}, replicates=10**13, progress=False)
+    old = allysim.set_memory_budget(64 * 1024)
+    try:
+        # 100 runs x 1 KiB = 100 KiB > 64 KiB; 50 runs fit.
+        with pytest.raises(ValueError, match="replicates"):
+            sweep(_cell, {"row": ["TFT"]}, replicates=100, progress=False)
+        df = sweep(lambda a, seed: a, {"a": [1]}, replicates=50, seed=0, progress=False)
+        assert len(df) == 50
+    finally:
+        allysim.set_memory_budget(old)
