@@ -325,11 +325,65 @@ def test_round_robin_exact_and_simulated_agree():
         "cooperation",
         "wins",
     ]
-    assert exact.scores == pytest.approx(exact.payoff_matrix.mean(axis=1))
+    off_diagonal = ~np.eye(len(zoo), dtype=bool)
+    expect = (exact.payoff_matrix * off_diagonal).sum(axis=1) / (len(zoo) - 1)
+    assert exact.scores == pytest.approx(expect)
+    with_self = round_robin(zoo, PD, rounds=200, noise=0.05, self_play=True)
+    assert with_self.scores == pytest.approx(exact.payoff_matrix.mean(axis=1))
+    assert sim.score_stderr is not None and exact.score_stderr is None
+
+
+def test_round_robin_self_play_changes_the_ranking_as_axelrod_reports():
+    # Without self-play ALLD beats TFT (as in Axelrod-Python's scores); counting self-play,
+    # TFT's 3 per round against itself lifts it above ALLD's 1.
+    zoo = [ALLC, ALLD, TFT]
+    res = round_robin(zoo, PD, rounds=200)
+    assert res.ranking["strategy"].tolist() == ["ALLD", "TFT", "ALLC"]
+    assert res.ranking["score"].tolist() == pytest.approx(
+        [(5 + 204 / 200) / 2, (3 + 199 / 200) / 2, 1.5]
+    )
+    res_self = round_robin(zoo, PD, rounds=200, self_play=True)
+    assert res_self.ranking["strategy"].tolist() == ["ALLD", "TFT", "ALLC"]
+    assert res_self.ranking["score"].tolist() == pytest.approx([1404 / 600, 1399 / 600, 2.0])
+    with pytest.raises(ValueError, match="at least 2"):
+        round_robin([TFT], PD)
+    assert round_robin([TFT], PD, self_play=True).scores.tolist() == [3.0]
+    with pytest.raises(TypeError, match="self_play"):
+        round_robin(zoo, PD, self_play="no")
+
+
+def test_round_robin_simulates_random_partnership_lengths():
+    zoo = [ALLC, ALLD, TFT, WSLS]
+    exact = round_robin(zoo, PD, rounds=None, continuation=0.9, noise=0.02)
+    with pytest.raises(ValueError, match="rounds=None"):
+        round_robin(zoo, PD, continuation=0.9)
+    sim = round_robin(
+        zoo,
+        PD,
+        rounds=None,
+        continuation=0.9,
+        noise=0.02,
+        repetitions=4000,
+        seed=3,
+        method="simulate",
+    )
+    err = np.abs(exact.payoff_matrix - sim.payoff_matrix)
+    assert np.all(err <= 4.5 * sim.stderr_matrix + 1e-9)
+    again = round_robin(
+        zoo,
+        PD,
+        rounds=None,
+        continuation=0.9,
+        noise=0.02,
+        repetitions=4000,
+        seed=3,
+        method="simulate",
+    )
+    assert np.array_equal(sim.payoff_matrix, again.payoff_matrix)
 
 
 def test_round_robin_ranking_without_noise():
-    res = round_robin([ALLC, ALLD, TFT], PD, rounds=200)
+    res = round_robin([ALLC, ALLD, TFT], PD, rounds=200, self_play=True)
     # ALLD: (1000 + 200 + 204) / 600; TFT: (600 + 199 + 600) / 600; ALLC: (600 + 0 + 600) / 600
     assert res.ranking["strategy"].tolist() == ["ALLD", "TFT", "ALLC"]
     assert res.ranking["score"].tolist() == pytest.approx([1404 / 600, 1399 / 600, 2.0])

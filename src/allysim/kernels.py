@@ -1,6 +1,6 @@
 """Vectorised payoff kernels: exact expected payoffs (Markov chains) and batched Monte Carlo.
 
-Conventions (see ``DESIGN.md``):
+Conventions (documented in the user guide, docs/concepts.md):
 
 * Outcomes from the row player's view are ordered CC, CD, DC, DD (row move first).
 * Execution noise ``noise`` (epsilon): each intended move is flipped with that probability.
@@ -33,6 +33,7 @@ from allysim._validation import (
     as_generator,
     check_int,
     check_interval,
+    check_memory,
     check_probability,
 )
 from allysim.games import StageGame
@@ -510,12 +511,23 @@ class SimulationResult:
 
     Attributes
     ----------
-    row_payoffs, col_payoffs : mean payoff per round of each player in each match.
-    row_cooperation, col_cooperation : share of rounds in which each player contributed.
-    outcomes : (n, m, repetitions, 4) frequencies of CC, CD, DC, DD (row's view).
-    history : (n, m, repetitions, rounds, 2) bool, True where the (row, col) player contributed;
+    row_payoffs : numpy.ndarray
+        Mean payoff per round of the row player in each match, (n, m, repetitions).
+    col_payoffs : numpy.ndarray
+        Mean payoff per round of the column player in each match, (n, m, repetitions).
+    row_cooperation : numpy.ndarray
+        Share of rounds in which the row player contributed, (n, m, repetitions).
+    col_cooperation : numpy.ndarray
+        Share of rounds in which the column player contributed, (n, m, repetitions).
+    outcomes : numpy.ndarray
+        Frequencies of CC, CD, DC, DD from the row player's view, (n, m, repetitions, 4).
+    rounds : int or None
+        Rounds per match, or None for matches of random length (``continuation``).
+    continuation : float or None
+        The continuation probability for matches of random length, else None.
+    history : numpy.ndarray or None
+        (n, m, repetitions, rounds, 2) bool, True where the (row, col) player contributed;
         None unless ``history=True`` was asked for.
-    rounds : the number of rounds played.
     """
 
     row_payoffs: np.ndarray
@@ -523,15 +535,21 @@ class SimulationResult:
     row_cooperation: np.ndarray
     col_cooperation: np.ndarray
     outcomes: np.ndarray
-    rounds: int
+    rounds: int | None
+    continuation: float | None = None
     history: np.ndarray | None = None
 
     def mean(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean payoffs per pair over repetitions, two (n, m) arrays."""
         return self.row_payoffs.mean(axis=-1), self.col_payoffs.mean(axis=-1)
 
-    def stderr(self) -> tuple[np.ndarray, np.ndarray]:
-        """Standard errors of :meth:`mean` (NaN with a single repetition)."""
+    def stderr(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Standard errors of :meth:`mean`, two (n, m) arrays; None with a single repetition.
+
+        One match per pair gives no estimate of the spread, so there is nothing to report.
+        """
+        if self.row_payoffs.shape[-1] < 2:
+            return None
         return _stderr(self.row_payoffs), _stderr(self.col_payoffs)
 
 
@@ -547,9 +565,23 @@ def _global_tables(strategies, eps: float):
 
 
 def _play(
-    row_list, col_list, pair_x, pair_y, rounds, eps, eta, rng, history: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Play K matches in lockstep; returns withheld counts (2, K), mutual-withhold counts (K,)."""
+    row_list,
+    col_list,
+    pair_x,
+    pair_y,
+    rounds,
+    eps,
+    eta,
+    rng,
+    history: bool,
+    lengths: np.ndarray | None = None,
+    bar=None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Play K matches in lockstep; returns withheld counts (2, K), mutual-withhold counts (K,).
+
+    With ``lengths`` (K,), match k counts only its first ``lengths[k]`` rounds (``rounds`` is
+    then the longest); ``bar`` is a progress bar advanced by match-rounds.
+    """
     uniq = list(dict.fromkeys([*row_list, *col_list]))
     index = {s: i for i, s in enumerate(uniq)}
     out4, next4, start4 = _global_tables(uniq, eps)
@@ -586,6 +618,11 @@ def _play(
             next4.take(idx, out=state)
         # Counting once per block keeps the per-round work to six array operations.
         done = moves[:nb]
+        if lengths is not None:
+            # Rounds past a match's end were played in lockstep but do not count.
+            done &= (t0 + np.arange(nb))[:, None, None] < lengths[None, None, :]
+        if bar is not None:
+            bar.update(nb * k)
         withheld += np.add.reduce(done.view(np.uint8), axis=0, dtype=np.int32)
         both_t = np.logical_and(done[:, 0], done[:, 1]).view(np.uint8)
         both += np.add.reduce(both_t, axis=0, dtype=np.int32)
@@ -635,10 +672,102 @@ def play_round(
     return contrib_a, contrib_b, contrib_b.copy(), contrib_a.copy()
 
 
-def _outcome_frequencies(withheld: np.ndarray, both: np.ndarray, rounds: int) -> np.ndarray:
+def _outcome_frequencies(withheld: np.ndarray, both: np.ndarray, rounds, scale: float):
+    """Outcome counts CC, CD, DC, DD per match (``rounds`` scalar or per match) times ``scale``."""
     dx, dy = withheld
     cc = rounds - dx - dy + both
-    return np.stack([cc, dy - both, dx - both, both], axis=-1) / rounds
+    return np.stack([cc, dy - both, dx - both, both], axis=-1) * scale
+
+
+# Matches played in lockstep per chunk: bounds memory to O(chunk) whatever the batch size.
+_MATCH_CHUNK = 1 << 20
+# Refuse runs beyond this many match-rounds (about an hour at ~3e8 match-rounds per second).
+_MAX_MATCH_ROUNDS = 10**12
+# Above this many match-rounds a progress bar is shown by default (a few seconds of work).
+_PROGRESS_MATCH_ROUNDS = 2 * 10**9
+
+
+def _simulate_pairs(
+    xs,
+    ys,
+    pair_x: np.ndarray,
+    pair_y: np.ndarray,
+    rounds: int | None,
+    continuation: float | None,
+    eps: float,
+    eta: float,
+    seed: SeedLike,
+    history: bool,
+    progress: bool | None = False,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Monte Carlo outcome frequencies (K, 4) for K matches, in chunks of bounded memory.
+
+    With ``rounds`` every match lasts ``rounds`` rounds and frequencies are per round. With
+    ``continuation`` w, match k lasts L_k ~ Geometric(1 - w) rounds (mean 1 / (1 - w)) and its
+    outcome counts are multiplied by (1 - w): an unbiased estimate of the normalised discounted
+    frequencies ``(1 - w) sum_t w^t P(outcome at t)`` that the exact kernel computes (a single
+    match's "frequencies" can then exceed 1; their mean over matches cannot). Returns
+    ``(frequencies, history or None, lengths or None)``.
+    """
+    rng = as_generator(seed)
+    k = len(pair_x)
+    if continuation is not None:
+        w = check_interval(continuation, "continuation", 0.0, 1.0, high_open=True)
+        if history:
+            raise ValueError(
+                "history=True needs rounds=T (matches of random length with "
+                "continuation have no common history shape)"
+            )
+        length_rng, rng = rng.spawn(2)
+        lengths = length_rng.geometric(1.0 - w, size=k).astype(np.int64)
+        horizon = int(lengths.max()) if k else 1
+        scale = 1.0 - w
+    else:
+        horizon = check_int(rounds, "rounds", minimum=1)
+        lengths = None
+        scale = 1.0 / horizon
+    work = float(horizon) * k
+    if work > _MAX_MATCH_ROUNDS:
+        raise ValueError(
+            f"rounds x repetitions x pairs = {work:.3g} match-rounds would take hours (limit "
+            f"{_MAX_MATCH_ROUNDS:.0e}); use fewer rounds or repetitions, or the exact kernel "
+            "(expected_payoffs) for expected values"
+        )
+    if history:
+        # The bool history is copied twice on the way out (reorder, invert).
+        check_memory(
+            3.0 * 2 * horizon * k,
+            "rounds x repetitions x pairs with history=True",
+            hint="history=False keeps per-match summaries in O(matches) memory; or ask for "
+            "fewer rounds or repetitions",
+        )
+    show = work > _PROGRESS_MATCH_ROUNDS if progress is None else bool(progress)
+    bar = None
+    if show:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=int(work), desc="matches", unit="match-round", unit_scale=True)
+    n_chunks = max(1, -(-k // _MATCH_CHUNK))
+    # One chunk uses the generator itself, so small runs keep the streams they always had.
+    rngs = [rng] if n_chunks == 1 else rng.spawn(n_chunks)
+    freq = np.empty((k, 4))
+    hist = np.empty((horizon, 2, k), dtype=bool) if history else None
+    try:
+        for c, sub_rng in enumerate(rngs):
+            sel = slice(c * _MATCH_CHUNK, (c + 1) * _MATCH_CHUNK)
+            sub_len = None if lengths is None else lengths[sel]
+            sub_h = horizon if sub_len is None else int(sub_len.max())
+            withheld, both, h = _play(
+                xs, ys, pair_x[sel], pair_y[sel], sub_h, eps, eta, sub_rng, history, sub_len, bar
+            )
+            counted = horizon if sub_len is None else sub_len
+            freq[sel] = _outcome_frequencies(withheld, both, counted, scale)
+            if hist is not None:
+                hist[:, :, sel] = h
+    finally:
+        if bar is not None:
+            bar.close()
+    return freq, hist, lengths
 
 
 def simulate(
@@ -646,32 +775,60 @@ def simulate(
     col_strategies: StrategiesLike,
     game: StageGame,
     *,
-    rounds: int,
+    rounds: int | None = None,
+    continuation: float | None = None,
     noise: float = 0.0,
     perception_noise: float = 0.0,
     repetitions: int = 1,
     seed: SeedLike = None,
     history: bool = False,
+    progress: bool | None = None,
 ) -> SimulationResult:
     """Monte Carlo play of every (row, column) pair, all matches advancing in lockstep.
 
-    Each round is one vectorised step over all ``n * m * repetitions`` matches; memory is O(K)
-    unless ``history=True``. Moves are drawn from float32 uniforms, so probabilities are resolved
-    to about 6e-8 (0 and 1 exactly).
+    Each round is one vectorised step over all ``n * m * repetitions`` matches, in chunks of
+    about a million matches so memory stays bounded whatever the batch size (unless
+    ``history=True``, which is checked against :func:`allysim.memory_budget`). Moves are drawn
+    from float32 uniforms, so probabilities are resolved to about 6e-8 (0 and 1 exactly).
 
     Parameters
     ----------
-    row_strategies, col_strategies : strategies as for :func:`expected_payoffs`.
-    game : StageGame, a 2x2 game.
-    rounds : int >= 1, rounds per match.
-    noise, perception_noise : floats in [0, 1], as for :func:`expected_payoffs`.
-    repetitions : int >= 1, independent matches per pair.
-    seed : int, Generator or SeedSequence; the same seed gives identical results.
-    history : bool, keep every move (memory O(K x rounds)).
+    row_strategies : strategy, sequence of strategies, or (n, 5) array
+        Row players, as for :func:`expected_payoffs`.
+    col_strategies : strategy, sequence of strategies, or (m, 5) array
+        Column players, as for :func:`expected_payoffs`.
+    game : StageGame
+        A 2x2 stage game.
+    rounds : int or None, default None
+        Rounds per match (at least 1). Give exactly one of ``rounds`` and ``continuation``.
+    continuation : float or None, default None
+        Probability in [0, 1) that a match continues after each round: match lengths are drawn
+        from the geometric distribution with mean ``1 / (1 - continuation)`` and results are
+        normalised as the exact kernel's, ``(1 - w) x`` the match's totals, so their mean
+        estimates :func:`expected_payoffs` with the same ``continuation`` without bias.
+    noise : float, default 0.0
+        Execution noise in [0, 1]: each intended move is flipped with this probability.
+    perception_noise : float, default 0.0
+        Probability in [0, 1] that a player misreads the partner's move.
+    repetitions : int, default 1
+        Independent matches per pair (at least 1).
+    seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        The same seed gives bit-identical results.
+    history : bool, default False
+        Keep every move (memory ``2 x rounds x matches`` bytes; needs ``rounds``).
+    progress : bool or None, default None
+        Show a tqdm bar; None shows it only for long runs (over 2e9 match-rounds).
 
     Returns
     -------
     SimulationResult
+        Per-match payoffs per round, contribution rates and outcome frequencies.
+
+    Raises
+    ------
+    ValueError
+        For out-of-range arguments, for more than 1e12 match-rounds (hours of work), and when
+        ``history=True`` would exceed the memory budget.
 
     Examples
     --------
@@ -681,25 +838,29 @@ def simulate(
     >>> float(res.row_payoffs[0, 0, 0]), float(res.col_payoffs[0, 0, 0])
     (0.9, 1.4)
     """
-    rounds = check_int(rounds, "rounds", minimum=1)
+    if (rounds is None) == (continuation is None):
+        raise ValueError("give exactly one of rounds=T and continuation=w")
+    if rounds is not None:
+        rounds = check_int(rounds, "rounds", minimum=1)
     repetitions = check_int(repetitions, "repetitions", minimum=1)
     eps, eta = _noises(noise, perception_noise)
     u_row, u_col = _outcome_payoffs(game)
     xb = _as_batch(row_strategies, "row_strategies")
     yb = _as_batch(col_strategies, "col_strategies")
-    rng = as_generator(seed)
     xs, ys = _strategy_objects(xb), _strategy_objects(yb)
     n, m = len(xs), len(ys)
     px, py, _ = (
         g.ravel()
         for g in np.meshgrid(np.arange(n), np.arange(m), np.arange(repetitions), indexing="ij")
     )
-    withheld, both, hist = _play(xs, ys, px, py, rounds, eps, eta, rng, bool(history))
-    freq = _outcome_frequencies(withheld, both, rounds).reshape(n, m, repetitions, 4)
+    flat, hist, _ = _simulate_pairs(
+        xs, ys, px, py, rounds, continuation, eps, eta, seed, bool(history), progress
+    )
+    freq = flat.reshape(n, m, repetitions, 4)
     row_coop, col_coop = cooperation_rates(freq)
     history_out = None
     if hist is not None:
-        history_out = ~np.moveaxis(hist, 0, -1).reshape(2, n, m, repetitions, rounds)
+        history_out = ~np.moveaxis(hist, 0, -1).reshape(2, n, m, repetitions, -1)
         history_out = np.moveaxis(history_out, 0, -1)
     return SimulationResult(
         row_payoffs=freq @ u_row,
@@ -708,6 +869,7 @@ def simulate(
         col_cooperation=col_coop,
         outcomes=freq,
         rounds=rounds,
+        continuation=None if continuation is None else float(continuation),
         history=history_out,
     )
 
@@ -745,36 +907,58 @@ class TournamentResult:
     cooperation_matrix: np.ndarray
     method: str
     stderr_matrix: np.ndarray | None = None
+    self_play: bool = False
+
+    def _opponents(self) -> np.ndarray:
+        """(n, n) weights: 1 for each opponent that counts in a score, 0 elsewhere."""
+        n = len(self.names)
+        weights = np.ones((n, n))
+        if not self.self_play:
+            np.fill_diagonal(weights, 0.0)
+        return weights
 
     @property
     def scores(self) -> np.ndarray:
-        """Mean payoff per round of each strategy over all opponents, itself included, (n,)."""
-        return self.payoff_matrix.mean(axis=1)
+        """Mean payoff per round of each strategy over its opponents, (n,).
+
+        Self-play counts only when the tournament was run with ``self_play=True``; without it
+        the score is the mean over the other ``n - 1`` strategies, as Axelrod-Python's
+        ``ResultSet`` scores are.
+        """
+        weights = self._opponents()
+        return (self.payoff_matrix * weights).sum(axis=1) / weights.sum(axis=1)
 
     @property
-    def score_stderr(self) -> np.ndarray:
-        """Standard error of each score (NaN for the exact method), (n,)."""
-        n = len(self.names)
+    def score_stderr(self) -> np.ndarray | None:
+        """Standard error of each score, (n,); None for the exact method (no sampling error)."""
         if self.stderr_matrix is None:
-            return np.full(n, np.nan)
-        return np.sqrt((self.stderr_matrix**2).sum(axis=1)) / n
+            return None
+        weights = self._opponents()
+        return np.sqrt(((self.stderr_matrix * weights) ** 2).sum(axis=1)) / weights.sum(axis=1)
+
+    @property
+    def cooperation(self) -> np.ndarray:
+        """Mean contribution rate of each strategy over its opponents (as for ``scores``), (n,)."""
+        weights = self._opponents()
+        return (self.cooperation_matrix * weights).sum(axis=1) / weights.sum(axis=1)
 
     @property
     def ranking(self) -> pd.DataFrame:
         """Strategies sorted by score: rank, strategy, score, score_stderr, cooperation, wins.
 
-        ``wins`` counts the opponents a strategy out-earns head to head.
+        ``score_stderr`` is NaN (not applicable) for the exact method; ``wins`` counts the
+        opponents a strategy out-earns head to head.
         """
         payoff, n = self.payoff_matrix, len(self.names)
-        table = pd.DataFrame(
-            {
-                "strategy": list(self.names),
-                "score": self.scores,
-                "score_stderr": self.score_stderr,
-                "cooperation": self.cooperation_matrix.mean(axis=1),
-                "wins": (payoff > payoff.T + 1e-12).sum(axis=1),
-            }
-        )
+        stderr = self.score_stderr
+        columns: dict[str, Any] = {
+            "strategy": list(self.names),
+            "score": self.scores,
+            "score_stderr": np.full(n, np.nan) if stderr is None else stderr,
+        }
+        columns["cooperation"] = self.cooperation
+        columns["wins"] = (payoff > payoff.T + 1e-12).sum(axis=1)
+        table = pd.DataFrame(columns)
         table = table.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
         table.insert(0, "rank", np.arange(1, n + 1))
         return table
@@ -799,17 +983,45 @@ def round_robin(
     repetitions: int = 10,
     seed: SeedLike = None,
     method: Literal["exact", "simulate"] = "exact",
+    self_play: bool = False,
 ) -> TournamentResult:
-    """A round-robin tournament, every strategy against every other and itself.
+    """A round-robin tournament: every strategy meets every other (and, optionally, itself).
 
     ``method="exact"`` uses the Markov-chain kernel (``rounds``, ``continuation`` or, with
-    ``rounds=None``, the limit of means); ``method="simulate"`` plays ``repetitions`` matches of
-    ``rounds`` rounds for each unordered pair (as Axelrod-Python's ``Tournament`` does) and
-    reports standard errors.
+    ``rounds=None``, the limit of means); ``method="simulate"`` plays ``repetitions`` matches
+    for each unordered pair, of ``rounds`` rounds or of random length with ``continuation``
+    (see :func:`simulate`), and reports standard errors. The payoff matrix always holds
+    self-play on its diagonal; scores count it only with ``self_play=True``. The default
+    (``False``) matches the scores and ranking of Axelrod-Python's ``Tournament``.
+
+    Parameters
+    ----------
+    strategies : sequence of MemoryOne or FiniteStateStrategy
+        The entrants, with distinct names; at least two unless ``self_play=True``.
+    game : StageGame
+        A 2x2 stage game.
+    rounds : int or None, default 200
+        Rounds per match; None with ``continuation=None`` is the limit of means (exact only).
+    continuation : float or None, default None
+        Probability in [0, 1) that a partnership continues after each round (instead of
+        ``rounds``); payoffs are normalised per round, ``(1 - w) sum_t w^t u_t``.
+    noise : float, default 0.0
+        Execution noise in [0, 1]: each intended move is flipped with this probability.
+    perception_noise : float, default 0.0
+        Probability in [0, 1] that a player misreads the partner's move.
+    repetitions : int, default 10
+        Matches per pair for ``method="simulate"`` (at least 1).
+    seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        Seed for ``method="simulate"``; the same seed gives identical results.
+    method : {"exact", "simulate"}, default "exact"
+        Exact expected payoffs or Monte Carlo matches.
+    self_play : bool, default False
+        Count each strategy's match against a copy of itself in its score.
 
     Returns
     -------
     TournamentResult
+        Payoff and cooperation matrices (payoff units per round), scores and the ranking.
 
     Examples
     --------
@@ -818,12 +1030,26 @@ def round_robin(
     >>> res = round_robin([ALLC, ALLD, TFT], PrisonersDilemma(), rounds=200)
     >>> res.ranking["strategy"].tolist()
     ['ALLD', 'TFT', 'ALLC']
+    >>> res.scores.round(4).tolist()  # ALLD: (T + (T + 199 P) / 200) / 2, self-play excluded
+    [1.5, 3.01, 1.9975]
     """
-    batch = _as_batch(list(strategies), "strategies")
+    batch = _as_batch(strategies, "strategies")
+    if not isinstance(self_play, bool | np.bool_):
+        raise TypeError(f"self_play must be True or False, got {type(self_play).__name__}")
     names = batch.names
     if len(set(names)) != len(names):
         raise ValueError(f"strategies must have distinct names, got {list(names)}")
     n = len(batch)
+    if rounds is not None and continuation is not None:
+        raise ValueError(
+            "give either rounds or continuation, not both: round_robin defaults to rounds=200, "
+            "so pass rounds=None with continuation=w"
+        )
+    if n < 2 and not self_play:
+        raise ValueError(
+            "strategies must hold at least 2 entrants when self_play=False (a strategy alone "
+            "has no opponent); pass self_play=True to score self-play"
+        )
     if method == "exact":
         players = list(batch.strategies)
         dist = outcome_distribution(
@@ -839,20 +1065,21 @@ def round_robin(
         coop = cooperation_rates(dist)[0]
         stderr = None
     elif method == "simulate":
-        if rounds is None or continuation is not None:
-            raise ValueError("method='simulate' needs rounds=T (and no continuation)")
-        rounds = check_int(rounds, "rounds", minimum=1)
+        if rounds is None and continuation is None:
+            raise ValueError(
+                "method='simulate' needs rounds=T or continuation=w (the limit of means has no "
+                "finite simulation)"
+            )
         repetitions = check_int(repetitions, "repetitions", minimum=1)
-        eps, eta = _noises(noise, perception_noise)
         u_row, u_col = _outcome_payoffs(game)
+        eps, eta = _noises(noise, perception_noise)
         objs = _strategy_objects(batch)
         iu, ju = np.triu_indices(n)
         pair_x = np.repeat(iu, repetitions)
         pair_y = np.repeat(ju, repetitions)
-        withheld, both, _ = _play(
-            objs, objs, pair_x, pair_y, rounds, eps, eta, as_generator(seed), False
-        )
-        freq = _outcome_frequencies(withheld, both, rounds).reshape(len(iu), repetitions, 4)
+        freq = _simulate_pairs(
+            objs, objs, pair_x, pair_y, rounds, continuation, eps, eta, seed, False
+        )[0].reshape(len(iu), repetitions, 4)
         rx, cx = cooperation_rates(freq)
         pay_r, pay_c = freq @ u_row, freq @ u_col
         payoff, coop, stderr = (np.zeros((n, n)) for _ in range(3))
@@ -862,8 +1089,11 @@ def round_robin(
         payoff[ju, iu] = np.where(diag, payoff[iu, ju], pay_c.mean(-1))
         coop[iu, ju] = np.where(diag, (rx + cx).mean(-1) / 2, rx.mean(-1))
         coop[ju, iu] = np.where(diag, coop[iu, ju], cx.mean(-1))
-        stderr[iu, ju] = _stderr(np.where(diag[:, None], (pay_r + pay_c) / 2, pay_r))
-        stderr[ju, iu] = _stderr(np.where(diag[:, None], (pay_r + pay_c) / 2, pay_c))
+        if repetitions > 1:
+            stderr[iu, ju] = _stderr(np.where(diag[:, None], (pay_r + pay_c) / 2, pay_r))
+            stderr[ju, iu] = _stderr(np.where(diag[:, None], (pay_r + pay_c) / 2, pay_c))
+        else:
+            stderr = None
     else:
         raise ValueError(f"method must be 'exact' or 'simulate', got {method!r}")
     return TournamentResult(
@@ -872,4 +1102,5 @@ def round_robin(
         cooperation_matrix=coop,
         method=method,
         stderr_matrix=stderr,
+        self_play=bool(self_play),
     )
