@@ -61,6 +61,23 @@ def check_nonnegative(value: Any, name: str) -> float:
     return out
 
 
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` as a bool if it is one (Python or NumPy), else raise ``TypeError``.
+
+    Truthiness is not used: ``"no"`` or ``0`` given where a flag goes is refused.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
+def check_str(value: Any, name: str) -> str:
+    """Return ``value`` if it is a str, else raise ``TypeError`` naming ``name``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    return value
+
+
 def check_int(value: Any, name: str, *, minimum: int | None = None) -> int:
     """Return ``value`` as an int (at least ``minimum``), or raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -72,17 +89,92 @@ def check_int(value: Any, name: str, *, minimum: int | None = None) -> int:
 
 
 def as_float_array(value: Any, name: str, *, shape: tuple[int | None, ...] | None = None):
-    """Return ``value`` as a finite float64 array of the given shape (None = any length)."""
+    """Return ``value`` as a finite float64 array of the given shape (None = any length).
+
+    Integers and floats (Python or NumPy, any width) are accepted. Booleans and strings are
+    refused with ``TypeError`` rather than read as 0/1 or parsed, so that ``True`` or ``"0.5"``
+    given by mistake never becomes a payoff or a probability. A ragged nested list or a wrong
+    shape raises ``ValueError``; NaN and infinities raise ``ValueError``. The result is a new
+    array whenever the input would need converting, else the input itself (callers that keep it
+    must copy it).
+    """
+    if isinstance(value, str | bytes):
+        raise TypeError(
+            f"{name} must be an array of real numbers, got a {type(value).__name__} "
+            "(convert it with float() or numpy.asarray(..., dtype=float) first)"
+        )
     try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
+        raw = np.asarray(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"{name} must be a rectangular array of real numbers (nested lists of equal length)"
+        ) from exc
+    except TypeError as exc:
         raise TypeError(f"{name} must be an array of real numbers") from exc
+    kind = raw.dtype.kind
+    if kind == "b":
+        raise TypeError(
+            f"{name} must hold real numbers, got booleans; if 0/1 is meant, convert with "
+            ".astype(float)"
+        )
+    if kind in "US":
+        raise TypeError(
+            f"{name} must hold real numbers, got strings; convert with .astype(float) if they "
+            "are numbers"
+        )
+    if kind in "iuf":
+        if isinstance(value, list | tuple):
+            # NumPy turns [True, 0, 1] into integers; a bool hidden in a list is refused too.
+            _refuse_bools(value, name)
+        arr = raw.astype(float, copy=False)
+    elif kind == "O":
+        arr = _object_to_float(raw, name)
+    else:
+        raise TypeError(f"{name} must hold real numbers, got an array of dtype {raw.dtype}")
     if shape is not None and not _shape_matches(arr.shape, shape):
         want_txt = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
         raise ValueError(f"{name} must have shape {want_txt}, got {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
     return arr
+
+
+def _refuse_bools(value: Any, name: str) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, bool | np.bool_):
+            raise TypeError(
+                f"{name} must hold real numbers, got a bool ({item!r}); write 1.0 or 0.0, or "
+                "convert a boolean array with .astype(float)"
+            )
+        elif isinstance(item, np.ndarray) and item.dtype.kind == "b":
+            raise TypeError(
+                f"{name} must hold real numbers, got a boolean array; convert it with "
+                ".astype(float)"
+            )
+
+
+def _object_to_float(raw: np.ndarray, name: str) -> np.ndarray:
+    for item in raw.flat:
+        if isinstance(item, bool | np.bool_):
+            raise TypeError(
+                f"{name} must hold real numbers, got a bool ({item!r}); write 1.0 or 0.0 instead"
+            )
+        if isinstance(item, list | tuple | np.ndarray):
+            raise ValueError(
+                f"{name} must be a rectangular array of real numbers (nested lists of equal length)"
+            )
+        if not isinstance(item, numbers.Real):
+            raise TypeError(f"{name} must hold real numbers, got {type(item).__name__}")
+    try:
+        return raw.astype(float)
+    except OverflowError as exc:
+        raise ValueError(
+            f"{name} must contain only finite numbers (an integer is too large)"
+        ) from exc
 
 
 def _shape_matches(have: tuple[int, ...], want: tuple[int | None, ...]) -> bool:
@@ -92,7 +184,11 @@ def _shape_matches(have: tuple[int, ...], want: tuple[int | None, ...]) -> bool:
 
 
 def as_probability_array(value: Any, name: str, *, shape: tuple[int | None, ...] | None = None):
-    """Return ``value`` as a float array of probabilities in [0, 1], or raise naming ``name``."""
+    """Return ``value`` as a float array of probabilities in [0, 1], or raise naming ``name``.
+
+    The same types are accepted and refused as by :func:`as_float_array` (integers such as
+    ``np.array([1, 0, 1, 0])`` are fine, booleans and strings are not).
+    """
     arr = as_float_array(value, name, shape=shape)
     if np.any((arr < 0.0) | (arr > 1.0)):
         bad = arr[(arr < 0.0) | (arr > 1.0)].ravel()[0]

@@ -8,19 +8,21 @@ payoff for contributing alone, Temptation to free-ride, Punishment for mutual wi
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 
-from allysim._validation import as_float_array, check_real
+from allysim._validation import as_float_array, check_bool, check_game, check_real
 
 __all__ = [
     "GAME_CLASSES",
     "NotADilemmaWarning",
     "PrisonersDilemma",
     "StageGame",
+    "check_dilemma",
     "classify",
     "partnership_game",
 ]
@@ -29,6 +31,7 @@ __all__ = [
 GAME_CLASSES = ("prisoners_dilemma", "snowdrift", "stag_hunt", "harmony", "other")
 
 NashMethod = Literal["support_enumeration", "vertex_enumeration", "lemke_howson"]
+_NASH_METHODS = ("support_enumeration", "vertex_enumeration", "lemke_howson")
 
 
 class NotADilemmaWarning(UserWarning):
@@ -40,10 +43,32 @@ class StageGame:
 
     Parameters
     ----------
-    row_payoffs, col_payoffs : array_like, shape (n, m)
-        Payoff to the row and column player for each action profile (row action, column action).
-    row_actions, col_actions : sequence of str, optional
-        Action labels; default ``("C", "D")`` for 2x2 games, else ``("a0", "a1", ...)``.
+    row_payoffs : array_like, shape (n, m)
+        Payoff to the row player for each action profile (row action, column action), in payoff
+        units per round. Integers and floats are accepted; booleans, strings, NaN and infinities
+        are refused. The game keeps its own read-only copy.
+    col_payoffs : array_like, shape (n, m)
+        Payoff to the column player for each action profile, same shape as ``row_payoffs``.
+    row_actions : sequence of str, optional
+        Distinct labels of the row player's n actions. Default ``("C", "D")`` for two actions,
+        else ``("a0", "a1", ...)``.
+    col_actions : sequence of str, optional
+        Distinct labels of the column player's m actions, with the same default.
+
+    Raises
+    ------
+    TypeError
+        A payoff array holds something other than real numbers (booleans and strings included),
+        or a label is not a str.
+    ValueError
+        Shapes differ or are not 2-D, a payoff is not finite, or labels are the wrong number or
+        repeated.
+
+    Notes
+    -----
+    Games are immutable: assigning or deleting an attribute raises
+    :class:`dataclasses.FrozenInstanceError` (a subclass of ``AttributeError``), and the payoff
+    arrays are read-only (writing to them raises ``ValueError``). Build a new game instead.
 
     Examples
     --------
@@ -52,6 +77,8 @@ class StageGame:
     (2, 2)
     >>> g.payoff_vector
     (3.0, 0.0, 5.0, 1.0)
+    >>> g.is_symmetric
+    True
     """
 
     __slots__ = ("_col", "_row", "col_actions", "row_actions")
@@ -71,7 +98,14 @@ class StageGame:
                 f"and {col.shape}"
             )
         if row.shape[0] < 1 or row.shape[1] < 1:
-            raise ValueError("a game needs at least one action per player")
+            raise ValueError(
+                "row_payoffs and col_payoffs need at least one action per player, got shape "
+                f"{row.shape}"
+            )
+        # Copies, so that freezing them leaves the caller's arrays writable and a later write
+        # to those arrays cannot change the game.
+        row = np.array(row, dtype=float, copy=True)
+        col = np.array(col, dtype=float, copy=True)
         row.setflags(write=False)
         col.setflags(write=False)
         n, m = row.shape
@@ -83,7 +117,15 @@ class StageGame:
         object.__setattr__(self, "col_actions", ca)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable; build a new game instead")
+        raise dataclasses.FrozenInstanceError(
+            f"cannot assign to {name!r}: {type(self).__name__} is immutable; build a new game "
+            "instead"
+        )
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(
+            f"cannot delete {name!r}: {type(self).__name__} is immutable"
+        )
 
     @property
     def row_payoffs(self) -> np.ndarray:
@@ -117,14 +159,40 @@ class StageGame:
     def outcome_payoffs(self) -> tuple[np.ndarray, np.ndarray]:
         """Payoffs of row and column player per outcome CC, CD, DC, DD (row's move first).
 
-        Returns two arrays of shape (4,). For a symmetric game they are ``(R, S, T, P)`` and
-        ``(R, T, S, P)``.
+        Returns
+        -------
+        row : numpy.ndarray, shape (4,)
+            Row player's payoffs; ``(R, S, T, P)`` for a symmetric game.
+        col : numpy.ndarray, shape (4,)
+            Column player's payoffs; ``(R, T, S, P)`` for a symmetric game.
+
+        Raises
+        ------
+        ValueError
+            The game is not 2x2.
+
+        Examples
+        --------
+        >>> row, col = PrisonersDilemma().outcome_payoffs()
+        >>> row.tolist(), col.tolist()
+        ([3.0, 0.0, 5.0, 1.0], [3.0, 5.0, 0.0, 1.0])
         """
         self._require_2x2("outcome_payoffs")
         return self._row.ravel().copy(), self._col.ravel().copy()
 
     def to_nashpy(self):
-        """Return the equivalent ``nashpy.Game``."""
+        """Return the equivalent ``nashpy.Game``.
+
+        Returns
+        -------
+        nashpy.Game
+            A game with (writable copies of) the same payoff matrices.
+
+        Examples
+        --------
+        >>> PrisonersDilemma().to_nashpy().payoff_matrices[0].tolist()
+        [[3.0, 0.0], [5.0, 1.0]]
+        """
         import nashpy
 
         return nashpy.Game(np.array(self._row), np.array(self._col))
@@ -136,32 +204,39 @@ class StageGame:
 
         Parameters
         ----------
-        method : {"support_enumeration", "vertex_enumeration", "lemke_howson"}
-            The nashpy algorithm. Lemke-Howson returns the single equilibrium it finds from the
+        method : str, default "support_enumeration"
+            The nashpy algorithm: ``"support_enumeration"``, ``"vertex_enumeration"`` or
+            ``"lemke_howson"``. Lemke-Howson returns the single equilibrium it finds from the
             first label.
 
         Returns
         -------
-        list of (row_strategy, col_strategy)
-            Mixed strategies as probability vectors over the actions.
+        list of (numpy.ndarray, numpy.ndarray)
+            Each equilibrium as the row and column player's mixed strategies, probability
+            vectors over their actions.
+
+        Raises
+        ------
+        ValueError
+            ``method`` is not one of the three names.
 
         Examples
         --------
         >>> [tuple(map(float, s)) for s in PrisonersDilemma().nash_equilibria()[0]]
         [(0.0, 1.0), (0.0, 1.0)]
         """
+        if not isinstance(method, str) or method not in _NASH_METHODS:
+            raise ValueError(
+                "method must be one of 'support_enumeration', 'vertex_enumeration', "
+                f"'lemke_howson', got {method!r}"
+            )
         game = self.to_nashpy()
         if method == "support_enumeration":
             eqs = game.support_enumeration()
         elif method == "vertex_enumeration":
             eqs = game.vertex_enumeration()
-        elif method == "lemke_howson":
-            eqs = [game.lemke_howson(initial_dropped_label=0)]
         else:
-            raise ValueError(
-                "method must be one of 'support_enumeration', 'vertex_enumeration', "
-                f"'lemke_howson', got {method!r}"
-            )
+            eqs = [game.lemke_howson(initial_dropped_label=0)]
         return [(np.asarray(a, dtype=float), np.asarray(b, dtype=float)) for a, b in eqs]
 
     def _require_2x2(self, what: str) -> None:
@@ -194,9 +269,19 @@ class StageGame:
 def _labels(labels: Sequence[str] | None, n: int, name: str) -> tuple[str, ...]:
     if labels is None:
         return ("C", "D") if n == 2 else tuple(f"a{i}" for i in range(n))
-    out = tuple(str(x) for x in labels)
+    # A bare string would silently split into one-letter labels.
+    if isinstance(labels, str) or not isinstance(labels, Sequence):
+        raise TypeError(
+            f"{name} must be a sequence of str (e.g. ('C', 'D')), got {type(labels).__name__}"
+        )
+    out = tuple(labels)
+    for x in out:
+        if not isinstance(x, str):
+            raise TypeError(f"{name} must hold str labels, got {type(x).__name__}")
     if len(out) != n:
         raise ValueError(f"{name} must have {n} labels, got {len(out)}")
+    if len(set(out)) != n:
+        raise ValueError(f"{name} must be distinct labels, got {out}")
     return out
 
 
@@ -211,6 +296,32 @@ class PrisonersDilemma(StageGame):
     Requires ``T > R > P > S`` (temptation beats reward beats punishment beats sucker), and for the
     repeated game also ``2R > T + S`` (taking turns at exploiting each other does not beat steady
     mutual contribution). Pass ``repeated=False`` for a one-shot-only dilemma.
+
+    Parameters
+    ----------
+    R : float, default 3.0
+        Reward for mutual contribution, payoff units per round.
+    S : float, default 0.0
+        Sucker's payoff: contributing while the partner withholds.
+    T : float, default 5.0
+        Temptation: withholding while the partner contributes.
+    P : float, default 1.0
+        Punishment for mutual withholding.
+    repeated : bool, default True
+        Also require ``2R > T + S``.
+
+    Raises
+    ------
+    TypeError
+        A payoff is not a real number (booleans and strings are refused) or ``repeated`` is not
+        a bool.
+    ValueError
+        A payoff is not finite, or an inequality above fails (the message names it).
+
+    Notes
+    -----
+    Immutable like every :class:`StageGame`: assignment raises
+    :class:`dataclasses.FrozenInstanceError`.
 
     Examples
     --------
@@ -273,6 +384,31 @@ def _rebuild_pd(R: float, S: float, T: float, P: float) -> PrisonersDilemma:
 def check_dilemma(R: float, S: float, T: float, P: float, *, repeated: bool = True) -> None:
     """Raise ``ValueError`` naming the violated inequality if (R, S, T, P) is not a dilemma.
 
+    Parameters
+    ----------
+    R : float
+        Reward for mutual contribution.
+    S : float
+        Sucker's payoff.
+    T : float
+        Temptation payoff.
+    P : float
+        Punishment for mutual withholding.
+    repeated : bool, default True
+        Also require ``2R > T + S`` (the repeated dilemma).
+
+    Returns
+    -------
+    None
+        Returns only when ``T > R > P > S`` (and ``2R > T + S`` if ``repeated``).
+
+    Raises
+    ------
+    TypeError
+        A payoff is not a real number, or ``repeated`` is not a bool.
+    ValueError
+        A payoff is not finite, or an inequality fails (the message names it).
+
     Examples
     --------
     >>> check_dilemma(3, 0, 5, 1)
@@ -281,6 +417,8 @@ def check_dilemma(R: float, S: float, T: float, P: float, *, repeated: bool = Tr
     ...
     ValueError: not a prisoner's dilemma: needs T > R, got T = 2 <= R = 3
     """
+    R, S, T, P = (check_real(v, k) for v, k in ((R, "R"), (S, "S"), (T, "T"), (P, "P")))
+    repeated = check_bool(repeated, "repeated")
     for big, small, bn, sn in ((T, R, "T", "R"), (R, P, "R", "P"), (P, S, "P", "S")):
         if not big > small:
             raise ValueError(
@@ -294,12 +432,41 @@ def check_dilemma(R: float, S: float, T: float, P: float, *, repeated: bool = Tr
         )
 
 
+def _symmetric_payoffs(game: Any, name: str = "game") -> tuple[float, float, float, float]:
+    """``(R, S, T, P)`` of a symmetric 2x2 game, or ``TypeError``/``ValueError`` naming ``name``."""
+    check_game(game, name)
+    if game.shape != (2, 2) or not game.is_symmetric:
+        raise ValueError(
+            f"{name} must be a symmetric 2x2 game (column payoffs the transpose of the row "
+            f"payoffs), got shape {game.shape}"
+            + ("" if game.shape != (2, 2) else " with asymmetric payoffs")
+        )
+    return game.payoff_vector
+
+
 def classify(game: StageGame) -> str:
     """Name the kind of a symmetric 2x2 game from the order of its payoffs.
 
-    Returns one of ``"prisoners_dilemma"`` (T > R > P > S), ``"snowdrift"`` (T > R > S > P,
-    also called chicken or hawk-dove), ``"stag_hunt"`` (R > T > P > S), ``"harmony"`` (R > T and
-    S > P: contributing dominates) or ``"other"`` (ties and the remaining orders).
+    Parameters
+    ----------
+    game : StageGame
+        A symmetric 2x2 game.
+
+    Returns
+    -------
+    str
+        One of :data:`GAME_CLASSES`: ``"prisoners_dilemma"`` (T > R > P > S), ``"snowdrift"``
+        (T > R > S > P, also called chicken or hawk-dove), ``"stag_hunt"`` (R > T > P > S),
+        ``"harmony"`` (R > T and S > P: contributing dominates) or ``"other"`` (ties and the
+        remaining orders). The label depends only on the order of the payoffs, so it does not
+        change under a positive affine change of payoff units.
+
+    Raises
+    ------
+    TypeError
+        ``game`` is not a :class:`StageGame`.
+    ValueError
+        ``game`` is not 2x2 or not symmetric.
 
     Examples
     --------
@@ -308,11 +475,7 @@ def classify(game: StageGame) -> str:
     >>> classify(StageGame([[5, 2], [3, 1]], [[5, 3], [2, 1]]))
     'harmony'
     """
-    if not isinstance(game, StageGame):
-        raise TypeError(f"game must be a StageGame, got {type(game).__name__}")
-    if game.shape != (2, 2) or not game.is_symmetric:
-        raise ValueError("classify needs a symmetric 2x2 game")
-    R, S, T, P = game.payoff_vector
+    R, S, T, P = _symmetric_payoffs(game, "game")
     if T > R > P > S:
         return "prisoners_dilemma"
     if T > R > S > P:
@@ -335,6 +498,28 @@ def partnership_game(benefit: float, cost: float, synergy: float = 0.0) -> Stage
     :class:`PrisonersDilemma` is returned. Otherwise the plain :class:`StageGame` is returned and a
     :class:`NotADilemmaWarning` names what the game is instead (see :func:`classify`).
 
+    Parameters
+    ----------
+    benefit : float
+        Value a contribution gives the partner, > 0.
+    cost : float
+        Cost of contributing to the contributor, > 0.
+    synergy : float, default 0.0
+        Extra value each partner gets when both contribute (may be negative).
+
+    Returns
+    -------
+    StageGame
+        A :class:`PrisonersDilemma` when the payoffs form one, else a symmetric
+        :class:`StageGame` (with a :class:`NotADilemmaWarning`).
+
+    Raises
+    ------
+    TypeError
+        A parameter is not a real number.
+    ValueError
+        A parameter is not finite, or ``benefit`` or ``cost`` is not positive.
+
     Examples
     --------
     >>> partnership_game(benefit=3, cost=1).payoff_vector
@@ -348,6 +533,10 @@ def partnership_game(benefit: float, cost: float, synergy: float = 0.0) -> Stage
     if c <= 0:
         raise ValueError(f"cost must be > 0, got {cost!r}")
     R, S, T, P = b - c + s, -c, b, 0.0
+    if not all(np.isfinite((R, S, T, P))):
+        raise ValueError(
+            f"benefit, cost and synergy are too large: the payoffs overflow (R = {R:g})"
+        )
     if T > R > P > S:
         return PrisonersDilemma(R, S, T, P, repeated=2 * R > T + S)
     row, col = _symmetric_2x2(R, S, T, P)
