@@ -82,6 +82,10 @@ class StageGame:
     """
 
     __slots__ = ("_col", "_row", "col_actions", "row_actions")
+    _row: np.ndarray
+    _col: np.ndarray
+    row_actions: tuple[str, ...]
+    col_actions: tuple[str, ...]
 
     def __init__(
         self,
@@ -193,7 +197,7 @@ class StageGame:
         >>> PrisonersDilemma().to_nashpy().payoff_matrices[0].tolist()
         [[3.0, 0.0], [5.0, 1.0]]
         """
-        import nashpy
+        import nashpy  # type: ignore[import-untyped]
 
         return nashpy.Game(np.array(self._row), np.array(self._col))
 
