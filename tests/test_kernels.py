@@ -100,16 +100,59 @@ def test_limit_of_means_follows_play_from_the_start():
     assert row == pytest.approx(np.array([[1.0, 3.0], [1.0, 1.5]]))
 
 
-def test_limit_of_means_that_is_not_unique_raises():
+def test_limit_of_means_over_several_closed_classes():
     coin_start_grim = MemoryOne((1, 0, 0, 0), p0=0.5, name="coin-GRIM")
-    with pytest.raises(ValueError, match="limit of means is not unique"):
-        expected_payoffs(coin_start_grim, coin_start_grim, PD)
-    # A finite horizon, discounting or noise all make it well defined.
+    # Start CC (1/4): R forever; CD, DC: S or T once, then P forever; DD: P forever.
+    row, _ = expected_payoffs(coin_start_grim, coin_start_grim, PD)
+    assert row[0, 0] == pytest.approx(0.25 * 3 + 0.75 * 1, abs=1e-14)
+    # The finite-horizon mean converges to it as O(1/T).
     row, _ = expected_payoffs(coin_start_grim, coin_start_grim, PD, rounds=1000)
-    # Start CC (1/4): R forever; CD, DC: S or T once, then P; DD: P forever.
     assert row[0, 0] == pytest.approx(0.25 * 3 + 0.25 * 0.999 + 0.25 * 1.004 + 0.25 * 1)
-    row, _ = expected_payoffs(coin_start_grim, coin_start_grim, PD, noise=0.01)
-    assert np.isfinite(row).all()
+    # TFT opening with a coin against itself: CC stays (R), DD stays (P), CD <-> DC cycles
+    # ((S + T) / 2): 1/4 R + 1/4 P + 1/2 (S + T) / 2 = 2.25 (refused as "not unique" before).
+    coin_tft = MemoryOne((1, 0, 1, 0), p0=0.5, name="coin-TFT")
+    row, col = expected_payoffs(coin_tft, coin_tft, PD)
+    assert row[0, 0] == pytest.approx(2.25, abs=1e-14)
+    assert col[0, 0] == pytest.approx(2.25, abs=1e-14)
+    # The finite-state path gives the same.
+    row, _ = expected_payoffs(coin_tft, ALTERNATOR, PD)
+    ref, _ = expected_payoffs(coin_tft, ALTERNATOR, PD, rounds=2_000_000)
+    assert row[0, 0] == pytest.approx(ref[0, 0], abs=1e-5)
+
+
+def _stationary_mp(p, q, eps, digits=60):
+    """Reference long-run distribution of a memory-one pair in 60-digit arithmetic."""
+    from mpmath import lu_solve, matrix, mp, mpf
+
+    mp.dps = digits
+    eps = mpf(eps)
+    a = [mpf(x) * (1 - 2 * eps) + eps for x in p]
+    b = [mpf(q[i]) * (1 - 2 * eps) + eps for i in (0, 2, 1, 3)]
+    m = matrix(4, 4)
+    for s in range(4):
+        m[s, 0] = a[s] * b[s]
+        m[s, 1] = a[s] * (1 - b[s])
+        m[s, 2] = (1 - a[s]) * b[s]
+        m[s, 3] = (1 - a[s]) * (1 - b[s])
+    # pi (M - I) = 0 with sum pi = 1: replace one equation by the normalisation.
+    lhs = (m - mp.eye(4)).T
+    for j in range(4):
+        lhs[3, j] = 1
+    rhs = matrix([0, 0, 0, 1])
+    return np.array([float(x) for x in lu_solve(lhs, rhs)])
+
+
+@pytest.mark.parametrize("eps", [1e-4, 1e-8, 1e-12, 1e-15])
+@pytest.mark.parametrize(
+    "pair",
+    [(TFT, TFT), (TFT, WSLS), (WSLS, WSLS), (TFT, STFT), (MemoryOne((1, 0, 0, 0)), WSLS)],
+)
+def test_tiny_noise_is_exact(eps, pair):
+    x, y = pair
+    dist = outcome_distribution(x, y, noise=eps)[0, 0]
+    ref = _stationary_mp(x.p, y.p, eps)
+    # Before: TFT-TFT raised ValueError at noise 1e-12 and TFT-WSLS was off by 4e-6.
+    assert dist == pytest.approx(ref, abs=1e-12)
 
 
 @given(st.floats(0.0, 0.99))
@@ -442,3 +485,27 @@ def test_bad_strategies_and_games():
         simulate(TFT, TFT, PD, rounds=3, repetitions=0)
     with pytest.raises(TypeError, match="seed"):
         simulate(TFT, TFT, PD, rounds=3, seed="abc")
+
+
+@pytest.mark.parametrize("rounds", [10**15, 10**18, 10**30, 10**300])
+def test_huge_horizons_converge_to_the_limit_of_means(rounds):
+    # Before: rounds=10**30 returned payoffs of about 1e-14 (round-off compounded by squaring).
+    zoo = [TFT, WSLS, GRIM, ALTERNATOR, RANDOM(0.3)]
+    limit, _ = expected_payoffs(zoo, zoo, PD, noise=0.01)
+    long, _ = expected_payoffs(zoo, zoo, PD, rounds=rounds, noise=0.01)
+    assert long == pytest.approx(limit, abs=1e-10)
+
+
+@given(memory_one(), memory_one(), st.integers(1, 60))
+def test_finite_horizon_mean_matches_step_by_step(x, y, rounds):
+    # sum_{t<T} v0 M^t / T by doubling equals the plain recursion.
+    dist = outcome_distribution(x, y, rounds=rounds)[0, 0]
+    px = np.array([*x.p])
+    py = np.array([*y.p])[[0, 2, 1, 3]]
+    m = np.stack([px * py, px * (1 - py), (1 - px) * py, (1 - px) * (1 - py)], axis=1)
+    v = np.array([x.p0 * y.p0, x.p0 * (1 - y.p0), (1 - x.p0) * y.p0, (1 - x.p0) * (1 - y.p0)])
+    acc = np.zeros(4)
+    for _ in range(rounds):
+        acc += v
+        v = v @ m
+    assert dist == pytest.approx(acc / rounds, abs=1e-12)

@@ -55,9 +55,10 @@ StrategiesLike = Any  # a strategy, a sequence of strategies, or an (n, 5) memor
 # Elements per chunk for the closed-form kernel: small enough that the ~60 temporaries of a chunk
 # stay in the CPU's L2 cache, large enough that numpy's per-call overhead is amortised.
 _CHUNK = 1 << 13
-# Chains whose cofactor sum falls below this are (nearly) reducible; they go through the general
-# solver, which restricts the chain to the states reachable from the start.
-_DEGENERATE = 1e-12
+# Chains whose cofactor sum falls below this are (nearly) reducible: the cofactors then cancel
+# to a relative error of about 1e-16 / sum, so these pairs go through the closed-class solver
+# (GTH), which keeps full accuracy. At 1e-5 the closed form stays within ~1e-11.
+_DEGENERATE = 1e-5
 # Y's cooperation probability in X's outcome order: Y sees CC, DC, CD, DD.
 _SWAP = np.array([0, 2, 1, 3])
 # Same strategy, partner's move misread: CC<->CD, DC<->DD.
@@ -133,28 +134,45 @@ def _noises(noise: float, perception_noise: float) -> tuple[float, float]:
 # ----------------------------------------------------------------------------------------------
 
 
-def _effective_memory_one(mo: np.ndarray, eps: float, eta: float) -> tuple[np.ndarray, np.ndarray]:
-    """Cooperation probabilities per true outcome (own view) once both noises act."""
+def _effective_memory_one(
+    mo: np.ndarray, eps: float, eta: float, *, withhold: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cooperation probabilities per true outcome (own view) once both noises act.
+
+    With ``withhold=True`` the complementary (withholding) probabilities are returned, computed
+    from ``1 - p`` directly: ``1 - (p (1 - 2 eps) + eps)`` would lose all relative accuracy
+    for tiny noise (1 - 0.99999999 keeps 8 digits of 1e-8).
+    """
     p = mo[:, :4]
+    p0 = mo[:, 4]
+    if withhold:
+        p, p0 = 1.0 - p, 1.0 - p0
     if eta:
         # With memory one, a misread only changes the very next move, so it folds into p.
         p = (1 - eta) * p + eta * p[:, _MISREAD]
-    p0 = mo[:, 4]
     if eps:
         p = p * (1 - 2 * eps) + eps
         p0 = p0 * (1 - 2 * eps) + eps
     return p, p0
 
 
-def _memory_one_chain(px, p0x, qy, q0y):
-    """Transition matrices (N, 4, 4) and first-round distributions (N, 4) for paired rows."""
-    a, b = px, qy[:, _SWAP]
+def _memory_one_chain(px, p0x, qy, q0y, dx=None, d0x=None, dy=None, d0y=None):
+    """Transition matrices (N, 4, 4) and first-round distributions (N, 4) for paired rows.
+
+    ``dx, d0x, dy, d0y`` are the withholding probabilities (default ``1 - p``); pass them from
+    :func:`_effective_memory_one` for full relative accuracy under tiny noise.
+    """
+    dx = 1 - px if dx is None else dx
+    d0x = 1 - p0x if d0x is None else d0x
+    dy = 1 - qy if dy is None else dy
+    d0y = 1 - q0y if d0y is None else d0y
+    a, b, na, nb = px, qy[:, _SWAP], dx, dy[:, _SWAP]
     m = np.empty((len(a), 4, 4))
     m[:, :, 0] = a * b
-    m[:, :, 1] = a * (1 - b)
-    m[:, :, 2] = (1 - a) * b
-    m[:, :, 3] = (1 - a) * (1 - b)
-    v0 = np.stack([p0x * q0y, p0x * (1 - q0y), (1 - p0x) * q0y, (1 - p0x) * (1 - q0y)], axis=1)
+    m[:, :, 1] = a * nb
+    m[:, :, 2] = na * b
+    m[:, :, 3] = na * nb
+    v0 = np.stack([p0x * q0y, p0x * d0y, d0x * q0y, d0x * d0y], axis=1)
     return m, v0
 
 
@@ -222,9 +240,12 @@ def _memory_one_long_run(
     if degenerate:
         ii = np.concatenate([d[0] for d in degenerate])
         jj = np.concatenate([d[1] for d in degenerate])
-        mats, v0 = _memory_one_chain(px[ii], p0x[ii], qy[jj], q0y[jj])
-        labels = [(names[0][i], names[1][j]) for i, j in zip(ii, jj, strict=True)]
-        out[ii, jj] = _chain_long_run(mats, v0, w, labels)
+        dx, d0x = _effective_memory_one(x, eps, eta, withhold=True)
+        dy, d0y = _effective_memory_one(y, eps, eta, withhold=True)
+        mats, v0 = _memory_one_chain(
+            px[ii], p0x[ii], qy[jj], q0y[jj], dx[ii], d0x[ii], dy[jj], d0y[jj]
+        )
+        out[ii, jj] = _chain_long_run(mats, v0, w)
     # Cofactors of a stochastic chain are exact up to round-off; tiny negatives are round-off.
     np.maximum(out, 0.0, out=out)
     out /= out.sum(axis=-1, keepdims=True)
@@ -240,69 +261,118 @@ def _pair_chunks(n: int, m: int, step: int):
 
 
 def _chain_mean_rounds(mats: np.ndarray, v0: np.ndarray, rounds: int) -> np.ndarray:
-    """Mean state distribution over ``rounds`` steps, sum_{t<T} v0 M^t / T, by doubling."""
+    """Mean state distribution over ``rounds`` steps, sum_{t<T} v0 M^t / T, by doubling.
+
+    Each squaring is renormalised to its exact row sums (1 for a power of M, the number of
+    terms for a block of powers): otherwise round-off of about 1e-16 per row compounds over
+    the ~log2(T) squarings into a factor (1 + 1e-16)^T, which wipes out horizons past ~1e15.
+    """
     acc = np.zeros_like(v0)
     cur = v0[:, None, :]
     power = mats
     block_sum = np.broadcast_to(np.eye(mats.shape[-1]), mats.shape).copy()
+    block_len = 1  # block_sum = sum of the first block_len powers
     t = rounds
     while t:
         if t & 1:
             acc += (cur @ block_sum)[:, 0, :]
             cur = cur @ power
+            cur /= cur.sum(axis=-1, keepdims=True)
         t >>= 1
         if t:
             block_sum = block_sum + block_sum @ power
+            block_len *= 2
+            block_sum *= block_len / block_sum.sum(axis=-1, keepdims=True)
             power = power @ power
-    return acc / rounds
+            power /= power.sum(axis=-1, keepdims=True)
+    return acc / acc.sum(axis=-1, keepdims=True)
 
 
-def _reachable(mats: np.ndarray, v0: np.ndarray) -> np.ndarray:
-    """States reachable from the start, (N, k) bool, by repeated squaring of the adjacency."""
+def _closure(mats: np.ndarray) -> np.ndarray:
+    """Reflexive-transitive closure of the transition graphs, (N, k, k) bool: i reaches j."""
     k = mats.shape[-1]
-    adj = (mats > 0).astype(np.float64)
-    adj += np.eye(k)
-    reach = (v0 > 0).astype(np.float64)[:, None, :]
+    reach = (mats > 0) | np.eye(k, dtype=bool)
     steps = 1
     while steps < k:
-        reach = np.minimum(reach @ adj, 1.0)
-        adj = np.minimum(adj @ adj, 1.0)
+        # Boolean matrix product through float64: entries count paths, only > 0 matters.
+        sq = reach.astype(np.float64)
+        reach = (sq @ sq) > 0
         steps *= 2
-    reach = np.minimum(reach @ adj, 1.0)
-    return reach[:, 0, :] > 0
+    return reach
 
 
-def _chain_long_run(mats: np.ndarray, v0: np.ndarray, w: float, labels) -> np.ndarray:
-    """Discounted (w < 1) or long-run (w = 1) state distribution for a batch of chains."""
+def _gth(mats: np.ndarray) -> np.ndarray:
+    """Stationary distribution of irreducible stochastic matrices by Grassmann-Taksar-Heyman.
+
+    GTH (Grassmann, Taksar & Heyman 1985) eliminates states without subtractions, so it keeps
+    full relative accuracy however nearly reducible the chain is (e.g. noise 1e-12), where a
+    linear solve loses it. States with no transitions at all (zero row and column, used to mask
+    states outside a class) get probability 0. State 0 must belong to the class.
+    """
+    a = mats.copy()
+    n, k, _ = a.shape
+    for j in range(k - 1, 0, -1):
+        out = a[:, j, :j].sum(axis=1)
+        inv = np.divide(1.0, out, out=np.zeros_like(out), where=out > 0)
+        a[:, :j, :j] += a[:, :j, j : j + 1] * (a[:, j : j + 1, :j] * inv[:, None, None])
+    pi = np.zeros((n, k))
+    pi[:, 0] = 1.0
+    for j in range(1, k):
+        out = a[:, j, :j].sum(axis=1)
+        inflow = np.einsum("ni,ni->n", pi[:, :j], a[:, :j, j])
+        pi[:, j] = np.divide(inflow, out, out=np.zeros_like(out), where=out > 0)
+    return pi / pi.sum(axis=1, keepdims=True)
+
+
+def _limit_of_means(mats: np.ndarray, v0: np.ndarray) -> np.ndarray:
+    """Long-run mean state distribution lim (1/T) sum_{t<T} v0 M^t for a batch of chains.
+
+    The limit always exists for a finite chain: it is the mixture of the stationary
+    distributions of the closed classes, weighted by the probability that play started in
+    ``v0`` ends in each (Kemeny & Snell 1960, ch. 3). Classes come from the transitive closure
+    of the transition graph, each class's distribution from GTH, the weights from the
+    absorption equations of the transient states.
+    """
     n, k, _ = mats.shape
-    eye = np.eye(k)
+    reach = _closure(mats)
+    # Recurrent: every state it reaches reaches it back.
+    recurrent = np.all(~reach | np.swapaxes(reach, 1, 2), axis=2)
+    mutual = reach & np.swapaxes(reach, 1, 2)
+    # A class is represented by its lowest-numbered state.
+    first = np.argmax(mutual, axis=2)
+    is_rep = recurrent & (first == np.arange(k))
+    transient = ~recurrent
+    # Probability of first entering each recurrent state: x = v0_T (I - Q)^{-1}, then one step.
+    q = mats * transient[:, :, None] * transient[:, None, :]
+    start_t = v0 * transient
+    visits = np.linalg.solve(np.swapaxes(np.eye(k) - q, 1, 2), start_t[..., None])[..., 0]
+    entry = v0 * recurrent + np.einsum("ni,nij->nj", visits * transient, mats) * recurrent
+    out = np.zeros((n, k))
+    for r in range(k):
+        rows = np.flatnonzero(is_rep[:, r])
+        if rows.size == 0:
+            continue
+        member = mutual[rows, r, :]  # (R, k) states of the class of r
+        weight = (entry[rows] * member).sum(axis=1)
+        # Put r first, the rest of its class next, everything else last (masked to zero).
+        order = np.argsort(np.where(member, 1, 2) - (np.arange(k) == r), axis=1, kind="stable")
+        sub = np.take_along_axis(mats[rows], order[:, :, None], axis=1)
+        sub = np.take_along_axis(sub, order[:, None, :], axis=2)
+        keep = np.take_along_axis(member, order, axis=1)
+        sub = sub * keep[:, :, None] * keep[:, None, :]
+        pi = np.zeros((rows.size, k))
+        np.put_along_axis(pi, order, _gth(sub), axis=1)
+        out[rows] += weight[:, None] * pi
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def _chain_long_run(mats: np.ndarray, v0: np.ndarray, w: float) -> np.ndarray:
+    """Discounted (w < 1) or long-run (w = 1) state distribution for a batch of chains."""
     if w < 1:
-        a = np.swapaxes(eye - w * mats, 1, 2)
+        k = mats.shape[-1]
+        a = np.swapaxes(np.eye(k) - w * mats, 1, 2)
         return np.linalg.solve(a, (1 - w) * v0[..., None])[..., 0]
-    # States the start cannot reach are sent back to the start distribution: they become
-    # transient, so only closed classes that play can actually enter count for uniqueness.
-    reach = _reachable(mats, v0)
-    pruned = np.where(reach[:, :, None], mats, v0[:, None, :])
-    # (I - M + 1 1^T) is invertible exactly when the chain has a single closed class
-    # (Paige, Styan & Wachter 1975); then v = 1^T (I - M + 1 1^T)^{-1}.
-    a = np.swapaxes(eye - pruned + 1.0, 1, 2)
-    ones = np.ones((n, k, 1))
-    try:
-        v = np.linalg.solve(a, ones)[..., 0]
-        ok = np.isfinite(v).all(axis=1)
-        ok &= (v > -1e-8).all(axis=1) & (np.abs(v.sum(axis=1) - 1) < 1e-6)
-        ok &= np.linalg.cond(a) < 1e12
-    except np.linalg.LinAlgError:
-        ok = np.array([np.linalg.matrix_rank(x) == k for x in a])
-        v = None
-    if not ok.all():
-        bad = int(np.flatnonzero(~ok)[0])
-        raise ValueError(
-            "the limit of means is not unique for pair "
-            f"{labels[bad]}: play can settle into more than one closed class of outcomes. "
-            "Give noise > 0, rounds=T or continuation=w."
-        )
-    return v
+    return _limit_of_means(mats, v0)
 
 
 def _fsm_tables(strategies: Sequence[MemoryOne | FiniteStateStrategy]):
@@ -329,10 +399,9 @@ def _product_chain(ox, nx, ix, oy, ny, iy, eps: float, eta: float):
     n, kx = ox.shape
     ky = oy.shape[1]
     k = kx * ky
-    ax = ox * (1 - 2 * eps) + eps
-    ay = oy * (1 - 2 * eps) + eps
-    move_x = np.stack([ax, 1 - ax], axis=-1)  # (N, Kx, mx)
-    move_y = np.stack([ay, 1 - ay], axis=-1)  # (N, Ky, my)
+    # Both move probabilities from the table, so tiny noise keeps its relative accuracy.
+    move_x = np.stack([ox, 1 - ox], axis=-1) * (1 - 2 * eps) + eps  # (N, Kx, mx)
+    move_y = np.stack([oy, 1 - oy], axis=-1) * (1 - 2 * eps) + eps  # (N, Ky, my)
     flips = np.array([1 - eta, eta]) if eta else np.array([1.0])
     nf = len(flips)
     seen = np.bitwise_xor.outer(np.arange(2), np.arange(nf))  # [partner move, flip]
@@ -374,8 +443,7 @@ def _finite_state_distribution(
         if kind == "rounds":
             dist = _chain_mean_rounds(mats, v0, int(value))
         else:
-            labels = [(xb.names[i], yb.names[j]) for i, j in zip(a, b, strict=True)]
-            dist = _chain_long_run(mats, v0, value, labels)
+            dist = _chain_long_run(mats, v0, value)
         out[sel] = np.einsum("nk,nko->no", dist, p_out)
     return out.reshape(n, m, 4)
 
@@ -420,10 +488,12 @@ def outcome_distribution(
 def _memory_one_rounds(x: np.ndarray, y: np.ndarray, eps: float, eta: float, rounds: int):
     px, p0x = _effective_memory_one(x, eps, eta)
     qy, q0y = _effective_memory_one(y, eps, eta)
+    dx, d0x = _effective_memory_one(x, eps, eta, withhold=True)
+    dy, d0y = _effective_memory_one(y, eps, eta, withhold=True)
     n, m = len(px), len(qy)
     out = np.empty((n * m, 4))
     for sel, a, b in _pair_chunks(n, m, 1 << 14):
-        mats, v0 = _memory_one_chain(px[a], p0x[a], qy[b], q0y[b])
+        mats, v0 = _memory_one_chain(px[a], p0x[a], qy[b], q0y[b], dx[a], d0x[a], dy[b], d0y[b])
         out[sel] = _chain_mean_rounds(mats, v0, rounds)
     return out.reshape(n, m, 4)
 
