@@ -1,13 +1,14 @@
+import dataclasses
 import warnings
 
 import nashpy
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from allysim import NotADilemmaWarning, PrisonersDilemma, StageGame, classify, partnership_game
-from allysim.games import check_dilemma
+from allysim.games import GAME_CLASSES, check_dilemma
 
 
 def test_standard_prisoners_dilemma():
@@ -56,10 +57,29 @@ def test_classify(R, S, T, P, kind):
 
 
 def test_classify_needs_symmetric_2x2():
-    with pytest.raises(ValueError, match="symmetric 2x2"):
+    with pytest.raises(ValueError, match="game must be a symmetric 2x2 game"):
         classify(StageGame([[1, 2], [3, 4]], [[1, 2], [3, 4]]))
-    with pytest.raises(TypeError, match="StageGame"):
-        classify([[1, 2], [3, 4]])
+    with pytest.raises(ValueError, match=r"game must be a symmetric 2x2 game.*\(3, 3\)"):
+        classify(StageGame(np.eye(3), np.eye(3)))
+    for bad in ([[1, 2], [3, 4]], None, "prisoners_dilemma"):
+        with pytest.raises(TypeError, match="game must be an allysim StageGame"):
+            classify(bad)
+
+
+payoff = st.floats(-100, 100, allow_nan=False)
+
+
+@given(payoff, payoff, payoff, payoff, st.floats(0.01, 100), st.floats(-100, 100))
+def test_classify_depends_only_on_the_order_of_payoffs(R, S, T, P, scale, shift):
+    # A positive affine change of units keeps the order of R, S, T, P, and so the label,
+    # unless round-off creates or breaks a tie.
+    vals = np.array([R, S, T, P])
+    new = vals * scale + shift
+    assume(np.all(np.sign(np.subtract.outer(new, new)) == np.sign(np.subtract.outer(vals, vals))))
+    g = StageGame([[R, S], [T, P]], [[R, T], [S, P]])
+    h = StageGame(new[[0, 1, 2, 3]].reshape(2, 2), new[[0, 2, 1, 3]].reshape(2, 2))
+    assert classify(g) == classify(h)
+    assert classify(g) in GAME_CLASSES
 
 
 def test_partnership_game_payoffs_and_dilemma():
@@ -93,6 +113,13 @@ def test_partnership_game_bad_input(kwargs, needle):
         partnership_game(**kwargs)
 
 
+def test_partnership_game_refuses_overflowing_payoffs_by_name():
+    with pytest.raises(ValueError, match="benefit, cost and synergy are too large"):
+        partnership_game(benefit=1e308, cost=1.0, synergy=1e308)
+    with pytest.raises(TypeError, match="synergy must be a real number"):
+        partnership_game(benefit=2, cost=1, synergy="0.5")
+
+
 def test_stage_game_validation_and_immutability():
     with pytest.raises(ValueError, match="same shape"):
         StageGame([[1, 2]], [[1], [2]])
@@ -103,10 +130,87 @@ def test_stage_game_validation_and_immutability():
     with pytest.raises(ValueError, match="labels"):
         StageGame([[1, 2], [3, 4]], [[1, 2], [3, 4]], row_actions=("a",))
     g = PrisonersDilemma()
-    with pytest.raises(AttributeError):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="immutable"):
         g.foo = 1
+    with pytest.raises(dataclasses.FrozenInstanceError, match="immutable"):
+        g.row_actions = ("X", "Y")
+    with pytest.raises(dataclasses.FrozenInstanceError, match="immutable"):
+        del g.row_actions
+    assert g.row_actions == ("C", "D")
     with pytest.raises(ValueError):
         g.row_payoffs[0, 0] = 9
+
+
+def test_game_keeps_its_own_copy_of_the_payoffs():
+    # Before: the caller's float array was frozen in place and shared with the game.
+    a = np.array([[3.0, 0.0], [5.0, 1.0]])
+    b = a.T.copy()
+    g = StageGame(a, b)
+    assert a.flags.writeable
+    a[0, 0] = 100.0
+    assert g.payoff_vector == (3.0, 0.0, 5.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("row", "exc", "needle"),
+    [
+        ([[1, "0.5"], [1, 0]], TypeError, "row_payoffs must hold real numbers, got strings"),
+        ([[True, 0], [1, 0]], TypeError, "row_payoffs must hold real numbers, got a bool"),
+        (np.array([[True, False], [True, True]]), TypeError, r"row_payoffs.*\.astype\(float\)"),
+        ([[1, None], [1, 0]], TypeError, "row_payoffs must hold real numbers, got NoneType"),
+        ("3 0 5 1", TypeError, "row_payoffs must be an array of real numbers"),
+        ([[1, 2], [3]], ValueError, "row_payoffs must be a rectangular array"),
+        ([[1 + 1j, 0], [1, 0]], TypeError, "row_payoffs must hold real numbers"),
+    ],
+)
+def test_payoffs_refuse_bools_strings_and_ragged_input(row, exc, needle):
+    with pytest.raises(exc, match=needle):
+        StageGame(row, [[1, 0], [1, 0]])
+
+
+def test_empty_game_is_refused():
+    with pytest.raises(ValueError, match="row_payoffs and col_payoffs need at least one action"):
+        StageGame(np.zeros((0, 2)), np.zeros((0, 2)))
+
+
+def test_integer_payoff_arrays_are_accepted():
+    g = StageGame(np.array([[3, 0], [5, 1]], dtype=np.int8), np.array([[3, 5], [0, 1]]))
+    assert g.row_payoffs.dtype == np.float64
+    assert classify(g) == "prisoners_dilemma"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "needle"),
+    [
+        ({"R": "3"}, TypeError, "R must be a real number"),
+        ({"S": True}, TypeError, "S must be a real number"),
+        ({"T": None}, TypeError, "T must be a real number"),
+        ({"P": float("nan")}, ValueError, "P must be finite"),
+        ({"repeated": "no"}, TypeError, "repeated must be True or False"),
+        ({"repeated": 0}, TypeError, "repeated must be True or False"),
+    ],
+)
+def test_prisoners_dilemma_refuses_non_numbers(kwargs, exc, needle):
+    with pytest.raises(exc, match=needle):
+        PrisonersDilemma(**kwargs)
+    if "repeated" not in kwargs:
+        args = {"R": 3, "S": 0, "T": 5, "P": 1, **kwargs}
+        with pytest.raises(exc, match=needle):
+            check_dilemma(args["R"], args["S"], args["T"], args["P"])
+
+
+@pytest.mark.parametrize(
+    ("labels", "exc", "needle"),
+    [
+        ("CD", TypeError, "row_actions must be a sequence of str"),
+        ((0, 1), TypeError, "row_actions must hold str labels"),
+        (("C", "C"), ValueError, "row_actions must be distinct"),
+        (("C",), ValueError, "row_actions must have 2 labels"),
+    ],
+)
+def test_action_labels_are_checked(labels, exc, needle):
+    with pytest.raises(exc, match=needle):
+        StageGame([[1, 2], [3, 4]], [[1, 2], [3, 4]], row_actions=labels)
 
 
 def test_equality_hash_and_pickle():
@@ -135,6 +239,8 @@ def test_nash_equilibria_known_games():
     assert mixed[0][0] == pytest.approx(1 / 3)
     with pytest.raises(ValueError, match="method"):
         hunt.nash_equilibria(method="simplex")
+    with pytest.raises(ValueError, match="method"):
+        hunt.nash_equilibria(method=None)
 
 
 # Random games are often degenerate; nashpy says so with a RuntimeWarning. The property below
