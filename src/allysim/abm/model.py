@@ -27,6 +27,7 @@ Each step, in this order (:meth:`TrustModel.step` only orchestrates):
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,7 +37,10 @@ import numpy as np
 import pandas as pd
 
 from allysim._validation import (
+    SeedLike,
     as_float_array,
+    as_generator,
+    as_seed_sequence,
     check_int,
     check_interval,
     check_nonnegative,
@@ -59,6 +63,10 @@ from allysim.strategies import FiniteStateStrategy, MemoryOne, machine_tables, n
 __all__ = ["TrustModel", "batch_run", "gini"]
 
 DEFAULT_STRATEGIES = ("ALLC", "ALLD", "TFT", "GRIM", "WSLS", "GTFT")
+
+# Largest payoff scale (per round, stake included) accepted: sums over 10**6 partnerships and
+# 10**9 steps stay far below the float64 maximum (about 1.8e308).
+_MAX_PAYOFF = 1e100
 
 
 def gini(values: np.ndarray) -> float:
@@ -86,50 +94,120 @@ def gini(values: np.ndarray) -> float:
 class TrustModel(mesa.Model):
     """Agent-based model of trust evolution among organizations in partnerships.
 
-    All parameters are keywords. Probabilities must lie in [0, 1]; counts are integers.
+    All parameters are keywords. Probabilities must lie in [0, 1]; counts are integers. Payoffs
+    are in value units per partner per round, before the stage's stake multiplies them.
 
     Parameters
     ----------
-    n_organizations : int >= 2.
-    strategies : names (see :func:`allysim.strategies.named`) or strategy objects the
-        organizations may use.
-    initial_shares : probabilities of each strategy at the start (default uniform).
-    initial_strategies : the strategy (index or name) of each organization, instead of drawing
-        them from ``initial_shares``.
-    benefit, cost, synergy : the partnership game per unit stake (R = b - c + s, S = -c, T = b,
-        P = 0). Default 3, 2, 0.5.
-    mechanisms : incentive mechanisms (:mod:`allysim.mechanisms`). ShadowOfFuture sets
-        ``continuation``, Monitoring the base perception error, Communication scales it (and
-        speeds verification), Reputation sets ``visibility``; Sanction, Bond and ProfitSharing
-        settle each round.
-    continuation : chance a partnership goes on after a step (1 = it never ends by itself).
-    noise : execution noise.
-    perception_error : base chance to misread the partner's move.
-    culture_spread : half-width of the uniform spread of each cultural dimension around 0.5, in
-        [0, 0.5]; cultural distance is the mean absolute difference of profiles, in [0, 1].
-    culture_noise : extra perception error per unit of cultural distance.
-    culture_friction : share of synergy lost per unit of cultural distance.
-    capability_mean, capability_spread : capabilities are drawn uniformly in mean +- spread.
-    capacity : most partnerships per organization, int >= 1.
-    network : "complete", "small-world" or a networkx graph on nodes 0..n-1: the possible ties.
-    network_degree, rewiring : parameters of the small-world (Watts-Strogatz) network.
-    search_rate : chance an organization with free capacity looks for a partner each step.
-    visibility : how much of a candidate's record others see (0: none, judged at 0.5).
-    trust_to_contribute : contractual trust from which an organization contributes as its strategy
-        says; below it, contributions are held back in proportion (0: trust is ignored).
-    competence_floor : competence trust a partnership needs before it deepens past assessment.
-    forgetting : weight kept by old evidence each round, in (0, 1].
-    prior_strength : pseudo-observations in the trust prior of a new partnership.
-    exit_threshold : contractual trust below which a partner exits.
-    stage_thresholds : weakest contractual or goodwill trust (either side) needed to leave each of
-        the first four stages (non-decreasing).
-    stage_min_steps : least steps in a stage before promotion.
-    stake_levels : stake multiplier in each of the five stages.
-    absorb_weight : weight of an isolated error's evidence in an institutionalized partnership.
-    imitation_every : steps between imitation rounds (0: never).
-    selection : intensity of selection in imitation, >= 0.
-    mutation : chance an organization switches to a random strategy at an imitation round.
-    seed, rng : randomness (pass one); the same value reproduces the run bit for bit.
+    n_organizations : int
+        Number of organizations, at least 2. Default 100.
+    strategies : sequence of str or strategy objects
+        Names (see :func:`allysim.strategies.named`) or :class:`~allysim.strategies.MemoryOne` /
+        :class:`~allysim.strategies.FiniteStateStrategy` objects the organizations may use.
+        Default ``("ALLC", "ALLD", "TFT", "GRIM", "WSLS", "GTFT")``; GTFT is tuned to the game
+        and exists only while its generosity is a probability (see ``synergy``).
+    initial_shares : sequence of float or None
+        Probability of each strategy at the start, summing to 1. Default None (uniform).
+    initial_strategies : sequence of int or str, or None
+        The strategy of each organization (an integer index into ``strategies`` or a name),
+        instead of drawing them from ``initial_shares``. Default None.
+    benefit : float
+        Value a contribution delivered in full gives the partner, > 0. The partner receives
+        ``capability * benefit`` of it (see ``capability_mean``). Default 3.
+    cost : float
+        Cost of contributing to the contributor, > 0. Default 2.
+    synergy : float
+        Extra value each partner gets when both contribute (the partnership dividend), before
+        cultural friction. Game per unit stake at full capability: ``R = benefit - cost +
+        synergy``, ``S = -cost``, ``T = benefit``, ``P = 0``. With the default strategies (GTFT)
+        it must lie in ``[max(cost - benefit, (cost - benefit) / 2), cost]``. Default 0.5.
+    mechanisms : sequence of Mechanism
+        Incentive mechanisms (:mod:`allysim.mechanisms`). ShadowOfFuture sets ``continuation``,
+        Monitoring the base perception error, Communication scales it (and speeds verification),
+        Reputation sets ``visibility``; Sanction, Bond and ProfitSharing settle each round.
+        Default none.
+    continuation : float
+        Chance a partnership goes on after a step (1: it never ends by itself). Default 0.9.
+    noise : float
+        Execution noise: chance an intended move is flipped. Default 0.01.
+    perception_error : float
+        Base chance to misread the partner's move. Default 0.05.
+    culture_spread : float
+        Half-width of the uniform spread of each cultural dimension around 0.5, in [0, 0.5];
+        cultural distance is the mean absolute difference of profiles, in ``[0, 2 *
+        culture_spread]``. Default 0.2.
+    culture_noise : float
+        Chance per unit of cultural distance that cultural difference alone makes a move
+        misread, >= 0, with ``culture_noise * 2 * culture_spread <= 1``. The two sources of
+        misreading act independently: ``eta = (1 - (1 - perception_error) * (1 - culture_noise
+        * distance)) * (1 - clarity)``. Default 0.2.
+    culture_friction : float
+        Share of synergy lost per unit of cultural distance, in [0, 1]. Default 0.5.
+    capability_mean : float
+        Mean capability. An organization's capability is the share of a contribution's value
+        that reaches the partner, and the chance that one of its contributions is seen to
+        deliver (what competence trust estimates). Default 0.8.
+    capability_spread : float
+        Capabilities are drawn uniformly in ``capability_mean +- capability_spread``, which
+        must stay within [0, 1]. Default 0.15.
+    capacity : int
+        Most partnerships per organization, in ``[1, n_organizations - 1]``. Default 3.
+    network : str or networkx.Graph
+        The possible ties: ``"complete"``, ``"small-world"`` or a graph on nodes
+        ``0..n_organizations-1``. An organization without neighbours never has a partner.
+        Default ``"complete"``.
+    network_degree : int
+        Degree of the small-world (Watts-Strogatz) network, >= 2 and < ``n_organizations``.
+        Default 10.
+    rewiring : float
+        Rewiring probability of the small-world network. Default 0.1.
+    search_rate : float
+        Chance an organization with free capacity looks for a partner each step. Default 0.5.
+    visibility : float
+        How much of a candidate's record others see (0: none, judged at 0.5). Default 0.5.
+    trust_to_contribute : float
+        Contractual trust from which an organization contributes as its strategy says; below
+        it, contributions are held back in proportion (0: trust is ignored). Default 0.4.
+    competence_floor : float
+        Competence trust a partnership needs before it deepens past assessment. Default 0.5.
+    forgetting : float
+        Weight kept by old evidence each observed round, in (0, 1]. Default 0.9.
+    prior_strength : float
+        Pseudo-observations in the trust prior of a new partnership, >= 0. Default 2.
+    attribution_discount : float
+        In [0, 1): how much a contribution loses as goodwill evidence when mechanisms make
+        contributing privately optimal (Kelley's discounting principle; Malhotra & Murnighan
+        2002). Its weight is ``1 - attribution_discount * d``, ``d`` in [0, 1] being the share of
+        the partner's temptation to withhold that the mechanisms remove (1 when the game itself
+        has none). Below 1, so enforcement slows goodwill without ruling it out (Poppo & Zenger
+        2002). Default 0.8.
+    exit_threshold : float
+        Contractual trust below which a partner exits. Default 0.3.
+    stage_thresholds : sequence of float
+        Weakest contractual or goodwill trust (either side) needed to leave each of the first
+        four stages: 4 non-decreasing values in (0, 1). Default ``(0.6, 0.7, 0.8, 0.85)``.
+    stage_min_steps : int
+        Least steps in a stage before promotion, >= 0. Default 3.
+    stake_levels : sequence of float
+        Stake multiplier of payoffs, fines and forfeits in each of the five stages, > 0.
+        Default ``(1, 1.5, 2, 3, 4)``.
+    absorb_weight : float
+        Weight of an isolated error's evidence in an institutionalized partnership. Default 0.2.
+    imitation_every : int
+        Steps between imitation rounds (0: never). Default 10.
+    imitation_payoff : {"per_stake", "raw"}
+        What imitation compares: ``"per_stake"`` sums each round's payoff divided by the
+        partnership's stake, so the stake schedule does not change the strength of selection;
+        ``"raw"`` compares stake-scaled payoffs. Default ``"per_stake"``.
+    selection : float
+        Intensity of selection in imitation (Fermi rule), >= 0. Default 1.
+    mutation : float
+        Chance an organization switches to a random strategy at an imitation round.
+        Default 0.01.
+    seed : int, numpy.random.Generator, numpy.random.SeedSequence or None
+        Randomness; the same value reproduces the run bit for bit. Default None (fresh entropy).
+    rng : int, numpy.random.Generator, numpy.random.SeedSequence or None
+        Mesa's name for ``seed``; pass one of the two. Default None.
 
     Examples
     --------
@@ -170,12 +248,14 @@ class TrustModel(mesa.Model):
         competence_floor: float = 0.5,
         forgetting: float = 0.9,
         prior_strength: float = 2.0,
+        attribution_discount: float = 0.8,
         exit_threshold: float = 0.3,
         stage_thresholds: Sequence[float] = (0.6, 0.7, 0.8, 0.85),
         stage_min_steps: int = 3,
         stake_levels: Sequence[float] = (1.0, 1.5, 2.0, 3.0, 4.0),
         absorb_weight: float = 0.2,
         imitation_every: int = 10,
+        imitation_payoff: str = "per_stake",
         selection: float = 1.0,
         mutation: float = 0.01,
         seed: Any = None,
@@ -183,6 +263,10 @@ class TrustModel(mesa.Model):
     ) -> None:
         if seed is not None and rng is not None:
             raise ValueError("pass either seed or rng, not both")
+        # Checked here so a bad value names the parameter; the value itself goes to Mesa
+        # unchanged (a Generator is not advanced), which keeps runs bit-reproducible.
+        as_generator(seed, "seed")
+        as_generator(rng, "rng")
         # Mesa 3.3 and 3.5 both build model.rng (numpy) and model.random from rng.
         super().__init__(rng=rng if rng is not None else seed)
         self._validate_and_store(locals())
@@ -203,13 +287,21 @@ class TrustModel(mesa.Model):
         self.benefit = check_real(p["benefit"], "benefit")
         self.cost = check_real(p["cost"], "cost")
         self.synergy = check_real(p["synergy"], "synergy")
-        if self.benefit <= 0 or self.cost <= 0:
-            raise ValueError("benefit and cost must be > 0")
+        if self.benefit <= 0:
+            raise ValueError(f"benefit must be > 0, got {p['benefit']!r}")
+        if self.cost <= 0:
+            raise ValueError(f"cost must be > 0, got {p['cost']!r}")
         self.base_continuation = check_probability(p["continuation"], "continuation")
         self.noise = check_probability(p["noise"], "noise")
         self.base_perception_error = check_probability(p["perception_error"], "perception_error")
         self.culture_spread = check_interval(p["culture_spread"], "culture_spread", 0.0, 0.5)
         self.culture_noise = check_nonnegative(p["culture_noise"], "culture_noise")
+        if self.culture_noise * 2 * self.culture_spread > 1:
+            raise ValueError(
+                "culture_noise * (largest cultural distance = 2 * culture_spread) is a chance to "
+                f"misread and must be <= 1, got culture_noise={p['culture_noise']!r}, "
+                f"culture_spread={p['culture_spread']!r}"
+            )
         self.culture_friction = check_probability(p["culture_friction"], "culture_friction")
         self.capability_mean = check_probability(p["capability_mean"], "capability_mean")
         self.capability_spread = check_nonnegative(p["capability_spread"], "capability_spread")
@@ -224,6 +316,11 @@ class TrustModel(mesa.Model):
             )
         cap = p["capacity"]
         self.max_capacity = check_int(cap, "capacity", minimum=1)
+        if self.max_capacity > self.n - 1:
+            raise ValueError(
+                f"capacity must lie in [1, n_organizations - 1 = {self.n - 1}] (an organization "
+                f"cannot have more partners than there are others), got {cap!r}"
+            )
         self.network_degree = check_int(p["network_degree"], "network_degree", minimum=2)
         self.rewiring = check_probability(p["rewiring"], "rewiring")
         self.search_rate = check_probability(p["search_rate"], "search_rate")
@@ -234,6 +331,9 @@ class TrustModel(mesa.Model):
         self.competence_floor = check_probability(p["competence_floor"], "competence_floor")
         self.forgetting = check_interval(p["forgetting"], "forgetting", 0.0, 1.0, low_open=True)
         self.prior_strength = check_nonnegative(p["prior_strength"], "prior_strength")
+        self.attribution_discount = check_interval(
+            p["attribution_discount"], "attribution_discount", 0.0, 1.0, high_open=True
+        )
         self.exit_threshold = check_probability(p["exit_threshold"], "exit_threshold")
         th = as_float_array(p["stage_thresholds"], "stage_thresholds", shape=(4,))
         if np.any((th <= 0) | (th >= 1)) or np.any(np.diff(th) < 0):
@@ -246,6 +346,16 @@ class TrustModel(mesa.Model):
         self.stake_levels = stakes
         self.absorb_weight = check_probability(p["absorb_weight"], "absorb_weight")
         self.imitation_every = check_int(p["imitation_every"], "imitation_every", minimum=0)
+        if not isinstance(p["imitation_payoff"], str):
+            raise TypeError(
+                "imitation_payoff must be 'per_stake' or 'raw', got "
+                f"{type(p['imitation_payoff']).__name__}"
+            )
+        if p["imitation_payoff"] not in ("per_stake", "raw"):
+            raise ValueError(
+                f"imitation_payoff must be 'per_stake' or 'raw', got {p['imitation_payoff']!r}"
+            )
+        self.imitation_payoff = p["imitation_payoff"]
         self.selection = check_nonnegative(p["selection"], "selection")
         self.mutation = check_probability(p["mutation"], "mutation")
 
@@ -255,7 +365,7 @@ class TrustModel(mesa.Model):
         game = partnership_game(self.benefit, self.cost, self.synergy)
         if isinstance(strategies, str) or not isinstance(strategies, Sequence) or not strategies:
             raise ValueError("strategies must be a non-empty list of names or strategy objects")
-        objs = [named(s, game) if isinstance(s, str) else s for s in strategies]
+        objs = [self._named(s, game) if isinstance(s, str) else s for s in strategies]
         for s in objs:
             if not isinstance(s, MemoryOne | FiniteStateStrategy):
                 raise TypeError(f"strategies must be names or strategy objects, got {s!r}")
@@ -269,17 +379,7 @@ class TrustModel(mesa.Model):
         if assigned is not None:
             if shares is not None:
                 raise ValueError("give initial_shares or initial_strategies, not both")
-            if len(assigned) != self.n:
-                raise ValueError(f"initial_strategies must name {self.n} strategies, one each")
-            index = {name: i for i, name in enumerate(self.strategy_names)}
-            try:
-                self.strategy_of = np.array(
-                    [index[x] if isinstance(x, str) else int(x) for x in assigned], dtype=np.int64
-                )
-            except KeyError as exc:
-                raise ValueError(f"initial_strategies names an unknown strategy {exc}") from None
-            if np.any((self.strategy_of < 0) | (self.strategy_of >= k)):
-                raise ValueError(f"initial_strategies indices must lie in [0, {k - 1}]")
+            self.strategy_of = self._assigned_strategies(assigned, k)
             return
         if shares is None:
             probs = np.full(k, 1.0 / k)
@@ -288,6 +388,57 @@ class TrustModel(mesa.Model):
             if np.any(probs < 0) or abs(probs.sum() - 1) > 1e-9:
                 raise ValueError("initial_shares must be non-negative and sum to 1")
         self.strategy_of = self.rng.choice(k, size=self.n, p=probs)
+
+    def _named(self, name: str, game) -> MemoryOne | FiniteStateStrategy:
+        """A strategy by name; GTFT's tuning to the game gets a message naming the game's values."""
+        if name.strip().upper() != "GTFT":
+            return named(name, game)
+        try:
+            return named(name, game)
+        except ValueError:
+            b, c, s = self.benefit, self.cost, self.synergy
+            low = max(c - b, (c - b) / 2)
+            raise ValueError(
+                "strategy GTFT (one of the default strategies) needs a partnership game that is a "
+                "dilemma, where its generosity is a probability: synergy must lie in "
+                f"[max(cost - benefit, (cost - benefit) / 2), cost] = [{low:g}, {c:g}], got "
+                f"benefit={b:g}, cost={c:g}, synergy={s:g}; change synergy, benefit or cost, or "
+                "pass strategies without 'GTFT'"
+            ) from None
+
+    def _assigned_strategies(self, assigned, k: int) -> np.ndarray:
+        if isinstance(assigned, str | bytes) or not isinstance(assigned, Sequence | np.ndarray):
+            raise TypeError(
+                "initial_strategies must be a sequence of strategy indices or names, got "
+                f"{type(assigned).__name__}"
+            )
+        if len(assigned) != self.n:
+            raise ValueError(
+                f"initial_strategies must name {self.n} strategies (one per organization), got "
+                f"{len(assigned)}"
+            )
+        index = {name: i for i, name in enumerate(self.strategy_names)}
+        chosen = np.empty(self.n, dtype=np.int64)
+        for i, x in enumerate(assigned):
+            if isinstance(x, str):
+                if x not in index:
+                    raise ValueError(
+                        f"initial_strategies names an unknown strategy {x!r}; known: "
+                        f"{', '.join(self.strategy_names)}"
+                    )
+                chosen[i] = index[x]
+            elif isinstance(x, numbers.Integral) and not isinstance(x, bool | np.bool_):
+                if not 0 <= int(x) < k:
+                    raise ValueError(
+                        f"initial_strategies indices must lie in [0, {k - 1}], got {x!r}"
+                    )
+                chosen[i] = int(x)
+            else:
+                raise TypeError(
+                    "initial_strategies entries must be integer indices or strategy names, got "
+                    f"{x!r} ({type(x).__name__})"
+                )
+        return chosen
 
     def _build_settings(self, mechanisms) -> None:
         from allysim.games import partnership_game
@@ -307,6 +458,30 @@ class TrustModel(mesa.Model):
         self._settling = tuple(
             m for m in setup.mechanisms if isinstance(m, Sanction | Bond | ProfitSharing)
         )
+        self._check_magnitudes()
+
+    def _check_magnitudes(self) -> None:
+        """Refuse payoff scales whose sums over partnerships and steps would overflow to inf."""
+        sizes = {
+            "benefit": self.benefit,
+            "cost": self.cost,
+            "synergy": abs(self.synergy),
+        }
+        for m in self._settling:
+            if isinstance(m, Sanction):
+                sizes["Sanction fine"] = m.fine
+                sizes["Sanction enforcement_cost"] = m.enforcement_cost
+            elif isinstance(m, Bond):
+                sizes["Bond stake"] = m.stake
+        top = float(self.stake_levels.max())
+        worst = max(sizes, key=lambda k: sizes[k])
+        if sizes[worst] * top > _MAX_PAYOFF:
+            listed = ", ".join(f"{k}={v:g}" for k, v in sizes.items())
+            raise ValueError(
+                "benefit, cost, |synergy| and mechanism fines, stakes and enforcement costs times "
+                f"the largest of stake_levels ({top:g}) must stay at most {_MAX_PAYOFF:g}, or "
+                f"payoff sums overflow; got {listed}"
+            )
 
     def _build_organizations(self) -> None:
         rng = self.rng
@@ -366,7 +541,7 @@ class TrustModel(mesa.Model):
         "alpha",
         "beta",
         "streak",
-        "tempted",
+        "goodwill_weight",
     )
 
     def _build_partnership_arrays(self) -> None:
@@ -385,9 +560,9 @@ class TrustModel(mesa.Model):
         self.alpha = np.ones((m, 2, 3))
         self.beta = np.ones((m, 2, 3))
         self.streak = np.zeros((m, 2), dtype=np.int64)
-        # Whether withholding would pay a partner after the other's C / D (goodwill evidence);
-        # the same for both sides, as the game is symmetric.
-        self.tempted = np.zeros((m, 2), dtype=bool)
+        # [row, side, x]: weight as goodwill evidence, for side `side`, of a contribution by its
+        # partner when `side` played x (0: contributed, 1: withheld); see _goodwill_weights.
+        self.goodwill_weight = np.zeros((m, 2, 2))
         # Each organization's current partners (-1: free place), for constant-time look-ups.
         self.partner_table = np.full((self.n, self.max_capacity), -1, dtype=np.int64)
         self._next_pid = 0
@@ -457,7 +632,7 @@ class TrustModel(mesa.Model):
             bar.close()
         return self.datacollector.get_model_vars_dataframe()
 
-    def play_partnerships(self) -> dict[str, np.ndarray]:
+    def play_partnerships(self) -> dict[str, Any]:
         """Every active partnership plays one round; returns what happened, for learning."""
         e = self.n_active
         if e == 0:
@@ -479,18 +654,22 @@ class TrustModel(mesa.Model):
             rng=self.rng,
         )
         stake = self.stake_levels[self.stage[:e]]
-        reward = (
-            self.benefit
-            - self.cost
-            + self.synergy * (1 - self.culture_friction * self.distance[:e])
-        )
-        pay_a = np.where(ca, np.where(cb, reward, -self.cost), np.where(cb, self.benefit, 0.0))
-        pay_b = np.where(cb, np.where(ca, reward, -self.cost), np.where(ca, self.benefit, 0.0))
+        dividend = self.synergy * (1 - self.culture_friction * self.distance[:e])
+        # What a contribution is worth to its receiver scales with the contributor's capability.
+        got_a = self.benefit * self.capability[b]
+        got_b = self.benefit * self.capability[a]
+        cost = self.cost
+        pay_a = np.where(ca, np.where(cb, got_a - cost + dividend, -cost), np.where(cb, got_a, 0.0))
+        pay_b = np.where(cb, np.where(ca, got_b - cost + dividend, -cost), np.where(ca, got_b, 0.0))
         pay_a, pay_b, enforcement = settle_round(
             self._settling, pay_a * stake, pay_b * stake, ca, cb, self.rng, scale=stake
         )
         gain = np.bincount(a, pay_a, minlength=self.n) + np.bincount(b, pay_b, minlength=self.n)
         self.wealth += gain
+        if self.imitation_payoff == "per_stake":
+            gain = np.bincount(a, pay_a / stake, minlength=self.n) + np.bincount(
+                b, pay_b / stake, minlength=self.n
+            )
         self.period_payoff += gain
         nxt = self._next
         machine[:, 0] = nxt[machine[:, 0], (~ca).astype(np.int64), (~sa).astype(np.int64)]
@@ -528,19 +707,19 @@ class TrustModel(mesa.Model):
         delivered = partner_contrib & (self.rng.random(seen.shape) < partner_capability)
         k = TrustKind.COMPETENCE
         update_beta(alpha[..., k], beta[..., k], delivered, seen, forgetting=lam)
-        # Goodwill: a contribution that withholding would have beaten, or a betrayal.
-        pair_tempted = self.tempted[:e]
-        tempted = np.where(contrib, pair_tempted[:, None, 0], pair_tempted[:, None, 1])
-        generous = seen & tempted
+        # Goodwill: a perceived contribution, weighted by how little the mechanisms explain it,
+        # for; a betrayal (withholding while the observer contributed), against, at full weight.
+        gw = self.goodwill_weight[:e]
+        credit = np.where(contrib, gw[:, :, 0], gw[:, :, 1])
         betrayed = ~seen & contrib
         k = TrustKind.GOODWILL
         update_beta(
             alpha[..., k],
             beta[..., k],
-            generous,
-            generous | betrayed,
+            seen,
+            seen | betrayed,
             forgetting=lam,
-            weight=weight,
+            weight=np.where(seen, credit, weight),
         )
         streak[:] = np.where(seen, streak + 1, 0)
         played["betrayed"] = betrayed[:, 0] | betrayed[:, 1]
@@ -668,10 +847,9 @@ class TrustModel(mesa.Model):
         self.age[rows] = self.stage[rows] = self.in_stage[rows] = 0
         self.last_betrayal[rows] = -(10**9)
         self.distance[rows] = dist
-        eta = (self.perception_error + self.culture_noise * dist) * (1 - self.clarity)
-        if np.any(eta > 1):
-            raise ValueError("perception error above 1: lower culture_noise or culture_spread")
-        self.pair_eta[rows] = eta
+        # Two independent sources of misreading (noisy-OR), so eta stays a probability.
+        misread = 1 - (1 - self.perception_error) * (1 - self.culture_noise * dist)
+        self.pair_eta[rows] = misread * (1 - self.clarity)
         self.machine[rows, 0] = self._start[self.strategy_of[a]]
         self.machine[rows, 1] = self._start[self.strategy_of[b]]
         k = self.prior_strength
@@ -679,7 +857,7 @@ class TrustModel(mesa.Model):
         self.alpha[rows] = 1 + k * score
         self.beta[rows] = 1 + k * (1 - score)
         self.streak[rows] = 0
-        self.tempted[rows] = self._temptation(dist)
+        self.goodwill_weight[rows] = self._goodwill_weights(a, b, dist)
         table = self.partner_table
         table[a, (table[a] < 0).argmax(axis=1)] = b
         table[b, (table[b] < 0).argmax(axis=1)] = a
@@ -688,29 +866,59 @@ class TrustModel(mesa.Model):
         self.formed += count
         self.formed_total += count
 
-    def _temptation(self, dist: np.ndarray) -> np.ndarray:
-        """Would withholding pay a partner, in expectation under the mechanisms, after C / D?"""
-        reward = self.benefit - self.cost + self.synergy * (1 - self.culture_friction * dist)
+    def _goodwill_weights(self, a: np.ndarray, b: np.ndarray, dist: np.ndarray) -> np.ndarray:
+        """Goodwill weight of each partner's contribution, seen from the other: (count, 2, 2).
+
+        Attribution discounting (Kelley 1973; Malhotra & Murnighan 2002): a contribution is
+        evidence of goodwill in the measure that it was not privately optimal. ``d`` is the share
+        of the contributor's gain from withholding, in the bare game, that the settling
+        mechanisms remove in expectation (1 where the bare game offers no such gain); the weight
+        is ``1 - attribution_discount * d``. Entry ``[i, side, x]`` is for the organization on
+        ``side`` when it played ``x`` (0: contribute, 1: withhold) and its partner contributed.
+        """
+        dividend = self.synergy * (1 - self.culture_friction * dist)
+        got_a = self.benefit * self.capability[b]
+        got_b = self.benefit * self.capability[a]
+        # Stage payoffs per unit stake; [:, move of a, move of b].
         row = np.empty((dist.size, 2, 2))
-        row[:, 0, 0], row[:, 0, 1] = reward, -self.cost
-        row[:, 1, 0], row[:, 1, 1] = self.benefit, 0.0
-        col = np.swapaxes(row, 1, 2).copy()
+        col = np.empty((dist.size, 2, 2))
+        row[:, 0, 0], row[:, 0, 1] = got_a - self.cost + dividend, -self.cost
+        row[:, 1, 0], row[:, 1, 1] = got_a, 0.0
+        col[:, 0, 0], col[:, 1, 0] = got_b - self.cost + dividend, -self.cost
+        col[:, 0, 1], col[:, 1, 1] = got_b, 0.0
+        bare_row, bare_col = row, col
         for m in self._settling:
             row, col = m.transform(row, col)
-        # Partner's payoffs as row player (the game stays symmetric under these mechanisms).
-        return np.stack([row[:, 1, 0] > row[:, 0, 0], row[:, 1, 1] > row[:, 0, 1]], axis=1)
+        out = np.empty((dist.size, 2, 2))
+        for x in (0, 1):
+            # b's gain from withholding when a played x (a judges b), and a's when b played x.
+            for side, (bare, now) in enumerate(
+                (
+                    (bare_col[:, x, 1] - bare_col[:, x, 0], col[:, x, 1] - col[:, x, 0]),
+                    (bare_row[:, 1, x] - bare_row[:, 0, x], row[:, 1, x] - row[:, 0, x]),
+                )
+            ):
+                tempted = bare > 0
+                removed = np.where(
+                    tempted, np.clip(1 - now / np.where(tempted, bare, 1.0), 0.0, 1.0), 1.0
+                )
+                out[:, side, x] = 1 - self.attribution_discount * removed
+        return out
 
     def imitate(self) -> None:
         """Pairwise-comparison imitation of a peer's strategy by payoff, plus mutation."""
         rng = self.rng
-        per_step = self.period_payoff / self.imitation_every
+        per_step = self.period_payoff / max(self.imitation_every, 1)
         if self.graph is None:
             peer = rng.integers(0, self.n - 1, size=self.n)
             peer += peer >= np.arange(self.n)
         else:
             deg = self._indptr[1:] - self._indptr[:-1]
             pick = np.minimum((rng.random(self.n) * deg).astype(np.int64), np.maximum(deg - 1, 0))
-            peer = np.where(deg > 0, self._indices[self._indptr[:-1] + pick], np.arange(self.n))
+            # An organization without neighbours compares itself with itself (keeps its strategy).
+            peer = np.arange(self.n)
+            has = deg > 0
+            peer[has] = self._indices[self._indptr[:-1][has] + pick[has]]
         with np.errstate(over="ignore"):
             p_adopt = 1.0 / (1.0 + np.exp(-self.selection * (per_step[peer] - per_step)))
         u = rng.random((3, self.n))
@@ -731,21 +939,24 @@ class TrustModel(mesa.Model):
     # ------------------------------------------------------------------------------ output
 
     def _update_statistics(self, moves, welfare) -> None:
-        self.contribution_rate = float(moves.mean()) if moves.size else 0.0
+        # NaN, not 0, where there is nothing to measure: no round played this step (contribution,
+        # welfare) or no partnership (trust, stages).
+        nan = float("nan")
+        self.contribution_rate = float(moves.mean()) if moves.size else nan
         e = self.n_active
         self.active_partnerships = e
         trust = self._trust()
         for k, kind in enumerate(KINDS):
-            setattr(self, f"trust_{kind}", float(trust[..., k].mean()) if e else 0.0)
+            setattr(self, f"trust_{kind}", float(trust[..., k].mean()) if e else nan)
         counts = np.bincount(self.stage[:e], minlength=5)
         for s, name in enumerate(STAGES):
-            setattr(self, f"stage_{name}", float(counts[s] / e) if e else 0.0)
+            setattr(self, f"stage_{name}", float(counts[s] / e) if e else nan)
         shares = np.bincount(self.strategy_of, minlength=len(self.strategy_names)) / self.n
         for name, share in zip(self.strategy_names, shares, strict=True):
             setattr(self, f"strategy_{name}", float(share))
         self.payoff_mean = float(self.wealth.mean())
         self.payoff_gini = gini(self.wealth)
-        self.welfare = float(welfare.mean()) if welfare.size else 0.0
+        self.welfare = float(welfare.mean()) if welfare.size else nan
 
     def partners_of(self, i: int) -> list[int]:
         """Indices of organization ``i``'s current partners."""
@@ -779,7 +990,7 @@ def batch_run(
     parameters: dict[str, Any],
     *,
     replicates: int = 1,
-    seed: int = 0,
+    seed: SeedLike = 0,
     max_steps: int = 100,
     data_collection_period: int = -1,
     number_processes: int | None = 1,
@@ -791,8 +1002,31 @@ def batch_run(
     ``rng`` argument (and overwrites a seed given in ``parameters``); Mesa 3.3 has no such
     argument and gives every iteration the same keywords, so there the seeds go in as a
     parameter. On both, the row reported for each run is the model's state after ``max_steps``
-    steps (column ``Step``; Mesa 3.3 runs one more step that it does not report). A
-    ``replicate`` column is added.
+    steps (column ``Step``; Mesa 3.3 runs one more step that it does not report).
+
+    Parameters
+    ----------
+    parameters : dict
+        :class:`TrustModel` keywords; a list value is swept (every combination is run). Not
+        ``seed`` or ``rng``.
+    replicates : int
+        Runs per parameter combination, each with its own seed, >= 1. Default 1.
+    seed : int, numpy.random.SeedSequence, numpy.random.Generator or None
+        Root seed from which the replicates' seeds are spawned. Default 0.
+    max_steps : int
+        Steps per run, >= 1. Default 100.
+    data_collection_period : int
+        Steps between reported rows; -1 reports the last step only. Default -1.
+    number_processes : int or None
+        Worker processes for Mesa (None: all cores). Default 1.
+    display_progress : bool
+        Show Mesa's progress bar. Default False.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run (and reported step): the parameters, the model reporters, ``seed`` and
+        a ``replicate`` column numbering the replicates from 0.
 
     Examples
     --------
@@ -803,11 +1037,25 @@ def batch_run(
     """
     import inspect
 
+    if not isinstance(parameters, dict):
+        raise TypeError(
+            f"parameters must be a dict of TrustModel keywords, got {type(parameters).__name__}"
+        )
     if "seed" in parameters or "rng" in parameters:
         raise ValueError("give the root seed as seed=..., not in parameters")
     replicates = check_int(replicates, "replicates", minimum=1)
     max_steps = check_int(max_steps, "max_steps", minimum=1)
-    children = np.random.SeedSequence(seed).spawn(replicates)
+    data_collection_period = check_int(data_collection_period, "data_collection_period")
+    if data_collection_period == 0 or data_collection_period < -1:
+        raise ValueError(
+            "data_collection_period must be -1 (the last step only) or an integer >= 1, got "
+            f"{data_collection_period}"
+        )
+    if number_processes is not None:
+        number_processes = check_int(number_processes, "number_processes", minimum=1)
+    if not isinstance(display_progress, bool):
+        raise TypeError(f"display_progress must be a bool, got {type(display_progress).__name__}")
+    children = as_seed_sequence(seed, "seed").spawn(replicates)
     seeds = [int(c.generate_state(1, np.uint32)[0]) for c in children]
     options = {
         "data_collection_period": data_collection_period,
