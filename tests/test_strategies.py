@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -6,6 +8,7 @@ from hypothesis import strategies as st
 from allysim import (
     ALLC,
     ALLD,
+    ALTERNATOR,
     GRIM,
     GTFT,
     RANDOM,
@@ -16,14 +19,15 @@ from allysim import (
     FiniteStateStrategy,
     MemoryOne,
     PrisonersDilemma,
+    StageGame,
     deterministic_memory_one,
     expected_payoffs,
     extortionate,
     generous,
     zero_determinant,
 )
-from allysim.strategies import memory_one_array, zd_phi_range
-from strategies_hyp import memory_one
+from allysim.strategies import machine_tables, memory_one_array, named, zd_phi_range
+from strategies_hyp import interior, memory_one
 
 
 def test_zoo_vectors():
@@ -110,3 +114,266 @@ def test_memory_one_as_machine_gives_the_same_payoffs(x, y, eps, eta):
         mo = expected_payoffs([x], [y], g, noise=eps, perception_noise=eta, **kw)
         fs = expected_payoffs([x.to_finite_state()], [y], g, noise=eps, perception_noise=eta, **kw)
         assert np.allclose(mo, fs, atol=1e-10)
+
+
+# ----------------------------------------------------------------------------------------------
+# One type policy: integers are numbers, booleans and strings are not
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("p", "needle"),
+    [
+        ((1, "0.5", 1, 0), "p must hold real numbers, got strings"),
+        ((True, 0, 1, 0), "p must hold real numbers, got a bool"),
+        (np.array([True, False, True, False]), r"p must hold real numbers.*\.astype\(float\)"),
+        ((1, None, 1, 0), "p must hold real numbers, got NoneType"),
+        ("1010", "p must be an array of real numbers"),
+    ],
+)
+def test_memory_one_refuses_strings_and_bools(p, needle):
+    # Before: the first, second and third were accepted as (1, 0.5, 1, 0) and (1, 0, 1, 0).
+    with pytest.raises(TypeError, match=needle):
+        MemoryOne(p)
+
+
+def test_memory_one_scalars_and_name_are_typed():
+    with pytest.raises(TypeError, match="p0 must be a real number"):
+        MemoryOne((1, 0, 1, 0), p0=True)
+    with pytest.raises(TypeError, match="p0 must be a real number"):
+        MemoryOne((1, 0, 1, 0), p0="1")
+    with pytest.raises(TypeError, match="name must be a str"):
+        MemoryOne((1, 0, 1, 0), name=None)
+    with pytest.raises(TypeError, match="p must be a real number"):
+        RANDOM("0.5")
+
+
+def test_integer_arrays_are_probabilities():
+    s = MemoryOne(np.array([1, 0, 1, 0], dtype=np.int64), p0=np.int64(1))
+    assert s.p == TFT.p and s.p0 == 1.0
+    arr = memory_one_array(np.array([[1, 0, 1, 0, 1], [0, 0, 0, 0, 0]]))
+    assert arr.dtype == np.float64 and arr.tolist() == [TFT.vector.tolist(), ALLD.vector.tolist()]
+    fsm = FiniteStateStrategy(output=np.array([1, 0]), next=np.array([[[0, 1], [0, 1]]] * 2))
+    assert fsm.output == (1.0, 0.0) and fsm.transitions.dtype == np.int64
+    with pytest.raises(TypeError, match="next must hold real numbers, got booleans"):
+        FiniteStateStrategy(output=(1, 0), next=np.zeros((2, 2, 2), dtype=bool))
+    with pytest.raises(TypeError, match="initial must be an integer"):
+        FiniteStateStrategy(output=(1, 0), next=np.zeros((2, 2, 2), dtype=int), initial=True)
+
+
+def test_integer_strategy_arrays_play():
+    # Integer (n, 5) arrays go through the kernels like float ones (TFT vs ALLD, 10 rounds).
+    row, col = expected_payoffs(
+        np.array([[1, 0, 1, 0, 1]]), np.array([[0, 0, 0, 0, 0]]), PrisonersDilemma(), rounds=10
+    )
+    assert row.tolist() == [[0.9]] and col.tolist() == [[1.4]]
+
+
+def test_memory_one_array_names_strategies():
+    with pytest.raises(ValueError, match="strategies must hold at least one strategy"):
+        memory_one_array([])
+    with pytest.raises(ValueError, match="strategies must hold at least one strategy"):
+        memory_one_array(np.zeros((0, 5)))
+    with pytest.raises(TypeError, match="strategies must hold MemoryOne objects"):
+        memory_one_array([TFT, GRIM])
+    with pytest.raises(TypeError, match="strategies must be a MemoryOne"):
+        memory_one_array(5)
+    with pytest.raises(TypeError, match="strategies must hold real numbers, got booleans"):
+        memory_one_array(np.ones((2, 5), dtype=bool))
+    assert memory_one_array(TFT).tolist() == [[1, 0, 1, 0, 1]]
+
+
+def test_machine_tables_names_strategies():
+    # Before: machine_tables([]) failed inside numpy ("need at least one array to concatenate").
+    with pytest.raises(ValueError, match="strategies must hold at least one strategy"):
+        machine_tables([])
+    with pytest.raises(TypeError, match="strategies must be a strategy or a sequence"):
+        machine_tables(None)
+    with pytest.raises(TypeError, match="strategies must hold MemoryOne or FiniteStateStrategy"):
+        machine_tables([TFT, "GRIM"])
+    out, nxt, start = machine_tables(GRIM)
+    assert out.tolist() == [1.0, 0.0] and start.tolist() == [0]
+    out, nxt, start = machine_tables([TFT, GRIM])
+    # TFT's 5 states come first; GRIM's states are shifted by 5.
+    assert start.tolist() == [4, 5]
+    assert nxt[5].tolist() == [[5, 6], [5, 6]] and nxt[6].tolist() == [[6, 6], [6, 6]]
+    assert out.tolist() == [1, 0, 1, 0, 1, 1, 0]
+
+
+def test_strategies_are_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        TFT.p = (0, 0, 0, 0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        GRIM.initial = 1
+    with pytest.raises(ValueError):
+        GRIM.transitions[0, 0, 0] = 1
+    assert TFT.p == (1.0, 0.0, 1.0, 0.0) and GRIM.initial == 0
+
+
+# ----------------------------------------------------------------------------------------------
+# Games where games go
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [None, "PD", (3, 0, 5, 1)])
+def test_game_parameters_refuse_non_games_by_name(bad):
+    # Before: AttributeError ('NoneType' object has no attribute 'payoff_vector').
+    calls = [
+        lambda: zero_determinant(bad, chi=3, phi=0.01, baseline=1),
+        lambda: zd_phi_range(bad, 3, 1),
+    ]
+    if bad is not None:  # None means "the default dilemma" for these
+        calls += [
+            lambda: GTFT(bad),
+            lambda: extortionate(bad),
+            lambda: generous(bad),
+            lambda: named("GTFT", bad),
+            lambda: named("TFT", bad),
+            lambda: named("EXTORT(2)", bad),
+        ]
+    for call in calls:
+        with pytest.raises(TypeError, match="game must be an allysim StageGame"):
+            call()
+
+
+@pytest.mark.parametrize(
+    "game",
+    [
+        StageGame([[2, 2], [2, 2]], [[2, 2], [2, 2]]),  # all payoffs equal: R = S
+        StageGame([[3, 3], [5, 1]], [[3, 5], [3, 1]]),  # R = S
+        StageGame([[5, 2], [3, 1]], [[5, 3], [2, 1]]),  # harmony: g = 5/3
+        StageGame([[3, 0], [5, 5]], [[3, 5], [0, 5]]),  # T = P
+    ],
+)
+def test_gtft_explains_games_it_cannot_be_tuned_to(game):
+    # Before: ZeroDivisionError for R = S and T = P, and "generosity 1.66667 is not a
+    # probability" for the harmony game.
+    for make in (lambda: GTFT(game), lambda: named("GTFT", game)):
+        with pytest.raises(ValueError) as info:
+            make()
+        msg = str(info.value)
+        assert msg.startswith("game has R=")
+        assert "min(1 - (T-R)/(R-S), (R-P)/(T-P))" in msg and "Nowak & Sigmund 1992" in msg
+        assert "MemoryOne((1, g, 1, g)" in msg
+
+
+def test_gtft_and_zd_need_a_symmetric_2x2_game():
+    lopsided = StageGame([[3, 0], [5, 1]], [[3, 0], [5, 1]])
+    for make in (
+        lambda: GTFT(lopsided),
+        lambda: extortionate(lopsided),
+        lambda: zd_phi_range(lopsided, 2, 1),
+        lambda: GTFT(StageGame(np.eye(3), np.eye(3))),
+    ):
+        with pytest.raises(ValueError, match="game must be a symmetric 2x2 game"):
+            make()
+
+
+def test_gtft_in_a_snowdrift_game():
+    # T > R > S > P = 5 > 4 > 1 > 0 with g = min(1 - 1/3, 4/5) = 2/3: still a probability.
+    snow = StageGame([[4, 1], [5, 0]], [[4, 5], [1, 0]])
+    assert GTFT(snow).p == pytest.approx((1.0, 2 / 3, 1.0, 2 / 3), abs=1e-15)
+
+
+def test_zd_trivial_relation_is_refused():
+    # With S = T and chi = 1 every strategy has s_X = s_Y: phi is undetermined.
+    game = StageGame([[3, 2], [2, 1]], [[3, 2], [2, 1]])
+    with pytest.raises(ValueError, match=r"chi=1 with this game.*hold for every strategy"):
+        zd_phi_range(game, 1, 1)
+    with pytest.raises(ValueError, match="chi must be >= 1"):
+        generous(chi=0.5)
+    with pytest.raises(TypeError, match="name must be a str"):
+        zero_determinant(PrisonersDilemma(), chi=3, phi=0.01, baseline=1, name=7)
+    with pytest.raises(ValueError, match="p0 must be a probability"):
+        extortionate(p0=1.5)
+
+
+# ----------------------------------------------------------------------------------------------
+# named: every name it accepts, with exact values
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("ALLC", ALLC),
+        ("allc", ALLC),
+        ("ALLD", ALLD),
+        ("TFT", TFT),
+        (" tft ", TFT),
+        ("STFT", STFT),
+        ("WSLS", WSLS),
+        ("GRIM", GRIM),
+        ("TF2T", TF2T),
+        ("ALTERNATOR", ALTERNATOR),
+    ],
+)
+def test_named_plain(name, expected):
+    assert named(name) is expected
+
+
+def test_named_gtft_random_and_deterministic_exact():
+    gtft = named("GTFT")
+    assert gtft.name == "GTFT" and gtft.p0 == 1.0
+    assert gtft.p == pytest.approx((1, 1 / 3, 1, 1 / 3), abs=1e-15)
+    assert named("gtft", PrisonersDilemma(3, 0, 4, 1)).p == pytest.approx((1, 2 / 3, 1, 2 / 3))
+    assert named("RANDOM(0.3)") == MemoryOne((0.3,) * 4, p0=0.3, name="RANDOM(0.3)")
+    assert named("random(1)").p == (1.0,) * 4
+    for s in deterministic_memory_one():
+        got = named(s.name.lower())
+        assert got == s and got.p0 == got.p[0]
+    assert named("M1010").vector.tolist() == TFT.vector.tolist()
+
+
+def test_named_extort_and_generous_exact():
+    # Press & Dyson's Extort-3 for R, S, T, P = 3, 0, 5, 1.
+    ext = named("EXTORT(3)")
+    assert ext.name == "EXTORT(3)"
+    assert ext.p == pytest.approx((11 / 13, 1 / 2, 7 / 26, 0), abs=1e-15)
+    # Generous chi=2: b = (0, -7, 8, 2), phi_max = 1/8, phi = 1/16.
+    gen = named("generous(2)")
+    assert gen.name == "GENEROUS(2)"
+    assert gen.p == pytest.approx((1, 9 / 16, 1 / 2, 1 / 8), abs=1e-15)
+    game = PrisonersDilemma(4, -1, 6, 0.5)
+    assert named("EXTORT(2.5)", game) == extortionate(game, chi=2.5)
+    assert named("GENEROUS(1.5)", game) == generous(game, chi=1.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "exc", "needle"),
+    [
+        ("RANDOM(1.5)", ValueError, r"name 'RANDOM\(1.5\)': p must be a probability"),
+        ("EXTORT(0.5)", ValueError, r"name 'EXTORT\(0.5\)': chi must be >= 1"),
+        ("GENEROUS(nan)", ValueError, r"name 'GENEROUS\(nan\)': chi must be finite"),
+        ("EXTORT(x)", ValueError, "unknown strategy name 'EXTORT"),
+        ("M102", ValueError, "unknown strategy name"),
+        ("", ValueError, "unknown strategy name"),
+        (None, TypeError, "name must be a str"),
+        (b"TFT", TypeError, "name must be a str"),
+    ],
+)
+def test_named_refuses_bad_names(name, exc, needle):
+    with pytest.raises(exc, match=needle):
+        named(name)
+
+
+OPPONENTS = [ALLC, ALLD, TFT, STFT, WSLS, GRIM, TF2T, ALTERNATOR, RANDOM(0.3), GTFT()]
+
+
+@pytest.mark.parametrize("chi", [1.0, 1.5, 3.0, 7.0])
+@pytest.mark.parametrize("game", [PrisonersDilemma(), PrisonersDilemma(4, -1, 6, 0.5)])
+def test_named_extort_enforces_press_dyson_relation_exactly(chi, game):
+    # Press & Dyson (2012): s_X - P = chi (s_Y - P) in the limit of means, against anyone.
+    x = named(f"EXTORT({chi:g})", game)
+    P = game.P
+    sx, sy = expected_payoffs([x], OPPONENTS, game)
+    assert np.all(np.abs((sx - P) - chi * (sy - P)) < 1e-9)
+    # Against a partner that cooperates, extortion pays at least P and concedes at most P to it.
+    assert sx[0, 0] > P and sy[0, 0] > P and sx[0, 0] - P > (sy[0, 0] - P) * (1 - 1e-12)
+
+
+@given(memory_one(interior), st.sampled_from([1.0, 2.0, 5.0]))
+def test_named_generous_enforces_its_relation(opponent, chi):
+    x = named(f"GENEROUS({chi:g})")
+    (sx,), (sy,) = (a.ravel() for a in expected_payoffs(x, opponent, PrisonersDilemma()))
+    assert abs((sx - 3) - chi * (sy - 3)) < 1e-9
