@@ -181,6 +181,8 @@ def test_memory_one_array_names_strategies():
     with pytest.raises(TypeError, match="strategies must hold real numbers, got booleans"):
         memory_one_array(np.ones((2, 5), dtype=bool))
     assert memory_one_array(TFT).tolist() == [[1, 0, 1, 0, 1]]
+    with pytest.raises(ValueError, match=r"row_strategies must have shape \(n, 5\)"):
+        memory_one_array(np.ones((2, 4)), name="row_strategies")
 
 
 def test_machine_tables_names_strategies():

@@ -266,7 +266,7 @@ class FiniteStateStrategy:
 Strategy = MemoryOne | FiniteStateStrategy
 
 
-def memory_one_array(strategies: Any) -> np.ndarray:
+def memory_one_array(strategies: Any, *, name: str = "strategies") -> np.ndarray:
     """Stack memory-one strategies into an ``(n, 5)`` array ``[p_CC, p_CD, p_DC, p_DD, p0]``.
 
     Parameters
@@ -274,6 +274,8 @@ def memory_one_array(strategies: Any) -> np.ndarray:
     strategies : MemoryOne, sequence of MemoryOne, or array_like of shape (n, 5)
         The strategies; an array is validated as probabilities (integer arrays such as
         ``np.array([[1, 0, 1, 0, 1]])`` are accepted, boolean ones are not). At least one.
+    name : str, default "strategies"
+        Parameter name used in error messages (callers pass their own, e.g. ``"row_strategies"``).
 
     Returns
     -------
@@ -294,27 +296,28 @@ def memory_one_array(strategies: Any) -> np.ndarray:
     >>> memory_one_array(np.array([[1, 0, 1, 0, 1]])).tolist()
     [[1.0, 0.0, 1.0, 0.0, 1.0]]
     """
+    check_str(name, "name")
     if isinstance(strategies, MemoryOne):
         strategies = [strategies]
     if isinstance(strategies, np.ndarray):
-        arr = as_probability_array(strategies, "strategies", shape=(None, 5))
+        arr = as_probability_array(strategies, name, shape=(None, 5))
     elif isinstance(strategies, Sequence) and not isinstance(strategies, str):
         rows = []
         for s in strategies:
             if not isinstance(s, MemoryOne):
                 raise TypeError(
-                    "strategies must hold MemoryOne objects (or be an (n, 5) array), got "
+                    f"{name} must hold MemoryOne objects (or be an (n, 5) array), got "
                     f"{type(s).__name__}"
                 )
             rows.append(s.vector)
         arr = np.array(rows, dtype=float).reshape(len(rows), 5)
     else:
         raise TypeError(
-            "strategies must be a MemoryOne, a sequence of MemoryOne or an (n, 5) array, got "
+            f"{name} must be a MemoryOne, a sequence of MemoryOne or an (n, 5) array, got "
             f"{type(strategies).__name__}"
         )
     if arr.shape[0] == 0:
-        raise ValueError("strategies must hold at least one strategy, got none")
+        raise ValueError(f"{name} must hold at least one strategy, got none")
     return arr
 
 
