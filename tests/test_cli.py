@@ -1,0 +1,289 @@
+"""The ``allysim`` command line: real runs, their files, and one-line usage errors."""
+
+import argparse
+import csv
+import inspect
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import allysim
+from allysim import cli
+from allysim.cli import main
+from allysim.evolution import payoff_matrix_for, stationary_distribution
+from allysim.games import partnership_game
+from allysim.mechanisms import ShadowOfFuture
+from allysim.strategies import named
+
+
+def _usage_error(argv, capsys):
+    """Run ``main(argv)``, expect exit status 2; return the stderr lines."""
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    return captured.err.splitlines()
+
+
+def test_demo_writes_table_and_figure(tmp_path, capsys):
+    argv = ["demo", "--out", str(tmp_path), "--rounds", "50", "--repetitions", "20", "--quiet"]
+    argv += ["--organizations", "120", "--steps", "150", "--replicates", "2"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "exact_score" in printed and "WSLS" in printed
+    assert "excluding the match against a copy of itself" in printed
+    with open(tmp_path / "tournament.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 11
+    assert [int(r["rank"]) for r in rows] == list(range(1, 12))
+    scores = [float(r["exact_score"]) for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    # ALLD's exact score without self-play: against ALLC it earns T = 5 per round; the CSV
+    # agrees with the kernel called directly with self_play=False.
+    game = allysim.PrisonersDilemma()
+    zoo = [*allysim.CLASSIC, allysim.RANDOM(0.5), allysim.extortionate(game)]
+    ref = allysim.round_robin(zoo, game, rounds=50, noise=0.05, self_play=False)
+    by_name = dict(zip(ref.names, ref.scores, strict=True))
+    for r in rows:
+        assert float(r["exact_score"]) == pytest.approx(by_name[r["strategy"]], abs=1e-12)
+    # Every simulated score is within 4 standard errors of the exact one.
+    for r in rows:
+        assert abs(float(r["simulated_score"]) - float(r["exact_score"])) <= 4 * float(r["stderr"])
+    assert (tmp_path / "tournament.png").stat().st_size > 10_000
+    assert "light sanction + sharing" in printed
+    with open(tmp_path / "mechanisms.csv") as fh:
+        mech = {r["scenario"]: r for r in csv.DictReader(fh)}
+    assert mech["baseline"]["equilibrium"] == "False"
+    assert float(mech["sanctions"]["cooperation"]) > 0.95
+    assert (tmp_path / "mechanisms.png").stat().st_size > 10_000
+    trust = pd.read_csv(tmp_path / "trust.csv")
+    assert list(dict.fromkeys(trust["scenario"])) == list(cli.DEFAULT_TRUST_SCENARIOS)
+    assert len(trust) == 3 * 2 * 151
+    late = trust[trust["step"] > 120].groupby("scenario")["contribution_rate"].mean()
+    assert late["long-shadow+monitoring"] > late["short-shadow"] + 0.5
+    assert (tmp_path / "trust.png").stat().st_size > 10_000
+
+
+def test_evolve_and_trust_commands(tmp_path, capsys):
+    argv = ["evolve", "--out", str(tmp_path), "--strategies", "ALLD,TFT,WSLS", "--quiet"]
+    assert main([*argv, "--sim-replicates", "20", "--population", "30"]) == 0
+    table = pd.read_csv(tmp_path / "evolution.csv")
+    assert table["strategy"].iloc[0] == "WSLS" and table["share"].sum() == pytest.approx(1)
+    assert "simulated_share" in table.columns
+    argv = ["trust", "--out", str(tmp_path), "--quiet", "--steps", "20", "--organizations", "40"]
+    assert main([*argv, "--scenario", "sanctions", "--replicates", "1"]) == 0
+    assert set(pd.read_csv(tmp_path / "trust.csv")["scenario"]) == {"sanctions"}
+    assert "+ sanction (fine 3" in capsys.readouterr().out
+
+
+def test_compare_and_tournament_commands(tmp_path, capsys):
+    assert main(["compare", "--out", str(tmp_path), "--quiet"]) == 0
+    assert (tmp_path / "mechanisms.csv").exists()
+    assert main(["tournament", "--out", str(tmp_path), "--rounds", "20", "--repetitions", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "ALLD" in out
+    # 11 strategies, no self-play: 55 pairs x 5 repetitions.
+    assert "Monte Carlo: 275 matches x 20 rounds" in out
+
+
+# ------------------------------------------------------------------ usage errors
+
+
+@pytest.mark.parametrize(
+    ("argv", "option", "allowed"),
+    [
+        (["demo", "--noise", "1.5"], "--noise", "[0, 1]"),
+        (["demo", "--rounds", "0"], "--rounds", "[1, 100000]"),
+        (["tournament", "--rounds", "abc"], "--rounds", "[1, 100000]"),
+        (["tournament", "--rounds", "2.5"], "--rounds", "[1, 100000]"),
+        (["tournament", "--seed", "-1"], "--seed", "[0, 2**63 - 1]"),
+        (["demo", "--seed", "-1"], "--seed", "[0, 2**63 - 1]"),
+        (["trust", "--seed", "-1"], "--seed", "[0, 2**63 - 1]"),
+        (["evolve", "--seed", "-1"], "--seed", "[0, 2**63 - 1]"),
+        (["evolve", "--seed", "1e3"], "--seed", "[0, 2**63 - 1]"),
+        (["evolve", "--population", "1"], "--population", "[2, 10000]"),
+        (["evolve", "--selection", "-1"], "--selection", "[0, 1000]"),
+        (["evolve", "--benefit", "nan"], "--benefit", "(0, 1e+06]"),
+        (["evolve", "--cost", "inf"], "--cost", "(0, 1e+06]"),
+        (["evolve", "--continuation", "1"], "--continuation", "[0, 1)"),
+        (["evolve", "--strategies", "ALLD,NOPE"], "--strategies", "known: ALLC"),
+        (["evolve", "--strategies", "ALLD,RANDOM(2)"], "--strategies", "[0, 1]"),
+        (["evolve", "--strategies", "TFT,TFT"], "--strategies", "distinct"),
+        (["evolve", "--mutation", "0.1", "--population", "5000"], "--population", "states"),
+        (["trust", "--organizations", "1"], "--organizations", "[2, 100000]"),
+        (["trust", "--steps", "0"], "--steps", "[1, 100000]"),
+        (["trust", "--scenario", "nope"], "--scenario", "long-shadow+monitoring"),
+        (["trust", "--replicates", ""], "--replicates", "[1, 1000]"),
+        (["compare", "--out", ""], "--out", "non-empty"),
+        (["tournament", "--out", "/dev/null"], "--out", "not a folder"),
+        (["tournament", "--out", "/proc/allysim-test/x"], "--out", "cannot write"),
+    ],
+)
+def test_bad_argument_is_one_line_exit_2(argv, option, allowed, capsys):
+    lines = _usage_error(argv, capsys)
+    assert len(lines) == 1, lines
+    assert f"argument {option}" in lines[0] or f"{option}:" in lines[0] or option in lines[0]
+    assert allowed in lines[0]
+    assert "Traceback" not in lines[0] and "_int_in" not in lines[0]
+
+
+@pytest.mark.parametrize("argv", [["fly"], [], ["tournament", "--bogus", "1"]])
+def test_bad_command_is_one_line_exit_2(argv, capsys):
+    assert len(_usage_error(argv, capsys)) == 1
+
+
+def test_nothing_written_when_an_argument_is_refused(tmp_path, capsys):
+    out = tmp_path / "new" / "deeper"
+    _usage_error(["evolve", "--out", str(out), "--strategies", "ALLD,NOPE"], capsys)
+    _usage_error(["trust", "--out", str(out), "--organizations", "1"], capsys)
+    # A file in the way of --out, and a folder under a file.
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    _usage_error(["tournament", "--out", str(blocker)], capsys)
+    _usage_error(["tournament", "--out", str(blocker / "sub")], capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+    assert blocker.read_text() == "x"
+
+
+def test_library_refusal_mid_run_is_one_line_and_leaves_no_files(tmp_path, capsys, monkeypatch):
+    def refuse(args):
+        raise ValueError("population must be an integer >= 2, got 1")
+
+    monkeypatch.setattr(cli, "_mechanisms_section", refuse)
+    out = tmp_path / "made" / "by-run"
+    lines = _usage_error(["compare", "--out", str(out)], capsys)
+    assert len(lines) == 1 and "population must be" in lines[0]
+    # The folders --out needed were created to probe them, then removed again.
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"allysim {allysim.__version__}"
+
+
+def _subparsers():
+    parser = cli._build_parser()
+    (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return parser, action.choices
+
+
+def test_every_option_of_every_command_has_help():
+    parser, commands = _subparsers()
+    assert set(commands) == {"demo", "tournament", "compare", "evolve", "trust"}
+    for name, sub in [("allysim", parser), *commands.items()]:
+        for action in sub._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                continue
+            assert action.help and action.help.strip(), (name, action.option_strings)
+
+
+def test_every_integer_and_number_option_states_its_range_in_help():
+    _, commands = _subparsers()
+    for sub in commands.values():
+        for action in sub._actions:
+            if action.type is not None and action.dest != "out":
+                assert "[" in action.help or "(" in action.help, action.option_strings
+
+
+# ------------------------------------------------------------------ evolve's seed
+
+
+def _evolve_table(tmp_path, capsys, *extra):
+    argv = ["evolve", "--out", str(tmp_path), "--quiet", "--strategies", "ALLC,ALLD,WSLS"]
+    assert main([*argv, *extra]) == 0
+    capsys.readouterr()
+    return pd.read_csv(tmp_path / "evolution.csv").set_index("strategy")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--population", "12", "--sim-replicates", "30", "--selection", "0.5"],
+        ["--population", "12", "--mutation", "0.1", "--sim-replicates", "4", "--sim-steps", "4000"],
+    ],
+)
+def test_evolve_seed_drives_the_simulation_and_reproduces(tmp_path, capsys, extra):
+    a = _evolve_table(tmp_path, capsys, *extra, "--seed", "1")
+    b = _evolve_table(tmp_path, capsys, *extra, "--seed", "1")
+    c = _evolve_table(tmp_path, capsys, *extra, "--seed", "2")
+    assert a.equals(b)
+    assert not np.allclose(a["simulated_share"], c["simulated_share"])
+    # The exact column does not depend on the seed.
+    assert np.array_equal(a["share"], c["share"])
+
+
+def test_evolve_simulation_agrees_with_the_exact_chain(tmp_path, capsys):
+    # With mutation, time-averaged shares of the simulated chain estimate the exact mean
+    # abundances: 8 populations x 40000 updates, Z = 10; tolerance 0.05 per share.
+    extra = ["--population", "10", "--mutation", "0.05", "--sim-replicates", "8"]
+    table = _evolve_table(tmp_path, capsys, *extra, "--sim-steps", "40000", "--seed", "3")
+    game = partnership_game(3.0, 1.0)
+    zoo = [named(x, game) for x in ("ALLC", "ALLD", "WSLS")]
+    a = payoff_matrix_for(zoo, game, noise=0.01)
+    exact = stationary_distribution(a, population=10, selection=1.0, mutation=0.05).shares
+    assert table.loc[["ALLC", "ALLD", "WSLS"], "share"].to_numpy() == pytest.approx(exact)
+    sim = table.loc[["ALLC", "ALLD", "WSLS"], "simulated_share"].to_numpy()
+    assert np.abs(sim - exact).max() < 0.05
+
+
+def test_evolve_small_mutation_simulated_fixation(capsys):
+    # Neutral selection: every invasion fixes with probability 1/Z; 400 runs per pair estimate
+    # it within 4 binomial standard errors (sqrt(0.1 * 0.9 / 400) = 0.015).
+    a = np.array([[1.0, 1.0], [1.0, 1.0]])
+    res = stationary_distribution(a, population=10, selection=0.0)
+    ns = argparse.Namespace(
+        population=10, selection=0.0, sim_replicates=400, sim_steps=100_000, seed=5, quiet=True
+    )
+    shares, note = cli._simulate_small_mutation(a, res, ns)
+    worst = float(note.split("fixation probability ")[1].split()[0])
+    assert worst < 4 * 0.015
+    assert shares == pytest.approx([0.5, 0.5], abs=0.1)
+
+
+# ------------------------------------------------------------------ trust scenarios
+
+
+def _continuation(mechanisms):
+    (shadow,) = [m for m in mechanisms if isinstance(m, ShadowOfFuture)]
+    return shadow.continuation
+
+
+def test_trust_mechanisms_compared_at_one_shadow_of_the_future():
+    scenarios = cli.trust_scenarios()
+    assert set(scenarios) == set(cli.TRUST_SCENARIO_NOTES)
+    for name, mechanisms in scenarios.items():
+        note = cli.TRUST_SCENARIO_NOTES[name]
+        if name == "short-shadow":
+            assert [type(m) for m in mechanisms] == [ShadowOfFuture]
+            assert _continuation(mechanisms) == cli.BASE_SHADOW
+            continue
+        reference = note.split(":")[0].removeprefix("vs ")
+        ref = scenarios[reference]
+        kinds = {type(m) for m in mechanisms}
+        ref_kinds = {type(m) for m in ref}
+        if name == "long-shadow":
+            # Varies the shadow alone.
+            assert kinds == ref_kinds == {ShadowOfFuture}
+            assert _continuation(mechanisms) == cli.LONG_SHADOW
+        else:
+            # Adds exactly one mechanism, at the reference's shadow of the future.
+            assert len(kinds - ref_kinds) == 1 and ref_kinds <= kinds
+            assert _continuation(mechanisms) == _continuation(ref)
+    mechanism_scenarios = ["monitoring", "sanctions", "bonds", "profit-sharing"]
+    assert {_continuation(scenarios[n]) for n in mechanism_scenarios} == {cli.BASE_SHADOW}
+
+
+def test_trust_help_says_what_each_scenario_varies():
+    _, commands = _subparsers()
+    text = " ".join(commands["trust"].format_help().split())
+    for name in cli.trust_scenarios():
+        assert f"{name}: " in text
+
+
+def test_demo_passes_self_play_explicitly():
+    assert "self_play" in inspect.signature(allysim.round_robin).parameters
+    assert cli._HAS_SELF_PLAY
