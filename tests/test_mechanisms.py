@@ -2,7 +2,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import allysim as ally
@@ -196,12 +196,10 @@ def test_threshold_values():
 def test_grim_continuation_threshold_against_the_kernel(temptation, sucker, reward):
     P, R = 0.0, reward
     T, S = R + temptation, P - sucker
-    if not 2 * R > T + S:
-        return
+    assume(2 * R > T + S)
     game = ally.PrisonersDilemma(R, S, T, P)
     w = continuation_threshold(game, "GRIM")
-    if w > 0.97:
-        return
+    assume(w <= 0.97)
     above = _gains(game, ally.GRIM, continuation=min(w + 0.01, 0.999))
     assert max(above.values()) <= 1e-9
     below = _gains(game, ally.GRIM, continuation=max(w - 0.01, 0.0))
@@ -269,6 +267,56 @@ def test_bond_threshold_against_the_kernel(detection, salvage):
     hr, lr = hi.payoff_vector, lo.payoff_vector
     assert hr[0] > hr[2] and hr[1] > hr[3]
     assert not (lr[0] > lr[2] and lr[1] > lr[3])
+
+
+def _contributing_dominates(game) -> bool:
+    """Best response in the transformed stage game: contribute against both partner moves."""
+    R, S, T, P = game.payoff_vector
+    return R > T and S > P
+
+
+@st.composite
+def _dilemma_payoffs(draw):
+    # Both orders of T - R and P - S, so both terms of each max get to bind.
+    P = draw(st.floats(-2, 2))
+    R = P + draw(st.floats(0.1, 3))
+    T = R + draw(st.floats(0.1, 3))
+    S = P - draw(st.floats(0.1, 3))
+    return R, S, T, P
+
+
+@given(_dilemma_payoffs(), st.floats(0.05, 1.0), st.floats(0.0, 1.0), st.booleans())
+def test_every_stage_threshold_is_the_best_response_boundary(payoffs, detection, salvage, up):
+    # Issue: bond_threshold returned max((T-R)/d, (P-S)/(d(1+s))); with salvage the withholder
+    # also receives the salvage of the partner's forfeit, so the truth is max(T-R, P-S)/d.
+    base = ally.PrisonersDilemma(*payoffs, repeated=False)
+    factor = 1 + 1e-6 if up else 1 - 1e-6
+    stake = bond_threshold(base, detection, salvage)
+    bonded = apply(base, [Bond(stake=stake * factor, detection=detection, salvage=salvage)])
+    assert _contributing_dominates(bonded.game) is up
+    fine = Sanction(fine=1.0, detection=detection).threshold(base)
+    for transfer in (False, True):
+        fined = apply(base, [Sanction(fine=fine * factor, detection=detection, transfer=transfer)])
+        assert _contributing_dominates(fined.game) is up
+    share = profit_share_threshold(base)
+    assume(share * factor <= 1)
+    shared = apply(base, [ProfitSharing(share * factor)])
+    assert _contributing_dominates(shared.game) is up
+
+
+def test_bond_threshold_regression_numbers():
+    # The standard partnership game (R=1.5 S=-2 T=3 P=0): T-R = 1.5 < P-S = 2.
+    game = standard_partnership_game()
+    R, S, T, P = game.payoff_vector
+    assert (T - R, P - S) == (1.5, 2.0)
+    assert bond_threshold(game, detection=0.8, salvage=0.5) == pytest.approx(2.5)  # was 1.875
+    assert bond_threshold(game, detection=0.8, salvage=0.0) == pytest.approx(2.5)
+    assert Bond(stake=2.5, detection=0.8, salvage=0.5).margin(game) == pytest.approx(0.0)
+    # A bond with full salvage is a transferred sanction: same game, same threshold.
+    bond = Bond(stake=3.0, detection=0.8, salvage=1.0)
+    fine = Sanction(fine=3.0, detection=0.8, transfer=True)
+    assert apply(game, [bond]).game == apply(game, [fine]).game
+    assert bond.threshold(game) == pytest.approx(fine.threshold(game))
 
 
 # ------------------------------------------------------------------------- comparison

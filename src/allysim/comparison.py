@@ -12,7 +12,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from allysim._validation import SeedLike, check_probability
+from allysim._validation import (
+    SeedLike,
+    check_game,
+    check_int,
+    check_nonnegative,
+    check_probability,
+)
 from allysim.evolution import stationary_distribution
 from allysim.games import StageGame
 from allysim.kernels import cooperation_rates, outcome_distribution, round_robin
@@ -32,6 +38,16 @@ def standard_partnership_game() -> StageGame:
 
     R = 1.5, S = -2, T = 3, P = 0: a repeated prisoner's dilemma in which withholding tempts
     (T - R = 1.5) and contributing alone hurts (P - S = 2).
+
+    Returns
+    -------
+    StageGame
+        The game built by :func:`allysim.games.partnership_game`.
+
+    Examples
+    --------
+    >>> standard_partnership_game().payoff_vector
+    (1.5, -2.0, 3.0, 0.0)
     """
     from allysim.games import partnership_game
 
@@ -39,12 +55,56 @@ def standard_partnership_game() -> StageGame:
 
 
 def default_strategies(game: StageGame) -> list:
-    """The strategies a comparison uses unless told otherwise (GTFT tuned to ``game``)."""
+    """The strategies a comparison uses unless told otherwise (GTFT tuned to ``game``).
+
+    Parameters
+    ----------
+    game : StageGame
+        A prisoner's dilemma (GTFT's generosity depends on its payoffs).
+
+    Returns
+    -------
+    list of strategies
+        ALLC, ALLD, TFT, STFT, GRIM, WSLS, TF2T and GTFT.
+
+    Examples
+    --------
+    >>> [s.name for s in default_strategies(standard_partnership_game())][:4]
+    ['ALLC', 'ALLD', 'TFT', 'STFT']
+    """
     return [ALLC, ALLD, TFT, STFT, GRIM, WSLS, TF2T, GTFT(game)]
 
 
 def default_scenarios() -> dict[str, list[Mechanism]]:
-    """The scenarios of ``benchmarks/compare_mechanisms.py`` (fresh objects on each call)."""
+    """The scenarios of ``benchmarks/compare_mechanisms.py`` (fresh objects on each call).
+
+    Every scenario starts from the same base settings of :func:`compare_mechanisms` (by default
+    continuation 0.3: partnerships last 1 / (1 - 0.3) = 1.4 rounds on average, too short for
+    reciprocity to pay; perception noise 0.05) and changes one thing:
+
+    * ``baseline``: nothing.
+    * ``long shadow``: the shadow of the future itself, continuation 0.95 (20 rounds).
+    * ``monitoring``: perception error 0.05 -> 0.01.
+    * ``sanctions``: fine 3 at detection 0.8 (threshold 2.5), enforcement cost 0.5 per detected
+      defection.
+    * ``bonds``: stake 3 at detection 0.8 (threshold 2.5), half the forfeit salvaged by the
+      partner: the same incentive as the sanction, paid for by lost stakes instead of
+      enforcement.
+    * ``profit sharing``: share 0.9 of the joint result (threshold 0.8).
+    * ``shadow + monitoring``: continuation 0.9 and perception error 0.01 together.
+    * ``light sanction + sharing``: fine 1.5 and share 0.4, each below its own threshold,
+      together above it.
+
+    Returns
+    -------
+    dict of str to list of Mechanism
+        Scenario name to the mechanisms applied, in order.
+
+    Examples
+    --------
+    >>> list(default_scenarios())[:3]
+    ['baseline', 'long shadow', 'monitoring']
+    """
     from allysim.mechanisms import Bond, Monitoring, ProfitSharing, Sanction, ShadowOfFuture
 
     return {
@@ -52,7 +112,7 @@ def default_scenarios() -> dict[str, list[Mechanism]]:
         "long shadow": [ShadowOfFuture(0.95)],
         "monitoring": [Monitoring(0.01)],
         "sanctions": [Sanction(fine=3.0, detection=0.8, enforcement_cost=0.5)],
-        "bonds": [Bond(stake=2.5, detection=0.8, salvage=0.5)],
+        "bonds": [Bond(stake=3.0, detection=0.8, salvage=0.5)],
         "profit sharing": [ProfitSharing(0.9)],
         "shadow + monitoring": [ShadowOfFuture(0.9), Monitoring(0.01)],
         "light sanction + sharing": [
@@ -116,11 +176,48 @@ def compare_mechanisms(
       strategy, and by how much its payoff against itself beats the best deviation that plays
       differently against it (payoff units per round; negative: that deviation gains).
     * ``margin_<kind>``: each mechanism's parameter minus its analytic threshold.
-    * ``tournament_winner``, ``tournament_cooperation``: round robin with noise.
+    * ``tournament_winner``, ``tournament_cooperation``: round robin with noise (scores and
+      cooperation without self-play, as Axelrod-Python's).
     * ``cooperation``, ``welfare``: in the small-mutation stationary distribution (population,
       selection), the mean contribution rate and the welfare per partner per round net of
-      enforcement costs and lost stakes, of the strategy the population uses.
+      enforcement costs and lost stakes, of the strategy the population uses. The population
+      meets its own kind, so evolution uses the full payoff matrix, self-play included.
     * ``share_<strategy>``: the stationary share of each strategy.
+
+    Parameters
+    ----------
+    game : StageGame
+        The symmetric 2x2 partnership game before any mechanism.
+    scenarios : mapping of str to sequence of Mechanism
+        Scenario name to the mechanisms applied, in order (see :func:`default_scenarios`).
+    strategies : sequence of strategies or None, default None
+        The strategy set; None uses :func:`default_strategies`.
+    horizon : int, default 200
+        Rounds per partnership when the base ``continuation`` is None.
+    continuation : float or None, default 0.3
+        Base probability in [0, 1) that a partnership continues after each round.
+    perception_noise : float, default 0.05
+        Base probability in [0, 1] of misreading the partner's move.
+    noise : float, default 0.01
+        Execution noise in [0, 1] in the tournament and the evolutionary payoffs.
+    population : int, default 50
+        Population size for the stationary distribution (at least 2).
+    selection : float, default 1.0
+        Selection strength (>= 0) of the pairwise-comparison process.
+    method : {"exact", "simulate"}, default "exact"
+        Tournament payoffs exact, or by Monte Carlo (with ``continuation``, partnerships of
+        random geometric length; see :func:`allysim.kernels.simulate`).
+    repetitions : int, default 20
+        Matches per pair for ``method="simulate"``.
+    seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        Seed for ``method="simulate"``.
+    progress : bool, default True
+        Show a tqdm bar over scenarios.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario with the columns above.
 
     Examples
     --------
@@ -131,10 +228,24 @@ def compare_mechanisms(
     >>> df["equilibrium"].tolist()
     [False, True]
     """
+    game = check_game(game, "game")
     if not isinstance(scenarios, Mapping) or not scenarios:
         raise ValueError("scenarios must be a non-empty mapping of name -> list of mechanisms")
+    for name, mechanisms in scenarios.items():
+        if not isinstance(name, str):
+            raise TypeError(f"scenarios keys must be names (str), got {type(name).__name__}")
+        if isinstance(mechanisms, Mechanism) or not isinstance(mechanisms, Sequence):
+            raise TypeError(
+                f"scenarios[{name!r}] must be a list of mechanisms, got {type(mechanisms).__name__}"
+            )
     strategies = list(default_strategies(game) if strategies is None else strategies)
     perception_noise = check_probability(perception_noise, "perception_noise")
+    horizon = check_int(horizon, "horizon", minimum=1)
+    population = check_int(population, "population", minimum=2)
+    check_nonnegative(selection, "selection")
+    repetitions = check_int(repetitions, "repetitions", minimum=1)
+    if method not in ("exact", "simulate"):
+        raise ValueError(f"method must be 'exact' or 'simulate', got {method!r}")
     rows = []
     items = list(scenarios.items())
     if progress:
@@ -176,7 +287,7 @@ def compare_mechanisms(
         row.update(
             {
                 "tournament_winner": tour.ranking["strategy"].iloc[0],
-                "tournament_cooperation": float(tour.cooperation_matrix.mean()),
+                "tournament_cooperation": float(tour.cooperation.mean()),
                 "cooperation": float(stat.shares @ coop_self),
                 "welfare": float(stat.shares @ welfare_self),
             }

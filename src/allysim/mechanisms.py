@@ -129,20 +129,42 @@ def profit_share_threshold(game: StageGame) -> float:
 def bond_threshold(game: StageGame, detection: float, salvage: float = 1.0) -> float:
     """Least bond (stake) making contributing dominant under detection probability ``detection``.
 
-    A detected defector forfeits the stake; the partner receives ``salvage`` times it. Dominance
-    needs ``R > T - d B`` and ``S + salvage d B > P - d B``:
-    ``B > max((T - R) / d, (P - S) / (d (1 + salvage)))``.
+    A detected defector forfeits the stake B and the partner receives ``salvage`` times it. Row
+    player's expected stage payoffs (d = detection, s = salvage):
+
+    * partner contributes: contribute R, withhold ``T - d B``;
+    * partner withholds: contribute ``S + s d B``, withhold ``P - d B + s d B`` (a mutual
+      withholder also receives the salvage of the partner's forfeited stake).
+
+    So contributing dominates iff ``d B > T - R`` and ``d B > P - S``:
+    ``B > max(T - R, P - S) / d``, whatever the salvage (salvage moves welfare, not the
+    incentive). With ``salvage = 1`` a bond is a :class:`Sanction` with ``transfer=True``.
+
+    Parameters
+    ----------
+    game : StageGame
+        A symmetric 2x2 game (R, S, T, P).
+    detection : float
+        Probability in (0, 1] that a defection is detected.
+    salvage : float, default 1.0
+        Share in [0, 1] of a forfeited stake that the partner receives; validated, and shown
+        here because it does not change the threshold.
+
+    Returns
+    -------
+    float
+        The least stake, in payoff units.
 
     Examples
     --------
     >>> from allysim.games import PrisonersDilemma
-    >>> bond_threshold(PrisonersDilemma(), detection=0.5)
+    >>> bond_threshold(PrisonersDilemma(), detection=0.5)  # max(5 - 3, 1 - 0) / 0.5
     4.0
     """
     R, S, T, P = _rstp(game)
     d = check_interval(detection, "detection", 0.0, 1.0, low_open=True)
-    sv = check_probability(salvage, "salvage")
-    return max((T - R) / d, (P - S) / (d * (1 + sv)))
+    check_probability(salvage, "salvage")
+    return max(T - R, P - S) / d
 
 
 # ----------------------------------------------------------------------------------------------
