@@ -1,4 +1,4 @@
-"""compare_mechanisms: exact and simulated agree, margins are the analytic ones, bad input refused."""
+"""compare_mechanisms: exact and simulated agree, margins are analytic, bad input is refused."""
 
 import numpy as np
 import pandas as pd
