@@ -473,7 +473,7 @@ def test_bad_strategies_and_games():
         expected_payoffs(np.ones((2, 4)), TFT, PD, rounds=2)
     with pytest.raises(ValueError, match="finite"):
         expected_payoffs(np.array([[1, np.nan, 1, 0, 1]]), TFT, PD, rounds=2)
-    with pytest.raises(TypeError, match="game must be a StageGame"):
+    with pytest.raises(TypeError, match="game must be an allysim StageGame"):
         expected_payoffs(TFT, TFT, (3, 0, 5, 1), rounds=2)
     with pytest.raises(ValueError, match="2x2"):
         expected_payoffs(TFT, TFT, StageGame(np.ones((3, 3)), np.ones((3, 3))), rounds=2)

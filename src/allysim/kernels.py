@@ -21,6 +21,7 @@ use batched matrix algebra on the (product) chain.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -30,7 +31,10 @@ import pandas as pd
 
 from allysim._validation import (
     SeedLike,
+    as_float_array,
     as_generator,
+    as_probability_array,
+    check_game,
     check_int,
     check_interval,
     check_memory,
@@ -82,7 +86,7 @@ class _Batch:
 
 def _as_batch(strategies: StrategiesLike, name: str) -> _Batch:
     if isinstance(strategies, np.ndarray):
-        arr = memory_one_array(strategies)
+        arr = memory_one_array(strategies, name=name)
         return _Batch(tuple(f"{name}[{i}]" for i in range(len(arr))), arr, None)
     if isinstance(strategies, MemoryOne | FiniteStateStrategy):
         strategies = [strategies]
@@ -99,7 +103,7 @@ def _as_batch(strategies: StrategiesLike, name: str) -> _Batch:
             raise TypeError(f"{name} must hold MemoryOne or FiniteStateStrategy objects, got {s!r}")
     names = tuple(s.name for s in items)
     if all(isinstance(s, MemoryOne) for s in items):
-        return _Batch(names, memory_one_array(list(items)), items)
+        return _Batch(names, memory_one_array(list(items), name=name), items)
     return _Batch(names, None, items)
 
 
@@ -115,8 +119,7 @@ def _horizon(rounds: int | None, continuation: float | None) -> tuple[str, float
 
 
 def _outcome_payoffs(game: StageGame) -> tuple[np.ndarray, np.ndarray]:
-    if not isinstance(game, StageGame):
-        raise TypeError(f"game must be a StageGame, got {type(game).__name__}")
+    check_game(game, "game")
     if game.shape != (2, 2):
         raise ValueError(f"game must be a 2x2 game (contribute / withhold), got {game.shape}")
     return game.outcome_payoffs()
@@ -557,16 +560,28 @@ def expected_payoffs(
 
 
 def cooperation_rates(outcomes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Contribution rates of row and column players from outcome frequencies (..., 4).
+    """Contribution rates of row and column players from outcome frequencies.
+
+    Parameters
+    ----------
+    outcomes : array_like, shape (..., 4)
+        Frequencies of CC, CD, DC, DD from the row player's view (finite, >= 0).
+
+    Returns
+    -------
+    tuple of two numpy.ndarray, shape (...)
+        Row player's rate ``CC + CD`` and column player's rate ``CC + DC``.
 
     Examples
     --------
     >>> cooperation_rates(np.array([0.5, 0.25, 0.0, 0.25]))
     (np.float64(0.75), np.float64(0.5))
     """
-    outcomes = np.asarray(outcomes, dtype=float)
+    outcomes = as_float_array(outcomes, "outcomes")
     if outcomes.shape[-1:] != (4,):
         raise ValueError(f"outcomes must have a last axis of length 4, got {outcomes.shape}")
+    if np.any(outcomes < 0):
+        raise ValueError("outcomes must be frequencies >= 0")
     return outcomes[..., 0] + outcomes[..., 1], outcomes[..., 0] + outcomes[..., 2]
 
 
@@ -711,16 +726,27 @@ def play_round(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One round of many matches at once: draw moves, then what each side perceives.
 
+    The building block of agent-based models (the trust model plays all its partnerships with
+    it): intended moves are flipped by execution ``noise``, and each side misreads the other's
+    actual move with probability ``perception_noise``.
+
     Parameters
     ----------
-    coop_a, coop_b : arrays of intended cooperation probabilities, one per match.
-    noise : execution noise (each intended move flipped with this probability).
-    perception_noise : misperception probability, a float or one per match.
-    rng : the Generator to draw from.
+    coop_a : array_like, shape (k,)
+        Intended cooperation probabilities of side A, one per match, in [0, 1].
+    coop_b : array_like, shape (k,)
+        Intended cooperation probabilities of side B, one per match, in [0, 1].
+    noise : float, default 0.0
+        Execution noise in [0, 1]: each intended move is flipped with this probability.
+    perception_noise : float or array_like of shape (k,), default 0.0
+        Probability in [0, 1] of misreading the partner's move, one value or one per match.
+    rng : numpy.random.Generator
+        The generator to draw from (it advances).
 
     Returns
     -------
-    (contrib_a, contrib_b, a_sees_b, b_sees_a) : bool arrays, True = contributed (as perceived).
+    tuple of four numpy.ndarray of bool, shape (k,)
+        ``(contrib_a, contrib_b, a_sees_b, b_sees_a)``: True = contributed (as perceived).
 
     Examples
     --------
@@ -728,14 +754,23 @@ def play_round(
     >>> a.tolist(), b.tolist(), sa.tolist()
     ([True, True, True], [False, False, False], [False, False, False])
     """
-    pa = np.asarray(coop_a, dtype=float)
-    pb = np.asarray(coop_b, dtype=float)
+    pa = as_probability_array(coop_a, "coop_a", shape=(None,))
+    pb = as_probability_array(coop_b, "coop_b", shape=(pa.shape[0],))
+    noise = check_probability(noise, "noise")
+    if isinstance(perception_noise, numbers.Real) and not isinstance(perception_noise, bool):
+        eta = np.asarray(check_probability(perception_noise, "perception_noise"))
+    else:
+        eta = as_probability_array(perception_noise, "perception_noise", shape=(pa.shape[0],))
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator (e.g. numpy.random.default_rng(seed)), "
+            f"got {type(rng).__name__}"
+        )
     if noise:
         pa = pa * (1 - 2 * noise) + noise
         pb = pb * (1 - 2 * noise) + noise
     u = rng.random((2, pa.shape[0]))
     contrib_a, contrib_b = u[0] < pa, u[1] < pb
-    eta = np.asarray(perception_noise, dtype=float)
     if np.any(eta > 0):
         flips = rng.random((2, pa.shape[0])) < eta
         return contrib_a, contrib_b, contrib_b ^ flips[0], contrib_a ^ flips[1]
