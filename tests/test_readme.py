@@ -1,17 +1,24 @@
-"""The README's tour runs as written."""
+"""The README's tour runs as written, through the same collector as the documentation.
 
-import re
+tests/test_docs_code.py runs docs/; the README (one block, the tour) runs here, once, as a
+spawn-mode script with its ``# -> value`` outputs checked, followed by assertions on the values
+its comments describe.
+"""
+
 from pathlib import Path
+
+from test_docs_code import blocks, run_markdown
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
+AFTER_THE_TOUR = """
+assert row.shape == (5, 5)
+assert setup.margins() == {"sanction": 0.5}
+assert len(model.datacollector.get_model_vars_dataframe()) == 301
+"""
 
-def test_readme_tour_runs():
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
-    assert blocks, "README has no python block"
-    namespace: dict = {}
-    exec(compile(blocks[0], str(README), "exec"), namespace)
-    assert namespace["row"].shape == (5, 5)
-    assert namespace["setup"].margins() == {"sanction": 0.5}
-    shares = namespace["model"].datacollector.get_model_vars_dataframe()
-    assert len(shares) == 301
+
+def test_readme_tour_runs(tmp_path):
+    assert blocks(README), "README has no python block"
+    script = run_markdown(README, tmp_path, epilogue=AFTER_THE_TOUR)
+    assert script.ran == len(blocks(README))
