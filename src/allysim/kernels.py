@@ -465,6 +465,21 @@ def outcome_distribution(
     The frequencies are averaged over the horizon as the payoffs are (mean over ``rounds``,
     discounted with ``continuation``, or long-run). Rows of the result sum to 1.
 
+    Parameters
+    ----------
+    row_strategies : strategy, sequence of strategies, or (n, 5) array
+        Row players, as for :func:`expected_payoffs`.
+    col_strategies : strategy, sequence of strategies, or (m, 5) array
+        Column players, as for :func:`expected_payoffs`.
+    rounds : int or None, default None
+        Average over exactly this many rounds.
+    continuation : float or None, default None
+        Probability in [0, 1) that the partnership continues after each round (discounted).
+    noise : float, default 0.0
+        Execution noise in [0, 1].
+    perception_noise : float, default 0.0
+        Probability in [0, 1] of misreading the partner's move.
+
     Returns
     -------
     numpy.ndarray, shape (n, m, 4)
@@ -513,31 +528,36 @@ def expected_payoffs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact expected payoff per round of both players, for every pair of strategies.
 
-    With neither ``rounds`` nor ``continuation`` the limit of means is returned; it must be
-    unique over the outcomes reachable from the start, else ``ValueError`` asks for noise or a
-    finite horizon.
+    With neither ``rounds`` nor ``continuation`` the limit of means is returned. It always
+    exists: when play can settle into more than one closed class of outcomes (no noise), it
+    mixes the classes' long-run distributions by the probability of reaching each from the
+    first round (e.g. TFT opening with a coin flip against itself earns 2.25 in the standard
+    game: R, P and the S/T cycle with probabilities 1/4, 1/4, 1/2).
 
     Parameters
     ----------
-    row_strategies, col_strategies : strategy, sequence of strategies, or (n, 5) array
+    row_strategies : strategy, sequence of strategies, or (n, 5) array
         Memory-one (:class:`~allysim.strategies.MemoryOne` or rows ``[p_CC, p_CD, p_DC, p_DD,
-        p0]``) or finite-state strategies. All pairs (row i, column j) are evaluated.
+        p0]``) or finite-state strategies.
+    col_strategies : strategy, sequence of strategies, or (m, 5) array
+        The same for the column players. All pairs (row i, column j) are evaluated.
     game : StageGame
         A 2x2 stage game (need not be symmetric).
-    rounds : int, optional
-        Mean payoff per round over exactly this many rounds.
-    continuation : float in [0, 1), optional
-        Normalised discounted payoff ``(1 - w) sum_t w^t u_t``: the expected payoff per round of a
-        partnership that continues after each round with probability ``w``.
-    noise : float in [0, 1]
-        Execution noise: each intended move is flipped with this probability.
-    perception_noise : float in [0, 1]
-        Each player misreads the partner's move with this probability.
+    rounds : int or None, default None
+        Mean payoff per round over exactly this many rounds (any size: horizons beyond ~1e15
+        equal the limit of means to round-off).
+    continuation : float or None, default None
+        Probability w in [0, 1) that the partnership continues after each round; gives the
+        normalised discounted payoff ``(1 - w) sum_t w^t u_t``.
+    noise : float, default 0.0
+        Execution noise in [0, 1]: each intended move is flipped with this probability.
+    perception_noise : float, default 0.0
+        Probability in [0, 1] that a player misreads the partner's move.
 
     Returns
     -------
-    (row_payoffs, col_payoffs) : two arrays of shape (n, m)
-        Payoff units per round.
+    tuple of two numpy.ndarray, shape (n, m)
+        Row and column players' expected payoffs, in payoff units per round.
 
     Examples
     --------
@@ -594,7 +614,7 @@ def cooperation_rates(outcomes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class SimulationResult:
     """Per-match results of :func:`simulate`, each array of shape (n, m, repetitions).
 
-    Attributes
+    Parameters
     ----------
     row_payoffs : numpy.ndarray
         Mean payoff per round of the row player in each match, (n, m, repetitions).
@@ -608,11 +628,18 @@ class SimulationResult:
         Frequencies of CC, CD, DC, DD from the row player's view, (n, m, repetitions, 4).
     rounds : int or None
         Rounds per match, or None for matches of random length (``continuation``).
-    continuation : float or None
+    continuation : float or None, default None
         The continuation probability for matches of random length, else None.
-    history : numpy.ndarray or None
+    history : numpy.ndarray or None, default None
         (n, m, repetitions, rounds, 2) bool, True where the (row, col) player contributed;
         None unless ``history=True`` was asked for.
+
+    Examples
+    --------
+    >>> from allysim import ALLD, TFT, PrisonersDilemma, simulate
+    >>> res = simulate([TFT], [ALLD], PrisonersDilemma(), rounds=10, repetitions=3, seed=1)
+    >>> res.row_payoffs.shape, float(res.row_cooperation[0, 0, 0])
+    ((1, 1, 3), 0.1)
     """
 
     row_payoffs: np.ndarray
@@ -625,13 +652,41 @@ class SimulationResult:
     history: np.ndarray | None = None
 
     def mean(self) -> tuple[np.ndarray, np.ndarray]:
-        """Mean payoffs per pair over repetitions, two (n, m) arrays."""
+        """Mean payoffs per pair over repetitions.
+
+        Returns
+        -------
+        tuple of two numpy.ndarray, shape (n, m)
+            Row and column players' mean payoff per round.
+
+        Examples
+        --------
+        >>> from allysim import ALLD, TFT, PrisonersDilemma, simulate
+        >>> row, col = simulate(TFT, ALLD, PrisonersDilemma(), rounds=10, seed=1).mean()
+        >>> float(row[0, 0]), float(col[0, 0])
+        (0.9, 1.4)
+        """
         return self.row_payoffs.mean(axis=-1), self.col_payoffs.mean(axis=-1)
 
     def stderr(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Standard errors of :meth:`mean`, two (n, m) arrays; None with a single repetition.
+        """Standard errors of :meth:`mean`; None with a single repetition.
 
         One match per pair gives no estimate of the spread, so there is nothing to report.
+
+        Returns
+        -------
+        tuple of two numpy.ndarray of shape (n, m), or None
+            Standard errors of the row and column players' mean payoffs.
+
+        Examples
+        --------
+        >>> from allysim import RANDOM, PrisonersDilemma, simulate
+        >>> game = PrisonersDilemma()
+        >>> simulate(RANDOM(), RANDOM(), game, rounds=10, seed=1).stderr() is None
+        True
+        >>> res = simulate(RANDOM(), RANDOM(), game, rounds=10, repetitions=50, seed=1)
+        >>> bool(res.stderr()[0][0, 0] > 0)
+        True
         """
         if self.row_payoffs.shape[-1] < 2:
             return None
@@ -995,16 +1050,30 @@ def _strategy_objects(batch: _Batch) -> list[MemoryOne | FiniteStateStrategy]:
 
 @dataclass(frozen=True)
 class TournamentResult:
-    """A round-robin tournament.
+    """A round-robin tournament (see :func:`round_robin`).
 
-    Attributes
+    Parameters
     ----------
-    names : strategy names, in input order.
-    payoff_matrix : (n, n) mean payoff per round of row strategy against column strategy.
-    cooperation_matrix : (n, n) contribution rate of the row strategy in that match.
-    method : "exact" or "simulate".
-    stderr_matrix : (n, n) standard errors of ``payoff_matrix`` (simulate with repetitions > 1),
-        else None.
+    names : tuple of str
+        Strategy names, in input order.
+    payoff_matrix : numpy.ndarray
+        (n, n) mean payoff per round of the row strategy against the column strategy; the
+        diagonal holds self-play.
+    cooperation_matrix : numpy.ndarray
+        (n, n) contribution rate of the row strategy in that match.
+    method : str
+        "exact" or "simulate".
+    stderr_matrix : numpy.ndarray or None, default None
+        (n, n) standard errors of ``payoff_matrix`` (simulate with repetitions > 1), else None.
+    self_play : bool, default False
+        Whether scores count the match against a copy of oneself.
+
+    Examples
+    --------
+    >>> from allysim import ALLC, ALLD, PrisonersDilemma, round_robin
+    >>> res = round_robin([ALLC, ALLD], PrisonersDilemma(), rounds=10)
+    >>> res.payoff_matrix.tolist(), res.scores.tolist()
+    ([[3.0, 0.0], [5.0, 1.0]], [0.0, 5.0])
     """
 
     names: tuple[str, ...]
