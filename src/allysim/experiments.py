@@ -1,20 +1,20 @@
 """Reproducible parameter sweeps on any executor, with results that survive interruption.
 
 A study of incentive mechanisms is a sweep: mechanism parameters x strategy sets x seeds.
-:func:`sweep` runs ``function(**params, seed=...)`` for every cell of a grid times
-``replicates`` and returns a tidy DataFrame. The seed of (cell i, replicate r) is derived from
-one root :class:`numpy.random.SeedSequence` by position, ``SeedSequence(root.entropy,
+[`sweep`][allysim.experiments.sweep] runs ``function(**params, seed=...)`` for every cell of a
+grid times ``replicates`` and returns a tidy DataFrame. The seed of (cell i, replicate r) is
+derived from one root ``numpy.random.SeedSequence`` by position, ``SeedSequence(root.entropy,
 spawn_key=root.spawn_key + (i, r))``, so results are identical whichever executor runs them and
 however many workers it has, and any cell can be rerun alone.
 
-Executors: none (in-process), any :class:`concurrent.futures.Executor`, or a
-``dask.distributed`` ``Client`` (through its ``get_executor()``), so a sweep that outgrows one
-machine runs unchanged on a cluster.
+Executors: none (in-process), any ``concurrent.futures.Executor``, or a ``dask.distributed``
+``Client`` (through its ``get_executor()``), so a sweep that outgrows one machine runs
+unchanged on a cluster.
 
 When to use which: ``mesa.batch_run`` runs a Mesa model over a grid and collects its
-DataCollector tables; :func:`sweep` runs any function (a trust-model run, a mechanism
-comparison, a kernel call), gives every cell an independent, positional seed, resumes from a
-store, and records failures without losing the other cells.
+DataCollector tables; [`sweep`][allysim.experiments.sweep] runs any function (a trust-model
+run, a mechanism comparison, a kernel call), gives every cell an independent, positional seed,
+resumes from a store, and records failures without losing the other cells.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def expand_grid(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]])
         If ``grid`` is neither form, or one of its entries is not a list (a str is refused).
     ValueError
         If a parameter has no values, the grid has no cell, or the product of the lists would
-        not fit in the memory budget (see :func:`allysim.set_memory_budget`).
+        not fit in the memory budget (see ``allysim.set_memory_budget``).
 
     Examples
     --------
@@ -117,7 +117,7 @@ def expand_grid(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]])
 def cell_seed(
     root: int | np.random.SeedSequence | np.random.Generator | None, cell: int, replicate: int
 ) -> int:
-    """The integer seed :func:`sweep` passes to cell ``cell``, replicate ``replicate``.
+    """The integer seed that ``sweep`` passes to cell ``cell``, replicate ``replicate``.
 
     The seed is the first 63 bits drawn from ``SeedSequence(root.entropy,
     spawn_key=root.spawn_key + (cell, replicate))``, so it depends only on the root and the
@@ -126,8 +126,8 @@ def cell_seed(
     Parameters
     ----------
     root : int, numpy.random.SeedSequence, numpy.random.Generator or None
-        The sweep's root seed, as passed to :func:`sweep` (an int must be >= 0; a Generator
-        contributes one draw; None draws fresh entropy).
+        The sweep's root seed, as passed to [`sweep`][allysim.experiments.sweep] (an int must
+        be >= 0; a Generator contributes one draw; None draws fresh entropy).
     cell : int
         Index of the cell in the expanded grid, >= 0.
     replicate : int
@@ -272,7 +272,7 @@ def sweep(
         function) for process pools and Dask.
     grid : dict of lists or list of dicts
         A dict of lists is expanded to its Cartesian product; a list of dicts gives the cells
-        as they are (see :func:`expand_grid`).
+        as they are (see [`expand_grid`][allysim.experiments.expand_grid]).
     replicates : int, default 1
         Independent runs per cell, >= 1.
     seed : int, numpy.random.SeedSequence, numpy.random.Generator or None, default None
@@ -296,7 +296,8 @@ def sweep(
     pandas.DataFrame
         One row per (cell, replicate), sorted by them: ``cell``, the parameters, ``replicate``,
         ``seed``, the values the function returned, and ``error`` (None when it succeeded).
-        ``attrs["failed"]`` counts failed rows; a :class:`SweepWarning` reports them.
+        ``attrs["failed"]`` counts failed rows; a
+        [`SweepWarning`][allysim.experiments.SweepWarning] reports them.
 
     Raises
     ------
@@ -305,7 +306,7 @@ def sweep(
         has the wrong type (the message names it).
     ValueError
         If an argument is out of range, or the sweep's bookkeeping (about 1 KiB per run) would
-        exceed the memory budget (see :func:`allysim.set_memory_budget`).
+        exceed the memory budget (see ``allysim.set_memory_budget``).
 
     Examples
     --------
@@ -449,13 +450,13 @@ def match_cell(
     """A sweep-ready cell: simulate ``row`` against ``col`` (strategy names) and summarise.
 
     The matches use the standard prisoner's dilemma payoffs (R, S, T, P) = (3, 0, 5, 1) and
-    :func:`allysim.kernels.simulate`.
+    [`allysim.kernels.simulate`][allysim.kernels.simulate].
 
     Parameters
     ----------
     row : str
-        Name of the row player's strategy, as accepted by :func:`allysim.strategies.named`
-        (e.g. "TFT", "RANDOM(0.5)", "M1001").
+        Name of the row player's strategy, as accepted by
+        [`allysim.strategies.named`][allysim.strategies.named] (e.g. "TFT", "RANDOM(0.5)", "M1001").
     col : str
         Name of the column player's strategy.
     rounds : int, default 100

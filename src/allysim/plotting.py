@@ -197,10 +197,11 @@ def mechanism_bars(
     *,
     axes=None,
 ):
-    """One bar chart per metric of a :func:`~allysim.comparison.compare_mechanisms` table.
+    """One bar chart per metric of a mechanism comparison table.
 
-    Bars are coloured by whether mutual contribution is an equilibrium in that scenario (green)
-    or not (grey), when the table has an ``equilibrium`` column. A NaN value draws no bar.
+    The table is one from [`compare_mechanisms`][allysim.comparison.compare_mechanisms]. Bars
+    are coloured by whether mutual contribution is an equilibrium in that scenario (green) or not
+    (grey), when the table has an ``equilibrium`` column. A NaN value draws no bar.
 
     Parameters
     ----------
@@ -367,7 +368,7 @@ def stage_composition(model_vars, *, ax=None):
     ----------
     model_vars : pandas.DataFrame
         ``TrustModel.datacollector.get_model_vars_dataframe()``, or any table indexed by step
-        with one ``stage_<name>`` column per stage of :data:`allysim.abm.trust.STAGES`.
+        with one ``stage_<name>`` column per stage of ``allysim.abm.trust.STAGES``.
     ax : matplotlib.axes.Axes or None, default None
         Axes to draw on; a new figure is made when None.
 
@@ -514,8 +515,9 @@ def simplex_flow(
     density : int, default 14
         Grid points per edge at which an arrow is drawn, >= 2.
     trajectories : sequence of array_like of shape (T, 3), default ()
-        Share trajectories (e.g. from :func:`allysim.evolution.replicator_dynamics`) drawn as
-        lines; rows with a NaN are skipped.
+        Share trajectories drawn as lines (e.g. from
+        [`allysim.evolution.replicator_dynamics`][allysim.evolution.replicator_dynamics]); rows
+        with a NaN are skipped.
 
     Returns
     -------
