@@ -439,6 +439,13 @@ def _finite_state_distribution(
     oy, ny, iy = _fsm_tables(yb.strategies)
     n, m = len(xb), len(yb)
     k = ox.shape[1] * oy.shape[1]
+    # One pair's product chain is k x k; the solvers hold a few such matrices at once.
+    check_memory(
+        8.0 * k * k * 8,
+        "row_strategies and col_strategies (finite-state machines with "
+        f"{ox.shape[1]} x {oy.shape[1]} = {k} joint states)",
+        hint="use machines with fewer states, or simulate() (memory O(matches))",
+    )
     out = np.empty((n * m, 4))
     # Bound the size of the (pairs, k, k, 16) temporaries.
     for sel, a, b in _pair_chunks(n, m, max(1, (1 << 21) // (k * k * 4))):
@@ -495,6 +502,12 @@ def outcome_distribution(
     eps, eta = _noises(noise, perception_noise)
     xb = _as_batch(row_strategies, "row_strategies")
     yb = _as_batch(col_strategies, "col_strategies")
+    # The result and the payoffs computed from it, (n, m, 4) float64 each, plus temporaries.
+    check_memory(
+        3.0 * len(xb) * len(yb) * 4 * 8,
+        "row_strategies x col_strategies",
+        hint="evaluate the pairs in blocks of rows",
+    )
     if xb.memory_one is not None and yb.memory_one is not None:
         if kind == "rounds":
             return _memory_one_rounds(xb.memory_one, yb.memory_one, eps, eta, int(value))
@@ -841,10 +854,13 @@ def _outcome_frequencies(withheld: np.ndarray, both: np.ndarray, rounds, scale: 
 
 # Matches played in lockstep per chunk: bounds memory to O(chunk) whatever the batch size.
 _MATCH_CHUNK = 1 << 20
-# Refuse runs beyond this many match-rounds (about an hour at ~3e8 match-rounds per second).
-_MAX_MATCH_ROUNDS = 10**12
-# Above this many match-rounds a progress bar is shown by default (a few seconds of work).
-_PROGRESS_MATCH_ROUNDS = 2 * 10**9
+# Cost model of the lockstep loop on one core (measured on a 2020s laptop core, rounded up):
+# a fixed cost per round (about 12 numpy calls) plus a cost per match-round.
+_SECONDS_PER_ROUND = 5e-6
+_SECONDS_PER_MATCH_ROUND = 5e-9
+# Refuse runs estimated beyond an hour; show a progress bar beyond a few seconds.
+_MAX_SECONDS = 3600.0
+_PROGRESS_SECONDS = 5.0
 
 
 def _simulate_pairs(
@@ -887,11 +903,12 @@ def _simulate_pairs(
         lengths = None
         scale = 1.0 / horizon
     work = float(horizon) * k
-    if work > _MAX_MATCH_ROUNDS:
+    seconds = horizon * _SECONDS_PER_ROUND + work * _SECONDS_PER_MATCH_ROUND
+    if seconds > _MAX_SECONDS:
         raise ValueError(
-            f"rounds x repetitions x pairs = {work:.3g} match-rounds would take hours (limit "
-            f"{_MAX_MATCH_ROUNDS:.0e}); use fewer rounds or repetitions, or the exact kernel "
-            "(expected_payoffs) for expected values"
+            f"rounds ({horizon:.3g}) x repetitions x pairs ({k}) would take about "
+            f"{seconds / 3600:.3g} hours (the limit is 1 hour); use fewer rounds or repetitions, "
+            "or the exact kernel (expected_payoffs) for expected values"
         )
     if history:
         # The bool history is copied twice on the way out (reorder, invert).
@@ -901,7 +918,7 @@ def _simulate_pairs(
             hint="history=False keeps per-match summaries in O(matches) memory; or ask for "
             "fewer rounds or repetitions",
         )
-    show = work > _PROGRESS_MATCH_ROUNDS if progress is None else bool(progress)
+    show = seconds > _PROGRESS_SECONDS if progress is None else bool(progress)
     bar = None
     if show:
         from tqdm.auto import tqdm
@@ -977,7 +994,7 @@ def simulate(
     history : bool, default False
         Keep every move (memory ``2 x rounds x matches`` bytes; needs ``rounds``).
     progress : bool or None, default None
-        Show a tqdm bar; None shows it only for long runs (over 2e9 match-rounds).
+        Show a tqdm bar; None shows it only for runs estimated to take over 5 seconds.
 
     Returns
     -------
@@ -987,8 +1004,9 @@ def simulate(
     Raises
     ------
     ValueError
-        For out-of-range arguments, for more than 1e12 match-rounds (hours of work), and when
-        ``history=True`` would exceed the memory budget.
+        For out-of-range arguments, for runs estimated to take over an hour (about 5 us per
+        round plus 5 ns per match-round), and when ``history=True`` would exceed the memory
+        budget.
 
     Examples
     --------
