@@ -111,7 +111,8 @@ def test_compare_and_tournament_commands(tmp_path, capsys):
         (["evolve", "--strategies", "ALLD,RANDOM(2)"], "--strategies", "[0, 1]"),
         (["evolve", "--strategies", "TFT,TFT"], "--strategies", "distinct"),
         (["evolve", "--mutation", "0.1", "--population", "5000"], "--population", "states"),
-        (["trust", "--organizations", "1"], "--organizations", "[2, 100000]"),
+        (["trust", "--organizations", "1"], "--organizations", "[4, 100000]"),
+        (["demo", "--organizations", "3"], "--organizations", "[4, 100000]"),
         (["trust", "--steps", "0"], "--steps", "[1, 100000]"),
         (["trust", "--scenario", "nope"], "--scenario", "long-shadow+monitoring"),
         (["trust", "--replicates", ""], "--replicates", "[1, 1000]"),
@@ -275,6 +276,17 @@ def test_trust_mechanisms_compared_at_one_shadow_of_the_future():
             assert _continuation(mechanisms) == _continuation(ref)
     mechanism_scenarios = ["monitoring", "sanctions", "bonds", "profit-sharing"]
     assert {_continuation(scenarios[n]) for n in mechanism_scenarios} == {cli.BASE_SHADOW}
+
+
+def test_fewest_organizations_is_what_the_trust_model_accepts(tmp_path, capsys):
+    from allysim.abm import TrustModel
+
+    capacity = inspect.signature(TrustModel).parameters["capacity"].default
+    assert capacity + 1 == cli.TRUST_MIN_ORGANIZATIONS
+    argv = ["trust", "--out", str(tmp_path), "--quiet", "--steps", "2", "--replicates", "1"]
+    assert main([*argv, "--organizations", str(cli.TRUST_MIN_ORGANIZATIONS)]) == 0
+    with pytest.raises(ValueError, match="capacity"):
+        TrustModel(n_organizations=cli.TRUST_MIN_ORGANIZATIONS - 1)
 
 
 def test_trust_help_says_what_each_scenario_varies():

@@ -38,6 +38,10 @@ BASE_SHADOW = 0.5
 #: Continuation of the scenarios that lengthen the shadow of the future.
 LONG_SHADOW = 0.99
 
+#: Fewest organizations of the trust commands: TrustModel's default capacity is 3 partners, and
+#: an organization needs that many others.
+TRUST_MIN_ORGANIZATIONS = 4
+
 #: What each trust scenario varies, relative to which reference scenario.
 TRUST_SCENARIO_NOTES = {
     "short-shadow": f"reference: continuation {BASE_SHADOW:g}, no mechanism",
@@ -1276,9 +1280,10 @@ def _build_parser() -> argparse.ArgumentParser:
     def trust_options(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--organizations",
-            type=_int_in(2, 100_000),
+            type=_int_in(TRUST_MIN_ORGANIZATIONS, 100_000),
             default=300,
-            help="organizations in the trust model, in [2, 100000] (default: %(default)s)",
+            help=f"organizations in the trust model, in [{TRUST_MIN_ORGANIZATIONS}, 100000] (each "
+            "can hold 3 partnerships) (default: %(default)s)",
         )
         p.add_argument(
             "--steps",
