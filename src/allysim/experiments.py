@@ -503,12 +503,13 @@ def match_cell(
         repetitions=repetitions,
         seed=seed,
     )
-    se_r, se_c = res.stderr()
+    errors = res.stderr()  # None for a single repetition: one match has no spread
+    se_r, se_c = (math.nan, math.nan) if errors is None else (e[0, 0] for e in errors)
     return {
         "row_payoff": float(res.row_payoffs.mean()),
         "col_payoff": float(res.col_payoffs.mean()),
-        "row_payoff_se": float(se_r[0, 0]),
-        "col_payoff_se": float(se_c[0, 0]),
+        "row_payoff_se": float(se_r),
+        "col_payoff_se": float(se_c),
         "row_cooperation": float(res.row_cooperation.mean()),
         "col_cooperation": float(res.col_cooperation.mean()),
     }
