@@ -199,7 +199,12 @@ class FiniteStateStrategy:
         k = out.shape[0]
         if k < 1:
             raise ValueError("output must have at least one state, got an empty sequence")
-        nxt_f = as_float_array(self.next, "next", shape=(k, 2, 2))
+        nxt_f = as_float_array(self.next, "next")
+        if nxt_f.shape != (k, 2, 2):
+            raise ValueError(
+                f"next must have shape ({k}, 2, 2), one (2, 2) table per state of output, got "
+                f"{nxt_f.shape}"
+            )
         if np.any(nxt_f != np.round(nxt_f)) or np.any((nxt_f < 0) | (nxt_f >= k)):
             raise ValueError(f"next must hold integer states in [0, {k - 1}]")
         nxt = nxt_f.astype(np.int64)
