@@ -27,7 +27,7 @@ __all__ = [
     "partnership_game",
 ]
 
-#: The names :func:`classify` returns.
+#: The names [`classify`][allysim.games.classify] returns.
 GAME_CLASSES = ("prisoners_dilemma", "snowdrift", "stag_hunt", "harmony", "other")
 
 NashMethod = Literal["support_enumeration", "vertex_enumeration", "lemke_howson"]
@@ -67,7 +67,7 @@ class StageGame:
     Notes
     -----
     Games are immutable: assigning or deleting an attribute raises
-    :class:`dataclasses.FrozenInstanceError` (a subclass of ``AttributeError``), and the payoff
+    ``dataclasses.FrozenInstanceError`` (a subclass of ``AttributeError``), and the payoff
     arrays are read-only (writing to them raises ``ValueError``). Build a new game instead.
 
     Examples
@@ -324,8 +324,8 @@ class PrisonersDilemma(StageGame):
 
     Notes
     -----
-    Immutable like every :class:`StageGame`: assignment raises
-    :class:`dataclasses.FrozenInstanceError`.
+    Immutable like every [`StageGame`][allysim.games.StageGame]: assignment raises
+    ``dataclasses.FrozenInstanceError``.
 
     Examples
     --------
@@ -459,7 +459,7 @@ def classify(game: StageGame) -> str:
     Returns
     -------
     str
-        One of :data:`GAME_CLASSES`: ``"prisoners_dilemma"`` (T > R > P > S), ``"snowdrift"``
+        One of ``GAME_CLASSES``: ``"prisoners_dilemma"`` (T > R > P > S), ``"snowdrift"``
         (T > R > S > P, also called chicken or hawk-dove), ``"stag_hunt"`` (R > T > P > S),
         ``"harmony"`` (R > T and S > P: contributing dominates) or ``"other"`` (ties and the
         remaining orders). The label depends only on the order of the payoffs, so it does not
@@ -468,7 +468,7 @@ def classify(game: StageGame) -> str:
     Raises
     ------
     TypeError
-        ``game`` is not a :class:`StageGame`.
+        ``game`` is not a [`StageGame`][allysim.games.StageGame].
     ValueError
         ``game`` is not 2x2 or not symmetric.
 
@@ -499,8 +499,10 @@ def partnership_game(benefit: float, cost: float, synergy: float = 0.0) -> Stage
     partner per round). With ``synergy = 0`` this is the donation game.
 
     It is a prisoner's dilemma only while ``synergy < cost`` (and ``R > 0``); then a
-    :class:`PrisonersDilemma` is returned. Otherwise the plain :class:`StageGame` is returned and a
-    :class:`NotADilemmaWarning` names what the game is instead (see :func:`classify`).
+    [`PrisonersDilemma`][allysim.games.PrisonersDilemma] is returned. Otherwise the plain
+    [`StageGame`][allysim.games.StageGame] is returned and a
+    [`NotADilemmaWarning`][allysim.games.NotADilemmaWarning] names what the game is instead (see
+    [`classify`][allysim.games.classify]).
 
     Parameters
     ----------
@@ -514,8 +516,9 @@ def partnership_game(benefit: float, cost: float, synergy: float = 0.0) -> Stage
     Returns
     -------
     StageGame
-        A :class:`PrisonersDilemma` when the payoffs form one, else a symmetric
-        :class:`StageGame` (with a :class:`NotADilemmaWarning`).
+        A [`PrisonersDilemma`][allysim.games.PrisonersDilemma] when the payoffs form one, else
+        a symmetric [`StageGame`][allysim.games.StageGame] (with a
+        [`NotADilemmaWarning`][allysim.games.NotADilemmaWarning]).
 
     Raises
     ------

@@ -3,14 +3,16 @@
 Moves are coded ``C = 0`` (contribute) and ``D = 1`` (withhold); an outcome seen from a player's
 own side is ``2 * my_move + their_move``, so outcomes are ordered CC, CD, DC, DD.
 
-* A :class:`MemoryOne` strategy is ``p = (p_CC, p_CD, p_DC, p_DD)``, the probability to contribute
-  after each outcome of the last round, plus ``p0`` for the first round.
-* A :class:`FiniteStateStrategy` has ``output[state]`` (probability to contribute in that state),
+* A [`MemoryOne`][allysim.strategies.MemoryOne] strategy is ``p = (p_CC, p_CD, p_DC, p_DD)``,
+  the probability to contribute after each outcome of the last round, plus ``p0`` for the first
+  round.
+* A [`FiniteStateStrategy`][allysim.strategies.FiniteStateStrategy] has ``output[state]``
+  (probability to contribute in that state),
   ``next[state, my_move, their_move]`` (the state after a round, from the move it made and the
   move it saw) and an ``initial`` state. Memory-one strategies convert to it exactly.
 
 Because strategies are arrays, a population of thousands is a single ``(n, 5)`` array (see
-:func:`memory_one_array`) that the kernels process at once.
+[`memory_one_array`][allysim.strategies.memory_one_array]) that the kernels process at once.
 """
 
 from __future__ import annotations
@@ -86,8 +88,8 @@ class MemoryOne:
 
     Notes
     -----
-    Frozen: assigning an attribute raises :class:`dataclasses.FrozenInstanceError` (a subclass
-    of ``AttributeError``). Use :func:`dataclasses.replace` for a modified copy.
+    Frozen: assigning an attribute raises ``dataclasses.FrozenInstanceError`` (a subclass
+    of ``AttributeError``). Use ``dataclasses.replace`` for a modified copy.
 
     Examples
     --------
@@ -179,8 +181,8 @@ class FiniteStateStrategy:
 
     Notes
     -----
-    Frozen: assigning an attribute raises :class:`dataclasses.FrozenInstanceError`, and
-    :attr:`transitions` is read-only.
+    Frozen: assigning an attribute raises ``dataclasses.FrozenInstanceError``, and
+    ``transitions`` is read-only.
 
     Examples
     --------
@@ -234,7 +236,7 @@ class FiniteStateStrategy:
         return all(x in (0.0, 1.0) for x in self.output)
 
     def to_finite_state(self) -> FiniteStateStrategy:
-        """Return itself (for symmetry with :meth:`MemoryOne.to_finite_state`).
+        """Return itself, for symmetry with ``MemoryOne.to_finite_state``.
 
         Returns
         -------
@@ -290,7 +292,8 @@ def memory_one_array(strategies: Any, *, name: str = "strategies") -> np.ndarray
     Raises
     ------
     TypeError
-        An element is not a :class:`MemoryOne`, or the array does not hold real numbers.
+        An element is not a [`MemoryOne`][allysim.strategies.MemoryOne], or the array does not
+        hold real numbers.
     ValueError
         No strategies, a wrong shape, or an entry outside [0, 1].
 
@@ -391,7 +394,7 @@ def GTFT(game: StageGame | None = None) -> MemoryOne:
     Raises
     ------
     TypeError
-        ``game`` is not a :class:`~allysim.games.StageGame`.
+        ``game`` is not a [`StageGame`][allysim.games.StageGame].
     ValueError
         ``game`` is not a symmetric 2x2 game, or its payoffs give no generosity in [0, 1]
         (for instance R = S, T = P, or a harmony game).
@@ -518,8 +521,8 @@ def zd_phi_range(game: StageGame, chi: float, baseline: float) -> tuple[float, f
     Raises
     ------
     TypeError
-        ``game`` is not a :class:`~allysim.games.StageGame`, or ``chi`` or ``baseline`` is not a
-        real number.
+        ``game`` is not a [`StageGame`][allysim.games.StageGame], or ``chi`` or ``baseline``
+        is not a real number.
     ValueError
         ``game`` is not symmetric 2x2, ``chi`` or ``baseline`` is not finite, or no ``phi > 0``
         is feasible (the message names ``chi`` and ``baseline``).
@@ -555,7 +558,7 @@ def zero_determinant(
     chi : float
         Slope of the enforced relation.
     phi : float
-        Scale in ``(0, phi_max]`` (see :func:`zd_phi_range`).
+        Scale in ``(0, phi_max]`` (see [`zd_phi_range`][allysim.strategies.zd_phi_range]).
     baseline : float
         Payoff level ``l`` of the relation.
     p0 : float, default 1.0
@@ -573,7 +576,7 @@ def zero_determinant(
     Raises
     ------
     TypeError
-        ``game`` is not a :class:`~allysim.games.StageGame`, a number is not a real number, or
+        ``game`` is not a [`StageGame`][allysim.games.StageGame], a number is not a real number, or
         ``name`` is not a str.
     ValueError
         A number is not finite, ``phi`` is outside the feasible range (the message gives it), or
@@ -633,7 +636,7 @@ def extortionate(
     Raises
     ------
     TypeError
-        ``game`` is not a :class:`~allysim.games.StageGame`, or a number is not a real number.
+        ``game`` is not a [`StageGame`][allysim.games.StageGame], or a number is not a real number.
     ValueError
         ``chi < 1``, a number is not finite, ``phi`` is infeasible, or ``game`` admits no such
         strategy (not symmetric 2x2, or no feasible phi).
@@ -678,7 +681,7 @@ def generous(
     Raises
     ------
     TypeError
-        ``game`` is not a :class:`~allysim.games.StageGame`, or a number is not a real number.
+        ``game`` is not a [`StageGame`][allysim.games.StageGame], or a number is not a real number.
     ValueError
         ``chi < 1``, a number is not finite, ``phi`` is infeasible, or ``game`` admits no such
         strategy.
@@ -743,7 +746,9 @@ def named(name: str, game: StageGame | None = None) -> Strategy:
     name : str
         Case-insensitive. Plain names: ALLC, ALLD, TFT, STFT, WSLS, GRIM, TF2T, ALTERNATOR,
         GTFT (tuned to ``game``); with a parameter: ``RANDOM(p)``, ``EXTORT(chi)``,
-        ``GENEROUS(chi)`` (built for ``game`` by :func:`extortionate` and :func:`generous`);
+        ``GENEROUS(chi)`` (built for ``game`` by
+        [`extortionate`][allysim.strategies.extortionate] and
+        [`generous`][allysim.strategies.generous]);
         and ``Mpqrs`` (four binary digits) for the deterministic memory-one strategies.
     game : StageGame, optional
         The game GTFT, EXTORT and GENEROUS are tuned to; default ``PrisonersDilemma()``.
@@ -757,7 +762,7 @@ def named(name: str, game: StageGame | None = None) -> Strategy:
     ------
     TypeError
         ``name`` is not a str, or ``game`` is given and is not a
-        :class:`~allysim.games.StageGame`.
+        [`StageGame`][allysim.games.StageGame].
     ValueError
         The name is unknown or its parameter is invalid (the message names ``name``), or the
         strategy cannot be built for ``game``.
