@@ -13,6 +13,8 @@ it. Checked numpydoc codes:
 * RT01 a function that returns something has a Returns section;
 * EX01 there is an Examples section (exceptions and warnings are exempt);
 
+(PR01 and PR02 are not applied to enums, whose signature is the metaclass's.)
+
 and, beyond numpydoc: GROUPED one name per entry, DEFAULT a ``default X`` in the type matches
 the signature's default.
 """
@@ -132,6 +134,10 @@ def _errors(modname: str, dotted: str) -> list[str]:
     codes = set(CODES)
     if inspect.isclass(obj) and issubclass(obj, BaseException):
         codes.discard("EX01")
+    if inspect.isclass(obj) and issubclass(obj, enum.Enum):
+        # numpydoc reads the signature of Enum's metaclass call (value, names, module, ...);
+        # an enum's members are its Attributes, not parameters.
+        codes -= {"PR01", "PR02"}
     found = [f"{code}: {msg}" for code, msg in result["errors"] if code in codes]
     if result["docstring"]:
         found += _extra_errors(obj, result)
