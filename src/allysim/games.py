@@ -35,7 +35,17 @@ _NASH_METHODS = ("support_enumeration", "vertex_enumeration", "lemke_howson")
 
 
 class NotADilemmaWarning(UserWarning):
-    """A game built as a partnership is not a prisoner's dilemma (contributing is not tempting)."""
+    """A game built as a partnership is not a prisoner's dilemma (contributing is not tempting).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     game = partnership_game(benefit=2, cost=1, synergy=1.5)
+    >>> caught[0].category.__name__, classify(game)
+    ('NotADilemmaWarning', 'stag_hunt')
+    """
 
 
 class StageGame:
