@@ -863,6 +863,16 @@ _MAX_SECONDS = 3600.0
 _PROGRESS_SECONDS = 5.0
 
 
+def _check_match_memory(k: int) -> None:
+    """Per-match results (payoffs, rates, outcomes, indices) cost about 200 bytes a match."""
+    check_memory(
+        200.0 * k,
+        "row_strategies x col_strategies x repetitions",
+        hint="use fewer repetitions (the standard error falls only as 1/sqrt(repetitions)), or "
+        "the exact kernel (expected_payoffs) for expected values",
+    )
+
+
 def _simulate_pairs(
     xs,
     ys,
@@ -1027,6 +1037,7 @@ def simulate(
     yb = _as_batch(col_strategies, "col_strategies")
     xs, ys = _strategy_objects(xb), _strategy_objects(yb)
     n, m = len(xs), len(ys)
+    _check_match_memory(n * m * repetitions)
     px, py, _ = (
         g.ravel()
         for g in np.meshgrid(np.arange(n), np.arange(m), np.arange(repetitions), indexing="ij")
@@ -1266,6 +1277,7 @@ def round_robin(
         u_row, u_col = _outcome_payoffs(game)
         eps, eta = _noises(noise, perception_noise)
         objs = _strategy_objects(batch)
+        _check_match_memory(n * (n + 1) // 2 * repetitions)
         iu, ju = np.triu_indices(n)
         pair_x = np.repeat(iu, repetitions)
         pair_y = np.repeat(ju, repetitions)
