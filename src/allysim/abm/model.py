@@ -43,6 +43,7 @@ from allysim._validation import (
     as_seed_sequence,
     check_int,
     check_interval,
+    check_memory,
     check_nonnegative,
     check_probability,
     check_real,
@@ -321,6 +322,12 @@ class TrustModel(mesa.Model):
                 f"capacity must lie in [1, n_organizations - 1 = {self.n - 1}] (an organization "
                 f"cannot have more partners than there are others), got {cap!r}"
             )
+        # About 250 bytes per partnership row, 8 per partner-table entry, 2 kB per agent.
+        check_memory(
+            125.0 * self.n * self.max_capacity + 8.0 * self.n * self.max_capacity + 2000.0 * self.n,
+            "n_organizations and capacity",
+            hint="use fewer organizations or a smaller capacity",
+        )
         self.network_degree = check_int(p["network_degree"], "network_degree", minimum=2)
         self.rewiring = check_probability(p["rewiring"], "rewiring")
         self.search_rate = check_probability(p["search_rate"], "search_rate")
@@ -392,7 +399,10 @@ class TrustModel(mesa.Model):
     def _named(self, name: str, game) -> MemoryOne | FiniteStateStrategy:
         """A strategy by name; GTFT's tuning to the game gets a message naming the game's values."""
         if name.strip().upper() != "GTFT":
-            return named(name, game)
+            try:
+                return named(name, game)
+            except ValueError as exc:
+                raise ValueError(f"strategies: {exc}") from None
         try:
             return named(name, game)
         except ValueError:
