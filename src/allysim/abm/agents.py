@@ -33,16 +33,33 @@ class Organization(mesa.Agent):
     Attributes
     ----------
     index : position in the model's arrays.
-    capability : chance that its contribution delivers value (what competence trust estimates).
+    capability : share of its contribution's value that reaches the partner (the partner
+        receives ``capability * benefit``), and the chance a contribution is seen to deliver,
+        so competence trust estimates it.
     culture : six-dimensional cultural profile (see :data:`CULTURE_DIMENSIONS`).
     strategy : name of its partnering strategy.
     capacity : most partnerships it can hold at once.
     payoff : accumulated payoff.
     reputation : its public record of contributing (exponentially weighted), in [0, 1].
     partners : unique_ids of its current partners.
-    """
 
     culture_dimensions: ClassVar[tuple[str, ...]] = CULTURE_DIMENSIONS
+
+    Parameters
+    ----------
+    model : TrustModel
+        The model whose arrays hold this organization's state.
+    index : int
+        Its position in the model's arrays.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> m = TrustModel(n_organizations=5, capacity=2, seed=0)
+    >>> org = m.organizations[0]
+    >>> org.index, 0.65 <= org.capability <= 0.95, org.partners
+    (0, True, [])
+    """
 
     def __init__(self, model: TrustModel, index: int) -> None:
         super().__init__(model)

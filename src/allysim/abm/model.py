@@ -7,8 +7,9 @@ Each step, in this order (:meth:`TrustModel.step` only orchestrates):
    contributes with its strategy's probability, held back while its contractual trust in the
    other is below ``trust_to_contribute``; execution noise flips moves; each partner misreads the
    other with a perception error that grows with cultural distance and shrinks with monitoring
-   and communication. Stakes grow with the stage; cultural distance lowers the synergy; sanctions,
-   bonds and profit sharing settle literally (:func:`allysim.mechanisms.settle_round`).
+   and communication. A contribution is worth ``capability * benefit`` to its receiver; stakes
+   grow with the stage; cultural distance lowers the synergy; sanctions, bonds and profit sharing
+   settle literally (:func:`allysim.mechanisms.settle_round`).
 2. :meth:`~TrustModel.update_trust`: Beta-Bernoulli learning of competence, contractual and
    goodwill trust from what was perceived (see :mod:`allysim.abm.trust`).
 3. :meth:`~TrustModel.advance_stages`: promotion when the weakest contractual or goodwill trust
@@ -21,7 +22,7 @@ Each step, in this order (:meth:`TrustModel.step` only orchestrates):
    the network of possible ties and both judge the other by reputation (as visible) and cultural
    fit; a new partnership starts in assessment with a trust prior from that judgement.
 6. Every ``imitation_every`` steps, :meth:`~TrustModel.imitate`: pairwise-comparison imitation of
-   a peer's strategy by payoff, with mutation.
+   a peer's strategy by payoff per unit stake (by default), with mutation.
 7. Data collection.
 """
 
@@ -72,6 +73,16 @@ _MAX_PAYOFF = 1e100
 
 def gini(values: np.ndarray) -> float:
     """Gini coefficient of ``values``, shifted to be non-negative when some are negative.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The values (e.g. accumulated payoffs), any sign.
+
+    Returns
+    -------
+    float
+        Gini coefficient in [0, 1); 0 for an empty or all-equal array.
 
     Examples
     --------
@@ -622,6 +633,18 @@ class TrustModel(mesa.Model):
 
     def run(self, steps: int, *, progress: bool = True) -> pd.DataFrame:
         """Advance ``steps`` steps (with a tqdm bar unless ``progress=False``); return the data.
+
+        Parameters
+        ----------
+        steps : int
+            Number of steps, >= 0.
+        progress : bool
+            Show a tqdm progress bar. Default True.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The model-level data collected so far, one row per step (row 0: the start).
 
         Examples
         --------

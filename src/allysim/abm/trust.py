@@ -7,10 +7,12 @@ each round from what the observer *perceived*:
 * competence trust: when the partner was seen contributing, did the contribution deliver value
   (the partner's capability is the chance it does)?
 * contractual trust: did the partner contribute as agreed?
-* goodwill trust: did the partner contribute when withholding would have paid it more (evidence
-  for), or withhold while the observer contributed (betrayal, evidence against)? Contributions
-  that mechanisms make privately optimal carry no goodwill evidence, so strong sanctions build
-  contractual trust without goodwill.
+* goodwill trust: a perceived contribution is evidence for, weighted by how little the
+  mechanisms explain it (attribution discounting: weight ``1 - attribution_discount * d``, ``d``
+  the share of the partner's temptation to withhold that sanctions, bonds or profit sharing
+  remove; Kelley 1973, Malhotra & Murnighan 2002); withholding while the observer contributed
+  (a betrayal) is evidence against at full weight. Enforcement so slows goodwill without ruling
+  it out (contracts and relational trust as complements, Poppo & Zenger 2002).
 
 Old evidence fades by ``forgetting`` each round, so trust can fall as well as rise.
 
@@ -59,6 +61,18 @@ STAGES = tuple(s.name.lower() for s in Stage)
 def trust_mean(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
     """Trust as the mean of the Beta belief, in [0, 1].
 
+    Parameters
+    ----------
+    alpha : numpy.ndarray
+        Beta-distribution successes (> 0).
+    beta : numpy.ndarray
+        Beta-distribution failures (> 0), broadcastable with ``alpha``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``alpha / (alpha + beta)``.
+
     Examples
     --------
     >>> float(trust_mean(np.array(3.0), np.array(1.0)))
@@ -78,10 +92,26 @@ def update_beta(
 ) -> None:
     """In place: fade old evidence where ``observed``, then add ``weight`` to alpha or beta.
 
-    ``alpha`` and ``beta`` may be strided views; ``observed=True`` means everywhere.
+    Where nothing was observed the belief is left as it is.
 
-    ``evidence`` True adds to alpha (trustworthy), False to beta. Where nothing was observed the
-    belief is left as it is.
+    Parameters
+    ----------
+    alpha : numpy.ndarray
+        Beta-distribution successes (may be a strided view); updated in place.
+    beta : numpy.ndarray
+        Beta-distribution failures, same shape; updated in place.
+    evidence : numpy.ndarray
+        True adds to alpha (trustworthy), False to beta.
+    observed : numpy.ndarray or bool
+        Where something was observed; True means everywhere.
+    forgetting : float
+        Factor in (0, 1] that multiplies old evidence where observed.
+    weight : numpy.ndarray or float
+        Weight of the new evidence (default 1).
+
+    Returns
+    -------
+    None
 
     Examples
     --------
