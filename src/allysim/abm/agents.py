@@ -43,8 +43,6 @@ class Organization(mesa.Agent):
     reputation : its public record of contributing (exponentially weighted), in [0, 1].
     partners : unique_ids of its current partners.
 
-    culture_dimensions: ClassVar[tuple[str, ...]] = CULTURE_DIMENSIONS
-
     Parameters
     ----------
     model : TrustModel
@@ -60,6 +58,8 @@ class Organization(mesa.Agent):
     >>> org.index, 0.65 <= org.capability <= 0.95, org.partners
     (0, True, [])
     """
+
+    culture_dimensions: ClassVar[tuple[str, ...]] = CULTURE_DIMENSIONS
 
     def __init__(self, model: TrustModel, index: int) -> None:
         super().__init__(model)
