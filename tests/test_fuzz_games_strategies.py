@@ -748,6 +748,17 @@ def _is_valid_name(text: str) -> bool:
     key = text.strip().upper()
     if key in S._NAMED or key == "GTFT":
         return True
+    for prefix, low, high in (
+        ("RANDOM(", 0.0, 1.0),
+        ("EXTORT(", 1.0, 1e6),
+        ("GENEROUS(", 1.0, 1e6),
+    ):
+        if key.startswith(prefix) and key.endswith(")"):
+            try:
+                value = float(key[len(prefix) : -1])
+            except ValueError:
+                return False
+            return low <= value <= high
     return len(key) == 5 and key[0] == "M" and set(key[1:]) <= {"0", "1"}
 
 
