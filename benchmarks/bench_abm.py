@@ -77,14 +77,15 @@ class PlainTrustModel(mesa.Model):
         seen_b = cb ^ (self.random.random() < pa["eta"])
         seen_a = ca ^ (self.random.random() < pb["eta"])
         stake = (1.0, 1.5, 2.0, 3.0, 4.0)[pa["stage"]]
-        reward = 1.5 - 0.25 * pa["distance"]
+        dividend = 0.5 - 0.25 * pa["distance"]
         for me, other, mine, theirs, seen, p in (
             (a, b, ca, cb, seen_b, pa),
             (b, a, cb, ca, seen_a, pb),
         ):
-            pay = (reward if theirs else -2.0) if mine else (3.0 if theirs else 0.0)
+            got = 3.0 * other.capability  # the partner's capability scales what it delivers
+            pay = (got - 2.0 + dividend if theirs else -2.0) if mine else (got if theirs else 0.0)
             me.payoff += pay * stake
-            me.period += pay * stake
+            me.period += pay  # imitation compares payoff per unit stake
             p["state"] = self.next[p["state"]][int(not mine)][int(not seen)]
             for kind, evidence, observed in (
                 (1, seen, True),
