@@ -348,8 +348,8 @@ def test_every_stage_is_reached_under_each_mechanism_with_a_long_shadow(mechanis
 @pytest.mark.parametrize("prior_strength", [2.0, 8.0])
 def test_sanctions_grow_less_goodwill_than_the_shadow_alone(prior_strength):
     # Strategies fixed (no imitation) so that only the attribution of contributions differs.
-    # Measured (200 organizations, 200 steps, seeds 1-3): gap -0.117..-0.139 at prior strength
-    # 2 and -0.103..-0.115 at 8; the sign holds for attribution_discount 0.5 and 0.95 too.
+    # Measured here (seeds 1-3): gap -0.133..-0.151 at prior strength 2, -0.104..-0.124 at 8;
+    # docs/trust-model.md has the larger sensitivity table (discount 0.5 to 0.95).
     def goodwill(seed, extra):
         m = TrustModel(
             n_organizations=150,
