@@ -2,8 +2,9 @@
 
 Each mechanism models one idea from the partnership literature and enters the game in one of two
 ways: it transforms the stage game (sanctions, bonds, profit sharing) or it changes the
-repeated-game settings (shadow of the future, monitoring, communication). :func:`apply` composes a
-list of them, in order, into a :class:`MechanismSetup` whose ``game``, ``continuation`` and
+repeated-game settings (shadow of the future, monitoring, communication).
+[`apply`][allysim.mechanisms.apply] composes a list of them, in order, into a
+[`MechanismSetup`][allysim.mechanisms.MechanismSetup] whose ``game``, ``continuation`` and
 ``perception_noise`` go straight to the kernels.
 
 Analytic thresholds (the least continuation probability, fine, bond or profit share that makes
@@ -239,7 +240,8 @@ def bond_threshold(game: StageGame, detection: float, salvage: float = 1.0) -> f
 
     So contributing dominates iff ``d B > T - R`` and ``d B > P - S``:
     ``B > max(T - R, P - S) / d``, whatever the salvage (salvage moves welfare, not the
-    incentive). With ``salvage = 1`` a bond is a :class:`Sanction` with ``transfer=True``.
+    incentive). With ``salvage = 1`` a bond is a [`Sanction`][allysim.mechanisms.Sanction] with
+    ``transfer=True``.
 
     Parameters
     ----------
@@ -283,7 +285,9 @@ def bond_threshold(game: StageGame, detection: float, salvage: float = 1.0) -> f
 
 @dataclass(frozen=True)
 class RepeatedSettings:
-    """Repeated-game settings that settings mechanisms change (see :meth:`Mechanism.adjust`).
+    """Repeated-game settings that mechanisms such as monitoring change.
+
+    Each mechanism's [`adjust`][allysim.mechanisms.Mechanism.adjust] takes and returns one.
 
     Parameters
     ----------
@@ -365,12 +369,15 @@ def _finite_pair(row: np.ndarray, col: np.ndarray, what: str) -> tuple[np.ndarra
 
 
 class Mechanism:
-    """Base of all mechanisms. Subclasses override :meth:`transform` and/or :meth:`adjust`.
+    """Base of all mechanisms: subclasses override ``transform`` and/or ``adjust``.
 
-    A subclass that changes the stage game overrides :meth:`transform`; one that changes the
-    repeated-game settings overrides :meth:`adjust`; one with an analytic threshold overrides
-    :meth:`threshold` and :meth:`margin`. Each subclass sets a distinct ``kind``: :func:`apply`
-    refuses two mechanisms of one kind. The base itself leaves everything unchanged.
+    A subclass that changes the stage game overrides
+    [`transform`][allysim.mechanisms.Mechanism.transform]; one that changes the repeated-game
+    settings overrides [`adjust`][allysim.mechanisms.Mechanism.adjust]; one with an analytic
+    threshold overrides [`threshold`][allysim.mechanisms.Mechanism.threshold] and
+    [`margin`][allysim.mechanisms.Mechanism.margin]. Each subclass sets a distinct ``kind``:
+    [`apply`][allysim.mechanisms.apply] refuses two mechanisms of one kind. The base itself
+    leaves everything unchanged.
 
     Examples
     --------
@@ -430,7 +437,7 @@ class Mechanism:
         Raises
         ------
         TypeError
-            ``settings`` is not a :class:`RepeatedSettings`.
+            ``settings`` is not a [`RepeatedSettings`][allysim.mechanisms.RepeatedSettings].
 
         Examples
         --------
@@ -501,7 +508,7 @@ class ShadowOfFuture(Mechanism):
     """Repeated interaction: the partnership continues after each round with probability w.
 
     A long shadow of the future (w near 1) makes tomorrow's cooperation worth today's restraint.
-    Its threshold is :func:`continuation_threshold` for GRIM.
+    Its threshold is [`continuation_threshold`][allysim.mechanisms.continuation_threshold] for GRIM.
 
     Parameters
     ----------
@@ -551,7 +558,9 @@ class ShadowOfFuture(Mechanism):
         return replace(_check_settings(settings), continuation=self.continuation)
 
     def threshold(self, game: StageGame) -> float:
-        """Least w at which GRIM against GRIM is an equilibrium (:func:`continuation_threshold`).
+        """Least w at which GRIM against GRIM is an equilibrium.
+
+        See [`continuation_threshold`][allysim.mechanisms.continuation_threshold].
 
         Parameters
         ----------
@@ -601,7 +610,7 @@ class Monitoring(Mechanism):
     ----------
     perception_error : float
         Probability in [0, 1] of misreading the partner's move; it replaces the
-        ``perception_noise`` given to :func:`apply`.
+        ``perception_noise`` given to [`apply`][allysim.mechanisms.apply].
 
     Raises
     ------
@@ -677,7 +686,7 @@ class Communication(Mechanism):
         object.__setattr__(self, "clarity", check_probability(self.clarity, "clarity"))
 
     def adjust(self, settings: RepeatedSettings) -> RepeatedSettings:
-        """Record the clarity; :func:`apply` scales the final perception error by ``1 - clarity``.
+        """Record the clarity; ``apply`` scales the final perception error by ``1 - clarity``.
 
         Parameters
         ----------
@@ -1020,9 +1029,10 @@ class Bond(Mechanism):
             return _finite_pair(row + dr, col + dc, "stake")
 
     def threshold(self, game: StageGame) -> float:
-        """Least stake at this detection that makes contributing dominant (:func:`bond_threshold`).
+        """Least stake at this detection that makes contributing dominant.
 
-        0 when contributing already dominates, ``inf`` when it does not and detection is 0.
+        See [`bond_threshold`][allysim.mechanisms.bond_threshold]; 0 when contributing already
+        dominates, ``inf`` when it does not and detection is 0.
 
         Parameters
         ----------
@@ -1134,7 +1144,9 @@ class ProfitSharing(Mechanism):
             return _finite_pair((1 - s) * row + s * mean, (1 - s) * col + s * mean, "share")
 
     def threshold(self, game: StageGame) -> float:
-        """Least share that makes contributing dominant (:func:`profit_share_threshold`).
+        """Least share that makes contributing dominant.
+
+        See [`profit_share_threshold`][allysim.mechanisms.profit_share_threshold].
 
         Parameters
         ----------
@@ -1210,7 +1222,7 @@ def _check_mechanisms(mechanisms: Any, name: str = "mechanisms") -> tuple[Mechan
 class MechanismSetup:
     """A stage game and repeated-game settings after a list of mechanisms has been applied.
 
-    Built by :func:`apply`; the fields are validated when built directly.
+    Built by [`apply`][allysim.mechanisms.apply]; the fields are validated when built directly.
 
     Parameters
     ----------
@@ -1276,7 +1288,9 @@ class MechanismSetup:
         object.__setattr__(self, "mechanisms", _check_mechanisms(self.mechanisms))
 
     def kernel_options(self) -> dict[str, Any]:
-        """Keyword arguments for :func:`allysim.kernels.expected_payoffs` (no horizon if None).
+        """Keyword arguments for the kernels' ``expected_payoffs`` (no horizon if None).
+
+        See [`expected_payoffs`][allysim.kernels.expected_payoffs].
 
         Returns
         -------
@@ -1377,7 +1391,8 @@ def apply(
     """Apply mechanisms in order to a 2x2 stage game and to the repeated-game settings.
 
     ``continuation`` and ``perception_noise`` are the settings without mechanisms (a
-    :class:`ShadowOfFuture` or :class:`Monitoring` replaces them). Stage-game transforms apply in
+    [`ShadowOfFuture`][allysim.mechanisms.ShadowOfFuture] or
+    [`Monitoring`][allysim.mechanisms.Monitoring] replaces them). Stage-game transforms apply in
     list order (a sanction before profit sharing is shared; after it is not). Communication scales
     the final perception error by ``1 - clarity`` wherever it stands in the list. Two mechanisms
     of one kind raise ``ValueError``: they would be counted twice.
@@ -1592,11 +1607,11 @@ def simulate_mechanisms(
 ) -> dict[str, np.ndarray]:
     """Play the mechanism rules literally, match by match, and return per-match estimates.
 
-    Unlike :func:`apply`, nothing is averaged in advance: each defection is detected or not by
-    its own draw, fines and forfeits move between partners as drawn, profit is shared round by
-    round in list order, and with a continuation probability each partnership lasts a random
-    (geometric) number of rounds, the payoff estimate being ``(1 - w) * sum of payoffs``. Use it
-    to check :func:`apply` with the exact kernel.
+    Unlike [`apply`][allysim.mechanisms.apply], nothing is averaged in advance: each defection
+    is detected or not by its own draw, fines and forfeits move between partners as drawn,
+    profit is shared round by round in list order, and with a continuation probability each
+    partnership lasts a random (geometric) number of rounds, the payoff estimate being
+    ``(1 - w) * sum of payoffs``. Use it to check ``apply`` with the exact kernel.
 
     Parameters
     ----------
@@ -1612,9 +1627,10 @@ def simulate_mechanisms(
         Number of independent matches (at least 1).
     rounds : int or None, default None
         Rounds per match (at least 1) when there is no continuation probability; refused when
-        there is one (given here or by a :class:`ShadowOfFuture`).
+        there is one (given here or by a [`ShadowOfFuture`][allysim.mechanisms.ShadowOfFuture]).
     continuation : float or None, default None
-        Continuation probability in [0, 1) without mechanisms (a :class:`ShadowOfFuture`
+        Continuation probability in [0, 1) without mechanisms (a
+        [`ShadowOfFuture`][allysim.mechanisms.ShadowOfFuture]
         replaces it). Matches are played for the horizon past which less than 1e-12 of the
         weight remains, so memory grows like ``repetitions x log(1e-12) / log(w)``.
     perception_noise : float, default 0.0
@@ -1624,7 +1640,7 @@ def simulate_mechanisms(
     seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
         The same seed gives bit-identical results.
     progress : bool or None, default None
-        Progress bar of the match simulation (see :func:`allysim.kernels.simulate`).
+        Progress bar of the match simulation (see [`simulate`][allysim.kernels.simulate]).
 
     Returns
     -------
@@ -1639,7 +1655,7 @@ def simulate_mechanisms(
         ``seed`` is of the wrong type.
     ValueError
         A number is out of range, neither or both of a horizon and a continuation are given,
-        or the run would exceed the memory budget (:func:`allysim.set_memory_budget`).
+        or the run would exceed the memory budget (``allysim.set_memory_budget``).
 
     Examples
     --------
