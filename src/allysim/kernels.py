@@ -316,14 +316,30 @@ def _gth(mats: np.ndarray) -> np.ndarray:
     n, k, _ = a.shape
     for j in range(k - 1, 0, -1):
         out = a[:, j, :j].sum(axis=1)
-        inv = np.divide(1.0, out, out=np.zeros_like(out), where=out > 0)
-        a[:, :j, :j] += a[:, :j, j : j + 1] * (a[:, j : j + 1, :j] * inv[:, None, None])
+        # Divide the row rather than multiply by 1 / out: 1 / out overflows for subnormal out.
+        share = np.divide(
+            a[:, j : j + 1, :j],
+            out[:, None, None],
+            out=np.zeros_like(a[:, j : j + 1, :j]),
+            where=out[:, None, None] > 0,
+        )
+        a[:, :j, :j] += a[:, :j, j : j + 1] * share
     pi = np.zeros((n, k))
     pi[:, 0] = 1.0
     for j in range(1, k):
         out = a[:, j, :j].sum(axis=1)
         inflow = np.einsum("ni,ni->n", pi[:, :j], a[:, :j, j])
-        pi[:, j] = np.divide(inflow, out, out=np.zeros_like(out), where=out > 0)
+        with np.errstate(over="ignore"):
+            pi[:, j] = np.divide(inflow, out, out=np.zeros_like(out), where=out > 0)
+        # A state left with subnormal probability gets a weight beyond the float range: keep
+        # the ratio by scaling the states before it down instead.
+        huge = ~np.isfinite(pi[:, j])
+        if huge.any():
+            pi[huge, :j] *= (out[huge] / inflow[huge])[:, None]
+            pi[huge, j] = 1.0
+        big = pi[:, : j + 1].max(axis=1)
+        if np.any(big > 1e200):
+            pi[:, : j + 1] /= np.where(big > 1e200, big, 1.0)[:, None]
     return pi / pi.sum(axis=1, keepdims=True)
 
 
@@ -346,10 +362,15 @@ def _limit_of_means(mats: np.ndarray, v0: np.ndarray) -> np.ndarray:
     is_rep = recurrent & (first == np.arange(k))
     transient = ~recurrent
     # Probability of first entering each recurrent state: x = v0_T (I - Q)^{-1}, then one step.
-    q = mats * transient[:, :, None] * transient[:, None, :]
-    start_t = v0 * transient
-    visits = np.linalg.solve(np.swapaxes(np.eye(k) - q, 1, 2), start_t[..., None])[..., 0]
-    entry = v0 * recurrent + np.einsum("ni,nij->nj", visits * transient, mats) * recurrent
+    # As in GTH, the diagonal 1 - q_ii is the sum of the other exits (no cancellation), and each
+    # row is divided by it, so a state left with probability 1e-300 is as well posed as any.
+    off = mats * (1.0 - np.eye(k))
+    exits = off.sum(axis=2)
+    scale = np.where(transient & (exits > 0), exits, 1.0)
+    step = np.divide(off, scale[:, :, None])  # exit probabilities, per unit of exit
+    b = np.eye(k) - step * transient[:, :, None] * transient[:, None, :]
+    y = np.linalg.solve(np.swapaxes(b, 1, 2), (v0 * transient)[..., None])[..., 0]
+    entry = v0 * recurrent + np.einsum("ni,nij->nj", y * transient, step) * recurrent
     out = np.zeros((n, k))
     for r in range(k):
         rows = np.flatnonzero(is_rep[:, r])
@@ -435,8 +456,8 @@ def _product_chain(ox, nx, ix, oy, ny, iy, eps: float, eta: float):
 def _finite_state_distribution(
     xb: _Batch, yb: _Batch, kind: str, value: float, eps: float, eta: float
 ) -> np.ndarray:
-    ox, nx, ix = _fsm_tables(xb.strategies)
-    oy, ny, iy = _fsm_tables(yb.strategies)
+    ox, nx, ix = _fsm_tables(_strategy_objects(xb))
+    oy, ny, iy = _fsm_tables(_strategy_objects(yb))
     n, m = len(xb), len(yb)
     k = ox.shape[1] * oy.shape[1]
     # One pair's product chain is k x k; the solvers hold a few such matrices at once.
@@ -1254,7 +1275,7 @@ def round_robin(
             "has no opponent); pass self_play=True to score self-play"
         )
     if method == "exact":
-        players = list(batch.strategies)
+        players = _strategy_objects(batch)
         dist = outcome_distribution(
             players,
             players,
