@@ -15,6 +15,7 @@ with ``-s`` to see it).
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 import numpy as np
@@ -28,8 +29,14 @@ from allysim.mechanisms import Bond, Monitoring, ProfitSharing, Sanction, Shadow
 from strategies_hyp import dilemma, finite_state, memory_one
 
 COUNTS: Counter[str] = Counter()
-VALID = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-INVALID = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# FUZZ_SCALE multiplies the budgets for a deeper one-off run (e.g. FUZZ_SCALE=10).
+SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
+VALID = settings(
+    max_examples=40 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+INVALID = settings(
+    max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 PD = ally.PrisonersDilemma()
 
 
