@@ -17,6 +17,7 @@ with fitness ``1 - w + w * payoff``, ``w = selection`` in [0, 1].
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -24,15 +25,20 @@ from typing import Literal
 import numpy as np
 from scipy import sparse
 from scipy.integrate import solve_ivp
+from scipy.special import expit
 from scipy.sparse.linalg import spsolve
 
 from allysim._validation import (
     SeedLike,
     as_float_array,
     as_generator,
+    check_game,
     check_int,
+    check_interval,
+    check_memory,
     check_nonnegative,
     check_probability,
+    check_real,
 )
 from allysim.games import StageGame
 from allysim.kernels import expected_payoffs
@@ -51,9 +57,6 @@ __all__ = [
 ]
 
 Rule = Literal["fermi", "moran"]
-
-#: Compositions above this count are refused by the exact mutation chain (memory and time).
-MAX_COMPOSITIONS = 2_000_000
 
 
 # ----------------------------------------------------------------------------------------------
@@ -362,13 +365,24 @@ class StationaryDistribution:
 
     Attributes
     ----------
-    shares : (n,) long-run share of each strategy (the probability of each monomorphic state
+    shares : numpy.ndarray
+        Shape (n,): long-run share of each strategy (the probability of each monomorphic state
         in the small-mutation limit; the mean abundance in the exact chain).
-    states : (S, n) int compositions (counts per strategy) the chain runs over.
-    probabilities : (S,) stationary probability of each state.
-    transitions : (S, S) transition matrix of the chain (dense for the small-mutation limit,
-        scipy sparse for the exact chain).
-    fixation : (n, n) fixation probabilities (small-mutation limit only), else None.
+    states : numpy.ndarray
+        Shape (S, n), int: compositions (counts per strategy) the chain runs over.
+    probabilities : numpy.ndarray
+        Shape (S,): stationary probability of each state.
+    transitions : numpy.ndarray or scipy.sparse.csr_matrix
+        Shape (S, S): row-stochastic transition matrix of the chain (dense for the
+        small-mutation limit, scipy sparse CSR for the exact chain).
+    fixation : numpy.ndarray or None
+        Shape (n, n): fixation probabilities (small-mutation limit only), else None.
+    residual : float
+        ``||pi T - pi||_1`` of the returned ``probabilities``: how far they are from stationary.
+    iterations : int
+        Cycles of the iterative solver (0 for a direct solve).
+    solver : str
+        ``"dense"`` (small-mutation limit), ``"direct"`` (sparse LU) or ``"iterative"``.
     """
 
     shares: np.ndarray
@@ -376,6 +390,9 @@ class StationaryDistribution:
     probabilities: np.ndarray
     transitions: object
     fixation: np.ndarray | None = None
+    residual: float = 0.0
+    iterations: int = 0
+    solver: str = "dense"
 
 
 def _dense_stationary(t: np.ndarray) -> np.ndarray:
@@ -386,6 +403,12 @@ def _dense_stationary(t: np.ndarray) -> np.ndarray:
     return v / v.sum()
 
 
+_SOLVERS = ("auto", "direct", "iterative")
+#: With ``solver="auto"`` chains up to this many states are solved by sparse LU (exact, and
+#: faster than iterating there); larger ones iteratively.
+DIRECT_MAX_STATES = 20_000
+
+
 def stationary_distribution(
     payoff_matrix: np.ndarray,
     *,
@@ -393,6 +416,10 @@ def stationary_distribution(
     selection: float,
     mutation: float | None = None,
     rule: Rule = "fermi",
+    solver: Literal["auto", "direct", "iterative"] = "auto",
+    tol: float = 1e-10,
+    time_limit: float | None = 600.0,
+    progress: bool = False,
 ) -> StationaryDistribution:
     """Stationary distribution of the finite-population dynamics.
 
@@ -401,101 +428,373 @@ def stationary_distribution(
     appears and fixes with the exact fixation probability, so the embedded chain over the n
     monomorphic states has ``T[j, i] = rho(i invades j) / (n - 1)``.
 
-    With ``mutation = mu > 0``: the exact chain over all compositions of Z into n strategies
-    (sparse). Each step a random organization mutates with probability mu to a uniformly chosen
-    other strategy, or else updates by ``rule``. Refused with a clear error when the number of
-    compositions ``C(Z + n - 1, n - 1)`` exceeds :data:`MAX_COMPOSITIONS`.
+    With ``mutation = mu > 0``: the exact chain over all ``C(Z + n - 1, n - 1)`` compositions
+    of Z into n strategies (sparse, built without per-state Python loops). Each step a random
+    organization mutates with probability mu to a uniformly chosen other strategy, or else
+    updates by ``rule``. Small chains are solved by sparse LU; large ones by multilevel
+    aggregation (Horton & Leutenegger 1994: aggregate the composition lattice two by two per
+    axis, solve the coarse chain, disaggregate, smooth with Jacobi sweeps) accelerated by
+    Anderson mixing (Walker & Ni 2011), until ``||pi T - pi||_1 <= tol``. The error in pi is
+    at most about the residual divided by the spectral gap, which is of order ``mu / Z``.
+    Memory is estimated first and refused above the budget (:func:`allysim.set_memory_budget`).
+
+    Parameters
+    ----------
+    payoff_matrix : numpy.ndarray
+        Shape (n, n): payoff of strategy i against strategy j, per interaction.
+    population : int
+        Population size Z >= 2.
+    selection : float
+        Selection intensity beta >= 0 (in [0, 1] for ``rule="moran"``).
+    mutation : float or None, default None
+        Probability in [0, 1] that an update is a mutation; None or 0 gives the small-mutation
+        limit.
+    rule : {"fermi", "moran"}, default "fermi"
+        Pairwise comparison (Traulsen, Nowak & Pacheco 2006) or frequency-dependent Moran
+        process (Nowak et al. 2004).
+    solver : {"auto", "direct", "iterative"}, default "auto"
+        How the exact chain is solved: sparse LU, the iterative solver, or ``"auto"`` (LU up
+        to :data:`DIRECT_MAX_STATES` states). Ignored in the small-mutation limit.
+    tol : float, default 1e-10
+        Target residual ``||pi T - pi||_1`` of the iterative solver, in (0, 1).
+    time_limit : float or None, default 600.0
+        Seconds the iterative solver may run before it stops with ``RuntimeError``; None for
+        no limit.
+    progress : bool, default False
+        Show a tqdm progress bar (residual per cycle) while iterating.
+
+    Returns
+    -------
+    StationaryDistribution
+        Shares, states, probabilities, transition matrix and the residual reached.
 
     Examples
     --------
     >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
     >>> stationary_distribution(A, population=50, selection=1.0).shares.round(6).tolist()
     [0.0, 1.0]
+    >>> d = stationary_distribution(A, population=50, selection=1.0, mutation=0.1)
+    >>> d.shares.round(4).tolist(), d.residual < 1e-10
+    ([0.0563, 0.9437], True)
     """
     a = _payoff_matrix(payoff_matrix)
     rule = _rule(rule)
     z, beta = _population(population), _selection(selection, rule)
+    if solver not in _SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(map(repr, _SOLVERS))}, got {solver!r}")
+    tol = check_interval(tol, "tol", 0.0, 1.0, low_open=True, high_open=True)
+    if time_limit is not None:
+        time_limit = check_interval(time_limit, "time_limit", 0.0, math.inf, low_open=True)
     n = a.shape[0]
-    if mutation is None or mutation == 0:
-        if n == 1:
-            one = np.ones(1)
-            return StationaryDistribution(one, np.array([[z]]), one, np.ones((1, 1)), one[None])
+    mu = 0.0 if mutation is None else check_probability(mutation, "mutation")
+    if n == 1:
+        # One strategy: the only state is monomorphic, with or without mutation.
+        one = np.ones(1)
+        return StationaryDistribution(one, np.array([[z]]), one, np.ones((1, 1)), one[None])
+    if mu == 0:
         rho = fixation_matrix(a, population=z, selection=beta, rule=rule)
         t = rho.T / (n - 1)
         np.fill_diagonal(t, 0.0)
         np.fill_diagonal(t, 1.0 - t.sum(axis=1))
         v = _dense_stationary(t)
-        return StationaryDistribution(v, z * np.eye(n, dtype=np.int64), v, t, rho)
-    mu = check_probability(mutation, "mutation")
-    return _exact_mutation_chain(a, z, beta, mu, rule)
+        res = float(np.abs(v @ t - v).sum())
+        return StationaryDistribution(v, z * np.eye(n, dtype=np.int64), v, t, rho, res)
+    return _exact_mutation_chain(a, z, beta, mu, rule, solver, tol, time_limit, progress)
+
+
+def _composition_count(z: int, n: int) -> int:
+    return math.comb(z + n - 1, n - 1)
 
 
 def _compositions(z: int, n: int) -> np.ndarray:
-    count = math.comb(z + n - 1, n - 1)
-    if count > MAX_COMPOSITIONS:
-        raise ValueError(
-            f"the exact chain for population={z} and {n} strategies has {count:,} states, more "
-            f"than MAX_COMPOSITIONS={MAX_COMPOSITIONS:,}; use mutation=None (small-mutation "
-            "limit) or simulate_population"
-        )
-    if n == 1:
-        return np.array([[z]], dtype=np.int64)
-    # Stars and bars: choose n - 1 bar positions among z + n - 1 slots.
-    from itertools import combinations
-
-    bars = np.array(list(combinations(range(z + n - 1), n - 1)), dtype=np.int64)
-    edges = np.concatenate(
-        [np.full((len(bars), 1), -1), bars, np.full((len(bars), 1), z + n - 1)], axis=1
-    )
-    return np.diff(edges, axis=1) - 1
+    """All compositions of z into n parts, lexicographic, built one coordinate at a time."""
+    remaining = np.array([z], dtype=np.int64)
+    columns: list[np.ndarray] = []
+    for _ in range(n - 1):
+        width = remaining + 1
+        starts = np.repeat(np.cumsum(width) - width, width)
+        k = np.arange(int(width.sum()), dtype=np.int64) - starts
+        columns = [np.repeat(c, width) for c in columns]
+        columns.append(k)
+        remaining = np.repeat(remaining, width) - k
+    columns.append(remaining)
+    return np.stack(columns, axis=1)
 
 
-def _exact_mutation_chain(a, z, beta, mu, rule) -> StationaryDistribution:
+def _count_table(z: int, n: int) -> np.ndarray:
+    """table[p, r] = number of compositions of r into p parts = C(r + p - 1, p - 1)."""
+    table = np.zeros((n + 1, z + 1), dtype=np.int64)
+    for p in range(1, n + 1):
+        table[p] = [math.comb(r + p - 1, p - 1) for r in range(z + 1)]
+    return table
+
+
+def _rank(states: np.ndarray, z: int, table: np.ndarray) -> np.ndarray:
+    """Lexicographic index of each composition among all compositions of z (closed form)."""
+    n = states.shape[1]
+    remaining = np.full(len(states), z, dtype=np.int64)
+    out = np.zeros(len(states), dtype=np.int64)
+    for m in range(n - 1):
+        k = states[:, m]
+        # Compositions sharing the prefix but with a smaller m-th part come first.
+        out += table[n - m, remaining] - table[n - m, remaining - k]
+        remaining = remaining - k
+    return out
+
+
+def _chain_bytes(s: float, n: int, solver: str) -> float:
+    per_row = n * (n - 1) + 1
+    # states and payoffs, build arrays (index + value), CSR and its transpose, solver vectors.
+    base = s * (3 * 8 * n + per_row * (8 + 8 + 12 + 12 + 8) + 8 * 24)
+    if solver == "direct":
+        # LU fill of a lattice of dimension n - 1 ordered by slices: about S^((d-1)/d) per row.
+        d = max(n - 1, 1)
+        base += 16.0 * s * s ** ((d - 1) / d)
+    return base
+
+
+def _exact_transitions(a, z, beta, mu, rule) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """States and the sparse row-stochastic transition matrix, one vectorised pass per pair."""
     n = a.shape[0]
     states = _compositions(z, n)
     s = len(states)
-    # Index compositions by a mixed-radix code so a neighbour's row is one lookup.
-    radix = (z + 1) ** np.arange(n)
-    code = states @ radix
-    order = np.argsort(code)
-    sorted_code = code[order]
-    pay = (states @ a.T - np.diag(a)[None, :]) / (z - 1)  # (S, n): payoff of one i-player
-    rows, cols, vals = [], [], []
+    table = _count_table(z, n)
+    own = np.arange(s, dtype=np.int64)
+    per_row = n * (n - 1) + 1
+    cols = np.empty((s, per_row), dtype=np.int64 if s >= 2**31 else np.int32)
+    vals = np.zeros((s, per_row))
+    if rule == "fermi":
+        # Only beta * payoff differences matter: scale payoffs to [-1, 1] so that huge payoffs
+        # cannot overflow, and carry their scale in beta.
+        scale = float(np.abs(a).max()) or 1.0
+        pay = (states @ (a / scale).T - np.diag(a / scale)[None, :]) / (z - 1)
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            pay = states @ (a.T / (z - 1)) - np.diag(a)[None, :] / (z - 1)
+            fit = 1 - beta + beta * pay
+        present = states > 0
+        if not np.all(np.isfinite(fit[present])) or np.any(fit[present] <= 0):
+            raise ValueError(
+                "rule='moran' needs finite, positive fitness 1 - selection + selection * "
+                "payoff in every state; shift payoff_matrix up, scale it down or lower selection"
+            )
+        total_fit = np.where(present, states * fit, 0.0).sum(axis=1)
+    c = 0
     for i in range(n):
         for j in range(n):
             if i == j:
                 continue
-            # One i-organization becomes j.
             ki, kj = states[:, i], states[:, j]
-            valid = ki > 0
             if rule == "fermi":
-                imitate = kj / (z - 1) / (1 + np.exp(-beta * (pay[:, j] - pay[:, i])))
-                p = ki / z * ((1 - mu) * imitate + mu / (n - 1))
+                diff = pay[:, j] - pay[:, i]
+                with np.errstate(over="ignore"):
+                    x = np.where(diff == 0, 0.0, (beta * scale) * diff)
+                update = kj / (z - 1) * expit(x)
             else:
-                fit = 1 - beta + beta * pay
-                total_fit = (states * fit).sum(axis=1)
-                birth_j = kj * fit[:, j] / total_fit
-                p = (1 - mu) * birth_j * ki / z + mu * ki / z / (n - 1)
-            src = np.flatnonzero(valid & (p > 0))
-            dest_code = code[src] - radix[i] + radix[j]
-            dest = order[np.searchsorted(sorted_code, dest_code)]
-            rows.append(src)
-            cols.append(dest)
-            vals.append(p[src])
-    rows, cols, vals = (np.concatenate(x) for x in (rows, cols, vals))
-    t = sparse.csr_matrix((vals, (rows, cols)), shape=(s, s))
-    stay = 1.0 - np.asarray(t.sum(axis=1)).ravel()
-    t = t + sparse.diags(stay)
-    # Solve pi (I - T) = 0 with one equation replaced by sum(pi) = 1.
-    lhs = (sparse.eye(s) - t).T.tolil()
-    lhs[0, :] = np.ones(s)
-    rhs = np.zeros(s)
-    rhs[0] = 1.0
-    pi = spsolve(lhs.tocsc(), rhs)
-    pi = np.maximum(pi, 0.0)
-    pi /= pi.sum()
+                update = kj * np.where(kj > 0, fit[:, j], 0.0) / total_fit
+            p = ki / z * ((1 - mu) * update + mu / (n - 1))
+            valid = ki > 0
+            dest = states.copy()
+            dest[:, i] -= 1
+            dest[:, j] += 1
+            dest[~valid] = states[~valid]
+            cols[:, c] = np.where(valid, _rank(dest, z, table), own)
+            vals[:, c] = np.where(valid, p, 0.0)
+            c += 1
+    cols[:, c] = own
+    vals[:, c] = 1.0 - vals[:, :c].sum(axis=1)
+    indptr = np.arange(s + 1, dtype=cols.dtype) * per_row
+    t = sparse.csr_matrix((vals.ravel(), cols.ravel(), indptr), shape=(s, s))
+    t.sum_duplicates()
+    t.eliminate_zeros()
+    return states, t
+
+
+def _direct_stationary(t: sparse.csr_matrix) -> np.ndarray:
+    """Solve pi (I - T) = 0 with pi_0 = 1 by sparse LU on the other S - 1 equations.
+
+    Fixing one component (rather than replacing an equation by the dense normalisation row)
+    keeps the system sparse, so the LU fills in like the lattice, not like a dense matrix.
+    """
+    s = t.shape[0]
+    if s == 1:
+        return np.ones(1)
+    lhs = (sparse.identity(s, format="csc") - t.T.tocsc()).tocsc()
+    x = np.empty(s)
+    x[0] = 1.0
+    x[1:] = spsolve(lhs[1:, 1:], -lhs[1:, 0].toarray().ravel())
+    x = np.maximum(x, 0.0)
+    return x / x.sum()
+
+
+class _Level:
+    """Sparsity structure of one level of the aggregation hierarchy, fixed across cycles.
+
+    Only the values of a coarse chain change from cycle to cycle (they are weighted by the
+    current estimate), so the index work (sorting, transposing, merging duplicates) is done once.
+    """
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, size: int) -> None:
+        self.rows, self.cols, self.size = rows, cols, size
+        is_diag = rows == cols
+        self.diag_entries = np.flatnonzero(is_diag)
+        off = np.flatnonzero(~is_diag)
+        # Transposed off-diagonal part in CSR order: row = destination, sorted.
+        order = off[np.lexsort((rows[off], cols[off]))]
+        self.t_order = order
+        self.t_indices = rows[order]
+        self.t_indptr = np.concatenate([[0], np.cumsum(np.bincount(cols[order], minlength=size))])
+        self.agg: np.ndarray | None = None
+        self.plan: np.ndarray | None = None
+        self.coarse: _Level | None = None
+
+    def coarsen(self, agg: np.ndarray) -> _Level:
+        size = int(agg.max()) + 1
+        key = agg[self.rows].astype(np.int64) * size + agg[self.cols]
+        unique, plan = np.unique(key, return_inverse=True)
+        self.agg, self.plan = agg, plan.ravel()
+        self.coarse = _Level(unique // size, unique % size, size)
+        return self.coarse
+
+    def smoother(self, data: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """Transposed off-diagonal part and 1 / (1 - stay) for Jacobi sweeps."""
+        off_t = sparse.csr_matrix(
+            (data[self.t_order], self.t_indices, self.t_indptr), shape=(self.size, self.size)
+        )
+        stay = np.bincount(
+            self.rows[self.diag_entries], data[self.diag_entries], minlength=self.size
+        )
+        return off_t, 1.0 / (1.0 - stay)
+
+    def matrix(self, data: np.ndarray) -> sparse.csr_matrix:
+        return sparse.csr_matrix((data, (self.rows, self.cols)), shape=(self.size, self.size))
+
+
+def _hierarchy(states: np.ndarray, t: sparse.csr_matrix, coarsest: int) -> _Level:
+    """Levels that halve every count, until few states are left (or halving stops helping)."""
+    coo = t.tocoo()
+    top = _Level(coo.row.astype(np.int64), coo.col.astype(np.int64), t.shape[0])
+    level, coords = top, states[:, :-1]
+    while level.size > coarsest:
+        coarse, inverse = np.unique(coords // 2, axis=0, return_inverse=True)
+        if len(coarse) > 0.9 * len(coords):
+            break
+        level = level.coarsen(inverse.ravel())
+        coords = coarse
+    return top
+
+
+def _smooth(smoother: tuple[sparse.csr_matrix, np.ndarray], pi: np.ndarray) -> np.ndarray:
+    # Two Jacobi sweeps for pi (I - T) = 0: the mass flowing in over the chance of flowing out.
+    off_t, inv_out = smoother
+    for _ in range(2):
+        pi = (off_t @ pi) * inv_out
+    return pi
+
+
+def _cycle(level: _Level, data: np.ndarray, pi: np.ndarray, smoother=None) -> np.ndarray:
+    """One W-cycle of multilevel aggregation, returning an improved (unnormalised) pi.
+
+    Coarse chain: T_c[I, J] = sum_{s in I, t in J} pi_s T[s, t] / sum_{s in I} pi_s; its
+    stationary vector xi corrects pi by the factor xi_I / sum_{s in I} pi_s on aggregate I.
+    """
+    if level.coarse is None:
+        return _direct_stationary(level.matrix(data)) * pi.sum()
+    smoother = smoother or level.smoother(data)
+    pi = _smooth(smoother, pi)
+    agg, coarse = level.agg, level.coarse
+    weight = np.bincount(agg, weights=pi, minlength=coarse.size)
+    flow = np.bincount(level.plan, weights=pi[level.rows] * data, minlength=len(coarse.rows))
+    coarse_data = flow / weight[coarse.rows]
+    xi = weight
+    for _ in range(2 if coarse.coarse is not None else 1):
+        xi = _cycle(coarse, coarse_data, xi)
+    pi = pi * (xi / weight)[agg]
+    return _smooth(smoother, pi)
+
+
+def _iterative_stationary(t, states, tol, time_limit, progress):
+    """Multilevel aggregation cycles with Anderson mixing until ||pi T - pi||_1 <= tol."""
+    start = time.perf_counter()
+    top = _hierarchy(states, t, 2000)
+    data = t.tocoo().data
+    smoother = top.smoother(data)
+    t_t = t.T.tocsr()
+    s = t.shape[0]
+    depth = 6
+    x = np.full(s, 1.0 / s)
+    dfs = np.zeros((depth, s))
+    dgs = np.zeros((depth, s))
+    f_old = g_old = None
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(desc="stationary distribution", unit="cycle")
+    residual, cycles = math.inf, 0
+    try:
+        while True:
+            # Aggregation needs positive weights; Anderson steps can leave round-off negatives.
+            w = np.maximum(x, 0.0) + 1e-300
+            g = _cycle(top, data, w / w.sum(), smoother)
+            g /= g.sum()
+            f = g - x
+            if f_old is not None:
+                slot = (cycles - 1) % depth
+                dfs[slot] = f - f_old
+                dgs[slot] = g - g_old
+            f_old, g_old = f, g
+            used = min(cycles, depth)
+            if used:
+                # Anderson mixing (Walker & Ni 2011) on the last few cycle maps.
+                df, dg = dfs[:used], dgs[:used]
+                gamma = np.linalg.lstsq(df @ df.T, df @ f, rcond=1e-14)[0]
+                x = g - gamma @ dg
+                x /= x.sum()
+            else:
+                x = g
+            cycles += 1
+            pi = np.maximum(x, 0.0)
+            pi /= pi.sum()
+            residual = float(np.abs(t_t @ pi - pi).sum())
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(residual=f"{residual:.2e}")
+            if residual <= tol:
+                return pi, residual, cycles
+            if time_limit is not None and time.perf_counter() - start > time_limit:
+                raise RuntimeError(
+                    f"stationary_distribution: time_limit={time_limit:g} s reached after "
+                    f"{cycles} cycles with residual {residual:.3g} > tol={tol:g}; raise "
+                    "time_limit or tol, or use mutation=None (small-mutation limit)"
+                )
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _exact_mutation_chain(a, z, beta, mu, rule, solver, tol, time_limit, progress):
+    n = a.shape[0]
+    s = _composition_count(z, n)
+    if solver == "auto":
+        solver = "direct" if s <= DIRECT_MAX_STATES else "iterative"
+    check_memory(
+        _chain_bytes(float(s), n, solver),
+        "population",
+        hint=(
+            f"the exact chain for population={z} and {n} strategies has {s:,} states; use "
+            "a smaller population, mutation=None (small-mutation limit) or simulate_population"
+            + (", or solver='iterative'" if solver == "direct" else "")
+        ),
+    )
+    states, t = _exact_transitions(a, z, beta, mu, rule)
+    if solver == "direct":
+        pi, cycles = _direct_stationary(t), 0
+        residual = float(np.abs(t.T @ pi - pi).sum())
+    else:
+        pi, residual, cycles = _iterative_stationary(t, states, tol, time_limit, progress)
     shares = pi @ states / z
-    return StationaryDistribution(shares, states, pi, t.tocsr(), None)
+    return StationaryDistribution(shares, states, pi, t, None, residual, cycles, solver)
 
 
 # ----------------------------------------------------------------------------------------------
