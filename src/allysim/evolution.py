@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -200,30 +200,51 @@ def discrete_replicator(
 def _partial_log_products(a_ii, a_ij, a_ji, a_jj, z: int, beta: float, rule: str) -> np.ndarray:
     """S_j = sum_{k<=j} log(T-(k) / T+(k)) for j = 1..Z-1, broadcast over the leading axes.
 
-    T+(k), T-(k): chances that the number k of invaders goes up or down by one.
+    T+(k), T-(k): chances that the number k of invaders goes up or down by one. Entries may be
+    +inf or -inf when selection times payoffs exceeds the float range, never NaN.
     """
     shape = np.broadcast(a_ii, a_ij, a_ji, a_jj).shape
+    check_memory(
+        4.0 * 8 * max(1, math.prod(shape)) * (z - 1),
+        "population",
+        hint="fixation probabilities need memory linear in the population; use a smaller one",
+    )
     a_ii, a_ij, a_ji, a_jj = (
         np.asarray(v, dtype=float)[..., None] for v in (a_ii, a_ij, a_ji, a_jj)
     )
     j = np.arange(1, z, dtype=float)
     if rule == "fermi":
         # (Z-1)(pi_inv(k) - pi_res(k)) = u k + v is linear in k, so its partial sums are a
-        # quadratic in j: no per-k payoffs and no cumulative sum are needed.
-        u = a_ii - a_ij - a_ji + a_jj
-        v = z * a_ij - a_ii - (z - 1) * a_jj
-        scale = -beta / (z - 1)
-        out = (scale * u) * (j * (j + 1) / 2) + (scale * v) * j
+        # quadratic in j: no per-k payoffs and no cumulative sum are needed. Payoffs are scaled
+        # to [-1, 1] and j to [0, 1] and the magnitudes multiplied back in log space, so huge
+        # payoffs or selection give +-inf (an exact 0 or 1 below), never inf - inf = NaN.
+        m = max(float(np.max(np.abs(np.stack(np.broadcast_arrays(a_ii, a_ij, a_ji, a_jj))))), 1.0)
+        b_ii, b_ij, b_ji, b_jj = (v / m for v in (a_ii, a_ij, a_ji, a_jj))
+        u = b_ii - b_ij - b_ji + b_jj
+        x = j / z
+        v = b_ij - (b_ii + (z - 1) * b_jj) / z
+        quad = u * (x * (x + 1 / z) / 2) + v * x  # (u j(j+1)/2 + (z a_ij - a_ii - (z-1) a_jj) j) / (m z^2)
+        with np.errstate(divide="ignore", over="ignore"):
+            log_mag = math.log(beta) if beta > 0 else -math.inf
+            log_mag += math.log(m) + 2 * math.log(z) - math.log(z - 1)
+            out = -np.sign(quad) * np.exp(log_mag + np.log(np.abs(quad)))
+        out = np.where(quad == 0, 0.0, out)
         return np.broadcast_to(out, (*shape, z - 1))
     k = j
-    pi_inv = ((k - 1) * a_ii + (z - k) * a_ij) / (z - 1)
-    pi_res = (k * a_ji + (z - k - 1) * a_jj) / (z - 1)
-    f_inv = 1 - beta + beta * pi_inv
-    f_res = 1 - beta + beta * pi_res
+    with np.errstate(over="ignore", invalid="ignore"):
+        pi_inv = ((k - 1) / (z - 1)) * a_ii + ((z - k) / (z - 1)) * a_ij
+        pi_res = (k / (z - 1)) * a_ji + ((z - k - 1) / (z - 1)) * a_jj
+        f_inv = 1 - beta + beta * pi_inv
+        f_res = 1 - beta + beta * pi_res
+    if not (np.all(np.isfinite(f_inv)) and np.all(np.isfinite(f_res))):
+        raise ValueError(
+            "rule='moran' needs finite fitness 1 - selection + selection * payoff; the "
+            "payoff_matrix entries are too large (scale them down)"
+        )
     if np.any(f_inv <= 0) or np.any(f_res <= 0):
         raise ValueError(
             "rule='moran' needs positive fitness 1 - selection + selection * payoff; shift "
-            "the payoffs up or lower selection"
+            "the payoff_matrix up or lower selection"
         )
     out = np.cumsum(np.log(f_res) - np.log(f_inv), axis=-1)
     return np.broadcast_to(out, (*shape, z - 1))
@@ -236,7 +257,11 @@ def _rho_parts(partial: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     selection top = 0 and total = Z exactly, so rho = 1/Z to the last bit.
     """
     top = np.maximum(partial.max(axis=-1), 0.0)
-    total = np.exp(-top) + np.exp(partial - top[..., None]).sum(axis=-1)
+    # top = inf means some S_j overflowed: rho is below every float (exp(-top) = 0 below).
+    finite_top = np.where(np.isinf(top), 0.0, top)
+    with np.errstate(over="ignore"):
+        total = np.exp(-finite_top) + np.exp(partial - finite_top[..., None]).sum(axis=-1)
+    total = np.where(np.isinf(top), np.inf, total)
     return top, total
 
 
@@ -258,6 +283,11 @@ def log_fixation_probability(
     -150200.0
     """
     top, total = _pair_rho_parts(payoff_matrix, invader, resident, population, selection, rule)
+    if np.isinf(top):
+        raise ValueError(
+            "the log fixation probability is below -1.8e308 (selection times the payoff "
+            "differences overflows float64); lower selection or scale payoff_matrix down"
+        )
     return float(-(top + np.log(total)))
 
 
@@ -349,6 +379,11 @@ def fixation_matrix(
             d[rows, None], a[rows, :], a[:, rows].T, d[None, :], z, beta, rule
         )
         top, total = _rho_parts(lg)
+        if log and np.any(np.isinf(top)):
+            raise ValueError(
+                "a log fixation probability is below -1.8e308 (selection times the payoff "
+                "differences overflows float64); lower selection or scale payoff_matrix down"
+            )
         out[rows] = -(top + np.log(total)) if log else np.exp(-top) / total
     np.fill_diagonal(out, -math.log(z) if log else 1.0 / z)
     return out
@@ -634,37 +669,50 @@ class _Level:
     current estimate), so the index work (sorting, transposing, merging duplicates) is done once.
     """
 
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, size: int) -> None:
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, size: int, *, top: bool = False):
         self.rows, self.cols, self.size = rows, cols, size
-        is_diag = rows == cols
-        self.diag_entries = np.flatnonzero(is_diag)
-        off = np.flatnonzero(~is_diag)
-        # Transposed off-diagonal part in CSR order: row = destination, sorted.
-        order = off[np.lexsort((rows[off], cols[off]))]
-        self.t_order = order
-        self.t_indices = rows[order]
-        self.t_indptr = np.concatenate([[0], np.cumsum(np.bincount(cols[order], minlength=size))])
+        self.diag_entries = np.flatnonzero(rows == cols)
         self.agg: np.ndarray | None = None
         self.plan: np.ndarray | None = None
         self.coarse: _Level | None = None
+        if not top:
+            # Transposed off-diagonal part in CSR order (the finest level uses its CSC view).
+            off = np.flatnonzero(rows != cols)
+            order = off[np.lexsort((rows[off], cols[off]))]
+            self.t_order = order
+            self.t_indices = rows[order]
+            counts = np.bincount(cols[order], minlength=size)
+            self.t_indptr = np.concatenate([[0], np.cumsum(counts)])
 
     def coarsen(self, agg: np.ndarray) -> _Level:
+        """Attach the coarse level and, per entry, its position among the coarse entries."""
         size = int(agg.max()) + 1
-        key = agg[self.rows].astype(np.int64) * size + agg[self.cols]
-        unique, plan = np.unique(key, return_inverse=True)
-        self.agg, self.plan = agg, plan.ravel()
-        self.coarse = _Level(unique // size, unique % size, size)
+        index = np.int32 if len(self.rows) < 2**31 else np.int64
+        plan = np.empty(len(self.rows), dtype=index)
+        keys = []
+        chunk = 1 << 22
+        for c0 in range(0, len(self.rows), chunk):
+            sl = slice(c0, c0 + chunk)
+            keys.append(np.unique(agg[self.rows[sl]].astype(np.int64) * size + agg[self.cols[sl]]))
+        coarse_keys = np.unique(np.concatenate(keys))
+        del keys
+        for c0 in range(0, len(self.rows), chunk):
+            sl = slice(c0, c0 + chunk)
+            key = agg[self.rows[sl]].astype(np.int64) * size + agg[self.cols[sl]]
+            plan[sl] = np.searchsorted(coarse_keys, key)
+        self.agg, self.plan = agg, plan
+        self.coarse = _Level(coarse_keys // size, coarse_keys % size, size)
         return self.coarse
 
-    def smoother(self, data: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
-        """Transposed off-diagonal part and 1 / (1 - stay) for Jacobi sweeps."""
+    def smoother(self, data: np.ndarray) -> tuple[Callable, np.ndarray]:
+        """Inflow operator (transposed off-diagonal part) and 1 / (1 - stay), for Jacobi."""
         off_t = sparse.csr_matrix(
             (data[self.t_order], self.t_indices, self.t_indptr), shape=(self.size, self.size)
         )
         stay = np.bincount(
             self.rows[self.diag_entries], data[self.diag_entries], minlength=self.size
         )
-        return off_t, 1.0 / (1.0 - stay)
+        return off_t.__matmul__, 1.0 / (1.0 - stay)
 
     def matrix(self, data: np.ndarray) -> sparse.csr_matrix:
         return sparse.csr_matrix((data, (self.rows, self.cols)), shape=(self.size, self.size))
@@ -672,8 +720,9 @@ class _Level:
 
 def _hierarchy(states: np.ndarray, t: sparse.csr_matrix, coarsest: int) -> _Level:
     """Levels that halve every count, until few states are left (or halving stops helping)."""
-    coo = t.tocoo()
-    top = _Level(coo.row.astype(np.int64), coo.col.astype(np.int64), t.shape[0])
+    s = t.shape[0]
+    rows = np.repeat(np.arange(s, dtype=t.indices.dtype), np.diff(t.indptr))
+    top = _Level(rows, t.indices, s, top=True)
     level, coords = top, states[:, :-1]
     while level.size > coarsest:
         coarse, inverse = np.unique(coords // 2, axis=0, return_inverse=True)
@@ -684,11 +733,11 @@ def _hierarchy(states: np.ndarray, t: sparse.csr_matrix, coarsest: int) -> _Leve
     return top
 
 
-def _smooth(smoother: tuple[sparse.csr_matrix, np.ndarray], pi: np.ndarray) -> np.ndarray:
+def _smooth(smoother: tuple[Callable, np.ndarray], pi: np.ndarray) -> np.ndarray:
     # Two Jacobi sweeps for pi (I - T) = 0: the mass flowing in over the chance of flowing out.
-    off_t, inv_out = smoother
+    inflow, inv_out = smoother
     for _ in range(2):
-        pi = (off_t @ pi) * inv_out
+        pi = inflow(pi) * inv_out
     return pi
 
 
@@ -717,9 +766,11 @@ def _iterative_stationary(t, states, tol, time_limit, progress):
     """Multilevel aggregation cycles with Anderson mixing until ||pi T - pi||_1 <= tol."""
     start = time.perf_counter()
     top = _hierarchy(states, t, 2000)
-    data = t.tocoo().data
-    smoother = top.smoother(data)
-    t_t = t.T.tocsr()
+    data = t.data
+    # t.T is a CSC view: the finest level needs no transposed copy of the chain.
+    t_t = t.T
+    stay = t.diagonal()
+    smoother = ((lambda p: t_t @ p - stay * p), 1.0 / (1.0 - stay))
     s = t.shape[0]
     depth = 6
     x = np.full(s, 1.0 / s)
