@@ -25,8 +25,8 @@ from typing import Literal
 import numpy as np
 from scipy import sparse
 from scipy.integrate import solve_ivp
-from scipy.special import expit
 from scipy.sparse.linalg import spsolve
+from scipy.special import expit
 
 from allysim._validation import (
     SeedLike,
@@ -94,15 +94,20 @@ def _selection(beta, rule: str) -> float:
     return beta
 
 
-def _rule(rule: str) -> str:
-    if rule not in ("fermi", "moran"):
-        raise ValueError(f"rule must be 'fermi' or 'moran', got {rule!r}")
-    return rule
+def _rule(rule: str) -> Rule:
+    if rule == "fermi":
+        return "fermi"
+    if rule == "moran":
+        return "moran"
+    raise ValueError(f"rule must be 'fermi' or 'moran', got {rule!r}")
 
 
 # ----------------------------------------------------------------------------------------------
 # Infinite populations
 # ----------------------------------------------------------------------------------------------
+
+
+_ODE_METHODS = ("RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA")
 
 
 def replicator_dynamics(
@@ -118,15 +123,25 @@ def replicator_dynamics(
 
     Parameters
     ----------
-    payoff_matrix : (n, n) array, payoff of strategy i against j.
-    x0 : initial shares, on the simplex.
-    t : increasing times at which to report the shares (time units of the equation).
-    method, rtol, atol : passed to :func:`scipy.integrate.solve_ivp`.
+    payoff_matrix : numpy.ndarray
+        Shape (n, n): payoff of strategy i against strategy j.
+    x0 : sequence of float
+        Initial shares, n non-negative numbers summing to 1.
+    t : sequence of float
+        Strictly increasing times at which to report the shares (time units of the equation);
+        any sequence (list, tuple, array).
+    method : str, default "LSODA"
+        Integrator of :func:`scipy.integrate.solve_ivp`: one of "RK45", "RK23", "DOP853",
+        "Radau", "BDF", "LSODA".
+    rtol : float, default 1e-10
+        Relative tolerance of the integrator, > 0.
+    atol : float, default 1e-12
+        Absolute tolerance of the integrator, > 0.
 
     Returns
     -------
-    numpy.ndarray, shape (len(t), n)
-        Shares at each time.
+    numpy.ndarray
+        Shape (len(t), n): the shares at each time.
 
     Examples
     --------
@@ -139,6 +154,10 @@ def replicator_dynamics(
     times = as_float_array(t, "t", shape=(None,))
     if times.size < 1 or np.any(np.diff(times) <= 0):
         raise ValueError("t must be a non-empty, strictly increasing sequence of times")
+    if method not in _ODE_METHODS:
+        raise ValueError(f"method must be one of {', '.join(_ODE_METHODS)}, got {method!r}")
+    rtol = check_interval(rtol, "rtol", 0.0, math.inf, low_open=True)
+    atol = check_interval(atol, "atol", 0.0, math.inf, low_open=True)
 
     def rhs(_, y):
         f = a @ y
@@ -147,7 +166,7 @@ def replicator_dynamics(
     sol = solve_ivp(
         rhs, (times[0], times[-1]), x, t_eval=times, method=method, rtol=rtol, atol=atol
     )
-    if not sol.success:
+    if not sol.success or not np.all(np.isfinite(sol.y)):
         raise RuntimeError(f"solve_ivp failed: {sol.message}")
     return sol.y.T
 
@@ -164,9 +183,21 @@ def discrete_replicator(
     This is the dynamic of Axelrod's ecological tournaments, run on a tournament payoff matrix.
     Fitness must stay positive, so ``A + background_fitness`` must be > 0.
 
+    Parameters
+    ----------
+    payoff_matrix : numpy.ndarray
+        Shape (n, n): payoff of strategy i against strategy j (e.g. a tournament's mean scores).
+    x0 : sequence of float
+        Initial shares, n non-negative numbers summing to 1.
+    generations : int
+        Number of generations to run, >= 0.
+    background_fitness : float, default 0.0
+        Finite fitness b added to every payoff.
+
     Returns
     -------
-    numpy.ndarray, shape (generations + 1, n), the shares from the start.
+    numpy.ndarray
+        Shape (generations + 1, n): the shares from the start.
 
     Examples
     --------
@@ -177,7 +208,14 @@ def discrete_replicator(
     a = _payoff_matrix(payoff_matrix)
     x = _simplex_point(x0, a.shape[0], "x0")
     generations = check_int(generations, "generations", minimum=0)
-    fit = a + float(background_fitness)
+    fit = a + check_real(background_fitness, "background_fitness")
+    if not np.all(np.isfinite(fit)):
+        raise ValueError("payoff_matrix + background_fitness overflows; use smaller values")
+    check_memory(
+        8.0 * (generations + 1) * a.shape[0],
+        "generations",
+        hint="run fewer generations per call and continue from the last shares",
+    )
     if np.any(fit <= 0):
         raise ValueError(
             "payoff_matrix + background_fitness must be > 0 everywhere for the discrete "
@@ -223,7 +261,9 @@ def _partial_log_products(a_ii, a_ij, a_ji, a_jj, z: int, beta: float, rule: str
         u = b_ii - b_ij - b_ji + b_jj
         x = j / z
         v = b_ij - (b_ii + (z - 1) * b_jj) / z
-        quad = u * (x * (x + 1 / z) / 2) + v * x  # (u j(j+1)/2 + (z a_ij - a_ii - (z-1) a_jj) j) / (m z^2)
+        quad = (
+            u * (x * (x + 1 / z) / 2) + v * x
+        )  # (u j(j+1)/2 + (z a_ij - a_ii - (z-1) a_jj) j) / (m z^2)
         with np.errstate(divide="ignore", over="ignore"):
             log_mag = math.log(beta) if beta > 0 else -math.inf
             log_mag += math.log(m) + 2 * math.log(z) - math.log(z - 1)
@@ -276,6 +316,27 @@ def log_fixation_probability(
 ) -> float:
     """Natural log of :func:`fixation_probability`, finite even far below the smallest float.
 
+    Parameters
+    ----------
+    payoff_matrix : numpy.ndarray
+        Shape (n, n): payoff of strategy i against strategy j, per interaction.
+    invader : int
+        Index of the invading strategy (one mutant).
+    resident : int
+        Index of the resident strategy (Z - 1 organizations).
+    population : int
+        Population size Z >= 2.
+    selection : float
+        Selection intensity beta >= 0 (in [0, 1] for ``rule="moran"``).
+    rule : {"fermi", "moran"}, default "fermi"
+        Pairwise comparison or Moran birth-death process.
+
+    Returns
+    -------
+    float
+        ``log(rho)`` <= 0. Raises ``ValueError`` if it lies below the float range (about
+        -1.8e308), which needs astronomically strong selection.
+
     Examples
     --------
     >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
@@ -325,11 +386,25 @@ def fixation_probability(
 
     Parameters
     ----------
-    payoff_matrix : (n, n) array, payoff of strategy i against j (per interaction).
-    invader, resident : strategy indices.
-    population : Z >= 2.
-    selection : intensity beta >= 0 (in [0, 1] for ``rule="moran"``).
-    rule : "fermi" (pairwise comparison) or "moran" (birth-death, linear fitness).
+    payoff_matrix : numpy.ndarray
+        Shape (n, n): payoff of strategy i against strategy j, per interaction.
+    invader : int
+        Index of the invading strategy (one mutant).
+    resident : int
+        Index of the resident strategy (Z - 1 organizations).
+    population : int
+        Population size Z >= 2. Memory grows linearly with Z and is checked against the
+        budget (:func:`allysim.set_memory_budget`).
+    selection : float
+        Selection intensity beta >= 0 (in [0, 1] for ``rule="moran"``).
+    rule : {"fermi", "moran"}, default "fermi"
+        Pairwise comparison (Fermi) rule or Moran birth-death process with linear fitness.
+
+    Returns
+    -------
+    float
+        The fixation probability, in [0, 1]; exactly 0.0 or 1.0 when the true value is beyond
+        double precision.
 
     Examples
     --------
@@ -356,9 +431,23 @@ def fixation_matrix(
     Vectorised over pairs and population states, in row blocks that bound memory. The diagonal
     holds the neutral value ``1 / Z``.
 
+    Parameters
+    ----------
+    payoff_matrix : numpy.ndarray
+        Shape (n, n): payoff of strategy i against strategy j, per interaction.
+    population : int
+        Population size Z >= 2.
+    selection : float
+        Selection intensity beta >= 0 (in [0, 1] for ``rule="moran"``).
+    rule : {"fermi", "moran"}, default "fermi"
+        Pairwise comparison or Moran birth-death process.
+    log : bool, default False
+        Return natural logs of the probabilities (finite far below the smallest float).
+
     Returns
     -------
-    numpy.ndarray, shape (n, n); natural logs when ``log=True``.
+    numpy.ndarray
+        Shape (n, n): ``out[i, j]`` is the probability that one i fixes among j.
 
     Examples
     --------
@@ -510,7 +599,7 @@ def stationary_distribution(
     [0.0, 1.0]
     >>> d = stationary_distribution(A, population=50, selection=1.0, mutation=0.1)
     >>> d.shares.round(4).tolist(), d.residual < 1e-10
-    ([0.0563, 0.9437], True)
+    ([0.1631, 0.8369], True)
     """
     a = _payoff_matrix(payoff_matrix)
     rule = _rule(rule)
@@ -751,9 +840,10 @@ def _cycle(level: _Level, data: np.ndarray, pi: np.ndarray, smoother=None) -> np
         return _direct_stationary(level.matrix(data)) * pi.sum()
     smoother = smoother or level.smoother(data)
     pi = _smooth(smoother, pi)
-    agg, coarse = level.agg, level.coarse
+    agg, coarse, plan = level.agg, level.coarse, level.plan
+    assert agg is not None and plan is not None
     weight = np.bincount(agg, weights=pi, minlength=coarse.size)
-    flow = np.bincount(level.plan, weights=pi[level.rows] * data, minlength=len(coarse.rows))
+    flow = np.bincount(plan, weights=pi[level.rows] * data, minlength=len(coarse.rows))
     coarse_data = flow / weight[coarse.rows]
     xi = weight
     for _ in range(2 if coarse.coarse is not None else 1):
@@ -859,12 +949,16 @@ class PopulationResult:
 
     Attributes
     ----------
-    counts : (replicates, n) final number of organizations using each strategy.
-    history : (records, replicates, n) counts every ``record_every`` steps (incl. the start),
-        or None.
-    fixation_step : (replicates,) step at which each population became monomorphic
-        (-1 if it did not, or if mutation > 0).
-    steps : number of update steps run.
+    counts : numpy.ndarray
+        Shape (replicates, n): final number of organizations using each strategy.
+    history : numpy.ndarray or None
+        Shape (records, replicates, n): counts every ``record_every`` steps, the start
+        included; None without ``record_every``.
+    fixation_step : numpy.ndarray
+        Shape (replicates,): step at which each population became monomorphic (-1 if it did
+        not, or if mutation > 0).
+    steps : int
+        Number of update steps run.
     """
 
     counts: np.ndarray
@@ -873,7 +967,18 @@ class PopulationResult:
     steps: int
 
     def fixed(self, strategy: int) -> np.ndarray:
-        """Boolean (replicates,): populations that ended monomorphic for ``strategy``."""
+        """Which populations ended monomorphic for ``strategy``.
+
+        Parameters
+        ----------
+        strategy : int
+            Strategy index.
+
+        Returns
+        -------
+        numpy.ndarray
+            Boolean, shape (replicates,).
+        """
         return self.counts[:, strategy] == self.counts.sum(axis=1)
 
 
@@ -903,16 +1008,34 @@ def simulate_population(
 
     Parameters
     ----------
-    payoff_matrix : (n, n) payoffs per interaction.
-    initial : n counts summing to the population size Z >= 2.
-    steps : maximum number of update events.
-    selection : beta >= 0 (in [0, 1] for "moran").
-    mutation : probability in [0, 1].
-    replicates : independent populations.
-    until_fixation : stop once every population is monomorphic (needs mutation = 0).
-    record_every : keep the counts every this many steps.
-    seed : int, Generator or SeedSequence.
-    progress : show a tqdm progress bar.
+    payoff_matrix : numpy.ndarray
+        Shape (n, n): payoff of strategy i against strategy j, per interaction.
+    initial : sequence of int
+        n non-negative counts summing to the population size Z >= 2.
+    steps : int
+        Maximum number of update events, >= 0.
+    selection : float
+        Selection intensity beta >= 0 (in [0, 1] for ``rule="moran"``).
+    mutation : float, default 0.0
+        Probability in [0, 1] that an update is a mutation instead.
+    replicates : int, default 1
+        Number of independent populations, >= 1.
+    rule : {"fermi", "moran"}, default "fermi"
+        Pairwise comparison or Moran birth-death process.
+    until_fixation : bool, default False
+        Stop once every population is monomorphic (needs mutation = 0).
+    record_every : int or None, default None
+        Keep the counts every this many steps (>= 1); the memory this takes is checked
+        against the budget (:func:`allysim.set_memory_budget`).
+    seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        Source of randomness; an int or SeedSequence reproduces the run bit for bit.
+    progress : bool, default False
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    PopulationResult
+        Final counts, the recorded history and the fixation steps.
 
     Examples
     --------
@@ -941,9 +1064,23 @@ def simulate_population(
         record_every = check_int(record_every, "record_every", minimum=1)
     rng = as_generator(seed)
 
+    records = 1 + steps // record_every if record_every else 0
+    check_memory(
+        8.0 * r * n * (records + 8) + 8.0 * 4 * 1024 * r,
+        "record_every" if record_every else "replicates",
+        hint=(
+            "raise record_every (keep fewer snapshots) or leave it None"
+            if record_every
+            else "run fewer replicates per call"
+        ),
+    )
     counts = np.tile(init.astype(np.int64), (r, 1))
     rows = np.arange(r)
-    history = [counts.copy()] if record_every else None
+    history = np.empty((records, r, n), dtype=np.int64) if record_every else None
+    n_recorded = 0
+    if history is not None:
+        history[0] = counts
+        n_recorded = 1
     fixation_step = np.full(r, -1, dtype=np.int64)
     diag = np.diag(a)
 
@@ -990,8 +1127,9 @@ def simulate_population(
                 mono = (counts == z).any(axis=1)
                 newly = mono & (fixation_step < 0)
                 fixation_step[newly] = step
-            if record_every and step % record_every == 0:
-                history.append(counts.copy())
+            if history is not None and record_every and step % record_every == 0:
+                history[n_recorded] = counts
+                n_recorded += 1
             if until_fixation and (fixation_step >= 0).all():
                 break
         if bar is not None:
@@ -1002,7 +1140,7 @@ def simulate_population(
         bar.close()
     return PopulationResult(
         counts=counts,
-        history=np.array(history) if history is not None else None,
+        history=history[:n_recorded] if history is not None else None,
         fixation_step=fixation_step,
         steps=step,
     )
@@ -1024,12 +1162,39 @@ def payoff_matrix_for(
 ) -> np.ndarray:
     """Strategy-vs-strategy payoff matrix (payoff per round) from the exact kernel.
 
+    Parameters
+    ----------
+    strategies : sequence of Strategy
+        At least one allysim strategy; row and column i belong to ``strategies[i]``.
+    game : StageGame
+        The stage game (e.g. ``allysim.PrisonersDilemma()``).
+    rounds : int or None, default None
+        Fixed number of rounds; None with ``continuation=None`` gives the limit of means.
+    continuation : float or None, default None
+        Probability in [0, 1) of another round (geometric game length) instead of ``rounds``.
+    noise : float, default 0.0
+        Probability in [0, 1] that an intended action is flipped (execution error).
+    perception_noise : float, default 0.0
+        Probability in [0, 1] that the opponent's action is misperceived.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n, n): mean payoff per round of strategy i against strategy j.
+
     Examples
     --------
     >>> from allysim import ALLC, ALLD, TFT, PrisonersDilemma
     >>> payoff_matrix_for([ALLC, ALLD, TFT], PrisonersDilemma(), rounds=10).round(2).tolist()
     [[3.0, 0.0, 3.0], [5.0, 1.0, 1.4], [3.0, 0.9, 3.0]]
     """
+    check_game(game, "game")
+    if isinstance(strategies, str | bytes) or not isinstance(strategies, Sequence):
+        raise TypeError(
+            f"strategies must be a sequence of allysim strategies, got {type(strategies).__name__}"
+        )
+    if len(strategies) < 1:
+        raise ValueError("strategies must hold at least 1 strategy, got an empty sequence")
     row, _ = expected_payoffs(
         strategies,
         strategies,
