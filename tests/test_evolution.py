@@ -1,3 +1,4 @@
+import itertools
 import math
 
 import nashpy
@@ -174,9 +175,155 @@ def test_exact_chain_neutral_is_symmetric():
     assert np.allclose(d.shares, 1 / 3)
 
 
-def test_exact_chain_refuses_huge_state_spaces():
-    with pytest.raises(ValueError, match="MAX_COMPOSITIONS"):
+def test_exact_chain_refuses_huge_state_spaces_by_memory():
+    # C(107, 7) = 2.5e10 states: refused from the estimate, before anything is allocated.
+    with pytest.raises(ValueError, match="population.*memory"):
         stationary_distribution(np.zeros((8, 8)), population=100, selection=1.0, mutation=0.01)
+    old = ally.set_memory_budget(50 * 1024**2)
+    try:
+        with pytest.raises(ValueError, match="population"):
+            stationary_distribution(RPS + 2, population=600, selection=1.0, mutation=0.1)
+    finally:
+        ally.set_memory_budget(old)
+
+
+def test_exact_chain_with_underflowing_tails():
+    # Far corners of the simplex have probabilities below 1e-308; the solver must not divide
+    # by their zero weight (it returned NaN before).
+    d = stationary_distribution(RPS + 2, population=200, selection=1.0, mutation=0.1)
+    assert np.isfinite(d.probabilities).all() and d.residual <= 1e-10
+    assert d.probabilities.sum() == pytest.approx(1.0)
+    assert np.allclose(d.shares, 1 / 3, atol=1e-9)  # RPS is symmetric under rotation
+
+
+def _chain_by_definition(a, z, beta, mu, rule):
+    """Transition matrix of the mutation chain written out state by state (no vectorisation).
+
+    Fermi: a random organization (strategy i, chance k_i / Z) mutates with chance mu to one of
+    the n - 1 others, else imitates a random other organization (strategy j, chance
+    k_j / (Z - 1)) with the Fermi probability. Moran (Nowak et al. 2004): one organization is
+    chosen to reproduce in proportion to fitness 1 - w + w pi, one (chance k_i / Z) dies and is
+    replaced by the offspring's strategy, or with chance mu by a uniformly chosen other one.
+    """
+    n = a.shape[0]
+    states = [s for s in itertools.product(range(z + 1), repeat=n) if sum(s) == z]
+    index = {s: k for k, s in enumerate(states)}
+    t = np.zeros((len(states), len(states)))
+    for s in states:
+        pay = [
+            sum(a[i, j] * (s[j] - (i == j)) for j in range(n)) / (z - 1) if s[i] else 0.0
+            for i in range(n)
+        ]
+        fit = [1 - beta + beta * p for p in pay]
+        total_fit = sum(s[i] * fit[i] for i in range(n))
+        for i in range(n):
+            for j in range(n):
+                if i == j or s[i] == 0:
+                    continue
+                if rule == "fermi":
+                    select = s[j] / (z - 1) / (1 + math.exp(-beta * (pay[j] - pay[i])))
+                else:
+                    select = s[j] * fit[j] / total_fit
+                p = s[i] / z * ((1 - mu) * select + mu / (n - 1))
+                d = list(s)
+                d[i] -= 1
+                d[j] += 1
+                t[index[s], index[tuple(d)]] += p
+        t[index[s], index[s]] = 1 - t[index[s]].sum()
+    w, v = np.linalg.eig(t.T)
+    pi = np.real(v[:, np.argmin(np.abs(w - 1))])
+    return np.array(states), t, pi / pi.sum()
+
+
+@pytest.mark.parametrize("rule", ["moran", "fermi"])
+@pytest.mark.parametrize("solver", ["direct", "iterative"])
+def test_exact_chain_matches_its_definition(rule, solver):
+    # Issue 10 item 14: the Moran chain with mutation runs and equals an independent build.
+    a = np.array([[1.0, 0.5, 2.0], [1.5, 1.0, 0.2], [0.4, 1.8, 1.0]])
+    z, beta, mu = 7, 0.6, 0.05
+    states, t, pi = _chain_by_definition(a, z, beta, mu, rule)
+    d = stationary_distribution(
+        a, population=z, selection=beta, mutation=mu, rule=rule, solver=solver, tol=1e-14
+    )
+    assert d.solver == solver
+    order = {tuple(s): k for k, s in enumerate(d.states)}
+    perm = [order[tuple(s)] for s in states]
+    assert np.abs(d.transitions.toarray()[np.ix_(perm, perm)] - t).max() < 1e-14
+    assert np.abs(d.probabilities[perm] - pi).max() < 1e-12
+    assert d.residual == pytest.approx(
+        np.abs(
+            d.probabilities @ t[np.ix_(np.argsort(perm), np.argsort(perm))] - d.probabilities
+        ).sum(),
+        abs=1e-16,
+    )
+
+
+def test_two_strategy_moran_chain_is_the_birth_death_closed_form():
+    # With two strategies the chain is a birth-death chain, so pi_k / pi_{k-1} =
+    # T+(k - 1) / T-(k) (detailed balance), with mutation inside T+ and T-.
+    a = np.array([[2.0, 1.0], [1.5, 2.5]])
+    z, w, mu = 40, 0.3, 0.02
+    d = stationary_distribution(a, population=z, selection=w, mutation=mu, rule="moran")
+    k = d.states[:, 0]
+    pi = d.probabilities[np.argsort(k)]
+
+    def t_plus_minus(k):
+        pa = ((k - 1) * a[0, 0] + (z - k) * a[0, 1]) / (z - 1)
+        pb = (k * a[1, 0] + (z - k - 1) * a[1, 1]) / (z - 1)
+        fa, fb = 1 - w + w * pa, 1 - w + w * pb
+        tot = k * fa + (z - k) * fb
+        up = (z - k) / z * ((1 - mu) * k * fa / tot + mu)
+        down = k / z * ((1 - mu) * (z - k) * fb / tot + mu)
+        return up, down
+
+    ratios = [t_plus_minus(k - 1)[0] / t_plus_minus(k)[1] for k in range(1, z + 1)]
+    assert np.allclose(pi[1:] / pi[:-1], ratios, rtol=1e-9)
+
+
+@pytest.mark.parametrize("n", [3, 4])
+@pytest.mark.parametrize("rule", ["fermi", "moran"])
+def test_iterative_solver_agrees_with_direct_solve(n, rule):
+    rng = np.random.default_rng(n)
+    a = rng.random((n, n)) * 2
+    kw = {"population": 10, "selection": 0.8, "mutation": 0.03, "rule": rule, "tol": 1e-14}
+    direct = stationary_distribution(a, solver="direct", **kw)
+    iterative = stationary_distribution(a, solver="iterative", **kw)
+    assert iterative.solver == "iterative" and iterative.iterations > 0
+    assert iterative.residual <= 1e-14
+    assert np.abs(iterative.probabilities - direct.probabilities).max() < 1e-10
+
+
+def test_iterative_solver_on_a_multilevel_chain_agrees_with_direct():
+    # Z = 40 with 4 strategies (12,341 states) goes through three aggregation levels.
+    a = payoff_matrix_for(
+        [ally.ALLC, ally.ALLD, ally.TFT, ally.WSLS], ally.partnership_game(3, 1), noise=0.01
+    )
+    kw = {"population": 40, "selection": 1.0, "mutation": 0.1}
+    direct = stationary_distribution(a, solver="direct", **kw)
+    iterative = stationary_distribution(a, solver="iterative", tol=1e-12, **kw)
+    assert iterative.residual <= 1e-12
+    assert np.abs(iterative.shares - direct.shares).max() < 1e-9
+    assert np.abs(iterative.probabilities - direct.probabilities).max() < 1e-11
+
+
+@pytest.mark.parametrize("solver", ["direct", "iterative"])
+def test_exact_chain_tends_to_the_small_mutation_limit(solver):
+    a = np.array([[1.0, 0.5, 2.0], [1.5, 1.0, 0.2], [0.4, 1.8, 1.0]])
+    kw = {"population": 12, "selection": 1.0, "solver": solver}
+    sml = stationary_distribution(a, **kw).shares
+    gaps = [
+        np.abs(stationary_distribution(a, mutation=mu, tol=1e-15, **kw).shares - sml).max()
+        for mu in (1e-3, 1e-4, 1e-5)
+    ]
+    # The gap shrinks linearly in mu (first-order perturbation of the embedded chain).
+    assert gaps[2] < 1e-3
+    assert gaps[1] / gaps[0] == pytest.approx(0.1, rel=0.1)
+    assert gaps[2] / gaps[1] == pytest.approx(0.1, rel=0.1)
+
+
+def test_one_strategy_with_mutation_is_certain():
+    d = stationary_distribution(np.ones((1, 1)), population=5, selection=1.0, mutation=0.3)
+    assert d.shares.tolist() == [1.0]
 
 
 @pytest.mark.parametrize(("bc", "winner"), [(1.5, "ALLD"), (2.0, "ALLD"), (3.0, "WSLS")])

@@ -734,19 +734,30 @@ def _exact_transitions(a, z, beta, mu, rule) -> tuple[np.ndarray, sparse.csr_mat
     return states, t
 
 
-def _direct_stationary(t: sparse.csr_matrix) -> np.ndarray:
-    """Solve pi (I - T) = 0 with pi_0 = 1 by sparse LU on the other S - 1 equations.
+def _direct_stationary(t: sparse.csr_matrix, anchor: int | None = None) -> np.ndarray:
+    """Solve pi (I - T) = 0 with pi_anchor = 1 by sparse LU on the other S - 1 equations.
 
     Fixing one component (rather than replacing an equation by the dense normalisation row)
-    keeps the system sparse, so the LU fills in like the lattice, not like a dense matrix.
+    keeps the system sparse, so the LU fills in like the lattice, not like a dense matrix. The
+    anchor should carry much probability: anchored at a state of probability 1e-300 the others
+    overflow. Without a guess, a first solve finds such a state.
     """
     s = t.shape[0]
     if s == 1:
         return np.ones(1)
     lhs = (sparse.identity(s, format="csc") - t.T.tocsc()).tocsc()
-    x = np.empty(s)
-    x[0] = 1.0
-    x[1:] = spsolve(lhs[1:, 1:], -lhs[1:, 0].toarray().ravel())
+
+    def solve(k: int) -> np.ndarray:
+        keep = np.arange(s) != k
+        x = np.empty(s)
+        x[k] = 1.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            x[keep] = spsolve(lhs[keep][:, keep], -lhs[keep][:, [k]].toarray().ravel())
+        return x
+
+    x = solve(0 if anchor is None else anchor)
+    if anchor is None and not (np.all(np.isfinite(x)) and np.abs(x).max() < 1e100):
+        x = solve(int(np.argmax(np.where(np.isnan(x), -np.inf, np.abs(x)))))
     x = np.maximum(x, 0.0)
     return x / x.sum()
 
@@ -837,9 +848,11 @@ def _cycle(level: _Level, data: np.ndarray, pi: np.ndarray, smoother=None) -> np
     stationary vector xi corrects pi by the factor xi_I / sum_{s in I} pi_s on aggregate I.
     """
     if level.coarse is None:
-        return _direct_stationary(level.matrix(data)) * pi.sum()
+        return _direct_stationary(level.matrix(data), int(np.argmax(pi))) * pi.sum()
     smoother = smoother or level.smoother(data)
     pi = _smooth(smoother, pi)
+    # States far in the tails can underflow to 0; a floor keeps every aggregate's weight > 0.
+    pi = pi + 1e-300 * pi.sum()
     agg, coarse, plan = level.agg, level.coarse, level.plan
     assert agg is not None and plan is not None
     weight = np.bincount(agg, weights=pi, minlength=coarse.size)
