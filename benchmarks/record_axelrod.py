@@ -10,7 +10,8 @@ Writes ``tests/data/axelrod_reference.json`` with
   players seeing the flipped move), many repetitions: each player's mean per-turn score over
   its nine opponents (Axelrod's ``normalised_scores``, self-interactions excluded), its standard
   deviation and standard error over repetitions, Axelrod's own ranking (by median) and the
-  ranking by mean, and the pairwise mean per-turn payoffs with their standard deviations.
+  ranking by mean, and the pairwise mean per-turn payoffs with their standard deviations over
+  repetitions (Axelrod's ``payoff_matrix`` and ``payoff_stddevs``, the latter with ddof=0).
 
 ``tests/test_axelrod_reference.py`` reads it. Re-running rewrites the fixture; the tournament is
 seeded, so the same Axelrod-Python version gives the same file (up to ``recorded_on``).
