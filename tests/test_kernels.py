@@ -204,26 +204,8 @@ def test_deterministic_scores_match_axelrod_literal():
     assert np.array_equal(np.rint(sim.row_payoffs[..., 0] * 200), AXELROD_200)
 
 
-def test_deterministic_play_matches_axelrod_turn_for_turn():
-    axl = pytest.importorskip("axelrod")
-    players = {
-        "ALLC": axl.Cooperator,
-        "ALLD": axl.Defector,
-        "TFT": axl.TitForTat,
-        "STFT": axl.SuspiciousTitForTat,
-        "GRIM": axl.Grudger,
-        "WSLS": axl.WinStayLoseShift,
-        "TF2T": axl.TitFor2Tats,
-        "ALTERNATOR": axl.Alternator,
-    }
-    sim = simulate(AXELROD_ZOO, AXELROD_ZOO, PD, rounds=200, history=True, seed=0)
-    for i, x in enumerate(AXELROD_ZOO):
-        for j, y in enumerate(AXELROD_ZOO):
-            match = axl.Match((players[x.name](), players[y.name]()), turns=200)
-            match.play()
-            moves = np.array([[a == axl.Action.C for a in turn] for turn in match.result])
-            assert np.array_equal(moves, sim.history[i, j, 0]), (x.name, y.name)
-            assert match.final_score()[0] == AXELROD_200[i, j]
+# Turn-for-turn agreement with Axelrod-Python is checked against a recorded fixture in
+# tests/test_axelrod_reference.py (benchmarks/record_axelrod.py regenerates it).
 
 
 @pytest.mark.parametrize(
