@@ -15,7 +15,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # Pages whose docstrings are checked for leftover Sphinx roles (mkdocstrings renders them as
 # text); the other modules' pages are listed as they are converted.
-NO_SPHINX_ROLES = ["games", "strategies", "experiments", "plotting"]
+NO_SPHINX_ROLES = [
+    "games",
+    "strategies",
+    "kernels",
+    "mechanisms",
+    "comparison",
+    "experiments",
+    "plotting",
+]
 
 ITEM = re.compile(
     r"<li>\s*<b><code>(?P<name>[^<]+)</code></b>\s*"

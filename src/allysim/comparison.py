@@ -1,7 +1,7 @@
 """Compare incentive mechanisms side by side: equilibrium, tournament, evolution and welfare.
 
-This sits above :mod:`allysim.mechanisms` and :mod:`allysim.evolution` (it uses both), so that
-neither of those has to import the other.
+This sits above [`mechanisms`][allysim.mechanisms] and [`evolution`][allysim.evolution] (it
+uses both), so that neither of those has to import the other.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def standard_partnership_game() -> StageGame:
     Returns
     -------
     StageGame
-        The game built by :func:`allysim.games.partnership_game`.
+        The game built by [`partnership_game`][allysim.games.partnership_game].
 
     Examples
     --------
@@ -78,9 +78,10 @@ def default_strategies(game: StageGame) -> list:
 def default_scenarios() -> dict[str, list[Mechanism]]:
     """The scenarios of ``benchmarks/compare_mechanisms.py`` (fresh objects on each call).
 
-    Every scenario starts from the same base settings of :func:`compare_mechanisms` (by default
-    continuation 0.3: partnerships last 1 / (1 - 0.3) = 1.4 rounds on average, too short for
-    reciprocity to pay; perception noise 0.05) and changes one thing:
+    Every scenario starts from the same base settings of
+    [`compare_mechanisms`][allysim.comparison.compare_mechanisms] (by default continuation 0.3:
+    partnerships last 1 / (1 - 0.3) = 1.4 rounds on average, too short for reciprocity to pay;
+    perception noise 0.05) and changes one thing:
 
     * ``baseline``: nothing.
     * ``long shadow``: the shadow of the future itself, continuation 0.95 (20 rounds).
@@ -167,7 +168,7 @@ def compare_mechanisms(
 
     Every scenario starts from the same base settings (``continuation``, or ``horizon`` rounds
     when ``continuation`` is None, and ``perception_noise``); its mechanisms transform the game
-    and settings (see :func:`allysim.mechanisms.apply`).
+    and settings (see [`apply`][allysim.mechanisms.apply]).
 
     Columns:
 
@@ -189,9 +190,10 @@ def compare_mechanisms(
     game : StageGame
         The symmetric 2x2 partnership game before any mechanism.
     scenarios : mapping of str to sequence of Mechanism
-        Scenario name to the mechanisms applied, in order (see :func:`default_scenarios`).
+        Scenario name to the mechanisms applied, in order (see
+        [`default_scenarios`][allysim.comparison.default_scenarios]).
     strategies : sequence of strategies or None, default None
-        The strategy set; None uses :func:`default_strategies`.
+        The strategy set; None uses [`default_strategies`][allysim.comparison.default_strategies].
     horizon : int, default 200
         Rounds per partnership when the base ``continuation`` is None.
     continuation : float or None, default 0.3
@@ -206,7 +208,7 @@ def compare_mechanisms(
         Selection strength (>= 0) of the pairwise-comparison process.
     method : {"exact", "simulate"}, default "exact"
         Tournament payoffs exact, or by Monte Carlo (with ``continuation``, partnerships of
-        random geometric length; see :func:`allysim.kernels.simulate`).
+        random geometric length; see [`simulate`][allysim.kernels.simulate]).
     repetitions : int, default 20
         Matches per pair for ``method="simulate"``.
     seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None

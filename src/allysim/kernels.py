@@ -163,7 +163,7 @@ def _memory_one_chain(px, p0x, qy, q0y, dx=None, d0x=None, dy=None, d0y=None):
     """Transition matrices (N, 4, 4) and first-round distributions (N, 4) for paired rows.
 
     ``dx, d0x, dy, d0y`` are the withholding probabilities (default ``1 - p``); pass them from
-    :func:`_effective_memory_one` for full relative accuracy under tiny noise.
+    ``_effective_memory_one`` for full relative accuracy under tiny noise.
     """
     dx = 1 - px if dx is None else dx
     d0x = 1 - p0x if d0x is None else d0x
@@ -496,9 +496,9 @@ def outcome_distribution(
     Parameters
     ----------
     row_strategies : strategy, sequence of strategies, or (n, 5) array
-        Row players, as for :func:`expected_payoffs`.
+        Row players, as for [`expected_payoffs`][allysim.kernels.expected_payoffs].
     col_strategies : strategy, sequence of strategies, or (m, 5) array
-        Column players, as for :func:`expected_payoffs`.
+        Column players, as for [`expected_payoffs`][allysim.kernels.expected_payoffs].
     rounds : int or None, default None
         Average over exactly this many rounds.
     continuation : float or None, default None
@@ -571,7 +571,7 @@ def expected_payoffs(
     Parameters
     ----------
     row_strategies : strategy, sequence of strategies, or (n, 5) array
-        Memory-one (:class:`~allysim.strategies.MemoryOne` or rows ``[p_CC, p_CD, p_DC, p_DD,
+        Memory-one ([`MemoryOne`][allysim.strategies.MemoryOne] or rows ``[p_CC, p_CD, p_DC, p_DD,
         p0]``) or finite-state strategies.
     col_strategies : strategy, sequence of strategies, or (m, 5) array
         The same for the column players. All pairs (row i, column j) are evaluated.
@@ -646,7 +646,7 @@ def cooperation_rates(outcomes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """Per-match results of :func:`simulate`, each array of shape (n, m, repetitions).
+    """Per-match results of [`simulate`][allysim.kernels.simulate], arrays (n, m, repetitions).
 
     Parameters
     ----------
@@ -703,7 +703,7 @@ class SimulationResult:
         return self.row_payoffs.mean(axis=-1), self.col_payoffs.mean(axis=-1)
 
     def stderr(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Standard errors of :meth:`mean`; None with a single repetition.
+        """Standard errors of the means; None with a single repetition.
 
         One match per pair gives no estimate of the spread, so there is nothing to report.
 
@@ -996,15 +996,16 @@ def simulate(
 
     Each round is one vectorised step over all ``n * m * repetitions`` matches, in chunks of
     about a million matches so memory stays bounded whatever the batch size (unless
-    ``history=True``, which is checked against :func:`allysim.memory_budget`). Moves are drawn
-    from float32 uniforms, so probabilities are resolved to about 6e-8 (0 and 1 exactly).
+    ``history=True``, which is checked against ``allysim.memory_budget()``).
+    Moves are drawn from float32 uniforms, so probabilities are resolved to about 6e-8 (0 and 1
+    exactly).
 
     Parameters
     ----------
     row_strategies : strategy, sequence of strategies, or (n, 5) array
-        Row players, as for :func:`expected_payoffs`.
+        Row players, as for [`expected_payoffs`][allysim.kernels.expected_payoffs].
     col_strategies : strategy, sequence of strategies, or (m, 5) array
-        Column players, as for :func:`expected_payoffs`.
+        Column players, as for [`expected_payoffs`][allysim.kernels.expected_payoffs].
     game : StageGame
         A 2x2 stage game.
     rounds : int or None, default None
@@ -1013,7 +1014,8 @@ def simulate(
         Probability in [0, 1) that a match continues after each round: match lengths are drawn
         from the geometric distribution with mean ``1 / (1 - continuation)`` and results are
         normalised as the exact kernel's, ``(1 - w) x`` the match's totals, so their mean
-        estimates :func:`expected_payoffs` with the same ``continuation`` without bias.
+        estimates [`expected_payoffs`][allysim.kernels.expected_payoffs] with the same
+        ``continuation`` without bias.
     noise : float, default 0.0
         Execution noise in [0, 1]: each intended move is flipped with this probability.
     perception_noise : float, default 0.0
@@ -1100,7 +1102,7 @@ def _strategy_objects(batch: _Batch) -> list[MemoryOne | FiniteStateStrategy]:
 
 @dataclass(frozen=True)
 class TournamentResult:
-    """A round-robin tournament (see :func:`round_robin`).
+    """A round-robin tournament (see [`round_robin`][allysim.kernels.round_robin]).
 
     Parameters
     ----------
@@ -1214,9 +1216,10 @@ def round_robin(
     ``method="exact"`` uses the Markov-chain kernel (``rounds``, ``continuation`` or, with
     ``rounds=None``, the limit of means); ``method="simulate"`` plays ``repetitions`` matches
     for each unordered pair, of ``rounds`` rounds or of random length with ``continuation``
-    (see :func:`simulate`), and reports standard errors. The payoff matrix always holds
-    self-play on its diagonal; scores count it only with ``self_play=True``. The default
-    (``False``) matches the scores and ranking of Axelrod-Python's ``Tournament``.
+    (see [`simulate`][allysim.kernels.simulate]), and reports standard errors. The payoff
+    matrix always holds self-play on its diagonal; scores count it only with
+    ``self_play=True``. The default (``False``) matches the scores and ranking of
+    Axelrod-Python's ``Tournament``.
 
     Parameters
     ----------
