@@ -129,10 +129,10 @@ def _equilibrium(setup: MechanismSetup, strategies, rounds: int | None):
     A candidate is a strategy that contributes every round against itself; it is an equilibrium
     when no strategy in the set earns more against it than it earns against itself.
     """
-    opts = {} if setup.continuation is not None else {"rounds": rounds}
     if setup.continuation is not None:
-        opts["continuation"] = setup.continuation
-    dist = outcome_distribution(strategies, strategies, **opts)
+        dist = outcome_distribution(strategies, strategies, continuation=setup.continuation)
+    else:
+        dist = outcome_distribution(strategies, strategies, rounds=rounds)
     u_row, _ = setup.game.outcome_payoffs()
     payoff = dist @ u_row
     coop_self = np.diag(cooperation_rates(dist)[0])

@@ -1089,6 +1089,7 @@ def simulate(
 def _strategy_objects(batch: _Batch) -> list[MemoryOne | FiniteStateStrategy]:
     if batch.strategies is not None:
         return list(batch.strategies)
+    assert batch.memory_one is not None  # a batch holds objects or a memory-one array
     return [
         MemoryOne(tuple(row[:4]), p0=row[4], name=name)
         for row, name in zip(batch.memory_one, batch.names, strict=True)
