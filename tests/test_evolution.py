@@ -177,7 +177,7 @@ def test_exact_chain_neutral_is_symmetric():
 
 def test_exact_chain_refuses_huge_state_spaces_by_memory():
     # C(107, 7) = 2.5e10 states: refused from the estimate, before anything is allocated.
-    with pytest.raises(ValueError, match="population.*memory"):
+    with pytest.raises(ValueError, match=r"population.*memory"):
         stationary_distribution(np.zeros((8, 8)), population=100, selection=1.0, mutation=0.01)
     old = ally.set_memory_budget(50 * 1024**2)
     try:
@@ -250,12 +250,9 @@ def test_exact_chain_matches_its_definition(rule, solver):
     perm = [order[tuple(s)] for s in states]
     assert np.abs(d.transitions.toarray()[np.ix_(perm, perm)] - t).max() < 1e-14
     assert np.abs(d.probabilities[perm] - pi).max() < 1e-12
-    assert d.residual == pytest.approx(
-        np.abs(
-            d.probabilities @ t[np.ix_(np.argsort(perm), np.argsort(perm))] - d.probabilities
-        ).sum(),
-        abs=1e-16,
-    )
+    back = np.argsort(perm)
+    by_hand = np.abs(d.probabilities @ t[np.ix_(back, back)] - d.probabilities).sum()
+    assert d.residual == pytest.approx(by_hand, abs=1e-15)
 
 
 def test_two_strategy_moran_chain_is_the_birth_death_closed_form():
@@ -456,3 +453,126 @@ def test_two_calls_from_strategies_to_a_distribution():
 def test_bad_input(call, needle):
     with pytest.raises(ValueError, match=needle):
         call()
+
+
+# ------------------------------------------------------------------------- issue 17
+
+
+@pytest.mark.parametrize(
+    ("scale", "beta", "invader", "resident", "want"),
+    [
+        (1.0, 1e308, 0, 1, 0.0),  # ALLC among ALLD: below every float
+        (1.0, 1e308, 1, 0, 1.0),  # ALLD among ALLC: certain
+        (1e300, 1e10, 0, 1, 0.0),
+        (1e300, 1e10, 1, 0, 1.0),
+        (1e300, 0.0, 0, 1, 0.1),  # neutral stays exactly 1/Z whatever the payoffs
+    ],
+)
+def test_fixation_with_overflowing_selection_is_finite(scale, beta, invader, resident, want):
+    rho = fixation_probability(ONE_SHOT * scale, invader, resident, population=10, selection=beta)
+    assert rho == want
+    row = fixation_matrix(ONE_SHOT * scale, population=10, selection=beta)[invader, resident]
+    assert row == want
+
+
+def test_log_fixation_below_the_float_range_is_a_clear_error():
+    with pytest.raises(ValueError, match="selection"):
+        log_fixation_probability(ONE_SHOT, 0, 1, population=10, selection=1e308)
+    with pytest.raises(ValueError, match="selection"):
+        fixation_matrix(ONE_SHOT, population=10, selection=1e308, log=True)
+    # Still exact where it is representable: 9 steps of -beta (u k + v) / (Z - 1).
+    got = log_fixation_probability(ONE_SHOT, 0, 1, population=10, selection=1e300)
+    assert got == pytest.approx(-1e300 * sum((k + 12) / 9 for k in range(1, 10)), rel=1e-12)
+
+
+def test_moran_near_the_float_limit_is_scale_invariant():
+    # With w = 1 fitness is the payoff, and only fitness ratios matter: payoffs near 1.8e308
+    # give the same answers as small ones instead of inf / inf = NaN.
+    small = ONE_SHOT + 1.0
+    huge = small * 2.5e307
+    kw = {"population": 10, "selection": 1.0, "rule": "moran"}
+    for i, j in ((0, 1), (1, 0)):
+        want = fixation_probability(small, i, j, **kw)
+        assert fixation_probability(huge, i, j, **kw) == pytest.approx(want, rel=1e-12)
+    want = stationary_distribution(small, mutation=0.1, **kw).probabilities
+    got = stationary_distribution(huge, mutation=0.1, **kw).probabilities
+    assert np.abs(got - want).max() < 1e-12
+
+
+def test_huge_population_is_refused_before_allocating():
+    with pytest.raises(ValueError, match="population"):
+        fixation_probability(ONE_SHOT, 0, 1, population=10**9, selection=1.0)
+    with pytest.raises(ValueError, match="population"):
+        fixation_matrix(ONE_SHOT, population=10**9, selection=1.0)
+
+
+def test_history_too_large_for_memory_is_refused_with_a_hint():
+    with pytest.raises(ValueError, match="record_every"):
+        simulate_population(
+            ONE_SHOT, [5, 5], steps=10**7, selection=1, replicates=1000, record_every=1
+        )
+    # Preallocated history: the start, then every 10 steps.
+    res = simulate_population(ONE_SHOT, [5, 5], steps=95, selection=1, record_every=10, seed=0)
+    assert res.history.shape == (10, 1, 2)
+    assert (res.history.sum(axis=2) == 10).all()
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_discrete_replicator_refuses_non_finite_background(bad):
+    with pytest.raises(ValueError, match="background_fitness"):
+        discrete_replicator(ONE_SHOT, [0.5, 0.5], 3, background_fitness=bad)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"rtol": -1}, "rtol"),
+        ({"rtol": 0}, "rtol"),
+        ({"atol": -1e-9}, "atol"),
+        ({"atol": float("nan")}, "atol"),
+        ({"method": "Euler"}, "RK45, RK23, DOP853, Radau, BDF, LSODA"),
+    ],
+)
+def test_replicator_refuses_bad_integrator_settings(kwargs, needle):
+    with pytest.raises(ValueError, match=needle):
+        replicator_dynamics(ONE_SHOT, [0.5, 0.5], [0, 1], **kwargs)
+
+
+def test_replicator_takes_times_as_any_sequence():
+    want = replicator_dynamics(ONE_SHOT, [0.5, 0.5], np.array([0.0, 1.0, 2.0]))
+    for t in ([0, 1, 2], (0.0, 1.0, 2.0), range(3)):
+        assert np.array_equal(replicator_dynamics(ONE_SHOT, [0.5, 0.5], t), want)
+
+
+def test_payoff_matrix_for_names_its_parameters():
+    with pytest.raises(ValueError, match="strategies"):
+        payoff_matrix_for([], ally.PrisonersDilemma(), rounds=3)
+    with pytest.raises(TypeError, match="strategies"):
+        payoff_matrix_for("ALLC", ally.PrisonersDilemma(), rounds=3)
+    for game in (None, "PrisonersDilemma"):
+        with pytest.raises(TypeError, match="game"):
+            payoff_matrix_for([ally.ALLC], game, rounds=3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"solver": "lu"}, "solver"),
+        ({"tol": 0}, "tol"),
+        ({"tol": 1.5}, "tol"),
+        ({"time_limit": -1}, "time_limit"),
+    ],
+)
+def test_stationary_distribution_refuses_bad_solver_settings(kwargs, needle):
+    with pytest.raises(ValueError, match=needle):
+        stationary_distribution(ONE_SHOT, population=10, selection=1, mutation=0.1, **kwargs)
+
+
+def test_time_limit_stops_the_iterative_solver():
+    a = payoff_matrix_for(
+        [ally.ALLC, ally.ALLD, ally.TFT, ally.WSLS], ally.partnership_game(3, 1), noise=0.01
+    )
+    with pytest.raises(RuntimeError, match="time_limit"):
+        stationary_distribution(
+            a, population=40, selection=1, mutation=1e-4, solver="iterative", time_limit=1e-9
+        )

@@ -702,7 +702,10 @@ def _exact_transitions(a, z, beta, mu, rule) -> tuple[np.ndarray, sparse.csr_mat
                 "rule='moran' needs finite, positive fitness 1 - selection + selection * "
                 "payoff in every state; shift payoff_matrix up, scale it down or lower selection"
             )
-        total_fit = np.where(present, states * fit, 0.0).sum(axis=1)
+        # Only ratios of fitness matter: scale it to at most 1 so that the sum cannot overflow.
+        fit = np.where(present, fit, 0.0)
+        fit = fit / fit.max()
+        total_fit = (states * fit).sum(axis=1)
     c = 0
     for i in range(n):
         for j in range(n):
@@ -715,7 +718,7 @@ def _exact_transitions(a, z, beta, mu, rule) -> tuple[np.ndarray, sparse.csr_mat
                     x = np.where(diff == 0, 0.0, (beta * scale) * diff)
                 update = kj / (z - 1) * expit(x)
             else:
-                update = kj * np.where(kj > 0, fit[:, j], 0.0) / total_fit
+                update = kj * fit[:, j] / total_fit
             p = ki / z * ((1 - mu) * update + mu / (n - 1))
             valid = ki > 0
             dest = states.copy()
