@@ -491,3 +491,88 @@ def test_finite_horizon_mean_matches_step_by_step(x, y, rounds):
         acc += v
         v = v @ m
     assert dist == pytest.approx(acc / rounds, abs=1e-12)
+
+
+# ------------------------------------------------------------------------- PlaySettings
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"rounds": 30, "noise": 0.02},
+        {"continuation": 0.8, "perception_noise": 0.03},
+        {"noise": 0.01},
+    ],
+)
+def test_play_settings_equal_the_keywords_in_every_kernel(kw):
+    from allysim import PlaySettings
+
+    zoo = [TFT, WSLS, GRIM, RANDOM(0.4)]
+    s = PlaySettings(**kw)
+    assert np.array_equal(
+        outcome_distribution(zoo, zoo, settings=s), outcome_distribution(zoo, zoo, **kw)
+    )
+    a = expected_payoffs(zoo, zoo, PD, settings=s)
+    b = expected_payoffs(zoo, zoo, PD, **kw)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    rr_kw = {"rounds": None, **kw}
+    assert np.array_equal(
+        round_robin(zoo, PD, settings=s).payoff_matrix, round_robin(zoo, PD, **rr_kw).payoff_matrix
+    )
+    if s.horizon != "limit":
+        sim_a = simulate(zoo, zoo, PD, settings=s, repetitions=3, seed=4)
+        sim_b = simulate(zoo, zoo, PD, repetitions=3, seed=4, **kw)
+        assert np.array_equal(sim_a.outcomes, sim_b.outcomes)
+
+
+def test_play_settings_validate_and_refuse_mixing():
+    from allysim import PlaySettings
+
+    with pytest.raises(ValueError, match="rounds or continuation"):
+        PlaySettings(rounds=5, continuation=0.5)
+    with pytest.raises(ValueError, match="noise"):
+        PlaySettings(noise=1.5)
+    with pytest.raises(TypeError, match="rounds"):
+        PlaySettings(rounds=2.5)
+    s = PlaySettings(rounds=10)
+    assert (s.horizon, PlaySettings().horizon) == ("rounds", "limit")
+    with pytest.raises(ValueError, match="settings or noise"):
+        expected_payoffs(TFT, TFT, PD, settings=s, noise=0.1)
+    with pytest.raises(ValueError, match="settings or rounds"):
+        round_robin([TFT, ALLD], PD, settings=s, rounds=50)
+    with pytest.raises(TypeError, match="settings"):
+        expected_payoffs(TFT, TFT, PD, settings={"rounds": 10})
+    with pytest.raises(ValueError, match="settings"):
+        simulate(TFT, TFT, PD, settings=PlaySettings())
+
+
+def test_mechanism_setup_produces_play_settings():
+    from allysim import PlaySettings
+    from allysim.mechanisms import Monitoring, ShadowOfFuture, apply
+
+    setup = apply(PD, [ShadowOfFuture(0.9), Monitoring(0.02)])
+    assert setup.play_settings(rounds=50, noise=0.01) == PlaySettings(
+        continuation=0.9, noise=0.01, perception_noise=0.02
+    )
+    assert apply(PD, []).play_settings(rounds=50) == PlaySettings(rounds=50)
+
+
+def test_the_kernel_layer_does_not_import_pandas():
+    # Tournaments (and their pandas ranking table) sit one layer above the kernels.
+    import ast
+    from pathlib import Path
+
+    import allysim.kernels
+
+    for path in Path(allysim.kernels.__file__).parent.glob("*.py"):
+        modules = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules.add(node.module)
+        assert not {m for m in modules if m.split(".")[0] == "pandas"}, path.name
+        assert "allysim.tournament" not in modules or path.name == "__init__.py", path.name
+    from allysim import kernels, tournament
+
+    assert kernels.round_robin is tournament.round_robin  # the old import path still works

@@ -18,12 +18,11 @@ from allysim.games import (
     partnership_game,
 )
 from allysim.kernels import (
+    PlaySettings,
     SimulationResult,
-    TournamentResult,
     cooperation_rates,
     expected_payoffs,
     outcome_distribution,
-    round_robin,
     simulate,
 )
 from allysim.mechanisms import (
@@ -54,6 +53,7 @@ from allysim.strategies import (
     generous,
     zero_determinant,
 )
+from allysim.tournament import TournamentResult, round_robin
 
 __version__ = "0.1.0"
 
@@ -75,6 +75,7 @@ __all__ = [
     "MemoryOne",
     "Monitoring",
     "NotADilemmaWarning",
+    "PlaySettings",
     "PrisonersDilemma",
     "ProfitSharing",
     "Reputation",

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 import allysim
-from allysim import kernels, strategies
+from allysim import strategies, tournament
 from allysim.games import PrisonersDilemma
 
 __all__ = ["main", "trust_scenarios"]
@@ -478,10 +478,12 @@ def _matplotlib() -> Any:
 # ----------------------------------------------------------------------------------------------
 
 #: Whether this allysim's round_robin can leave self-play out of the scores.
-_HAS_SELF_PLAY = "self_play" in inspect.signature(kernels.round_robin).parameters
+_HAS_SELF_PLAY = "self_play" in inspect.signature(tournament.round_robin).parameters
 
 
-def _tournament_tables(args: argparse.Namespace) -> tuple[pd.DataFrame, kernels.TournamentResult]:
+def _tournament_tables(
+    args: argparse.Namespace,
+) -> tuple[pd.DataFrame, tournament.TournamentResult]:
     """Run the tournament exactly and by simulation; return the side-by-side table.
 
     Parameters
@@ -491,7 +493,7 @@ def _tournament_tables(args: argparse.Namespace) -> tuple[pd.DataFrame, kernels.
 
     Returns
     -------
-    tuple[pandas.DataFrame, kernels.TournamentResult]
+    tuple[pandas.DataFrame, tournament.TournamentResult]
         The ranking (exact and simulated scores, stderr, z) with the run times in
         ``attrs["timing"]`` (seconds), and the simulated tournament.
 
@@ -508,10 +510,10 @@ def _tournament_tables(args: argparse.Namespace) -> tuple[pd.DataFrame, kernels.
     if _HAS_SELF_PLAY:
         opts["self_play"] = False
     t0 = time.perf_counter()
-    exact = kernels.round_robin(zoo, game, method="exact", **opts)
+    exact = tournament.round_robin(zoo, game, method="exact", **opts)
     t_exact = time.perf_counter() - t0
     t0 = time.perf_counter()
-    sim = kernels.round_robin(
+    sim = tournament.round_robin(
         zoo, game, repetitions=args.repetitions, seed=args.seed, method="simulate", **opts
     )
     t_sim = time.perf_counter() - t0

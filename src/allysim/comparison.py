@@ -21,9 +21,10 @@ from allysim._validation import (
 )
 from allysim.evolution import stationary_distribution
 from allysim.games import StageGame
-from allysim.kernels import cooperation_rates, outcome_distribution, round_robin
+from allysim.kernels import cooperation_rates, outcome_distribution
 from allysim.mechanisms import Mechanism, MechanismSetup, apply
 from allysim.strategies import ALLC, ALLD, GRIM, GTFT, STFT, TF2T, TFT, WSLS
+from allysim.tournament import round_robin
 
 __all__ = [
     "compare_mechanisms",
@@ -259,19 +260,16 @@ def compare_mechanisms(
             game, mechanisms, continuation=continuation, perception_noise=perception_noise
         )
         eq, eq_name, eq_margin = _equilibrium(setup, strategies, horizon)
-        kw = setup.kernel_options()
-        rr_rounds = None if setup.continuation is not None else horizon
+        play = setup.play_settings(rounds=horizon, noise=noise)
         tour = round_robin(
             strategies,
             setup.game,
-            rounds=rr_rounds,
-            noise=noise,
+            settings=play,
             method=method,
             repetitions=repetitions,
             seed=seed,
-            **kw,
         )
-        dist = outcome_distribution(strategies, strategies, rounds=rr_rounds, noise=noise, **kw)
+        dist = outcome_distribution(strategies, strategies, settings=play)
         coop_self = np.diag(cooperation_rates(dist)[0])
         welfare_self = np.diag(setup.welfare(dist))
         stat = stationary_distribution(

@@ -37,6 +37,7 @@ from allysim._validation import (
     check_str,
 )
 from allysim.games import StageGame
+from allysim.kernels import PlaySettings
 
 __all__ = [
     "Bond",
@@ -1307,6 +1308,39 @@ class MechanismSetup:
         if self.continuation is not None:
             out["continuation"] = self.continuation
         return out
+
+    def play_settings(self, *, rounds: int | None = None, noise: float = 0.0) -> PlaySettings:
+        """The [`PlaySettings`][allysim.kernels.PlaySettings] these mechanisms produce.
+
+        The continuation and perception noise come from the mechanisms; ``rounds`` is used only
+        when no mechanism set a continuation (otherwise the shadow of the future sets the
+        horizon), and ``noise`` is the execution noise, which no mechanism changes.
+
+        Parameters
+        ----------
+        rounds : int or None, default None
+            Rounds per partnership when there is no continuation (None: limit of means).
+        noise : float, default 0.0
+            Execution noise in [0, 1].
+
+        Returns
+        -------
+        PlaySettings
+            To pass as ``settings=`` to any kernel function.
+
+        Examples
+        --------
+        >>> from allysim.games import PrisonersDilemma
+        >>> setup = apply(PrisonersDilemma(), [ShadowOfFuture(0.9), Monitoring(0.02)])
+        >>> setup.play_settings(rounds=50, noise=0.01)
+        PlaySettings(rounds=None, continuation=0.9, noise=0.01, perception_noise=0.02)
+        """
+        return PlaySettings(
+            rounds=rounds if self.continuation is None else None,
+            continuation=self.continuation,
+            noise=noise,
+            perception_noise=self.perception_noise,
+        )
 
     def welfare(self, outcomes: np.ndarray) -> np.ndarray:
         """Welfare per partner per round from outcome frequencies.

@@ -1,0 +1,45 @@
+"""Vectorised payoff kernels: exact expected payoffs (Markov chains) and batched Monte Carlo.
+
+Conventions (documented in the user guide, docs/concepts.md):
+
+* Outcomes from the row player's view are ordered CC, CD, DC, DD (row move first).
+* Execution noise ``noise`` (epsilon): each intended move is flipped with that probability.
+* Perception noise ``perception_noise`` (eta, imperfect monitoring): each player misreads the
+  partner's actual move with that probability; payoffs follow actual moves, strategies follow
+  what they saw. Both noises are part of the exact model.
+* Horizon: ``rounds=T`` gives the mean payoff per round over T rounds; ``continuation=w`` the
+  normalised discounted payoff ``(1 - w) sum_t w^t u_t`` (the game goes on with probability w);
+  neither gives the limit of means, the long-run payoff per round.
+
+Modules: ``exact`` (expected payoffs), ``montecarlo`` (simulated matches), ``_inputs`` (strategy
+batches, horizons, noises). Tournaments live one layer up, in ``allysim.tournament``;
+``round_robin`` and ``TournamentResult`` are still importable from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allysim.kernels._inputs import PlaySettings
+from allysim.kernels.exact import cooperation_rates, expected_payoffs, outcome_distribution
+from allysim.kernels.montecarlo import SimulationResult, play_round, simulate
+
+__all__ = [
+    "PlaySettings",
+    "SimulationResult",
+    "cooperation_rates",
+    "expected_payoffs",
+    "outcome_distribution",
+    "play_round",
+    "simulate",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # Tournaments moved to allysim.tournament (which needs pandas); the old names still resolve
+    # here without making the kernels import pandas.
+    if name in ("round_robin", "TournamentResult"):
+        from allysim import tournament
+
+        return getattr(tournament, name)
+    raise AttributeError(f"module 'allysim.kernels' has no attribute {name!r}")

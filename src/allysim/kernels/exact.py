@@ -1,0 +1,554 @@
+"""Exact expected payoffs: Markov chains over outcomes (memory-one) or machine states.
+
+Exact memory-one pairs (with ``continuation`` or the limit of means) use a closed form: the
+stationary distribution of the 4-state chain from the cofactors of Press & Dyson's (2012)
+column-reduced matrix, where two of three columns depend on one player only. It is evaluated for
+all pairs at once, in chunks that fit the CPU cache. Nearly reducible pairs, finite horizons and
+finite-state strategies use batched matrix algebra on the (product) chain: doubling for finite
+horizons, GTH per closed class for the limit of means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from allysim._validation import (
+    as_float_array,
+    check_memory,
+)
+from allysim.games import StageGame
+from allysim.kernels._inputs import (
+    PlaySettings,
+    StrategiesLike,
+    _as_batch,
+    _Batch,
+    _horizon,
+    _outcome_payoffs,
+    _resolve_settings,
+    _strategy_objects,
+)
+from allysim.strategies import FiniteStateStrategy, MemoryOne
+
+__all__ = ["cooperation_rates", "expected_payoffs", "outcome_distribution"]
+
+# Elements per chunk for the closed-form kernel: small enough that the ~60 temporaries of a chunk
+# stay in the CPU's L2 cache, large enough that numpy's per-call overhead is amortised.
+_CHUNK = 1 << 13
+# Chains whose cofactor sum falls below this are (nearly) reducible: the cofactors then cancel
+# to a relative error of about 1e-16 / sum, so these pairs go through the closed-class solver
+# (GTH), which keeps full accuracy. At 1e-5 the closed form stays within ~1e-11.
+_DEGENERATE = 1e-5
+# Y's cooperation probability in X's outcome order: Y sees CC, DC, CD, DD.
+_SWAP = np.array([0, 2, 1, 3])
+# Same strategy, partner's move misread: CC<->CD, DC<->DD.
+_MISREAD = np.array([1, 0, 3, 2])
+
+
+def _effective_memory_one(
+    mo: np.ndarray, eps: float, eta: float, *, withhold: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cooperation probabilities per true outcome (own view) once both noises act.
+
+    With ``withhold=True`` the complementary (withholding) probabilities are returned, computed
+    from ``1 - p`` directly: ``1 - (p (1 - 2 eps) + eps)`` would lose all relative accuracy
+    for tiny noise (1 - 0.99999999 keeps 8 digits of 1e-8).
+    """
+    p = mo[:, :4]
+    p0 = mo[:, 4]
+    if withhold:
+        p, p0 = 1.0 - p, 1.0 - p0
+    if eta:
+        # With memory one, a misread only changes the very next move, so it folds into p.
+        p = (1 - eta) * p + eta * p[:, _MISREAD]
+    if eps:
+        p = p * (1 - 2 * eps) + eps
+        p0 = p0 * (1 - 2 * eps) + eps
+    return p, p0
+
+
+def _memory_one_chain(px, p0x, qy, q0y, dx=None, d0x=None, dy=None, d0y=None):
+    """Transition matrices (N, 4, 4) and first-round distributions (N, 4) for paired rows.
+
+    ``dx, d0x, dy, d0y`` are the withholding probabilities (default ``1 - p``); pass them from
+    ``_effective_memory_one`` for full relative accuracy under tiny noise.
+    """
+    dx = 1 - px if dx is None else dx
+    d0x = 1 - p0x if d0x is None else d0x
+    dy = 1 - qy if dy is None else dy
+    d0y = 1 - q0y if d0y is None else d0y
+    a, b, na, nb = px, qy[:, _SWAP], dx, dy[:, _SWAP]
+    m = np.empty((len(a), 4, 4))
+    m[:, :, 0] = a * b
+    m[:, :, 1] = a * nb
+    m[:, :, 2] = na * b
+    m[:, :, 3] = na * nb
+    v0 = np.stack([p0x * q0y, p0x * d0y, d0x * q0y, d0x * d0y], axis=1)
+    return m, v0
+
+
+def _closed_form_block(a, a0, b, b0, w):
+    """Long-run outcome distribution for a block of memory-one pairs (Press & Dyson reduction).
+
+    ``a`` (r, 1, 4), ``a0`` (r, 1): row player's effective cooperation probabilities per outcome;
+    ``b`` (1, c, 4), ``b0`` (1, c): column player's, already in the row player's outcome order.
+    ``w`` is the continuation probability (1 for the limit of means): the discounted
+    distribution is the stationary distribution of the chain that restarts with probability
+    ``1 - w``. Returns the unnormalised distribution (4, r, c) and its sum.
+    """
+    # Columns of (M_w - I) after adding column CC to columns CD and DC: the second depends on the
+    # row player only, the third on the column player only, so the 2x2 minors are outer products.
+    aw = [w * a[..., s] + (1 - w) * a0 for s in range(4)]
+    bw = [w * b[..., s] + (1 - w) * b0 for s in range(4)]
+    if w < 1:
+        ab0 = (1 - w) * (a0 * b0)
+        c1 = [w * (a[..., s] * b[..., s]) + ab0 for s in range(4)]
+    else:
+        c1 = [a[..., s] * b[..., s] for s in range(4)]
+    c1[0] = c1[0] - 1.0
+    c2 = [aw[0] - 1.0, aw[1] - 1.0, aw[2], aw[3]]
+    c3 = [bw[0] - 1.0, bw[1], bw[2] - 1.0, bw[3]]
+    minor = {}
+    for i in range(4):
+        for j in range(i + 1, 4):
+            minor[i, j] = c2[i] * c3[j] - c2[j] * c3[i]
+    # Cofactor of entry (j, 3) of the 4x4 matrix [c1 c2 c3 f]: sign (-1)^(j+3).
+    v = []
+    for j in range(4):
+        r1, r2, r3 = (r for r in range(4) if r != j)
+        det = c1[r1] * minor[r2, r3] - c1[r2] * minor[r1, r3] + c1[r3] * minor[r1, r2]
+        v.append(det if j % 2 else -det)
+    total = v[0] + v[1] + v[2] + v[3]
+    return v, total
+
+
+def _memory_one_long_run(
+    x: np.ndarray, y: np.ndarray, eps: float, eta: float, w: float, names
+) -> np.ndarray:
+    """Long-run (w = 1) or discounted (w < 1) outcome distribution, shape (n, m, 4)."""
+    px, p0x = _effective_memory_one(x, eps, eta)
+    qy, q0y = _effective_memory_one(y, eps, eta)
+    qy_swapped = qy[:, _SWAP]
+    n, m = len(px), len(qy)
+    out = np.empty((n, m, 4))
+    col_block = min(m, _CHUNK)
+    row_block = max(1, _CHUNK // col_block)
+    degenerate = []
+    for c0 in range(0, m, col_block):
+        cs = slice(c0, c0 + col_block)
+        b, b0 = qy_swapped[None, cs, :], q0y[None, cs]
+        for r0 in range(0, n, row_block):
+            rs = slice(r0, r0 + row_block)
+            v, total = _closed_form_block(px[rs, None, :], p0x[rs, None], b, b0, w)
+            bad = np.abs(total) < _DEGENERATE
+            with np.errstate(divide="ignore", invalid="ignore"):
+                block = out[rs, cs]
+                for s in range(4):
+                    block[..., s] = v[s] / total
+            if bad.any():
+                ii, jj = np.nonzero(bad)
+                degenerate.append((ii + r0, jj + c0))
+    if degenerate:
+        ii = np.concatenate([d[0] for d in degenerate])
+        jj = np.concatenate([d[1] for d in degenerate])
+        dx, d0x = _effective_memory_one(x, eps, eta, withhold=True)
+        dy, d0y = _effective_memory_one(y, eps, eta, withhold=True)
+        mats, v0 = _memory_one_chain(
+            px[ii], p0x[ii], qy[jj], q0y[jj], dx[ii], d0x[ii], dy[jj], d0y[jj]
+        )
+        out[ii, jj] = _chain_long_run(mats, v0, w)
+    # Cofactors of a stochastic chain are exact up to round-off; tiny negatives are round-off.
+    np.maximum(out, 0.0, out=out)
+    out /= out.sum(axis=-1, keepdims=True)
+    return out
+
+
+def _pair_chunks(n: int, m: int, step: int):
+    """Yield (rows, row_index, col_index) covering all n*m (row, col) pairs in chunks."""
+    ii, jj = (g.ravel() for g in np.meshgrid(np.arange(n), np.arange(m), indexing="ij"))
+    for start in range(0, n * m, step):
+        sel = slice(start, start + step)
+        yield sel, ii[sel], jj[sel]
+
+
+def _chain_mean_rounds(mats: np.ndarray, v0: np.ndarray, rounds: int) -> np.ndarray:
+    """Mean state distribution over ``rounds`` steps, sum_{t<T} v0 M^t / T, by doubling.
+
+    Each squaring is renormalised to its exact row sums (1 for a power of M, the number of
+    terms for a block of powers): otherwise round-off of about 1e-16 per row compounds over
+    the ~log2(T) squarings into a factor (1 + 1e-16)^T, which wipes out horizons past ~1e15.
+    """
+    acc = np.zeros_like(v0)
+    cur = v0[:, None, :]
+    power = mats
+    block_sum = np.broadcast_to(np.eye(mats.shape[-1]), mats.shape).copy()
+    block_len = 1  # block_sum = sum of the first block_len powers
+    t = rounds
+    while t:
+        if t & 1:
+            acc += (cur @ block_sum)[:, 0, :]
+            cur = cur @ power
+            cur /= cur.sum(axis=-1, keepdims=True)
+        t >>= 1
+        if t:
+            block_sum = block_sum + block_sum @ power
+            block_len *= 2
+            block_sum *= block_len / block_sum.sum(axis=-1, keepdims=True)
+            power = power @ power
+            power /= power.sum(axis=-1, keepdims=True)
+    return acc / acc.sum(axis=-1, keepdims=True)
+
+
+def _closure(mats: np.ndarray) -> np.ndarray:
+    """Reflexive-transitive closure of the transition graphs, (N, k, k) bool: i reaches j."""
+    k = mats.shape[-1]
+    reach = (mats > 0) | np.eye(k, dtype=bool)
+    steps = 1
+    while steps < k:
+        # Boolean matrix product through float64: entries count paths, only > 0 matters.
+        sq = reach.astype(np.float64)
+        reach = (sq @ sq) > 0
+        steps *= 2
+    return reach
+
+
+def _gth(mats: np.ndarray) -> np.ndarray:
+    """Stationary distribution of irreducible stochastic matrices by Grassmann-Taksar-Heyman.
+
+    GTH (Grassmann, Taksar & Heyman 1985) eliminates states without subtractions, so it keeps
+    full relative accuracy however nearly reducible the chain is (e.g. noise 1e-12), where a
+    linear solve loses it. States with no transitions at all (zero row and column, used to mask
+    states outside a class) get probability 0. State 0 must belong to the class.
+    """
+    a = mats.copy()
+    n, k, _ = a.shape
+    for j in range(k - 1, 0, -1):
+        out = a[:, j, :j].sum(axis=1)
+        # Divide the row rather than multiply by 1 / out: 1 / out overflows for subnormal out.
+        share = np.divide(
+            a[:, j : j + 1, :j],
+            out[:, None, None],
+            out=np.zeros_like(a[:, j : j + 1, :j]),
+            where=out[:, None, None] > 0,
+        )
+        a[:, :j, :j] += a[:, :j, j : j + 1] * share
+    pi = np.zeros((n, k))
+    pi[:, 0] = 1.0
+    for j in range(1, k):
+        out = a[:, j, :j].sum(axis=1)
+        inflow = np.einsum("ni,ni->n", pi[:, :j], a[:, :j, j])
+        with np.errstate(over="ignore"):
+            pi[:, j] = np.divide(inflow, out, out=np.zeros_like(out), where=out > 0)
+        # A state left with subnormal probability gets a weight beyond the float range: keep
+        # the ratio by scaling the states before it down instead.
+        huge = ~np.isfinite(pi[:, j])
+        if huge.any():
+            pi[huge, :j] *= (out[huge] / inflow[huge])[:, None]
+            pi[huge, j] = 1.0
+        big = pi[:, : j + 1].max(axis=1)
+        if np.any(big > 1e200):
+            pi[:, : j + 1] /= np.where(big > 1e200, big, 1.0)[:, None]
+    return pi / pi.sum(axis=1, keepdims=True)
+
+
+def _limit_of_means(mats: np.ndarray, v0: np.ndarray) -> np.ndarray:
+    """Long-run mean state distribution lim (1/T) sum_{t<T} v0 M^t for a batch of chains.
+
+    The limit always exists for a finite chain: it is the mixture of the stationary
+    distributions of the closed classes, weighted by the probability that play started in
+    ``v0`` ends in each (Kemeny & Snell 1960, ch. 3). Classes come from the transitive closure
+    of the transition graph, each class's distribution from GTH, the weights from the
+    absorption equations of the transient states.
+    """
+    n, k, _ = mats.shape
+    reach = _closure(mats)
+    # Recurrent: every state it reaches reaches it back.
+    recurrent = np.all(~reach | np.swapaxes(reach, 1, 2), axis=2)
+    mutual = reach & np.swapaxes(reach, 1, 2)
+    # A class is represented by its lowest-numbered state.
+    first = np.argmax(mutual, axis=2)
+    is_rep = recurrent & (first == np.arange(k))
+    transient = ~recurrent
+    # Probability of first entering each recurrent state: x = v0_T (I - Q)^{-1}, then one step.
+    # As in GTH, the diagonal 1 - q_ii is the sum of the other exits (no cancellation), and each
+    # row is divided by it, so a state left with probability 1e-300 is as well posed as any.
+    off = mats * (1.0 - np.eye(k))
+    exits = off.sum(axis=2)
+    scale = np.where(transient & (exits > 0), exits, 1.0)
+    step = np.divide(off, scale[:, :, None])  # exit probabilities, per unit of exit
+    b = np.eye(k) - step * transient[:, :, None] * transient[:, None, :]
+    y = np.linalg.solve(np.swapaxes(b, 1, 2), (v0 * transient)[..., None])[..., 0]
+    entry = v0 * recurrent + np.einsum("ni,nij->nj", y * transient, step) * recurrent
+    out = np.zeros((n, k))
+    for r in range(k):
+        rows = np.flatnonzero(is_rep[:, r])
+        if rows.size == 0:
+            continue
+        member = mutual[rows, r, :]  # (R, k) states of the class of r
+        weight = (entry[rows] * member).sum(axis=1)
+        # Put r first, the rest of its class next, everything else last (masked to zero).
+        order = np.argsort(np.where(member, 1, 2) - (np.arange(k) == r), axis=1, kind="stable")
+        sub = np.take_along_axis(mats[rows], order[:, :, None], axis=1)
+        sub = np.take_along_axis(sub, order[:, None, :], axis=2)
+        keep = np.take_along_axis(member, order, axis=1)
+        sub = sub * keep[:, :, None] * keep[:, None, :]
+        pi = np.zeros((rows.size, k))
+        np.put_along_axis(pi, order, _gth(sub), axis=1)
+        out[rows] += weight[:, None] * pi
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def _chain_long_run(mats: np.ndarray, v0: np.ndarray, w: float) -> np.ndarray:
+    """Discounted (w < 1) or long-run (w = 1) state distribution for a batch of chains."""
+    if w < 1:
+        k = mats.shape[-1]
+        a = np.swapaxes(np.eye(k) - w * mats, 1, 2)
+        return np.linalg.solve(a, (1 - w) * v0[..., None])[..., 0]
+    return _limit_of_means(mats, v0)
+
+
+def _fsm_tables(strategies: Sequence[MemoryOne | FiniteStateStrategy]):
+    """Padded arrays (output (n, K), next (n, K, 2, 2), initial (n,)) for finite-state play."""
+    machines = [s.to_finite_state() for s in strategies]
+    k = max(f.n_states for f in machines)
+    out = np.zeros((len(machines), k))
+    nxt = np.empty((len(machines), k, 2, 2), dtype=np.int64)
+    init = np.empty(len(machines), dtype=np.int64)
+    for i, f in enumerate(machines):
+        out[i, : f.n_states] = f.output
+        # Padding states lead back to the start and are never entered.
+        nxt[i] = f.initial
+        nxt[i, : f.n_states] = f.transitions
+        init[i] = f.initial
+    return out, nxt, init
+
+
+def _product_chain(ox, nx, ix, oy, ny, iy, eps: float, eta: float):
+    """Transition matrices over pairs of machine states, plus outcome probabilities per state.
+
+    Returns ``mats`` (N, k, k), ``v0`` (N, k) and ``p_out`` (N, k, 4) with ``k = Kx * Ky``.
+    """
+    n, kx = ox.shape
+    ky = oy.shape[1]
+    k = kx * ky
+    # Both move probabilities from the table, so tiny noise keeps its relative accuracy.
+    move_x = np.stack([ox, 1 - ox], axis=-1) * (1 - 2 * eps) + eps  # (N, Kx, mx)
+    move_y = np.stack([oy, 1 - oy], axis=-1) * (1 - 2 * eps) + eps  # (N, Ky, my)
+    flips = np.array([1 - eta, eta]) if eta else np.array([1.0])
+    nf = len(flips)
+    seen = np.bitwise_xor.outer(np.arange(2), np.arange(nf))  # [partner move, flip]
+    # dest_x[N, sx, mx, my, fx] = nx[N, sx, mx, my ^ fx]
+    dest_x = nx[:, :, :, seen]
+    # dest_y[N, sy, my, mx, fy] = ny[N, sy, my, mx ^ fy] -> reorder to (N, sy, mx, my, fy)
+    dest_y = np.swapaxes(ny[:, :, :, seen], 2, 3)
+    dest = (
+        dest_x[:, :, None, :, :, :, None] * ky + dest_y[:, None, :, :, :, None, :]
+    )  # (N, Kx, Ky, mx, my, fx, fy)
+    prob = (
+        move_x[:, :, None, :, None, None, None]
+        * move_y[:, None, :, None, :, None, None]
+        * flips[:, None]
+        * flips[None, :]
+    )
+    src = (np.arange(kx)[:, None] * ky + np.arange(ky)[None, :])[None, :, :, None, None, None, None]
+    flat = (np.arange(n)[:, None, None, None, None, None, None] * k + src) * k + dest
+    prob, flat = np.broadcast_arrays(prob, flat)
+    mats = np.bincount(flat.ravel(), weights=prob.ravel(), minlength=n * k * k)
+    mats = mats.reshape(n, k, k)
+    v0 = np.zeros((n, k))
+    v0[np.arange(n), ix * ky + iy] = 1.0
+    p_out = (move_x[:, :, None, :, None] * move_y[:, None, :, None, :]).reshape(n, k, 4)
+    return mats, v0, p_out
+
+
+def _finite_state_distribution(
+    xb: _Batch, yb: _Batch, kind: str, value: float, eps: float, eta: float
+) -> np.ndarray:
+    ox, nx, ix = _fsm_tables(_strategy_objects(xb))
+    oy, ny, iy = _fsm_tables(_strategy_objects(yb))
+    n, m = len(xb), len(yb)
+    k = ox.shape[1] * oy.shape[1]
+    # One pair's product chain is k x k; the solvers hold a few such matrices at once.
+    check_memory(
+        8.0 * k * k * 8,
+        "row_strategies and col_strategies (finite-state machines with "
+        f"{ox.shape[1]} x {oy.shape[1]} = {k} joint states)",
+        hint="use machines with fewer states, or simulate() (memory O(matches))",
+    )
+    out = np.empty((n * m, 4))
+    # Bound the size of the (pairs, k, k, 16) temporaries.
+    for sel, a, b in _pair_chunks(n, m, max(1, (1 << 21) // (k * k * 4))):
+        mats, v0, p_out = _product_chain(ox[a], nx[a], ix[a], oy[b], ny[b], iy[b], eps, eta)
+        if kind == "rounds":
+            dist = _chain_mean_rounds(mats, v0, int(value))
+        else:
+            dist = _chain_long_run(mats, v0, value)
+        out[sel] = np.einsum("nk,nko->no", dist, p_out)
+    return out.reshape(n, m, 4)
+
+
+def outcome_distribution(
+    row_strategies: StrategiesLike,
+    col_strategies: StrategiesLike,
+    *,
+    rounds: int | None = None,
+    continuation: float | None = None,
+    noise: float = 0.0,
+    perception_noise: float = 0.0,
+    settings: PlaySettings | None = None,
+) -> np.ndarray:
+    """Exact expected frequency of each outcome CC, CD, DC, DD for every pair of strategies.
+
+    The frequencies are averaged over the horizon as the payoffs are (mean over ``rounds``,
+    discounted with ``continuation``, or long-run). Rows of the result sum to 1.
+
+    Parameters
+    ----------
+    row_strategies : strategy, sequence of strategies, or (n, 5) array
+        Row players, as for [`expected_payoffs`][allysim.kernels.expected_payoffs].
+    col_strategies : strategy, sequence of strategies, or (m, 5) array
+        Column players, as for [`expected_payoffs`][allysim.kernels.expected_payoffs].
+    rounds : int or None, default None
+        Average over exactly this many rounds.
+    continuation : float or None, default None
+        Probability in [0, 1) that the partnership continues after each round (discounted).
+    noise : float, default 0.0
+        Execution noise in [0, 1].
+    perception_noise : float, default 0.0
+        Probability in [0, 1] of misreading the partner's move.
+    settings : PlaySettings or None, default None
+        Horizon and noises in one object, instead of ``rounds``, ``continuation``, ``noise`` and
+        ``perception_noise`` (give one or the other).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, m, 4)
+        Outcome frequencies from the row player's view.
+
+    Examples
+    --------
+    >>> from allysim.strategies import TFT, ALLD
+    >>> outcome_distribution(TFT, ALLD, rounds=10)[0, 0].round(2).tolist()
+    [0.0, 0.1, 0.0, 0.9]
+    """
+    play = _resolve_settings(settings, rounds, continuation, noise, perception_noise)
+    kind, value = _horizon(play.rounds, play.continuation)
+    eps, eta = play.noise, play.perception_noise
+    xb = _as_batch(row_strategies, "row_strategies")
+    yb = _as_batch(col_strategies, "col_strategies")
+    # The result and the payoffs computed from it, (n, m, 4) float64 each, plus temporaries.
+    check_memory(
+        3.0 * len(xb) * len(yb) * 4 * 8,
+        "row_strategies x col_strategies",
+        hint="evaluate the pairs in blocks of rows",
+    )
+    if xb.memory_one is not None and yb.memory_one is not None:
+        if kind == "rounds":
+            return _memory_one_rounds(xb.memory_one, yb.memory_one, eps, eta, int(value))
+        names = (xb.names, yb.names)
+        return _memory_one_long_run(xb.memory_one, yb.memory_one, eps, eta, value, names)
+    return _finite_state_distribution(xb, yb, kind, value, eps, eta)
+
+
+def _memory_one_rounds(x: np.ndarray, y: np.ndarray, eps: float, eta: float, rounds: int):
+    px, p0x = _effective_memory_one(x, eps, eta)
+    qy, q0y = _effective_memory_one(y, eps, eta)
+    dx, d0x = _effective_memory_one(x, eps, eta, withhold=True)
+    dy, d0y = _effective_memory_one(y, eps, eta, withhold=True)
+    n, m = len(px), len(qy)
+    out = np.empty((n * m, 4))
+    for sel, a, b in _pair_chunks(n, m, 1 << 14):
+        mats, v0 = _memory_one_chain(px[a], p0x[a], qy[b], q0y[b], dx[a], d0x[a], dy[b], d0y[b])
+        out[sel] = _chain_mean_rounds(mats, v0, rounds)
+    return out.reshape(n, m, 4)
+
+
+def expected_payoffs(
+    row_strategies: StrategiesLike,
+    col_strategies: StrategiesLike,
+    game: StageGame,
+    *,
+    rounds: int | None = None,
+    continuation: float | None = None,
+    noise: float = 0.0,
+    perception_noise: float = 0.0,
+    settings: PlaySettings | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact expected payoff per round of both players, for every pair of strategies.
+
+    With neither ``rounds`` nor ``continuation`` the limit of means is returned. It always
+    exists: when play can settle into more than one closed class of outcomes (no noise), it
+    mixes the classes' long-run distributions by the probability of reaching each from the
+    first round (e.g. TFT opening with a coin flip against itself earns 2.25 in the standard
+    game: R, P and the S/T cycle with probabilities 1/4, 1/4, 1/2).
+
+    Parameters
+    ----------
+    row_strategies : strategy, sequence of strategies, or (n, 5) array
+        Memory-one ([`MemoryOne`][allysim.strategies.MemoryOne] or rows ``[p_CC, p_CD, p_DC, p_DD,
+        p0]``) or finite-state strategies.
+    col_strategies : strategy, sequence of strategies, or (m, 5) array
+        The same for the column players. All pairs (row i, column j) are evaluated.
+    game : StageGame
+        A 2x2 stage game (need not be symmetric).
+    rounds : int or None, default None
+        Mean payoff per round over exactly this many rounds (any size: horizons beyond ~1e15
+        equal the limit of means to round-off).
+    continuation : float or None, default None
+        Probability w in [0, 1) that the partnership continues after each round; gives the
+        normalised discounted payoff ``(1 - w) sum_t w^t u_t``.
+    noise : float, default 0.0
+        Execution noise in [0, 1]: each intended move is flipped with this probability.
+    perception_noise : float, default 0.0
+        Probability in [0, 1] that a player misreads the partner's move.
+    settings : PlaySettings or None, default None
+        Horizon and noises in one object, instead of ``rounds``, ``continuation``, ``noise`` and
+        ``perception_noise`` (give one or the other).
+
+    Returns
+    -------
+    tuple of two numpy.ndarray, shape (n, m)
+        Row and column players' expected payoffs, in payoff units per round.
+
+    Examples
+    --------
+    >>> from allysim.games import PrisonersDilemma
+    >>> from allysim.strategies import TFT, ALLD
+    >>> row, col = expected_payoffs([TFT, ALLD], [TFT, ALLD], PrisonersDilemma(), rounds=10)
+    >>> row.tolist()  # TFT vs ALLD: (S + 9 P) / 10
+    [[3.0, 0.9], [1.4, 1.0]]
+    """
+    u_row, u_col = _outcome_payoffs(game)
+    dist = outcome_distribution(
+        row_strategies,
+        col_strategies,
+        settings=_resolve_settings(settings, rounds, continuation, noise, perception_noise),
+    )
+    return dist @ u_row, dist @ u_col
+
+
+def cooperation_rates(outcomes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Contribution rates of row and column players from outcome frequencies.
+
+    Parameters
+    ----------
+    outcomes : array_like, shape (..., 4)
+        Frequencies of CC, CD, DC, DD from the row player's view (finite, >= 0).
+
+    Returns
+    -------
+    tuple of two numpy.ndarray, shape (...)
+        Row player's rate ``CC + CD`` and column player's rate ``CC + DC``.
+
+    Examples
+    --------
+    >>> cooperation_rates(np.array([0.5, 0.25, 0.0, 0.25]))
+    (np.float64(0.75), np.float64(0.5))
+    """
+    outcomes = as_float_array(outcomes, "outcomes")
+    if outcomes.shape[-1:] != (4,):
+        raise ValueError(f"outcomes must have a last axis of length 4, got {outcomes.shape}")
+    if np.any(outcomes < 0):
+        raise ValueError("outcomes must be frequencies >= 0")
+    return outcomes[..., 0] + outcomes[..., 1], outcomes[..., 0] + outcomes[..., 2]
