@@ -19,6 +19,7 @@ NO_SPHINX_ROLES = [
     "games",
     "strategies",
     "kernels",
+    "tournament",
     "mechanisms",
     "comparison",
     "experiments",

@@ -34,6 +34,7 @@ MODULES = [
     "allysim.games",
     "allysim.strategies",
     "allysim.kernels",
+    "allysim.tournament",
     "allysim.mechanisms",
     "allysim.comparison",
     "allysim.evolution",

@@ -31,7 +31,7 @@ __all__ = ["TournamentResult", "round_robin"]
 
 @dataclass(frozen=True)
 class TournamentResult:
-    """A round-robin tournament (see [`round_robin`][allysim.kernels.round_robin]).
+    """A round-robin tournament (see [`round_robin`][allysim.tournament.round_robin]).
 
     Parameters
     ----------
