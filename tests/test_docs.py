@@ -22,6 +22,7 @@ NO_SPHINX_ROLES = [
     "tournament",
     "mechanisms",
     "comparison",
+    "scenarios",
     "experiments",
     "plotting",
 ]

@@ -37,6 +37,7 @@ MODULES = [
     "allysim.tournament",
     "allysim.mechanisms",
     "allysim.comparison",
+    "allysim.scenarios",
     "allysim.evolution",
     "allysim.abm",
     "allysim.experiments",

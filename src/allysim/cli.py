@@ -25,36 +25,26 @@ import numpy as np
 import pandas as pd
 
 import allysim
-from allysim import strategies, tournament
+from allysim import tournament
 from allysim.games import PrisonersDilemma
+from allysim.scenarios import (
+    BASE_SHADOW,
+    DEFAULT_TRUST_SCENARIOS,
+    EVOLUTION_STRATEGIES,
+    LONG_SHADOW,  # noqa: F401  (re-exported: allysim.cli.LONG_SHADOW)
+    TRUST_SCENARIO_NOTES,
+    tournament_strategies,
+    trust_scenarios,
+)
 
 __all__ = ["main", "trust_scenarios"]
 
 #: Largest accepted ``--seed`` (numpy seeds are non-negative; 63 bits keep them portable).
 SEED_MAX = 2**63 - 1
 
-#: Continuation of every trust scenario except those that vary the shadow of the future.
-BASE_SHADOW = 0.5
-#: Continuation of the scenarios that lengthen the shadow of the future.
-LONG_SHADOW = 0.99
-
 #: Fewest organizations of the trust commands: TrustModel's default capacity is 3 partners, and
 #: an organization needs that many others.
 TRUST_MIN_ORGANIZATIONS = 4
-
-#: What each trust scenario varies, relative to which reference scenario.
-TRUST_SCENARIO_NOTES = {
-    "short-shadow": f"reference: continuation {BASE_SHADOW:g}, no mechanism",
-    "long-shadow": f"vs short-shadow: continuation {LONG_SHADOW:g} instead of {BASE_SHADOW:g}",
-    "monitoring": "vs short-shadow: + monitoring (perception error 0.01)",
-    "sanctions": "vs short-shadow: + sanction (fine 3, detection 0.8)",
-    "bonds": "vs short-shadow: + bond (stake 3, detection 0.8)",
-    "profit-sharing": "vs short-shadow: + profit sharing (share 0.9)",
-    "long-shadow+monitoring": "vs long-shadow: + monitoring (perception error 0.01)",
-}
-
-#: Trust scenarios of ``allysim trust`` without ``--scenario``, and of ``allysim demo``.
-DEFAULT_TRUST_SCENARIOS = ("short-shadow", "long-shadow", "long-shadow+monitoring")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -505,7 +495,7 @@ def _tournament_tables(
     11
     """
     game = PrisonersDilemma()
-    zoo = [*strategies.CLASSIC, strategies.RANDOM(0.5), strategies.extortionate(game)]
+    zoo = tournament_strategies(game)
     opts: dict[str, Any] = {"rounds": args.rounds, "noise": args.noise}
     if _HAS_SELF_PLAY:
         opts["self_play"] = False
@@ -633,42 +623,6 @@ def _mechanisms_section(args: argparse.Namespace) -> list[_Artifact]:
 # ----------------------------------------------------------------------------------------------
 # trust
 # ----------------------------------------------------------------------------------------------
-
-
-def trust_scenarios() -> dict[str, tuple]:
-    """The mechanism scenarios the ``trust`` command and the demo can run.
-
-    Every scenario that adds a mechanism keeps the reference continuation ``BASE_SHADOW``
-    (0.5) of ``short-shadow``, so it differs from it in that one mechanism alone;
-    ``long-shadow`` changes only the continuation (to ``LONG_SHADOW``, 0.99), and
-    ``long-shadow+monitoring`` adds monitoring to ``long-shadow``.
-    :data:`TRUST_SCENARIO_NOTES` says what each one varies.
-
-    Returns
-    -------
-    dict[str, tuple]
-        Scenario name -> the mechanisms passed to :class:`allysim.abm.TrustModel`
-        (fresh objects on each call).
-
-    Examples
-    --------
-    >>> scenarios = trust_scenarios()
-    >>> [m.continuation for m in scenarios["sanctions"] if hasattr(m, "continuation")]
-    [0.5]
-    >>> sorted(scenarios) == sorted(TRUST_SCENARIO_NOTES)
-    True
-    """
-    from allysim.mechanisms import Bond, Monitoring, ProfitSharing, Sanction, ShadowOfFuture
-
-    return {
-        "short-shadow": (ShadowOfFuture(BASE_SHADOW),),
-        "long-shadow": (ShadowOfFuture(LONG_SHADOW),),
-        "monitoring": (ShadowOfFuture(BASE_SHADOW), Monitoring(0.01)),
-        "sanctions": (ShadowOfFuture(BASE_SHADOW), Sanction(fine=3, detection=0.8)),
-        "bonds": (ShadowOfFuture(BASE_SHADOW), Bond(stake=3, detection=0.8)),
-        "profit-sharing": (ShadowOfFuture(BASE_SHADOW), ProfitSharing(0.9)),
-        "long-shadow+monitoring": (ShadowOfFuture(LONG_SHADOW), Monitoring(0.01)),
-    }
 
 
 def _run_trust(
@@ -1347,7 +1301,7 @@ def _build_parser() -> argparse.ArgumentParser:
     common(evo)
     evo.add_argument(
         "--strategies",
-        default="ALLC,ALLD,TFT,WSLS",
+        default=",".join(EVOLUTION_STRATEGIES),
         help="comma-separated strategy names, e.g. ALLC, ALLD, TFT, STFT, WSLS, GRIM, TF2T, "
         "GTFT, RANDOM(p), EXTORT(chi), GENEROUS(chi), Mpqrs (default: %(default)s)",
     )

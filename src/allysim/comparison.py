@@ -23,7 +23,7 @@ from allysim.evolution import stationary_distribution
 from allysim.games import StageGame
 from allysim.kernels import cooperation_rates, outcome_distribution
 from allysim.mechanisms import Mechanism, MechanismSetup, apply
-from allysim.strategies import ALLC, ALLD, GRIM, GTFT, STFT, TF2T, TFT, WSLS
+from allysim.scenarios import comparison_scenarios, comparison_strategies
 from allysim.tournament import round_robin
 
 __all__ = [
@@ -58,6 +58,9 @@ def standard_partnership_game() -> StageGame:
 def default_strategies(game: StageGame) -> list:
     """The strategies a comparison uses unless told otherwise (GTFT tuned to ``game``).
 
+    The registry lives in [`scenarios`][allysim.scenarios.comparison_strategies]; this name is
+    kept for existing code.
+
     Parameters
     ----------
     game : StageGame
@@ -73,29 +76,15 @@ def default_strategies(game: StageGame) -> list:
     >>> [s.name for s in default_strategies(standard_partnership_game())][:4]
     ['ALLC', 'ALLD', 'TFT', 'STFT']
     """
-    return [ALLC, ALLD, TFT, STFT, GRIM, WSLS, TF2T, GTFT(game)]
+    return comparison_strategies(game)
 
 
 def default_scenarios() -> dict[str, list[Mechanism]]:
-    """The scenarios of ``benchmarks/compare_mechanisms.py`` (fresh objects on each call).
+    """The mechanism scenarios of ``compare_mechanisms`` (fresh objects on each call).
 
-    Every scenario starts from the same base settings of
-    [`compare_mechanisms`][allysim.comparison.compare_mechanisms] (by default continuation 0.3:
-    partnerships last 1 / (1 - 0.3) = 1.4 rounds on average, too short for reciprocity to pay;
-    perception noise 0.05) and changes one thing:
-
-    * ``baseline``: nothing.
-    * ``long shadow``: the shadow of the future itself, continuation 0.95 (20 rounds).
-    * ``monitoring``: perception error 0.05 -> 0.01.
-    * ``sanctions``: fine 3 at detection 0.8 (threshold 2.5), enforcement cost 0.5 per detected
-      defection.
-    * ``bonds``: stake 3 at detection 0.8 (threshold 2.5), half the forfeit salvaged by the
-      partner: the same incentive as the sanction, paid for by lost stakes instead of
-      enforcement.
-    * ``profit sharing``: share 0.9 of the joint result (threshold 0.8).
-    * ``shadow + monitoring``: continuation 0.9 and perception error 0.01 together.
-    * ``light sanction + sharing``: fine 1.5 and share 0.4, each below its own threshold,
-      together above it.
+    The registry and what each scenario varies live in
+    [`comparison_scenarios`][allysim.scenarios.comparison_scenarios]; this name is kept for
+    existing code.
 
     Returns
     -------
@@ -107,21 +96,7 @@ def default_scenarios() -> dict[str, list[Mechanism]]:
     >>> list(default_scenarios())[:3]
     ['baseline', 'long shadow', 'monitoring']
     """
-    from allysim.mechanisms import Bond, Monitoring, ProfitSharing, Sanction, ShadowOfFuture
-
-    return {
-        "baseline": [],
-        "long shadow": [ShadowOfFuture(0.95)],
-        "monitoring": [Monitoring(0.01)],
-        "sanctions": [Sanction(fine=3.0, detection=0.8, enforcement_cost=0.5)],
-        "bonds": [Bond(stake=3.0, detection=0.8, salvage=0.5)],
-        "profit sharing": [ProfitSharing(0.9)],
-        "shadow + monitoring": [ShadowOfFuture(0.9), Monitoring(0.01)],
-        "light sanction + sharing": [
-            Sanction(fine=1.5, detection=0.8, enforcement_cost=0.5),
-            ProfitSharing(0.4),
-        ],
-    }
+    return comparison_scenarios()
 
 
 def _equilibrium(setup: MechanismSetup, strategies, rounds: int | None):
