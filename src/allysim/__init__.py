@@ -1,10 +1,17 @@
 """allysim: simulate the incentives inside partnerships between organizations.
 
-Layers, bottom to top: :mod:`allysim.games` (stage games), :mod:`allysim.strategies`
-(memory-one and finite-state strategies), :mod:`allysim.kernels` (exact and Monte Carlo payoff
-kernels), :mod:`allysim.mechanisms` (incentive mechanisms and their thresholds),
-:mod:`allysim.evolution` (replicator, fixation, stationary distributions),
-:mod:`allysim.comparison` (mechanisms side by side), :mod:`allysim.plotting`.
+Layers, bottom to top (each imports only from layers below it):
+
+1. ``allysim.games`` (stage games) and ``allysim.strategies`` (memory-one and finite-state
+   strategies);
+2. ``allysim.kernels`` (exact and Monte Carlo payoff kernels, ``PlaySettings``);
+3. ``allysim.tournament`` (round robins and their ranking), ``allysim.mechanisms`` (incentive
+   mechanisms and their thresholds), ``allysim.evolution`` (replicator, fixation, stationary
+   distributions);
+4. ``allysim.scenarios`` (the shared registries of scenarios and strategy sets),
+   ``allysim.comparison`` (mechanisms side by side), ``allysim.abm`` (the Mesa trust model),
+   ``allysim.experiments`` (seeded sweeps);
+5. ``allysim.plotting`` and ``allysim.cli``.
 """
 
 from allysim import comparison, evolution, mechanisms
