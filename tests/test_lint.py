@@ -20,3 +20,15 @@ def _ruff(*args: str) -> subprocess.CompletedProcess:
 def test_ruff(args):
     result = _ruff(*args)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_on_the_package():
+    pytest.importorskip("mypy")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-error-summary"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

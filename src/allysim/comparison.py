@@ -6,7 +6,7 @@ uses both), so that neither of those has to import the other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -225,7 +225,7 @@ def compare_mechanisms(
     if method not in ("exact", "simulate"):
         raise ValueError(f"method must be 'exact' or 'simulate', got {method!r}")
     rows = []
-    items = list(scenarios.items())
+    items: Iterable[tuple[str, Sequence[Mechanism]]] = list(scenarios.items())
     if progress:
         from tqdm.auto import tqdm
 

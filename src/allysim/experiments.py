@@ -212,7 +212,7 @@ class _Store:
             # pandas writes floats with repr and (since 2.0 by default, 3.0 only) reads them back
             # exactly; the resume test checks this bit for bit.
             old_pandas = int(pd.__version__.split(".")[0]) < 3
-            kw = {"float_precision": "round_trip"} if old_pandas else {}
+            kw: dict[str, Any] = {"float_precision": "round_trip"} if old_pandas else {}
             frames = [pd.read_csv(f, **kw) for f in files]
         return pd.concat(frames, ignore_index=True)
 
