@@ -1,12 +1,24 @@
 """Agent-based model (Mesa 3) of trust evolution among organizations in partnerships.
 
-* :mod:`allysim.abm.model`: :class:`TrustModel` and the seeded :func:`batch_run` wrapper.
-* :mod:`allysim.abm.agents`: :class:`Organization`, the Mesa agent.
+* :mod:`allysim.abm.model`: :class:`TrustModel`, which wires the components below, and its
+  reporter functions.
+* :mod:`allysim.abm.params`: :class:`TrustParams`, every parameter validated once.
+* :mod:`allysim.abm.agents`: :class:`Organization`, the Mesa agent (a view over the model's
+  arrays).
+* :mod:`allysim.abm.partnerships`: :class:`PartnershipTable`, the partnerships' arrays.
+* :mod:`allysim.abm.phases`, :mod:`allysim.abm.search`, :mod:`allysim.abm.imitation`: the step
+  phases, passing a :class:`RoundOutcome`.
+* :mod:`allysim.abm.payoffs`: the partnership game's payoffs for every partnership at once.
 * :mod:`allysim.abm.trust`: the three kinds of trust, Beta-Bernoulli learning, the stages.
+* :mod:`allysim.abm.batch`: the seeded :func:`batch_run` wrapper.
 """
 
 from allysim.abm.agents import CULTURE_DIMENSIONS, Organization
-from allysim.abm.model import TrustModel, batch_run, gini
+from allysim.abm.batch import batch_run
+from allysim.abm.model import TrustModel, gini
+from allysim.abm.params import TrustParams
+from allysim.abm.partnerships import PartnershipTable
+from allysim.abm.phases import RoundOutcome
 from allysim.abm.trust import KINDS, STAGES, Stage, TrustKind
 
 __all__ = [
@@ -14,9 +26,12 @@ __all__ = [
     "KINDS",
     "STAGES",
     "Organization",
+    "PartnershipTable",
+    "RoundOutcome",
     "Stage",
     "TrustKind",
     "TrustModel",
+    "TrustParams",
     "batch_run",
     "gini",
 ]

@@ -1,0 +1,85 @@
+"""Imitation: organizations copy a peer's strategy by the pairwise-comparison (Fermi) rule."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from allysim.abm.model import TrustModel
+
+__all__ = ["Imitation"]
+
+
+def _fermi(selection: float, gain: np.ndarray) -> np.ndarray:
+    """Chance to adopt a peer's strategy whose payoff exceeds one's own by ``gain``.
+
+    The pairwise-comparison rule of Traulsen, Nowak & Pacheco (2006, *Physical Review E* 74:
+    011909), ``1 / (1 + exp(-selection * gain))``. allysim.evolution applies the same rule
+    inside its population processes but exposes no function for it; this is the model's only
+    copy.
+    """
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-selection * gain))
+
+
+class Imitation:
+    """Pairwise-comparison imitation of a peer's strategy by payoff, with mutation.
+
+    Each organization compares its payoff per step since the last imitation round (per unit
+    stake by default, see ``imitation_payoff``) with that of one random neighbour and adopts
+    the neighbour's strategy with the Fermi probability at intensity ``selection``; then, with
+    probability ``mutation``, it switches to a uniformly drawn strategy. An organization whose
+    strategy changed restarts its strategy's machine in every one of its partnerships.
+
+    Parameters
+    ----------
+    model : TrustModel
+        The model whose organizations imitate.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> m = TrustModel(n_organizations=10, mutation=1.0, seed=0)
+    >>> Imitation(m).imitate(); int(m.period_payoff.sum())
+    0
+    """
+
+    def __init__(self, model: TrustModel) -> None:
+        self.model = model
+
+    def imitate(self) -> None:
+        """One imitation round; resets the payoffs accumulated since the last one.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> m = TrustModel(n_organizations=6, strategies=["ALLC"], seed=0)
+        >>> Imitation(m).imitate(); m.strategy_of.tolist()
+        [0, 0, 0, 0, 0, 0]
+        """
+        m, t, p = self.model, self.model.table, self.model.params
+        n, rng = p.n_organizations, m.rng
+        per_step = m.period_payoff / max(p.imitation_every, 1)
+        peer = m.network.peers(rng)
+        p_adopt = _fermi(p.selection, per_step[peer] - per_step)
+        u = rng.random((3, n))
+        new = np.where(u[0] < p_adopt, m.strategy_of[peer], m.strategy_of)
+        mutate = u[1] < p.mutation
+        k = len(m.strategies.names)
+        new = np.where(mutate, (u[2] * k).astype(np.int64).clip(max=k - 1), new)
+        changed = new != m.strategy_of
+        m.strategy_of = new
+        m.period_payoff[:] = 0.0
+        e = t.n_active
+        if changed.any() and e:
+            # A new strategy starts its machine afresh in every partnership of the organization.
+            start = m.strategies.start
+            for side, ends in ((0, t.pa[:e]), (1, t.pb[:e])):
+                reset = changed[ends]
+                t.machine[:e, side][reset] = start[new[ends[reset]]]

@@ -1,0 +1,321 @@
+"""The partnerships of the trust model, one row each, in preallocated arrays.
+
+Active partnerships occupy rows ``[:n_active]``, so every step works on contiguous views of
+every partnership at once; a dissolved row is filled by moving a survivor from the end
+(compaction moves O(removed) rows). Each organization's current partners are also kept in a
+``(n, capacity)`` table so that partner look-ups take constant time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from allysim.abm.trust import trust_mean
+
+__all__ = ["PartnershipTable"]
+
+
+class PartnershipTable:
+    """Per-partnership arrays with creation, removal, compaction and partner look-up.
+
+    Rows ``[:n_active]`` hold the active partnerships; :meth:`add` appends rows and
+    :meth:`remove` deletes rows and compacts. Arrays indexed by side (axis 1, length 2) hold, at
+    side 0, what concerns organization ``pa`` (its machine state, its trust in ``pb``), at
+    side 1 the same for ``pb``.
+
+    Attributes
+    ----------
+    pid : numpy.ndarray
+        Identifier of each partnership for its whole life (int).
+    pa : numpy.ndarray
+        Organization index of side 0.
+    pb : numpy.ndarray
+        Organization index of side 1.
+    age : numpy.ndarray
+        Steps played.
+    stage : numpy.ndarray
+        Stage (:class:`~allysim.abm.Stage`).
+    in_stage : numpy.ndarray
+        Steps played in the current stage.
+    last_betrayal : numpy.ndarray
+        Step of the last betrayal (``never_betrayed`` when none).
+    distance : numpy.ndarray
+        Cultural distance of the partners.
+    pair_eta : numpy.ndarray
+        Chance that each partner misreads the other's move.
+    machine : numpy.ndarray
+        (rows, 2) finite-state machine state of each side's strategy.
+    alpha : numpy.ndarray
+        (rows, 2, 3) Beta successes of each side's trust in the other, per
+        :class:`~allysim.abm.TrustKind`.
+    beta : numpy.ndarray
+        (rows, 2, 3) Beta failures, likewise.
+    streak : numpy.ndarray
+        (rows, 2) contributions in a row each side has perceived.
+    goodwill_weight : numpy.ndarray
+        (rows, 2, 2): ``[row, side, x]`` is the weight as goodwill evidence, for ``side``, of a
+        contribution by its partner when ``side`` played ``x`` (0: contributed, 1: withheld).
+    partner_table : numpy.ndarray
+        (n, capacity) each organization's partners (-1: a free place).
+    degree : numpy.ndarray
+        Number of partners of each organization.
+    n_active : int
+        Number of active partnerships.
+    formed : int
+        Partnerships formed since the counters were last reset (see :meth:`reset_counts`).
+    dissolved : int
+        Partnerships dissolved since then.
+
+    Parameters
+    ----------
+    n_organizations : int
+        Number of organizations, >= 2.
+    capacity : int
+        Most partnerships per organization, >= 1.
+    never_betrayed : int
+        Step recorded as the last betrayal of a partnership that has had none.
+
+    Examples
+    --------
+    >>> t = PartnershipTable(4, 2, never_betrayed=-10**9)
+    >>> t.add(np.array([0, 2]), np.array([1, 3]), distance=np.zeros(2),
+    ...       pair_eta=np.zeros(2), machine=np.zeros((2, 2), int),
+    ...       alpha=np.ones((2, 2, 3)), beta=np.ones((2, 2, 3)),
+    ...       goodwill_weight=np.ones((2, 2, 2)))
+    >>> t.n_active, t.partners_of(3), t.degree.tolist()
+    (2, [2], [1, 1, 1, 1])
+    >>> t.remove(np.array([True, False]))
+    >>> t.n_active, t.pa[:1].tolist(), t.degree.tolist()
+    (1, [2], [0, 0, 1, 1])
+    """
+
+    #: The per-partnership arrays, moved together by compaction.
+    FIELDS = (
+        "pid",
+        "pa",
+        "pb",
+        "age",
+        "stage",
+        "in_stage",
+        "last_betrayal",
+        "distance",
+        "pair_eta",
+        "machine",
+        "alpha",
+        "beta",
+        "streak",
+        "goodwill_weight",
+    )
+
+    def __init__(self, n_organizations: int, capacity: int, *, never_betrayed: int) -> None:
+        # Each partnership uses two of the n * capacity places, so this many rows always suffice.
+        m = n_organizations * capacity // 2 + 1
+        self.never_betrayed = never_betrayed
+        self.n_active = 0
+        self.pid = np.zeros(m, dtype=np.int64)
+        self.pa = np.zeros(m, dtype=np.int64)
+        self.pb = np.zeros(m, dtype=np.int64)
+        self.age = np.zeros(m, dtype=np.int64)
+        self.stage = np.zeros(m, dtype=np.int64)
+        self.in_stage = np.zeros(m, dtype=np.int64)
+        self.last_betrayal = np.full(m, never_betrayed, dtype=np.int64)
+        self.distance = np.zeros(m)
+        self.pair_eta = np.zeros(m)
+        self.machine = np.zeros((m, 2), dtype=np.int64)
+        self.alpha = np.ones((m, 2, 3))
+        self.beta = np.ones((m, 2, 3))
+        self.streak = np.zeros((m, 2), dtype=np.int64)
+        self.goodwill_weight = np.zeros((m, 2, 2))
+        self.partner_table = np.full((n_organizations, capacity), -1, dtype=np.int64)
+        self.degree = np.zeros(n_organizations, dtype=np.int64)
+        self._next_pid = 0
+        self.formed = self.dissolved = 0
+        self.formed_total = self.dissolved_total = 0
+
+    def reset_counts(self) -> None:
+        """Set the per-step counters ``formed`` and ``dissolved`` to 0.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> t = PartnershipTable(3, 1, never_betrayed=-10**9)
+        >>> t.reset_counts(); t.formed
+        0
+        """
+        self.formed = self.dissolved = 0
+
+    def trust(self) -> np.ndarray:
+        """Trust of each side in the other, per kind, in the active partnerships.
+
+        Returns
+        -------
+        numpy.ndarray
+            (n_active, 2, 3): the mean of each Beta belief.
+
+        Examples
+        --------
+        >>> PartnershipTable(3, 1, never_betrayed=-10**9).trust().shape
+        (0, 2, 3)
+        """
+        e = self.n_active
+        return trust_mean(self.alpha[:e], self.beta[:e])
+
+    def partners_of(self, i: int) -> list[int]:
+        """Indices of organization ``i``'s current partners.
+
+        Parameters
+        ----------
+        i : int
+            Organization index.
+
+        Returns
+        -------
+        list of int
+            Its partners' indices, in the order the places were filled.
+
+        Examples
+        --------
+        >>> PartnershipTable(3, 1, never_betrayed=-10**9).partners_of(0)
+        []
+        """
+        row = self.partner_table[i]
+        return [int(j) for j in row[row >= 0]]
+
+    def are_partners(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether ``a[k]`` and ``b[k]`` are already partners, for each ``k``.
+
+        Parameters
+        ----------
+        a : numpy.ndarray
+            Organization indices.
+        b : numpy.ndarray
+            Organization indices, same length.
+
+        Returns
+        -------
+        numpy.ndarray
+            Boolean array, same length.
+
+        Examples
+        --------
+        >>> PartnershipTable(3, 1, never_betrayed=-10**9).are_partners(
+        ...     np.array([0]), np.array([1])).tolist()
+        [False]
+        """
+        return (self.partner_table[a] == b[:, None]).any(axis=1)
+
+    def add(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        *,
+        distance: np.ndarray,
+        pair_eta: np.ndarray,
+        machine: np.ndarray,
+        alpha: np.ndarray,
+        beta: np.ndarray,
+        goodwill_weight: np.ndarray,
+    ) -> None:
+        """Start partnerships between ``a[k]`` and ``b[k]`` in assessment.
+
+        The callers guarantee that both have a free place and are not yet partners.
+
+        Parameters
+        ----------
+        a : numpy.ndarray
+            Organization on side 0 of each new partnership.
+        b : numpy.ndarray
+            Organization on side 1.
+        distance : numpy.ndarray
+            Cultural distance of each pair.
+        pair_eta : numpy.ndarray
+            Chance each partner misreads the other.
+        machine : numpy.ndarray
+            (count, 2) start state of each side's strategy machine.
+        alpha : numpy.ndarray
+            (count, 2, 3) prior Beta successes.
+        beta : numpy.ndarray
+            (count, 2, 3) prior Beta failures.
+        goodwill_weight : numpy.ndarray
+            (count, 2, 2) goodwill weights (see the class's attributes).
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> t = PartnershipTable(2, 1, never_betrayed=-10**9)
+        >>> t.add(np.array([0]), np.array([1]), distance=np.zeros(1), pair_eta=np.zeros(1),
+        ...       machine=np.zeros((1, 2), int), alpha=np.ones((1, 2, 3)),
+        ...       beta=np.ones((1, 2, 3)), goodwill_weight=np.ones((1, 2, 2)))
+        >>> t.partners_of(0), t.formed
+        ([1], 1)
+        """
+        count = a.size
+        if count == 0:
+            return
+        e = self.n_active
+        rows = slice(e, e + count)
+        self.n_active = e + count
+        self.pid[rows] = np.arange(self._next_pid, self._next_pid + count)
+        self._next_pid += count
+        self.pa[rows], self.pb[rows] = a, b
+        self.age[rows] = self.stage[rows] = self.in_stage[rows] = 0
+        self.last_betrayal[rows] = self.never_betrayed
+        self.distance[rows] = distance
+        self.pair_eta[rows] = pair_eta
+        self.machine[rows] = machine
+        self.alpha[rows] = alpha
+        self.beta[rows] = beta
+        self.streak[rows] = 0
+        self.goodwill_weight[rows] = goodwill_weight
+        table = self.partner_table
+        table[a, (table[a] < 0).argmax(axis=1)] = b
+        table[b, (table[b] < 0).argmax(axis=1)] = a
+        np.add.at(self.degree, a, 1)
+        np.add.at(self.degree, b, 1)
+        self.formed += count
+        self.formed_total += count
+
+    def remove(self, gone: np.ndarray) -> None:
+        """Dissolve the partnerships flagged in ``gone`` and compact the rows.
+
+        Parameters
+        ----------
+        gone : numpy.ndarray
+            Boolean flags over the active rows ``[:n_active]``.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> t = PartnershipTable(2, 1, never_betrayed=-10**9)
+        >>> t.remove(np.zeros(0, bool)); t.dissolved
+        0
+        """
+        count = int(gone.sum())
+        if count == 0:
+            return
+        e = self.n_active
+        a, b = self.pa[:e][gone], self.pb[:e][gone]
+        table = self.partner_table
+        table[a, (table[a] == b[:, None]).argmax(axis=1)] = -1
+        table[b, (table[b] == a[:, None]).argmax(axis=1)] = -1
+        np.subtract.at(self.degree, a, 1)
+        np.subtract.at(self.degree, b, 1)
+        # Fill the holes below the new end with the survivors above it: O(removed) rows move.
+        k = e - count
+        holes = np.flatnonzero(gone[:k])
+        fillers = k + np.flatnonzero(~gone[k:])
+        for name in self.FIELDS:
+            arr = getattr(self, name)
+            arr[holes] = arr[fillers]
+        self.n_active = k
+        self.dissolved += count
+        self.dissolved_total += count

@@ -1,0 +1,371 @@
+"""The phases of a trust-model step that act on the partnerships in place.
+
+Each phase is a small object with one job, built on the model whose arrays it updates:
+
+* :class:`Play`: every active partnership plays one round; returns a :class:`RoundOutcome`.
+* :class:`LearnTrust`: Beta-Bernoulli learning of the three kinds of trust from the outcome.
+* :class:`AdvanceStages`: promotion past stage thresholds, demotion on betrayal.
+* :class:`Exit`: partnerships end on low contractual trust or by chance.
+
+Partner search and imitation are in :mod:`allysim.abm.search` and
+:mod:`allysim.abm.imitation`. Phases read ``model.params`` at each call, so a replaced
+:class:`~allysim.abm.TrustParams` takes effect from the next step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from allysim.abm.payoffs import partnership_payoff
+from allysim.abm.trust import Stage, TrustKind, trust_mean, update_beta
+from allysim.kernels import play_round
+from allysim.mechanisms import settle_round
+
+if TYPE_CHECKING:  # pragma: no cover
+    from allysim.abm.model import TrustModel
+
+__all__ = ["AdvanceStages", "Exit", "LearnTrust", "Play", "RoundOutcome"]
+
+
+@dataclass(frozen=True)
+class RoundOutcome:
+    """What happened in one round of every active partnership.
+
+    Parameters
+    ----------
+    n : int
+        Number of partnerships that played (the active rows ``[:n]``).
+    contributed : numpy.ndarray
+        (n, 2) bool: whether side 0 (``pa``) and side 1 (``pb``) contributed.
+    seen : numpy.ndarray
+        (n, 2) bool: whether side 0 saw its partner contribute, and side 1 likewise.
+    welfare : numpy.ndarray
+        (n,) mean payoff of the two partners minus enforcement costs, per partnership.
+
+    Examples
+    --------
+    >>> o = RoundOutcome(1, np.array([[True, True]]), np.array([[False, True]]), np.zeros(1))
+    >>> o.betrayed.tolist(), o.moves.tolist()
+    ([[True, False]], [True, True])
+    """
+
+    n: int
+    contributed: np.ndarray
+    seen: np.ndarray
+    welfare: np.ndarray
+
+    @classmethod
+    def empty(cls) -> RoundOutcome:
+        """The outcome of a round with no partnership.
+
+        Returns
+        -------
+        RoundOutcome
+            With ``n = 0`` and empty arrays.
+
+        Examples
+        --------
+        >>> RoundOutcome.empty().n
+        0
+        """
+        none = np.zeros((0, 2), dtype=bool)
+        return cls(0, none, none, np.zeros(0))
+
+    @cached_property
+    def moves(self) -> np.ndarray:
+        """Every move played, side 0's then side 1's: (2 n,) bool."""
+        return np.concatenate([self.contributed[:, 0], self.contributed[:, 1]])
+
+    @cached_property
+    def betrayed(self) -> np.ndarray:
+        """(n, 2) bool: the side contributed and saw its partner withhold."""
+        return ~self.seen & self.contributed
+
+    @cached_property
+    def any_betrayed(self) -> np.ndarray:
+        """(n,) bool: either side was betrayed."""
+        return self.betrayed[:, 0] | self.betrayed[:, 1]
+
+
+class _Phase:
+    def __init__(self, model: TrustModel) -> None:
+        self.model = model
+
+
+class Play(_Phase):
+    """Every active partnership plays one round of its partnership game at once.
+
+    Each side contributes with its strategy's probability, held back in proportion while its
+    contractual trust in the other is below ``trust_to_contribute``; execution noise flips moves
+    and each side misreads the other with the partnership's ``pair_eta``
+    (:func:`allysim.kernels.play_round`). Payoffs (:func:`allysim.abm.payoffs.partnership_payoff`)
+    are multiplied by the stage's stake and settled by the mechanisms
+    (:func:`allysim.mechanisms.settle_round`); machines move on and reputations are updated.
+
+    Parameters
+    ----------
+    model : TrustModel
+        The model whose partnerships play.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> m = TrustModel(n_organizations=10, seed=0)
+    >>> m.step(); m.step()
+    >>> Play(m).play().n == m.n_active
+    True
+    """
+
+    def play(self) -> RoundOutcome:
+        """Play one round in every active partnership.
+
+        Returns
+        -------
+        RoundOutcome
+            The moves, what each side saw, and the welfare of each partnership.
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> Play(TrustModel(n_organizations=4, seed=0)).play().n  # no partnership yet
+        0
+        """
+        m, t, p = self.model, self.model.table, self.model.params
+        e = t.n_active
+        if e == 0:
+            return RoundOutcome.empty()
+        a, b = t.pa[:e], t.pb[:e]
+        machine = t.machine[:e]
+        want = m.strategies.out[machine]  # (E, 2)
+        ctr = trust_mean(t.alpha[:e, :, TrustKind.CONTRACTUAL], t.beta[:e, :, 1])
+        if p.trust_to_contribute > 0:
+            coop = want * np.minimum(1.0, ctr / p.trust_to_contribute)
+        else:
+            coop = want
+        ca, cb, sa, sb = play_round(
+            coop[:, 0], coop[:, 1], noise=p.noise, perception_noise=t.pair_eta[:e], rng=m.rng
+        )
+        stake = np.asarray(p.stake_levels)[t.stage[:e]]
+        dividend = p.synergy * (1 - p.culture_friction * t.distance[:e])
+        # What a contribution is worth to its receiver scales with the contributor's capability.
+        got_a = p.benefit * m.capability[b]
+        got_b = p.benefit * m.capability[a]
+        pay_a = partnership_payoff(ca, cb, got_a, p.cost, dividend)
+        pay_b = partnership_payoff(cb, ca, got_b, p.cost, dividend)
+        pay_a, pay_b, enforcement = settle_round(
+            m.settings.settling, pay_a * stake, pay_b * stake, ca, cb, m.rng, scale=stake
+        )
+        n = p.n_organizations
+        gain = np.bincount(a, pay_a, minlength=n) + np.bincount(b, pay_b, minlength=n)
+        m.wealth += gain
+        if p.imitation_payoff == "per_stake":
+            gain = np.bincount(a, pay_a / stake, minlength=n) + np.bincount(
+                b, pay_b / stake, minlength=n
+            )
+        m.period_payoff += gain
+        nxt = m.strategies.next
+        machine[:, 0] = nxt[machine[:, 0], (~ca).astype(np.int64), (~sa).astype(np.int64)]
+        machine[:, 1] = nxt[machine[:, 1], (~cb).astype(np.int64), (~sb).astype(np.int64)]
+        self._update_reputation(a, b, ca, cb)
+        return RoundOutcome(
+            n=e,
+            contributed=np.stack([ca, cb], axis=1),
+            seen=np.stack([sa, sb], axis=1),  # what side 0 saw of b, side 1 of a
+            welfare=(pay_a + pay_b) / 2 - enforcement,
+        )
+
+    def _update_reputation(self, a, b, ca, cb) -> None:
+        """Exponentially weighted contribution rate of each organization that played."""
+        m, n = self.model, self.model.params.n_organizations
+        w = m.params.reputation_weight
+        contributed = np.bincount(a, ca, minlength=n) + np.bincount(b, cb, minlength=n)
+        rounds = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+        played_now = rounds > 0
+        rate = np.divide(contributed, rounds, out=np.zeros(n), where=played_now)
+        m.reputation = np.where(played_now, (1 - w) * m.reputation + w * rate, m.reputation)
+
+
+class LearnTrust(_Phase):
+    """Beta-Bernoulli learning of the three kinds of trust from what each side perceived.
+
+    Contractual trust learns from every perceived move; competence trust from whether a
+    perceived contribution delivered (chance: the partner's capability); goodwill trust from
+    perceived contributions, weighted by how little the mechanisms explain them, and from
+    betrayals at full weight (see :mod:`allysim.abm.trust`). In an institutionalized
+    partnership, a withholding perceived after ``absorb_streak`` perceived contributions counts
+    ``absorb_weight``.
+
+    Parameters
+    ----------
+    model : TrustModel
+        The model whose trust arrays are updated.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> LearnTrust(TrustModel(n_organizations=4, seed=0)).learn(RoundOutcome.empty())
+    """
+
+    def learn(self, outcome: RoundOutcome) -> None:
+        """Update each side's trust in the other from ``outcome``, in place.
+
+        Parameters
+        ----------
+        outcome : RoundOutcome
+            The round just played.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> LearnTrust(TrustModel(n_organizations=4, seed=0)).learn(RoundOutcome.empty())
+        """
+        e = outcome.n
+        if e == 0:
+            return
+        m, t, p = self.model, self.model.table, self.model.params
+        contrib, seen = outcome.contributed, outcome.seen
+        partner_contrib = contrib[:, ::-1]
+        partner_capability = np.stack([m.capability[t.pb[:e]], m.capability[t.pa[:e]]], axis=1)
+        alpha, beta, streak = t.alpha[:e], t.beta[:e], t.streak[:e]
+        institutional = (t.stage[:e] == Stage.INSTITUTIONALIZATION)[:, None]
+        isolated = institutional & ~seen & (streak >= p.absorb_streak)
+        weight = np.where(isolated, p.absorb_weight, 1.0)
+        lam = p.forgetting
+        k = TrustKind.CONTRACTUAL
+        update_beta(alpha[..., k], beta[..., k], seen, True, forgetting=lam, weight=weight)
+        delivered = partner_contrib & (m.rng.random(seen.shape) < partner_capability)
+        k = TrustKind.COMPETENCE
+        update_beta(alpha[..., k], beta[..., k], delivered, seen, forgetting=lam)
+        # Goodwill: a perceived contribution, weighted by how little the mechanisms explain it,
+        # for; a betrayal (withholding while the observer contributed), against, at full weight.
+        gw = t.goodwill_weight[:e]
+        credit = np.where(contrib, gw[:, :, 0], gw[:, :, 1])
+        betrayed = outcome.betrayed
+        k = TrustKind.GOODWILL
+        update_beta(
+            alpha[..., k],
+            beta[..., k],
+            seen,
+            seen | betrayed,
+            forgetting=lam,
+            weight=np.where(seen, credit, weight),
+        )
+        streak[:] = np.where(seen, streak + 1, 0)
+
+
+class AdvanceStages(_Phase):
+    """Promotion past the stage thresholds and demotion on a betrayal.
+
+    A partnership moves up when its weakest contractual or goodwill trust passes the stage's
+    threshold, competence trust is at least ``competence_floor`` on both sides, and it has
+    spent ``stage_min_steps`` in the stage (clear communication shortens verification). A
+    betrayal demotes it, except that an institutionalized partnership absorbs a betrayal
+    unless another came within ``absorb_window`` steps.
+
+    Parameters
+    ----------
+    model : TrustModel
+        The model whose partnerships move.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> AdvanceStages(TrustModel(n_organizations=4, seed=0)).advance(RoundOutcome.empty())
+    """
+
+    def advance(self, outcome: RoundOutcome) -> None:
+        """Age the partnerships that played and move them between stages, in place.
+
+        Parameters
+        ----------
+        outcome : RoundOutcome
+            The round just played (its betrayals demote).
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> AdvanceStages(TrustModel(n_organizations=4, seed=0)).advance(RoundOutcome.empty())
+        """
+        e = outcome.n
+        if e == 0:
+            return
+        m, t, p = self.model, self.model.table, self.model.params
+        stage, in_stage = t.stage[:e], t.in_stage[:e]
+        t.age[:e] += 1
+        in_stage += 1
+        trust = t.trust()
+        comp, ctr, gw = (trust[:, :, k] for k in TrustKind)
+        # Explicit minima: numpy's reductions over tiny trailing axes are slow.
+        weakest = np.minimum(np.minimum(ctr[:, 0], ctr[:, 1]), np.minimum(gw[:, 0], gw[:, 1]))
+        competent = np.minimum(comp[:, 0], comp[:, 1]) >= p.competence_floor
+        betrayed = outcome.any_betrayed
+        top = Stage.INSTITUTIONALIZATION
+        threshold = np.append(np.asarray(p.stage_thresholds), np.inf)[stage]
+        min_steps = np.full(e, p.stage_min_steps, dtype=float)
+        # Clear communication speeds verification.
+        min_steps[stage == Stage.VERIFICATION] *= 1 - m.settings.clarity
+        promote = (stage < top) & (weakest > threshold) & (in_stage >= min_steps)
+        promote &= ~betrayed & competent
+        # An institutionalized partnership absorbs an isolated error, not a second one soon after.
+        last = t.last_betrayal[:e]
+        recent = (m.steps - last) <= p.absorb_window
+        demote = betrayed & ((stage < top) | recent) & (stage > 0)
+        last[betrayed] = m.steps
+        changed = promote | demote
+        stage += promote.astype(np.int64) - demote
+        in_stage[changed] = 0
+
+
+class Exit(_Phase):
+    """Partnerships end when contractual trust falls below ``exit_threshold``, or by chance.
+
+    A partnership also ends with probability ``1 - continuation`` each step.
+
+    Parameters
+    ----------
+    model : TrustModel
+        The model whose partnerships may end.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> Exit(TrustModel(n_organizations=4, seed=0)).dissolve()
+    0
+    """
+
+    def dissolve(self) -> int:
+        """Remove the partnerships that end this step.
+
+        Returns
+        -------
+        int
+            How many ended because a side's contractual trust was below ``exit_threshold``
+            (the rest ended by chance).
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> Exit(TrustModel(n_organizations=4, seed=0)).dissolve()
+        0
+        """
+        m, t = self.model, self.model.table
+        e = t.n_active
+        if e == 0:
+            return 0
+        ctr = trust_mean(t.alpha[:e, :, TrustKind.CONTRACTUAL], t.beta[:e, :, 1])
+        exit_now = np.minimum(ctr[:, 0], ctr[:, 1]) < m.params.exit_threshold
+        ended = m.rng.random(e) >= m.settings.continuation
+        t.remove(exit_now | ended)
+        return int(exit_now.sum())

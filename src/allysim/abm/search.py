@@ -1,0 +1,118 @@
+"""Partner search: organizations with free capacity meet candidates and form partnerships."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from allysim.abm.payoffs import goodwill_weights
+
+if TYPE_CHECKING:  # pragma: no cover
+    from allysim.abm.model import TrustModel
+
+__all__ = ["PartnerSearch"]
+
+
+class PartnerSearch:
+    """Organizations with free capacity meet a candidate; mutual assessment forms ties.
+
+    Each organization with a free place looks with probability ``search_rate``, meets one
+    neighbour on the network of possible ties, and both judge the other: each accepts with
+    probability ``min(1, (1 - distance) * (acceptance_offset + visible record))``, the visible
+    record being ``neutral_reputation + visibility * (reputation - neutral_reputation)``. A new
+    partnership starts in assessment with a trust prior of ``prior_strength`` pseudo-observations
+    at that judgement. An organization forms at most one partnership per step.
+
+    Parameters
+    ----------
+    model : TrustModel
+        The model whose organizations search.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> m = TrustModel(n_organizations=10, search_rate=1.0, seed=0)
+    >>> PartnerSearch(m).search(); m.n_active > 0
+    True
+    """
+
+    def __init__(self, model: TrustModel) -> None:
+        self.model = model
+
+    def search(self) -> None:
+        """One round of search; new partnerships are added to the model's table.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> m = TrustModel(n_organizations=10, search_rate=0.0, seed=0)
+        >>> PartnerSearch(m).search(); m.n_active
+        0
+        """
+        m, t, p = self.model, self.model.table, self.model.params
+        rng = m.rng
+        free = t.degree < p.capacity
+        seekers = np.flatnonzero(free & (rng.random(p.n_organizations) < p.search_rate))
+        if seekers.size == 0:
+            return
+        seekers, cand = m.network.candidates(seekers, rng)
+        ok = free[cand] & (cand != seekers)
+        ok &= ~t.are_partners(seekers, cand)
+        seekers, cand = seekers[ok], cand[ok]
+        if seekers.size == 0:
+            return
+        dist = np.abs(m.culture[seekers] - m.culture[cand]).mean(axis=1)
+        score_s = self._assessment(cand, dist)  # the seeker's view of the candidate
+        score_c = self._assessment(seekers, dist)
+        u = rng.random((2, seekers.size))
+        accept = (u[0] < score_s) & (u[1] < score_c)
+        seekers, cand = seekers[accept], cand[accept]
+        dist, score_s, score_c = dist[accept], score_s[accept], score_c[accept]
+        # At most one new partnership per organization per step (capacity stays respected).
+        ends = np.stack([seekers, cand], axis=1).ravel()
+        _, first = np.unique(ends, return_index=True)
+        first_of = np.full(p.n_organizations, -1, dtype=np.int64)
+        first_of[ends[first]] = first // 2
+        k = np.arange(seekers.size)
+        keep = (first_of[seekers] == k) & (first_of[cand] == k)
+        self._form(seekers[keep], cand[keep], dist[keep], score_s[keep], score_c[keep])
+
+    def _assessment(self, other: np.ndarray, distance: np.ndarray) -> np.ndarray:
+        """Initial assessment of ``other``: cultural fit times its visible record."""
+        m, p = self.model, self.model.params
+        neutral = p.neutral_reputation
+        seen_record = neutral + m.settings.visibility * (m.reputation[other] - neutral)
+        return np.minimum(1.0, (1 - distance) * (p.acceptance_offset + seen_record))
+
+    def _form(self, a, b, dist, score_a, score_b) -> None:
+        """Start partnerships between a[i] and b[i], with trust priors from the assessments."""
+        if a.size == 0:
+            return
+        m, p, s = self.model, self.model.params, self.model.settings
+        # Two independent sources of misreading (noisy-OR), so eta stays a probability.
+        misread = 1 - (1 - s.perception_noise) * (1 - p.culture_noise * dist)
+        start = m.strategies.start
+        k = p.prior_strength
+        score = np.stack([score_a, score_b], axis=1)[:, :, None]
+        m.table.add(
+            a,
+            b,
+            distance=dist,
+            pair_eta=misread * (1 - s.clarity),
+            machine=np.stack([start[m.strategy_of[a]], start[m.strategy_of[b]]], axis=1),
+            alpha=1 + k * score,
+            beta=1 + k * (1 - score),
+            goodwill_weight=goodwill_weights(
+                p.benefit * m.capability[b],
+                p.benefit * m.capability[a],
+                p.cost,
+                p.synergy * (1 - p.culture_friction * dist),
+                s.settling,
+                p.attribution_discount,
+            ),
+        )
