@@ -31,7 +31,7 @@ def _pair(strategies, assigned, **kw):
         "initial_strategies": assigned,
         "continuation": 1.0,
         "noise": 0.0,
-        "perception_error": 0.0,
+        "perception_noise": 0.0,
         "culture_spread": 0.0,
         "capability_mean": 1.0,
         "capability_spread": 0.0,
@@ -115,9 +115,9 @@ def test_institutionalized_partnership_absorbs_an_isolated_error():
 
 def test_a_run_of_betrayals_ends_the_partnership():
     model = _pair(["ALLC", _betray_at(6, forever=True)], [0, 1], search_rate=0.0)
-    model.search_rate = 1.0
+    model.params = model.params.replace(search_rate=1.0)
     model.step()  # form
-    model.search_rate = 0.0  # no re-partnering, so the end is visible
+    model.params = model.params.replace(search_rate=0.0)  # no re-partnering, so the end is visible
     trace = _trace(model, 20)
     ended = next(i for i, r in enumerate(trace) if r is None)
     ctr = [r["trust_contractual_a"] for r in trace[:ended]]
@@ -230,7 +230,7 @@ def test_capacity_is_respected():
         m.step()
         assert m.degree.max() <= 2
         assert m.degree.sum() == 2 * m.active_partnerships
-        assert ((m.partner_table >= 0).sum(axis=1) == m.degree).all()
+        assert ((m.table.partner_table >= 0).sum(axis=1) == m.degree).all()
 
 
 def test_seeded_batch_run_is_reproducible():
@@ -265,7 +265,7 @@ def test_gini():
         ({"capacity": 0}, "capacity"),
         ({"noise": 1.5}, "noise"),
         ({"continuation": -0.1}, "continuation"),
-        ({"perception_error": float("nan")}, "perception_error"),
+        ({"perception_noise": float("nan")}, "perception_noise"),
         ({"culture_spread": 0.7}, "culture_spread"),
         ({"stage_thresholds": (0.9, 0.8, 0.7, 0.6)}, "stage_thresholds"),
         ({"stage_thresholds": (0.5, 0.6)}, "stage_thresholds"),
@@ -291,7 +291,7 @@ def test_bad_parameters_raise_at_construction(kwargs, needle):
 
 def _goodwill_a(model):
     """Side a's goodwill belief (alpha, beta) in its only partnership."""
-    return float(model.alpha[0, 0, 2]), float(model.beta[0, 0, 2])
+    return float(model.table.alpha[0, 0, 2]), float(model.table.beta[0, 0, 2])
 
 
 @pytest.mark.parametrize(
@@ -483,9 +483,9 @@ def test_isolated_organizations_have_no_partner():
 
 
 def test_extreme_noise_and_perception_error_run():
-    m = TrustModel(n_organizations=20, noise=1.0, perception_error=1.0, seed=3)
+    m = TrustModel(n_organizations=20, noise=1.0, perception_noise=1.0, seed=3)
     df = m.run(10, progress=False)
-    assert (m.pair_eta[: m.n_active] == 1.0).all()
+    assert (m.table.pair_eta[: m.n_active] == 1.0).all()
     rates = df["contribution_rate"].dropna()
     assert ((rates >= 0) & (rates <= 1)).all() and len(rates) > 0
     # Non-dilemma games run with a strategy set that does not need one.

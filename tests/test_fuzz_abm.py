@@ -62,7 +62,7 @@ def valid_parameters(draw):
         "mechanisms": draw(mechanism_lists()),
         "continuation": draw(prob),
         "noise": draw(prob),
-        "perception_error": draw(prob),
+        "perception_noise": draw(prob),
         "culture_spread": culture_spread,
         "culture_noise": draw(st.floats(0.0, top_noise)),
         "culture_friction": draw(prob),
@@ -153,7 +153,7 @@ def _bad_values(name):
         "synergy": [*common, 1e300, 5.0, -1.0],
         "continuation": probability,
         "noise": probability,
-        "perception_error": probability,
+        "perception_noise": probability,
         "culture_spread": [*common, -0.1, 0.51],
         "culture_noise": [*nonneg, 1e6],
         "culture_friction": probability,
@@ -197,7 +197,7 @@ def one_bad_parameter(draw):
 
 _BAD = {
     "n_organizations", "benefit", "cost", "synergy", "continuation", "noise",
-    "perception_error", "culture_spread", "culture_noise", "culture_friction",
+    "perception_noise", "culture_spread", "culture_noise", "culture_friction",
     "capability_mean", "capability_spread", "capacity", "network", "network_degree", "rewiring",
     "search_rate", "visibility", "trust_to_contribute", "competence_floor", "forgetting",
     "prior_strength", "attribution_discount", "exit_threshold", "stage_thresholds",

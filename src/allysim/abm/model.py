@@ -366,7 +366,8 @@ class TrustModel(mesa.Model):
         self.imitation = Imitation(self)
         self.exits = 0
         self.last_round = RoundOutcome.empty()
-        self.datacollector = mesa.DataCollector(model_reporters(self.strategies.names))
+        self._reporters = model_reporters(self.strategies.names)
+        self.datacollector = mesa.DataCollector(self._reporters)
         self.running = True
         self.datacollector.collect(self)
 
@@ -431,6 +432,14 @@ class TrustModel(mesa.Model):
         for _ in tqdm(range(steps), desc="trust model", unit="step", disable=not progress):
             self.step()
         return self.datacollector.get_model_vars_dataframe()
+
+    def __getattr__(self, name: str) -> Any:
+        # Every reported column is also readable as an attribute (model.trust_goodwill,
+        # model.strategy_TFT, ...), computed from the current state.
+        reporters = self.__dict__.get("_reporters", {})
+        if callable(reporters.get(name)):
+            return reporters[name](self)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # Views kept for the names the model has always offered.
     @property
