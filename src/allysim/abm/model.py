@@ -24,7 +24,6 @@ agents whose attributes are views over the model's per-organization arrays.
 
 from __future__ import annotations
 
-import dataclasses
 from functools import partial
 from typing import Any
 
@@ -254,7 +253,9 @@ def model_reporters(strategy_names: tuple[str, ...]) -> dict[str, Any]:
     out |= {"payoff_mean": "payoff_mean", "payoff_gini": payoff_gini, "welfare": welfare}
     out |= {f"trust_{k}": partial(trust_level, kind=i) for i, k in enumerate(KINDS)}
     out |= {f"stage_{s}": partial(stage_share, stage=i) for i, s in enumerate(STAGES)}
-    out |= {f"strategy_{s}": partial(strategy_share, strategy=i) for i, s in enumerate(strategy_names)}
+    out |= {
+        f"strategy_{s}": partial(strategy_share, strategy=i) for i, s in enumerate(strategy_names)
+    }
     return out
 
 

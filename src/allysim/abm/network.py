@@ -36,7 +36,12 @@ class TieNetwork:
     """
 
     def __init__(
-        self, n: int, network: str | nx.Graph, degree: int, rewiring: float, rng: np.random.Generator
+        self,
+        n: int,
+        network: str | nx.Graph,
+        degree: int,
+        rewiring: float,
+        rng: np.random.Generator,
     ) -> None:
         self.n = n
         if isinstance(network, str) and network == "complete":

@@ -192,7 +192,7 @@ class TrustParams:
     >>> TrustParams(noise=1.5)
     Traceback (most recent call last):
     ...
-    ValueError: noise must lie in [0, 1], got 1.5
+    ValueError: noise must be a probability in [0, 1], got 1.5
     """
 
     n_organizations: int = 100

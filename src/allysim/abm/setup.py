@@ -52,7 +52,9 @@ class StrategySet:
     def __init__(self, params: TrustParams) -> None:
         self._params = params
         game = partnership_game(params.benefit, params.cost, params.synergy)
-        self.objects = [self._named(s, game) if isinstance(s, str) else s for s in params.strategies]
+        self.objects = [
+            self._named(s, game) if isinstance(s, str) else s for s in params.strategies
+        ]
         self.names = tuple(s.name for s in self.objects)
         if len(set(self.names)) != len(self.objects):
             raise ValueError(f"strategies must have distinct names, got {self.names}")
@@ -97,7 +99,7 @@ class StrategySet:
         Examples
         --------
         >>> s = StrategySet(TrustParams(n_organizations=3, strategies=["ALLC", "TFT"],
-        ...                             initial_strategies=["TFT", 0, 1]))
+        ...                             capacity=1, initial_strategies=["TFT", 0, 1]))
         >>> s.initial(np.random.default_rng(0)).tolist()
         [1, 0, 1]
         """

@@ -37,7 +37,16 @@ __all__ = [
 
 
 class TrustKind(IntEnum):
-    """The three kinds of trust (axis 2 of the trust arrays)."""
+    """The three kinds of trust (axis 2 of the trust arrays).
+
+    Competence (can the partner deliver?), contractual (does it keep its word?) and goodwill
+    (would it refrain from exploiting us?), after Sako (1992, *Prices, Quality and Trust*).
+
+    Examples
+    --------
+    >>> TrustKind.GOODWILL.value, KINDS
+    (2, ('competence', 'contractual', 'goodwill'))
+    """
 
     COMPETENCE = 0
     CONTRACTUAL = 1
@@ -45,7 +54,13 @@ class TrustKind(IntEnum):
 
 
 class Stage(IntEnum):
-    """Stages of a partnership, in the order they are reached."""
+    """Stages of a partnership, in the order they are reached.
+
+    Examples
+    --------
+    >>> Stage.VERIFICATION < Stage.INSTITUTIONALIZATION, STAGES[Stage.EXPANSION]
+    (True, 'expansion')
+    """
 
     ASSESSMENT = 0
     VERIFICATION = 1
