@@ -1,4 +1,6 @@
+import dataclasses
 import pickle
+import warnings
 
 import mesa
 import networkx as nx
@@ -7,7 +9,16 @@ import pandas as pd
 import pytest
 
 import allysim as ally
-from allysim.abm import STAGES, Organization, TrustModel, batch_run, gini
+from allysim.abm import (
+    STAGES,
+    Organization,
+    PartnershipTable,
+    RoundOutcome,
+    TrustModel,
+    TrustParams,
+    batch_run,
+    gini,
+)
 from allysim.strategies import FiniteStateStrategy
 
 
@@ -493,3 +504,142 @@ def test_extreme_noise_and_perception_error_run():
         TrustModel(n_organizations=10, synergy=5.0, strategies=["ALLC", "TFT"], seed=1).run(
             5, progress=False
         )
+
+
+# ------------------------------------------------------------------ structure (issue 11)
+
+
+def test_params_object_or_keywords_not_both():
+    kw = {"n_organizations": 30, "continuation": 0.95, "stage_min_steps": 1}
+    a = TrustModel(**kw, seed=4).run(15, progress=False)
+    b = TrustModel(params=TrustParams(**kw), seed=4).run(15, progress=False)
+    assert a.equals(b)
+    with pytest.raises(TypeError, match="params or keywords"):
+        TrustModel(params=TrustParams(), n_organizations=10)
+    with pytest.raises(TypeError, match="params must be a TrustParams"):
+        TrustModel(params={"n_organizations": 10})
+    with pytest.raises(TypeError, match="n_organisations"):
+        TrustModel(n_organisations=10)
+    with pytest.raises(TypeError, match="n_organisations"):
+        batch_run({"n_organisations": 10})
+
+
+def test_params_are_frozen_and_replace_validates():
+    p = TrustParams(n_organizations=10)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.noise = 0.5  # type: ignore[misc]
+    assert p.replace(noise=0.5).noise == 0.5 and p.noise == 0.01
+    with pytest.raises(ValueError, match="noise"):
+        p.replace(noise=2.0)
+    # The constants the rules used to hard-code, at their old values.
+    assert (p.reputation_weight, p.neutral_reputation, p.acceptance_offset) == (0.1, 0.5, 0.5)
+    assert (p.absorb_streak, p.absorb_window, p.never_betrayed) == (5, 10, -(10**9))
+    with pytest.raises(ValueError, match="never_betrayed"):
+        TrustParams(absorb_window=20, never_betrayed=-20)
+
+
+def test_perception_error_is_a_deprecated_alias_of_perception_noise():
+    with pytest.warns(DeprecationWarning, match="perception_noise"):
+        old = TrustModel(n_organizations=20, perception_error=0.3, seed=2)
+    new = TrustModel(n_organizations=20, perception_noise=0.3, seed=2)
+    assert old.params == new.params and old.params.perception_noise == 0.3
+    assert old.run(10, progress=False).equals(new.run(10, progress=False))
+    with pytest.raises(ValueError, match="not both"):
+        TrustModel(perception_error=0.1, perception_noise=0.1)
+    with pytest.warns(DeprecationWarning):
+        df = batch_run({"n_organizations": 10, "perception_error": 0.2}, max_steps=2)
+    assert len(df) == 1
+
+
+def test_payoffs_are_the_partnership_games_bit_for_bit():
+    from allysim.abm.payoffs import partnership_payoff
+    from allysim.games import partnership_game
+
+    rng = np.random.default_rng(11)
+    received = rng.uniform(0.01, 50, 500)
+    cost = rng.uniform(0.01, 50, 500)
+    dividend = rng.uniform(-20, 20, 500)
+    c, d = np.array([True]), np.array([False])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # most draws are not dilemmas; the payoffs still hold
+        for r, k, s in zip(received, cost, dividend, strict=True):
+            R, S, T, P = partnership_game(r, k, s).payoff_vector
+            got = [
+                partnership_payoff(x, y, r, k, s)[0] for x, y in ((c, c), (c, d), (d, c), (d, d))
+            ]
+            assert got == [R, S, T, P]
+
+
+def test_reputation_is_the_weighted_record_of_the_last_round():
+    m = TrustModel(n_organizations=30, reputation_weight=1.0, search_rate=1.0, seed=5)
+    m.run(3, progress=False)
+    t = m.table
+    e = t.n_active
+    a, b = t.pa[:e].copy(), t.pb[:e].copy()
+    outcome = m.play.play()  # one more round, by hand
+    ca, cb = outcome.contributed[:, 0], outcome.contributed[:, 1]
+    rounds = np.bincount(a, minlength=30) + np.bincount(b, minlength=30)
+    made = np.bincount(a, ca, minlength=30) + np.bincount(b, cb, minlength=30)
+    played = rounds > 0
+    assert played.sum() > 10
+    # Weight 1: reputation is exactly this round's contribution rate.
+    np.testing.assert_array_equal(m.reputation[played], made[played] / rounds[played])
+
+
+def test_round_outcome_is_frozen_and_derives_betrayals():
+    seen = np.array([[True, False], [False, False]])
+    contributed = np.array([[True, True], [False, True]])
+    o = RoundOutcome(2, contributed, seen, np.zeros(2))
+    assert o.betrayed.tolist() == [[False, True], [False, True]]
+    assert o.any_betrayed.tolist() == [True, True]
+    assert o.moves.tolist() == [True, False, True, True]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        o.n = 3  # type: ignore[misc]
+
+
+def test_partnership_table_keeps_rows_and_partner_lists_consistent():
+    rng = np.random.default_rng(3)
+    n, cap = 12, 3
+    t = PartnershipTable(n, cap, never_betrayed=-(10**9))
+    pairs: dict[int, tuple[int, int]] = {}  # pid -> ends, the reference
+    for _ in range(200):
+        if rng.random() < 0.6:
+            a, b = rng.choice(n, 2, replace=False)
+            if (
+                t.degree[a] < cap
+                and t.degree[b] < cap
+                and not t.are_partners([a], np.array([b]))[0]
+            ):
+                pid = t._next_pid
+                one = np.ones((1, 2, 3))
+                t.add(np.array([a]), np.array([b]), distance=np.array([0.1]),
+                      pair_eta=np.array([0.05]), machine=np.zeros((1, 2), int), alpha=one * pid,
+                      beta=one, goodwill_weight=np.ones((1, 2, 2)))  # fmt: skip
+                pairs[pid] = (a, b)
+        elif t.n_active:
+            gone = rng.random(t.n_active) < 0.3
+            for pid in t.pid[: t.n_active][gone]:
+                del pairs[int(pid)]
+            t.remove(gone)
+        e = t.n_active
+        assert e == len(pairs)
+        ends = zip(t.pid[:e], t.pa[:e], t.pb[:e], strict=True)
+        rows = {int(p): (int(x), int(y)) for p, x, y in ends}
+        assert rows == pairs
+        # Each row's data moved with it through compaction.
+        assert (t.alpha[:e, 0, 0] == t.pid[:e]).all()
+        for i in range(n):
+            mine = sorted(y if x == i else x for x, y in pairs.values() if i in (x, y))
+            assert sorted(t.partners_of(i)) == mine and t.degree[i] == len(mine)
+    assert t.formed_total - t.dissolved_total == t.n_active
+
+
+def test_imitation_uses_the_fermi_rule():
+    from allysim.abm.imitation import _fermi
+
+    gains = np.array([-2.0, 0.0, 1.0, 1e6, -1e6])
+    p = _fermi(0.5, gains)
+    np.testing.assert_allclose(p[:3], 1 / (1 + np.exp(-0.5 * gains[:3])), rtol=0, atol=0)
+    assert p[1] == 0.5 and p[3] == 1.0 and p[4] == 0.0
+    # Symmetry of the pairwise comparison: p(g) + p(-g) = 1.
+    np.testing.assert_allclose(_fermi(2.0, gains) + _fermi(2.0, -gains), 1.0, atol=1e-15)

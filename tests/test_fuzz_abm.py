@@ -8,6 +8,7 @@ parameter. ``pytest --hypothesis-show-statistics`` reports how many inputs each 
 import math
 import warnings
 
+import hypothesis
 import networkx as nx
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import allysim as ally
-from allysim.abm import STAGES, TrustModel, batch_run
+from allysim.abm import STAGES, TrustModel, TrustParams, batch_run
 
 FUZZ = settings(
     max_examples=150,
@@ -185,6 +186,12 @@ def _bad_values(name):
         "initial_shares": ["x", (1.0,), (0.5, 0.6, 0, 0, 0, 0), (-0.5, 1.5, 0, 0, 0, 0)],
         "initial_strategies": [[1.7] * 10, [True] * 10, [None] * 10, [0] * 3, [9] * 10, "x", 5],
         "mechanisms": [[1], ["Sanction"], [ally.Sanction(1, 0.5), ally.Sanction(2, 0.5)]],
+        "reputation_weight": [*probability, 0.0],
+        "neutral_reputation": probability,
+        "acceptance_offset": nonneg,
+        "absorb_streak": [*integer, 0, -2],
+        "absorb_window": [*integer, -1],
+        "never_betrayed": [*integer, -10, 0, 5],
     }
     return table[name]
 
@@ -203,7 +210,8 @@ _BAD = {
     "prior_strength", "attribution_discount", "exit_threshold", "stage_thresholds",
     "stage_min_steps", "stake_levels", "absorb_weight", "imitation_every", "imitation_payoff",
     "selection", "mutation", "seed", "rng", "strategies", "initial_shares", "initial_strategies",
-    "mechanisms",
+    "mechanisms", "reputation_weight", "neutral_reputation", "acceptance_offset",
+    "absorb_streak", "absorb_window", "never_betrayed",
 }  # fmt: skip
 # What a message may call a parameter, where it is not spelled the same.
 _ALIASES = {"mechanisms": ("mechanism",), "synergy": ("synergy", "GTFT")}
@@ -220,6 +228,28 @@ def test_bad_parameters_raise_value_or_type_error_naming_them(case):
             TrustModel(**params)
     message = str(info.value)
     assert any(alias in message for alias in _ALIASES.get(name, (name,))), (name, message)
+    if name not in ("seed", "rng"):
+        # The same refusal, with the same message, through a TrustParams object.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises((ValueError, TypeError)) as again:
+                TrustModel(params=TrustParams(**params))
+        assert str(again.value) == message
+
+
+@FUZZ
+@given(valid_parameters(), st.integers(1, 3))
+def test_params_object_and_keywords_give_bit_identical_runs(params, steps):
+    hypothesis.assume(_gtft_ok(params))
+    params = dict(params)
+    seed = params.pop("seed", 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        by_keywords = TrustModel(**params, seed=seed).run(steps, progress=False)
+        model = TrustModel(params=TrustParams(**params), seed=seed)
+        by_params = model.run(steps, progress=False)
+    assert by_params.equals(by_keywords)
+    assert model.params == TrustParams(**params)
 
 
 @settings(max_examples=30, deadline=None, derandomize=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from typing import Any
 
@@ -15,9 +16,8 @@ from allysim.abm.params import TrustParams
 
 __all__ = ["batch_run"]
 
-_NAMES = frozenset(f.name for f in __import__("dataclasses").fields(TrustParams)) | {
-    "perception_error"
-}
+# perception_error: the deprecated alias TrustModel still accepts (with a warning).
+_NAMES = frozenset(f.name for f in dataclasses.fields(TrustParams)) | {"perception_error"}
 
 
 def batch_run(
@@ -41,8 +41,8 @@ def batch_run(
     Parameters
     ----------
     parameters : dict
-        :class:`TrustModel` keywords; a list value is swept (every combination is run). Not
-        ``seed`` or ``rng``.
+        Fields of :class:`~allysim.abm.TrustParams` (the :class:`TrustModel` keywords); a list
+        value is swept (every combination is run). Not ``seed`` or ``rng``.
     replicates : int
         Runs per parameter combination, each with its own seed, >= 1. Default 1.
     seed : int, numpy.random.SeedSequence, numpy.random.Generator or None
@@ -75,6 +75,12 @@ def batch_run(
         )
     if "seed" in parameters or "rng" in parameters:
         raise ValueError("give the root seed as seed=..., not in parameters")
+    unknown = sorted(map(str, set(parameters) - _NAMES))
+    if unknown:
+        raise TypeError(
+            f"parameters has unknown trust model parameter(s) {', '.join(unknown)}; "
+            "the parameters are the fields of TrustParams"
+        )
     replicates = check_int(replicates, "replicates", minimum=1)
     max_steps = check_int(max_steps, "max_steps", minimum=1)
     data_collection_period = check_int(data_collection_period, "data_collection_period")
