@@ -246,7 +246,7 @@ def test_bond_threshold_refuses_bad_numbers(detection, salvage, which):
 
 FIELDS = {
     ShadowOfFuture: {"continuation": (below_one, bad_number(0.0, 1.0, high_open=True))},
-    Monitoring: {"perception_error": (prob, BAD_PROB)},
+    Monitoring: {"perception_noise": (prob, BAD_PROB)},
     Communication: {"clarity": (prob, BAD_PROB)},
     Reputation: {"visibility": (prob, BAD_PROB)},
     Sanction: {
@@ -422,16 +422,17 @@ def test_apply_invariants(game, mechanisms, continuation, noise, freq):
     by_kind = {m.kind: m for m in mechanisms}
     w = by_kind["shadow_of_future"].continuation if "shadow_of_future" in by_kind else continuation
     assert setup.continuation == w
-    eta = by_kind["monitoring"].perception_error if "monitoring" in by_kind else noise
+    eta = by_kind["monitoring"].perception_noise if "monitoring" in by_kind else noise
     clarity = by_kind["communication"].clarity if "communication" in by_kind else 0.0
     assert setup.perception_noise == pytest.approx(eta * (1 - clarity), abs=1e-15)
     assert 0 <= setup.perception_noise <= 1
     s = by_kind.get("sanction")
     cost = s.detection * s.enforcement_cost if s else 0.0
     assert setup.enforcement_cost_per_defection == cost
-    options = setup.kernel_options()
-    assert options["perception_noise"] == setup.perception_noise
-    assert options.get("continuation") == setup.continuation
+    play = setup.play_settings(rounds=7, noise=noise)
+    assert play.perception_noise == setup.perception_noise
+    assert play.continuation == setup.continuation
+    assert play.rounds == (7 if setup.continuation is None else None) and play.noise == noise
     # Welfare: the mean payoff per outcome, less the enforcement cost per defection.
     outcomes = np.array(freq)
     u_row, u_col = setup.game.outcome_payoffs()

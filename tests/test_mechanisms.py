@@ -85,6 +85,10 @@ def test_settings_mechanisms():
     assert s.perception_noise == pytest.approx(0.05)
     assert s.continuation == 0.9 and s.visibility == 0.7 and s.clarity == 0.5
     assert s.game == PD
+    assert s.play_settings(rounds=50, noise=0.01) == ally.PlaySettings(
+        rounds=None, continuation=0.9, noise=0.01, perception_noise=s.perception_noise
+    )
+    # Deprecated in favour of play_settings, but kept working.
     assert s.kernel_options() == {"perception_noise": pytest.approx(0.05), "continuation": 0.9}
     base = apply(PD, [], continuation=0.4, perception_noise=0.2)
     assert (base.continuation, base.perception_noise) == (0.4, 0.2)
@@ -124,7 +128,7 @@ def test_bad_compositions(mechanisms, needle):
         (lambda: ProfitSharing(1.2), "share"),
         (lambda: ProfitSharing(float("nan")), "share must be finite"),
         (lambda: ShadowOfFuture(1.0), r"continuation must lie in \[0, 1\)"),
-        (lambda: Monitoring(-0.1), "perception_error"),
+        (lambda: Monitoring(-0.1), "perception_noise"),
         (lambda: Communication(2), "clarity"),
         (lambda: Reputation(-1), "visibility"),
     ],
@@ -164,11 +168,9 @@ def test_expected_payoffs_under_mechanisms_match_literal_simulation(mechanisms, 
         (ally.GTFT(game), ally.ALLD),
     ]:
         setup = apply(game, mechanisms, continuation=horizon.get("continuation"))
-        opts = setup.kernel_options()
-        if "rounds" in horizon:
-            opts["rounds"] = horizon["rounds"]
-        row, col = expected_payoffs(x, y, setup.game, noise=0.02, **opts)
-        welfare = setup.welfare(outcome_distribution(x, y, noise=0.02, **opts))
+        play = setup.play_settings(rounds=horizon.get("rounds"), noise=0.02)
+        row, col = expected_payoffs(x, y, setup.game, settings=play)
+        welfare = setup.welfare(outcome_distribution(x, y, settings=play))
         sim = simulate_mechanisms(
             x, y, game, mechanisms, repetitions=20_000, noise=0.02, seed=7, **horizon
         )
@@ -347,3 +349,62 @@ def test_compare_mechanisms_bad_input():
         compare_mechanisms(PD, {}, progress=False)
     with pytest.raises(ValueError, match="counted twice"):
         compare_mechanisms(PD, {"x": [ProfitSharing(0.1), ProfitSharing(0.2)]}, progress=False)
+
+
+# ------------------------------------------------------- perception_noise and deprecations
+
+
+def test_monitoring_perception_noise_and_deprecated_alias():
+    import dataclasses
+    import pickle
+
+    assert Monitoring(0.2) == Monitoring(perception_noise=0.2)
+    assert Monitoring(0.2).perception_noise == 0.2
+    with pytest.warns(DeprecationWarning, match="perception_noise"):
+        old = Monitoring(perception_error=0.2)
+    assert old == Monitoring(0.2)
+    with pytest.warns(DeprecationWarning, match="perception_error is deprecated"):
+        assert Monitoring(0.3).perception_error == 0.3
+    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match="perception_error"):
+        Monitoring(perception_error=1.5)  # the message names the keyword the caller used
+    with pytest.raises(TypeError, match="not both"):
+        Monitoring(0.1, perception_error=0.1)
+    with pytest.raises(TypeError, match="perception_noise"):
+        Monitoring()
+    assert dataclasses.replace(Monitoring(0.1), perception_noise=0.4) == Monitoring(0.4)
+    assert pickle.loads(pickle.dumps(Monitoring(0.1))) == Monitoring(0.1)
+    assert repr(Monitoring(0.1)) == "Monitoring(perception_noise=0.1)"
+    assert apply(PD, [Monitoring(0.07)], perception_noise=0.5).perception_noise == 0.07
+
+
+# ------------------------------------------------------------ the shared forfeit rule
+
+
+@given(
+    st.floats(0, 50, allow_nan=False),
+    st.floats(0, 1),
+    st.integers(0, 2**32 - 1),
+)
+def test_sanction_with_transfer_is_a_full_salvage_bond(amount, detection, seed):
+    """One rule: a fine handed to the victim is a bond salvaged in full (and burned: salvage 0)."""
+    game = standard_partnership_game()
+    rng = np.random.default_rng(seed)
+    pay_a, pay_b = rng.normal(size=(2, 40))
+    contrib_a, contrib_b = rng.random((2, 40)) < 0.5
+    for transfer, salvage in ((True, 1.0), (False, 0.0)):
+        s = Sanction(fine=amount, detection=detection, transfer=transfer)
+        b = Bond(stake=amount, detection=detection, salvage=salvage)
+        assert (s.forfeit, s.victim_share) == (b.forfeit, b.victim_share)
+        assert apply(game, [s]).game == apply(game, [b]).game
+        assert s.threshold(game) == b.threshold(game)
+        assert s.margin(game) == b.margin(game)
+        out_s = ally.mechanisms.settle_round([s], pay_a, pay_b, contrib_a, contrib_b, seed)
+        out_b = ally.mechanisms.settle_round([b], pay_a, pay_b, contrib_a, contrib_b, seed)
+        for x, y in zip(out_s, out_b, strict=True):
+            assert np.array_equal(x, y)
+    # Expected forfeit d F at the threshold: contributing just dominates, R - (T - d F) >= 0.
+    R, S, T, P = game.payoff_vector
+    if detection > 0:
+        assume(amount * detection > max(T - R, P - S) + 1e-9)
+        moved = apply(game, [Bond(stake=amount, detection=detection)]).game.payoff_vector
+        assert moved[0] > moved[2] and moved[1] > moved[3]
