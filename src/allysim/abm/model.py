@@ -40,7 +40,7 @@ from allysim.abm.partnerships import PartnershipTable
 from allysim.abm.phases import AdvanceStages, Exit, LearnTrust, Play, RoundOutcome
 from allysim.abm.search import PartnerSearch
 from allysim.abm.setup import Settings, StrategySet
-from allysim.abm.trust import KINDS, STAGES
+from allysim.abm.trust import KINDS, STAGES, trust_mean
 
 __all__ = [
     "TrustModel",
@@ -177,7 +177,11 @@ def trust_level(model: TrustModel, kind: int) -> float:
     >>> trust_level(TrustModel(n_organizations=4, seed=0), 2)
     nan
     """
-    return float(model.table.trust()[..., kind].mean()) if model.n_active else float("nan")
+    t, e = model.table, model.n_active
+    if not e:
+        return float("nan")
+    # One kind only: the same values, and the same sum order, as averaging all kinds' slice.
+    return float(trust_mean(t.alpha[:e, :, kind], t.beta[:e, :, kind]).mean())
 
 
 def stage_share(model: TrustModel, stage: int) -> float:
@@ -201,8 +205,7 @@ def stage_share(model: TrustModel, stage: int) -> float:
     nan
     """
     e = model.n_active
-    counts = np.bincount(model.table.stage[:e], minlength=len(STAGES))
-    return float(counts[stage] / e) if e else float("nan")
+    return float(np.count_nonzero(model.table.stage[:e] == stage) / e) if e else float("nan")
 
 
 def strategy_share(model: TrustModel, strategy: int) -> float:
@@ -225,8 +228,7 @@ def strategy_share(model: TrustModel, strategy: int) -> float:
     >>> strategy_share(TrustModel(n_organizations=4, strategies=["TFT"], seed=0), 0)
     1.0
     """
-    shares = np.bincount(model.strategy_of, minlength=len(model.strategies.names)) / model.n
-    return float(shares[strategy])
+    return float(np.count_nonzero(model.strategy_of == strategy) / model.n)
 
 
 def model_reporters(strategy_names: tuple[str, ...]) -> dict[str, Any]:

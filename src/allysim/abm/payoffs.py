@@ -64,12 +64,12 @@ def _payoff_matrices(
     received_a: np.ndarray, received_b: np.ndarray, cost: float, dividend: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Both sides' payoffs per unit stake, ``[:, move of a, move of b]`` (0: contribute)."""
-    row = np.empty((dividend.size, 2, 2))
-    col = np.empty((dividend.size, 2, 2))
-    for x in (0, 1):
-        for y in (0, 1):
-            row[:, x, y] = partnership_payoff(x == 0, y == 0, received_a, cost, dividend)
-            col[:, x, y] = partnership_payoff(y == 0, x == 0, received_b, cost, dividend)
+    # [:, x, y] with x the move of a and y that of b (0: contribute), all four cells at once.
+    a_gave = np.array([[True, True], [False, False]])
+    received_a, received_b = received_a[:, None, None], received_b[:, None, None]
+    dividend = dividend[:, None, None]
+    row = partnership_payoff(a_gave, a_gave.T, received_a, cost, dividend)
+    col = partnership_payoff(a_gave.T, a_gave, received_b, cost, dividend)
     return row, col
 
 
@@ -121,7 +121,7 @@ def goodwill_weights(
     bare_row, bare_col = row, col
     for m in settling:
         row, col = m.transform(row, col)
-    out = np.empty((dividend.size, 2, 2))
+    out = np.empty((received_a.size, 2, 2))
     for x in (0, 1):
         # b's gain from withholding when a played x (a judges b), and a's when b played x.
         for side, (bare, now) in enumerate(
