@@ -94,7 +94,16 @@ def _selection(beta, rule: str) -> float:
     return beta
 
 
+def _choice(value, name: str, allowed: tuple[str, ...]) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {', '.join(allowed)}, got {type(value).__name__}")
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
 def _rule(rule: str) -> Rule:
+    _choice(rule, "rule", ("fermi", "moran"))
     if rule == "fermi":
         return "fermi"
     if rule == "moran":
@@ -154,20 +163,39 @@ def replicator_dynamics(
     times = as_float_array(t, "t", shape=(None,))
     if times.size < 1 or np.any(np.diff(times) <= 0):
         raise ValueError("t must be a non-empty, strictly increasing sequence of times")
-    if method not in _ODE_METHODS:
-        raise ValueError(f"method must be one of {', '.join(_ODE_METHODS)}, got {method!r}")
+    method = _choice(method, "method", _ODE_METHODS)
     rtol = check_interval(rtol, "rtol", 0.0, math.inf, low_open=True)
     atol = check_interval(atol, "atol", 0.0, math.inf, low_open=True)
+
+    if times.size == 1:
+        # solve_ivp cannot integrate over an empty span (it fails with an AttributeError).
+        return x[None, :].copy()
+
+    # x(t) under c A is x(c t) under A: integrate with payoffs scaled to [-1, 1] so that the
+    # right-hand side stays bounded (huge payoffs otherwise overflow and stall the solver).
+    scale = float(np.abs(a).max()) or 1.0
+    a = a / scale
+    with np.errstate(over="ignore"):
+        clock = times * scale
+    if not np.all(np.isfinite(clock)) or np.any(np.diff(clock) <= 0):
+        raise ValueError(
+            "payoff_matrix entries times the times t overflow (or collapse) in float64; scale "
+            "payoff_matrix down or use a shorter t"
+        )
 
     def rhs(_, y):
         f = a @ y
         return y * (f - y @ f)
 
     sol = solve_ivp(
-        rhs, (times[0], times[-1]), x, t_eval=times, method=method, rtol=rtol, atol=atol
+        rhs, (clock[0], clock[-1]), x, t_eval=clock, method=method, rtol=rtol, atol=atol
     )
     if not sol.success or not np.all(np.isfinite(sol.y)):
-        raise RuntimeError(f"solve_ivp failed: {sol.message}")
+        raise ValueError(
+            f"replicator_dynamics: the integration failed ({sol.message}); payoff_matrix "
+            "entries times the time span t are too large to integrate, scale payoff_matrix "
+            "down or shorten t"
+        )
     return sol.y.T
 
 
@@ -221,11 +249,19 @@ def discrete_replicator(
             "payoff_matrix + background_fitness must be > 0 everywhere for the discrete "
             f"replicator; the smallest entry is {fit.min():.3g}"
         )
+    # Scaling fitness by a constant leaves the shares unchanged; at most 1 it cannot overflow.
+    fit = fit / fit.max()
     out = np.empty((generations + 1, a.shape[0]))
     out[0] = x
     for g in range(generations):
         f = fit @ x
-        x = x * f / (x @ f)
+        mean = x @ f
+        if not mean > 0:
+            raise ValueError(
+                "payoff_matrix + background_fitness spans too many orders of magnitude for "
+                "the discrete replicator (the mean fitness underflows to 0)"
+            )
+        x = x * f / mean
         out[g + 1] = x
     return out
 
@@ -582,8 +618,8 @@ def stationary_distribution(
     tol : float, default 1e-10
         Target residual ``||pi T - pi||_1`` of the iterative solver, in (0, 1).
     time_limit : float or None, default 600.0
-        Seconds the iterative solver may run before it stops with ``RuntimeError``; None for
-        no limit.
+        Seconds the iterative solver may run before it stops with a ``ValueError`` naming
+        ``time_limit`` and the residual reached; None for no limit.
     progress : bool, default False
         Show a tqdm progress bar (residual per cycle) while iterating.
 
@@ -604,8 +640,7 @@ def stationary_distribution(
     a = _payoff_matrix(payoff_matrix)
     rule = _rule(rule)
     z, beta = _population(population), _selection(selection, rule)
-    if solver not in _SOLVERS:
-        raise ValueError(f"solver must be one of {', '.join(map(repr, _SOLVERS))}, got {solver!r}")
+    solver = _choice(solver, "solver", _SOLVERS)  # type: ignore[assignment]
     tol = check_interval(tol, "tol", 0.0, 1.0, low_open=True, high_open=True)
     if time_limit is not None:
         time_limit = check_interval(time_limit, "time_limit", 0.0, math.inf, low_open=True)
@@ -920,7 +955,7 @@ def _iterative_stationary(t, states, tol, time_limit, progress):
             if residual <= tol:
                 return pi, residual, cycles
             if time_limit is not None and time.perf_counter() - start > time_limit:
-                raise RuntimeError(
+                raise ValueError(
                     f"stationary_distribution: time_limit={time_limit:g} s reached after "
                     f"{cycles} cycles with residual {residual:.3g} > tol={tol:g}; raise "
                     "time_limit or tol, or use mutation=None (small-mutation limit)"
@@ -1065,8 +1100,10 @@ def simulate_population(
     rule = _rule(rule)
     n = a.shape[0]
     init = as_float_array(initial, "initial", shape=(n,))
-    if np.any(init < 0) or np.any(init != np.round(init)):
-        raise ValueError("initial must hold non-negative integer counts per strategy")
+    if np.any(init < 0) or np.any(init != np.round(init)) or init.sum() > 2**53:
+        raise ValueError(
+            "initial must hold non-negative integer counts per strategy (total at most 2**53)"
+        )
     z = _population(int(init.sum()))
     beta = _selection(selection, rule)
     mu = check_probability(mutation, "mutation")
@@ -1083,7 +1120,7 @@ def simulate_population(
     records = 1 + steps // record_every if record_every else 0
     check_memory(
         8.0 * r * n * (records + 8) + 8.0 * 4 * 1024 * r,
-        "record_every" if record_every else "replicates",
+        "steps, record_every, replicates" if record_every else "replicates",
         hint=(
             "raise record_every (keep fewer snapshots) or leave it None"
             if record_every
@@ -1122,12 +1159,18 @@ def simulate_population(
                 rest[rows, focal] -= 1
                 model = draw_type(rest, u[b, 1])
                 delta = pay[rows, model] - pay[rows, focal]
-                adopt = u[b, 2] < 1.0 / (1.0 + np.exp(-beta * delta))
+                adopt = u[b, 2] < expit(beta * delta)
                 loser, winner = focal, np.where(adopt, model, focal)
             else:
                 fit = 1 - beta + beta * pay
+                # Absent strategies have no fitness to speak of (their payoff is notional).
+                present = counts > 0
+                fit = np.where(present, fit, 1.0)
                 if np.any(fit <= 0):
-                    raise ValueError("rule='moran' needs positive fitness 1 - w + w * payoff")
+                    raise ValueError(
+                        "rule='moran' needs positive fitness 1 - selection + selection * "
+                        "payoff; shift the payoff_matrix up or lower selection"
+                    )
                 winner = draw_type(counts * fit, u[b, 0])
                 loser = draw_type(counts, u[b, 1])
             if mu:
