@@ -279,9 +279,9 @@ def test_trust_mechanisms_compared_at_one_shadow_of_the_future():
 
 
 def test_fewest_organizations_is_what_the_trust_model_accepts(tmp_path, capsys):
-    from allysim.abm import TrustModel
+    from allysim.abm import TrustModel, TrustParams
 
-    capacity = inspect.signature(TrustModel).parameters["capacity"].default
+    capacity = TrustParams().capacity
     assert capacity + 1 == cli.TRUST_MIN_ORGANIZATIONS
     argv = ["trust", "--out", str(tmp_path), "--quiet", "--steps", "2", "--replicates", "1"]
     assert main([*argv, "--organizations", str(cli.TRUST_MIN_ORGANIZATIONS)]) == 0

@@ -801,7 +801,8 @@ def _evolve_setup(
     """
     from math import comb
 
-    from allysim.evolution import MAX_COMPOSITIONS
+    from allysim import memory_budget
+    from allysim.evolution import DIRECT_MAX_STATES, _chain_bytes
     from allysim.games import partnership_game
     from allysim.strategies import named
 
@@ -815,11 +816,14 @@ def _evolve_setup(
     if len(set(names)) != len(names):
         parser.error(f"argument --strategies: names must be distinct, got {','.join(names)}")
     states = comb(args.population + len(zoo) - 1, len(zoo) - 1)
-    if args.mutation and states > MAX_COMPOSITIONS:
+    solver = "direct" if states <= DIRECT_MAX_STATES else "iterative"
+    need = _chain_bytes(float(states), len(zoo), solver)
+    if args.mutation and need > memory_budget():
         parser.error(
             f"argument --mutation/--population: with --mutation the exact chain over "
-            f"{len(zoo)} strategies and Z={args.population} has {states:,} states, more than "
-            f"{MAX_COMPOSITIONS:,}; lower --population or leave out --mutation"
+            f"{len(zoo)} strategies and Z={args.population} has {states:,} states and needs "
+            f"about {need / 2**30:.3g} GiB, above the memory budget of "
+            f"{memory_budget() / 2**30:.3g} GiB; lower --population or leave out --mutation"
         )
     return game, zoo, [" ".join(str(w.message).split()) for w in caught]
 
