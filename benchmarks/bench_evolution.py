@@ -4,7 +4,12 @@
    allysim's ``stationary_distribution`` vs EGTtools' ``StochDynamics`` (transition and fixation
    matrix, then ``calculate_stationary_distribution``). Sizes EGTtools would take longer than
    ``--budget`` seconds for are estimated from its n^2 scaling and not run.
-2. Population updates per second: allysim's ``simulate_population`` (many populations in
+2. Exact chain with mutation 0.1 (ALLC, ALLD, TFT, WSLS; donation game b/c = 3, 1% noise;
+   beta = 1) at Z = 40, 60, 100, 200: wall and CPU seconds and peak RSS of a fresh process for
+   allysim's ``stationary_distribution`` (residual reported), beside EGTtools'
+   ``PairwiseComparison.calculate_transition_matrix`` + ``calculate_stationary_distribution_
+   non_hermitian`` (same chain; mean shares compared) where it fits ``--budget``.
+3. Population updates per second: allysim's ``simulate_population`` (many populations in
    lockstep) vs nashpy's ``Game.moran_process`` (one population, until fixation).
 
 Run:  python benchmarks/bench_evolution.py [--budget SECONDS]
@@ -13,6 +18,9 @@ Run:  python benchmarks/bench_evolution.py [--budget SECONDS]
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
 import time
 import warnings
 
@@ -27,6 +35,75 @@ def timed(fn):
     t0 = time.perf_counter()
     out = fn()
     return time.perf_counter() - t0, out
+
+
+EXACT_CHAIN = """
+import json, resource, sys, time
+import numpy as np
+import allysim as ally
+from allysim.evolution import payoff_matrix_for, stationary_distribution
+z, who = int(sys.argv[1]), sys.argv[2]
+zoo = [ally.ALLC, ally.ALLD, ally.TFT, ally.WSLS]
+a = payoff_matrix_for(zoo, ally.partnership_game(benefit=3, cost=1), noise=0.01)
+t0, c0 = time.perf_counter(), time.process_time()
+if who == "allysim":
+    d = stationary_distribution(a, population=z, selection=1.0, mutation=0.1)
+    shares, residual = d.shares, d.residual
+else:
+    import egttools
+    from egttools.analytical import PairwiseComparison
+    from egttools.games import Matrix2PlayerGameHolder
+    pc = PairwiseComparison(z, Matrix2PlayerGameHolder(4, a))
+    t = pc.calculate_transition_matrix(1.0, 0.1)
+    pi = egttools.utils.calculate_stationary_distribution_non_hermitian(t.transpose())
+    states = np.array([egttools.sample_simplex(i, z, 4) for i in range(t.shape[0])])
+    shares, residual = pi @ states / z, float(np.abs(t.transpose() @ pi - pi).sum())
+print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "shares": list(map(float, shares)), "residual": residual}))
+"""
+
+
+def exact_chain_run(z: int, who: str, timeout: float) -> dict | None:
+    """One fresh process per run, so that peak RSS is that run's alone."""
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", EXACT_CHAIN, str(z), who],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
+    except (subprocess.TimeoutExpired, subprocess.CalledProcessError):
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def exact_chain_table(budget: float, have_egttools: bool) -> None:
+    print("\nExact chain with mutation 0.1, 4 strategies, beta = 1 (fresh process per run)")
+    print(
+        f"{'Z':>4} {'states':>10} {'allysim wall s':>15} {'cpu s':>7} {'RSS MB':>7} "
+        f"{'residual':>9} {'EGTtools wall s':>16} {'RSS MB':>7} {'max |diff|':>11}"
+    )
+    egt_ok = have_egttools
+    for z in (40, 60, 100, 200):
+        ours = exact_chain_run(z, "allysim", 600)
+        states = (z + 1) * (z + 2) * (z + 3) // 6
+        if ours is None:
+            print(f"{z:>4} {states:>10,} {'failed':>15}")
+            continue
+        row = (
+            f"{z:>4} {states:>10,} {ours['wall']:15.2f} {ours['cpu']:7.2f} "
+            f"{ours['rss_mb']:7.0f} {ours['residual']:9.1e}"
+        )
+        theirs = exact_chain_run(z, "egttools", budget) if egt_ok else None
+        if theirs is None:
+            why = "not installed" if not have_egttools else f"> {budget:g} s (not run)"
+            egt_ok = False  # larger Z only takes longer
+            print(f"{row} {why:>16}")
+            continue
+        diff = max(abs(x - y) for x, y in zip(ours["shares"], theirs["shares"], strict=True))
+        print(f"{row} {theirs['wall']:16.2f} {theirs['rss_mb']:7.0f} {diff:11.1e}")
 
 
 def main() -> None:
@@ -68,6 +145,8 @@ def main() -> None:
         egt_per_pair = t_egt / (n * n)
         diff = np.abs(theirs - ours.shares).max()
         print(f"{n:>6} {t_ours:11.4f} {t_egt:12.3f} {t_egt / t_ours:9.0f}x {diff:12.2e}")
+
+    exact_chain_table(args.budget, egttools is not None)
 
     print("\nPopulation updates per second (pairwise comparison / Moran), Z = 100")
     payoffs = np.array([[3.0, 0.1], [5.0, 1.0]])

@@ -494,6 +494,8 @@ def fixation_matrix(
     a = _payoff_matrix(payoff_matrix)
     rule = _rule(rule)
     z, beta = _population(population), _selection(selection, rule)
+    if not isinstance(log, bool | np.bool_):
+        raise TypeError(f"log must be True or False, got {type(log).__name__}")
     n = a.shape[0]
     d = np.diag(a)
     out = np.empty((n, n))
@@ -616,7 +618,7 @@ def stationary_distribution(
         How the exact chain is solved: sparse LU, the iterative solver, or ``"auto"`` (LU up
         to :data:`DIRECT_MAX_STATES` states). Ignored in the small-mutation limit.
     tol : float, default 1e-10
-        Target residual ``||pi T - pi||_1`` of the iterative solver, in (0, 1).
+        Target residual ``||pi T - pi||_1`` of the iterative solver, in [1e-15, 1).
     time_limit : float or None, default 600.0
         Seconds the iterative solver may run before it stops with a ``ValueError`` naming
         ``time_limit`` and the residual reached; None for no limit.
@@ -641,7 +643,8 @@ def stationary_distribution(
     rule = _rule(rule)
     z, beta = _population(population), _selection(selection, rule)
     solver = _choice(solver, "solver", _SOLVERS)  # type: ignore[assignment]
-    tol = check_interval(tol, "tol", 0.0, 1.0, low_open=True, high_open=True)
+    # Below about 1e-15 the residual is round-off: asking for less would only run to time_limit.
+    tol = check_interval(tol, "tol", 1e-15, 1.0, high_open=True)
     if time_limit is not None:
         time_limit = check_interval(time_limit, "time_limit", 0.0, math.inf, low_open=True)
     n = a.shape[0]
@@ -1104,7 +1107,9 @@ def simulate_population(
         raise ValueError(
             "initial must hold non-negative integer counts per strategy (total at most 2**53)"
         )
-    z = _population(int(init.sum()))
+    if init.sum() < 2:
+        raise ValueError(f"initial must sum to a population of at least 2, got {int(init.sum())}")
+    z = int(init.sum())
     beta = _selection(selection, rule)
     mu = check_probability(mutation, "mutation")
     steps = check_int(steps, "steps", minimum=0)
