@@ -545,9 +545,9 @@ def test_replicator_takes_times_as_any_sequence():
 
 
 def test_payoff_matrix_for_names_its_parameters():
-    with pytest.raises(ValueError, match="^strategies"):
+    with pytest.raises(ValueError, match=r"^strategies"):
         payoff_matrix_for([], ally.PrisonersDilemma(), rounds=3)
-    with pytest.raises(TypeError, match="^strategies"):
+    with pytest.raises(TypeError, match=r"^strategies"):
         payoff_matrix_for("ALLC", ally.PrisonersDilemma(), rounds=3)
     for game in (None, "PrisonersDilemma"):
         with pytest.raises(TypeError, match="game"):
