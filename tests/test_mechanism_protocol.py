@@ -229,12 +229,6 @@ def test_trust_model_takes_a_settings_mechanism():
     assert not audited.equals(_run([]))  # the default perception noise is 0.05
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the trust model settles only Sanction, Bond and ProfitSharing (the isinstance filter "
-    "for `settling` in allysim/abm/setup.py); it should settle every mechanism through "
-    "Mechanism.settle, as settle_round does",
-)
 def test_trust_model_settles_a_stage_mechanism():
     mine = _run([JointVentureEquity(0.8)])
     twin = _run([ProfitSharing(0.8)])

@@ -11,7 +11,7 @@ import numpy as np
 
 from allysim.abm.params import TrustParams
 from allysim.games import StageGame, partnership_game
-from allysim.mechanisms import Bond, ProfitSharing, Sanction, apply
+from allysim.mechanisms import Bond, Mechanism, Sanction, apply
 from allysim.strategies import FiniteStateStrategy, MemoryOne, machine_tables, named
 
 __all__ = ["Settings", "StrategySet"]
@@ -163,7 +163,8 @@ class Settings:
     visibility : float
         How much of a candidate's record is seen (Reputation sets it).
     settling : tuple
-        The mechanisms that settle each round: Sanction, Bond, ProfitSharing.
+        The mechanisms that settle each round: those that change payoffs (Sanction, Bond,
+        ProfitSharing and any user-defined mechanism that overrides ``transform``).
 
     Examples
     --------
@@ -212,9 +213,9 @@ class Settings:
             perception_noise=setup.perception_noise,
             clarity=setup.clarity,
             visibility=setup.visibility if has_reputation else p.visibility,
-            settling=tuple(
-                m for m in setup.mechanisms if isinstance(m, Sanction | Bond | ProfitSharing)
-            ),
+            # Every mechanism that changes payoffs settles each round, user-defined ones
+            # included (those that only change settings act through them instead).
+            settling=tuple(m for m in setup.mechanisms if _changes_payoffs(m)),
         )
         out._check_magnitudes(p)
         return out
@@ -237,3 +238,8 @@ class Settings:
                 f"the largest of stake_levels ({top:g}) must stay at most {_MAX_PAYOFF:g}, or "
                 f"payoff sums overflow; got {listed}"
             )
+
+
+def _changes_payoffs(mechanism: Mechanism) -> bool:
+    """Whether a mechanism transforms the stage game (overrides ``Mechanism.transform``)."""
+    return type(mechanism).transform is not Mechanism.transform
