@@ -7,8 +7,8 @@
 2. Exact chain with mutation 0.1 (ALLC, ALLD, TFT, WSLS; donation game b/c = 3, 1% noise;
    beta = 1) at Z = 40, 60, 100, 200: wall and CPU seconds and peak RSS of a fresh process for
    allysim's ``stationary_distribution`` (residual reported), beside EGTtools'
-   ``PairwiseComparison.calculate_transition_matrix`` + ``calculate_stationary_distribution_
-   non_hermitian`` (same chain; mean shares compared) where it fits ``--budget``.
+   ``PairwiseComparison.calculate_transition_matrix`` + ``utils.calculate_stationary_distribution``
+   (same chain; mean shares compared) where it fits ``--budget``.
 3. Population updates per second: allysim's ``simulate_population`` (many populations in
    lockstep) vs nashpy's ``Game.moran_process`` (one population, until fixation).
 
@@ -38,7 +38,8 @@ def timed(fn):
 
 
 EXACT_CHAIN = """
-import json, resource, sys, time
+import sys
+import json, resource, time
 import numpy as np
 import allysim as ally
 from allysim.evolution import payoff_matrix_for, stationary_distribution
@@ -53,9 +54,10 @@ else:
     import egttools
     from egttools.analytical import PairwiseComparison
     from egttools.games import Matrix2PlayerGameHolder
-    pc = PairwiseComparison(z, Matrix2PlayerGameHolder(4, a))
+    game = Matrix2PlayerGameHolder(4, a)  # kept alive: PairwiseComparison only borrows it
+    pc = PairwiseComparison(z, game)
     t = pc.calculate_transition_matrix(1.0, 0.1)
-    pi = egttools.utils.calculate_stationary_distribution_non_hermitian(t.transpose())
+    pi = egttools.utils.calculate_stationary_distribution(t.transpose())
     states = np.array([egttools.sample_simplex(i, z, 4) for i in range(t.shape[0])])
     shares, residual = pi @ states / z, float(np.abs(t.transpose() @ pi - pi).sum())
 print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0,
@@ -64,18 +66,19 @@ print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() -
 """
 
 
-def exact_chain_run(z: int, who: str, timeout: float) -> dict | None:
-    """One fresh process per run, so that peak RSS is that run's alone."""
+def exact_chain_run(z: int, who: str, timeout: float) -> dict | str:
+    """One fresh process per run, so that peak RSS is that run's alone; a string says why not."""
     try:
         out = subprocess.run(
             [sys.executable, "-c", EXACT_CHAIN, str(z), who],
             capture_output=True,
             text=True,
             timeout=timeout,
-            check=True,
         )
-    except (subprocess.TimeoutExpired, subprocess.CalledProcessError):
-        return None
+    except subprocess.TimeoutExpired:
+        return f"> {timeout:g} s"
+    if out.returncode != 0:
+        return f"failed (rc {out.returncode})"
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -89,18 +92,22 @@ def exact_chain_table(budget: float, have_egttools: bool) -> None:
     for z in (40, 60, 100, 200):
         ours = exact_chain_run(z, "allysim", 600)
         states = (z + 1) * (z + 2) * (z + 3) // 6
-        if ours is None:
-            print(f"{z:>4} {states:>10,} {'failed':>15}")
+        if isinstance(ours, str):
+            print(f"{z:>4} {states:>10,} {ours:>15}")
             continue
         row = (
             f"{z:>4} {states:>10,} {ours['wall']:15.2f} {ours['cpu']:7.2f} "
             f"{ours['rss_mb']:7.0f} {ours['residual']:9.1e}"
         )
-        theirs = exact_chain_run(z, "egttools", budget) if egt_ok else None
-        if theirs is None:
-            why = "not installed" if not have_egttools else f"> {budget:g} s (not run)"
+        if not have_egttools:
+            theirs: dict | str = "not installed"
+        elif not egt_ok:
+            theirs = "not run"
+        else:
+            theirs = exact_chain_run(z, "egttools", budget)
+        if isinstance(theirs, str):
             egt_ok = False  # larger Z only takes longer
-            print(f"{row} {why:>16}")
+            print(f"{row} {theirs:>16}")
             continue
         diff = max(abs(x - y) for x, y in zip(ours["shares"], theirs["shares"], strict=True))
         print(f"{row} {theirs['wall']:16.2f} {theirs['rss_mb']:7.0f} {diff:11.1e}")
