@@ -28,6 +28,8 @@ from hypothesis import strategies as st
 from allysim import expected_payoffs
 from allysim import games as G
 from allysim import strategies as S
+from allysim.strategies.names import _NAMED
+from allysim.strategies.zero_determinant import _zd_parts
 from strategies_hyp import dilemma, finite_state, interior, memory_one
 
 COUNTS: Counter[str] = Counter()
@@ -602,7 +604,7 @@ def test_zero_determinant_valid(game, chi, where, frac, p0):
     s = S.zero_determinant(game, chi=chi, phi=frac * hi, baseline=baseline, p0=p0)
     p = np.array(s.p)
     assert np.all((p >= 0) & (p <= 1)) and s.p0 == p0
-    _, b = S._zd_parts(game.payoff_vector, chi, baseline)
+    _, b = _zd_parts(game.payoff_vector, chi, baseline)
     assert np.allclose(p - [1, 1, 0, 0], frac * hi * b, atol=1e-12)
     # At phi_max some probability sits on the boundary (the range is tight).
     edge = np.array(S.zero_determinant(game, chi=chi, phi=hi, baseline=baseline).p)
@@ -691,7 +693,7 @@ def test_deterministic_memory_one():
 
 
 valid_names = st.one_of(
-    st.sampled_from([*S._NAMED, "GTFT"]),
+    st.sampled_from([*_NAMED, "GTFT"]),
     st.builds(lambda p: f"RANDOM({p!r})", prob),
     st.builds(lambda c: f"EXTORT({c!r})", st.floats(1, 20)),
     st.builds(lambda c: f"GENEROUS({c!r})", st.floats(1, 20)),
@@ -709,8 +711,8 @@ def test_named_valid(name, lower, game):
     f = s.to_finite_state()
     out = np.asarray(f.output)
     assert np.all((out >= 0) & (out <= 1))
-    if name.upper() in S._NAMED:
-        assert s is S._NAMED[name.upper()]
+    if name.upper() in _NAMED:
+        assert s is _NAMED[name.upper()]
     elif name.startswith("M"):
         assert s.name == name and s.p0 == s.p[0]
 
@@ -746,7 +748,7 @@ def test_named_invalid(bad):
 def _is_valid_name(text: str) -> bool:
     # Random text is almost never a name, but e.g. "tft" or "m0110" are.
     key = text.strip().upper()
-    if key in S._NAMED or key == "GTFT":
+    if key in _NAMED or key == "GTFT":
         return True
     for prefix, low, high in (
         ("RANDOM(", 0.0, 1.0),

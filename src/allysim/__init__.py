@@ -58,6 +58,8 @@ from allysim.strategies import (
     deterministic_memory_one,
     extortionate,
     generous,
+    gtft,
+    random_strategy,
     zero_determinant,
 )
 from allysim.tournament import TournamentResult, round_robin
@@ -101,10 +103,12 @@ __all__ = [
     "expected_payoffs",
     "extortionate",
     "generous",
+    "gtft",
     "mechanisms",
     "memory_budget",
     "outcome_distribution",
     "partnership_game",
+    "random_strategy",
     "round_robin",
     "set_memory_budget",
     "simulate",

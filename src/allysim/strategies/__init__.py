@@ -1,0 +1,82 @@
+"""Partnering strategies as plain data: memory-one vectors and finite-state (Moore) machines.
+
+Moves are coded ``C = 0`` (contribute) and ``D = 1`` (withhold); an outcome seen from a player's
+own side is ``2 * my_move + their_move``, so outcomes are ordered CC, CD, DC, DD.
+
+* A [`MemoryOne`][allysim.strategies.MemoryOne] strategy is ``p = (p_CC, p_CD, p_DC, p_DD)``,
+  the probability to contribute after each outcome of the last round, plus ``p0`` for the first
+  round.
+* A [`FiniteStateStrategy`][allysim.strategies.FiniteStateStrategy] has ``output[state]``
+  (probability to contribute in that state),
+  ``next_state[state][my_move][their_move]`` (the state after a round, from the move it made
+  and the move it saw) and an ``initial`` state. Memory-one strategies convert to it exactly.
+
+Because strategies are arrays, a population of thousands is a single ``(n, 5)`` array (see
+[`memory_one_array`][allysim.strategies.memory_one_array]) that the kernels process at once.
+
+The package is split by content: ``memory_one`` (``MemoryOne``, ``memory_one_array``,
+``deterministic_memory_one``), ``finite_state`` (``FiniteStateStrategy``), ``tables``
+(``machine_tables``), ``zero_determinant`` (the Press-Dyson family), ``zoo`` (the named
+strategies, ``CLASSIC`` and the factories ``gtft`` and ``random_strategy``) and ``names``
+(``named``). Every name is importable from ``allysim.strategies``.
+"""
+
+from __future__ import annotations
+
+from allysim.strategies.finite_state import FiniteStateStrategy
+from allysim.strategies.memory_one import (
+    MemoryOne,
+    Strategy,
+    deterministic_memory_one,
+    memory_one_array,
+)
+from allysim.strategies.names import named
+from allysim.strategies.tables import machine_tables
+from allysim.strategies.zero_determinant import (
+    extortionate,
+    generous,
+    zd_phi_range,
+    zero_determinant,
+)
+from allysim.strategies.zoo import (
+    ALLC,
+    ALLD,
+    ALTERNATOR,
+    CLASSIC,
+    GRIM,
+    GTFT,
+    RANDOM,
+    STFT,
+    TF2T,
+    TFT,
+    WSLS,
+    gtft,
+    random_strategy,
+)
+
+__all__ = [
+    "ALLC",
+    "ALLD",
+    "ALTERNATOR",
+    "CLASSIC",
+    "GRIM",
+    "GTFT",
+    "RANDOM",
+    "STFT",
+    "TF2T",
+    "TFT",
+    "WSLS",
+    "FiniteStateStrategy",
+    "MemoryOne",
+    "Strategy",
+    "deterministic_memory_one",
+    "extortionate",
+    "generous",
+    "gtft",
+    "machine_tables",
+    "memory_one_array",
+    "named",
+    "random_strategy",
+    "zd_phi_range",
+    "zero_determinant",
+]

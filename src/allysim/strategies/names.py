@@ -1,0 +1,105 @@
+"""Strategies by name, as used in tables and on the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allysim._validation import check_game, check_str
+from allysim.games import StageGame
+from allysim.strategies.memory_one import MemoryOne, Strategy
+from allysim.strategies.zero_determinant import extortionate, generous
+from allysim.strategies.zoo import (
+    ALLC,
+    ALLD,
+    ALTERNATOR,
+    GRIM,
+    STFT,
+    TF2T,
+    TFT,
+    WSLS,
+    gtft,
+    random_strategy,
+)
+
+__all__ = ["named"]
+
+_NAMED: dict[str, Strategy] = {
+    "ALLC": ALLC,
+    "ALLD": ALLD,
+    "TFT": TFT,
+    "STFT": STFT,
+    "WSLS": WSLS,
+    "GRIM": GRIM,
+    "TF2T": TF2T,
+    "ALTERNATOR": ALTERNATOR,
+}
+
+_PARAMETRISED: dict[str, Callable[..., MemoryOne]] = {
+    "RANDOM(": random_strategy,
+    "EXTORT(": extortionate,
+    "GENEROUS(": generous,
+}
+
+
+def named(name: str, game: StageGame | None = None) -> Strategy:
+    """Look a strategy up by its name, as used in tables and on the command line.
+
+    Parameters
+    ----------
+    name : str
+        Case-insensitive. Plain names: ALLC, ALLD, TFT, STFT, WSLS, GRIM, TF2T, ALTERNATOR,
+        GTFT (tuned to ``game``); with a parameter: ``RANDOM(p)``, ``EXTORT(chi)``,
+        ``GENEROUS(chi)`` (built for ``game`` by
+        [`extortionate`][allysim.strategies.extortionate] and
+        [`generous`][allysim.strategies.generous]);
+        and ``Mpqrs`` (four binary digits) for the deterministic memory-one strategies.
+    game : StageGame, optional
+        The game GTFT, EXTORT and GENEROUS are tuned to; default ``PrisonersDilemma()``.
+
+    Returns
+    -------
+    MemoryOne or FiniteStateStrategy
+        The strategy (the module's own object for the plain names).
+
+    Raises
+    ------
+    TypeError
+        ``name`` is not a str, or ``game`` is given and is not a
+        [`StageGame`][allysim.games.StageGame].
+    ValueError
+        The name is unknown or its parameter is invalid (the message names ``name``), or the
+        strategy cannot be built for ``game``.
+
+    Examples
+    --------
+    >>> from allysim.strategies import WSLS
+    >>> named("RANDOM(0.3)").p0
+    0.3
+    >>> named("M1001").p == WSLS.p
+    True
+    >>> [round(x, 4) for x in named("extort(3)").p]
+    [0.8462, 0.5, 0.2692, 0.0]
+    """
+    check_str(name, "name")
+    if game is not None:
+        check_game(game, "game")
+    key = name.strip().upper()
+    if key in _NAMED:
+        return _NAMED[key]
+    if key == "GTFT":
+        return gtft(game)
+    if len(key) == 5 and key[0] == "M" and set(key[1:]) <= {"0", "1"}:
+        bits = tuple(int(c) for c in key[1:])
+        return MemoryOne(bits, p0=bits[0], name=key)
+    for prefix, make in _PARAMETRISED.items():
+        if key.startswith(prefix) and key.endswith(")"):
+            try:
+                value = float(key[len(prefix) : -1])
+            except ValueError:
+                break
+            try:
+                return make(value) if make is random_strategy else make(game, chi=value)
+            except ValueError as exc:
+                raise ValueError(f"name {name!r}: {exc}") from exc
+    known = ", ".join([*_NAMED, "GTFT", "RANDOM(p)", "EXTORT(chi)", "GENEROUS(chi)", "Mpqrs"])
+    raise ValueError(f"unknown strategy name {name!r}; known: {known}")
