@@ -24,7 +24,7 @@ def finite_state(draw, max_states=3):
     nxt = np.array(draw(st.lists(st.integers(0, k - 1), min_size=4 * k, max_size=4 * k)))
     return FiniteStateStrategy(
         output=out,
-        next=nxt.reshape(k, 2, 2),
+        next_state=nxt.reshape(k, 2, 2),
         initial=draw(st.integers(0, k - 1)),
         name=f"f{draw(st.integers(0, 10**6))}",
     )

@@ -15,6 +15,7 @@ with ``-s`` to see it).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import pickle
 import warnings
@@ -417,6 +418,24 @@ def test_finite_state_valid(f):
     # Integer and integral-float tables describe the same machine.
     same = S.FiniteStateStrategy(out.tolist(), t.astype(float), f.initial, f.name)
     assert same == f
+    # The stored table is the (k, 2, 2) nested-tuple form of transitions, and every way of
+    # rebuilding the machine from its fields gives an equal one (the flat 4-tuples stored before
+    # made the first two raise "next must have shape (k, 2, 2) ... got (k, 4)").
+    assert f.next is f.next_state and np.array_equal(np.array(f.next_state), t)
+    assert all(len(s) == 2 and all(len(r) == 2 for r in s) for s in f.next_state)
+    assert all(type(x) is int for s in f.next_state for r in s for x in r)
+    rebuilt = [
+        S.FiniteStateStrategy(f.output, f.next, f.initial, f.name),
+        S.FiniteStateStrategy(f.output, next=f.next, initial=f.initial, name=f.name),
+        dataclasses.replace(f),
+        eval(repr(f), {"FiniteStateStrategy": S.FiniteStateStrategy}),
+        pickle.loads(pickle.dumps(f)),
+    ]
+    for g in rebuilt:
+        assert g == f and hash(g) == hash(f) and repr(g) == repr(f)
+        assert np.array_equal(g.transitions, t) and not g.transitions.flags.writeable
+    renamed = dataclasses.replace(f, name="x")
+    assert renamed.name == "x" and renamed != f and renamed.next_state == f.next_state
 
 
 @INVALID
@@ -424,15 +443,17 @@ def test_finite_state_valid(f):
 def test_finite_state_invalid(data):
     COUNTS["FiniteStateStrategy"] += 1
     k = data.draw(st.integers(1, 3))
-    good = {"output": [1.0] * k, "next": np.zeros((k, 2, 2), dtype=int), "initial": 0}
-    which = data.draw(st.sampled_from(["output", "next", "initial", "name"]))
+    # The table goes by its name or by its alias; errors name the keyword used.
+    table = data.draw(st.sampled_from(["next_state", "next"]))
+    good = {"output": [1.0] * k, table: np.zeros((k, 2, 2), dtype=int), "initial": 0}
+    which = data.draw(st.sampled_from(["output", table, "initial", "name"]))
     kw = dict(good)
     if which == "output":
         kw["output"] = data.draw(
             st.one_of(bad_array((k,), 0.0, 1.0, allow_out_of_range=True), st.just([]))
         )
-    elif which == "next":
-        kw["next"] = data.draw(
+    elif which == table:
+        kw[table] = data.draw(
             st.one_of(
                 bad_array((k, 2, 2), 0, k - 1),
                 st.just(np.full((k, 2, 2), k)),

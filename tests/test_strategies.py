@@ -379,3 +379,54 @@ def test_named_generous_enforces_its_relation(opponent, chi):
     x = named(f"GENEROUS({chi:g})")
     (sx,), (sy,) = (a.ravel() for a in expected_payoffs(x, opponent, PrisonersDilemma()))
     assert abs((sx - 3) - chi * (sy - 3)) < 1e-9
+
+
+# ----------------------------------------------------------------------------------------------
+# Factories have function names; machines store their table as (k, 2, 2)
+# ----------------------------------------------------------------------------------------------
+
+
+def test_factories_have_lower_case_names_and_keep_the_old_ones():
+    import allysim
+    from allysim.strategies import gtft, random_strategy
+
+    assert GTFT is gtft and RANDOM is random_strategy
+    assert allysim.gtft is gtft and allysim.random_strategy is random_strategy
+    # R=3, S=0, T=4, P=1: g = min(1 - 1/3, 2/3) = 2/3, as GTFT gave.
+    assert gtft(PrisonersDilemma(3, 0, 4, 1)) == MemoryOne((1, 2 / 3, 1, 2 / 3), name="GTFT")
+    assert random_strategy(0.25) == MemoryOne((0.25,) * 4, p0=0.25, name="RANDOM(0.25)")
+    assert named("gtft") == gtft() and named("random(0.25)") == random_strategy(0.25)
+
+
+@pytest.mark.parametrize("machine", [GRIM, TF2T, ALTERNATOR, WSLS.to_finite_state()])
+def test_machine_rebuilds_from_its_fields(machine):
+    # Before, ``next`` held flat 4-tuples, so these raised "next must have shape (k, 2, 2)".
+    k = machine.n_states
+    assert np.array(machine.next_state).shape == (k, 2, 2) and machine.next is machine.next_state
+    assert FiniteStateStrategy(
+        machine.output, machine.next, machine.initial
+    ) == dataclasses.replace(machine, name="finite-state")
+    renamed = dataclasses.replace(machine, name="x")
+    assert renamed.name == "x" and renamed.next_state == machine.next_state
+    assert np.array_equal(renamed.transitions, machine.transitions)
+
+
+def test_grim_table_reads_as_documented():
+    # next_state[state][my_move][their_move]: a withheld contribution seen (their_move = 1)
+    # moves state 0 to the absorbing state 1, whatever GRIM itself played.
+    assert GRIM.next_state == (((0, 1), (0, 1)), ((1, 1), (1, 1)))
+    assert GRIM.transitions.tolist() == [[[0, 1], [0, 1]], [[1, 1], [1, 1]]]
+
+
+def test_next_is_a_keyword_alias_of_next_state():
+    table = np.zeros((1, 2, 2), dtype=int)
+    assert FiniteStateStrategy((1,), next=table) == FiniteStateStrategy((1,), next_state=table)
+    with pytest.raises(TypeError, match="next_state or its alias next, not both"):
+        FiniteStateStrategy((1,), table, next=table)
+    with pytest.raises(TypeError, match="needs next_state"):
+        FiniteStateStrategy((1,))
+    # The error names the keyword the caller used.
+    with pytest.raises(ValueError, match=r"^next must have shape \(1, 2, 2\)"):
+        FiniteStateStrategy((1,), next=np.zeros((1, 4)))
+    with pytest.raises(ValueError, match=r"^next_state must hold integer states in \[0, 0\]"):
+        FiniteStateStrategy((1,), next_state=np.ones((1, 2, 2)))
