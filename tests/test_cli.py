@@ -148,10 +148,11 @@ def test_nothing_written_when_an_argument_is_refused(tmp_path, capsys):
 
 
 def test_library_refusal_mid_run_is_one_line_and_leaves_no_files(tmp_path, capsys, monkeypatch):
-    def refuse(args):
+    def refuse(*args, **kwargs):
         raise ValueError("population must be an integer >= 2, got 1")
 
-    monkeypatch.setattr(cli, "_mechanisms_section", refuse)
+    # The library refuses inside the compare section, after --out was probed and created.
+    monkeypatch.setattr(allysim.comparison, "compare_mechanisms", refuse)
     out = tmp_path / "made" / "by-run"
     lines = _usage_error(["compare", "--out", str(out)], capsys)
     assert len(lines) == 1 and "population must be" in lines[0]

@@ -1,0 +1,61 @@
+"""The ``allysim`` command: ``allysim demo`` runs the main job; see ``allysim --help``.
+
+Every command checks all of its arguments before any work starts. A bad value ends the command
+with exit status 2 and one line on standard error that names the option and its allowed range;
+nothing is written to ``--out`` in that case. Files are written only once every section of the
+command has run.
+
+The modules: :mod:`~allysim.cli.arguments` (argument types, one-line errors),
+:mod:`~allysim.cli.commands` (the parser, its help, what each subcommand runs),
+:mod:`~allysim.cli.output` (``--out``, writing CSV and figures) and one module per section:
+:mod:`~allysim.cli.tournament`, :mod:`~allysim.cli.compare`, :mod:`~allysim.cli.trust`,
+:mod:`~allysim.cli.evolve`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# Re-exported (``X as X``) so that ``allysim.cli.<name>`` keeps resolving after the split.
+from allysim.cli.arguments import SEED_MAX as SEED_MAX
+from allysim.cli.arguments import TRUST_MIN_ORGANIZATIONS as TRUST_MIN_ORGANIZATIONS
+from allysim.cli.commands import _build_parser as _build_parser
+from allysim.cli.compare import _mechanisms_section as _mechanisms_section
+from allysim.cli.evolve import _simulate_small_mutation as _simulate_small_mutation
+from allysim.cli.evolve import _simulate_with_mutation as _simulate_with_mutation
+from allysim.cli.output import _run_sections
+from allysim.cli.tournament import _HAS_SELF_PLAY as _HAS_SELF_PLAY
+from allysim.scenarios import BASE_SHADOW as BASE_SHADOW
+from allysim.scenarios import DEFAULT_TRUST_SCENARIOS as DEFAULT_TRUST_SCENARIOS
+from allysim.scenarios import LONG_SHADOW as LONG_SHADOW
+from allysim.scenarios import TRUST_SCENARIO_NOTES as TRUST_SCENARIO_NOTES
+from allysim.scenarios import trust_scenarios
+
+__all__ = ["main", "trust_scenarios"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``allysim`` console script.
+
+    Parameters
+    ----------
+    argv : Sequence[str] or None, default None
+        The arguments after the program name; None reads ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 on success. Bad arguments raise ``SystemExit(2)`` after one line on stderr that
+        names the option and its allowed range; ``--help`` and ``--version`` raise
+        ``SystemExit(0)``.
+
+    Examples
+    --------
+    >>> main(["--version"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    SystemExit: 0
+    """
+    parser = _build_parser()
+    args = parser.parse_args(None if argv is None else list(argv))
+    return _run_sections(args.parser, args, args.sections(args.parser, args))
