@@ -1,0 +1,195 @@
+"""Argument types and error reporting of the ``allysim`` command.
+
+Each type's failure message names the allowed range; argparse prefixes the option. Every error
+is one line on standard error and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import NoReturn
+
+#: Largest accepted ``--seed`` (numpy seeds are non-negative; 63 bits keep them portable).
+SEED_MAX = 2**63 - 1
+
+#: Fewest organizations of the trust commands: TrustModel's default capacity is 3 partners, and
+#: an organization needs that many others.
+TRUST_MIN_ORGANIZATIONS = 4
+
+
+def _int_in(low: int, high: int, label: str | None = None) -> Callable[[str], int]:
+    """Make an argparse ``type=`` that accepts an integer in ``[low, high]``.
+
+    Parameters
+    ----------
+    low : int
+        Smallest accepted value.
+    high : int
+        Largest accepted value.
+    label : str or None, default None
+        How the range is written in messages; None writes ``[low, high]``.
+
+    Returns
+    -------
+    Callable[[str], int]
+        The converter; it raises ``argparse.ArgumentTypeError`` naming the range.
+
+    Examples
+    --------
+    >>> _int_in(1, 10)("7")
+    7
+    >>> _int_in(1, 10)("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be an integer in [1, 10], got '0'
+    """
+    where = label or f"[{low}, {high}]"
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be an integer in {where}, got {text!r}")
+        return value
+
+    convert.__name__ = f"integer in {where}"
+    return convert
+
+
+def _real_in(
+    low: float, high: float, *, low_open: bool = False, high_open: bool = False
+) -> Callable[[str], float]:
+    """Make an argparse ``type=`` that accepts a finite number in an interval.
+
+    Parameters
+    ----------
+    low : float
+        Lower end of the interval.
+    high : float
+        Upper end of the interval.
+    low_open : bool, default False
+        Exclude ``low`` itself.
+    high_open : bool, default False
+        Exclude ``high`` itself.
+
+    Returns
+    -------
+    Callable[[str], float]
+        The converter; it raises ``argparse.ArgumentTypeError`` naming the interval.
+
+    Examples
+    --------
+    >>> _real_in(0, 1, high_open=True)("0.5")
+    0.5
+    >>> _real_in(0, 1, high_open=True)("1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a number in [0, 1), got '1'
+    """
+    where = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        inside = (value > low if low_open else value >= low) and (
+            value < high if high_open else value <= high
+        )
+        if not inside:  # NaN fails both comparisons, so it lands here too
+            raise argparse.ArgumentTypeError(f"must be a number in {where}, got {text!r}")
+        return value
+
+    convert.__name__ = f"number in {where}"
+    return convert
+
+
+_probability = _real_in(0.0, 1.0)
+
+
+def _path(text: str) -> str:
+    """Argparse ``type=`` for ``--out``: any non-empty path (checked later by ``_prepare_out``).
+
+    Parameters
+    ----------
+    text : str
+        The path as typed.
+
+    Returns
+    -------
+    str
+        ``text`` unchanged.
+
+    Examples
+    --------
+    >>> _path("results")
+    'results'
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must be a non-empty folder path, got ''")
+    return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``prog: error: message`` on one line and exit with status 2.
+
+        Parameters
+        ----------
+        message : str
+            What went wrong; newlines are folded into spaces.
+
+        Returns
+        -------
+        NoReturn
+            Always raises ``SystemExit(2)``.
+
+        Examples
+        --------
+        >>> _Parser(prog="allysim").error("argument --x: bad")
+        Traceback (most recent call last):
+        ...
+        SystemExit: 2
+        """
+        line = " ".join(str(message).split())
+        self.exit(2, f"{self.prog}: error: {line} (see '{self.prog} --help')\n")
+
+
+@contextlib.contextmanager
+def _blame(parser: argparse.ArgumentParser, *options: str) -> Iterator[None]:
+    """Turn a library ``ValueError``/``TypeError`` into a one-line usage error naming options.
+
+    The library checks some values that the command line cannot check up front (a strategy
+    name's parameter, the size of an exact chain); its message names its own parameter, so the
+    options that fed it are named in front.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The (sub)parser whose ``error`` reports the failure.
+    *options : str
+        The options whose values reach the guarded code.
+
+    Returns
+    -------
+    Iterator[None]
+        A context manager.
+
+    Examples
+    --------
+    >>> with _blame(_Parser(prog="allysim evolve"), "--population"):
+    ...     raise ValueError("population must be an integer >= 2, got 1")
+    Traceback (most recent call last):
+    ...
+    SystemExit: 2
+    """
+    try:
+        yield
+    except (ValueError, TypeError) as exc:
+        parser.error(f"argument {'/'.join(options)}: {exc}")

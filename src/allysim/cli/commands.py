@@ -1,0 +1,291 @@
+"""The ``allysim`` argument parser: its subcommands, their options and help, and the sections
+each subcommand runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+import allysim
+from allysim.cli.arguments import (
+    SEED_MAX,
+    TRUST_MIN_ORGANIZATIONS,
+    _int_in,
+    _Parser,
+    _path,
+    _probability,
+    _real_in,
+)
+from allysim.cli.compare import _mechanisms_section
+from allysim.cli.evolve import _evolve_sections
+from allysim.cli.output import Section
+from allysim.cli.tournament import _tournament_section
+from allysim.cli.trust import _trust_section
+from allysim.scenarios import (
+    BASE_SHADOW,
+    DEFAULT_TRUST_SCENARIOS,
+    EVOLUTION_STRATEGIES,
+    TRUST_SCENARIO_NOTES,
+    trust_scenarios,
+)
+
+#: What a subcommand runs: from its parser and parsed options, each section with the options
+#: whose values it passes to the library (a refusal there is reported against those options).
+Plan = Callable[[argparse.ArgumentParser, argparse.Namespace], list[tuple[Section, Sequence[str]]]]
+
+_TOURNAMENT_OPTIONS = ("--rounds", "--noise", "--repetitions", "--seed")
+_TRUST_OPTIONS = ("--organizations", "--steps", "--replicates", "--seed", "--scenario")
+
+
+def _demo_sections(args: argparse.Namespace) -> list[tuple[Section, Sequence[str]]]:
+    """Print what ``allysim demo`` runs; return its tournament, mechanism and trust sections.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The ``demo`` options; ``rounds``, ``noise`` and ``repetitions`` are printed.
+
+    Returns
+    -------
+    list[tuple[Section, Sequence[str]]]
+        Three sections, each with the options whose values it passes to the library.
+
+    Examples
+    --------
+    >>> ns = argparse.Namespace(rounds=5, noise=0.0, repetitions=2)
+    >>> len(_demo_sections(ns))  # doctest: +ELLIPSIS
+    allysim demo: round-robin tournament ...
+    3
+    """
+    print(
+        "allysim demo: round-robin tournament of partnering strategies\n"
+        f"  stage game: prisoner's dilemma R=3 S=0 T=5 P=1; {args.rounds} rounds per match; "
+        f"execution noise {args.noise:g}; {args.repetitions} simulated repetitions per pair\n"
+    )
+    demo_trust = partial(_trust_section, scenarios=DEFAULT_TRUST_SCENARIOS)
+    return [
+        (_tournament_section, _TOURNAMENT_OPTIONS),
+        (_mechanisms_section, ()),
+        (demo_trust, _TRUST_OPTIONS),
+    ]
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    """The ``allysim`` argument parser with its five subcommands.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Each subparser sets ``sections``, its :data:`Plan`, and keeps itself as ``parser``.
+
+    Examples
+    --------
+    >>> _build_parser().parse_args(["tournament", "--rounds", "5"]).rounds
+    5
+    """
+    parser = _Parser(
+        prog="allysim",
+        description="Simulate the incentives inside partnerships between organizations.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"allysim {allysim.__version__}",
+        help="print the allysim version and exit",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser, seed: bool = True) -> None:
+        p.add_argument(
+            "--out",
+            type=_path,
+            default="allysim-out",
+            metavar="FOLDER",
+            help="folder for the CSV and PNG files, created if missing (default: %(default)s)",
+        )
+        if seed:
+            p.add_argument(
+                "--seed",
+                type=_int_in(0, SEED_MAX, "[0, 2**63 - 1]"),
+                default=2024,
+                help="random seed, an integer in [0, 2**63 - 1] (default: %(default)s)",
+            )
+        p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    def tournament_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--rounds",
+            type=_int_in(1, 100_000),
+            default=200,
+            help="rounds per match, in [1, 100000] (default: %(default)s)",
+        )
+        p.add_argument(
+            "--noise",
+            type=_probability,
+            default=0.05,
+            help="execution noise: chance a move is flipped, in [0, 1] (default: %(default)s)",
+        )
+        p.add_argument(
+            "--repetitions",
+            type=_int_in(1, 10_000),
+            default=50,
+            help="simulated matches per pair, in [1, 10000] (default: %(default)s)",
+        )
+
+    def trust_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--organizations",
+            type=_int_in(TRUST_MIN_ORGANIZATIONS, 100_000),
+            default=300,
+            help=f"organizations in the trust model, in [{TRUST_MIN_ORGANIZATIONS}, 100000] (each "
+            "can hold 3 partnerships) (default: %(default)s)",
+        )
+        p.add_argument(
+            "--steps",
+            type=_int_in(1, 100_000),
+            default=300,
+            help="steps of the trust model, in [1, 100000] (default: %(default)s)",
+        )
+        p.add_argument(
+            "--replicates",
+            type=_int_in(1, 1_000),
+            default=3,
+            help="independent runs per scenario, in [1, 1000] (default: %(default)s)",
+        )
+
+    def add(name: str, sections: Plan, **kw: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, **kw)
+        p.set_defaults(sections=sections, parser=p)
+        return p
+
+    demo = add(
+        "demo",
+        lambda parser, args: _demo_sections(args),
+        help="tournament, mechanism comparison and trust model: tables, CSVs and plots",
+        description="The main job: the tournament, the mechanism comparison and the trust model "
+        f"under {', '.join(DEFAULT_TRUST_SCENARIOS)}. Tournament scores exclude self-play.",
+    )
+    common(demo)
+    tournament_options(demo)
+    trust_options(demo)
+
+    tour = add(
+        "tournament",
+        lambda parser, args: [(_tournament_section, _TOURNAMENT_OPTIONS)],
+        help="round-robin tournament of the classic strategies",
+        description="Round robin of the classic strategies, exact and simulated side by side; "
+        "scores exclude each strategy's match against itself.",
+    )
+    common(tour)
+    tournament_options(tour)
+
+    comp = add(
+        "compare",
+        lambda parser, args: [(_mechanisms_section, ())],
+        help="compare incentive mechanisms on the partnership game",
+        description="Equilibrium, tournament and evolutionary outcome of each incentive "
+        "mechanism on the standard partnership game (exact kernel: deterministic, no seed).",
+    )
+    common(comp, seed=False)
+
+    evo = add(
+        "evolve",
+        _evolve_sections,
+        help="stationary distribution of partnering strategies",
+        description="Exact stationary distribution of a finite population of partnering "
+        "strategies, beside a seeded Monte Carlo simulation of the same process (simulated "
+        "fixation probabilities in the small-mutation limit; time-averaged shares with "
+        "--mutation).",
+    )
+    common(evo)
+    evo.add_argument(
+        "--strategies",
+        default=",".join(EVOLUTION_STRATEGIES),
+        help="comma-separated strategy names, e.g. ALLC, ALLD, TFT, STFT, WSLS, GRIM, TF2T, "
+        "GTFT, RANDOM(p), EXTORT(chi), GENEROUS(chi), Mpqrs (default: %(default)s)",
+    )
+    evo.add_argument(
+        "--benefit",
+        type=_real_in(0, 1e6, low_open=True),
+        default=3.0,
+        help="value a contribution gives the partner, in (0, 1e6] (default: %(default)s)",
+    )
+    evo.add_argument(
+        "--cost",
+        type=_real_in(0, 1e6, low_open=True),
+        default=1.0,
+        help="cost of contributing, in (0, 1e6] (default: %(default)s)",
+    )
+    evo.add_argument(
+        "--synergy",
+        type=_real_in(-1e6, 1e6),
+        default=0.0,
+        help="extra value of mutual contribution, in [-1e6, 1e6] (default: %(default)s)",
+    )
+    evo.add_argument(
+        "--noise",
+        type=_probability,
+        default=0.01,
+        help="execution noise, in [0, 1] (default: %(default)s)",
+    )
+    evo.add_argument(
+        "--continuation",
+        type=_real_in(0, 1, high_open=True),
+        default=None,
+        help="chance a partnership goes on after each round, in [0, 1) (default: none, the "
+        "mean payoff per round of an endless partnership)",
+    )
+    evo.add_argument(
+        "--population",
+        type=_int_in(2, 10_000),
+        default=100,
+        help="population size Z, in [2, 10000] (default: %(default)s)",
+    )
+    evo.add_argument(
+        "--selection",
+        type=_real_in(0, 1e3),
+        default=1.0,
+        help="intensity of selection beta of the Fermi rule, in [0, 1000] (default: %(default)s)",
+    )
+    evo.add_argument(
+        "--mutation",
+        type=_probability,
+        default=None,
+        help="mutation probability per update, in [0, 1] (default: none, the small-mutation "
+        "limit; 0 means the same)",
+    )
+    evo.add_argument(
+        "--sim-replicates",
+        type=_int_in(0, 10_000),
+        default=100,
+        help="simulated populations per invasion (or in all, with --mutation), in [0, 10000]; "
+        "0 skips the simulation (default: %(default)s)",
+    )
+    evo.add_argument(
+        "--sim-steps",
+        type=_int_in(1, 10_000_000),
+        default=100_000,
+        help="most update events per simulated population, in [1, 10000000] (default: %(default)s)",
+    )
+
+    trust = add(
+        "trust",
+        lambda parser, args: [(_trust_section, _TRUST_OPTIONS)],
+        help="run the trust model under incentive mechanisms",
+        description="The trust model under incentive mechanism scenarios. Each mechanism is "
+        f"added at the reference continuation {BASE_SHADOW:g} (short-shadow), so it differs "
+        "from short-shadow in that mechanism alone; "
+        + "; ".join(f"{k}: {v}" for k, v in TRUST_SCENARIO_NOTES.items()),
+    )
+    common(trust)
+    trust_options(trust)
+    trust.add_argument(
+        "--scenario",
+        action="append",
+        choices=list(trust_scenarios()),
+        help="mechanism scenario, repeatable (default: " + ", ".join(DEFAULT_TRUST_SCENARIOS) + ")",
+    )
+    return parser

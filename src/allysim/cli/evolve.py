@@ -1,0 +1,341 @@
+"""``allysim evolve``: the exact stationary distribution beside a seeded simulation."""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allysim.cli.arguments import _blame
+from allysim.cli.output import (
+    Section,
+    _Artifact,
+    _csv_artifact,
+    _figure_artifact,
+    _matplotlib,
+)
+
+
+def _evolve_setup(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> tuple[Any, list, list[str]]:
+    """Build and check the game and the strategies of ``evolve`` before any work starts.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        Reports a refused value as a one-line usage error naming its option.
+    args : argparse.Namespace
+        ``benefit``, ``cost``, ``synergy``, ``strategies``, ``population`` and ``mutation``.
+
+    Returns
+    -------
+    tuple[StageGame, list, list[str]]
+        The game, the strategies, and one note per warning of the library (e.g. the game is
+        not a dilemma).
+
+    Examples
+    --------
+    >>> from allysim.cli.arguments import _Parser
+    >>> ns = argparse.Namespace(benefit=3.0, cost=1.0, synergy=0.0, strategies="ALLD,TFT",
+    ...                         population=10, mutation=None)
+    >>> game, zoo, notes = _evolve_setup(_Parser(), ns)
+    >>> [s.name for s in zoo], notes
+    (['ALLD', 'TFT'], [])
+    """
+    from math import comb
+
+    from allysim import memory_budget
+    from allysim.evolution import DIRECT_MAX_STATES, _chain_bytes
+    from allysim.games import partnership_game
+    from allysim.strategies import named
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with _blame(parser, "--benefit", "--cost", "--synergy"):
+            game = partnership_game(args.benefit, args.cost, args.synergy)
+        with _blame(parser, "--strategies"):
+            zoo = [named(x, game) for x in args.strategies.split(",")]
+    names = [s.name for s in zoo]
+    if len(set(names)) != len(names):
+        parser.error(f"argument --strategies: names must be distinct, got {','.join(names)}")
+    states = comb(args.population + len(zoo) - 1, len(zoo) - 1)
+    solver = "direct" if states <= DIRECT_MAX_STATES else "iterative"
+    need = _chain_bytes(float(states), len(zoo), solver)
+    if args.mutation and need > memory_budget():
+        parser.error(
+            f"argument --mutation/--population: with --mutation the exact chain over "
+            f"{len(zoo)} strategies and Z={args.population} has {states:,} states and needs "
+            f"about {need / 2**30:.3g} GiB, above the memory budget of "
+            f"{memory_budget() / 2**30:.3g} GiB; lower --population or leave out --mutation"
+        )
+    return game, zoo, [" ".join(str(w.message).split()) for w in caught]
+
+
+def _stationary_of(t: np.ndarray) -> np.ndarray:
+    """Stationary distribution of a row-stochastic matrix, or NaNs when it is not unique.
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        (n, n) transition matrix, rows summing to 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n,) probabilities; all NaN when the chain has several closed classes.
+
+    Examples
+    --------
+    >>> _stationary_of(np.array([[0.5, 0.5], [0.25, 0.75]])).round(4).tolist()
+    [0.3333, 0.6667]
+    >>> _stationary_of(np.eye(2)).tolist()
+    [nan, nan]
+    """
+    n = t.shape[0]
+    lhs = (np.eye(n) - t + 1.0).T
+    if np.linalg.matrix_rank(lhs) < n:
+        return np.full(n, np.nan)
+    v = np.maximum(np.linalg.solve(lhs, np.ones(n)), 0.0)
+    return v / v.sum()
+
+
+def _simulate_small_mutation(
+    a: np.ndarray, res: Any, args: argparse.Namespace
+) -> tuple[np.ndarray, str]:
+    """Monte Carlo version of the small-mutation chain: simulated fixation probabilities.
+
+    For each resident j and invader i, ``args.sim_replicates`` populations of Z - 1 residents
+    and one invader run (``simulate_population``, Fermi rule) until fixation, at most
+    ``args.sim_steps`` updates; the fraction taken over by i estimates rho(i invades j). The
+    embedded chain built from those estimates (Fudenberg & Imhof 2006) gives simulated shares.
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        (n, n) payoff matrix.
+    res : StationaryDistribution
+        The exact result (its fixation matrix is compared).
+    args : argparse.Namespace
+        ``population``, ``selection``, ``sim_replicates``, ``sim_steps``, ``seed``, ``quiet``.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, str]
+        Simulated shares (NaN where the estimated chain has no unique stationary
+        distribution) and a one-line summary of the fixation check.
+
+    Examples
+    --------
+    >>> from allysim.evolution import stationary_distribution
+    >>> a = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> res = stationary_distribution(a, population=10, selection=1.0)
+    >>> ns = argparse.Namespace(population=10, selection=1.0, sim_replicates=50,
+    ...                         sim_steps=10_000, seed=1, quiet=True)
+    >>> _simulate_small_mutation(a, res, ns)[0].tolist()
+    [0.0, 1.0]
+    """
+    from allysim.evolution import simulate_population
+
+    n, z, r = a.shape[0], args.population, args.sim_replicates
+    rho = np.full((n, n), 1.0 / z)
+    unfinished = 0
+    children = iter(np.random.SeedSequence(args.seed).spawn(n * n))
+    for j in range(n):
+        for i in range(n):
+            child = next(children)
+            if i == j:
+                continue
+            initial = np.zeros(n, dtype=np.int64)
+            initial[j], initial[i] = z - 1, 1
+            sim = simulate_population(
+                a,
+                initial.tolist(),
+                steps=args.sim_steps,
+                selection=args.selection,
+                replicates=r,
+                until_fixation=True,
+                seed=child,
+                progress=False,
+            )
+            rho[i, j] = sim.fixed(i).mean()
+            unfinished += int((sim.fixation_step < 0).sum())
+    t = rho.T / (n - 1)
+    np.fill_diagonal(t, 0.0)
+    np.fill_diagonal(t, 1.0 - t.sum(axis=1))
+    off = ~np.eye(n, dtype=bool)
+    worst = float(np.abs(rho - res.fixation)[off].max())
+    note = (
+        f"Monte Carlo check: {r} simulated invasions per ordered pair (seed {args.seed}); largest "
+        f"|simulated - exact| fixation probability {worst:.3f} (binomial stderr <= "
+        f"{0.5 / np.sqrt(r):.3f})"
+    )
+    if unfinished:
+        note += f"; {unfinished} runs had not fixed after {args.sim_steps} updates"
+    return _stationary_of(t), note
+
+
+def _simulate_with_mutation(a: np.ndarray, args: argparse.Namespace) -> tuple[np.ndarray, str]:
+    """Monte Carlo version of the exact mutation-selection chain: time-averaged shares.
+
+    ``args.sim_replicates`` populations start from an even split and run ``args.sim_steps``
+    updates with mutation; the shares averaged over the second half of each run and over the
+    runs estimate the exact chain's mean abundances.
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        (n, n) payoff matrix.
+    args : argparse.Namespace
+        ``population``, ``selection``, ``mutation``, ``sim_replicates``, ``sim_steps``,
+        ``seed`` and ``quiet``.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, str]
+        Simulated shares and a one-line description of the simulation.
+
+    Examples
+    --------
+    >>> a = np.array([[1.0, 1.0], [1.0, 1.0]])
+    >>> ns = argparse.Namespace(population=10, selection=1.0, mutation=0.1, sim_replicates=20,
+    ...                         sim_steps=2_000, seed=1, quiet=True)
+    >>> bool(abs(_simulate_with_mutation(a, ns)[0][0] - 0.5) < 0.05)
+    True
+    """
+    from allysim.evolution import simulate_population
+
+    n, z = a.shape[0], args.population
+    initial = np.full(n, z // n, dtype=np.int64)
+    initial[: z % n] += 1
+    every = max(1, args.sim_steps // 200)
+    sim = simulate_population(
+        a,
+        initial.tolist(),
+        steps=args.sim_steps,
+        selection=args.selection,
+        mutation=args.mutation,
+        replicates=args.sim_replicates,
+        record_every=every,
+        seed=args.seed,
+        progress=not args.quiet,
+    )
+    assert sim.history is not None  # record_every was given
+    late = sim.history[len(sim.history) // 2 :]
+    shares = late.mean(axis=(0, 1)) / z
+    note = (
+        f"Monte Carlo: {args.sim_replicates} populations x {args.sim_steps} updates from an "
+        f"even split (seed {args.seed}), shares averaged over the second half"
+    )
+    return shares, note
+
+
+def _evolve_section(
+    args: argparse.Namespace, game: Any, zoo: Sequence, notes: Sequence[str]
+) -> list[_Artifact]:
+    """Print the exact stationary distribution beside a seeded simulation; return CSV, figure.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The ``evolve`` options.
+    game : StageGame
+        The partnership game.
+    zoo : Sequence
+        The strategies.
+    notes : Sequence[str]
+        Warnings from building the game, printed first.
+
+    Returns
+    -------
+    list[_Artifact]
+        ``evolution.csv`` and ``evolution.png``.
+
+    Examples
+    --------
+    >>> from allysim.cli.arguments import _Parser
+    >>> ns = argparse.Namespace(benefit=3.0, cost=1.0, synergy=0.0, strategies="ALLD,WSLS",
+    ...                         noise=0.01, continuation=None, population=10, selection=1.0,
+    ...                         mutation=None, sim_replicates=0, sim_steps=10, seed=0, quiet=True)
+    >>> [a.name for a in _evolve_section(ns, *_evolve_setup(_Parser(), ns))]  # doctest: +ELLIPSIS
+    Stationary distribution ...
+    ['evolution.csv', 'evolution.png']
+    >>> _matplotlib().close("all")
+    """
+    from allysim.evolution import payoff_matrix_for, stationary_distribution
+    from allysim.plotting import simplex_flow, stationary_bars
+
+    plt = _matplotlib()
+    for note in notes:
+        print(f"note: {note}")
+    a = payoff_matrix_for(zoo, game, noise=args.noise, continuation=args.continuation)
+    res = stationary_distribution(
+        a, population=args.population, selection=args.selection, mutation=args.mutation
+    )
+    names = [s.name for s in zoo]
+    table = pd.DataFrame({"strategy": names, "share": res.shares})
+    small_mutation = not args.mutation
+    summary = ""
+    if args.sim_replicates > 0 and len(zoo) > 1:
+        if small_mutation:
+            simulated, summary = _simulate_small_mutation(a, res, args)
+        else:
+            simulated, summary = _simulate_with_mutation(a, args)
+        table["simulated_share"] = simulated
+    table = table.sort_values("share", ascending=False, kind="stable")
+    R, S, T, P = game.payoff_vector
+    limit = "small-mutation limit" if small_mutation else f"mutation {args.mutation:g}"
+    print(
+        f"Stationary distribution ({limit}), Z={args.population}, selection={args.selection:g}; "
+        f"game R={R:g} S={S:g} T={T:g} P={P:g}, noise {args.noise:g}\n"
+    )
+    with pd.option_context("display.float_format", "{:.4f}".format):
+        print(table.to_string(index=False))
+    if summary:
+        print("\n" + summary)
+    ncols = 2 if len(zoo) == 3 else 1
+    fig, axes = plt.subplots(1, ncols, figsize=(6.5 * ncols, 5), squeeze=False)
+    if res.fixation is not None and len(zoo) > 1:
+        stationary_bars(res, names, ax=axes[0, 0])
+    else:
+        axes[0, 0].bar(names, res.shares)
+    if ncols == 2:
+        simplex_flow(a, names, ax=axes[0, 1])
+    fig.tight_layout()
+    return [_csv_artifact(table, "evolution.csv"), _figure_artifact(fig, "evolution.png", 110)]
+
+
+def _evolve_sections(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> list[tuple[Section, Sequence[str]]]:
+    """Check the game and strategies of ``allysim evolve`` before any work; return its section.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The ``evolve`` subparser; a refused game or strategy exits through its ``error``.
+    args : argparse.Namespace
+        The ``evolve`` options.
+
+    Returns
+    -------
+    list[tuple[Section, Sequence[str]]]
+        The one section of ``evolve``, with the options whose values it passes to the library.
+
+    Examples
+    --------
+    >>> from allysim.cli.arguments import _Parser
+    >>> ns = argparse.Namespace(benefit=3.0, cost=1.0, synergy=0.0, strategies="ALLD,TFT",
+    ...                         population=10, mutation=None)
+    >>> [options[:2] for _, options in _evolve_sections(_Parser(), ns)]
+    [('--strategies', '--population')]
+    """
+    game, zoo, notes = _evolve_setup(parser, args)
+    options = ("--strategies", "--population", "--selection", "--mutation", "--continuation")
+    section: Section = partial(_evolve_section, game=game, zoo=zoo, notes=notes)
+    return [(section, (*options, "--noise", "--sim-steps"))]

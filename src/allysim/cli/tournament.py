@@ -1,0 +1,117 @@
+"""``allysim tournament``: the round robin of the classic strategies, exact and simulated."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allysim import tournament
+from allysim.cli.output import _Artifact, _csv_artifact, _figure_artifact, _matplotlib
+from allysim.games import PrisonersDilemma
+from allysim.scenarios import tournament_strategies
+
+#: Whether this allysim's round_robin can leave self-play out of the scores.
+_HAS_SELF_PLAY = "self_play" in inspect.signature(tournament.round_robin).parameters
+
+
+def _tournament_tables(
+    args: argparse.Namespace,
+) -> tuple[pd.DataFrame, tournament.TournamentResult]:
+    """Run the tournament exactly and by simulation; return the side-by-side table.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``rounds``, ``noise``, ``repetitions`` and ``seed``.
+
+    Returns
+    -------
+    tuple[pandas.DataFrame, tournament.TournamentResult]
+        The ranking (exact and simulated scores, stderr, z) with the run times in
+        ``attrs["timing"]`` (seconds), and the simulated tournament.
+
+    Examples
+    --------
+    >>> ns = argparse.Namespace(rounds=5, noise=0.0, repetitions=2, seed=1)
+    >>> table, _ = _tournament_tables(ns)
+    >>> len(table)
+    11
+    """
+    game = PrisonersDilemma()
+    zoo = tournament_strategies(game)
+    opts: dict[str, Any] = {"rounds": args.rounds, "noise": args.noise}
+    if _HAS_SELF_PLAY:
+        opts["self_play"] = False
+    t0 = time.perf_counter()
+    exact = tournament.round_robin(zoo, game, method="exact", **opts)
+    t_exact = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    sim = tournament.round_robin(
+        zoo, game, repetitions=args.repetitions, seed=args.seed, method="simulate", **opts
+    )
+    t_sim = time.perf_counter() - t0
+    table = exact.ranking[["rank", "strategy", "score", "cooperation", "wins"]].rename(
+        columns={"score": "exact_score", "cooperation": "exact_cooperation"}
+    )
+    by_name = sim.ranking.set_index("strategy")
+    table["simulated_score"] = table["strategy"].map(by_name["score"])
+    table["stderr"] = table["strategy"].map(by_name["score_stderr"])
+    table["z"] = (table["simulated_score"] - table["exact_score"]) / table["stderr"]
+    table.attrs["timing"] = (t_exact, t_sim)
+    return table, sim
+
+
+def _tournament_section(args: argparse.Namespace) -> list[_Artifact]:
+    """Print the tournament, exact and simulated side by side; return its CSV and figure.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``rounds``, ``noise``, ``repetitions`` and ``seed``.
+
+    Returns
+    -------
+    list[_Artifact]
+        ``tournament.csv`` and ``tournament.png``.
+
+    Examples
+    --------
+    >>> ns = argparse.Namespace(rounds=5, noise=0.0, repetitions=2, seed=1)
+    >>> [a.name for a in _tournament_section(ns)]  # doctest: +ELLIPSIS
+     rank ...
+    ['tournament.csv', 'tournament.png']
+    """
+    from allysim.plotting import payoff_heatmap, ranking_bars
+
+    plt = _matplotlib()
+    table, sim = _tournament_tables(args)
+    with pd.option_context("display.width", 120, "display.float_format", "{:.3f}".format):
+        print(table.to_string(index=False))
+    self_play = getattr(sim, "self_play", True)
+    print(
+        "\nscores: mean payoff per round over the opponents, "
+        + ("including" if self_play else "excluding")
+        + " the match against a copy of itself (self-play)"
+    )
+    t_exact, t_sim = table.attrs["timing"]
+    n = len(sim.names)
+    pairs = n * (n + 1) // 2 if self_play else n * (n - 1) // 2
+    print(
+        f"exact kernel: {t_exact * 1e3:.1f} ms; Monte Carlo: {pairs * args.repetitions} matches "
+        f"x {args.rounds} rounds in {t_sim * 1e3:.1f} ms"
+    )
+    worst = float(np.nanmax(np.abs(table["z"]))) if table["z"].notna().any() else float("nan")
+    print(f"largest |simulated - exact| / stderr over strategies: {worst:.2f}")
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+    payoff_heatmap(sim.payoff_matrix, sim.names, ax=axes[0])
+    ranking_bars(list(sim.names), sim.scores, errors=sim.score_stderr, ax=axes[1])
+    fig.tight_layout()
+    return [
+        _csv_artifact(table.drop(columns="z"), "tournament.csv"),
+        _figure_artifact(fig, "tournament.png", 120),
+    ]
