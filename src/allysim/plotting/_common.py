@@ -1,0 +1,46 @@
+"""Helpers shared by the figure modules: the Axes to draw on and data with missing values."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__: list[str] = []
+
+
+def _axes(ax):
+    if ax is None:
+        # Deferred: importing pyplot selects a backend, which only drawing should do.
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(6, 5))
+    return ax
+
+
+def _data_array(value, name: str, *, shape: tuple[int | None, ...]) -> np.ndarray:
+    """``value`` as a float array of ``shape`` in which NaN means missing; infinities raise."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of real numbers (NaN for missing)") from exc
+    if arr.ndim != len(shape) or any(
+        w is not None and h != w for h, w in zip(arr.shape, shape, strict=False)
+    ):
+        want = "(" + ", ".join("n" if w is None else str(w) for w in shape) + ")"
+        raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
+    if np.isinf(arr).any():
+        raise ValueError(f"{name} must not contain infinities (NaN marks missing values)")
+    return arr
+
+
+def _finite_line(ax, x, y, *args, **kwargs):
+    """Plot only the points where ``y`` is known, so a series with missing steps still draws."""
+    x = np.asarray(x)
+    y = np.asarray(y, dtype=float)
+    keep = np.isfinite(y)
+    return ax.plot(x[keep], y[keep], *args, **kwargs)
+
+
+def _complete_rows(x, data: np.ndarray):
+    """Keep the columns (steps) of a (series, steps) array in which every series is known."""
+    keep = np.isfinite(data).all(axis=0)
+    return np.asarray(x)[keep], data[:, keep]

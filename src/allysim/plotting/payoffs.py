@@ -1,0 +1,187 @@
+"""Figures of payoffs and rankings: a payoff matrix, a tournament ranking, mechanisms compared."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from allysim.plotting._common import _axes, _data_array
+
+__all__ = ["mechanism_bars", "payoff_heatmap", "ranking_bars"]
+
+
+def payoff_heatmap(
+    matrix: np.ndarray,
+    labels: Sequence[str],
+    *,
+    ax=None,
+    title: str = "Payoff per round (row vs column)",
+    fmt: str = "{:.2f}",
+    cmap: str = "viridis",
+):
+    """Heatmap of an (n, n) strategy-vs-strategy payoff matrix with the values written in.
+
+    Parameters
+    ----------
+    matrix : array_like of shape (n, n)
+        Payoffs per round of the row strategy against the column strategy; NaN cells (missing)
+        are left blank.
+    labels : sequence of str
+        The n strategy names, for rows and columns alike.
+    ax : matplotlib.axes.Axes or None, default None
+        Axes to draw on; a new figure is made when None.
+    title : str, default "Payoff per round (row vs column)"
+        Title of the Axes.
+    fmt : str, default "{:.2f}"
+        Format of the values written in the cells.
+    cmap : str, default "viridis"
+        Name of a matplotlib colormap.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on, with one text per known cell.
+
+    Examples
+    --------
+    >>> ax = payoff_heatmap(np.array([[3.0, np.nan], [5.0, 1.0]]), ["C", "D"])
+    >>> [t.get_text() for t in ax.texts]
+    ['3.00', '5.00', '1.00']
+    """
+    m = _data_array(matrix, "matrix", shape=(None, None))
+    if m.shape[0] != len(labels) or m.shape[1] != len(labels):
+        raise ValueError(f"labels must name the {m.shape[0]} rows and columns of matrix")
+    ax = _axes(ax)
+    known = np.isfinite(m)
+    image = ax.imshow(np.ma.masked_invalid(m), cmap=cmap)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    mid = (m[known].max() + m[known].min()) / 2 if known.any() else 0.0
+    for i, j in zip(*np.nonzero(known), strict=True):
+        ax.text(
+            j,
+            i,
+            fmt.format(m[i, j]),
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="black" if m[i, j] > mid else "white",
+        )
+    ax.set_xlabel("partner (column)")
+    ax.set_ylabel("focal organization (row)")
+    ax.set_title(title)
+    return ax
+
+
+def ranking_bars(
+    names: Sequence[str],
+    scores: np.ndarray,
+    *,
+    errors: np.ndarray | None = None,
+    ax=None,
+    title: str = "Tournament score (payoff per round)",
+):
+    """Horizontal bars of scores, best on top, with optional error bars.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Name of each strategy.
+    scores : array_like of shape (n,)
+        Score of each strategy (payoff per round); strategies with a NaN score are left out.
+    errors : array_like of shape (n,) or None, default None
+        Half-width of each error bar; NaN draws no bar.
+    ax : matplotlib.axes.Axes or None, default None
+        Axes to draw on; a new figure is made when None.
+    title : str, default "Tournament score (payoff per round)"
+        Title of the Axes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on, one bar per strategy with a known score, best on top.
+
+    Examples
+    --------
+    >>> ax = ranking_bars(["TFT", "ALLD", "NEW"], np.array([2.3, 2.1, np.nan]))
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['ALLD', 'TFT']
+    """
+    s = _data_array(scores, "scores", shape=(len(names),))
+    order = [i for i in np.argsort(s) if np.isfinite(s[i])]
+    ax = _axes(ax)
+    err = None
+    if errors is not None:
+        e = _data_array(errors, "errors", shape=(len(names),))[order]
+        err = np.where(np.isfinite(e), e, 0.0)
+    ax.barh([names[i] for i in order], s[order], xerr=err, color="tab:blue")
+    ax.set_xlabel("payoff per round")
+    ax.set_title(title)
+    return ax
+
+
+def mechanism_bars(
+    table,
+    metrics: Sequence[str] = (
+        "cooperation",
+        "welfare",
+        "tournament_cooperation",
+        "deviation_margin",
+    ),
+    *,
+    axes=None,
+):
+    """One bar chart per metric of a mechanism comparison table.
+
+    The table is one from [`compare_mechanisms`][allysim.comparison.compare_mechanisms]. Bars
+    are coloured by whether mutual contribution is an equilibrium in that scenario (green) or not
+    (grey), when the table has an ``equilibrium`` column. A NaN value draws no bar.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per scenario, with a ``scenario`` column and one column per metric.
+    metrics : sequence of str, optional
+        Columns to chart, one panel each; by default "cooperation", "welfare",
+        "tournament_cooperation" and "deviation_margin".
+    axes : sequence of matplotlib.axes.Axes or None, default None
+        One Axes per metric; a new row of panels is made when None.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+        One Axes per metric, first scenario on top.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"scenario": ["a", "b"], "cooperation": [0.1, 0.9]})
+    >>> len(mechanism_bars(table, metrics=("cooperation",)))
+    1
+    """
+    missing = [m for m in metrics if m not in table.columns]
+    if missing:
+        raise ValueError(f"metrics not in the table: {missing}")
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 4.5), sharey=True)
+    axes = np.atleast_1d(axes)
+    if len(axes) != len(metrics):
+        raise ValueError(f"axes must hold {len(metrics)} Axes, one per metric")
+    names = list(table["scenario"])
+    colours = ["tab:gray"] * len(names)
+    if "equilibrium" in table.columns:
+        colours = ["tab:green" if e else "tab:gray" for e in table["equilibrium"]]
+    for ax, metric in zip(axes, metrics, strict=True):
+        values = _data_array(table[metric].to_numpy(dtype=float), metric, shape=(len(names),))
+        # A NaN-width bar would still claim its slot: draw it empty, keeping the scenario rows.
+        ax.barh(names, np.where(np.isfinite(values), values, 0.0), color=colours)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_title(metric.replace("_", " "))
+    # The axes share y; invert it once so the first scenario is on top.
+    if not axes[0].yaxis_inverted():
+        axes[0].invert_yaxis()
+    return axes

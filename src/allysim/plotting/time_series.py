@@ -1,0 +1,204 @@
+"""Figures over time: contribution rates with a confidence band, the trust model's trust levels,
+partnership stages and strategy shares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.stats import norm
+
+from allysim._validation import check_interval
+from allysim.abm.trust import STAGES
+from allysim.plotting._common import _axes, _complete_rows, _data_array, _finite_line
+
+__all__ = ["cooperation_over_time", "stage_composition", "strategy_shares", "trust_trajectories"]
+
+
+def cooperation_over_time(
+    values,
+    *,
+    ax=None,
+    label: str = "contribution rate",
+    color: str | None = None,
+    level: float = 0.95,
+):
+    """Mean over replicates with a confidence band: ``values`` is (replicates, steps).
+
+    At each step the mean is over the replicates with data (NaN is missing), and the band is
+    mean +- z * standard error, z for the two-sided ``level`` (1.96 for 95%), drawn where at
+    least two replicates have data. Steps without data are skipped.
+
+    Parameters
+    ----------
+    values : array_like of shape (replicates, steps)
+        A rate in [0, 1] per replicate and step; NaN marks a missing value.
+    ax : matplotlib.axes.Axes or None, default None
+        Axes to draw on; a new figure is made when None.
+    label : str, default "contribution rate"
+        Legend label and y-axis label.
+    color : str or None, default None
+        Colour of the line and band; None takes the next colour of the cycle.
+    level : float, default 0.95
+        Confidence level of the band, in (0, 1).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on: one line (the mean) and, with two or more replicates, one band.
+
+    Examples
+    --------
+    >>> ax = cooperation_over_time(np.array([[np.nan, 0.4, 0.6], [np.nan, 0.6, 0.8]]))
+    >>> ax.lines[0].get_xdata().tolist(), ax.lines[0].get_ydata().round(2).tolist()
+    ([1, 2], [0.5, 0.7])
+    """
+    level = check_interval(level, "level", 0.0, 1.0, low_open=True, high_open=True)
+    v = _data_array(values, "values", shape=(None, None))
+    ax = _axes(ax)
+    steps = np.arange(v.shape[1])
+    known = np.isfinite(v)
+    count = known.sum(axis=0)
+    total = np.where(known, v, 0.0).sum(axis=0)
+    has = count > 0
+    mean = np.full(v.shape[1], np.nan)
+    mean[has] = total[has] / count[has]
+    line = _finite_line(ax, steps, mean, label=label, color=color)[0]
+    banded = count > 1
+    if banded.any():
+        dev = np.where(known, v - mean, 0.0)
+        var = (dev**2).sum(axis=0)[banded] / (count[banded] - 1)
+        half = norm.ppf(0.5 + level / 2) * np.sqrt(var / count[banded])
+        ax.fill_between(
+            steps[banded],
+            mean[banded] - half,
+            mean[banded] + half,
+            color=line.get_color(),
+            alpha=0.25,
+        )
+    ax.set_xlabel("step")
+    ax.set_ylabel(label)
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(loc="best")
+    return ax
+
+
+def trust_trajectories(model_vars, *, ax=None):
+    """Mean competence, contractual and goodwill trust over time from a trust-model table.
+
+    Steps where a trust is missing (NaN, before any partnership has played) are skipped.
+
+    Parameters
+    ----------
+    model_vars : pandas.DataFrame
+        ``TrustModel.datacollector.get_model_vars_dataframe()``, or any table indexed by step
+        with columns ``trust_competence``, ``trust_contractual`` and ``trust_goodwill``.
+    ax : matplotlib.axes.Axes or None, default None
+        Axes to draw on; a new figure is made when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on, one line per kind of trust.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> df = TrustModel(n_organizations=20, seed=0).run(5, progress=False)
+    >>> len(trust_trajectories(df).lines)
+    3
+    """
+    ax = _axes(ax)
+    for kind, style in (("competence", ":"), ("contractual", "--"), ("goodwill", "-")):
+        column = _data_array(model_vars[f"trust_{kind}"], f"trust_{kind}", shape=(None,))
+        _finite_line(ax, model_vars.index, column, style, label=f"{kind} trust")
+    ax.set_xlabel("step")
+    ax.set_ylabel("mean trust")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="lower right")
+    return ax
+
+
+def stage_composition(model_vars, *, ax=None):
+    """Stacked shares of partnerships in each stage, assessment to institutionalization.
+
+    Steps where any share is missing (NaN, no partnership yet) are skipped.
+
+    Parameters
+    ----------
+    model_vars : pandas.DataFrame
+        ``TrustModel.datacollector.get_model_vars_dataframe()``, or any table indexed by step
+        with one ``stage_<name>`` column per stage of ``allysim.abm.trust.STAGES``.
+    ax : matplotlib.axes.Axes or None, default None
+        Axes to draw on; a new figure is made when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on, one stacked area per stage.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> df = TrustModel(n_organizations=20, seed=0).run(5, progress=False)
+    >>> len(stage_composition(df).collections)
+    5
+    """
+    ax = _axes(ax)
+    shares = np.array(
+        [_data_array(model_vars[f"stage_{s}"], f"stage_{s}", shape=(None,)) for s in STAGES]
+    )
+    x, shares = _complete_rows(model_vars.index, shares)
+    ax.stackplot(x, shares, labels=list(STAGES), alpha=0.85)
+    ax.set_xlabel("step")
+    ax.set_ylabel("share of partnerships")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def strategy_shares(shares, names: Sequence[str] | None = None, *, ax=None):
+    """Stacked strategy shares over time.
+
+    Steps where any share is missing (NaN) are skipped.
+
+    Parameters
+    ----------
+    shares : array_like of shape (steps, n) or pandas.DataFrame
+        Share of each strategy at each step, or a trust-model table (its ``strategy_<name>``
+        columns are used and ``names`` is ignored).
+    names : sequence of str or None, default None
+        The n strategy names; required with an array.
+    ax : matplotlib.axes.Axes or None, default None
+        Axes to draw on; a new figure is made when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on, one stacked area per strategy.
+
+    Examples
+    --------
+    >>> ax = strategy_shares(np.array([[0.5, 0.5], [0.2, 0.8]]), ["TFT", "ALLD"])
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['TFT', 'ALLD']
+    """
+    if hasattr(shares, "columns"):
+        cols = [c for c in shares.columns if c.startswith("strategy_")]
+        names = [c[len("strategy_") :] for c in cols]
+        x = shares.index
+        data = _data_array(shares[cols].to_numpy(dtype=float), "shares", shape=(None, None)).T
+    else:
+        arr = _data_array(shares, "shares", shape=(None, None))
+        if names is None or len(names) != arr.shape[1]:
+            raise ValueError("names must name every column of shares")
+        x, data = np.arange(arr.shape[0]), arr.T
+    x, data = _complete_rows(x, data)
+    ax = _axes(ax)
+    ax.stackplot(x, data, labels=list(names), alpha=0.9)
+    ax.set_xlabel("step")
+    ax.set_ylabel("share of organizations")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
