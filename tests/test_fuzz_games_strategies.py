@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from allysim import expected_payoffs
 from allysim import games as G
 from allysim import strategies as S
+from allysim.games.stage_game import _NASH_METHODS
 from allysim.strategies.names import _NAMED
 from allysim.strategies.zero_determinant import _zd_parts
 from strategies_hyp import dilemma, finite_state, interior, memory_one
@@ -200,7 +201,7 @@ def test_stage_game_valid(data):
 
 
 @VALID
-@given(matrix(2, 2), matrix(2, 2), st.sampled_from(G._NASH_METHODS), st.booleans())
+@given(matrix(2, 2), matrix(2, 2), st.sampled_from(_NASH_METHODS), st.booleans())
 def test_nash_equilibria_valid(row, col, method, relabel):
     # Equilibria of generic games (distinct payoffs for each player): probabilities, payoffs
     # within the game's range, mutual best responses, and relabelling the actions permutes them.
@@ -265,7 +266,7 @@ def test_stage_game_invalid(data):
     else:
         COUNTS["StageGame.nash_equilibria"] += 1
         bad = data.draw(st.one_of(st.text(max_size=12), not_a_number))
-        assume(bad not in G._NASH_METHODS)
+        assume(bad not in _NASH_METHODS)
         raises_naming("method", lambda: G.StageGame(good, good).nash_equilibria(method=bad))
 
 

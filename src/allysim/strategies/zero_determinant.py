@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from allysim._validation import check_game, check_real, check_str
-from allysim.games import PrisonersDilemma, StageGame, _symmetric_payoffs
+from allysim.games import PrisonersDilemma, StageGame
+from allysim.games.dilemmas import _symmetric_payoffs
 from allysim.strategies.memory_one import MemoryOne
 
 __all__ = ["extortionate", "generous", "zd_phi_range", "zero_determinant"]

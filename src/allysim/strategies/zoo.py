@@ -11,7 +11,8 @@ lower-case names are preferred because they do not look like the constants besid
 from __future__ import annotations
 
 from allysim._validation import check_probability
-from allysim.games import PrisonersDilemma, StageGame, _symmetric_payoffs
+from allysim.games import PrisonersDilemma, StageGame
+from allysim.games.dilemmas import _symmetric_payoffs
 from allysim.strategies.finite_state import _alternator, _grudger, _tit_for_two_tats
 from allysim.strategies.memory_one import MemoryOne, Strategy
 
