@@ -31,7 +31,7 @@ from allysim import games as G
 from allysim import strategies as S
 from allysim.games.stage_game import _NASH_METHODS
 from allysim.strategies.names import _NAMED
-from allysim.strategies.zero_determinant import _zd_parts
+from allysim.strategies.zd import _zd_parts
 from strategies_hyp import dilemma, finite_state, interior, memory_one
 
 COUNTS: Counter[str] = Counter()

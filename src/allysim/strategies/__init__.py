@@ -16,7 +16,7 @@ Because strategies are arrays, a population of thousands is a single ``(n, 5)`` 
 
 The package is split by content: ``memory_one`` (``MemoryOne``, ``memory_one_array``,
 ``deterministic_memory_one``), ``finite_state`` (``FiniteStateStrategy``), ``tables``
-(``machine_tables``), ``zero_determinant`` (the Press-Dyson family), ``zoo`` (the named
+(``machine_tables``), ``zd`` (the zero-determinant family of Press & Dyson), ``zoo`` (the named
 strategies, ``CLASSIC`` and the factories ``gtft`` and ``random_strategy``) and ``names``
 (``named``). Every name is importable from ``allysim.strategies``.
 """
@@ -32,7 +32,7 @@ from allysim.strategies.memory_one import (
 )
 from allysim.strategies.names import named
 from allysim.strategies.tables import machine_tables
-from allysim.strategies.zero_determinant import (
+from allysim.strategies.zd import (
     extortionate,
     generous,
     zd_phi_range,

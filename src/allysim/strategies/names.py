@@ -7,7 +7,7 @@ from collections.abc import Callable
 from allysim._validation import check_game, check_str
 from allysim.games import StageGame
 from allysim.strategies.memory_one import MemoryOne, Strategy
-from allysim.strategies.zero_determinant import extortionate, generous
+from allysim.strategies.zd import extortionate, generous
 from allysim.strategies.zoo import (
     ALLC,
     ALLD,

@@ -134,12 +134,12 @@ def random_strategy(p: float = 0.5) -> MemoryOne:
     return MemoryOne((p, p, p, p), p0=p, name=f"RANDOM({p:g})")
 
 
-#: The classic strategies of the literature, for tournaments and the demo.
-#: Former name of [`gtft`][allysim.strategies.gtft], kept as an alias (same function).
 GTFT = gtft
-#: Former name of [`random_strategy`][allysim.strategies.random_strategy], kept as an alias
-#: (same function).
+"""Former name of [`gtft`][allysim.strategies.gtft], kept as an alias (the same function)."""
+
 RANDOM = random_strategy
+"""Former name of [`random_strategy`][allysim.strategies.random_strategy], kept as an alias (the
+same function)."""
 
 #: The classic strategies of the literature, for tournaments and the demo.
 CLASSIC: tuple[Strategy, ...] = (ALLC, ALLD, TFT, STFT, gtft(), WSLS, GRIM, TF2T, ALTERNATOR)
