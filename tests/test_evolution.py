@@ -576,3 +576,11 @@ def test_time_limit_stops_the_iterative_solver():
         stationary_distribution(
             a, population=40, selection=1, mutation=1e-4, solver="iterative", time_limit=1e-9
         )
+
+
+def test_replicator_with_subnormal_payoffs_returns_instead_of_stalling():
+    # Found by the fuzz suite: payoffs of 5e-324 scaled the time span to subnormal numbers and
+    # the integrator never finished. Shares cannot move below float64 resolution.
+    a = np.array([[5e-324, 0.0], [0.0, 0.0]])
+    traj = replicator_dynamics(a, [0.5, 0.5], [0.5, 1.0])
+    assert traj.tolist() == [[0.5, 0.5], [0.5, 0.5]]

@@ -174,6 +174,10 @@ def replicator_dynamics(
     # x(t) under c A is x(c t) under A: integrate with payoffs scaled to [-1, 1] so that the
     # right-hand side stays bounded (huge payoffs otherwise overflow and stall the solver).
     scale = float(np.abs(a).max()) or 1.0
+    if scale * (times[-1] - times[0]) < 1e-15:
+        # Shares move by at most 2 x payoff x time: below float64 resolution they stay put,
+        # and a span this short (subnormal payoffs) would stall the integrator.
+        return np.tile(x, (times.size, 1))
     a = a / scale
     with np.errstate(over="ignore"):
         clock = times * scale
@@ -525,7 +529,7 @@ def fixation_matrix(
 class StationaryDistribution:
     """Long-run distribution of a finite population under mutation and selection.
 
-    Attributes
+    Parameters
     ----------
     shares : numpy.ndarray
         Shape (n,): long-run share of each strategy (the probability of each monomorphic state
@@ -537,14 +541,22 @@ class StationaryDistribution:
     transitions : numpy.ndarray or scipy.sparse.csr_matrix
         Shape (S, S): row-stochastic transition matrix of the chain (dense for the
         small-mutation limit, scipy sparse CSR for the exact chain).
-    fixation : numpy.ndarray or None
+    fixation : numpy.ndarray or None, default None
         Shape (n, n): fixation probabilities (small-mutation limit only), else None.
-    residual : float
+    residual : float, default 0.0
         ``||pi T - pi||_1`` of the returned ``probabilities``: how far they are from stationary.
-    iterations : int
+    iterations : int, default 0
         Cycles of the iterative solver (0 for a direct solve).
-    solver : str
+    solver : str, default "dense"
         ``"dense"`` (small-mutation limit), ``"direct"`` (sparse LU) or ``"iterative"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> res = stationary_distribution(np.array([[3.0, 0.0], [5.0, 1.0]]), population=10,
+    ...                               selection=1.0)
+    >>> res.solver, res.shares.round(3).tolist()
+    ('dense', [0.0, 1.0])
     """
 
     shares: np.ndarray
@@ -999,9 +1011,9 @@ def _exact_mutation_chain(a, z, beta, mu, rule, solver, tol, time_limit, progres
 
 @dataclass(frozen=True)
 class PopulationResult:
-    """Result of :func:`simulate_population`.
+    """Result of [`simulate_population`][allysim.evolution.simulate_population].
 
-    Attributes
+    Parameters
     ----------
     counts : numpy.ndarray
         Shape (replicates, n): final number of organizations using each strategy.
@@ -1013,6 +1025,14 @@ class PopulationResult:
         not, or if mutation > 0).
     steps : int
         Number of update steps run.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> res = simulate_population(np.array([[3.0, 0.0], [5.0, 1.0]]), [5, 5], steps=500,
+    ...                           selection=2.0, replicates=3, until_fixation=True, seed=1)
+    >>> res.counts.sum(axis=1).tolist()
+    [10, 10, 10]
     """
 
     counts: np.ndarray
@@ -1032,6 +1052,13 @@ class PopulationResult:
         -------
         numpy.ndarray
             Boolean, shape (replicates,).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> res = PopulationResult(np.array([[10, 0], [4, 6]]), None, np.array([7, -1]), 50)
+        >>> res.fixed(0).tolist()
+        [True, False]
         """
         return self.counts[:, strategy] == self.counts.sum(axis=1)
 
