@@ -1,0 +1,53 @@
+"""Evolutionary dynamics: how partnering norms spread or die out when organizations copy success.
+
+* Infinite populations: the continuous replicator equation (:func:`replicator_dynamics`) and
+  its discrete-time, ecological variant (:func:`discrete_replicator`).
+* Finite populations of size Z, well mixed, payoffs against the Z - 1 others (no
+  self-interaction): exact fixation probabilities of a single mutant (:func:`fixation_probability`,
+  :func:`fixation_matrix`), the stationary distribution in the small-mutation limit or, for few
+  strategies, exactly over population compositions (:func:`stationary_distribution`), and a
+  seeded simulation of many populations in lockstep (:func:`simulate_population`).
+
+Update rules: ``"fermi"`` is the pairwise comparison rule (Traulsen, Nowak & Pacheco 2006): a
+random organization imitates a random other with probability ``1 / (1 + exp(-beta (pi_model -
+pi_focal)))``. ``"moran"`` is the frequency-dependent Moran birth-death process (Nowak et al. 2004)
+with fitness ``1 - w + w * payoff``, ``w = selection`` in [0, 1].
+
+The package's modules: ``replicator`` (infinite populations), ``fixation`` (fixation
+probabilities), ``stationary`` (stationary distributions), ``mutation_chain`` (the exact chain
+over compositions and its solvers), ``population`` (simulation), ``payoffs``
+(:func:`payoff_matrix_for`) and ``update_rules`` (the Fermi imitation probability,
+:func:`fermi`). Every name is importable from ``allysim.evolution``.
+"""
+
+from __future__ import annotations
+
+# The private names stay importable from here as they were from the single module:
+# allysim.cli.evolve estimates chain memory with _chain_bytes before it runs.
+from allysim.evolution._common import Rule as Rule
+from allysim.evolution.fixation import (
+    fixation_matrix,
+    fixation_probability,
+    log_fixation_probability,
+)
+from allysim.evolution.mutation_chain import _chain_bytes as _chain_bytes
+from allysim.evolution.payoffs import payoff_matrix_for
+from allysim.evolution.population import PopulationResult, simulate_population
+from allysim.evolution.replicator import discrete_replicator, replicator_dynamics
+from allysim.evolution.stationary import DIRECT_MAX_STATES as DIRECT_MAX_STATES
+from allysim.evolution.stationary import StationaryDistribution, stationary_distribution
+from allysim.evolution.update_rules import fermi
+
+__all__ = [
+    "PopulationResult",
+    "StationaryDistribution",
+    "discrete_replicator",
+    "fermi",
+    "fixation_matrix",
+    "fixation_probability",
+    "log_fixation_probability",
+    "payoff_matrix_for",
+    "replicator_dynamics",
+    "simulate_population",
+    "stationary_distribution",
+]

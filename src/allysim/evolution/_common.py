@@ -1,0 +1,62 @@
+"""Validation shared by the evolution modules: payoff matrices, simplex points, rules."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from allysim._validation import (
+    as_float_array,
+    check_int,
+    check_nonnegative,
+)
+
+Rule = Literal["fermi", "moran"]
+
+
+def _payoff_matrix(a, name: str = "payoff_matrix") -> np.ndarray:
+    arr = as_float_array(a, name, shape=(None, None))
+    if arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"{name} must be square (strategy vs strategy), got {arr.shape}")
+    if arr.shape[0] < 1:
+        raise ValueError(f"{name} must hold at least one strategy")
+    return arr
+
+
+def _simplex_point(x, n: int, name: str) -> np.ndarray:
+    arr = as_float_array(x, name, shape=(n,))
+    if np.any(arr < 0) or abs(arr.sum() - 1.0) > 1e-9:
+        raise ValueError(
+            f"{name} must lie on the simplex (non-negative shares summing to 1), got sum "
+            f"{arr.sum():.6g} and minimum {arr.min():.3g}"
+        )
+    return arr
+
+
+def _population(z) -> int:
+    return check_int(z, "population", minimum=2)
+
+
+def _selection(beta, rule: str) -> float:
+    beta = check_nonnegative(beta, "selection")
+    if rule == "moran" and beta > 1:
+        raise ValueError(f"selection must lie in [0, 1] for rule='moran', got {beta!r}")
+    return beta
+
+
+def _choice(value, name: str, allowed: tuple[str, ...]) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {', '.join(allowed)}, got {type(value).__name__}")
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _rule(rule: str) -> Rule:
+    _choice(rule, "rule", ("fermi", "moran"))
+    if rule == "fermi":
+        return "fermi"
+    if rule == "moran":
+        return "moran"
+    raise ValueError(f"rule must be 'fermi' or 'moran', got {rule!r}")

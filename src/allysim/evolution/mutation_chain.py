@@ -1,0 +1,316 @@
+"""The exact mutation-selection chain over population compositions and its solvers."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.linalg import spsolve
+from scipy.special import expit
+
+
+def _composition_count(z: int, n: int) -> int:
+    return math.comb(z + n - 1, n - 1)
+
+
+def _compositions(z: int, n: int) -> np.ndarray:
+    """All compositions of z into n parts, lexicographic, built one coordinate at a time."""
+    remaining = np.array([z], dtype=np.int64)
+    columns: list[np.ndarray] = []
+    for _ in range(n - 1):
+        width = remaining + 1
+        starts = np.repeat(np.cumsum(width) - width, width)
+        k = np.arange(int(width.sum()), dtype=np.int64) - starts
+        columns = [np.repeat(c, width) for c in columns]
+        columns.append(k)
+        remaining = np.repeat(remaining, width) - k
+    columns.append(remaining)
+    return np.stack(columns, axis=1)
+
+
+def _count_table(z: int, n: int) -> np.ndarray:
+    """table[p, r] = number of compositions of r into p parts = C(r + p - 1, p - 1)."""
+    table = np.zeros((n + 1, z + 1), dtype=np.int64)
+    for p in range(1, n + 1):
+        table[p] = [math.comb(r + p - 1, p - 1) for r in range(z + 1)]
+    return table
+
+
+def _rank(states: np.ndarray, z: int, table: np.ndarray) -> np.ndarray:
+    """Lexicographic index of each composition among all compositions of z (closed form)."""
+    n = states.shape[1]
+    remaining = np.full(len(states), z, dtype=np.int64)
+    out = np.zeros(len(states), dtype=np.int64)
+    for m in range(n - 1):
+        k = states[:, m]
+        # Compositions sharing the prefix but with a smaller m-th part come first.
+        out += table[n - m, remaining] - table[n - m, remaining - k]
+        remaining = remaining - k
+    return out
+
+
+def _chain_bytes(s: float, n: int, solver: str) -> float:
+    per_row = n * (n - 1) + 1
+    # states and payoffs, build arrays (index + value), CSR and its transpose, solver vectors.
+    base = s * (3 * 8 * n + per_row * (8 + 8 + 12 + 12 + 8) + 8 * 24)
+    if solver == "direct":
+        # LU fill of a lattice of dimension n - 1 ordered by slices: about S^((d-1)/d) per row.
+        d = max(n - 1, 1)
+        base += 16.0 * s * s ** ((d - 1) / d)
+    return base
+
+
+def _exact_transitions(a, z, beta, mu, rule) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """States and the sparse row-stochastic transition matrix, one vectorised pass per pair."""
+    n = a.shape[0]
+    states = _compositions(z, n)
+    s = len(states)
+    table = _count_table(z, n)
+    own = np.arange(s, dtype=np.int64)
+    per_row = n * (n - 1) + 1
+    cols = np.empty((s, per_row), dtype=np.int64 if s >= 2**31 else np.int32)
+    vals = np.zeros((s, per_row))
+    if rule == "fermi":
+        # Only beta * payoff differences matter: scale payoffs to [-1, 1] so that huge payoffs
+        # cannot overflow, and carry their scale in beta.
+        scale = float(np.abs(a).max()) or 1.0
+        pay = (states @ (a / scale).T - np.diag(a / scale)[None, :]) / (z - 1)
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            pay = states @ (a.T / (z - 1)) - np.diag(a)[None, :] / (z - 1)
+            fit = 1 - beta + beta * pay
+        present = states > 0
+        if not np.all(np.isfinite(fit[present])) or np.any(fit[present] <= 0):
+            raise ValueError(
+                "rule='moran' needs finite, positive fitness 1 - selection + selection * "
+                "payoff in every state; shift payoff_matrix up, scale it down or lower selection"
+            )
+        # Only ratios of fitness matter: scale it to at most 1 so that the sum cannot overflow.
+        fit = np.where(present, fit, 0.0)
+        fit = fit / fit.max()
+        total_fit = (states * fit).sum(axis=1)
+    c = 0
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            ki, kj = states[:, i], states[:, j]
+            if rule == "fermi":
+                diff = pay[:, j] - pay[:, i]
+                with np.errstate(over="ignore"):
+                    x = np.where(diff == 0, 0.0, (beta * scale) * diff)
+                update = kj / (z - 1) * expit(x)
+            else:
+                update = kj * fit[:, j] / total_fit
+            p = ki / z * ((1 - mu) * update + mu / (n - 1))
+            valid = ki > 0
+            dest = states.copy()
+            dest[:, i] -= 1
+            dest[:, j] += 1
+            dest[~valid] = states[~valid]
+            cols[:, c] = np.where(valid, _rank(dest, z, table), own)
+            vals[:, c] = np.where(valid, p, 0.0)
+            c += 1
+    cols[:, c] = own
+    vals[:, c] = 1.0 - vals[:, :c].sum(axis=1)
+    indptr = np.arange(s + 1, dtype=cols.dtype) * per_row
+    t = sparse.csr_matrix((vals.ravel(), cols.ravel(), indptr), shape=(s, s))
+    t.sum_duplicates()
+    t.eliminate_zeros()
+    return states, t
+
+
+def _direct_stationary(t: sparse.csr_matrix, anchor: int | None = None) -> np.ndarray:
+    """Solve pi (I - T) = 0 with pi_anchor = 1 by sparse LU on the other S - 1 equations.
+
+    Fixing one component (rather than replacing an equation by the dense normalisation row)
+    keeps the system sparse, so the LU fills in like the lattice, not like a dense matrix. The
+    anchor should carry much probability: anchored at a state of probability 1e-300 the others
+    overflow. Without a guess, a first solve finds such a state.
+    """
+    s = t.shape[0]
+    if s == 1:
+        return np.ones(1)
+    lhs = (sparse.identity(s, format="csc") - t.T.tocsc()).tocsc()
+
+    def solve(k: int) -> np.ndarray:
+        keep = np.arange(s) != k
+        x = np.empty(s)
+        x[k] = 1.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            x[keep] = spsolve(lhs[keep][:, keep], -lhs[keep][:, [k]].toarray().ravel())
+        return x
+
+    x = solve(0 if anchor is None else anchor)
+    if anchor is None and not (np.all(np.isfinite(x)) and np.abs(x).max() < 1e100):
+        x = solve(int(np.argmax(np.where(np.isnan(x), -np.inf, np.abs(x)))))
+    x = np.maximum(x, 0.0)
+    return x / x.sum()
+
+
+class _Level:
+    """Sparsity structure of one level of the aggregation hierarchy, fixed across cycles.
+
+    Only the values of a coarse chain change from cycle to cycle (they are weighted by the
+    current estimate), so the index work (sorting, transposing, merging duplicates) is done once.
+    """
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, size: int, *, top: bool = False):
+        self.rows, self.cols, self.size = rows, cols, size
+        self.diag_entries = np.flatnonzero(rows == cols)
+        self.agg: np.ndarray | None = None
+        self.plan: np.ndarray | None = None
+        self.coarse: _Level | None = None
+        if not top:
+            # Transposed off-diagonal part in CSR order (the finest level uses its CSC view).
+            off = np.flatnonzero(rows != cols)
+            order = off[np.lexsort((rows[off], cols[off]))]
+            self.t_order = order
+            self.t_indices = rows[order]
+            counts = np.bincount(cols[order], minlength=size)
+            self.t_indptr = np.concatenate([[0], np.cumsum(counts)])
+
+    def coarsen(self, agg: np.ndarray) -> _Level:
+        """Attach the coarse level and, per entry, its position among the coarse entries."""
+        size = int(agg.max()) + 1
+        index = np.int32 if len(self.rows) < 2**31 else np.int64
+        plan = np.empty(len(self.rows), dtype=index)
+        keys = []
+        chunk = 1 << 22
+        for c0 in range(0, len(self.rows), chunk):
+            sl = slice(c0, c0 + chunk)
+            keys.append(np.unique(agg[self.rows[sl]].astype(np.int64) * size + agg[self.cols[sl]]))
+        coarse_keys = np.unique(np.concatenate(keys))
+        del keys
+        for c0 in range(0, len(self.rows), chunk):
+            sl = slice(c0, c0 + chunk)
+            key = agg[self.rows[sl]].astype(np.int64) * size + agg[self.cols[sl]]
+            plan[sl] = np.searchsorted(coarse_keys, key)
+        self.agg, self.plan = agg, plan
+        self.coarse = _Level(coarse_keys // size, coarse_keys % size, size)
+        return self.coarse
+
+    def smoother(self, data: np.ndarray) -> tuple[Callable, np.ndarray]:
+        """Inflow operator (transposed off-diagonal part) and 1 / (1 - stay), for Jacobi."""
+        off_t = sparse.csr_matrix(
+            (data[self.t_order], self.t_indices, self.t_indptr), shape=(self.size, self.size)
+        )
+        stay = np.bincount(
+            self.rows[self.diag_entries], data[self.diag_entries], minlength=self.size
+        )
+        return off_t.__matmul__, 1.0 / (1.0 - stay)
+
+    def matrix(self, data: np.ndarray) -> sparse.csr_matrix:
+        return sparse.csr_matrix((data, (self.rows, self.cols)), shape=(self.size, self.size))
+
+
+def _hierarchy(states: np.ndarray, t: sparse.csr_matrix, coarsest: int) -> _Level:
+    """Levels that halve every count, until few states are left (or halving stops helping)."""
+    s = t.shape[0]
+    rows = np.repeat(np.arange(s, dtype=t.indices.dtype), np.diff(t.indptr))
+    top = _Level(rows, t.indices, s, top=True)
+    level, coords = top, states[:, :-1]
+    while level.size > coarsest:
+        coarse, inverse = np.unique(coords // 2, axis=0, return_inverse=True)
+        if len(coarse) > 0.9 * len(coords):
+            break
+        level = level.coarsen(inverse.ravel())
+        coords = coarse
+    return top
+
+
+def _smooth(smoother: tuple[Callable, np.ndarray], pi: np.ndarray) -> np.ndarray:
+    # Two Jacobi sweeps for pi (I - T) = 0: the mass flowing in over the chance of flowing out.
+    inflow, inv_out = smoother
+    for _ in range(2):
+        pi = inflow(pi) * inv_out
+    return pi
+
+
+def _cycle(level: _Level, data: np.ndarray, pi: np.ndarray, smoother=None) -> np.ndarray:
+    """One W-cycle of multilevel aggregation, returning an improved (unnormalised) pi.
+
+    Coarse chain: T_c[I, J] = sum_{s in I, t in J} pi_s T[s, t] / sum_{s in I} pi_s; its
+    stationary vector xi corrects pi by the factor xi_I / sum_{s in I} pi_s on aggregate I.
+    """
+    if level.coarse is None:
+        return _direct_stationary(level.matrix(data), int(np.argmax(pi))) * pi.sum()
+    smoother = smoother or level.smoother(data)
+    pi = _smooth(smoother, pi)
+    # States far in the tails can underflow to 0; a floor keeps every aggregate's weight > 0.
+    pi = pi + 1e-300 * pi.sum()
+    agg, coarse, plan = level.agg, level.coarse, level.plan
+    assert agg is not None and plan is not None
+    weight = np.bincount(agg, weights=pi, minlength=coarse.size)
+    flow = np.bincount(plan, weights=pi[level.rows] * data, minlength=len(coarse.rows))
+    coarse_data = flow / weight[coarse.rows]
+    xi = weight
+    for _ in range(2 if coarse.coarse is not None else 1):
+        xi = _cycle(coarse, coarse_data, xi)
+    pi = pi * (xi / weight)[agg]
+    return _smooth(smoother, pi)
+
+
+def _iterative_stationary(t, states, tol, time_limit, progress):
+    """Multilevel aggregation cycles with Anderson mixing until ||pi T - pi||_1 <= tol."""
+    start = time.perf_counter()
+    top = _hierarchy(states, t, 2000)
+    data = t.data
+    # t.T is a CSC view: the finest level needs no transposed copy of the chain.
+    t_t = t.T
+    stay = t.diagonal()
+    smoother = ((lambda p: t_t @ p - stay * p), 1.0 / (1.0 - stay))
+    s = t.shape[0]
+    depth = 6
+    x = np.full(s, 1.0 / s)
+    dfs = np.zeros((depth, s))
+    dgs = np.zeros((depth, s))
+    f_old = g_old = None
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(desc="stationary distribution", unit="cycle")
+    residual, cycles = math.inf, 0
+    try:
+        while True:
+            # Aggregation needs positive weights; Anderson steps can leave round-off negatives.
+            w = np.maximum(x, 0.0) + 1e-300
+            g = _cycle(top, data, w / w.sum(), smoother)
+            g /= g.sum()
+            f = g - x
+            if f_old is not None:
+                slot = (cycles - 1) % depth
+                dfs[slot] = f - f_old
+                dgs[slot] = g - g_old
+            f_old, g_old = f, g
+            used = min(cycles, depth)
+            if used:
+                # Anderson mixing (Walker & Ni 2011) on the last few cycle maps.
+                df, dg = dfs[:used], dgs[:used]
+                gamma = np.linalg.lstsq(df @ df.T, df @ f, rcond=1e-14)[0]
+                x = g - gamma @ dg
+                x /= x.sum()
+            else:
+                x = g
+            cycles += 1
+            pi = np.maximum(x, 0.0)
+            pi /= pi.sum()
+            residual = float(np.abs(t_t @ pi - pi).sum())
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(residual=f"{residual:.2e}")
+            if residual <= tol:
+                return pi, residual, cycles
+            if time_limit is not None and time.perf_counter() - start > time_limit:
+                raise ValueError(
+                    f"stationary_distribution: time_limit={time_limit:g} s reached after "
+                    f"{cycles} cycles with residual {residual:.3g} > tol={tol:g}; raise "
+                    "time_limit or tol, or use mutation=None (small-mutation limit)"
+                )
+    finally:
+        if bar is not None:
+            bar.close()

@@ -1,0 +1,247 @@
+"""Seeded simulation of many finite populations in lockstep."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from allysim._validation import (
+    SeedLike,
+    as_float_array,
+    as_generator,
+    check_int,
+    check_memory,
+    check_probability,
+)
+from allysim.evolution._common import Rule, _payoff_matrix, _rule, _selection
+from allysim.evolution.update_rules import _fermi
+
+
+@dataclass(frozen=True)
+class PopulationResult:
+    """Result of [`simulate_population`][allysim.evolution.simulate_population].
+
+    Parameters
+    ----------
+    counts : numpy.ndarray
+        Shape (replicates, n): final number of organizations using each strategy.
+    history : numpy.ndarray or None
+        Shape (records, replicates, n): counts every ``record_every`` steps, the start
+        included; None without ``record_every``.
+    fixation_step : numpy.ndarray
+        Shape (replicates,): step at which each population became monomorphic (-1 if it did
+        not, or if mutation > 0).
+    steps : int
+        Number of update steps run.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> res = simulate_population(np.array([[3.0, 0.0], [5.0, 1.0]]), [5, 5], steps=500,
+    ...                           selection=2.0, replicates=3, until_fixation=True, seed=1)
+    >>> res.counts.sum(axis=1).tolist()
+    [10, 10, 10]
+    """
+
+    counts: np.ndarray
+    history: np.ndarray | None
+    fixation_step: np.ndarray
+    steps: int
+
+    def fixed(self, strategy: int) -> np.ndarray:
+        """Which populations ended monomorphic for ``strategy``.
+
+        Parameters
+        ----------
+        strategy : int
+            Strategy index.
+
+        Returns
+        -------
+        numpy.ndarray
+            Boolean, shape (replicates,).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> res = PopulationResult(np.array([[10, 0], [4, 6]]), None, np.array([7, -1]), 50)
+        >>> res.fixed(0).tolist()
+        [True, False]
+        """
+        return self.counts[:, strategy] == self.counts.sum(axis=1)
+
+
+def simulate_population(
+    payoff_matrix: np.ndarray,
+    initial: Sequence[int],
+    *,
+    steps: int,
+    selection: float,
+    mutation: float = 0.0,
+    replicates: int = 1,
+    rule: Rule = "fermi",
+    until_fixation: bool = False,
+    record_every: int | None = None,
+    seed: SeedLike = None,
+    progress: bool = False,
+) -> PopulationResult:
+    """Simulate many finite populations in lockstep, one update event per step.
+
+    Each step, in every population at once: with ``rule="fermi"`` a random organization
+    (the focal) compares itself with a random other and imitates it with probability
+    ``1 / (1 + exp(-beta (pi_model - pi_focal)))``; with ``rule="moran"`` one organization is
+    chosen to reproduce in proportion to fitness ``1 - w + w pi`` and replaces a random one.
+    With probability ``mutation`` the updating organization instead switches to a uniformly
+    chosen other strategy. Payoffs are against the Z - 1 others. Organizations of one strategy
+    are exchangeable, so a population is held as its counts per strategy.
+
+    Parameters
+    ----------
+    payoff_matrix : numpy.ndarray
+        Shape (n, n): payoff of strategy i against strategy j, per interaction.
+    initial : sequence of int
+        n non-negative counts summing to the population size Z >= 2.
+    steps : int
+        Maximum number of update events, >= 0.
+    selection : float
+        Selection intensity beta >= 0 (in [0, 1] for ``rule="moran"``).
+    mutation : float, default 0.0
+        Probability in [0, 1] that an update is a mutation instead.
+    replicates : int, default 1
+        Number of independent populations, >= 1.
+    rule : {"fermi", "moran"}, default "fermi"
+        Pairwise comparison or Moran birth-death process.
+    until_fixation : bool, default False
+        Stop once every population is monomorphic (needs mutation = 0).
+    record_every : int or None, default None
+        Keep the counts every this many steps (>= 1); the memory this takes is checked
+        against the budget (:func:`allysim.set_memory_budget`).
+    seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        Source of randomness; an int or SeedSequence reproduces the run bit for bit.
+    progress : bool, default False
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    PopulationResult
+        Final counts, the recorded history and the fixation steps.
+
+    Examples
+    --------
+    >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+    >>> res = simulate_population(A, [99, 1], steps=100_000, selection=1.0, replicates=200,
+    ...                           until_fixation=True, seed=1)
+    >>> float(res.fixed(1).mean())  # exact: fixation_probability(A, 1, 0, ...) = 0.869
+    0.85
+    """
+    a = _payoff_matrix(payoff_matrix)
+    rule = _rule(rule)
+    n = a.shape[0]
+    init = as_float_array(initial, "initial", shape=(n,))
+    if np.any(init < 0) or np.any(init != np.round(init)) or init.sum() > 2**53:
+        raise ValueError(
+            "initial must hold non-negative integer counts per strategy (total at most 2**53)"
+        )
+    if init.sum() < 2:
+        raise ValueError(f"initial must sum to a population of at least 2, got {int(init.sum())}")
+    z = int(init.sum())
+    beta = _selection(selection, rule)
+    mu = check_probability(mutation, "mutation")
+    steps = check_int(steps, "steps", minimum=0)
+    r = check_int(replicates, "replicates", minimum=1)
+    if mu > 0 and n < 2:
+        raise ValueError("mutation needs at least two strategies")
+    if until_fixation and mu > 0:
+        raise ValueError("until_fixation needs mutation = 0 (with mutation nothing fixes for good)")
+    if record_every is not None:
+        record_every = check_int(record_every, "record_every", minimum=1)
+    rng = as_generator(seed)
+
+    records = 1 + steps // record_every if record_every else 0
+    check_memory(
+        8.0 * r * n * (records + 8) + 8.0 * 4 * 1024 * r,
+        "steps, record_every, replicates" if record_every else "replicates",
+        hint=(
+            "raise record_every (keep fewer snapshots) or leave it None"
+            if record_every
+            else "run fewer replicates per call"
+        ),
+    )
+    counts = np.tile(init.astype(np.int64), (r, 1))
+    rows = np.arange(r)
+    history = np.empty((records, r, n), dtype=np.int64) if record_every else None
+    n_recorded = 0
+    if history is not None:
+        history[0] = counts
+        n_recorded = 1
+    fixation_step = np.full(r, -1, dtype=np.int64)
+    diag = np.diag(a)
+
+    def draw_type(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+        cum = np.cumsum(weights, axis=1)
+        return (u[:, None] * cum[:, -1:] >= cum).sum(axis=1).clip(max=n - 1)
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=steps, desc="population updates", unit="step")
+    step = 0
+    block = 1024
+    while step < steps:
+        nb = min(block, steps - step)
+        u = rng.random((nb, 4, r))
+        for b in range(nb):
+            pay = (counts @ a.T - diag) / (z - 1)  # (R, n)
+            if rule == "fermi":
+                focal = draw_type(counts, u[b, 0])
+                rest = counts.copy()
+                rest[rows, focal] -= 1
+                model = draw_type(rest, u[b, 1])
+                delta = pay[rows, model] - pay[rows, focal]
+                adopt = u[b, 2] < _fermi(delta, beta)
+                loser, winner = focal, np.where(adopt, model, focal)
+            else:
+                fit = 1 - beta + beta * pay
+                # Absent strategies have no fitness to speak of (their payoff is notional).
+                present = counts > 0
+                fit = np.where(present, fit, 1.0)
+                if np.any(fit <= 0):
+                    raise ValueError(
+                        "rule='moran' needs positive fitness 1 - selection + selection * "
+                        "payoff; shift the payoff_matrix up or lower selection"
+                    )
+                winner = draw_type(counts * fit, u[b, 0])
+                loser = draw_type(counts, u[b, 1])
+            if mu:
+                mutate = u[b, 3] < mu
+                if mutate.any():
+                    # Mutant strategy: uniform among the n - 1 others of the updating one.
+                    shift = 1 + np.minimum((u[b, 2] * (n - 1)).astype(np.int64), n - 2)
+                    winner = np.where(mutate, (loser + shift) % n, winner)
+            counts[rows, loser] -= 1
+            counts[rows, winner] += 1
+            step += 1
+            if until_fixation:
+                mono = (counts == z).any(axis=1)
+                newly = mono & (fixation_step < 0)
+                fixation_step[newly] = step
+            if history is not None and record_every and step % record_every == 0:
+                history[n_recorded] = counts
+                n_recorded += 1
+            if until_fixation and (fixation_step >= 0).all():
+                break
+        if bar is not None:
+            bar.update(b + 1)
+        if until_fixation and (fixation_step >= 0).all():
+            break
+    if bar is not None:
+        bar.close()
+    return PopulationResult(
+        counts=counts,
+        history=history[:n_recorded] if history is not None else None,
+        fixation_step=fixation_step,
+        steps=step,
+    )
