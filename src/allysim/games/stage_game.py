@@ -188,6 +188,11 @@ class StageGame:
     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Nash equilibria of the one-shot game, computed by nashpy.
 
+        Probabilities within 1e-9 of 0 (round-off of nashpy's linear algebra) are set to 0
+        and each strategy renormalised, so every vector is a probability vector. Vertex
+        enumeration on badly scaled payoffs (ratios of 1e5 between entries) is accurate only
+        to about 1e-8 of the payoff range; prefer support enumeration there.
+
         Parameters
         ----------
         method : str, default "support_enumeration"
@@ -225,7 +230,7 @@ class StageGame:
             eqs = game.vertex_enumeration()
         else:
             eqs = [game.lemke_howson(initial_dropped_label=0)]
-        return [(np.asarray(a, dtype=float), np.asarray(b, dtype=float)) for a, b in eqs]
+        return [(_probability_vector(a), _probability_vector(b)) for a, b in eqs]
 
     def _require_2x2(self, what: str) -> None:
         if self._row.shape != (2, 2):
@@ -271,3 +276,10 @@ def _labels(labels: Sequence[str] | None, n: int, name: str) -> tuple[str, ...]:
     if len(set(out)) != n:
         raise ValueError(f"{name} must be distinct labels, got {out}")
     return out
+
+
+def _probability_vector(v: Any) -> np.ndarray:
+    """nashpy's strategy as a probability vector: round-off below 1e-9 removed, sum 1."""
+    out = np.asarray(v, dtype=float).copy()
+    out[np.abs(out) < 1e-9] = 0.0
+    return out / out.sum()
