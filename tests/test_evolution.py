@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import allysim as ally
 from allysim.evolution import (
     discrete_replicator,
+    fermi,
     fixation_matrix,
     fixation_probability,
     log_fixation_probability,
@@ -584,3 +585,48 @@ def test_replicator_with_subnormal_payoffs_returns_instead_of_stalling():
     a = np.array([[5e-324, 0.0], [0.0, 0.0]])
     traj = replicator_dynamics(a, [0.5, 0.5], [0.5, 1.0])
     assert traj.tolist() == [[0.5, 0.5], [0.5, 0.5]]
+
+
+def test_fermi_matches_the_closed_form():
+    for diff in (-7.5, -1.0, -1e-3, 0.0, 0.25, 2.0, 30.0):
+        for beta in (0.0, 0.01, 1.0, 3.0):
+            expected = 1.0 / (1.0 + math.exp(-beta * diff))
+            assert fermi(diff, beta) == pytest.approx(expected, rel=1e-15, abs=0)
+    arr = np.array([[-1.0, 0.0], [1.0, 2.0]])
+    out = fermi(arr, 0.5)
+    assert isinstance(out, np.ndarray) and out.shape == (2, 2)
+    np.testing.assert_allclose(out, 1.0 / (1.0 + np.exp(-0.5 * arr)), rtol=1e-15, atol=0)
+    assert isinstance(fermi(1.0, 1.0), float) and fermi(0.0, 9.0) == 0.5
+
+
+def test_fermi_saturates_without_overflow():
+    with np.errstate(all="raise"):
+        assert fermi(1e300, 1e300) == 1.0
+        assert fermi(-1e300, 1e300) == 0.0
+        assert fermi(np.array([-1e308, 1e308]), 10.0).tolist() == [0.0, 1.0]
+
+
+def test_fermi_is_the_fixation_probability_of_a_pair():
+    # Z = 2, one invader, one resident: rho = T+ / (T+ + T-) = fermi(d) / (fermi(d) + fermi(-d))
+    # = fermi(d), with d = a[i, j] - a[j, i] (no self-interaction).
+    a = np.array([[0.3, -1.2], [0.7, 2.0]])
+    for beta in (0.0, 0.4, 2.5):
+        rho = fixation_probability(a, 0, 1, population=2, selection=beta)
+        assert rho == pytest.approx(fermi(a[0, 1] - a[1, 0], beta), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("diff", "beta", "error", "needle"),
+    [
+        (1.0, -0.1, ValueError, "selection must be >= 0"),
+        (1.0, float("inf"), ValueError, "selection must be finite"),
+        (float("nan"), 1.0, ValueError, "payoff_difference"),
+        (np.array([0.0, np.inf]), 1.0, ValueError, "payoff_difference"),
+        (True, 1.0, TypeError, "payoff_difference"),
+        ("1", 1.0, TypeError, "payoff_difference"),
+        (1.0, True, TypeError, "selection"),
+    ],
+)
+def test_fermi_rejects_bad_input(diff, beta, error, needle):
+    with pytest.raises(error, match=needle):
+        fermi(diff, beta)

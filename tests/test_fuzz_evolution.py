@@ -22,6 +22,7 @@ from allysim.evolution import (
     PopulationResult,
     StationaryDistribution,
     discrete_replicator,
+    fermi,
     fixation_matrix,
     fixation_probability,
     log_fixation_probability,
@@ -83,6 +84,19 @@ def test_replicator_dynamics_valid(data):
     traj = replicator_dynamics(a, x0, t.tolist())
     assert traj.shape == (len(t), a.shape[0])
     assert _on_simplex(traj)
+
+
+@FUZZ
+@given(st.floats(-1e6, 1e6), st.floats(0, 1e3))
+def test_fermi_valid(diff, beta):
+    TRIED["fermi"] += 1
+    p = fermi(diff, beta)
+    q = fermi(-diff, beta)
+    assert 0.0 <= p <= 1.0
+    assert p + q == pytest.approx(1.0, abs=1e-15)
+    # The model is imitated more often than not exactly when it earns more.
+    assert p >= 0.5 if diff * beta >= 0 else p <= 0.5
+    np.testing.assert_array_equal(fermi(np.array([diff, -diff]), beta), [p, q])
 
 
 @FUZZ
