@@ -28,12 +28,14 @@ from allysim._validation import (
     check_real,
 )
 from allysim.mechanisms import Mechanism
+from allysim.scenarios import TRUST_MODEL_STRATEGIES
 from allysim.strategies import FiniteStateStrategy, MemoryOne
 
 __all__ = ["DEFAULT_STRATEGIES", "TrustParams", "params_from_keywords"]
 
 #: The strategies organizations may use unless told otherwise.
-DEFAULT_STRATEGIES = ("ALLC", "ALLD", "TFT", "GRIM", "WSLS", "GTFT")
+# The registry in allysim.scenarios is the one home of this list.
+DEFAULT_STRATEGIES = TRUST_MODEL_STRATEGIES
 
 _IMITATION_PAYOFFS = ("per_stake", "raw")
 
