@@ -630,3 +630,13 @@ def test_fermi_is_the_fixation_probability_of_a_pair():
 def test_fermi_rejects_bad_input(diff, beta, error, needle):
     with pytest.raises(error, match=needle):
         fermi(diff, beta)
+
+
+def test_a_strategy_invading_itself_is_neutral_at_any_selection():
+    # Found by the fuzz suite: at selection 1e308 the round-off of a zero payoff difference
+    # was amplified and gave 0 or 1 instead of 1/Z (fixation_matrix's diagonal was right).
+    a = np.array([[4.31774433, 4.14939487], [29.37286502, 0.25578542]])
+    for rule, beta in (("fermi", 1e308), ("moran", 1.0)):
+        for i in (0, 1):
+            rho = fixation_probability(a, i, i, population=126, selection=beta, rule=rule)
+            assert rho == 1 / 126

@@ -136,6 +136,10 @@ def _pair_rho_parts(payoff_matrix, invader, resident, population, selection, rul
     rule = _rule(rule)
     z, beta = _population(population), _selection(selection, rule)
     i, j = _strategy_index(invader, a, "invader"), _strategy_index(resident, a, "resident")
+    if i == j:
+        # A strategy invading itself is neutral (1 / Z); with huge selection the round-off of
+        # its zero payoff difference would otherwise be amplified to 0 or 1.
+        beta = 0.0
     return _rho_parts(_partial_log_products(a[i, i], a[i, j], a[j, i], a[j, j], z, beta, rule))
 
 
