@@ -324,3 +324,19 @@ def check_memory(nbytes: float, name: str, *, hint: str) -> None:
             f"{name}: this call would need about {_format_bytes(nbytes)} of memory, above the "
             f"budget of {_format_bytes(_memory_budget)} (see allysim.set_memory_budget); {hint}"
         )
+
+
+def resolve_seed(seed: Any, rng: Any, *, seed_default: Any = None) -> Any:
+    """The random-stream argument of a function that takes SPEC 7's ``rng`` and its alias ``seed``.
+
+    Scientific Python SPEC 7 names the argument ``rng``; allysim's functions took ``seed``, which
+    stays as an alias. Giving both raises ``TypeError``; the value is validated under the name
+    the caller used. Returns the value to use (an int, Generator, SeedSequence or None).
+    """
+    if rng is not None:
+        if seed is not None and not (seed_default is not None and seed == seed_default):
+            raise TypeError("give rng or seed, not both (seed is an alias of rng)")
+        _check_seed(rng, "rng")
+        return rng
+    _check_seed(seed, "seed")
+    return seed

@@ -18,6 +18,7 @@ from allysim._validation import (
     check_int,
     check_nonnegative,
     check_probability,
+    resolve_seed,
 )
 from allysim.evolution import stationary_distribution
 from allysim.games import StageGame
@@ -138,6 +139,7 @@ def compare_mechanisms(
     method: Literal["exact", "simulate"] = "exact",
     repetitions: int = 20,
     seed: SeedLike = None,
+    rng: SeedLike = None,
     progress: bool = True,
 ) -> pd.DataFrame:
     """Compare mechanism scenarios on one partnership game; one tidy row per scenario.
@@ -189,6 +191,9 @@ def compare_mechanisms(
         Matches per pair for ``method="simulate"``.
     seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
         Seed for ``method="simulate"``.
+    rng : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        The random stream under its Scientific Python SPEC 7 name; ``seed`` is an alias.
+        Give one of the two.
     progress : bool, default True
         Show a tqdm bar over scenarios.
 
@@ -206,6 +211,7 @@ def compare_mechanisms(
     >>> df["equilibrium"].tolist()
     [False, True]
     """
+    seed = resolve_seed(seed, rng)
     game = check_game(game, "game")
     if not isinstance(scenarios, Mapping) or not scenarios:
         raise ValueError("scenarios must be a non-empty mapping of name -> list of mechanisms")

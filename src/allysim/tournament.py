@@ -12,6 +12,7 @@ import pandas as pd
 from allysim._validation import (
     SeedLike,
     check_int,
+    resolve_seed,
 )
 from allysim.games import StageGame
 from allysim.kernels._inputs import (
@@ -129,6 +130,7 @@ def round_robin(
     perception_noise: float = 0.0,
     repetitions: int = 10,
     seed: SeedLike = None,
+    rng: SeedLike = None,
     method: Literal["exact", "simulate"] = "exact",
     self_play: bool = False,
     settings: PlaySettings | None = None,
@@ -162,6 +164,9 @@ def round_robin(
         Matches per pair for ``method="simulate"`` (at least 1).
     seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
         Seed for ``method="simulate"``; the same seed gives identical results.
+    rng : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        The random stream under its Scientific Python SPEC 7 name; ``seed`` is an alias.
+        Give one of the two.
     method : {"exact", "simulate"}, default "exact"
         Exact expected payoffs or Monte Carlo matches.
     self_play : bool, default False
@@ -185,6 +190,7 @@ def round_robin(
     >>> res.scores.round(4).tolist()  # ALLD: (T + (T + 199 P) / 200) / 2, self-play excluded
     [1.5, 3.01, 1.9975]
     """
+    seed = resolve_seed(seed, rng)
     batch = _as_batch(strategies, "strategies")
     if not isinstance(self_play, bool | np.bool_):
         raise TypeError(f"self_play must be True or False, got {type(self_play).__name__}")

@@ -10,7 +10,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from allysim._validation import SeedLike, as_seed_sequence, check_int
+from allysim._validation import SeedLike, as_seed_sequence, check_int, resolve_seed
 from allysim.abm.model import TrustModel
 from allysim.abm.params import TrustParams
 
@@ -25,6 +25,7 @@ def batch_run(
     *,
     replicates: int = 1,
     seed: SeedLike = 0,
+    rng: SeedLike = None,
     max_steps: int = 100,
     data_collection_period: int = -1,
     number_processes: int | None = 1,
@@ -47,6 +48,9 @@ def batch_run(
         Runs per parameter combination, each with its own seed, >= 1. Default 1.
     seed : int, numpy.random.SeedSequence, numpy.random.Generator or None
         Root seed from which the replicates' seeds are spawned. Default 0.
+    rng : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        The random stream under its Scientific Python SPEC 7 name; ``seed`` is an alias.
+        Give one of the two.
     max_steps : int
         Steps per run, >= 1. Default 100.
     data_collection_period : int
@@ -69,6 +73,7 @@ def batch_run(
     >>> sorted(df["replicate"].unique().tolist()), len(df)
     ([0, 1], 4)
     """
+    seed = resolve_seed(seed, rng, seed_default=0)
     if not isinstance(parameters, dict):
         raise TypeError(
             f"parameters must be a dict of TrustModel keywords, got {type(parameters).__name__}"

@@ -14,6 +14,7 @@ from allysim._validation import (
     check_int,
     check_memory,
     check_probability,
+    resolve_seed,
 )
 from allysim.evolution._common import Rule, _payoff_matrix, _rule, _selection
 from allysim.evolution.update_rules import _fermi
@@ -85,6 +86,7 @@ def simulate_population(
     until_fixation: bool = False,
     record_every: int | None = None,
     seed: SeedLike = None,
+    rng: SeedLike = None,
     progress: bool = False,
 ) -> PopulationResult:
     """Simulate many finite populations in lockstep, one update event per step.
@@ -120,6 +122,9 @@ def simulate_population(
         against the budget (:func:`allysim.set_memory_budget`).
     seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
         Source of randomness; an int or SeedSequence reproduces the run bit for bit.
+    rng : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        The random stream under its Scientific Python SPEC 7 name; ``seed`` is an alias.
+        Give one of the two.
     progress : bool, default False
         Show a tqdm progress bar.
 
@@ -136,6 +141,7 @@ def simulate_population(
     >>> float(res.fixed(1).mean())  # exact: fixation_probability(A, 1, 0, ...) = 0.869
     0.85
     """
+    seed = resolve_seed(seed, rng)
     a = _payoff_matrix(payoff_matrix)
     rule = _rule(rule)
     n = a.shape[0]

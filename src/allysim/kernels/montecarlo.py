@@ -16,6 +16,7 @@ from allysim._validation import (
     check_interval,
     check_memory,
     check_probability,
+    resolve_seed,
 )
 from allysim.games import StageGame
 from allysim.kernels._inputs import (
@@ -377,6 +378,7 @@ def simulate(
     perception_noise: float = 0.0,
     repetitions: int = 1,
     seed: SeedLike = None,
+    rng: SeedLike = None,
     history: bool = False,
     progress: bool | None = None,
     settings: PlaySettings | None = None,
@@ -413,6 +415,9 @@ def simulate(
         Independent matches per pair (at least 1).
     seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
         The same seed gives bit-identical results.
+    rng : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        The random stream under its Scientific Python SPEC 7 name; ``seed`` is an alias.
+        Give one of the two.
     history : bool, default False
         Keep every move (memory ``2 x rounds x matches`` bytes; needs ``rounds``).
     progress : bool or None, default None
@@ -441,6 +446,7 @@ def simulate(
     >>> float(res.row_payoffs[0, 0, 0]), float(res.col_payoffs[0, 0, 0])
     (0.9, 1.4)
     """
+    seed = resolve_seed(seed, rng)
     if settings is None and (rounds is None) == (continuation is None):
         raise ValueError("give exactly one of rounds=T and continuation=w")
     play = _resolve_settings(settings, rounds, continuation, noise, perception_noise)

@@ -19,6 +19,7 @@ from allysim._validation import (
     check_int,
     check_memory,
     check_probability,
+    resolve_seed,
 )
 from allysim.games import StageGame
 from allysim.kernels import simulate
@@ -48,6 +49,7 @@ def settle_round(
     contrib_b: np.ndarray,
     seed: SeedLike = None,
     *,
+    rng: SeedLike = None,
     scale: np.ndarray | float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Apply the mechanisms' rules literally to realised round payoffs, in list order.
@@ -74,6 +76,9 @@ def settle_round(
     seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
         Source of the detection draws; a Generator is used as given (its stream advances), the
         same int gives the same draws.
+    rng : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        The random stream under its Scientific Python SPEC 7 name; ``seed`` is an alias.
+        Give one of the two.
     scale : numpy.ndarray or float, default 1.0
         Factor, >= 0 and finite, on fines and stakes; broadcastable to the shape of ``pay_a``.
 
@@ -106,6 +111,7 @@ def settle_round(
     >>> pay_a.tolist(), pay_b.tolist(), cost.tolist()
     ([3.0], [2.0], [0.0])
     """
+    seed = resolve_seed(seed, rng)
     mechanisms = _check_mechanisms(mechanisms, "mechanisms")
     pay_a = np.array(as_float_array(pay_a, "pay_a"), dtype=float)
     pay_b = np.array(as_float_array(pay_b, "pay_b"), dtype=float)
@@ -168,6 +174,7 @@ def simulate_mechanisms(
     perception_noise: float = 0.0,
     noise: float = 0.0,
     seed: SeedLike = None,
+    rng: SeedLike = None,
     progress: bool | None = None,
 ) -> dict[str, np.ndarray]:
     """Play the mechanism rules literally, match by match, and return per-match estimates.
@@ -204,6 +211,9 @@ def simulate_mechanisms(
         Execution noise in [0, 1]: each intended move is flipped with this probability.
     seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
         The same seed gives bit-identical results.
+    rng : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        The random stream under its Scientific Python SPEC 7 name; ``seed`` is an alias.
+        Give one of the two.
     progress : bool or None, default None
         Progress bar of the match simulation (see [`simulate`][allysim.kernels.simulate]).
 
@@ -234,6 +244,7 @@ def simulate_mechanisms(
     >>> out["col"].tolist()  # ALLD: 5 - 2 in round 1, then 1 - 2 for nine rounds
     [-0.6, -0.6, -0.6]
     """
+    seed = resolve_seed(seed, rng)
     row_strategy = _single_strategy(row_strategy, "row_strategy")
     col_strategy = _single_strategy(col_strategy, "col_strategy")
     setup = apply(game, mechanisms, continuation=continuation, perception_noise=perception_noise)

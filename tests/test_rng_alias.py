@@ -1,0 +1,87 @@
+"""Scientific Python SPEC 7: every stochastic function takes ``rng``; ``seed`` stays an alias."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import allysim as ally
+from allysim import evolution, mechanisms
+from allysim.abm import TrustModel, batch_run
+
+PD = ally.PrisonersDilemma()
+A = np.array([[3.0, 0.0], [5.0, 1.0]])
+
+
+def _simulate(**kw):
+    return ally.simulate(
+        [ally.TFT, ally.RANDOM(0.4)], [ally.WSLS], PD, rounds=20, repetitions=5, noise=0.05, **kw
+    ).outcomes
+
+
+def _round_robin(**kw):
+    return ally.round_robin(
+        [ally.TFT, ally.ALLD, ally.RANDOM(0.5)],
+        PD,
+        rounds=20,
+        method="simulate",
+        repetitions=4,
+        **kw,
+    ).payoff_matrix
+
+
+def _compare(**kw):
+    table = ally.compare_mechanisms(
+        PD,
+        {"none": [], "fine": [ally.Sanction(3, 0.8)]},
+        method="simulate",
+        repetitions=5,
+        progress=False,
+        **kw,
+    )
+    return table.select_dtypes("number").to_numpy()
+
+
+def _population(**kw):
+    return evolution.simulate_population(
+        A, [5, 5], steps=200, selection=1.0, replicates=3, record_every=10, **kw
+    ).history
+
+
+def _settle(**kw):
+    pay = np.array([5.0, 0.0, 3.0])
+    c = np.array([False, True, True])
+    out = mechanisms.settle_round([ally.Sanction(2.0, 0.5)], pay, pay[::-1].copy(), c, ~c, **kw)
+    return np.concatenate(out)
+
+
+def _simulate_mechanisms(**kw):
+    out = mechanisms.simulate_mechanisms(
+        ally.TFT, ally.RANDOM(0.5), PD, [ally.Sanction(2.0, 0.5)], repetitions=3, rounds=10, **kw
+    )
+    return np.concatenate([out["row"], out["col"]])
+
+
+def _batch(**kw):
+    df = batch_run({"n_organizations": 10}, replicates=2, max_steps=3, **kw)
+    return df.select_dtypes("number").to_numpy()
+
+
+CALLS = [_simulate, _round_robin, _compare, _population, _settle, _simulate_mechanisms, _batch]
+
+
+@pytest.mark.parametrize("call", CALLS, ids=lambda f: f.__name__.lstrip("_"))
+def test_rng_and_seed_are_the_same_stream(call):
+    a, b = call(seed=7), call(rng=7)
+    assert np.array_equal(a, b, equal_nan=True)
+    c = call(rng=np.random.default_rng(7))
+    assert np.shape(c) == np.shape(a)
+    with pytest.raises(TypeError, match="rng or seed"):
+        call(seed=7, rng=8)
+    with pytest.raises(ValueError, match="rng"):
+        call(rng=-1)
+
+
+def test_trust_model_takes_rng_as_mesa_does():
+    a = TrustModel(n_organizations=20, seed=3).run(5, progress=False)
+    b = TrustModel(n_organizations=20, rng=3).run(5, progress=False)
+    pd.testing.assert_frame_equal(a, b)
