@@ -299,4 +299,12 @@ def test_trust_help_says_what_each_scenario_varies():
 
 def test_demo_passes_self_play_explicitly():
     assert "self_play" in inspect.signature(allysim.round_robin).parameters
-    assert cli._HAS_SELF_PLAY
+    from allysim.cli.tournament import _tournament_tables
+    from allysim.scenarios import tournament_strategies
+
+    ns = argparse.Namespace(rounds=20, noise=0.05, repetitions=2, seed=1)
+    table, _ = _tournament_tables(ns)
+    game = allysim.PrisonersDilemma()
+    ref = allysim.round_robin(tournament_strategies(game), game, rounds=20, noise=0.05)
+    by_name = dict(zip(ref.names, ref.scores, strict=True))
+    assert table["exact_score"].tolist() == [by_name[n] for n in table["strategy"]]

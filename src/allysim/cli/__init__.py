@@ -24,7 +24,6 @@ from allysim.cli.compare import _mechanisms_section as _mechanisms_section
 from allysim.cli.evolve import _simulate_small_mutation as _simulate_small_mutation
 from allysim.cli.evolve import _simulate_with_mutation as _simulate_with_mutation
 from allysim.cli.output import _run_sections
-from allysim.cli.tournament import _HAS_SELF_PLAY as _HAS_SELF_PLAY
 from allysim.scenarios import BASE_SHADOW as BASE_SHADOW
 from allysim.scenarios import DEFAULT_TRUST_SCENARIOS as DEFAULT_TRUST_SCENARIOS
 from allysim.scenarios import LONG_SHADOW as LONG_SHADOW

@@ -8,6 +8,7 @@ and an analytic threshold.
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -37,7 +38,7 @@ def _fine_matrices(amount: float, to_victim: float) -> tuple[np.ndarray, np.ndar
     return row, row.T.copy()
 
 
-class _Forfeit(Mechanism):
+class _Forfeit(Mechanism, abc.ABC):
     """One rule: a detected defector forfeits an amount and the partner receives a share of it.
 
     Sanction (a fine, burned or handed to the victim) and Bond (a stake, salvaged in part) are
@@ -53,14 +54,14 @@ class _Forfeit(Mechanism):
     _amount_name: ClassVar[str] = "forfeit"
 
     @property
+    @abc.abstractmethod
     def forfeit(self) -> float:
         """What a detected defector loses (payoff units)."""
-        raise NotImplementedError
 
     @property
+    @abc.abstractmethod
     def victim_share(self) -> float:
         """Share in [0, 1] of the forfeit that the partner receives."""
-        raise NotImplementedError
 
     def transform(self, row: np.ndarray, col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Subtract the expected forfeit from each withholding payoff; the victim gets its share.
