@@ -640,3 +640,12 @@ def test_a_strategy_invading_itself_is_neutral_at_any_selection():
         for i in (0, 1):
             rho = fixation_probability(a, i, i, population=126, selection=beta, rule=rule)
             assert rho == 1 / 126
+
+
+def test_replicator_stays_on_the_simplex_over_astronomical_spans():
+    # Found by the fuzz suite: over t = 2e38 the integrator drifted to shares summing to
+    # 1.000001; trajectories are projected back onto the simplex.
+    a = np.array([[1.0, 0.0], [0.0, 1.0]])
+    for b in (a, np.array([[3.0, 0.0], [5.0, 1.0]])):
+        traj = replicator_dynamics(b, [0.5, 0.5], [0.0, 2.1689980317371705e38])
+        assert np.all(traj >= 0) and np.allclose(traj.sum(axis=1), 1.0, atol=1e-12)

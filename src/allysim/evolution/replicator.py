@@ -101,7 +101,10 @@ def replicator_dynamics(
             "entries times the time span t are too large to integrate, scale payoff_matrix "
             "down or shorten t"
         )
-    return sol.y.T
+    # The flow keeps the simplex invariant, the integrator only to its tolerance: over very long
+    # spans (t up to 1e38 in the fuzz suite) the drift reaches 1e-6. Project it back.
+    traj = np.maximum(sol.y.T, 0.0)
+    return traj / traj.sum(axis=1, keepdims=True)
 
 
 def discrete_replicator(
