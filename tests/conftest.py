@@ -7,8 +7,18 @@ from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
 
+# CI draws the same examples on every run (derandomize), so a run fails only when the code
+# changed. "explore" draws fresh ones on each run to hunt bugs:
+#     HYPOTHESIS_PROFILE=explore pytest tests/test_fuzz_*
 settings.register_profile(
-    "ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "ci",
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "explore", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("dev", max_examples=20, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

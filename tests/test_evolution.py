@@ -649,3 +649,49 @@ def test_replicator_stays_on_the_simplex_over_astronomical_spans():
     for b in (a, np.array([[3.0, 0.0], [5.0, 1.0]])):
         traj = replicator_dynamics(b, [0.5, 0.5], [0.0, 2.1689980317371705e38])
         assert np.all(traj >= 0) and np.allclose(traj.sum(axis=1), 1.0, atol=1e-12)
+
+
+def test_nearly_reducible_chain_matches_a_50_digit_solve():
+    # Two strategies that each resist the other (31 vs 1, 33 vs 2) and strong selection: the
+    # chain is nearly reducible. LU on I - T anchored at a rare state put 0.9994 of the mass
+    # on the all-third-strategy state (found by the fuzz suite); GTH elimination is exact.
+    mpmath = pytest.importorskip("mpmath")
+    a = np.array([[31.0, 2.0, 1.0], [1.0, 33.0, 1.0], [1.0, 1.0, 1.0]])
+    for solver in ("direct", "iterative"):
+        d = stationary_distribution(
+            a, population=6, selection=1.0, mutation=1e-4, solver=solver, tol=1e-12
+        )
+        t = d.transitions.toarray()
+        mpmath.mp.dps = 50
+        s = t.shape[0]
+        m = mpmath.matrix(s, s)
+        # The diagonal of I - T is the exact outflow (the sum of the off-diagonal rates): a
+        # float 1 - t_ii would perturb rates of order 1e-20 between the two basins.
+        for i in range(s):
+            for j in range(s):
+                if i != j:
+                    m[i, j] = -mpmath.mpf(t[j, i])
+        for i in range(s):
+            m[i, i] = mpmath.fsum(mpmath.mpf(t[i, j]) for j in range(s) if j != i)
+        for j in range(s):
+            m[s - 1, j] = 1
+        rhs = mpmath.matrix([0] * (s - 1) + [1])
+        ref = np.array([float(x) for x in mpmath.lu_solve(m, rhs)])
+        np.testing.assert_allclose(d.probabilities, ref, rtol=1e-9, atol=1e-300)
+        assert d.residual < 1e-15
+        np.testing.assert_allclose(d.shares, [0.456708, 0.543242, 5.0003e-5], rtol=1e-5)
+
+
+def test_small_mutation_limit_survives_underflowing_fixation():
+    # A coordination game under strong selection: both invasions fix with probability far
+    # below 1e-308. The two-state embedded chain has pi_0 / pi_1 = rho(0 -> 1) / rho(1 -> 0),
+    # so the answer is a logistic of the difference of the log fixation probabilities.
+    a = np.array([[5.0, 0.0], [0.0, 4.0]])
+    z, beta = 400, 20.0
+    l01 = log_fixation_probability(a, 0, 1, population=z, selection=beta)
+    l10 = log_fixation_probability(a, 1, 0, population=z, selection=beta)
+    assert l01 < -710 and l10 < -710
+    d = stationary_distribution(a, population=z, selection=beta)
+    expected = 1 / (1 + math.exp(l10 - l01))
+    assert d.shares[0] == pytest.approx(expected, rel=1e-9)
+    assert d.shares[1] == pytest.approx(1 - expected, rel=1e-9, abs=1e-300)

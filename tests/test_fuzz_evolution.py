@@ -158,7 +158,14 @@ def test_fixation_valid(a, z, beta, rule, data):
 def test_stationary_distribution_valid(a, z, beta, mu, rule, solver):
     TRIED["stationary_distribution"] += 1
     d = stationary_distribution(
-        a, population=z, selection=beta, mutation=mu, rule=rule, solver=solver, tol=1e-12
+        a,
+        population=z,
+        selection=beta,
+        mutation=mu,
+        rule=rule,
+        solver=solver,
+        tol=1e-12,
+        time_limit=60,
     )
     assert isinstance(d, StationaryDistribution)
     assert _on_simplex(d.shares, atol=1e-9)

@@ -123,17 +123,66 @@ def _exact_transitions(a, z, beta, mu, rule) -> tuple[np.ndarray, sparse.csr_mat
     return states, t
 
 
-def _direct_stationary(t: sparse.csr_matrix, anchor: int | None = None) -> np.ndarray:
-    """Solve pi (I - T) = 0 with pi_anchor = 1 by sparse LU on the other S - 1 equations.
+#: Chains up to this many states are solved densely by GTH (about 1 s at 1000 states here).
+GTH_MAX_STATES = 1000
 
-    Fixing one component (rather than replacing an equation by the dense normalisation row)
-    keeps the system sparse, so the LU fills in like the lattice, not like a dense matrix. The
-    anchor should carry much probability: anchored at a state of probability 1e-300 the others
-    overflow. Without a guess, a first solve finds such a state.
+
+def _gth(t: np.ndarray) -> np.ndarray:
+    """Stationary distribution of a dense irreducible chain by Grassmann, Taksar & Heyman (1985).
+
+    State elimination that never subtracts: each pivot is the sum of the outflow to the states
+    not yet eliminated, not ``1 - t_kk``. So every probability comes out to relative round-off,
+    even for nearly reducible chains (strong selection, rare mutation), where LU on ``I - T``
+    loses all digits (Heyman 1987; Stewart 1994, ch. 2).
+    """
+    p = np.array(t, dtype=float)
+    n = p.shape[0]
+    for k in range(n - 1, 0, -1):
+        col = p[:k, k] / p[k, :k].sum()
+        p[:k, :k] += col[:, None] * p[k, :k][None, :]
+        p[:k, k] = col
+    pi = np.empty(n)
+    pi[0] = 1.0
+    for j in range(1, n):
+        pi[j] = pi[:j] @ p[:j, j]
+    return pi / pi.sum()
+
+
+def _log_gth(log_t: np.ndarray) -> np.ndarray:
+    """:func:`_gth` on natural logs of the transitions, for chains whose rates underflow.
+
+    The embedded chain of the small-mutation limit can hold fixation probabilities like
+    ``exp(-1000)``; in log space they keep their value and the elimination stays exact.
+    """
+    lp = np.array(log_t, dtype=float)
+    n = lp.shape[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for k in range(n - 1, 0, -1):
+            col = lp[:k, k] - np.logaddexp.reduce(lp[k, :k])
+            lp[:k, :k] = np.logaddexp(lp[:k, :k], col[:, None] + lp[k, :k][None, :])
+            lp[:k, k] = col
+        log_pi = np.empty(n)
+        log_pi[0] = 0.0
+        for j in range(1, n):
+            log_pi[j] = np.logaddexp.reduce(log_pi[:j] + lp[:j, j])
+    log_pi -= log_pi.max()
+    pi = np.exp(log_pi)
+    return pi / pi.sum()
+
+
+def _direct_stationary(t: sparse.csr_matrix, anchor: int | None = None) -> np.ndarray:
+    """Solve pi (I - T) = 0 exactly: dense GTH up to :data:`GTH_MAX_STATES`, else sparse LU.
+
+    The LU solves the other S - 1 equations with pi_anchor = 1. Fixing one component (rather
+    than replacing an equation by the dense normalisation row) keeps the system sparse, so the
+    LU fills in like the lattice, not like a dense matrix. The anchor must carry much
+    probability: anchored at a state of probability 1e-30 the others lose their digits, and
+    at 1e-300 they overflow. Without a guess, a first solve finds such a state and a second
+    solve is anchored there.
     """
     s = t.shape[0]
-    if s == 1:
-        return np.ones(1)
+    if s <= GTH_MAX_STATES:
+        return _gth(t.toarray() if sparse.issparse(t) else t)
     lhs = (sparse.identity(s, format="csc") - t.T.tocsc()).tocsc()
 
     def solve(k: int) -> np.ndarray:
@@ -145,8 +194,10 @@ def _direct_stationary(t: sparse.csr_matrix, anchor: int | None = None) -> np.nd
         return x
 
     x = solve(0 if anchor is None else anchor)
-    if anchor is None and not (np.all(np.isfinite(x)) and np.abs(x).max() < 1e100):
-        x = solve(int(np.argmax(np.where(np.isnan(x), -np.inf, np.abs(x)))))
+    if anchor is None:
+        best = int(np.argmax(np.where(np.isnan(x), -np.inf, np.abs(x))))
+        if best != 0:
+            x = solve(best)
     x = np.maximum(x, 0.0)
     return x / x.sum()
 

@@ -27,7 +27,9 @@ from allysim.evolution.mutation_chain import (
     _composition_count,
     _direct_stationary,
     _exact_transitions,
+    _gth,
     _iterative_stationary,
+    _log_gth,
 )
 
 
@@ -73,14 +75,6 @@ class StationaryDistribution:
     residual: float = 0.0
     iterations: int = 0
     solver: str = "dense"
-
-
-def _dense_stationary(t: np.ndarray) -> np.ndarray:
-    n = t.shape[0]
-    lhs = (np.eye(n) - t + 1.0).T
-    v = np.linalg.solve(lhs, np.ones(n))
-    v = np.maximum(v, 0.0)
-    return v / v.sum()
 
 
 _SOLVERS = ("auto", "direct", "iterative")
@@ -176,7 +170,14 @@ def stationary_distribution(
         t = rho.T / (n - 1)
         np.fill_diagonal(t, 0.0)
         np.fill_diagonal(t, 1.0 - t.sum(axis=1))
-        v = _dense_stationary(t)
+        off = t - np.diag(np.diag(t))
+        if np.all((off > 1e-250) | np.eye(n, dtype=bool)):
+            v = _gth(t)
+        else:
+            # Some fixation probability is below the float range or near it: eliminate in
+            # log space, where the embedded chain keeps its exact (tiny) rates.
+            log_t = fixation_matrix(a, population=z, selection=beta, rule=rule, log=True).T
+            v = _log_gth(log_t - math.log(n - 1))
         res = float(np.abs(v @ t - v).sum())
         return StationaryDistribution(v, z * np.eye(n, dtype=np.int64), v, t, rho, res)
     return _exact_mutation_chain(a, z, beta, mu, rule, solver, tol, time_limit, progress)
