@@ -56,7 +56,8 @@ class StationaryDistribution:
     iterations : int, default 0
         Cycles of the iterative solver (0 for a direct solve).
     solver : str, default "dense"
-        ``"dense"`` (small-mutation limit), ``"direct"`` (sparse LU) or ``"iterative"``.
+        ``"dense"`` (small-mutation limit), ``"direct"`` (GTH elimination up to 1000 states,
+        sparse LU above) or ``"iterative"``.
 
     Examples
     --------
@@ -105,7 +106,9 @@ def stationary_distribution(
     With ``mutation = mu > 0``: the exact chain over all ``C(Z + n - 1, n - 1)`` compositions
     of Z into n strategies (sparse, built without per-state Python loops). Each step a random
     organization mutates with probability mu to a uniformly chosen other strategy, or else
-    updates by ``rule``. Small chains are solved by sparse LU; large ones by multilevel
+    updates by ``rule``. Chains up to 1000 states are solved by GTH elimination (Grassmann,
+    Taksar & Heyman 1985), exact to round-off in every probability even when the chain is
+    nearly reducible; up to :data:`DIRECT_MAX_STATES` by sparse LU; larger ones by multilevel
     aggregation (Horton & Leutenegger 1994: aggregate the composition lattice two by two per
     axis, solve the coarse chain, disaggregate, smooth with Jacobi sweeps) accelerated by
     Anderson mixing (Walker & Ni 2011), until ``||pi T - pi||_1 <= tol``. The error in pi is
@@ -127,8 +130,9 @@ def stationary_distribution(
         Pairwise comparison (Traulsen, Nowak & Pacheco 2006) or frequency-dependent Moran
         process (Nowak et al. 2004).
     solver : {"auto", "direct", "iterative"}, default "auto"
-        How the exact chain is solved: sparse LU, the iterative solver, or ``"auto"`` (LU up
-        to :data:`DIRECT_MAX_STATES` states). Ignored in the small-mutation limit.
+        How the exact chain is solved: directly (GTH elimination, or sparse LU above 1000
+        states), iteratively, or ``"auto"`` (direct up to :data:`DIRECT_MAX_STATES` states).
+        Ignored in the small-mutation limit, which is always solved by GTH elimination.
     tol : float, default 1e-10
         Target residual ``||pi T - pi||_1`` of the iterative solver, in [1e-15, 1).
     time_limit : float or None, default 600.0
