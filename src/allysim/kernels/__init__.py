@@ -12,8 +12,9 @@ Conventions (documented in the user guide, docs/concepts.md):
   neither gives the limit of means, the long-run payoff per round.
 
 Modules: ``exact`` (expected payoffs), ``montecarlo`` (simulated matches), ``_inputs`` (strategy
-batches, horizons, noises). Tournaments live one layer up, in ``allysim.tournament``;
-``round_robin`` and ``TournamentResult`` are still importable from here.
+batches, horizons, noises), ``_chains`` (the batched Markov-chain solvers ``exact`` uses).
+Tournaments live one layer up, in ``allysim.tournament``; ``round_robin`` and
+``TournamentResult`` are still importable from here.
 """
 
 from __future__ import annotations
