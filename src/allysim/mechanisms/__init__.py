@@ -15,10 +15,11 @@ simulation next to theory. Thresholds are never negative: where the bare game al
 property, the least value is 0; where no value in the parameter's range gives it, they are
 ``inf`` (or, for a probability, a value >= 1).
 
-Modules: ``base`` (the protocol and ``RepeatedSettings``), ``thresholds``, ``stage`` (Sanction,
-Bond, ProfitSharing), ``repeated`` (ShadowOfFuture, Monitoring, Communication, Reputation),
-``setup`` (``apply``, ``MechanismSetup``) and ``simulation`` (``settle_round``,
-``simulate_mechanisms``). Every public name is importable from ``allysim.mechanisms``.
+Modules: ``base`` (the protocol and ``RepeatedSettings``), ``thresholds``, ``forfeit`` (the rule
+Sanction and Bond share), ``stage`` (Sanction, Bond, ProfitSharing), ``repeated``
+(ShadowOfFuture, Monitoring, Communication, Reputation), ``setup`` (``apply``,
+``MechanismSetup``) and ``simulation`` (``settle_round``, ``simulate_mechanisms``). Every public
+name is importable from ``allysim.mechanisms``.
 """
 
 from __future__ import annotations
