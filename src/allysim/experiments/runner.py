@@ -1,0 +1,229 @@
+"""``sweep``: run a function over every cell of a grid times replicates, on any executor."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import traceback
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allysim._validation import as_seed_sequence, check_int, check_memory
+from allysim.experiments.grid import _BYTES_PER_RUN, _derive, expand_grid
+from allysim.experiments.store import _fingerprint, _Store
+
+__all__ = ["SweepWarning", "sweep"]
+
+
+class SweepWarning(UserWarning):
+    """Some cells of a sweep failed; their errors are in the ``error`` column."""
+
+
+def _run_tasks(function, tasks):
+    """Run (cell, replicate, seed, params) tasks in a worker; exceptions become error rows."""
+    out = []
+    for cell, rep, seed, params in tasks:
+        row = {"cell": cell, "replicate": rep, "seed": seed}
+        try:
+            value = function(**params, seed=seed)
+            if isinstance(value, Mapping):
+                row.update(value)
+            else:
+                row["value"] = value
+            row["error"] = None
+        except Exception as exc:  # recorded per cell; an interrupt still stops the sweep
+            row["error"] = f"{type(exc).__name__}: {exc}"
+            row["traceback"] = traceback.format_exc(limit=3)
+        out.append(row)
+    return out
+
+
+def sweep(
+    function: Callable[..., Any],
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    *,
+    replicates: int = 1,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
+    executor: Any = None,
+    progress: bool = True,
+    store: str | os.PathLike | None = None,
+    store_format: str = "csv",
+    batch_size: int | None = None,
+) -> pd.DataFrame:
+    """Run ``function(**params, seed=s)`` for every cell of ``grid`` times ``replicates``.
+
+    Parameters
+    ----------
+    function : callable
+        Takes the grid's parameters as keywords and ``seed`` (an int) and returns a dict of
+        scalars (or one scalar, stored as ``value``). It must be picklable (a module-level
+        function) for process pools and Dask.
+    grid : dict of lists or list of dicts
+        A dict of lists is expanded to its Cartesian product; a list of dicts gives the cells
+        as they are (see [`expand_grid`][allysim.experiments.expand_grid]).
+    replicates : int, default 1
+        Independent runs per cell, >= 1.
+    seed : int, numpy.random.SeedSequence, numpy.random.Generator or None, default None
+        Root seed (an int must be >= 0). None draws fresh entropy, recorded in
+        ``result.attrs["root_entropy"]``.
+    executor : concurrent.futures.Executor, dask.distributed.Client or None, default None
+        Where the runs execute; None runs them in this process.
+    progress : bool, default True
+        Show a tqdm bar (runs done / total, time left).
+    store : str, os.PathLike or None, default None
+        Folder to which finished runs are appended atomically; rerunning the same sweep with
+        the same store skips the runs already there.
+    store_format : {"csv", "parquet"}, default "csv"
+        File format of the store ("parquet" needs pyarrow).
+    batch_size : int or None, default None
+        Runs per submission, >= 1 (default: 256 in process, about 4 batches per worker on an
+        executor).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (cell, replicate), sorted by them: ``cell``, the parameters, ``replicate``,
+        ``seed``, the values the function returned, and ``error`` (None when it succeeded).
+        ``attrs["failed"]`` counts failed rows; a
+        [`SweepWarning`][allysim.experiments.SweepWarning] reports them.
+
+    Raises
+    ------
+    TypeError
+        If ``function`` is not callable, ``executor`` is not an executor, or another argument
+        has the wrong type (the message names it).
+    ValueError
+        If an argument is out of range, or the sweep's bookkeeping (about 1 KiB per run) would
+        exceed the memory budget (see ``allysim.set_memory_budget``).
+
+    Examples
+    --------
+    >>> def coin(p, seed):
+    ...     return {"heads": int(np.random.default_rng(seed).random() < p)}
+    >>> df = sweep(coin, {"p": [0.2, 0.8]}, replicates=3, seed=1, progress=False)
+    >>> df.shape, list(df.columns)
+    ((6, 6), ['cell', 'p', 'replicate', 'seed', 'heads', 'error'])
+    """
+    if not callable(function):
+        raise TypeError(f"function must be callable, got {type(function).__name__}")
+    replicates = check_int(replicates, "replicates", minimum=1)
+    if not isinstance(progress, bool | np.bool_):
+        raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
+    if store_format not in ("csv", "parquet"):
+        raise ValueError(f"store_format must be 'csv' or 'parquet', got {store_format!r}")
+    if batch_size is not None:
+        batch_size = check_int(batch_size, "batch_size", minimum=1)
+    if store is not None and not isinstance(store, str | os.PathLike):
+        raise TypeError(f"store must be a path (str or os.PathLike), got {type(store).__name__}")
+    root = as_seed_sequence(seed, "seed")
+    cells = expand_grid(grid)
+    n_runs = len(cells) * replicates
+    check_memory(
+        n_runs * _BYTES_PER_RUN,
+        "replicates",
+        hint=f"{len(cells):,} cells x {replicates:,} replicates; split the sweep or use a store "
+        "and run it in parts",
+    )
+    pool = None
+    if executor is not None:
+        pool = executor.get_executor() if hasattr(executor, "get_executor") else executor
+        if not isinstance(pool, cf.Executor) and not hasattr(pool, "submit"):
+            raise TypeError(
+                "executor must be a concurrent.futures.Executor or a dask.distributed Client, "
+                f"got {type(executor).__name__}"
+            )
+    tasks = [
+        (i, r, _derive(root, i, r), params)
+        for i, params in enumerate(cells)
+        for r in range(replicates)
+    ]
+    done_rows: list[dict] = []
+    stored = None
+    if store is not None:
+        stored = _Store(store, _fingerprint(function, cells, replicates, root), store_format)
+        previous = stored.load()
+        if previous is not None:
+            ok = previous[previous["error"].isna()] if "error" in previous else previous
+            finished = set(zip(ok["cell"].astype(int), ok["replicate"].astype(int), strict=True))
+            done_rows = ok.to_dict("records")
+            tasks = [t for t in tasks if (t[0], t[1]) not in finished]
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(
+            total=len(cells) * replicates,
+            initial=len(done_rows),
+            desc="sweep",
+            unit="run",
+        )
+
+    def finish(rows: list[dict]) -> None:
+        done_rows.extend(rows)
+        if stored is not None:
+            stored.append([r for r in rows if r.get("error") is None])
+        if bar is not None:
+            bar.update(len(rows))
+
+    try:
+        if pool is None:
+            step = batch_size or 256
+            for start in range(0, len(tasks), step):
+                finish(_run_tasks(function, tasks[start : start + step]))
+        else:
+            workers = getattr(pool, "_max_workers", None) or 4
+            step = batch_size or max(1, min(512, len(tasks) // (4 * workers) + 1))
+            futures = [
+                pool.submit(_run_tasks, function, tasks[s : s + step])
+                for s in range(0, len(tasks), step)
+            ]
+            try:
+                for fut in cf.as_completed(futures):
+                    finish(fut.result())
+            except BaseException:
+                for fut in futures:
+                    fut.cancel()
+                raise
+    finally:
+        if bar is not None:
+            bar.close()
+
+    frame = _tidy(done_rows, cells)
+    failed = int(frame["error"].notna().sum())
+    frame.attrs["failed"] = failed
+    frame.attrs["root_entropy"] = root.entropy
+    if failed:
+        warnings.warn(
+            f"{failed} of {len(frame)} runs failed; see the 'error' column",
+            SweepWarning,
+            stacklevel=2,
+        )
+    return frame
+
+
+def _tidy(rows: list[dict], cells: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    frame["cell"] = frame["cell"].astype(int)
+    frame["replicate"] = frame["replicate"].astype(int)
+    frame["seed"] = frame["seed"].astype("int64")
+    params = pd.DataFrame(cells)
+    params.insert(0, "cell", range(len(cells)))
+    for col in params.columns[1:]:
+        if col in frame.columns:
+            frame = frame.drop(columns=col)
+    frame = params.merge(frame, on="cell", how="right")
+    if "error" not in frame:
+        frame["error"] = None
+    frame["error"] = frame["error"].astype(object).where(frame["error"].notna(), None)
+    front = ["cell", *params.columns[1:], "replicate", "seed"]
+    rest = [c for c in frame.columns if c not in front and c not in ("error", "traceback")]
+    tail = ["error"] + (["traceback"] if "traceback" in frame.columns else [])
+    frame = frame[front + rest + tail]
+    return frame.sort_values(["cell", "replicate"], kind="stable").reset_index(drop=True)
