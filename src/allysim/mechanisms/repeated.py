@@ -22,8 +22,71 @@ _RENAMED = (
 )
 
 
+class _SettingMechanism(Mechanism):
+    """A mechanism that sets one field of the repeated-game settings to its own value.
+
+    A subclass is a frozen dataclass whose key parameter has the name of a field of
+    [`RepeatedSettings`][allysim.mechanisms.RepeatedSettings], given in ``_setting``. By default
+    the parameter is a probability in [0, 1], checked when the mechanism is built.
+
+    Examples
+    --------
+    >>> from allysim.mechanisms import Communication, RepeatedSettings
+    >>> s = RepeatedSettings(continuation=None, perception_noise=0.2)
+    >>> Communication(0.5).adjust(s).clarity
+    0.5
+    """
+
+    _setting: ClassVar[str]
+
+    def __post_init__(self) -> None:
+        name = self._setting
+        object.__setattr__(self, name, check_probability(getattr(self, name), name))
+
+    def adjust(self, settings: RepeatedSettings) -> RepeatedSettings:
+        """Set the settings' field named after this mechanism's key parameter to its value.
+
+        ShadowOfFuture sets ``continuation``, Monitoring ``perception_noise`` (it replaces the
+        one given to ``apply``), Communication ``clarity`` (``apply`` scales the final
+        perception error by ``1 - clarity``) and Reputation ``visibility`` (used by the trust
+        model).
+
+        Parameters
+        ----------
+        settings : RepeatedSettings
+            The settings before this mechanism.
+
+        Returns
+        -------
+        RepeatedSettings
+            The settings with that one field replaced.
+
+        Raises
+        ------
+        TypeError
+            ``settings`` is not a [`RepeatedSettings`][allysim.mechanisms.RepeatedSettings].
+
+        Examples
+        --------
+        >>> from allysim.mechanisms import (
+        ...     Communication, Monitoring, RepeatedSettings, Reputation, ShadowOfFuture,
+        ... )
+        >>> s = RepeatedSettings(continuation=None, perception_noise=0.2)
+        >>> ShadowOfFuture(0.8).adjust(s).continuation
+        0.8
+        >>> Monitoring(0.05).adjust(s).perception_noise
+        0.05
+        >>> Communication(0.5).adjust(s).clarity
+        0.5
+        >>> Reputation(0.8).adjust(s).visibility
+        0.8
+        """
+        name = self._setting
+        return replace(_check_settings(settings), **{name: getattr(self, name)})
+
+
 @dataclass(frozen=True)
-class ShadowOfFuture(Mechanism):
+class ShadowOfFuture(_SettingMechanism):
     """Repeated interaction: the partnership continues after each round with probability w.
 
     A long shadow of the future (w near 1) makes tomorrow's cooperation worth today's restraint.
@@ -50,31 +113,11 @@ class ShadowOfFuture(Mechanism):
 
     continuation: float
     kind: ClassVar[str] = "shadow_of_future"
+    _setting: ClassVar[str] = "continuation"
 
     def __post_init__(self) -> None:
         w = check_interval(self.continuation, "continuation", 0.0, 1.0, high_open=True)
         object.__setattr__(self, "continuation", w)
-
-    def adjust(self, settings: RepeatedSettings) -> RepeatedSettings:
-        """Set the continuation probability to this mechanism's w.
-
-        Parameters
-        ----------
-        settings : RepeatedSettings
-            The settings before this mechanism.
-
-        Returns
-        -------
-        RepeatedSettings
-            The settings with ``continuation = w``.
-
-        Examples
-        --------
-        >>> s = RepeatedSettings(continuation=None, perception_noise=0.0)
-        >>> ShadowOfFuture(0.8).adjust(s).continuation
-        0.8
-        """
-        return replace(_check_settings(settings), continuation=self.continuation)
 
     def threshold(self, game: StageGame) -> float:
         """Least w at which GRIM against GRIM is an equilibrium.
@@ -122,7 +165,7 @@ class ShadowOfFuture(Mechanism):
 
 
 @dataclass(frozen=True, init=False)
-class Monitoring(Mechanism):
+class Monitoring(_SettingMechanism):
     """Transparent observation of the partner: perception noise eta (chance to misread a move).
 
     Parameters
@@ -152,6 +195,7 @@ class Monitoring(Mechanism):
 
     perception_noise: float
     kind: ClassVar[str] = "monitoring"
+    _setting: ClassVar[str] = "perception_noise"
 
     def __init__(
         self, perception_noise: float | None = None, *, perception_error: float | None = None
@@ -175,31 +219,9 @@ class Monitoring(Mechanism):
         warnings.warn(_RENAMED, DeprecationWarning, stacklevel=2)
         return self.perception_noise
 
-    def adjust(self, settings: RepeatedSettings) -> RepeatedSettings:
-        """Set the perception noise to this mechanism's.
-
-        Parameters
-        ----------
-        settings : RepeatedSettings
-            The settings before this mechanism.
-
-        Returns
-        -------
-        RepeatedSettings
-            The settings with ``perception_noise`` replaced.
-
-        Examples
-        --------
-        >>> from allysim.mechanisms import RepeatedSettings
-        >>> s = RepeatedSettings(continuation=None, perception_noise=0.2)
-        >>> Monitoring(0.05).adjust(s).perception_noise
-        0.05
-        """
-        return replace(_check_settings(settings), perception_noise=self.perception_noise)
-
 
 @dataclass(frozen=True)
-class Communication(Mechanism):
+class Communication(_SettingMechanism):
     """The binding element: clearer communication lowers perception error to ``eta (1 - clarity)``.
 
     In the trust model it also speeds verification.
@@ -224,34 +246,11 @@ class Communication(Mechanism):
 
     clarity: float
     kind: ClassVar[str] = "communication"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "clarity", check_probability(self.clarity, "clarity"))
-
-    def adjust(self, settings: RepeatedSettings) -> RepeatedSettings:
-        """Record the clarity; ``apply`` scales the final perception error by ``1 - clarity``.
-
-        Parameters
-        ----------
-        settings : RepeatedSettings
-            The settings before this mechanism.
-
-        Returns
-        -------
-        RepeatedSettings
-            The settings with ``clarity`` set.
-
-        Examples
-        --------
-        >>> s = RepeatedSettings(continuation=None, perception_noise=0.2)
-        >>> Communication(0.5).adjust(s).clarity
-        0.5
-        """
-        return replace(_check_settings(settings), clarity=self.clarity)
+    _setting: ClassVar[str] = "clarity"
 
 
 @dataclass(frozen=True)
-class Reputation(Mechanism):
+class Reputation(_SettingMechanism):
     """Observable track record: the share of a partner's history others can see.
 
     It has no stage-game effect; the trust model uses it in partner choice.
@@ -276,27 +275,4 @@ class Reputation(Mechanism):
 
     visibility: float
     kind: ClassVar[str] = "reputation"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "visibility", check_probability(self.visibility, "visibility"))
-
-    def adjust(self, settings: RepeatedSettings) -> RepeatedSettings:
-        """Record the visibility (used by the trust model).
-
-        Parameters
-        ----------
-        settings : RepeatedSettings
-            The settings before this mechanism.
-
-        Returns
-        -------
-        RepeatedSettings
-            The settings with ``visibility`` set.
-
-        Examples
-        --------
-        >>> s = RepeatedSettings(continuation=None, perception_noise=0.0)
-        >>> Reputation(0.8).adjust(s).visibility
-        0.8
-        """
-        return replace(_check_settings(settings), visibility=self.visibility)
+    _setting: ClassVar[str] = "visibility"
