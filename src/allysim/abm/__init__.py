@@ -11,10 +11,16 @@
 * :mod:`allysim.abm.payoffs`: the partnership game's payoffs for every partnership at once.
 * :mod:`allysim.abm.trust`: the three kinds of trust, Beta-Bernoulli learning, the stages.
 * :mod:`allysim.abm.batch`: the seeded :func:`batch_run` wrapper.
+* :mod:`allysim.abm.components`: :class:`Part`, the base of the optional partnership parts,
+  and the hooks the step calls.
+* :mod:`allysim.abm.investment`: :class:`SpecificInvestment`, relationship-specific
+  investments and hold-up.
 """
 
 from allysim.abm.agents import CULTURE_DIMENSIONS, Organization
 from allysim.abm.batch import batch_run
+from allysim.abm.components import Part, PlayedRound
+from allysim.abm.investment import SpecificInvestment
 from allysim.abm.model import TrustModel, gini
 from allysim.abm.params import TrustParams
 from allysim.abm.partnerships import PartnershipTable
@@ -26,8 +32,11 @@ __all__ = [
     "KINDS",
     "STAGES",
     "Organization",
+    "Part",
     "PartnershipTable",
+    "PlayedRound",
     "RoundOutcome",
+    "SpecificInvestment",
     "Stage",
     "TrustKind",
     "TrustModel",

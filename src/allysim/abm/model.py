@@ -164,6 +164,13 @@ class TrustModel(mesa.Model):
             self.n, params.network, params.network_degree, params.rewiring, self.rng
         )
         self.table = PartnershipTable(self.n, params.capacity, never_betrayed=params.never_betrayed)
+        # The partnership parts switched on (allysim.abm.components), with their state.
+        self.parts = params.parts()
+        self.part_state: dict[str, Any] = {}
+        for part in self.parts:
+            for name, (shape, dtype, fill) in part.columns().items():
+                self.table.add_column(name, shape, dtype, fill)
+            part.setup(self)
         self.play = Play(self)
         self.learning = LearnTrust(self)
         self.staging = AdvanceStages(self)
@@ -173,6 +180,8 @@ class TrustModel(mesa.Model):
         self.exits = 0
         self.last_round = RoundOutcome.empty()
         self._reporters = model_reporters(self.strategies.names)
+        for part in self.parts:
+            self._reporters |= part.reporters()
         self.datacollector = mesa.DataCollector(self._reporters)
         self.running = True
         self.datacollector.collect(self)
@@ -186,6 +195,38 @@ class TrustModel(mesa.Model):
         self.period_payoff = np.zeros(n)
         self.reputation = np.full(n, p.neutral_reputation)
         self.organizations = [Organization(self, i) for i in range(n)]
+
+    def credit(self, organizations: np.ndarray, amount: np.ndarray, stake: np.ndarray) -> None:
+        """Add ``amount`` to the payoffs of ``organizations`` outside a round (a part's flows).
+
+        ``wealth`` takes the amount; ``period_payoff`` (what imitation compares) takes it per
+        unit stake when ``imitation_payoff="per_stake"``, as the rounds' payoffs are.
+
+        Parameters
+        ----------
+        organizations : numpy.ndarray
+            Organization indices (repeats add up).
+        amount : numpy.ndarray
+            Value units for each, negative for a payment.
+        stake : numpy.ndarray
+            The stake of the partnership each flow belongs to.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> m = TrustModel(n_organizations=4, seed=0)
+        >>> m.credit(np.array([0, 0]), np.array([1.0, 2.0]), np.array([1.0, 2.0]))
+        >>> m.wealth[0], m.period_payoff[0]
+        (np.float64(3.0), np.float64(2.0))
+        """
+        n = self.n
+        self.wealth += np.bincount(organizations, amount, minlength=n)
+        if self.params.imitation_payoff == "per_stake":
+            amount = amount / stake
+        self.period_payoff += np.bincount(organizations, amount, minlength=n)
 
     def step(self) -> None:
         """One step: play, learn trust, move stages, exit, search, imitate, collect.
@@ -202,13 +243,19 @@ class TrustModel(mesa.Model):
         """
         self.table.reset_counts()
         outcome = self.play.play()
+        for part in self.parts:
+            outcome = part.perceive(self, outcome)
         self.learning.learn(outcome)
+        for part in self.parts:
+            part.after_round(self, outcome)
         self.staging.advance(outcome)
         self.exits = self.exit.dissolve()
         self.search.search()
         every = self.params.imitation_every
         if every and self.steps % every == 0:
             self.imitation.imitate()
+        for part in self.parts:
+            part.end_step(self)
         self.last_round = outcome
         self.datacollector.collect(self)
 

@@ -27,6 +27,8 @@ from allysim._validation import (
     check_probability,
     check_real,
 )
+from allysim.abm.components import Part
+from allysim.abm.investment import SpecificInvestment
 from allysim.mechanisms import Mechanism
 from allysim.scenarios import TRUST_MODEL_STRATEGIES
 from allysim.strategies import FiniteStateStrategy, MemoryOne
@@ -38,6 +40,8 @@ __all__ = ["DEFAULT_STRATEGIES", "TrustParams", "params_from_keywords"]
 DEFAULT_STRATEGIES = TRUST_MODEL_STRATEGIES
 
 _IMITATION_PAYOFFS = ("per_stake", "raw")
+#: The partnership parts (see allysim.abm.components), by TrustParams field, in step order.
+_PART_FIELDS: dict[str, type[Part]] = {"investment": SpecificInvestment}
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,9 @@ class TrustParams:
     never_betrayed : int
         Step recorded as the last betrayal of a partnership that has had none; must lie below
         ``-absorb_window`` so that it never counts as recent. Default ``-10**9``.
+    investment : SpecificInvestment or None
+        Relationship-specific investments, quasi-rents and hold-up
+        (:class:`~allysim.abm.investment.SpecificInvestment`). Default None (off).
 
     Examples
     --------
@@ -239,6 +246,7 @@ class TrustParams:
     absorb_streak: int = 5
     absorb_window: int = 10
     never_betrayed: int = -(10**9)
+    investment: SpecificInvestment | None = None
 
     def __post_init__(self) -> None:
         def put(name: str, value: Any) -> None:
@@ -331,6 +339,29 @@ class TrustParams:
                 f"count as a recent betrayal), got {never}"
             )
         put("never_betrayed", never)
+        for name, kind in _PART_FIELDS.items():
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, kind):
+                raise TypeError(
+                    f"{name} must be a {kind.__name__} or None (off), got {type(value).__name__}"
+                )
+
+    def parts(self) -> tuple[Part, ...]:
+        """The partnership parts switched on, in the order the step calls them.
+
+        Returns
+        -------
+        tuple of Part
+            The non-None part fields.
+
+        Examples
+        --------
+        >>> TrustParams().parts()
+        ()
+        >>> TrustParams(investment=SpecificInvestment()).parts()[0].name
+        'investment'
+        """
+        return tuple(getattr(self, n) for n in _PART_FIELDS if getattr(self, n) is not None)
 
     def _check_strategies(self) -> None:
         s = self.strategies

@@ -131,6 +131,62 @@ class PartnershipTable:
         self._next_pid = 0
         self.formed = self.dissolved = 0
         self.formed_total = self.dissolved_total = 0
+        self.fields: tuple[str, ...] = self.FIELDS
+        self._fills: dict[str, object] = {}
+        self._rows = m
+
+    def column(self, name: str) -> np.ndarray:
+        """A column added by :meth:`add_column` (all rows; the active ones are ``[:n_active]``).
+
+        Parameters
+        ----------
+        name : str
+            The column's name.
+
+        Returns
+        -------
+        numpy.ndarray
+            The column itself (writes change the table).
+
+        Examples
+        --------
+        >>> t = PartnershipTable(4, 1, never_betrayed=-10**9)
+        >>> t.add_column("invested", (2,), float, 0.0); t.column("invested").shape
+        (3, 2)
+        """
+        if name not in self._fills:
+            raise KeyError(f"no column {name!r}; the parts' columns are {sorted(self._fills)}")
+        return getattr(self, name)
+
+    def add_column(self, name: str, shape: tuple[int, ...], dtype: object, fill: object) -> None:
+        """Allocate a per-partnership column that moves with the others (for a part).
+
+        Parameters
+        ----------
+        name : str
+            Attribute name of the column; must not exist yet.
+        shape : tuple of int
+            Trailing shape of one row (``()`` for a scalar per partnership).
+        dtype : object
+            numpy dtype.
+        fill : object
+            Value of a new partnership's row.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> t = PartnershipTable(4, 1, never_betrayed=-10**9)
+        >>> t.add_column("invested", (2,), float, 0.0); t.invested.shape
+        (3, 2)
+        """
+        if hasattr(self, name):
+            raise ValueError(f"column {name!r} exists already")
+        setattr(self, name, np.full((self._rows, *shape), fill, dtype=dtype))
+        self.fields = (*self.fields, name)
+        self._fills[name] = fill
 
     def reset_counts(self) -> None:
         """Set the per-step counters ``formed`` and ``dissolved`` to 0.
@@ -273,6 +329,8 @@ class PartnershipTable:
         self.beta[rows] = beta
         self.streak[rows] = 0
         self.goodwill_weight[rows] = goodwill_weight
+        for name, fill in self._fills.items():
+            getattr(self, name)[rows] = fill
         table = self.partner_table
         table[a, (table[a] < 0).argmax(axis=1)] = b
         table[b, (table[b] < 0).argmax(axis=1)] = a
@@ -313,7 +371,7 @@ class PartnershipTable:
         k = e - count
         holes = np.flatnonzero(gone[:k])
         fillers = k + np.flatnonzero(~gone[k:])
-        for name in self.FIELDS:
+        for name in self.fields:
             arr = getattr(self, name)
             arr[holes] = arr[fillers]
         self.n_active = k

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from allysim.abm.components import PlayedRound
 from allysim.abm.payoffs import partnership_payoff
 from allysim.abm.trust import Stage, TrustKind, trust_mean, update_beta
 from allysim.kernels import play_round
@@ -151,6 +152,10 @@ class Play(_Phase):
         )
         stake = np.asarray(p.stake_levels)[t.stage[:e]]
         dividend = p.synergy * (1 - p.culture_friction * t.distance[:e])
+        for part in m.parts:
+            factor = part.dividend(m, e)
+            if factor is not None:
+                dividend = dividend * factor
         # What a contribution is worth to its receiver scales with the contributor's capability.
         got_a = p.benefit * m.capability[b]
         got_b = p.benefit * m.capability[a]
@@ -159,6 +164,12 @@ class Play(_Phase):
         pay_a, pay_b, enforcement = settle_round(
             m.settings.settling, pay_a * stake, pay_b * stake, ca, cb, m.rng, scale=stake
         )
+        if m.parts:
+            played = PlayedRound(e, np.stack([ca, cb], axis=1), stake, np.stack([pay_a, pay_b], 1))
+            for part in m.parts:
+                part.settle(m, played)
+            pay_a, pay_b = played.pay[:, 0], played.pay[:, 1]
+            enforcement = enforcement + played.overhead
         n = p.n_organizations
         gain = np.bincount(a, pay_a, minlength=n) + np.bincount(b, pay_b, minlength=n)
         m.wealth += gain
@@ -326,6 +337,8 @@ class AdvanceStages(_Phase):
         changed = promote | demote
         stage += promote.astype(np.int64) - demote
         in_stage[changed] = 0
+        for part in m.parts:
+            part.on_promote(m, promote)
 
 
 class Exit(_Phase):
@@ -365,7 +378,16 @@ class Exit(_Phase):
         if e == 0:
             return 0
         ctr = trust_mean(t.alpha[:e, :, TrustKind.CONTRACTUAL], t.beta[:e, :, 1])
-        exit_now = np.minimum(ctr[:, 0], ctr[:, 1]) < m.params.exit_threshold
+        if m.parts:
+            threshold = np.full((e, 2), m.params.exit_threshold)
+            for part in m.parts:
+                threshold = part.exit_threshold(m, threshold)
+            exit_now = (ctr < threshold).any(axis=1)
+        else:
+            exit_now = np.minimum(ctr[:, 0], ctr[:, 1]) < m.params.exit_threshold
         ended = m.rng.random(e) >= m.settings.continuation
-        t.remove(exit_now | ended)
+        gone = exit_now | ended
+        for part in m.parts:
+            part.on_dissolve(m, gone)
+        t.remove(gone)
         return int(exit_now.sum())

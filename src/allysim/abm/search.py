@@ -69,6 +69,12 @@ class PartnerSearch:
         dist = np.abs(m.culture[seekers] - m.culture[cand]).mean(axis=1)
         score_s = self._assessment(cand, dist)  # the seeker's view of the candidate
         score_c = self._assessment(seekers, dist)
+        for part in m.parts:
+            fs, fc = part.acceptance(m, seekers, cand), part.acceptance(m, cand, seekers)
+            if fs is not None:
+                score_s = np.minimum(1.0, score_s * fs)
+            if fc is not None:
+                score_c = np.minimum(1.0, score_c * fc)
         u = rng.random((2, seekers.size))
         accept = (u[0] < score_s) & (u[1] < score_c)
         seekers, cand = seekers[accept], cand[accept]
@@ -94,6 +100,7 @@ class PartnerSearch:
         if a.size == 0:
             return
         m, p, s = self.model, self.model.params, self.model.settings
+        first = m.table.n_active
         # Two independent sources of misreading (noisy-OR), so eta stays a probability.
         misread = 1 - (1 - s.perception_noise) * (1 - p.culture_noise * dist)
         start = m.strategies.start
@@ -116,3 +123,6 @@ class PartnerSearch:
                 p.attribution_discount,
             ),
         )
+        rows = slice(first, m.table.n_active)
+        for part in m.parts:
+            part.on_form(m, rows)
