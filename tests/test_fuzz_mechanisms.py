@@ -155,7 +155,8 @@ def test_grim_threshold_is_where_deviating_stops_paying(game):
     w = continuation_threshold(game, "GRIM")
 
     def gain(v):
-        return max((1 - v) * T + v * P, (1 - v) * T + v * S) - R
+        # Differences first: at |R| = 100 a gain of 1e-17 vanishes if R is subtracted last.
+        return max((1 - v) * (T - R) + v * (P - R), (1 - v) * (T - R) + v * (S - R))
 
     tol = 1e-9 * (1 + max(map(abs, (R, S, T, P))))
     if w == 0:
