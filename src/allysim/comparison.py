@@ -11,6 +11,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from allysim._validation import (
     SeedLike,
@@ -21,7 +22,7 @@ from allysim._validation import (
     resolve_seed,
 )
 from allysim.evolution import stationary_distribution
-from allysim.games import StageGame
+from allysim.games import StageGame, partnership_game
 from allysim.kernels import cooperation_rates, outcome_distribution
 from allysim.mechanisms import Mechanism, MechanismSetup, apply
 from allysim.scenarios import comparison_scenarios, comparison_strategies
@@ -51,8 +52,6 @@ def standard_partnership_game() -> StageGame:
     >>> standard_partnership_game().payoff_vector
     (1.5, -2.0, 3.0, 0.0)
     """
-    from allysim.games import partnership_game
-
     return partnership_game(benefit=3.0, cost=2.0, synergy=0.5)
 
 
@@ -233,8 +232,6 @@ def compare_mechanisms(
     rows = []
     items: Iterable[tuple[str, Sequence[Mechanism]]] = list(scenarios.items())
     if progress:
-        from tqdm.auto import tqdm
-
         items = tqdm(items, desc="scenarios", unit="scenario")
     for name, mechanisms in items:
         setup = apply(

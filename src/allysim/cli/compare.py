@@ -6,6 +6,7 @@ import argparse
 
 import pandas as pd
 
+from allysim import comparison
 from allysim.cli.output import _Artifact, _csv_artifact, _figure_artifact, _matplotlib
 
 
@@ -30,19 +31,18 @@ def _mechanisms_section(args: argparse.Namespace) -> list[_Artifact]:
     Incentive mechanisms ...
     ['mechanisms.csv', 'mechanisms.png']
     """
-    from allysim.comparison import compare_mechanisms, default_scenarios, standard_partnership_game
-    from allysim.plotting import mechanism_bars
+    from allysim.plotting import mechanism_bars  # deferred: matplotlib, not needed for --help
 
     _matplotlib()
-    game = standard_partnership_game()
+    game = comparison.standard_partnership_game()
     R, S, T, P = game.payoff_vector
     print(
         f"\nIncentive mechanisms on the partnership game R={R:g} S={S:g} T={T:g} P={P:g} "
         "(base: continuation 0.3, perception error 0.05; small-mutation limit, Z=50)\n"
     )
     # The exact kernel makes this comparison deterministic, so it takes no seed.
-    table = compare_mechanisms(
-        game, default_scenarios(), noise=0.01, method="exact", progress=not args.quiet
+    table = comparison.compare_mechanisms(
+        game, comparison.default_scenarios(), noise=0.01, method="exact", progress=not args.quiet
     )
     cols = ["scenario", "equilibrium", "equilibrium_strategy", "tournament_winner"]
     cols += ["cooperation", "welfare"]

@@ -6,11 +6,13 @@ import argparse
 import warnings
 from collections.abc import Sequence
 from functools import partial
+from math import comb
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from allysim import memory_budget
 from allysim.cli.arguments import _blame
 from allysim.cli.output import (
     Section,
@@ -19,6 +21,15 @@ from allysim.cli.output import (
     _figure_artifact,
     _matplotlib,
 )
+from allysim.evolution import (
+    DIRECT_MAX_STATES,
+    _chain_bytes,
+    payoff_matrix_for,
+    simulate_population,
+    stationary_distribution,
+)
+from allysim.games import partnership_game
+from allysim.strategies import named
 
 
 def _evolve_setup(
@@ -48,13 +59,6 @@ def _evolve_setup(
     >>> [s.name for s in zoo], notes
     (['ALLD', 'TFT'], [])
     """
-    from math import comb
-
-    from allysim import memory_budget
-    from allysim.evolution import DIRECT_MAX_STATES, _chain_bytes
-    from allysim.games import partnership_game
-    from allysim.strategies import named
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with _blame(parser, "--benefit", "--cost", "--synergy"):
@@ -140,8 +144,6 @@ def _simulate_small_mutation(
     >>> _simulate_small_mutation(a, res, ns)[0].tolist()
     [0.0, 1.0]
     """
-    from allysim.evolution import simulate_population
-
     n, z, r = a.shape[0], args.population, args.sim_replicates
     rho = np.full((n, n), 1.0 / z)
     unfinished = 0
@@ -208,8 +210,6 @@ def _simulate_with_mutation(a: np.ndarray, args: argparse.Namespace) -> tuple[np
     >>> bool(abs(_simulate_with_mutation(a, ns)[0][0] - 0.5) < 0.05)
     True
     """
-    from allysim.evolution import simulate_population
-
     n, z = a.shape[0], args.population
     initial = np.full(n, z // n, dtype=np.int64)
     initial[: z % n] += 1
@@ -267,8 +267,7 @@ def _evolve_section(
     ['evolution.csv', 'evolution.png']
     >>> _matplotlib().close("all")
     """
-    from allysim.evolution import payoff_matrix_for, stationary_distribution
-    from allysim.plotting import simplex_flow, stationary_bars
+    from allysim.plotting import simplex_flow, stationary_bars  # deferred: matplotlib
 
     plt = _matplotlib()
     for note in notes:

@@ -59,7 +59,7 @@ def _figure_artifact(fig: Any, name: str, dpi: int) -> _Artifact:
     """
 
     def write(path: Path) -> None:
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # deferred: matplotlib, not needed for --help
 
         try:
             fig.savefig(path, dpi=dpi)
@@ -198,7 +198,7 @@ def _run_sections(
     wrote .../a.txt
     0
     """
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: matplotlib, not needed for --help
 
     out, created = _prepare_out(parser, args.out)
     artifacts: list[_Artifact] = []
@@ -241,7 +241,7 @@ def _matplotlib() -> Any:
     >>> _matplotlib().get_backend().lower()
     'agg'
     """
-    import matplotlib
+    import matplotlib  # deferred: not needed for --help; the backend is chosen here
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

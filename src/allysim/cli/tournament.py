@@ -83,7 +83,7 @@ def _tournament_section(args: argparse.Namespace) -> list[_Artifact]:
      rank ...
     ['tournament.csv', 'tournament.png']
     """
-    from allysim.plotting import payoff_heatmap, ranking_bars
+    from allysim.plotting import payoff_heatmap, ranking_bars  # deferred: matplotlib
 
     plt = _matplotlib()
     table, sim = _tournament_tables(args)

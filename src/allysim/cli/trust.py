@@ -43,7 +43,7 @@ def _run_trust(
     >>> _run_trust("sanctions", ns, np.random.SeedSequence(0)).shape[0]
     6
     """
-    from allysim.abm import TrustModel
+    from allysim.abm import TrustModel  # deferred: mesa, not needed for --help
 
     frames = []
     for r, child in enumerate(seed_seq.spawn(args.replicates)):
@@ -81,7 +81,11 @@ def _trust_figure(tables: dict[str, pd.DataFrame]) -> Any:
     3
     >>> _matplotlib().close("all")
     """
-    from allysim.plotting import cooperation_over_time, stage_composition, trust_trajectories
+    from allysim.plotting import (  # deferred: matplotlib
+        cooperation_over_time,
+        stage_composition,
+        trust_trajectories,
+    )
 
     plt = _matplotlib()
     last = list(tables)[-1]

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from allysim._validation import as_seed_sequence, check_int, check_memory
 from allysim.experiments.grid import _BYTES_PER_RUN, _derive, expand_grid
@@ -154,8 +155,6 @@ def sweep(
 
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-
         bar = tqdm(
             total=len(cells) * replicates,
             initial=len(done_rows),

@@ -179,6 +179,7 @@ class StageGame:
         >>> PrisonersDilemma().to_nashpy().payoff_matrices[0].tolist()
         [[3.0, 0.0], [5.0, 1.0]]
         """
+        # Deferred: nashpy takes ~0.1 s to import and only this conversion needs it.
         import nashpy  # type: ignore[import-untyped]
 
         return nashpy.Game(np.array(self._row), np.array(self._col))

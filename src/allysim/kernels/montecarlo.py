@@ -7,6 +7,7 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from allysim._validation import (
     SeedLike,
@@ -341,8 +342,6 @@ def _simulate_pairs(
     show = seconds > _PROGRESS_SECONDS if progress is None else bool(progress)
     bar = None
     if show:
-        from tqdm.auto import tqdm
-
         bar = tqdm(total=int(work), desc="matches", unit="match-round", unit_scale=True)
     n_chunks = max(1, -(-k // _MATCH_CHUNK))
     # One chunk uses the generator itself, so small runs keep the streams they always had.

@@ -165,6 +165,7 @@ def mechanism_bars(
     if missing:
         raise ValueError(f"metrics not in the table: {missing}")
     if axes is None:
+        # Deferred: importing pyplot selects a backend, which only drawing should do.
         import matplotlib.pyplot as plt
 
         _, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 4.5), sharey=True)
