@@ -13,6 +13,8 @@
 * :mod:`allysim.abm.batch`: the seeded :func:`batch_run` wrapper.
 * :mod:`allysim.abm.components`: :class:`Part`, the base of the optional partnership parts,
   and the hooks the step calls.
+* :mod:`allysim.abm.governance`: :class:`Governance`, decision rights, conflict resolution,
+  reviews and the exit procedure.
 * :mod:`allysim.abm.investment`: :class:`SpecificInvestment`, relationship-specific
   investments and hold-up.
 """
@@ -20,6 +22,7 @@
 from allysim.abm.agents import CULTURE_DIMENSIONS, Organization
 from allysim.abm.batch import batch_run
 from allysim.abm.components import Part, PlayedRound
+from allysim.abm.governance import DECISION_RIGHTS, Governance
 from allysim.abm.investment import SpecificInvestment
 from allysim.abm.model import TrustModel, gini
 from allysim.abm.params import TrustParams
@@ -29,8 +32,10 @@ from allysim.abm.trust import KINDS, STAGES, Stage, TrustKind
 
 __all__ = [
     "CULTURE_DIMENSIONS",
+    "DECISION_RIGHTS",
     "KINDS",
     "STAGES",
+    "Governance",
     "Organization",
     "Part",
     "PartnershipTable",

@@ -16,10 +16,11 @@ hook                          called
 ``on_form(model, rows)``      after new partnerships take ``rows`` of the table
 ``dividend(model, e)``        in play: a factor on each partnership's dividend
 ``settle(model, round)``      in play, after the mechanisms: transfers and costs
-``perceive(model, outcome)``  after play, before trust is learned: may correct perceptions
+``perceive(model, outcome)``  in play, before strategies and trust react: may correct it
 ``after_round(model, out)``   after trust is learned (knowledge exchange, records)
 ``on_promote(model, mask)``   after stages move, with the promoted partnerships
 ``exit_threshold(model, th)`` in exit: each side's contractual-trust threshold, (E, 2)
+``confirm_exit(model, want)`` in exit: which wanted exits take effect now (notice periods)
 ``on_dissolve(model, gone)``  before the ended partnerships leave the table
 ``end_step(model)``           after imitation (periodic reviews, audits)
 ============================  =========================================================
@@ -308,6 +309,28 @@ class Part:
         [[0.3, 0.3]]
         """
         return threshold
+
+    def confirm_exit(self, model: TrustModel, leaving: np.ndarray) -> np.ndarray | None:
+        """Which partnerships with a side that wants to leave actually end now.
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+        leaving : numpy.ndarray
+            (e, 2) bool: the sides whose trust is below their exit threshold.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            (e,) bool, or None: every wanted exit takes effect now.
+
+        Examples
+        --------
+        >>> Part().confirm_exit(None, None) is None
+        True
+        """
+        return None
 
     def on_dissolve(self, model: TrustModel, gone: np.ndarray) -> None:
         """Settle what the partnerships ending now leave behind, before they leave the table.

@@ -243,8 +243,6 @@ class TrustModel(mesa.Model):
         """
         self.table.reset_counts()
         outcome = self.play.play()
-        for part in self.parts:
-            outcome = part.perceive(self, outcome)
         self.learning.learn(outcome)
         for part in self.parts:
             part.after_round(self, outcome)

@@ -28,6 +28,7 @@ from allysim._validation import (
     check_real,
 )
 from allysim.abm.components import Part
+from allysim.abm.governance import Governance
 from allysim.abm.investment import SpecificInvestment
 from allysim.mechanisms import Mechanism
 from allysim.scenarios import TRUST_MODEL_STRATEGIES
@@ -41,7 +42,10 @@ DEFAULT_STRATEGIES = TRUST_MODEL_STRATEGIES
 
 _IMITATION_PAYOFFS = ("per_stake", "raw")
 #: The partnership parts (see allysim.abm.components), by TrustParams field, in step order.
-_PART_FIELDS: dict[str, type[Part]] = {"investment": SpecificInvestment}
+_PART_FIELDS: dict[str, type[Part]] = {
+    "investment": SpecificInvestment,
+    "governance": Governance,
+}
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,9 @@ class TrustParams:
     investment : SpecificInvestment or None
         Relationship-specific investments, quasi-rents and hold-up
         (:class:`~allysim.abm.investment.SpecificInvestment`). Default None (off).
+    governance : Governance or None
+        Decision rights, conflict resolution, reviews and the exit procedure
+        (:class:`~allysim.abm.governance.Governance`). Default None (off).
 
     Examples
     --------
@@ -247,6 +254,7 @@ class TrustParams:
     absorb_window: int = 10
     never_betrayed: int = -(10**9)
     investment: SpecificInvestment | None = None
+    governance: Governance | None = None
 
     def __post_init__(self) -> None:
         def put(name: str, value: Any) -> None:

@@ -46,6 +46,11 @@ class RoundOutcome:
         (n, 2) bool: whether side 0 saw its partner contribute, and side 1 likewise.
     welfare : numpy.ndarray
         (n,) mean payoff of the two partners minus enforcement costs, per partnership.
+    resolved : numpy.ndarray or None, default None
+        (n, 2) bool: perceived betrayals that governance resolved (they do not demote and count
+        ``resolved_weight`` as trust evidence); None: none.
+    resolved_weight : float, default 1.0
+        Weight of a resolved betrayal as trust evidence.
 
     Examples
     --------
@@ -58,6 +63,8 @@ class RoundOutcome:
     contributed: np.ndarray
     seen: np.ndarray
     welfare: np.ndarray
+    resolved: np.ndarray | None = None
+    resolved_weight: float = 1.0
 
     @classmethod
     def empty(cls) -> RoundOutcome:
@@ -88,8 +95,9 @@ class RoundOutcome:
 
     @cached_property
     def any_betrayed(self) -> np.ndarray:
-        """(n,) bool: either side was betrayed."""
-        return self.betrayed[:, 0] | self.betrayed[:, 1]
+        """(n,) bool: either side was betrayed (and governance did not resolve it)."""
+        b = self.betrayed if self.resolved is None else self.betrayed & ~self.resolved
+        return b[:, 0] | b[:, 1]
 
 
 class _Phase:
@@ -178,16 +186,21 @@ class Play(_Phase):
                 b, pay_b / stake, minlength=n
             )
         m.period_payoff += gain
-        nxt = m.strategies.next
-        machine[:, 0] = nxt[machine[:, 0], (~ca).astype(np.int64), (~sa).astype(np.int64)]
-        machine[:, 1] = nxt[machine[:, 1], (~cb).astype(np.int64), (~sb).astype(np.int64)]
-        self._update_reputation(a, b, ca, cb)
-        return RoundOutcome(
+        outcome = RoundOutcome(
             n=e,
             contributed=np.stack([ca, cb], axis=1),
             seen=np.stack([sa, sb], axis=1),  # what side 0 saw of b, side 1 of a
             welfare=(pay_a + pay_b) / 2 - enforcement,
         )
+        # Parts may correct what was perceived (early warning) before strategies react to it.
+        for part in m.parts:
+            outcome = part.perceive(m, outcome)
+        sa, sb = outcome.seen[:, 0], outcome.seen[:, 1]
+        nxt = m.strategies.next
+        machine[:, 0] = nxt[machine[:, 0], (~ca).astype(np.int64), (~sa).astype(np.int64)]
+        machine[:, 1] = nxt[machine[:, 1], (~cb).astype(np.int64), (~sb).astype(np.int64)]
+        self._update_reputation(a, b, ca, cb)
+        return outcome
 
     def _update_reputation(self, a, b, ca, cb) -> None:
         """Exponentially weighted contribution rate of each organization that played."""
@@ -249,6 +262,8 @@ class LearnTrust(_Phase):
         institutional = (t.stage[:e] == Stage.INSTITUTIONALIZATION)[:, None]
         isolated = institutional & ~seen & (streak >= p.absorb_streak)
         weight = np.where(isolated, p.absorb_weight, 1.0)
+        if outcome.resolved is not None:
+            weight = np.where(outcome.resolved, weight * outcome.resolved_weight, weight)
         lam = p.forgetting
         k = TrustKind.CONTRACTUAL
         update_beta(alpha[..., k], beta[..., k], seen, True, forgetting=lam, weight=weight)
@@ -382,7 +397,12 @@ class Exit(_Phase):
             threshold = np.full((e, 2), m.params.exit_threshold)
             for part in m.parts:
                 threshold = part.exit_threshold(m, threshold)
-            exit_now = (ctr < threshold).any(axis=1)
+            leaving = ctr < threshold
+            exit_now = leaving.any(axis=1)
+            for part in m.parts:
+                confirmed = part.confirm_exit(m, leaving)
+                if confirmed is not None:
+                    exit_now = confirmed
         else:
             exit_now = np.minimum(ctr[:, 0], ctr[:, 1]) < m.params.exit_threshold
         ended = m.rng.random(e) >= m.settings.continuation

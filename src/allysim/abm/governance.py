@@ -1,0 +1,443 @@
+"""Governance of a partnership: decision rights, conflict resolution, reviews, exit procedure.
+
+Each rule below is off at its default, so ``Governance()`` is the plain model bit for bit.
+
+* **Decision rights** (``decision_rights``). Joint decisions shape what mutual contribution
+  yields: the dividend is multiplied by ``quality * speed`` of the pattern
+  (:data:`DECISION_RIGHTS`, a parameter). Participation buys decision quality at the price of
+  time (Vroom & Yetton 1973, *Leadership and Decision-Making*): consensus fits best and is
+  slowest; independent decisions are fast and fit worst. Under ``"delegated"`` the quality is the
+  joint team's competence (the partners' mean capability); under ``"expertise"`` the more
+  capable partner decides (their larger capability).
+* **Conflict resolution**, graduated (Ury, Brett & Goldberg 1988, *Getting Disputes Resolved*):
+  *early warning* catches a misread withholding before it counts (the partner did contribute):
+  each is caught with chance ``early_warning``, at ``early_warning_cost * early_warning`` per
+  partner per round; a perceived betrayal not caught is *escalated* to senior level and resolved
+  with chance ``escalation`` (cost ``escalation_cost`` per partner), and what escalation leaves is
+  settled by a *neutral facilitator* with chance ``facilitation`` (cost ``facilitation_cost``).
+  A resolved betrayal does not demote the partnership and counts ``resolved_weight`` as trust
+  evidence.
+* **Review cadence** (``review_every``). Every k steps each partnership reviews its
+  performance in a fact-based discussion: a share ``review_correction`` of the withholdings each
+  side misread since the last review is corrected (the contractual evidence is moved back from
+  failures to successes) and the conflict record is cleared (the last betrayal no longer counts
+  as recent), at ``review_cost`` per partner.
+* **Exit procedure.** An exit decided on low trust takes effect after ``notice_period`` steps
+  and is cancelled if trust recovers meanwhile; the side that leaves pays ``exit_fee`` (per unit
+  stake) to the other, which divides its exit threshold by ``1 + exit_fee`` (a costly exit is
+  taken on worse news only).
+
+All costs are value units per partner, multiplied by the stage's stake. Whether contractual and
+relational governance are substitutes or complements (Poppo & Zenger 2002, *Strategic
+Management Journal* 23: 707-725; Cao & Lumineau 2015, *Journal of Operations Management* 33-34:
+15-42) is set by :class:`~allysim.abm.TrustParams`'s ``attribution_discount``: positive,
+enforcement crowds out goodwill (substitutes); negative, it helps goodwill grow (complements).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import partial
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from allysim._validation import check_int, check_nonnegative, check_probability
+from allysim.abm.components import Part
+from allysim.abm.trust import TrustKind
+
+if TYPE_CHECKING:  # pragma: no cover
+    from allysim.abm.model import TrustModel
+    from allysim.abm.phases import RoundOutcome
+
+__all__ = ["DECISION_RIGHTS", "Governance"]
+
+#: (quality, speed) of each decision-rights pattern: the dividend is multiplied by their
+#: product. Modelling assumptions ordered as Vroom & Yetton (1973) describe participation
+#: (more say: better fit, slower); "delegated" and "expertise" take their quality from the
+#: partners' capabilities instead of the first number.
+DECISION_RIGHTS: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {
+        "independent": (0.8, 1.0),
+        "consultative": (0.9, 0.95),
+        "consensus": (1.0, 0.85),
+        "delegated": (1.0, 0.95),
+        "expertise": (1.0, 0.9),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Governance(Part):
+    """How a partnership decides, resolves conflicts, reviews itself and ends.
+
+    Parameters
+    ----------
+    decision_rights : str or None, default None
+        A key of ``decision_table`` (``"independent"``, ``"consultative"``, ``"consensus"``,
+        ``"delegated"``, ``"expertise"``), or None: decisions do not change the dividend.
+    decision_table : Mapping[str, tuple[float, float]], optional
+        (quality, speed) in [0, 1] of each pattern; by default ``DECISION_RIGHTS``.
+    early_warning : float, default 0.0
+        Chance in [0, 1] that a misread withholding is caught before it counts.
+    early_warning_cost : float, default 0.05
+        Cost per partner per round of full early warning (scaled by ``early_warning``), >= 0.
+    escalation : float, default 0.0
+        Chance in [0, 1] that escalation resolves a perceived betrayal.
+    escalation_cost : float, default 0.2
+        Cost per partner of an escalated conflict, >= 0.
+    facilitation : float, default 0.0
+        Chance in [0, 1] that a neutral facilitator settles a conflict escalation left.
+    facilitation_cost : float, default 0.5
+        Cost per partner of a facilitated conflict, >= 0.
+    resolved_weight : float, default 0.5
+        Weight in [0, 1] of a resolved betrayal as trust evidence.
+    review_every : int, default 0
+        Steps between performance reviews (0: none).
+    review_cost : float, default 0.1
+        Cost per partner of a review, >= 0.
+    review_correction : float, default 1.0
+        Share in [0, 1] of the misread withholdings since the last review that a review
+        corrects.
+    notice_period : int, default 0
+        Steps between an exit decision and the end, >= 0.
+    exit_fee : float, default 0.0
+        Paid by a side that exits to the other, per unit stake, >= 0.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> g = Governance(early_warning=0.8, review_every=5)
+    >>> df = TrustModel(n_organizations=60, governance=g, seed=2).run(20, progress=False)
+    >>> bool(df["governance_cost"].iloc[-1] > 0)
+    True
+    """
+
+    decision_rights: str | None = None
+    decision_table: Mapping[str, tuple[float, float]] = field(
+        default_factory=lambda: DECISION_RIGHTS
+    )
+    early_warning: float = 0.0
+    early_warning_cost: float = 0.05
+    escalation: float = 0.0
+    escalation_cost: float = 0.2
+    facilitation: float = 0.0
+    facilitation_cost: float = 0.5
+    resolved_weight: float = 0.5
+    review_every: int = 0
+    review_cost: float = 0.1
+    review_correction: float = 1.0
+    notice_period: int = 0
+    exit_fee: float = 0.0
+    name: ClassVar[str] = "governance"
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        table = self.decision_table
+        if not isinstance(table, Mapping):
+            raise TypeError("decision_table must map pattern names to (quality, speed)")
+        checked = {}
+        for key, pair in table.items():
+            if not (isinstance(pair, tuple | list) and len(pair) == 2):
+                raise ValueError(f"decision_table[{key!r}] must be (quality, speed), got {pair!r}")
+            checked[key] = (
+                check_probability(pair[0], f"decision_table[{key!r}] quality"),
+                check_probability(pair[1], f"decision_table[{key!r}] speed"),
+            )
+        put(self, "decision_table", MappingProxyType(checked))
+        if self.decision_rights is not None and self.decision_rights not in checked:
+            raise ValueError(
+                f"decision_rights must be None or one of {sorted(checked)}, "
+                f"got {self.decision_rights!r}"
+            )
+        for name in (
+            "early_warning",
+            "escalation",
+            "facilitation",
+            "resolved_weight",
+            "review_correction",
+        ):
+            put(self, name, check_probability(getattr(self, name), name))
+        for name in (
+            "early_warning_cost",
+            "escalation_cost",
+            "facilitation_cost",
+            "review_cost",
+            "exit_fee",
+        ):
+            put(self, name, check_nonnegative(getattr(self, name), name))
+        put(self, "review_every", check_int(self.review_every, "review_every", minimum=0))
+        put(self, "notice_period", check_int(self.notice_period, "notice_period", minimum=0))
+
+    def columns(self) -> dict[str, tuple[tuple[int, ...], Any, Any]]:
+        """``misread`` (2,): withholdings each side misread since the last review; ``notice``:
+        steps left before a decided exit (-1: none).
+
+        Returns
+        -------
+        dict
+            The columns' trailing shapes, dtypes and start values.
+
+        Examples
+        --------
+        >>> sorted(Governance().columns())
+        ['misread', 'notice']
+        """
+        return {"misread": ((2,), float, 0.0), "notice": ((), np.int64, -1)}
+
+    def setup(self, model: TrustModel) -> None:
+        """Keep running totals: governance cost, conflicts, resolved conflicts, reviews.
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> m = TrustModel(n_organizations=4, governance=Governance(), seed=0)
+        >>> sorted(m.part_state["governance"])
+        ['caught', 'conflicts', 'cost', 'resolved', 'reviews']
+        """
+        model.part_state[self.name] = dict.fromkeys(
+            ("cost", "conflicts", "resolved", "caught", "reviews"), 0.0
+        )
+
+    def dividend(self, model: TrustModel, e: int) -> np.ndarray | None:
+        """``quality * speed`` of the decision-rights pattern (None when it is None).
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+        e : int
+            Number of active partnerships.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            (e,) factors on the dividend.
+
+        Examples
+        --------
+        >>> Governance().dividend(None, 3) is None
+        True
+        """
+        if self.decision_rights is None:
+            return None
+        quality, speed = self.decision_table[self.decision_rights]
+        t = model.table
+        cap_a, cap_b = model.capability[t.pa[:e]], model.capability[t.pb[:e]]
+        if self.decision_rights == "delegated":
+            return (cap_a + cap_b) / 2 * speed
+        if self.decision_rights == "expertise":
+            return np.maximum(cap_a, cap_b) * speed
+        return np.full(e, quality * speed)
+
+    def perceive(self, model: TrustModel, outcome: RoundOutcome) -> RoundOutcome:
+        """Early warning, escalation and facilitation; misread withholdings are recorded.
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+        outcome : RoundOutcome
+            The round as first perceived.
+
+        Returns
+        -------
+        RoundOutcome
+            With caught misreadings seen as contributions and ``resolved`` betrayals marked.
+
+        Examples
+        --------
+        >>> from allysim.abm import RoundOutcome
+        >>> Governance().perceive(None, RoundOutcome.empty()).n
+        0
+        """
+        e = outcome.n
+        if e == 0:
+            return outcome
+        rng, t = model.rng, model.table
+        state = model.part_state[self.name]
+        partner = outcome.contributed[:, ::-1]
+        seen = outcome.seen
+        misread = partner & ~seen
+        if self.early_warning > 0:
+            caught = misread & (rng.random((e, 2)) < self.early_warning)
+            seen = seen | caught
+            misread = misread & ~caught
+            state["caught"] += float(caught.sum())
+        # Misread evidence fades as trust evidence does (forgetting), so a review corrects what
+        # still weighs on trust, not what was forgotten long ago.
+        record = t.column("misread")
+        record[:e] = np.where(seen | misread, model.params.forgetting * record[:e], record[:e])
+        record[:e] += misread
+        betrayed = ~seen & outcome.contributed
+        resolved = np.zeros((e, 2), dtype=bool)
+        stake = np.asarray(model.params.stake_levels)[t.stage[:e]]
+        cost = self.early_warning_cost * self.early_warning * stake * 2
+        conflict = betrayed.any(axis=1)
+        state["conflicts"] += float(conflict.sum())
+        if self.escalation > 0 or self.facilitation > 0:
+            draws = rng.random((e, 2))
+            escalated = conflict & (draws[:, 0] < self.escalation)
+            facilitated = conflict & ~escalated & (draws[:, 1] < self.facilitation)
+            settled = escalated | facilitated
+            resolved = betrayed & settled[:, None]
+            cost = cost + stake * 2 * (
+                np.where(conflict, self.escalation_cost, 0.0)
+                + np.where(conflict & ~escalated, self.facilitation_cost, 0.0)
+                * (self.facilitation > 0)
+            )
+            state["resolved"] += float(settled.sum())
+        self._charge(model, cost)
+        return replace(outcome, seen=seen, resolved=resolved, resolved_weight=self.resolved_weight)
+
+    def _charge(self, model: TrustModel, cost: np.ndarray) -> None:
+        """Both sides of each partnership pay half of ``cost`` (already doubled per partner)."""
+        if not np.any(cost):
+            return
+        t, e = model.table, cost.size
+        stake = np.asarray(model.params.stake_levels)[t.stage[:e]]
+        model.credit(t.pa[:e], -cost / 2, stake)
+        model.credit(t.pb[:e], -cost / 2, stake)
+        model.part_state[self.name]["cost"] += float(cost.sum())
+
+    def exit_threshold(self, model: TrustModel, threshold: np.ndarray) -> np.ndarray:
+        """Divide the thresholds by ``1 + exit_fee``.
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+        threshold : numpy.ndarray
+            (e, 2) the thresholds so far.
+
+        Returns
+        -------
+        numpy.ndarray
+            (e, 2) thresholds.
+
+        Examples
+        --------
+        >>> Governance(exit_fee=1.0).exit_threshold(None, np.full((1, 2), 0.3)).tolist()
+        [[0.15, 0.15]]
+        """
+        return threshold / (1 + self.exit_fee) if self.exit_fee else threshold
+
+    def confirm_exit(self, model: TrustModel, leaving: np.ndarray) -> np.ndarray | None:
+        """Hold decided exits for ``notice_period`` steps; collect the exit fee when one ends.
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+        leaving : numpy.ndarray
+            (e, 2) bool: which side wants to leave now (low trust).
+
+        Returns
+        -------
+        numpy.ndarray
+            (e,) bool: the partnerships whose exit takes effect now.
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> m = TrustModel(n_organizations=4, governance=Governance(), seed=0)
+        >>> Governance().confirm_exit(m, np.zeros((0, 2), bool)).shape
+        (0,)
+        """
+        e = leaving.shape[0]
+        wants = leaving.any(axis=1)
+        if self.notice_period == 0:
+            now = wants
+        else:
+            notice = model.table.column("notice")[:e]
+            # Trust recovered during the notice: the exit is called off.
+            notice[~wants] = -1
+            start = wants & (notice < 0)
+            notice[start] = self.notice_period
+            now = wants & (notice == 0)
+            notice[wants & ~now] -= 1
+        if self.exit_fee and np.any(now):
+            t = model.table
+            rows = np.flatnonzero(now)
+            stake = np.asarray(model.params.stake_levels)[t.stage[rows]]
+            fee = self.exit_fee * stake
+            pays = leaving[rows]
+            # Side 0 pays side 1 if it leaves, and the reverse; both leaving cancels out.
+            net = fee * (pays[:, 0].astype(float) - pays[:, 1])
+            model.credit(t.pa[rows], -net, stake)
+            model.credit(t.pb[rows], net, stake)
+        return np.asarray(now, dtype=bool)
+
+    def end_step(self, model: TrustModel) -> None:
+        """Every ``review_every`` steps, every partnership reviews (see the module).
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> Governance().end_step(None) is None
+        True
+        """
+        k = self.review_every
+        if k == 0 or model.steps % k != 0:
+            return
+        t, e = model.table, model.n_active
+        if e == 0:
+            return
+        kind = TrustKind.CONTRACTUAL
+        misread = t.column("misread")[:e]
+        beta = t.beta[:e, :, kind]
+        # Move corrected evidence from failures back to successes, never below the prior's 1.
+        moved = np.minimum(self.review_correction * misread, beta - 1)
+        t.alpha[:e, :, kind] += moved
+        beta -= moved
+        misread[:] = 0
+        t.last_betrayal[:e] = model.params.never_betrayed
+        stake = np.asarray(model.params.stake_levels)[t.stage[:e]]
+        self._charge(model, np.full(e, 2 * self.review_cost) * stake)
+        model.part_state[self.name]["reviews"] += e
+
+    def reporters(self) -> dict[str, Any]:
+        """``governance_cost`` (total so far) and ``conflicts_resolved`` (share so far).
+
+        Returns
+        -------
+        dict
+            Column name -> function of the model.
+
+        Examples
+        --------
+        >>> list(Governance().reporters())
+        ['governance_cost', 'conflicts_resolved']
+        """
+        return {
+            "governance_cost": partial(_state, self, "cost"),
+            "conflicts_resolved": partial(_resolved_share, self),
+        }
+
+
+def _state(part: Governance, key: str, model: TrustModel) -> float:
+    return float(model.part_state[part.name][key])
+
+
+def _resolved_share(part: Governance, model: TrustModel) -> float:
+    s = model.part_state[part.name]
+    return s["resolved"] / s["conflicts"] if s["conflicts"] else float("nan")

@@ -1,0 +1,127 @@
+"""Governance (allysim.abm.governance): each rule's off switch, closed forms and its effect over
+several seeds."""
+
+import numpy as np
+import pytest
+
+from allysim.abm import DECISION_RIGHTS, Governance, TrustModel
+
+SEEDS = range(6)
+
+
+def _runs(governance, seeds=SEEDS, steps=150, **kw):
+    kw = {"perception_noise": 0.1, "continuation": 0.99} | kw
+    out = []
+    for seed in seeds:
+        m = TrustModel(n_organizations=150, governance=governance, seed=seed, **kw)
+        out.append((m, m.run(steps, progress=False)))
+    return out
+
+
+def test_default_governance_is_the_plain_model_bit_for_bit():
+    for (_, plain), (_, gov) in zip(
+        _runs(None, (0, 1), 60), _runs(Governance(), (0, 1), 60), strict=True
+    ):
+        assert plain.equals(gov.drop(columns=["governance_cost", "conflicts_resolved"]))
+
+
+def test_early_warning_keeps_misreadings_from_becoming_betrayals():
+    # With 10% misreading, catching 90% of misread withholdings before they count lets
+    # reciprocators keep cooperating: contribution and partnership length rise several-fold.
+    plain = _runs(None, range(3))
+    warned = _runs(Governance(early_warning=0.9), range(3))
+    contrib = [
+        np.mean([df.contribution_rate.tail(50).mean() for _, df in r]) for r in (plain, warned)
+    ]
+    age = [np.mean([m.table.age[: m.n_active].mean() for m, _ in r]) for r in (plain, warned)]
+    assert contrib[1] > 2 * contrib[0]
+    assert age[1] > 2 * age[0]
+
+
+def test_graduated_resolution_settles_the_expected_share():
+    # A conflict is settled by escalation (0.7) or else by facilitation (0.5): 0.85 of them.
+    g = Governance(escalation=0.7, facilitation=0.5)
+    shares = [df.conflicts_resolved.iloc[-1] for _, df in _runs(g, range(3), 100)]
+    conflicts = [m.part_state["governance"]["conflicts"] for m, _ in _runs(g, range(3), 100)]
+    n = sum(conflicts)
+    assert n > 1000
+    assert np.mean(shares) == pytest.approx(0.85, abs=4 * np.sqrt(0.85 * 0.15 / n) + 0.01)
+
+
+def test_resolved_betrayals_do_not_demote():
+    demotions = []
+    for g in (None, Governance(escalation=1.0, escalation_cost=0.0)):
+        total = 0
+        for m, _ in _runs(g, range(3), 100):
+            total += m.part_state.get("governance", {}).get("resolved", 0)
+        demotions.append(total)
+    assert demotions[0] == 0 and demotions[1] > 0
+    # Everything resolved: institutionalization is reached more often than without.
+    inst = [
+        np.mean([df.stage_institutionalization.tail(50).mean() for _, df in _runs(g, range(3))])
+        for g in (None, Governance(escalation=1.0, escalation_cost=0.0))
+    ]
+    assert inst[1] > inst[0]
+
+
+def test_review_cadence_trades_cost_against_trust():
+    costs, exits = [], []
+    for k in (0, 10, 30):
+        runs = _runs(Governance(review_every=k) if k else None)
+        costs.append(np.mean([df.get("governance_cost", df.exits * 0).iloc[-1] for _, df in runs]))
+        exits.append(np.mean([df.exits.sum() for _, df in runs]))
+    assert costs[0] == 0 < costs[2] < costs[1]  # more frequent reviews cost more
+    assert exits[1] < 0.95 * exits[0]  # and keep more partnerships from ending on bad news
+
+
+def test_notice_period_and_exit_fee_reduce_exits():
+    base = np.mean([df.exits.sum() for _, df in _runs(None, range(3))])
+    for g in (Governance(notice_period=3), Governance(exit_fee=1.0)):
+        assert np.mean([df.exits.sum() for _, df in _runs(g, range(3))]) < 0.85 * base
+
+
+def test_decision_rights_scale_the_dividend():
+    m = TrustModel(n_organizations=20, search_rate=1.0, seed=0)
+    m.step()
+    e = m.n_active
+    t = m.table
+    cap_a, cap_b = m.capability[t.pa[:e]], m.capability[t.pb[:e]]
+    for pattern, (quality, speed) in DECISION_RIGHTS.items():
+        f = Governance(decision_rights=pattern).dividend(m, e)
+        expected = {
+            "delegated": (cap_a + cap_b) / 2 * speed,
+            "expertise": np.maximum(cap_a, cap_b) * speed,
+        }.get(pattern, np.full(e, quality * speed))
+        np.testing.assert_allclose(f, expected)
+
+
+def test_exit_fee_moves_from_leaver_to_partner():
+    g = Governance(exit_fee=2.0)
+    m = TrustModel(n_organizations=20, search_rate=1.0, governance=g, seed=0)
+    m.step()
+    before = m.wealth.copy()
+    leaving = np.zeros((m.n_active, 2), bool)
+    leaving[0, 0] = True
+    now = g.confirm_exit(m, leaving)
+    assert now.tolist() == [True] + [False] * (m.n_active - 1)
+    stake = m.params.stake_levels[m.table.stage[0]]
+    a, b = m.table.pa[0], m.table.pb[0]
+    assert m.wealth[a] - before[a] == pytest.approx(-2.0 * stake)
+    assert m.wealth[b] - before[b] == pytest.approx(2.0 * stake)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"decision_rights": "vote"}, "decision_rights"),
+        ({"decision_table": {"x": (1.5, 1.0)}}, "quality"),
+        ({"early_warning": 2}, "early_warning"),
+        ({"review_every": -1}, "review_every"),
+        ({"notice_period": 1.5}, "notice_period"),
+        ({"exit_fee": -1}, "exit_fee"),
+        ({"escalation_cost": float("nan")}, "escalation_cost"),
+    ],
+)
+def test_bad_parameters_are_named(kwargs, needle):
+    with pytest.raises((ValueError, TypeError), match=needle):
+        Governance(**kwargs)
