@@ -15,6 +15,7 @@
   and the hooks the step calls.
 * :mod:`allysim.abm.governance`: :class:`Governance`, decision rights, conflict resolution,
   reviews and the exit procedure.
+* :mod:`allysim.abm.value_creation`: :class:`ValueCreation`, where the dividend comes from.
 * :mod:`allysim.abm.investment`: :class:`SpecificInvestment`, relationship-specific
   investments and hold-up.
 """
@@ -29,6 +30,7 @@ from allysim.abm.params import TrustParams
 from allysim.abm.partnerships import PartnershipTable
 from allysim.abm.phases import RoundOutcome
 from allysim.abm.trust import KINDS, STAGES, Stage, TrustKind
+from allysim.abm.value_creation import ValueCreation, complementarity
 
 __all__ = [
     "CULTURE_DIMENSIONS",
@@ -46,6 +48,8 @@ __all__ = [
     "TrustKind",
     "TrustModel",
     "TrustParams",
+    "ValueCreation",
     "batch_run",
+    "complementarity",
     "gini",
 ]

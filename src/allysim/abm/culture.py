@@ -223,7 +223,8 @@ def table_variances(countries: Sequence[str] | None = None, ddof: int = 1) -> np
     ddof : int, optional
         Delta degrees of freedom, 0 or 1: 1 (the default) gives the sample variance, with which
         the index averaged over pairs of distinct countries is exactly 2; 0 the population
-        variance, which multiplies every index by ``(k - 1) / k`` for ``k`` countries.
+        variance, smaller by ``(k - 1) / k`` for ``k`` countries, which multiplies every index
+        by ``k / (k - 1)``.
 
     Returns
     -------

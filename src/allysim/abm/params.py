@@ -30,6 +30,7 @@ from allysim._validation import (
 from allysim.abm.components import Part
 from allysim.abm.governance import Governance
 from allysim.abm.investment import SpecificInvestment
+from allysim.abm.value_creation import ValueCreation
 from allysim.mechanisms import Mechanism
 from allysim.scenarios import TRUST_MODEL_STRATEGIES
 from allysim.strategies import FiniteStateStrategy, MemoryOne
@@ -45,6 +46,8 @@ _IMITATION_PAYOFFS = ("per_stake", "raw")
 _PART_FIELDS: dict[str, type[Part]] = {
     "investment": SpecificInvestment,
     "governance": Governance,
+    # Last, so the value it records includes the other parts' quasi-rents.
+    "value_creation": ValueCreation,
 }
 
 
@@ -199,6 +202,9 @@ class TrustParams:
     governance : Governance or None
         Decision rights, conflict resolution, reviews and the exit procedure
         (:class:`~allysim.abm.governance.Governance`). Default None (off).
+    value_creation : ValueCreation or None
+        Complementary capabilities, scale, network effects and knowledge exchange
+        (:class:`~allysim.abm.value_creation.ValueCreation`). Default None (off).
 
     Examples
     --------
@@ -255,6 +261,7 @@ class TrustParams:
     never_betrayed: int = -(10**9)
     investment: SpecificInvestment | None = None
     governance: Governance | None = None
+    value_creation: ValueCreation | None = None
 
     def __post_init__(self) -> None:
         def put(name: str, value: Any) -> None:
