@@ -576,3 +576,25 @@ def test_the_kernel_layer_does_not_import_pandas():
     from allysim import kernels, tournament
 
     assert kernels.round_robin is tournament.round_robin  # the old import path still works
+
+
+def test_limit_of_means_with_vanishing_noise_is_finite_and_exact():
+    # Transient states that leak only ~1e-205 per round out of their set made the absorption
+    # solve singular (LinAlgError at noise 4.4e-103, found by the explore fuzz profile); state
+    # reduction keeps it exact. Against ALLD, this strategy's partner earns T * noise + ...:
+    # the leading term 3 * noise (T - S over x's noisy cooperations) holds at every scale.
+    from allysim.strategies import FiniteStateStrategy, MemoryOne
+
+    x = MemoryOne(p=(0.0, 0.0, 1.0, 0.0), p0=0.0, name="x")
+    alld = MemoryOne(p=(0.0, 0.0, 0.0, 0.0), p0=0.0, name="alld")
+    fsm = FiniteStateStrategy(
+        output=(0.0, 1.0), next_state=(((0, 0), (0, 0)), ((1, 1), (0, 0))), initial=0, name="f"
+    )
+    import allysim as ally
+
+    game = ally.PrisonersDilemma(R=1, S=-1, T=2, P=0)
+    for noise in (4.388e-103, 1e-30, 1e-12):
+        for y in (alld, fsm):
+            px, py = ally.kernels.expected_payoffs(x, y, game, noise=noise)
+            assert np.isfinite(px).all() and np.isfinite(py).all()
+            assert py[0, 0] == pytest.approx(3 * noise, rel=1e-6)
