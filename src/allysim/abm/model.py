@@ -355,6 +355,48 @@ class TrustModel(mesa.Model):
         """
         return self.table.partners_of(i)
 
+    def dissolution_hazard(self) -> pd.DataFrame:
+        """Life table of the partnerships: how many reached each age and how many ended there.
+
+        ``at_risk[a]`` counts the partnerships that played at least ``a`` rounds (ended at an
+        age >= a, or still active at an age >= a: the active ones are censored), ``ended[a]``
+        those that ended after exactly ``a`` rounds, and ``hazard = ended / at_risk`` is the
+        chance of ending at age ``a`` having reached it (Levinthal & Fichman 1988 use this
+        shape to describe the liability of adolescence).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``age``, ``at_risk``, ``ended``, ``hazard``; one row per age up to the
+            oldest partnership.
+
+        Examples
+        --------
+        >>> m = TrustModel(n_organizations=40, seed=0)
+        >>> _ = m.run(30, progress=False)
+        >>> h = m.dissolution_hazard()
+        >>> int(h.ended.sum()) == m.table.dissolved_total
+        True
+        """
+        t = self.table
+        active = t.age[: self.n_active]
+        size = max(t.ended_by_age.size, int(active.max()) + 1 if active.size else 0)
+        ended = np.zeros(size, dtype=np.int64)
+        ended[: t.ended_by_age.size] = t.ended_by_age
+        alive = np.bincount(active, minlength=size) if active.size else np.zeros(size, np.int64)
+        reached = (ended + alive)[::-1].cumsum()[::-1]
+        last = int(np.flatnonzero(reached).max()) + 1 if reached.any() else 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            hazard = np.where(reached > 0, ended / np.maximum(reached, 1), np.nan)
+        return pd.DataFrame(
+            {
+                "age": np.arange(last),
+                "at_risk": reached[:last],
+                "ended": ended[:last],
+                "hazard": hazard[:last],
+            }
+        )
+
     def partnerships(self) -> pd.DataFrame:
         """The active partnerships: ends, age, stage and the trust of each side in the other.
 

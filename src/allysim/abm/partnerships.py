@@ -131,6 +131,9 @@ class PartnershipTable:
         self._next_pid = 0
         self.formed = self.dissolved = 0
         self.formed_total = self.dissolved_total = 0
+        # ended_by_age[a]: partnerships that ended after playing a rounds (for durations and
+        # the dissolution hazard by age).
+        self.ended_by_age = np.zeros(16, dtype=np.int64)
         self.fields: tuple[str, ...] = self.FIELDS
         self._fills: dict[str, object] = {}
         self._rows = m
@@ -361,6 +364,13 @@ class PartnershipTable:
         if count == 0:
             return
         e = self.n_active
+        ages = self.age[:e][gone]
+        top = int(ages.max()) + 1
+        if top > self.ended_by_age.size:
+            grown = np.zeros(max(top, 2 * self.ended_by_age.size), dtype=np.int64)
+            grown[: self.ended_by_age.size] = self.ended_by_age
+            self.ended_by_age = grown
+        self.ended_by_age += np.bincount(ages, minlength=self.ended_by_age.size)
         a, b = self.pa[:e][gone], self.pb[:e][gone]
         table = self.partner_table
         table[a, (table[a] == b[:, None]).argmax(axis=1)] = -1
