@@ -13,6 +13,8 @@
 * :mod:`allysim.abm.batch`: the seeded :func:`batch_run` wrapper.
 * :mod:`allysim.abm.components`: :class:`Part`, the base of the optional partnership parts,
   and the hooks the step calls.
+* :mod:`allysim.abm.culture`: Hofstede's six dimensions by country and the Kogut & Singh
+  distance (``TrustParams(culture="hofstede")``).
 * :mod:`allysim.abm.governance`: :class:`Governance`, decision rights, conflict resolution,
   reviews and the exit procedure.
 * :mod:`allysim.abm.value_creation`: :class:`ValueCreation`, where the dividend comes from.
@@ -23,6 +25,7 @@
 from allysim.abm.agents import CULTURE_DIMENSIONS, Organization
 from allysim.abm.batch import batch_run
 from allysim.abm.components import Part, PlayedRound
+from allysim.abm.culture import HOFSTEDE_DIMENSIONS, HOFSTEDE_SCORES, kogut_singh_index
 from allysim.abm.governance import DECISION_RIGHTS, Governance
 from allysim.abm.investment import SpecificInvestment
 from allysim.abm.model import TrustModel, gini
@@ -35,6 +38,8 @@ from allysim.abm.value_creation import ValueCreation, complementarity
 __all__ = [
     "CULTURE_DIMENSIONS",
     "DECISION_RIGHTS",
+    "HOFSTEDE_DIMENSIONS",
+    "HOFSTEDE_SCORES",
     "KINDS",
     "STAGES",
     "Governance",
@@ -52,4 +57,5 @@ __all__ = [
     "batch_run",
     "complementarity",
     "gini",
+    "kogut_singh_index",
 ]

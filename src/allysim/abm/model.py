@@ -32,6 +32,7 @@ import pandas as pd
 
 from allysim._validation import as_generator, check_int
 from allysim.abm.agents import Organization
+from allysim.abm.culture import hofstede_profiles, normalized_distance, table_variances
 from allysim.abm.imitation import Imitation
 from allysim.abm.network import TieNetwork
 from allysim.abm.params import TrustParams, params_from_keywords
@@ -189,12 +190,56 @@ class TrustModel(mesa.Model):
     def _build_organizations(self) -> None:
         p, rng, n = self.params, self.rng, self.n
         self.capability = p.capability_mean + p.capability_spread * (2 * rng.random(n) - 1)
-        self.culture = 0.5 + p.culture_spread * (2 * rng.random((n, 6)) - 1)
+        if p.culture == "hofstede":
+            self.country, self.culture = hofstede_profiles(
+                n, p.countries, p.country_weights, p.country_spread, rng=rng
+            )
+            # Variances over the whole table, not the countries drawn: with two countries the
+            # index of their pair would be 2 whatever they are.
+            self.culture_variances = table_variances()
+        else:
+            self.culture = 0.5 + p.culture_spread * (2 * rng.random((n, 6)) - 1)
         self.capacity = np.full(n, p.capacity, dtype=np.int64)
         self.wealth = np.zeros(n)
         self.period_payoff = np.zeros(n)
         self.reputation = np.full(n, p.neutral_reputation)
         self.organizations = [Organization(self, i) for i in range(n)]
+
+    def cultural_distance(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Cultural distance of organizations ``a[k]`` and ``b[k]``, in [0, 1].
+
+        The mean absolute difference of practice profiles, or with ``culture="hofstede"`` the
+        Kogut & Singh (1988) index mapped to ``CD / (CD + culture_scale)``.
+
+        Parameters
+        ----------
+        a : numpy.ndarray
+            Organization indices.
+        b : numpy.ndarray
+            Organization indices, same length.
+
+        Returns
+        -------
+        numpy.ndarray
+            One distance per pair.
+
+        Examples
+        --------
+        >>> m = TrustModel(n_organizations=4, culture="hofstede", countries=["Japan", "Sweden",
+        ...                "United States"], seed=0)
+        >>> bool(np.all(m.cultural_distance(np.array([0]), np.array([0])) == 0))
+        True
+        """
+        if self.params.culture == "hofstede":
+            return np.asarray(
+                normalized_distance(
+                    self.culture[a],
+                    self.culture[b],
+                    self.culture_variances,
+                    self.params.culture_scale,
+                )
+            ).reshape(np.shape(a))
+        return np.abs(self.culture[a] - self.culture[b]).mean(axis=1)
 
     def credit(self, organizations: np.ndarray, amount: np.ndarray, stake: np.ndarray) -> None:
         """Add ``amount`` to the payoffs of ``organizations`` outside a round (a part's flows).

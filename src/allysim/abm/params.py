@@ -28,6 +28,7 @@ from allysim._validation import (
     check_real,
 )
 from allysim.abm.components import Part
+from allysim.abm.culture import hofstede_profiles
 from allysim.abm.governance import Governance
 from allysim.abm.investment import SpecificInvestment
 from allysim.abm.value_creation import ValueCreation
@@ -196,6 +197,25 @@ class TrustParams:
     never_betrayed : int
         Step recorded as the last betrayal of a partnership that has had none; must lie below
         ``-absorb_window`` so that it never counts as recent. Default ``-10**9``.
+    culture : {"practice", "hofstede"}
+        What cultural profiles are. ``"practice"``: six partnership-practice dimensions
+        (:data:`~allysim.abm.CULTURE_DIMENSIONS`: decision style, communication norms, ...),
+        each uniform in ``0.5 +- culture_spread``, distance the mean absolute difference.
+        ``"hofstede"``: each organization has a home country and its six published Hofstede
+        scores (:mod:`allysim.abm.culture`), distance the Kogut & Singh (1988) index mapped to
+        ``CD / (CD + culture_scale)``. In both, distance drives misreading
+        (``culture_noise``) and friction on the dividend (``culture_friction``). Default
+        ``"practice"``.
+    countries : sequence of str or None
+        With ``culture="hofstede"``: the countries drawn from (names in
+        :data:`~allysim.abm.culture.HOFSTEDE_SCORES`, at least 2). Default None (all).
+    country_weights : sequence of float or None
+        Relative chances of ``countries``. Default None (equal).
+    country_spread : float
+        Standard deviation of the within-country variation, score points, >= 0. Default 0.
+    culture_scale : float
+        Kogut-Singh index at which the Hofstede distance is 0.5, > 0. Default 2 (the mean
+        index over pairs of distinct countries of the table).
     investment : SpecificInvestment or None
         Relationship-specific investments, quasi-rents and hold-up
         (:class:`~allysim.abm.investment.SpecificInvestment`). Default None (off).
@@ -259,6 +279,11 @@ class TrustParams:
     absorb_streak: int = 5
     absorb_window: int = 10
     never_betrayed: int = -(10**9)
+    culture: str = "practice"
+    countries: Sequence[str] | None = None
+    country_weights: Sequence[float] | None = None
+    country_spread: float = 0.0
+    culture_scale: float = 2.0
     investment: SpecificInvestment | None = None
     governance: Governance | None = None
     value_creation: ValueCreation | None = None
@@ -299,7 +324,14 @@ class TrustParams:
             put(name, check_nonnegative(getattr(self, name), name))
         put("acceptance_offset", check_nonnegative(self.acceptance_offset, "acceptance_offset"))
         put("culture_spread", check_interval(self.culture_spread, "culture_spread", 0.0, 0.5))
-        if self.culture_noise * 2 * self.culture_spread > 1:
+        self._check_culture()
+        if self.culture == "hofstede":
+            if self.culture_noise > 1:
+                raise ValueError(
+                    "culture_noise * (largest cultural distance, below 1 with culture='hofstede') "
+                    f"is a chance to misread and must be <= 1, got {self.culture_noise!r}"
+                )
+        elif self.culture_noise * 2 * self.culture_spread > 1:
             raise ValueError(
                 "culture_noise * (largest cultural distance = 2 * culture_spread) is a chance to "
                 f"misread and must be <= 1, got culture_noise={self.culture_noise!r}, "
@@ -394,6 +426,26 @@ class TrustParams:
             if np.any(probs < 0) or abs(probs.sum() - 1) > 1e-9:
                 raise ValueError("initial_shares must be non-negative and sum to 1")
             object.__setattr__(self, "initial_shares", tuple(float(x) for x in probs))
+
+    def _check_culture(self) -> None:
+        if self.culture not in ("practice", "hofstede"):
+            raise ValueError(f"culture must be 'practice' or 'hofstede', got {self.culture!r}")
+        put = object.__setattr__
+        put(self, "country_spread", check_nonnegative(self.country_spread, "country_spread"))
+        scale = check_real(self.culture_scale, "culture_scale")
+        if scale <= 0:
+            raise ValueError(f"culture_scale must be > 0, got {scale!r}")
+        put(self, "culture_scale", scale)
+        if self.culture != "hofstede":
+            if self.countries is not None or self.country_weights is not None:
+                raise ValueError("countries and country_weights need culture='hofstede'")
+            return
+        countries = None if self.countries is None else tuple(self.countries)
+        # Checked by drawing nothing: the function the model calls validates names and weights.
+        hofstede_profiles(0, countries, self.country_weights, self.country_spread, rng=0)
+        put(self, "countries", countries)
+        if self.country_weights is not None:
+            put(self, "country_weights", tuple(float(w) for w in self.country_weights))
 
     def _check_capacity(self) -> None:
         n = self.n_organizations

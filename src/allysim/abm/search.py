@@ -66,7 +66,7 @@ class PartnerSearch:
         seekers, cand = seekers[ok], cand[ok]
         if seekers.size == 0:
             return
-        dist = np.abs(m.culture[seekers] - m.culture[cand]).mean(axis=1)
+        dist = m.cultural_distance(seekers, cand)
         score_s = self._assessment(cand, dist)  # the seeker's view of the candidate
         score_c = self._assessment(seekers, dist)
         for part in m.parts:
