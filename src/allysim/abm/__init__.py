@@ -17,6 +17,8 @@
   distance (``TrustParams(culture="hofstede")``).
 * :mod:`allysim.abm.governance`: :class:`Governance`, decision rights, conflict resolution,
   reviews and the exit procedure.
+* :mod:`allysim.abm.stakeholders`: :class:`StakeholderPressure`, rewards for visible
+  association and the scrutiny that exposes cause-washing.
 * :mod:`allysim.abm.value_creation`: :class:`ValueCreation`, where the dividend comes from.
 * :mod:`allysim.abm.investment`: :class:`SpecificInvestment`, relationship-specific
   investments and hold-up.
@@ -32,6 +34,7 @@ from allysim.abm.model import TrustModel, gini
 from allysim.abm.params import TrustParams
 from allysim.abm.partnerships import PartnershipTable
 from allysim.abm.phases import RoundOutcome
+from allysim.abm.stakeholders import StakeholderPressure
 from allysim.abm.trust import KINDS, STAGES, Stage, TrustKind
 from allysim.abm.value_creation import ValueCreation, complementarity
 
@@ -50,6 +53,7 @@ __all__ = [
     "RoundOutcome",
     "SpecificInvestment",
     "Stage",
+    "StakeholderPressure",
     "TrustKind",
     "TrustModel",
     "TrustParams",

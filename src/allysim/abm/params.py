@@ -31,6 +31,7 @@ from allysim.abm.components import Part
 from allysim.abm.culture import hofstede_profiles
 from allysim.abm.governance import Governance
 from allysim.abm.investment import SpecificInvestment
+from allysim.abm.stakeholders import StakeholderPressure
 from allysim.abm.value_creation import ValueCreation
 from allysim.mechanisms import Mechanism
 from allysim.scenarios import TRUST_MODEL_STRATEGIES
@@ -47,6 +48,7 @@ _IMITATION_PAYOFFS = ("per_stake", "raw")
 _PART_FIELDS: dict[str, type[Part]] = {
     "investment": SpecificInvestment,
     "governance": Governance,
+    "stakeholders": StakeholderPressure,
     # Last, so the value it records includes the other parts' quasi-rents.
     "value_creation": ValueCreation,
 }
@@ -222,6 +224,9 @@ class TrustParams:
     governance : Governance or None
         Decision rights, conflict resolution, reviews and the exit procedure
         (:class:`~allysim.abm.governance.Governance`). Default None (off).
+    stakeholders : StakeholderPressure or None
+        Stakeholders rewarding visible association, and scrutiny that exposes cause-washing
+        (:class:`~allysim.abm.stakeholders.StakeholderPressure`). Default None (off).
     value_creation : ValueCreation or None
         Complementary capabilities, scale, network effects and knowledge exchange
         (:class:`~allysim.abm.value_creation.ValueCreation`). Default None (off).
@@ -286,6 +291,7 @@ class TrustParams:
     culture_scale: float = 2.0
     investment: SpecificInvestment | None = None
     governance: Governance | None = None
+    stakeholders: StakeholderPressure | None = None
     value_creation: ValueCreation | None = None
 
     def __post_init__(self) -> None:
