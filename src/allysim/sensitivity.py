@@ -232,8 +232,15 @@ def _numeric_fields() -> dict[str, bool]:
     }
 
 
-def _round_half_up(x: np.ndarray) -> np.ndarray:
-    return np.floor(x + 0.5)
+def _integer_range(low: float, high: float) -> tuple[int, int]:
+    """The integers a range (low, high) of an integer parameter covers."""
+    return int(np.ceil(low)), int(np.floor(high))
+
+
+def _round_into(x: np.ndarray, low: float, high: float) -> np.ndarray:
+    # Nearest integer, halves up, kept within the range: (0.5, 6.5) gives 1..6 on equal widths.
+    first, last = _integer_range(low, high)
+    return np.clip(np.floor(x + 0.5), first, last)
 
 
 def _check_bounds(bounds: Any, allowed: Mapping[str, bool]) -> dict[str, tuple[float, float]]:
@@ -256,9 +263,9 @@ def _check_bounds(bounds: Any, allowed: Mapping[str, bool]) -> dict[str, tuple[f
         low, high = as_float_array(pair, f"bounds[{name!r}]", shape=(2,))
         if not low < high:
             raise ValueError(f"bounds[{name!r}] must have low < high, got ({low:g}, {high:g})")
-        if allowed[name] and _round_half_up(np.array(low)) == _round_half_up(np.array(high)):
+        if allowed[name] and _integer_range(low, high)[0] >= _integer_range(low, high)[1]:
             raise ValueError(
-                f"bounds[{name!r}] = ({low:g}, {high:g}) rounds to a single integer; {name} "
+                f"bounds[{name!r}] = ({low:g}, {high:g}) holds fewer than two integers; {name} "
                 "is an integer, widen the range (e.g. (k - 0.5, m + 0.5) for k..m)"
             )
         out[name] = (float(low), float(high))
@@ -275,9 +282,7 @@ def _check_outputs(outputs: Any) -> tuple[str, ...]:
         if not isinstance(name, str):
             raise TypeError(f"outputs must hold names (str), got {name!r}")
         if name not in HEADLINE_OUTPUTS:
-            raise ValueError(
-                f"outputs must be among {', '.join(HEADLINE_OUTPUTS)}, got {name!r}"
-            )
+            raise ValueError(f"outputs must be among {', '.join(HEADLINE_OUTPUTS)}, got {name!r}")
     if len(set(names)) != len(names):
         raise ValueError(f"outputs must not repeat a name, got {list(names)}")
     return tuple(names)
@@ -333,13 +338,15 @@ def _analyse(
         x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=sample_seed)
         block = k + 2  # rows A, AB_1..AB_k, B of one base point
     used = x.copy()
-    if integers is not None:
-        mask = np.asarray(integers, dtype=bool)
-        used[:, mask] = _round_half_up(x[:, mask])
+    for i, is_int in enumerate(integers or ()):
+        if is_int:
+            used[:, i] = _round_into(x[:, i], *bounds[names[i]])
     n = x.shape[0]
     if common_seeds:
         children = runs_ss.spawn((n // block) * replicates)
-        seeds = [children[(i // block) * replicates + j] for i in range(n) for j in range(replicates)]
+        seeds = [
+            children[(i // block) * replicates + j] for i in range(n) for j in range(replicates)
+        ]
     else:
         seeds = runs_ss.spawn(n * replicates)
     points = [used[i] for i in range(n) for _ in range(replicates)]
@@ -370,9 +377,7 @@ def _analyse(
             )
             found = {c: np.full(k, np.nan) for c in _INDEX_COLUMNS[method]}
         elif method == "morris":
-            found = morris_analyze.analyze(
-                problem, x, yj, num_levels=num_levels, seed=analyse_seed
-            )
+            found = morris_analyze.analyze(problem, x, yj, num_levels=num_levels, seed=analyse_seed)
         else:
             with warnings.catch_warnings():
                 # A constant output (a parameter-free toy, a share stuck at 0) divides by zero.
@@ -474,9 +479,11 @@ def sensitivity_analysis(
     Campolongo et al. 2007) rank the parameters from ``samples * (k + 1)`` runs; Sobol' indices
     (``method="sobol"``, Saltelli et al. 2010) split the variance from ``samples * (k + 2)``
     runs (``k`` parameters, times ``replicates``). Integer parameters (``capacity``,
-    ``stage_min_steps``, ``imitation_every``, ...) are rounded to the nearest integer (halves
-    up) from the sampled value, so give them the range ``(k - 0.5, m + 0.5)`` for equal weight
-    on each of ``k..m``; Morris' effects are still divided by the unrounded step.
+    ``stage_min_steps``, ``imitation_every``, ...) are rounded from the sampled value to the
+    nearest integer within the range (halves up, the ends kept inside), so the range
+    ``(k - 0.5, m + 0.5)`` gives each of ``k..m`` the same weight (with Morris, ``num_levels =
+    m - k + 1`` puts one level on each); Morris' effects are still divided by the unrounded
+    step.
 
     Outputs, each one number per run:
 
@@ -602,7 +609,7 @@ def sensitivity_analysis(
     integers = tuple(fields[n] for n in checked)
     for (name, (low, high)), is_int in zip(checked.items(), integers, strict=True):
         for end in (low, high):
-            value = int(_round_half_up(np.array(end))) if is_int else end
+            value = _integer_range(low, high)[end == high] if is_int else end
             try:
                 base.replace(**{name: value})
             except ValueError as exc:

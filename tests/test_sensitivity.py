@@ -1,0 +1,295 @@
+"""allysim.sensitivity: SALib plumbing against closed forms, the trust model's analysis, bad input.
+
+The plumbing (design, seeds, evaluation, indices) is checked on analytic functions whose
+indices are known exactly: Ishigami's (Sobol' indices in closed form, Ishigami & Homma 1990;
+Saltelli et al. 2010) and linear ones (Morris' elementary effects equal the coefficients).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from allysim.abm import TrustParams
+from allysim.sensitivity import (
+    HEADLINE_OUTPUTS,
+    SensitivityResult,
+    _analyse,
+    sensitivity_analysis,
+)
+
+PI = np.pi
+TINY = {"n_organizations": 30, "steps": 40, "progress": False}
+TWO = {"stage_min_steps": (0.5, 6.5), "exit_threshold": (0.1, 0.5)}
+
+
+def ishigami(values, seed, a=7.0, b=0.1):
+    x1, x2, x3 = values
+    return [np.sin(x1) + a * np.sin(x2) ** 2 + b * x3**4 * np.sin(x1)]
+
+
+def ishigami_indices(a=7.0, b=0.1):
+    """Closed-form first-order and total Sobol' indices of the Ishigami function."""
+    v1 = 0.5 * (1 + b * PI**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = b**2 * PI**8 * (1 / 18 - 1 / 50)
+    var = v1 + v2 + v13
+    return np.array([v1, v2, 0.0]) / var, np.array([v1 + v13, v2, v13]) / var
+
+
+def test_ishigami_closed_form_is_the_published_one():
+    s1, st = ishigami_indices()
+    np.testing.assert_allclose(s1, [0.3139, 0.4424, 0.0], atol=1e-4)
+    np.testing.assert_allclose(st, [0.5576, 0.4424, 0.2437], atol=1e-4)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sobol_plumbing_recovers_ishigami_indices(seed):
+    bounds = {"x1": (-PI, PI), "x2": (-PI, PI), "x3": (-PI, PI)}
+    r = _analyse(bounds, ishigami, ("f",), method="sobol", samples=4096, seed=seed)
+    s1, st = ishigami_indices()
+    got = r.indices.set_index("parameter")
+    # Saltelli/Jansen estimators with 4096 scrambled Sobol' points: errors ~0.003 seen; 0.015
+    # is about half the 95% bootstrap half-width SALib reports at this size.
+    np.testing.assert_allclose(got["S1"].to_numpy(), s1, atol=0.015)
+    np.testing.assert_allclose(got["ST"].to_numpy(), st, atol=0.015)
+    assert r.runs == 4096 * 5 and len(r.samples) == r.runs
+    assert (got["S1_conf"] > 0).all() and (got["ST_conf"] < 0.06).all()
+
+
+def test_morris_plumbing_gives_the_coefficients_of_a_linear_function():
+    # f = 3 x + 0 y - 2 z on ranges of widths 2, 1, 0.5: every elementary effect, per unit of
+    # the range, is coefficient * width, so mu_star = |mu| = (6, 0, 1) and sigma = 0.
+    bounds = {"x": (0.0, 2.0), "y": (5.0, 6.0), "z": (-0.25, 0.25)}
+    r = _analyse(
+        bounds, lambda v, s: [3 * v[0] - 2 * v[2]], ("f",), method="morris", samples=6, seed=3
+    )
+    got = r.indices.set_index("parameter")
+    np.testing.assert_allclose(got["mu_star"].to_numpy(), [6.0, 0.0, 1.0], atol=1e-12)
+    np.testing.assert_allclose(got["mu"].to_numpy(), [6.0, 0.0, -1.0], atol=1e-12)
+    np.testing.assert_allclose(got["sigma"].to_numpy(), 0.0, atol=1e-12)
+    assert r.ranking("f") == ["x", "z", "y"]
+
+
+def test_morris_plumbing_replicates_average_noise():
+    # An evaluation that is pure seeded noise: its effect on every parameter is noise, and
+    # averaging 16 replicates shrinks mu_star by about 4.
+    def noise(values, seed):
+        return [np.random.default_rng(seed).normal()]
+
+    bounds = {"x": (0.0, 1.0), "y": (0.0, 1.0)}
+    one = _analyse(bounds, noise, ("f",), method="morris", samples=40, seed=0)
+    many = _analyse(bounds, noise, ("f",), method="morris", samples=40, seed=0, replicates=16)
+    ratio = one.table()["f"].mean() / many.table()["f"].mean()
+    assert 2.5 < ratio < 6.5
+    same = _analyse(bounds, noise, ("f",), method="morris", samples=40, seed=0, common_seeds=True)
+    assert same.table()["f"].to_list() == [0.0, 0.0]
+
+
+def test_integer_parameters_are_rounded_half_up():
+    seen = []
+
+    def record(values, seed):
+        seen.append(values.copy())
+        return [values[0]]
+
+    r = _analyse(
+        {"k": (0.5, 6.5)}, record, ("f",), method="morris", samples=10, seed=0, integers=[True]
+    )
+    used = np.concatenate(seen)
+    # Levels 0.5, 2.5, 4.5, 6.5: halves go up, except the top end, kept in the range.
+    assert set(used.tolist()) == {1.0, 3.0, 5.0, 6.0}
+    six = _analyse(
+        {"k": (0.5, 6.5)},
+        record,
+        ("f",),
+        method="morris",
+        samples=10,
+        seed=0,
+        integers=[True],
+        num_levels=6,
+    )
+    assert sorted(six.samples["k"].unique().tolist()) == [1, 2, 3, 4, 5, 6]
+    assert r.samples["k"].dtype == np.int64
+
+
+@pytest.mark.parametrize("method,samples", [("morris", 2), ("sobol", 4)])
+def test_trust_model_paths_shapes_and_finite_indices(method, samples):
+    r = sensitivity_analysis(TWO, method=method, samples=samples, **TINY)
+    assert isinstance(r, SensitivityResult) and r.method == method
+    block = 3 if method == "morris" else 4
+    assert r.runs == samples * block and len(r.samples) == r.runs
+    assert list(r.samples.columns) == ["run", *TWO, *HEADLINE_OUTPUTS]
+    assert r.samples["stage_min_steps"].between(1, 6).all()
+    cols = (
+        ["mu_star", "mu_star_conf", "sigma", "mu"]
+        if method == "morris"
+        else ["S1", "S1_conf", "ST", "ST_conf"]
+    )
+    assert list(r.indices.columns) == ["output", "parameter", *cols]
+    assert r.indices.shape == (4 * 2, 2 + 4)
+    main = "mu_star" if method == "morris" else "ST"
+    assert np.isfinite(r.indices[main]).all()
+    assert r.table().shape == (2, 4)
+    # Durations are rounds played per partnership: positive and at most the run's length.
+    assert r.samples["duration"].between(1, 40).all()
+    assert r.samples["contribution"].between(0, 1).all()
+
+
+def test_bit_reproducible_for_a_seed_and_different_for_another():
+    a = sensitivity_analysis(TWO, samples=2, seed=5, **TINY)
+    b = sensitivity_analysis(TWO, samples=2, rng=5, **TINY)
+    c = sensitivity_analysis(TWO, samples=2, seed=6, **TINY)
+    pd.testing.assert_frame_equal(a.indices, b.indices, check_exact=True)
+    pd.testing.assert_frame_equal(a.samples, b.samples, check_exact=True)
+    assert not a.samples.equals(c.samples)
+
+
+def test_replicates_each_get_their_own_seed():
+    one = sensitivity_analysis(TWO, samples=2, **TINY)
+    two = sensitivity_analysis(TWO, samples=2, replicates=2, **TINY)
+    assert one.runs * 2 == two.runs
+    # Same design (the design's seed does not depend on replicates), different averages.
+    pd.testing.assert_frame_equal(one.samples[list(TWO)], two.samples[list(TWO)])
+    assert not one.samples["contribution"].equals(two.samples["contribution"])
+
+
+def test_an_ignored_parameter_gets_a_zero_index():
+    # never_betrayed only marks "no betrayal yet"; anywhere below -absorb_window it changes
+    # nothing, so with common seeds its elementary effects (and Sobol' indices) are exactly 0,
+    # while stage_min_steps moves the institutionalized share.
+    bounds = {"stage_min_steps": (0.5, 6.5), "never_betrayed": (-2e9, -1e6)}
+    kw = {**TINY, "steps": 60, "common_seeds": True}
+    m = sensitivity_analysis(bounds, samples=3, **kw)
+    table = m.table()
+    assert (table.loc["never_betrayed"] == 0).all()
+    assert table.loc["stage_min_steps", "institutionalized"] > 0
+    s = sensitivity_analysis(bounds, method="sobol", samples=4, outputs=["duration"], **kw)
+    st = s.indices.set_index("parameter")
+    assert st.loc["never_betrayed", "ST"] == 0 and st.loc["never_betrayed", "S1"] == 0
+
+
+def test_rewiring_is_ignored_on_a_complete_network():
+    r = sensitivity_analysis(
+        {"rewiring": (0.0, 1.0), "search_rate": (0.2, 0.8)},
+        samples=2,
+        common_seeds=True,
+        outputs="contribution",
+        **TINY,
+    )
+    assert r.table().loc["rewiring", "contribution"] == 0.0
+    assert r.table().loc["search_rate", "contribution"] > 0
+
+
+def test_value_is_value_created_with_the_value_creation_part():
+    from allysim.abm import ValueCreation
+
+    base = TrustParams(value_creation=ValueCreation())
+    r = sensitivity_analysis(
+        {"search_rate": (0.2, 0.8)}, samples=2, outputs=("value",), base=base, **TINY
+    )
+    plain = sensitivity_analysis({"search_rate": (0.2, 0.8)}, samples=2, outputs=("value",), **TINY)
+    assert not np.allclose(r.samples["value"], plain.samples["value"])
+
+
+def test_base_mapping_and_n_organizations():
+    a = sensitivity_analysis(TWO, samples=2, base={"capacity": 2}, **TINY)
+    b = sensitivity_analysis(
+        TWO, samples=2, base=TrustParams(n_organizations=30, capacity=2), progress=False, steps=40
+    )
+    pd.testing.assert_frame_equal(a.samples, b.samples, check_exact=True)
+
+
+def test_plot_draws_one_panel_per_output():
+    r = _analyse(
+        {"x": (0.0, 1.0), "y": (0.0, 1.0)},
+        lambda v, s: [v[0], 2 * v[1]],
+        ("f", "g"),
+        method="morris",
+        samples=4,
+        seed=0,
+    )
+    axes = r.plot()
+    assert [a.get_title() for a in axes] == ["f", "g"]
+    widths = [p.get_width() for p in axes[1].patches]
+    np.testing.assert_allclose(widths, [0.0, 2.0], atol=1e-12)  # x at the top, then y
+    ax = r.plot("g")
+    assert ax.get_title() == "g"
+    with pytest.raises(ValueError, match="output must be one of f, g"):
+        r.plot("h")
+    s = _analyse(
+        {"x": (0.0, 1.0), "y": (0.0, 1.0)},
+        lambda v, s: [v[0]],
+        ("f",),
+        method="sobol",
+        samples=8,
+        seed=0,
+    )
+    assert len(s.plot("f").patches) == 4  # ST and S1 per parameter
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        ({"bounds": {"trust": (0, 1)}}, ValueError, r"'trust'.*fields are: .*exit_threshold"),
+        ({"bounds": {"network": (0, 1)}}, ValueError, "not a numeric TrustParams field"),
+        ({"bounds": {"n_organizations": (10, 20)}}, ValueError, "not a numeric"),
+        ({"bounds": {"exit_threshold": (0.5, 0.1)}}, ValueError, r"exit_threshold.*low < high"),
+        ({"bounds": {"exit_threshold": (0.3, 0.3)}}, ValueError, "low < high"),
+        ({"bounds": {"exit_threshold": (0.1, 1.5)}}, ValueError, r"exit_threshold.*\[0, 1\]"),
+        ({"bounds": {"capacity": (2.6, 3.4)}}, ValueError, "capacity.*fewer than two integers"),
+        ({"bounds": {"capacity": (-0.5, 3.5)}}, ValueError, r"capacity.*>= 1"),
+        ({"bounds": {"exit_threshold": (0.1, "x")}}, TypeError, "exit_threshold"),
+        ({"bounds": {"exit_threshold": (0.1,)}}, ValueError, r"exit_threshold.*shape \(2\)"),
+        ({"bounds": [("exit_threshold", (0, 1))]}, TypeError, "bounds must be a mapping"),
+        ({"bounds": {}}, ValueError, "at least one"),
+        ({"samples": 1}, ValueError, r"samples must be an integer >= 2"),
+        ({"samples": 2.0}, TypeError, "samples must be an integer"),
+        ({"method": "sobol", "samples": 2}, ValueError, "samples must be an integer >= 4"),
+        ({"method": "sobol", "samples": 6}, ValueError, "samples must be a power of 2"),
+        ({"method": "fast"}, ValueError, "method must be 'morris' or 'sobol'"),
+        ({"outputs": ("welfare",)}, ValueError, "outputs must be among contribution"),
+        ({"outputs": ()}, TypeError, "outputs must be a non-empty"),
+        ({"outputs": ("value", "value")}, ValueError, "must not repeat"),
+        ({"outputs": (1,)}, TypeError, "outputs must hold names"),
+        ({"steps": 0}, ValueError, "steps must be an integer >= 1"),
+        ({"burn_in": 40}, ValueError, r"burn_in must lie in \[0, steps - 1 = 39\]"),
+        ({"replicates": 0}, ValueError, "replicates"),
+        ({"num_levels": 5}, ValueError, "num_levels must be even"),
+        ({"base": {"bogus": 1}}, ValueError, "base has unknown.*bogus"),
+        ({"base": 3}, TypeError, "base must be a TrustParams"),
+        ({"n_organizations": 1}, ValueError, "n_organizations must be an integer >= 2"),
+        ({"progress": 1}, TypeError, "progress must be True or False"),
+        ({"common_seeds": "yes"}, TypeError, "common_seeds"),
+        ({"n_jobs": 0}, ValueError, "n_jobs"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"seed": 1, "rng": 2}, TypeError, "rng or seed"),
+    ],
+)
+def test_bad_input_names_the_parameter(kwargs, error, match):
+    call = {"bounds": {"exit_threshold": (0.1, 0.5)}, "samples": 2, **TINY, **kwargs}
+    with pytest.raises(error, match=match):
+        sensitivity_analysis(**call)
+
+
+def test_result_accessors_refuse_unknown_names():
+    r = _analyse({"x": (0.0, 1.0)}, lambda v, s: [v[0]], ("f",), method="morris", samples=2, seed=0)
+    with pytest.raises(ValueError, match="index must be one of mu_star"):
+        r.table("ST")
+    with pytest.raises(ValueError, match="output must be one of f"):
+        r.ranking("g")
+    with pytest.raises(TypeError, match="output must be a str"):
+        r.ranking(0)
+
+
+def test_an_output_without_value_warns_and_gives_nan():
+    with pytest.warns(RuntimeWarning, match="'f' has no value at 6 of 6"):
+        r = _analyse(
+            {"x": (0.0, 1.0)}, lambda v, s: [np.nan], ("f",), method="morris", samples=3, seed=0
+        )
+    assert r.indices["mu_star"].isna().all()
