@@ -25,9 +25,9 @@ from allysim.evolution.fixation import fixation_matrix
 from allysim.evolution.mutation_chain import (
     _chain_bytes,
     _composition_count,
+    _dense_chain_stationary,
     _direct_stationary,
     _exact_transitions,
-    _gth,
     _iterative_stationary,
     _log_gth,
 )
@@ -56,8 +56,8 @@ class StationaryDistribution:
     iterations : int, default 0
         Cycles of the iterative solver (0 for a direct solve).
     solver : str, default "dense"
-        ``"dense"`` (small-mutation limit), ``"direct"`` (GTH elimination up to 1000 states,
-        sparse LU above) or ``"iterative"``.
+        ``"dense"`` (small-mutation limit), ``"direct"`` (GTH elimination up to 300 states,
+        checked sparse LU above) or ``"iterative"``.
 
     Examples
     --------
@@ -106,9 +106,10 @@ def stationary_distribution(
     With ``mutation = mu > 0``: the exact chain over all ``C(Z + n - 1, n - 1)`` compositions
     of Z into n strategies (sparse, built without per-state Python loops). Each step a random
     organization mutates with probability mu to a uniformly chosen other strategy, or else
-    updates by ``rule``. Chains up to 1000 states are solved by GTH elimination (Grassmann,
+    updates by ``rule``. Chains up to 300 states are solved by GTH elimination (Grassmann,
     Taksar & Heyman 1985), exact to round-off in every probability even when the chain is
-    nearly reducible; up to :data:`DIRECT_MAX_STATES` by sparse LU; larger ones by multilevel
+    nearly reducible; up to :data:`DIRECT_MAX_STATES` by sparse LU, replaced by GTH (up to
+    2000 states) when its residual is above 1e-12; larger ones by multilevel
     aggregation (Horton & Leutenegger 1994: aggregate the composition lattice two by two per
     axis, solve the coarse chain, disaggregate, smooth with Jacobi sweeps) accelerated by
     Anderson mixing (Walker & Ni 2011), until ``||pi T - pi||_1 <= tol``. The error in pi is
@@ -130,9 +131,10 @@ def stationary_distribution(
         Pairwise comparison (Traulsen, Nowak & Pacheco 2006) or frequency-dependent Moran
         process (Nowak et al. 2004).
     solver : {"auto", "direct", "iterative"}, default "auto"
-        How the exact chain is solved: directly (GTH elimination, or sparse LU above 1000
-        states), iteratively, or ``"auto"`` (direct up to :data:`DIRECT_MAX_STATES` states).
-        Ignored in the small-mutation limit, which is always solved by GTH elimination.
+        How the exact chain is solved: directly (GTH elimination, or checked sparse LU above
+        300 states), iteratively, or ``"auto"`` (direct up to :data:`DIRECT_MAX_STATES`
+        states). Ignored in the small-mutation limit (GTH up to 300 strategies, a checked
+        dense solve above).
     tol : float, default 1e-10
         Target residual ``||pi T - pi||_1`` of the iterative solver, in [1e-15, 1).
     time_limit : float or None, default 600.0
@@ -176,7 +178,7 @@ def stationary_distribution(
         np.fill_diagonal(t, 1.0 - t.sum(axis=1))
         off = t - np.diag(np.diag(t))
         if np.all((off > 1e-250) | np.eye(n, dtype=bool)):
-            v = _gth(t)
+            v = _dense_chain_stationary(t)
         else:
             # Some fixation probability is below the float range or near it: eliminate in
             # log space, where the embedded chain keeps its exact (tiny) rates.
