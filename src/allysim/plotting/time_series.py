@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import norm
+
+# ndtri is norm.ppf without importing scipy.stats (about 0.3 s).
+from scipy.special import ndtri
 
 from allysim._validation import check_interval
-from allysim.abm.trust import STAGES
 from allysim.plotting._common import _axes, _complete_rows, _data_array, _finite_line
 
 __all__ = ["cooperation_over_time", "stage_composition", "strategy_shares", "trust_trajectories"]
@@ -69,7 +70,7 @@ def cooperation_over_time(
     if banded.any():
         dev = np.where(known, v - mean, 0.0)
         var = (dev**2).sum(axis=0)[banded] / (count[banded] - 1)
-        half = norm.ppf(0.5 + level / 2) * np.sqrt(var / count[banded])
+        half = ndtri(0.5 + level / 2) * np.sqrt(var / count[banded])
         ax.fill_between(
             steps[banded],
             mean[banded] - half,
@@ -147,10 +148,10 @@ def stage_composition(model_vars, *, ax=None):
     """
     ax = _axes(ax)
     shares = np.array(
-        [_data_array(model_vars[f"stage_{s}"], f"stage_{s}", shape=(None,)) for s in STAGES]
+        [_data_array(model_vars[f"stage_{s}"], f"stage_{s}", shape=(None,)) for s in _stages()]
     )
     x, shares = _complete_rows(model_vars.index, shares)
-    ax.stackplot(x, shares, labels=list(STAGES), alpha=0.85)
+    ax.stackplot(x, shares, labels=list(_stages()), alpha=0.85)
     ax.set_xlabel("step")
     ax.set_ylabel("share of partnerships")
     ax.set_ylim(0, 1)
@@ -202,3 +203,10 @@ def strategy_shares(shares, names: Sequence[str] | None = None, *, ax=None):
     ax.set_ylim(0, 1)
     ax.legend(loc="upper left", fontsize=8)
     return ax
+
+
+def _stages() -> tuple[str, ...]:
+    # Deferred: importing allysim.abm loads mesa (about 0.2 s), which other plots do not need.
+    from allysim.abm.trust import STAGES
+
+    return STAGES
