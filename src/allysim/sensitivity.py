@@ -80,6 +80,14 @@ class SensitivityResult:
         The outputs analysed.
     runs : int
         Model runs made (design points times replicates).
+
+    Examples
+    --------
+    >>> from allysim.sensitivity import _analyse
+    >>> r = _analyse({"x": (0.0, 1.0), "y": (0.0, 2.0)}, lambda v, s: [v[0] - v[1]], ("f",),
+    ...              method="morris", samples=3, seed=0)
+    >>> r.method, r.runs, r.indices[["parameter", "mu_star", "mu"]].round(6).values.tolist()
+    ('morris', 9, [['x', 1.0, 1.0], ['y', 2.0, -2.0]])
     """
 
     indices: pd.DataFrame
