@@ -125,3 +125,30 @@ def test_exit_fee_moves_from_leaver_to_partner():
 def test_bad_parameters_are_named(kwargs, needle):
     with pytest.raises((ValueError, TypeError), match=needle):
         Governance(**kwargs)
+
+
+def test_contracts_as_substitutes_or_complements_of_goodwill():
+    # attribution_discount > 0: enforcement crowds out goodwill (substitutes); < 0: it helps
+    # goodwill grow (complements; Poppo & Zenger 2002). Under a sanction contributing is
+    # enforced, so the two positions part clearly; without enforcement they coincide.
+    from allysim.mechanisms import Sanction
+
+    def goodwill(a, mechanisms):
+        runs = []
+        for seed in range(3):
+            m = TrustModel(
+                n_organizations=150,
+                attribution_discount=a,
+                mechanisms=mechanisms,
+                seed=seed,
+                continuation=0.99,
+            )
+            runs.append(m.run(150, progress=False).trust_goodwill.tail(50).mean())
+        return np.mean(runs)
+
+    enforced = [Sanction(fine=3, detection=0.8)]
+    substitutes, neutral, complements = (goodwill(a, enforced) for a in (0.8, 0.0, -0.8))
+    assert substitutes < neutral - 0.1
+    assert complements > neutral
+    with pytest.raises(ValueError, match="attribution_discount"):
+        TrustModel(n_organizations=10, attribution_discount=-1.0)
