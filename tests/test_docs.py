@@ -24,6 +24,7 @@ NO_SPHINX_ROLES = [
     "comparison",
     "scenarios",
     "experiments",
+    "sensitivity",
     "plotting",
 ]
 

@@ -41,6 +41,7 @@ MODULES = [
     "allysim.evolution",
     "allysim.abm",
     "allysim.experiments",
+    "allysim.sensitivity",
     "allysim.plotting",
     "allysim.cli",
 ]

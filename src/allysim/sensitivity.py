@@ -1,7 +1,7 @@
 """Global sensitivity analysis of the trust model: which parameters do its results hinge on?
 
-:func:`sensitivity_analysis` varies chosen fields of :class:`~allysim.abm.TrustParams` over
-ranges, runs :class:`~allysim.abm.TrustModel` at every point of a design, and summarises each
+``sensitivity_analysis`` varies chosen fields of [`TrustParams`][allysim.abm.TrustParams] over
+ranges, runs [`TrustModel`][allysim.abm.TrustModel] at every point of a design, and summarises each
 headline output with global sensitivity indices computed by SALib (Herman & Usher 2017,
 *Journal of Open Source Software* 2(9): 97; Iwanaga, Usher & Herman 2022, *Socio-Environmental
 Systems Modelling* 4: 18155):
@@ -43,7 +43,7 @@ from allysim._validation import (
 
 __all__ = ["HEADLINE_OUTPUTS", "SensitivityResult", "sensitivity_analysis"]
 
-#: The outputs :func:`sensitivity_analysis` can summarise, in their default order.
+#: The outputs ``sensitivity_analysis`` can summarise, in their default order.
 HEADLINE_OUTPUTS = ("contribution", "institutionalized", "value", "duration")
 _METHODS = ("morris", "sobol")
 # Morris: sigma needs two trajectories. Sobol': the bootstrap of the confidence intervals
@@ -110,13 +110,13 @@ class SensitivityResult:
         Parameters
         ----------
         index : str or None
-            Column of :attr:`indices` to show. Default None: ``mu_star`` (Morris) or ``ST``
+            Column of ``indices`` to show. Default None: ``mu_star`` (Morris) or ``ST``
             (Sobol').
 
         Returns
         -------
         pandas.DataFrame
-            Index values, rows in the order of :attr:`parameters`, columns of :attr:`outputs`.
+            Index values, rows in the order of ``parameters``, columns of ``outputs``.
 
         Examples
         --------
@@ -143,7 +143,7 @@ class SensitivityResult:
         Parameters
         ----------
         output : str
-            One of :attr:`outputs`.
+            One of ``outputs``.
 
         Returns
         -------
@@ -329,10 +329,10 @@ def _analyse(
     """
     try:
         # SALib publishes no type information (pyproject's mypy overrides do not list it yet).
-        from SALib.analyze import morris as morris_analyze  # type: ignore[import-untyped]
-        from SALib.analyze import sobol as sobol_analyze  # type: ignore[import-untyped]
-        from SALib.sample import morris as morris_sample  # type: ignore[import-untyped]
-        from SALib.sample import sobol as sobol_sample  # type: ignore[import-untyped]
+        from SALib.analyze import morris as morris_analyze
+        from SALib.analyze import sobol as sobol_analyze
+        from SALib.sample import morris as morris_sample
+        from SALib.sample import sobol as sobol_sample
     except ImportError as exc:
         raise ImportError(
             "sensitivity analysis needs SALib: pip install 'allysim[sensitivity]'"
@@ -505,18 +505,19 @@ def sensitivity_analysis(
     * ``"institutionalized"``: mean share of the active partnerships in the institutionalized
       stage over the steps after ``burn_in`` (steps without any skipped);
     * ``"value"``: mean value created per partnership over those steps, the ``value_created``
-      column when ``base`` switches :class:`~allysim.abm.ValueCreation` on, otherwise
+      column when ``base`` switches ``allysim.abm.ValueCreation`` on, otherwise
       ``welfare`` (partners' mean payoff less enforcement costs);
     * ``"duration"``: mean rounds played per partnership formed in the whole run, a still
       active partnership counted to its age at the end (the censoring-aware restricted mean,
       total partnership-rounds over partnerships formed, from
-      :meth:`~allysim.abm.TrustModel.dissolution_hazard`; at most ``steps``).
+      ``TrustModel.dissolution_hazard``; at most ``steps``).
 
     Parameters
     ----------
     bounds : Mapping[str, tuple[float, float]]
-        Numeric fields of :class:`~allysim.abm.TrustParams` (not ``n_organizations``) and their
-        ``(low, high)`` ranges, ``low < high``; both ends must be valid values of the field.
+        Numeric fields of [`TrustParams`][allysim.abm.TrustParams] (not
+        ``n_organizations``) and their ``(low, high)`` ranges, ``low < high``; both ends must
+        be valid values of the field.
     method : {"morris", "sobol"}
         Morris screening or Sobol' variance decomposition. Default ``"morris"``.
     samples : int
@@ -534,7 +535,7 @@ def sensitivity_analysis(
         Runs per design point, each with its own seed; outputs are averaged over them, >= 1.
         Default 1.
     base : TrustParams, Mapping or None
-        The values of the parameters not varied: a :class:`~allysim.abm.TrustParams` or a
+        The values of the parameters not varied: a [`TrustParams`][allysim.abm.TrustParams] or a
         mapping of its fields. Default None: the defaults.
     num_levels : int
         Morris: levels of the grid each parameter moves on, even, >= 2. Default 4.
