@@ -17,6 +17,8 @@
   distance (``TrustParams(culture="hofstede")``).
 * :mod:`allysim.abm.governance`: :class:`Governance`, decision rights, conflict resolution,
   reviews and the exit procedure.
+* :mod:`allysim.abm.metrics`: :class:`Metrics`, the five metric families per step and per
+  partnership.
 * :mod:`allysim.abm.stakeholders`: :class:`StakeholderPressure`, rewards for visible
   association and the scrutiny that exposes cause-washing.
 * :mod:`allysim.abm.value_creation`: :class:`ValueCreation`, where the dividend comes from.
@@ -30,6 +32,7 @@ from allysim.abm.components import Part, PlayedRound
 from allysim.abm.culture import HOFSTEDE_DIMENSIONS, HOFSTEDE_SCORES, kogut_singh_index
 from allysim.abm.governance import DECISION_RIGHTS, Governance
 from allysim.abm.investment import SpecificInvestment
+from allysim.abm.metrics import Metrics, degree_centralization
 from allysim.abm.model import TrustModel, gini
 from allysim.abm.params import TrustParams
 from allysim.abm.partnerships import PartnershipTable
@@ -46,6 +49,7 @@ __all__ = [
     "KINDS",
     "STAGES",
     "Governance",
+    "Metrics",
     "Organization",
     "Part",
     "PartnershipTable",
@@ -60,6 +64,7 @@ __all__ = [
     "ValueCreation",
     "batch_run",
     "complementarity",
+    "degree_centralization",
     "gini",
     "kogut_singh_index",
 ]

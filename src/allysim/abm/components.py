@@ -63,6 +63,9 @@ class PlayedRound:
         (e,) costs of running the partnership this round (governance, reviews), value units
         per partner; parts add to it. Reported with the enforcement costs and deducted from
         welfare.
+    enforcement : numpy.ndarray
+        (e,) enforcement costs of the mechanisms this round (fines burned, monitoring), value
+        units per partner.
 
     Examples
     --------
@@ -76,10 +79,13 @@ class PlayedRound:
     stake: np.ndarray
     pay: np.ndarray
     overhead: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    enforcement: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         if self.overhead.shape != (self.e,):
             self.overhead = np.zeros(self.e)
+        if self.enforcement.shape != (self.e,):
+            self.enforcement = np.zeros(self.e)
 
 
 class Part:

@@ -472,4 +472,12 @@ class TrustModel(mesa.Model):
         for k, kind in enumerate(KINDS):
             data[f"trust_{kind}_a"] = trust[:, 0, k]
             data[f"trust_{kind}_b"] = trust[:, 1, k]
+        # The parts' per-partnership records, one column per side where they have two.
+        for part in self.parts:
+            for name in part.columns():
+                col = t.column(name)[:e]
+                if col.ndim == 2 and col.shape[1] == 2:
+                    data[f"{name}_a"], data[f"{name}_b"] = col[:, 0].copy(), col[:, 1].copy()
+                else:
+                    data[name] = col.copy()
         return pd.DataFrame(data)

@@ -31,6 +31,7 @@ from allysim.abm.components import Part
 from allysim.abm.culture import hofstede_profiles
 from allysim.abm.governance import Governance
 from allysim.abm.investment import SpecificInvestment
+from allysim.abm.metrics import Metrics
 from allysim.abm.stakeholders import StakeholderPressure
 from allysim.abm.value_creation import ValueCreation
 from allysim.mechanisms import Mechanism
@@ -51,6 +52,8 @@ _PART_FIELDS: dict[str, type[Part]] = {
     "stakeholders": StakeholderPressure,
     # Last, so the value it records includes the other parts' quasi-rents.
     "value_creation": ValueCreation,
+    # After every part that changes payoffs, so it records what they settled.
+    "metrics": Metrics,
 }
 
 
@@ -234,6 +237,10 @@ class TrustParams:
     value_creation : ValueCreation or None
         Complementary capabilities, scale, network effects and knowledge exchange
         (:class:`~allysim.abm.value_creation.ValueCreation`). Default None (off).
+    metrics : Metrics or None
+        The five metric families (financial, operational, innovation, market, relationship
+        health), per step and per partnership (:class:`~allysim.abm.metrics.Metrics`).
+        Default None (off; it only observes, so the run is the same either way).
 
     Examples
     --------
@@ -297,6 +304,7 @@ class TrustParams:
     governance: Governance | None = None
     stakeholders: StakeholderPressure | None = None
     value_creation: ValueCreation | None = None
+    metrics: Metrics | None = None
 
     def __post_init__(self) -> None:
         def put(name: str, value: Any) -> None:

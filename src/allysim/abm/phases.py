@@ -173,7 +173,13 @@ class Play(_Phase):
             m.settings.settling, pay_a * stake, pay_b * stake, ca, cb, m.rng, scale=stake
         )
         if m.parts:
-            played = PlayedRound(e, np.stack([ca, cb], axis=1), stake, np.stack([pay_a, pay_b], 1))
+            played = PlayedRound(
+                e,
+                np.stack([ca, cb], axis=1),
+                stake,
+                np.stack([pay_a, pay_b], 1),
+                enforcement=np.broadcast_to(enforcement, (e,)).astype(float),
+            )
             for part in m.parts:
                 part.settle(m, played)
             pay_a, pay_b = played.pay[:, 0], played.pay[:, 1]

@@ -1,0 +1,285 @@
+"""The partnership's scorecard: the five metric families, per step and per partnership.
+
+Alliance performance is measured in several families at once, because each alone misleads
+(Kale & Singh 2009, *Academy of Management Perspectives* 23(3): 45-62; Gulati 1998,
+*Strategic Management Journal* 19: 293-317). :class:`Metrics` records, for every partnership,
+and reports, each step:
+
+=======================  ======================================================================
+family                   reported
+=======================  ======================================================================
+financial                ``value_created``: both partners' payoffs together, mean per
+                         partnership this round; ``partnership_costs``: enforcement and
+                         governance overhead per partnership
+operational              ``reliability``: share of rounds a partner contributed (over each
+                         partnership's life, mean); ``delivery``: expected share of a
+                         contribution that reaches the partner (the contributors' capability)
+innovation               ``knowledge_transferred``: capability gained this step through
+                         knowledge exchange (needs ``ValueCreation(absorptive_capacity > 0)``,
+                         else 0)
+market                   ``mean_degree``, ``degree_centralization`` (Freeman 1979, *Social
+                         Networks* 1: 215-239, normalised to [0, 1]), ``partnered_share``
+relationship health      trust of each kind (the model's own columns), ``conflict_rate``:
+                         perceived betrayals per partnership this round; ``satisfaction``: an
+                         exponentially weighted payoff per round relative to what mutual
+                         contribution would have paid, mean over partners
+=======================  ======================================================================
+
+The per-partnership records are columns of :meth:`~allysim.abm.TrustModel.partnerships`.
+Metrics only observe: ``Metrics()`` on or off gives the same run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from allysim._validation import check_interval
+from allysim.abm.components import Part, PlayedRound
+
+if TYPE_CHECKING:  # pragma: no cover
+    from allysim.abm.model import TrustModel
+    from allysim.abm.phases import RoundOutcome
+
+__all__ = ["Metrics", "degree_centralization"]
+
+
+def degree_centralization(degree: np.ndarray) -> float:
+    """Freeman's degree centralization of a network, in [0, 1] (1: a star).
+
+    Parameters
+    ----------
+    degree : numpy.ndarray
+        Degree of each node, (n,), n >= 3.
+
+    Returns
+    -------
+    float
+        ``sum(max(d) - d) / ((n - 1) (n - 2))``.
+
+    Examples
+    --------
+    >>> degree_centralization(np.array([3, 1, 1, 1]))
+    1.0
+    >>> degree_centralization(np.array([2, 2, 2]))
+    0.0
+    """
+    d = np.asarray(degree, dtype=float)
+    n = d.size
+    if d.ndim != 1 or n < 3:
+        raise ValueError(f"degree must be a 1-d array of at least 3 nodes, got shape {d.shape}")
+    return float((d.max() - d).sum() / ((n - 1) * (n - 2)))
+
+
+@dataclass(frozen=True)
+class Metrics(Part):
+    """Record and report the five metric families of the partnership literature.
+
+    Parameters
+    ----------
+    satisfaction_weight : float, default 0.1
+        Weight in (0, 1] of the latest round in each partner's satisfaction record.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> m = TrustModel(n_organizations=60, metrics=Metrics(), seed=1)
+    >>> df = m.run(20, progress=False)
+    >>> {"value_created", "reliability", "conflict_rate", "satisfaction"} <= set(df.columns)
+    True
+    """
+
+    satisfaction_weight: float = 0.1
+    name: ClassVar[str] = "metrics"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "satisfaction_weight",
+            check_interval(
+                self.satisfaction_weight, "satisfaction_weight", 0.0, 1.0, low_open=True
+            ),
+        )
+
+    def columns(self) -> dict[str, tuple[tuple[int, ...], Any, Any]]:
+        """Per-partnership records: value, costs, contributions, conflicts, satisfaction.
+
+        Returns
+        -------
+        dict
+            ``value_total`` and ``cost_total`` (value units over the partnership's life),
+            ``contributions`` (2,) and ``conflicts`` (counts), ``satisfaction`` (2,).
+
+        Examples
+        --------
+        >>> sorted(Metrics().columns())
+        ['conflicts', 'contributions', 'cost_total', 'satisfaction', 'value_total']
+        """
+        return {
+            "value_total": ((), float, 0.0),
+            "cost_total": ((), float, 0.0),
+            "contributions": ((2,), np.int64, 0),
+            "conflicts": ((), np.int64, 0),
+            "satisfaction": ((2,), float, np.nan),
+        }
+
+    def setup(self, model: TrustModel) -> None:
+        """Start the step's records empty.
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> m = TrustModel(n_organizations=4, metrics=Metrics(), seed=0)
+        >>> m.part_state["metrics"]["value"]
+        nan
+        """
+        model.part_state[self.name] = dict.fromkeys(
+            ("value", "costs", "delivery", "conflicts", "knowledge"), float("nan")
+        )
+        model.part_state[self.name]["knowledge_before"] = 0.0
+
+    def settle(self, model: TrustModel, played: PlayedRound) -> None:
+        """Record the round's value, costs, delivery and satisfaction.
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+        played : PlayedRound
+            The round's payoffs (not changed).
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> m = TrustModel(n_organizations=4, metrics=Metrics(), seed=0)
+        >>> Metrics().settle(m, PlayedRound(0, np.zeros((0, 2), bool), np.zeros(0),
+        ...                                 np.zeros((0, 2))))
+        """
+        e = played.e
+        state = model.part_state[self.name]
+        if e == 0:
+            state.update(value=float("nan"), costs=float("nan"), delivery=float("nan"))
+            return
+        t, p = model.table, model.params
+        value = played.pay.sum(axis=1)
+        costs = 2 * (played.enforcement + played.overhead)
+        t.column("value_total")[:e] += value
+        t.column("cost_total")[:e] += costs
+        t.column("contributions")[:e] += played.contributed
+        state["value"] = float(value.mean())
+        state["costs"] = float(costs.mean())
+        cap = np.stack([model.capability[t.pa[:e]], model.capability[t.pb[:e]]], axis=1)
+        given = played.contributed.sum()
+        state["delivery"] = float(cap[played.contributed].mean()) if given else float("nan")
+        # What mutual contribution pays each side this round, at this stake: the benchmark of
+        # a satisfied partner.
+        received = p.benefit * cap[:, ::-1]
+        mutual = (received - p.cost + p.synergy) * played.stake[:, None]
+        ratio = np.divide(played.pay, np.abs(mutual), out=np.zeros((e, 2)), where=mutual != 0)
+        sat = t.column("satisfaction")[:e]
+        w = self.satisfaction_weight
+        sat[:] = np.where(np.isnan(sat), ratio, (1 - w) * sat + w * ratio)
+
+    def after_round(self, model: TrustModel, outcome: RoundOutcome) -> None:
+        """Count perceived betrayals, and the knowledge transferred this step.
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+        outcome : RoundOutcome
+            The round as perceived.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from allysim.abm import RoundOutcome, TrustModel
+        >>> m = TrustModel(n_organizations=4, metrics=Metrics(), seed=0)
+        >>> Metrics().after_round(m, RoundOutcome.empty())
+        """
+        state = model.part_state[self.name]
+        e = outcome.n
+        conflict = outcome.any_betrayed
+        if e:
+            model.table.column("conflicts")[:e] += conflict
+        state["conflicts"] = float(conflict.mean()) if e else float("nan")
+        vc = model.part_state.get("value_creation")
+        total = vc["transferred"] if vc is not None else 0.0
+        state["knowledge"] = total - state["knowledge_before"]
+        state["knowledge_before"] = total
+
+    def reporters(self) -> dict[str, Any]:
+        """The step's metrics, by column name (see the module's table).
+
+        Returns
+        -------
+        dict
+            Column name -> function of the model.
+
+        Examples
+        --------
+        >>> list(Metrics().reporters())[:3]
+        ['value_created', 'partnership_costs', 'reliability']
+        """
+        st = partial(_state, self)
+        return {
+            "value_created": partial(st, "value"),
+            "partnership_costs": partial(st, "costs"),
+            "reliability": partial(_reliability, self),
+            "delivery": partial(st, "delivery"),
+            "knowledge_transferred": partial(st, "knowledge"),
+            "mean_degree": _mean_degree,
+            "degree_centralization": _centralization,
+            "partnered_share": _partnered,
+            "conflict_rate": partial(st, "conflicts"),
+            "satisfaction": partial(_satisfaction, self),
+        }
+
+
+def _state(part: Metrics, key: str, model: TrustModel) -> float:
+    return float(model.part_state[part.name][key])
+
+
+def _reliability(part: Metrics, model: TrustModel) -> float:
+    t, e = model.table, model.n_active
+    played = t.age[:e]
+    if not np.any(played > 0):
+        return float("nan")
+    rate = t.column("contributions")[:e][played > 0] / played[played > 0, None]
+    return float(rate.mean())
+
+
+def _satisfaction(part: Metrics, model: TrustModel) -> float:
+    sat = model.table.column("satisfaction")[: model.n_active]
+    return float(np.nanmean(sat)) if np.any(~np.isnan(sat)) else float("nan")
+
+
+def _mean_degree(model: TrustModel) -> float:
+    return float(model.table.degree.mean())
+
+
+def _centralization(model: TrustModel) -> float:
+    return degree_centralization(model.table.degree) if model.n >= 3 else float("nan")
+
+
+def _partnered(model: TrustModel) -> float:
+    return float(np.count_nonzero(model.table.degree) / model.n)

@@ -1,0 +1,81 @@
+"""The five metric families (allysim.abm.metrics): closed forms and the observe-only promise."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from allysim.abm import Metrics, TrustModel, ValueCreation, degree_centralization
+
+
+def test_metrics_only_observe():
+    for seed in (0, 1):
+        plain = TrustModel(n_organizations=80, seed=seed).run(40, progress=False)
+        seen = TrustModel(n_organizations=80, metrics=Metrics(), seed=seed).run(40, progress=False)
+        assert plain.equals(seen[plain.columns])
+
+
+def test_value_created_is_twice_welfare_without_enforcement():
+    df = TrustModel(n_organizations=80, metrics=Metrics(), seed=3).run(40, progress=False)
+    rows = df.welfare.notna()
+    np.testing.assert_allclose(df.value_created[rows], 2 * df.welfare[rows], rtol=1e-12)
+    assert (df.partnership_costs[rows] == 0).all()
+
+
+@pytest.mark.parametrize(("strategy", "expected"), [("ALLC", 1.0), ("ALLD", 0.0)])
+def test_reliability_and_conflicts_of_unconditional_strategies(strategy, expected):
+    m = TrustModel(
+        n_organizations=60,
+        strategies=[strategy],
+        noise=0.0,
+        perception_noise=0.0,
+        culture_noise=0.0,
+        trust_to_contribute=0.0,
+        metrics=Metrics(),
+        seed=0,
+    )
+    df = m.run(30, progress=False)
+    rows = df.reliability.notna()
+    assert rows.sum() > 20
+    assert (df.reliability[rows] == expected).all()
+    # Without noise an unconditional partner is seen as it is: no betrayal among cooperators,
+    # and none either among defectors (a betrayal needs the observer to have contributed).
+    assert (df.conflict_rate.dropna() == 0).all()
+    p = m.partnerships()
+    np.testing.assert_array_equal(p.contributions_a, expected * p.age)
+
+
+def test_knowledge_per_step_adds_up_to_the_total():
+    m = TrustModel(
+        n_organizations=60,
+        value_creation=ValueCreation(absorptive_capacity=0.1),
+        metrics=Metrics(),
+        seed=2,
+    )
+    df = m.run(30, progress=False)
+    total = m.part_state["value_creation"]["transferred"]
+    assert total > 0
+    assert df.knowledge_transferred.iloc[1:].sum() == pytest.approx(total, rel=1e-12)
+
+
+def test_degree_centralization_closed_forms():
+    assert degree_centralization(np.array([4, 1, 1, 1, 1])) == 1.0  # a star
+    assert degree_centralization(np.full(6, 3)) == 0.0  # regular
+    assert degree_centralization(np.array([2, 1, 1])) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="degree"):
+        degree_centralization(np.array([1, 1]))
+
+
+@given(st.lists(st.integers(0, 6), min_size=3, max_size=30))
+def test_degree_centralization_bounds_and_relabelling(degrees):
+    d = np.array(degrees)
+    c = degree_centralization(d)
+    assert c >= 0
+    # A star is the most centralised graph; degree sequences of real graphs stay below 1
+    # (arbitrary sequences need not, so only invariance to relabelling is checked as exact).
+    assert degree_centralization(d[::-1]) == c
+
+
+def test_bad_metric_parameter():
+    with pytest.raises(ValueError, match="satisfaction_weight"):
+        Metrics(satisfaction_weight=0.0)
