@@ -96,3 +96,58 @@ def test_seeking_complementarity_finds_more_of_it():
 def test_bad_parameters_are_named(kwargs, needle):
     with pytest.raises((ValueError, TypeError), match=needle):
         ValueCreation(**kwargs)
+
+
+def test_dividend_shock_statistics():
+    # One standard-normal draw per partnership and round: the factor has mean 1 and standard
+    # deviation dividend_risk (times the expected factor, 1 here).
+    v = ValueCreation(dividend_risk=0.3)
+    m = TrustModel(n_organizations=200, value_creation=v, search_rate=1.0, seed=0)
+    m.step()
+    e = m.n_active
+    draws = np.concatenate([v.dividend(m, e) for _ in range(200)])
+    assert draws.size > 10_000
+    se = 0.3 / np.sqrt(draws.size)
+    assert abs(draws.mean() - 1) < 5 * se
+    assert draws.std() == pytest.approx(0.3, rel=0.03)
+
+
+def test_risk_premium_lowers_utility_not_wealth():
+    from allysim.abm.components import PlayedRound
+
+    v = ValueCreation(dividend_risk=0.5, risk_aversion=2.0)
+    m = TrustModel(n_organizations=20, value_creation=v, search_rate=1.0, seed=1)
+    m.step()
+    e = m.n_active
+    v.dividend(m, e)  # sets the expected factor (1: no other effect on)
+    stake = np.full(e, 2.0)
+    played = PlayedRound(e, np.ones((e, 2), bool), stake, np.zeros((e, 2)))
+    w, u = m.wealth.copy(), m.period_payoff.copy()
+    v.settle(m, played)
+    t, p = m.table, m.params
+    dividend = p.synergy * (1 - p.culture_friction * t.distance[:e])
+    premium = 2.0 / 2 * (dividend * 0.5 * 2.0) ** 2 / 2.0  # per unit stake, as imitation sees it
+    expected = np.bincount(t.pa[:e], premium, minlength=20) + np.bincount(
+        t.pb[:e], premium, minlength=20
+    )
+    np.testing.assert_array_equal(m.wealth, w)
+    np.testing.assert_allclose(u - m.period_payoff, expected, rtol=1e-12)
+
+
+def test_risk_aversion_deters_contribution_to_a_risky_dividend():
+    # Contributors are the ones exposed to the dividend's risk; risk-averse organizations
+    # imitate away from them.
+    out = []
+    for r in (0.0, 2.0):
+        runs = []
+        for seed in SEEDS:
+            m = TrustModel(
+                n_organizations=150,
+                value_creation=ValueCreation(dividend_risk=1.0, risk_aversion=r),
+                synergy=1.0,
+                seed=seed,
+                continuation=0.99,
+            )
+            runs.append(m.run(150, progress=False).contribution_rate.tail(50).mean())
+        out.append(np.mean(runs))
+    assert out[1] < 0.5 * out[0]

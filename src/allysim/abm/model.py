@@ -241,7 +241,14 @@ class TrustModel(mesa.Model):
             ).reshape(np.shape(a))
         return np.abs(self.culture[a] - self.culture[b]).mean(axis=1)
 
-    def credit(self, organizations: np.ndarray, amount: np.ndarray, stake: np.ndarray) -> None:
+    def credit(
+        self,
+        organizations: np.ndarray,
+        amount: np.ndarray,
+        stake: np.ndarray,
+        *,
+        utility_only: bool = False,
+    ) -> None:
         """Add ``amount`` to the payoffs of ``organizations`` outside a round (a part's flows).
 
         ``wealth`` takes the amount; ``period_payoff`` (what imitation compares) takes it per
@@ -255,6 +262,9 @@ class TrustModel(mesa.Model):
             Value units for each, negative for a payment.
         stake : numpy.ndarray
             The stake of the partnership each flow belongs to.
+        utility_only : bool, default False
+            Change only what imitation compares, not ``wealth`` (a risk premium is a loss of
+            utility, not of money).
 
         Returns
         -------
@@ -268,7 +278,8 @@ class TrustModel(mesa.Model):
         (np.float64(3.0), np.float64(2.0))
         """
         n = self.n
-        self.wealth += np.bincount(organizations, amount, minlength=n)
+        if not utility_only:
+            self.wealth += np.bincount(organizations, amount, minlength=n)
         if self.params.imitation_payoff == "per_stake":
             amount = amount / stake
         self.period_payoff += np.bincount(organizations, amount, minlength=n)

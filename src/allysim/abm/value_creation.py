@@ -18,6 +18,13 @@ contribution. :class:`ValueCreation` multiplies it by three factors and lets kno
 * **Network effects.** The dividend is multiplied by ``1 + network_effect * o``, ``o`` the mean
   number of other partnerships the two partners have: a partner's other ties bring access
   (Gulati 1999, *Strategic Management Journal* 20: 397-420).
+* **Risk sharing.** The dividend is uncertain: each round it is multiplied by ``1 +
+  dividend_risk * z``, ``z`` standard normal, one draw per partnership shared by both partners.
+  Pooling splits the joint return, so each partner bears a quarter of its variance (half its
+  standard deviation). Risk-averse organizations judge strategies by a mean-variance certainty
+  equivalent (Arrow 1965; Pratt 1964): each round both contribute, a partner's utility, and so
+  what imitation compares, is lowered by ``risk_aversion / 2`` times the variance it bears,
+  ``(dividend * dividend_risk * stake) ** 2``; wealth is not.
 * **Knowledge exchange.** After each round an organization's profile moves toward its
   partner's where the partner knows more, in proportion to its absorptive capacity
   ``absorptive_capacity`` and only if the partner contributed: ``p_a += absorptive_capacity *
@@ -103,6 +110,10 @@ class ValueCreation(Part):
         Dividend gain per other partnership of the partners, >= 0.
     absorptive_capacity : float, default 0.0
         Share in [0, 1] of the knowledge gap to a contributing partner closed each round.
+    dividend_risk : float, default 0.0
+        Standard deviation of the dividend's relative shock, >= 0.
+    risk_aversion : float, default 0.0
+        Arrow-Pratt coefficient of absolute risk aversion of every organization, >= 0.
 
     Examples
     --------
@@ -120,12 +131,21 @@ class ValueCreation(Part):
     scale_elasticity: float = 0.0
     network_effect: float = 0.0
     absorptive_capacity: float = 0.0
+    dividend_risk: float = 0.0
+    risk_aversion: float = 0.0
     name: ClassVar[str] = "value_creation"
 
     def __post_init__(self) -> None:
         put = object.__setattr__
         put(self, "dimensions", check_int(self.dimensions, "dimensions", minimum=1))
-        for name in ("complementarity", "seek_complementarity", "size_spread", "network_effect"):
+        for name in (
+            "complementarity",
+            "seek_complementarity",
+            "size_spread",
+            "network_effect",
+            "dividend_risk",
+            "risk_aversion",
+        ):
             put(self, name, check_nonnegative(getattr(self, name), name))
         put(
             self,
@@ -216,7 +236,13 @@ class ValueCreation(Part):
         >>> ValueCreation().dividend(None, 3) is None
         True
         """
-        if not (self.complementarity or self.scale_elasticity or self.network_effect):
+        state = model.part_state[self.name]
+        if not (
+            self.complementarity
+            or self.scale_elasticity
+            or self.network_effect
+            or self.dividend_risk
+        ):
             return None
         t = model.table
         a, b = t.pa[:e], t.pb[:e]
@@ -229,6 +255,10 @@ class ValueCreation(Part):
         if self.network_effect:
             others = (t.degree[a] - 1 + t.degree[b] - 1) / 2
             factor *= 1 + self.network_effect * others
+        # The expected dividend per unit synergy, kept for the risk premium in settle.
+        state["expected_factor"] = factor.copy()
+        if self.dividend_risk:
+            factor = factor * (1 + self.dividend_risk * model.rng.standard_normal(e))
         return factor
 
     def settle(self, model: TrustModel, played: PlayedRound) -> None:
@@ -256,6 +286,17 @@ class ValueCreation(Part):
         """
         state = model.part_state[self.name]
         pay = played.pay
+        if self.dividend_risk and self.risk_aversion and played.e:
+            t, p, e = model.table, model.params, played.e
+            # Assumes no other part rescales the dividend after this one (order of the parts).
+            expected = (
+                p.synergy * (1 - p.culture_friction * t.distance[:e]) * state["expected_factor"]
+            )
+            both = played.contributed[:, 0] & played.contributed[:, 1]
+            sd = expected * self.dividend_risk * played.stake
+            premium = np.where(both, self.risk_aversion / 2 * sd**2, 0.0)
+            model.credit(t.pa[:e], -premium, played.stake, utility_only=True)
+            model.credit(t.pb[:e], -premium, played.stake, utility_only=True)
         state["value"] = float((pay[:, 0] + pay[:, 1]).mean()) if played.e else float("nan")
         state["gap"] = float(np.abs(pay[:, 0] - pay[:, 1]).mean()) if played.e else float("nan")
 
