@@ -236,7 +236,6 @@ class ValueCreation(Part):
         >>> ValueCreation().dividend(None, 3) is None
         True
         """
-        state = model.part_state[self.name]
         if not (
             self.complementarity
             or self.scale_elasticity
@@ -244,6 +243,7 @@ class ValueCreation(Part):
             or self.dividend_risk
         ):
             return None
+        state = model.part_state[self.name]
         t = model.table
         a, b = t.pa[:e], t.pb[:e]
         factor = np.ones(e)
