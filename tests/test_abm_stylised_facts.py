@@ -13,7 +13,7 @@ Definitions (documented in docs/stylised-facts.md):
   failure** is failure within the first ``EARLY_AGE`` = 10 rounds.
 * The **hazard shape** (liability of adolescence; Levinthal & Fichman 1988, *Administrative
   Science Quarterly* 33: 345-369): the dissolution hazard of all causes
-  (``TrustModel.dissolution_hazard``), pooled over ages 1-2, is below its peak over ages 3-8,
+  (``TrustModel.dissolution_hazard``), pooled over ages 1-2, is below its peak over ages 3-15,
   and that peak is above the hazard pooled over ages 20-40.
 
 Intervals are 95% percentile bootstrap intervals over runs (whole runs are resampled, since
@@ -38,7 +38,7 @@ EARLY_AGE = 10
 FAILURE_RANGE = (0.30, 0.70)
 #: Ages (rounds played) of the hazard shape: before, around and well after the peak.
 AGES_EARLY = (1, 2)
-AGES_PEAK = (3, 8)
+AGES_PEAK = (3, 15)
 AGES_LATE = (20, 40)
 #: Fewest partnerships at risk over AGES_LATE for the late hazard to be estimated at all.
 MIN_AT_RISK_LATE = 100
