@@ -84,7 +84,7 @@ def hazard_figure(path: Path) -> None:
     fig, axes = plt.subplots(1, len(names), figsize=(14, 3.4), sharey=True)
     for ax, name in zip(axes, names, strict=True):
         life = sf.pooled(sf.scenario(name))
-        life = life[(life.age >= 1) & (life.age <= 40) & (life.at_risk >= sf.MIN_AT_RISK_LATE)]
+        life = life[(life.age >= 1) & (life.age <= 40) & (life.at_risk >= sf.MIN_AT_RISK)]
         ax.plot(life.age, life.ended / life.at_risk, "o-", ms=3, label="all ends")
         ax.plot(life.age, life.failed / life.at_risk, "s--", ms=3, label="failures (trust exits)")
         for lo, hi in (sf.AGES_EARLY, sf.AGES_PEAK, sf.AGES_LATE):
@@ -97,7 +97,7 @@ def hazard_figure(path: Path) -> None:
     fig.suptitle(
         f"Dissolution hazard by age, {len(sf.SEEDS)} runs pooled "
         f"({sf.ORGANIZATIONS} organizations, {sf.STEPS} steps; shaded: ages compared; "
-        f"ages with fewer than {sf.MIN_AT_RISK_LATE} at risk left out)",
+        f"ages with fewer than {sf.MIN_AT_RISK} at risk left out)",
         fontsize=10,
     )
     fig.tight_layout()

@@ -40,8 +40,9 @@ FAILURE_RANGE = (0.30, 0.70)
 AGES_EARLY = (1, 2)
 AGES_PEAK = (3, 15)
 AGES_LATE = (20, 40)
-#: Fewest partnerships at risk over AGES_LATE for the late hazard to be estimated at all.
-MIN_AT_RISK_LATE = 100
+#: Fewest partnerships at risk for a hazard to count: at one age for the peak, over AGES_LATE
+#: for the late hazard (a hazard from a handful of partnerships would make a spurious peak).
+MIN_AT_RISK = 100
 
 # Test runs: the demo's population and length (allysim demo: 300 organizations, 300 steps).
 ORGANIZATIONS = 300
@@ -115,8 +116,8 @@ def facts(counts: np.ndarray | pd.DataFrame) -> dict[str, np.ndarray]:
     ``failure``: cumulative incidence of failure (Aalen-Johansen, natural ends competing) at
     the oldest age; ``early_failure``: at ``EARLY_AGE``; ``hazard_early``/``hazard_late``:
     all-cause hazard pooled over ``AGES_EARLY``/``AGES_LATE`` (NaN with fewer than
-    ``MIN_AT_RISK_LATE`` at risk late); ``hazard_peak``: the largest all-cause hazard at one
-    age in ``AGES_PEAK``.
+    ``MIN_AT_RISK`` at risk late); ``hazard_peak``: the largest all-cause hazard at one
+    age in ``AGES_PEAK`` among the ages with at least ``MIN_AT_RISK`` at risk.
     """
     if isinstance(counts, pd.DataFrame):
         counts = counts[["at_risk", "ended", "failed"]].to_numpy().T
@@ -132,6 +133,9 @@ def facts(counts: np.ndarray | pd.DataFrame) -> dict[str, np.ndarray]:
     )
     cif = np.cumsum(surviving * failed / np.maximum(at_risk, 1), axis=-1)
 
+    counted = _window(at_risk, AGES_PEAK) >= MIN_AT_RISK
+    peak = np.where(counted, _window(hazard, AGES_PEAK), -np.inf).max(axis=-1)
+
     def pooled_hazard(ages: tuple[int, int], minimum: int) -> np.ndarray:
         risk = _window(at_risk, ages).sum(axis=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -141,8 +145,8 @@ def facts(counts: np.ndarray | pd.DataFrame) -> dict[str, np.ndarray]:
         "failure": cif[..., -1],
         "early_failure": cif[..., EARLY_AGE],
         "hazard_early": pooled_hazard(AGES_EARLY, 1),
-        "hazard_peak": _window(hazard, AGES_PEAK).max(axis=-1),
-        "hazard_late": pooled_hazard(AGES_LATE, MIN_AT_RISK_LATE),
+        "hazard_peak": np.where(np.isfinite(peak), peak, np.nan),
+        "hazard_late": pooled_hazard(AGES_LATE, MIN_AT_RISK),
     }
 
 
@@ -244,3 +248,12 @@ def test_failure_rate_leaves_the_range_where_the_docs_say(name, below):
         assert high < FAILURE_RANGE[0], (name, low, high)
     else:
         assert low > FAILURE_RANGE[1], (name, low, high)
+
+
+def test_without_a_honeymoon_the_hazard_falls_from_the_start():
+    # A weak prior and a high exit threshold let two or so perceived withholdings end a
+    # partnership: trust gives no honeymoon, the hazard is highest at ages 1-2 (a liability of
+    # newness rather than of adolescence), and the shape test above tells the two apart.
+    tables = runs(prior_strength=0.5, exit_threshold=0.4)
+    rise = bootstrap(tables, lambda f: f["hazard_peak"] - f["hazard_early"])
+    assert rise[1] < 0, rise
