@@ -1,0 +1,225 @@
+"""Cost of each optional partnership part of the trust model, alone and all together.
+
+Times ``TrustModel`` (capacity 5, data collected every step) in the plain configuration, with
+each part on alone (its rules active, not the bit-identical defaults), and with every part on:
+
+1. 10,000 organizations, 1,000 steps: seconds, organization-steps per second, the ratio to the
+   plain model, and whether the all-parts run meets the 10 s goal.
+2. 100,000 organizations: milliseconds per step over 20 steps, after 5 warm-up steps.
+
+One core: the thread-count variables of the numerical libraries are set to 1 before numpy is
+imported, so the single process uses one core at a time (``--pin`` also pins it to one CPU; off
+by default, since on a shared machine a pinned process cannot move away from a busy core). The
+machine may be shared, so every configuration runs ``--repeats`` times (default 2), interleaved
+(all configurations once, then all again), and the table reports the best run.
+
+Run:  python benchmarks/bench_abm_parts.py [--quick] [--repeats N] [--only NAME ...]
+      python benchmarks/bench_abm_parts.py --profile all [--steps 300]   (cProfile, top 30)
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before numpy is imported, or its thread pools are already sized.
+for _var in (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+from allysim.abm import (  # noqa: E402
+    Governance,
+    Metrics,
+    SpecificInvestment,
+    StakeholderPressure,
+    TrustModel,
+    TrustParams,
+    ValueCreation,
+)
+
+GOAL_SECONDS = 10.0  # the issue's goal: all parts on, 10,000 organizations, 1,000 steps
+
+
+def part_settings() -> dict[str, dict[str, Any]]:
+    """TrustParams fields of each part, with its rules active."""
+    return {
+        "investment": {"investment": SpecificInvestment()},
+        "governance": {
+            "governance": Governance(
+                early_warning=0.5,
+                escalation=0.5,
+                facilitation=0.5,
+                review_every=10,
+                notice_period=2,
+                exit_fee=0.5,
+                decision_rights="consensus",
+            )
+        },
+        "value_creation": {
+            "value_creation": ValueCreation(
+                complementarity=1,
+                seek_complementarity=1,
+                size_spread=0.3,
+                scale_elasticity=0.3,
+                network_effect=0.1,
+                absorptive_capacity=0.05,
+                dividend_risk=0.2,
+                risk_aversion=0.5,
+            )
+        },
+        "stakeholders": {"stakeholders": StakeholderPressure(association_reward=0.5, scrutiny=0.1)},
+        "metrics": {"metrics": Metrics()},
+        "culture": {"culture": "hofstede"},
+    }
+
+
+def configurations() -> dict[str, dict[str, Any]]:
+    """Name -> TrustParams fields: plain, each part alone, all parts."""
+    parts = part_settings()
+    everything: dict[str, Any] = {}
+    for fields in parts.values():
+        everything.update(fields)
+    return {"plain": {}, **parts, "all": everything}
+
+
+def build(n: int, fields: dict[str, Any], seed: int = 1) -> TrustModel:
+    return TrustModel(TrustParams(n_organizations=n, capacity=5, **fields), seed=seed)
+
+
+def timed_steps(model: TrustModel, steps: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    return time.perf_counter() - t0
+
+
+def pin_one_core() -> str:
+    try:
+        cpus = sorted(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpus[-1]})
+        return f"pinned to CPU {cpus[-1]}"
+    except (AttributeError, OSError):  # not Linux
+        return "not pinned (no sched_setaffinity)"
+
+
+def best_of(
+    names: list[str], repeats: int, run: Callable[[str], tuple[float, int]]
+) -> dict[str, tuple[float, int]]:
+    """Best (shortest) time per name, the configurations interleaved across repeats."""
+    best: dict[str, tuple[float, int]] = {}
+    for r in range(repeats):
+        for name in names:
+            gc.collect()
+            t, active = run(name)
+            print(f"    run {r + 1}/{repeats} {name:<15} {t:8.3f}", flush=True)
+            if name not in best or t < best[name][0]:
+                best[name] = (t, active)
+    return best
+
+
+def table_10k(best: dict[str, tuple[float, int]], n: int, steps: int) -> None:
+    base = best.get("plain", (float("nan"), 0))[0]
+    print(f"\n{n:,} organizations x {steps:,} steps (best of the runs)")
+    head = f"{'configuration':<15} {'seconds':>8} {'org-steps/s':>12} {'x plain':>8} {'active':>7}"
+    print(head)
+    print("-" * len(head))
+    for name, (t, active) in best.items():
+        print(f"{name:<15} {t:8.2f} {n * steps / t:12,.0f} {t / base:8.2f} {active:7,}")
+    if "all" in best:
+        t_all = best["all"][0] * 1000 / steps  # a --quick run projected to 1,000 steps
+        verdict = "met" if t_all < GOAL_SECONDS else "NOT met"
+        proj = "" if steps == 1000 else f" (projected from {steps} steps)"
+        print(
+            f"goal: all parts on, 1,000 steps under {GOAL_SECONDS:.0f} s: {verdict}, "
+            f"{t_all:.2f} s{proj}"
+        )
+
+
+def table_100k(best: dict[str, tuple[float, int]], n: int, steps: int) -> None:
+    base = best.get("plain", (float("nan"), 0))[0]
+    print(f"\n{n:,} organizations, {steps} steps after warm-up (best of the runs)")
+    head = f"{'configuration':<15} {'ms/step':>8} {'org-steps/s':>12} {'x plain':>8} {'active':>7}"
+    print(head)
+    print("-" * len(head))
+    for name, (t, active) in best.items():
+        print(
+            f"{name:<15} {t / steps * 1e3:8.0f} {n * steps / t:12,.0f} {t / base:8.2f} {active:7,}"
+        )
+
+
+def profile(name: str, n: int, steps: int) -> None:
+    import cProfile
+    import pstats
+
+    model = build(n, configurations()[name])
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(steps):
+        model.step()
+    prof.disable()
+    stats = pstats.Stats(prof).strip_dirs()
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="200 steps, 10 at 100,000")
+    parser.add_argument("--repeats", type=int, default=2, help="runs per configuration (2)")
+    parser.add_argument("--only", nargs="+", choices=list(configurations()), default=None)
+    parser.add_argument("--skip-big", action="store_true", help="no 100,000-organization runs")
+    parser.add_argument("--profile", choices=list(configurations()), default=None)
+    parser.add_argument("--steps", type=int, default=None, help="steps of the 10,000 run")
+    parser.add_argument("--pin", action="store_true", help="pin the process to one CPU")
+    args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1, got {args.repeats}")
+    pinned = pin_one_core() if args.pin else "not pinned"
+    print(f"one process, {pinned}, OMP/OPENBLAS/MKL threads: 1")
+
+    steps = args.steps or (200 if args.quick else 1000)
+    if args.profile:
+        profile(args.profile, 10_000, steps)
+        return
+
+    configs = configurations()
+    names = args.only or list(configs)
+    if "plain" not in names:
+        names = ["plain", *names]  # the ratios need it
+
+    n = 10_000
+
+    def run_10k(name: str) -> tuple[float, int]:
+        model = build(n, configs[name])
+        t = timed_steps(model, steps)
+        return t, model.active_partnerships
+
+    print(f"{n:,} organizations x {steps} steps, {args.repeats} interleaved runs each:")
+    table_10k(best_of(names, args.repeats, run_10k), n, steps)
+
+    if args.skip_big:
+        return
+    big, warm, k = 100_000, 5, 10 if args.quick else 20
+
+    def run_100k(name: str) -> tuple[float, int]:
+        model = build(big, configs[name])
+        timed_steps(model, warm)  # past the empty first steps
+        t = timed_steps(model, k)
+        return t, model.active_partnerships
+
+    print(f"\n{big:,} organizations, {warm} warm-up + {k} timed steps, {args.repeats} runs each:")
+    table_100k(best_of(names, args.repeats, run_100k), big, k)
+
+
+if __name__ == "__main__":
+    main()
