@@ -1,8 +1,10 @@
 """Speed of the trust model, beside a plain per-agent Mesa implementation of the same rules.
 
 1. allysim's TrustModel at 10,000 organizations (capacity 5), 1,000 steps with data collection:
-   organization-steps per second and peak memory.
-2. 100,000 organizations: seconds per step.
+   organization-steps per second and peak memory; then the same with every partnership part on
+   (the configuration of ``bench_abm_parts.py``, which also times each part alone), against the
+   goal of 10 s.
+2. 100,000 organizations: seconds per step, plain and with every part on.
 3. Side by side at 1,000 organizations: TrustModel vs ``PlainTrustModel`` below, the same step
    rules written the usual Mesa way (each organization an agent, each partnership a dict, Python
    loops over agents and partnerships).
@@ -20,9 +22,10 @@ import time
 import mesa
 import numpy as np
 
-from allysim.abm import TrustModel
+from allysim.abm import TrustModel, TrustParams
 from allysim.games import partnership_game
 from allysim.strategies import named
+from bench_abm_parts import GOAL_SECONDS, configurations
 
 STRATEGIES = ("ALLC", "ALLD", "TFT", "GRIM", "WSLS", "GTFT")
 
@@ -173,6 +176,19 @@ def main() -> None:
         f"peak resident memory {peak / 2**20:.0f} MiB"
     )
 
+    everything = TrustParams(n_organizations=10_000, capacity=5, **configurations()["all"])
+    model = TrustModel(everything, seed=1)
+    t_all = timed_run(model, steps)
+    projected = t_all * 1000 / steps
+    verdict = "met" if projected < GOAL_SECONDS else "NOT met"
+    print(
+        f"  all partnership parts on: {t_all:.2f} s ({t_all / t:.2f}x the plain model), "
+        f"{10_000 * steps / t_all:,.0f} organization-steps/s; goal of 1,000 steps under "
+        f"{GOAL_SECONDS:.0f} s {verdict} ({projected:.2f} s"
+        + ("" if steps == 1000 else f", projected from {steps} steps")
+        + ")"
+    )
+
     big = TrustModel(n_organizations=100_000, capacity=5, seed=1)
     k = 10 if args.quick else 50
     t = timed_run(big, k)
@@ -181,6 +197,12 @@ def main() -> None:
         f"TrustModel, 100,000 organizations: {t / k * 1e3:.0f} ms per step "
         f"({100_000 * k / t:,.0f} organization-steps/s), peak resident memory "
         f"{peak / 2**20:.0f} MiB"
+    )
+    big_all = TrustModel(everything.replace(n_organizations=100_000), seed=1)
+    t_big_all = timed_run(big_all, k)
+    print(
+        f"  all partnership parts on: {t_big_all / k * 1e3:.0f} ms per step "
+        f"({t_big_all / t:.2f}x the plain model)"
     )
 
     for n, s in ((1000, 100 if args.quick else 200), (10_000, 20 if args.quick else 50)):

@@ -96,11 +96,18 @@ def build(n: int, fields: dict[str, Any], seed: int = 1) -> TrustModel:
     return TrustModel(TrustParams(n_organizations=n, capacity=5, **fields), seed=seed)
 
 
-def timed_steps(model: TrustModel, steps: int) -> float:
+def timed_steps(model: TrustModel, steps: int) -> tuple[float, float]:
+    """Seconds for ``steps`` steps, and the mean number of active partnerships after a step.
+
+    The parts change the dynamics (how many partnerships form and last), so the time per
+    partnership-step separates a part's own cost from the extra work it creates.
+    """
+    active = 0
     t0 = time.perf_counter()
     for _ in range(steps):
         model.step()
-    return time.perf_counter() - t0
+        active += model.table.n_active  # an attribute read, negligible beside a step
+    return time.perf_counter() - t0, active / max(steps, 1)
 
 
 def pin_one_core() -> str:
@@ -113,10 +120,10 @@ def pin_one_core() -> str:
 
 
 def best_of(
-    names: list[str], repeats: int, run: Callable[[str], tuple[float, int]]
-) -> dict[str, tuple[float, int]]:
+    names: list[str], repeats: int, run: Callable[[str], tuple[float, float]]
+) -> dict[str, tuple[float, float]]:
     """Best (shortest) time per name, the configurations interleaved across repeats."""
-    best: dict[str, tuple[float, int]] = {}
+    best: dict[str, tuple[float, float]] = {}
     for r in range(repeats):
         for name in names:
             gc.collect()
@@ -127,16 +134,32 @@ def best_of(
     return best
 
 
-def table_10k(best: dict[str, tuple[float, int]], n: int, steps: int) -> None:
-    base = best.get("plain", (float("nan"), 0))[0]
-    print(f"\n{n:,} organizations x {steps:,} steps (best of the runs)")
-    head = f"{'configuration':<15} {'seconds':>8} {'org-steps/s':>12} {'x plain':>8} {'active':>7}"
+HEAD = (
+    f"{'configuration':<15} {{time:>8}} {'org-steps/s':>12} {'x plain':>8} {'mean active':>12} "
+    f"{'us/partnership-step':>20} {'x plain':>8}"
+)
+
+
+def print_table(best: dict[str, tuple[float, float]], n: int, steps: int, per_step: bool) -> None:
+    t0, e0 = best["plain"]
+    base = t0 / (steps * e0)
+    head = HEAD.format(time="ms/step" if per_step else "seconds")
     print(head)
     print("-" * len(head))
     for name, (t, active) in best.items():
-        print(f"{name:<15} {t:8.2f} {n * steps / t:12,.0f} {t / base:8.2f} {active:7,}")
+        shown = t / steps * 1e3 if per_step else t
+        unit = t / (steps * active)
+        print(
+            f"{name:<15} {shown:8.2f} {n * steps / t:12,.0f} {t / t0:8.2f} {active:12,.0f} "
+            f"{unit * 1e6:20.3f} {unit / base:8.2f}"
+        )
+
+
+def table_10k(best: dict[str, tuple[float, float]], n: int, steps: int) -> None:
+    print(f"\n{n:,} organizations x {steps:,} steps (best of the runs)")
+    print_table(best, n, steps, per_step=False)
     if "all" in best:
-        t_all = best["all"][0] * 1000 / steps  # a --quick run projected to 1,000 steps
+        t_all = best["all"][0] * 1000 / steps  # a shorter run projected to 1,000 steps
         verdict = "met" if t_all < GOAL_SECONDS else "NOT met"
         proj = "" if steps == 1000 else f" (projected from {steps} steps)"
         print(
@@ -145,16 +168,9 @@ def table_10k(best: dict[str, tuple[float, int]], n: int, steps: int) -> None:
         )
 
 
-def table_100k(best: dict[str, tuple[float, int]], n: int, steps: int) -> None:
-    base = best.get("plain", (float("nan"), 0))[0]
+def table_100k(best: dict[str, tuple[float, float]], n: int, steps: int) -> None:
     print(f"\n{n:,} organizations, {steps} steps after warm-up (best of the runs)")
-    head = f"{'configuration':<15} {'ms/step':>8} {'org-steps/s':>12} {'x plain':>8} {'active':>7}"
-    print(head)
-    print("-" * len(head))
-    for name, (t, active) in best.items():
-        print(
-            f"{name:<15} {t / steps * 1e3:8.0f} {n * steps / t:12,.0f} {t / base:8.2f} {active:7,}"
-        )
+    print_table(best, n, steps, per_step=True)
 
 
 def profile(name: str, n: int, steps: int) -> None:
@@ -167,6 +183,7 @@ def profile(name: str, n: int, steps: int) -> None:
     for _ in range(steps):
         model.step()
     prof.disable()
+    print(f"{name}: {n:,} organizations, {steps} steps, {model.table.n_active:,} active at the end")
     stats = pstats.Stats(prof).strip_dirs()
     stats.sort_stats("tottime").print_stats(30)
     stats.sort_stats("cumulative").print_stats(30)
@@ -199,10 +216,9 @@ def main() -> None:
 
     n = 10_000
 
-    def run_10k(name: str) -> tuple[float, int]:
+    def run_10k(name: str) -> tuple[float, float]:
         model = build(n, configs[name])
-        t = timed_steps(model, steps)
-        return t, model.active_partnerships
+        return timed_steps(model, steps)
 
     print(f"{n:,} organizations x {steps} steps, {args.repeats} interleaved runs each:")
     table_10k(best_of(names, args.repeats, run_10k), n, steps)
@@ -211,11 +227,10 @@ def main() -> None:
         return
     big, warm, k = 100_000, 5, 10 if args.quick else 20
 
-    def run_100k(name: str) -> tuple[float, int]:
+    def run_100k(name: str) -> tuple[float, float]:
         model = build(big, configs[name])
         timed_steps(model, warm)  # past the empty first steps
-        t = timed_steps(model, k)
-        return t, model.active_partnerships
+        return timed_steps(model, k)
 
     print(f"\n{big:,} organizations, {warm} warm-up + {k} timed steps, {args.repeats} runs each:")
     table_100k(best_of(names, args.repeats, run_100k), big, k)
