@@ -87,8 +87,9 @@ def hazard_figure(path: Path) -> None:
         life = life[(life.age >= 1) & (life.age <= 40) & (life.at_risk >= sf.MIN_AT_RISK)]
         ax.plot(life.age, life.ended / life.at_risk, "o-", ms=3, label="all ends")
         ax.plot(life.age, life.failed / life.at_risk, "s--", ms=3, label="failures (trust exits)")
-        for lo, hi in (sf.AGES_EARLY, sf.AGES_PEAK, sf.AGES_LATE):
-            ax.axvspan(lo - 0.5, hi + 0.5, color="grey", alpha=0.08)
+        windows = (sf.AGES_EARLY, sf.AGES_PEAK, sf.AGES_LATE)
+        for (lo, hi), colour in zip(windows, ("C2", "C3", "C4"), strict=True):
+            ax.axvspan(lo - 0.5, hi + 0.5, color=colour, alpha=0.08, lw=0)
         ax.set_title(name if name != "default" else "TrustParams defaults", fontsize=10)
         ax.set_xlabel("age (rounds played)")
         ax.set_xlim(0, 41)
@@ -96,7 +97,9 @@ def hazard_figure(path: Path) -> None:
     axes[0].legend(fontsize=8)
     fig.suptitle(
         f"Dissolution hazard by age, {len(sf.SEEDS)} runs pooled "
-        f"({sf.ORGANIZATIONS} organizations, {sf.STEPS} steps; shaded: ages compared; "
+        f"({sf.ORGANIZATIONS} organizations, {sf.STEPS} steps; shaded: ages {sf.AGES_EARLY[0]}-"
+        f"{sf.AGES_EARLY[1]}, {sf.AGES_PEAK[0]}-{sf.AGES_PEAK[1]} and {sf.AGES_LATE[0]}-"
+        f"{sf.AGES_LATE[1]} compared; "
         f"ages with fewer than {sf.MIN_AT_RISK} at risk left out)",
         fontsize=10,
     )
