@@ -76,8 +76,9 @@ def test_cooperation_over_time_band():
     (line,) = ax.lines
     assert np.allclose(line.get_ydata(), [0.3, 0.5, 0.7])
     band = ax.collections[0].get_paths()[0].vertices
-    # 95% band: mean +- 1.96 * sd / sqrt(2) = mean +- 1.96 * 0.1414 / 1.414
-    assert band[:, 1].max() == pytest.approx(0.7 + 1.959964 * 0.1, abs=1e-4)
+    # 95% band with 2 replicates: mean +- t(1 dof, 0.975) * sd / sqrt(2), t = 12.7062 (a
+    # normal 1.96 made few-replicate bands six times too narrow)
+    assert band[:, 1].max() == pytest.approx(0.7 + 12.706205 * 0.1, abs=1e-4)
     plt.close("all")
 
 
@@ -205,7 +206,7 @@ def test_line_plots_start_at_the_first_known_step(no_warnings):
     _assert_finite_limits(ax)
 
     # Replicate 0 has data from step 3, replicate 1 from step 5: the mean starts at 3, the band
-    # (two replicates needed) at 5, and at step 6 it is mean +- 1.96 * |a - b| / 2.
+    # (two replicates needed) at 5, and at step 6 it is mean +- t(1 dof) * |a - b| / 2.
     v = np.array([[np.nan] * 3 + [0.2, 0.3, 0.4, 0.5], [np.nan] * 5 + [0.6, 0.9]])
     ax = cooperation_over_time(v)
     (line,) = ax.lines
@@ -214,7 +215,7 @@ def test_line_plots_start_at_the_first_known_step(no_warnings):
     band = ax.collections[0].get_paths()[0].vertices
     assert band[:, 0].min() == 5 and band[:, 0].max() == 6
     assert np.isfinite(band).all()
-    assert band[:, 1].max() == pytest.approx(0.7 + 1.959964 * 0.4 / 2, abs=1e-5)
+    assert band[:, 1].max() == pytest.approx(0.7 + 12.706205 * 0.4 / 2, abs=1e-5)
     _assert_finite_limits(ax)
 
 

@@ -103,6 +103,35 @@ def _trust_figure(tables: dict[str, pd.DataFrame]) -> Any:
     return fig
 
 
+def _t_interval(values: np.ndarray) -> str:
+    """Student-t 95% interval of the mean of per-replicate values, as text ("-" for one run).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        One value per replicate (NaN ignored).
+
+    Returns
+    -------
+    str
+        ``"[low, high]"`` to three decimals.
+
+    Examples
+    --------
+    >>> _t_interval(np.array([0.1, 0.2, 0.3]))
+    '[-0.048, 0.448]'
+    >>> _t_interval(np.array([0.5]))
+    '-'
+    """
+    from scipy.special import stdtrit  # deferred: scipy is slow to import for --help
+
+    v = values[np.isfinite(values)]
+    if v.size < 2:
+        return "-"
+    half = stdtrit(v.size - 1, 0.975) * v.std(ddof=1) / np.sqrt(v.size)
+    return f"[{v.mean() - half:.3f}, {v.mean() + half:.3f}]"
+
+
 def _trust_section(
     args: argparse.Namespace, scenarios: Sequence[str] | None = None
 ) -> list[_Artifact]:
@@ -142,12 +171,15 @@ def _trust_section(
     for name, child in zip(names, root.spawn(len(names)), strict=True):
         df = _run_trust(name, args, child)
         tables[name] = df
-        tail = df[df["step"] > args.steps * 0.8].mean(numeric_only=True)
+        late = df[df["step"] > args.steps * 0.8]
+        tail = late.mean(numeric_only=True)
+        runs = late.groupby("replicate")["contribution_rate"].mean().to_numpy()
         rows.append(
             {
                 "scenario": name,
                 "varies": TRUST_SCENARIO_NOTES[name],
                 "contribution": tail["contribution_rate"],
+                "95% interval": _t_interval(runs),
                 "contractual": tail["trust_contractual"],
                 "goodwill": tail["trust_goodwill"],
                 "institutionalized": tail["stage_institutionalization"],
