@@ -102,6 +102,9 @@ class Part:
 
     #: The TrustParams field that holds this part, and its key in ``model.part_state``.
     name: ClassVar[str] = "part"
+    #: True when ``acceptance(model, a, b)`` equals ``acceptance(model, b, a)``: partner
+    #: search then asks once for both sides.
+    symmetric_acceptance: ClassVar[bool] = False
 
     def columns(self) -> dict[str, tuple[tuple[int, ...], Any, Any]]:
         """Per-partnership columns: name -> (trailing shape, dtype, value of a new row).

@@ -274,7 +274,7 @@ class Governance(Part):
             caught = misread & (rng.random((e, 2)) < self.early_warning)
             seen = seen | caught
             misread = misread & ~caught
-            state["caught"] += float(caught.sum())
+            state["caught"] += np.count_nonzero(caught)
         # Misread evidence fades as trust evidence does (forgetting), so a review corrects what
         # still weighs on trust, not what was forgotten long ago.
         record = t.column("misread")
@@ -284,8 +284,8 @@ class Governance(Part):
         resolved = np.zeros((e, 2), dtype=bool)
         stake = np.asarray(model.params.stake_levels)[t.stage[:e]]
         cost = self.early_warning_cost * self.early_warning * stake * 2
-        conflict = betrayed.any(axis=1)
-        state["conflicts"] += float(conflict.sum())
+        conflict = betrayed[:, 0] | betrayed[:, 1]
+        state["conflicts"] += np.count_nonzero(conflict)
         if self.escalation > 0 or self.facilitation > 0:
             draws = rng.random((e, 2))
             escalated = conflict & (draws[:, 0] < self.escalation)
@@ -297,16 +297,17 @@ class Governance(Part):
                 + np.where(conflict & ~escalated, self.facilitation_cost, 0.0)
                 * (self.facilitation > 0)
             )
-            state["resolved"] += float(settled.sum())
-        self._charge(model, cost)
+            state["resolved"] += np.count_nonzero(settled)
+        self._charge(model, cost, stake)
         return replace(outcome, seen=seen, resolved=resolved, resolved_weight=self.resolved_weight)
 
-    def _charge(self, model: TrustModel, cost: np.ndarray) -> None:
+    def _charge(self, model: TrustModel, cost: np.ndarray, stake: np.ndarray | None = None) -> None:
         """Both sides of each partnership pay half of ``cost`` (already doubled per partner)."""
         if not np.any(cost):
             return
         t, e = model.table, cost.size
-        stake = np.asarray(model.params.stake_levels)[t.stage[:e]]
+        if stake is None:
+            stake = np.asarray(model.params.stake_levels)[t.stage[:e]]
         model.credit(t.pa[:e], -cost / 2, stake)
         model.credit(t.pb[:e], -cost / 2, stake)
         model.part_state[self.name]["cost"] += float(cost.sum())
@@ -356,7 +357,7 @@ class Governance(Part):
         (0,)
         """
         e = leaving.shape[0]
-        wants = leaving.any(axis=1)
+        wants = leaving[:, 0] | leaving[:, 1]
         if self.notice_period == 0:
             now = wants
         else:

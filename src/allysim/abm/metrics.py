@@ -11,8 +11,9 @@ family                   reported
 financial                ``value_created``: both partners' payoffs together, mean per
                          partnership this round; ``partnership_costs``: enforcement and
                          governance overhead per partnership
-operational              ``reliability``: share of rounds a partner contributed (over each
-                         partnership's life, mean); ``delivery``: expected share of a
+operational              ``reliability``: share of the partner-rounds of the active
+                         partnerships, over their lives, with a contribution; ``delivery``:
+                         expected share of a
                          contribution that reaches the partner (the contributors' capability)
 innovation               ``knowledge_transferred``: capability gained this step through
                          knowledge exchange (needs ``ValueCreation(absorptive_capacity > 0)``,
@@ -177,24 +178,28 @@ class Metrics(Part):
             state.update(value=float("nan"), costs=float("nan"), delivery=float("nan"))
             return
         t, p = model.table, model.params
-        value = played.pay.sum(axis=1)
+        pay = played.pay
+        value = pay[:, 0] + pay[:, 1]
         costs = 2 * (played.enforcement + played.overhead)
         t.column("value_total")[:e] += value
         t.column("cost_total")[:e] += costs
         t.column("contributions")[:e] += played.contributed
         state["value"] = float(value.mean())
         state["costs"] = float(costs.mean())
-        cap = np.stack([model.capability[t.pa[:e]], model.capability[t.pb[:e]]], axis=1)
-        given = played.contributed.sum()
-        state["delivery"] = float(cap[played.contributed].mean()) if given else float("nan")
+        cap_a, cap_b = model.capability[t.pa[:e]], model.capability[t.pb[:e]]
+        ca, cb = played.contributed[:, 0], played.contributed[:, 1]
+        given = np.count_nonzero(ca) + np.count_nonzero(cb)
+        delivered = cap_a @ ca + cap_b @ cb
+        state["delivery"] = float(delivered / given) if given else float("nan")
         # What mutual contribution pays each side this round, at this stake: the benchmark of
         # a satisfied partner.
-        received = p.benefit * cap[:, ::-1]
-        mutual = (received - p.cost + p.synergy) * played.stake[:, None]
-        ratio = np.divide(played.pay, np.abs(mutual), out=np.zeros((e, 2)), where=mutual != 0)
         sat = t.column("satisfaction")[:e]
         w = self.satisfaction_weight
-        sat[:] = np.where(np.isnan(sat), ratio, (1 - w) * sat + w * ratio)
+        for side, received in ((0, cap_b), (1, cap_a)):
+            mutual = np.abs((p.benefit * received - p.cost + p.synergy) * played.stake)
+            ratio = np.divide(pay[:, side], mutual, out=np.zeros(e), where=mutual != 0)
+            old = sat[:, side]
+            sat[:, side] = np.where(np.isnan(old), ratio, (1 - w) * old + w * ratio)
 
     def after_round(self, model: TrustModel, outcome: RoundOutcome) -> None:
         """Count perceived betrayals, and the knowledge transferred this step.
@@ -261,11 +266,13 @@ def _state(part: Metrics, key: str, model: TrustModel) -> float:
 
 def _reliability(part: Metrics, model: TrustModel) -> float:
     t, e = model.table, model.n_active
-    played = t.age[:e]
-    if not np.any(played > 0):
+    age = t.age[:e]
+    rounds = 2 * age.sum()
+    # Partnerships that have not played yet have no contributions and add no rounds.
+    if rounds == 0:
         return float("nan")
-    rate = t.column("contributions")[:e][played > 0] / played[played > 0, None]
-    return float(rate.mean())
+    contributions = t.column("contributions")[:e]
+    return float((contributions[:, 0].sum() + contributions[:, 1].sum()) / rounds)
 
 
 def _satisfaction(part: Metrics, model: TrustModel) -> float:

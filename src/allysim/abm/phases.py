@@ -404,7 +404,7 @@ class Exit(_Phase):
             for part in m.parts:
                 threshold = part.exit_threshold(m, threshold)
             leaving = ctr < threshold
-            exit_now = leaving.any(axis=1)
+            exit_now = leaving[:, 0] | leaving[:, 1]
             for part in m.parts:
                 confirmed = part.confirm_exit(m, leaving)
                 if confirmed is not None:

@@ -70,7 +70,8 @@ class PartnerSearch:
         score_s = self._assessment(cand, dist)  # the seeker's view of the candidate
         score_c = self._assessment(seekers, dist)
         for part in m.parts:
-            fs, fc = part.acceptance(m, seekers, cand), part.acceptance(m, cand, seekers)
+            fs = part.acceptance(m, seekers, cand)
+            fc = fs if part.symmetric_acceptance else part.acceptance(m, cand, seekers)
             if fs is not None:
                 score_s = np.minimum(1.0, score_s * fs)
             if fc is not None:

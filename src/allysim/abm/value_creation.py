@@ -134,6 +134,7 @@ class ValueCreation(Part):
     dividend_risk: float = 0.0
     risk_aversion: float = 0.0
     name: ClassVar[str] = "value_creation"
+    symmetric_acceptance: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         put = object.__setattr__
@@ -178,8 +179,13 @@ class ValueCreation(Part):
         (5, 4)
         """
         n, rng = model.n, model.rng
+        profile = rng.random((n, self.dimensions))
         model.part_state[self.name] = {
-            "profile": rng.random((n, self.dimensions)),
+            "profile": profile,
+            # Each organization's mean capability, kept with the profile (it changes only by
+            # knowledge exchange), so complementarity needs no reduction over gathered rows.
+            "mean": profile @ np.full(self.dimensions, 1.0 / self.dimensions),
+            "pair_complementarity": np.zeros(0),
             "size": np.exp(self.size_spread * rng.standard_normal(n)),
             "transferred": 0.0,
             "value": float("nan"),
@@ -187,8 +193,13 @@ class ValueCreation(Part):
         }
 
     def _pair_complementarity(self, model: TrustModel, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        profile = model.part_state[self.name]["profile"]
-        return complementarity(profile[a], profile[b])
+        # complementarity() on the gathered rows, with the means kept per organization and the
+        # row mean as a product (the same value to round-off, several times faster).
+        state = model.part_state[self.name]
+        profile, mean = state["profile"], state["mean"]
+        k = self.dimensions
+        best = np.maximum(np.take(profile, a, axis=0), np.take(profile, b, axis=0))
+        return best @ np.full(k, 1.0 / k) - np.maximum(mean[a], mean[b])
 
     def acceptance(self, model: TrustModel, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
         """``1 + seek_complementarity * c`` (None when ``seek_complementarity`` is 0).
@@ -248,7 +259,9 @@ class ValueCreation(Part):
         a, b = t.pa[:e], t.pb[:e]
         factor = np.ones(e)
         if self.complementarity:
-            factor *= 1 + self.complementarity * self._pair_complementarity(model, a, b)
+            comp = self._pair_complementarity(model, a, b)
+            state["pair_complementarity"] = comp
+            factor *= 1 + self.complementarity * comp
         if self.scale_elasticity:
             size = model.part_state[self.name]["size"]
             factor *= ((size[a] + size[b]) / 2) ** self.scale_elasticity
@@ -327,15 +340,20 @@ class ValueCreation(Part):
         profile = state["profile"]
         t = model.table
         a, b = t.pa[:e], t.pb[:e]
-        pa, pb = profile[a], profile[b]
+        gap = np.take(profile, b, axis=0) - np.take(profile, a, axis=0)
         rate = self.absorptive_capacity
         # Both deltas from the profiles before this round's learning: learning is simultaneous.
-        gain_a = rate * np.maximum(pb - pa, 0) * outcome.contributed[:, 1, None]
-        gain_b = rate * np.maximum(pa - pb, 0) * outcome.contributed[:, 0, None]
-        np.add.at(profile, a, gain_a)
-        np.add.at(profile, b, gain_b)
+        gain_a = np.maximum(gap, 0) * (rate * outcome.contributed[:, 1, None])
+        gain_b = np.maximum(-gap, 0) * (rate * outcome.contributed[:, 0, None])
+        n = profile.shape[0]
+        learners = np.concatenate([a, b])
+        gains = np.concatenate([gain_a, gain_b])
+        for j in range(self.dimensions):
+            # One bincount per dimension: much faster than np.add.at over (e, k) rows.
+            profile[:, j] += np.bincount(learners, gains[:, j], minlength=n)
         # An organization learning from several partners at once cannot pass the best of them.
         np.minimum(profile, 1.0, out=profile)
+        state["mean"] = profile @ np.full(self.dimensions, 1.0 / self.dimensions)
         state["transferred"] += float(gain_a.sum() + gain_b.sum())
 
     def reporters(self) -> dict[str, Any]:
@@ -370,5 +388,10 @@ def _mean_complementarity(part: ValueCreation, model: TrustModel) -> float:
     e = model.n_active
     if not e:
         return float("nan")
+    state = model.part_state[part.name]
+    comp = state["pair_complementarity"]
+    if part.complementarity and comp.size:
+        # What this step's dividend used (before this step's learning and new partnerships).
+        return float(comp.mean())
     t = model.table
     return float(part._pair_complementarity(model, t.pa[:e], t.pb[:e]).mean())
