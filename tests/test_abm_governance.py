@@ -88,9 +88,14 @@ def test_decision_rights_scale_the_dividend():
     cap_a, cap_b = m.capability[t.pa[:e]], m.capability[t.pb[:e]]
     for pattern, (quality, speed) in DECISION_RIGHTS.items():
         f = Governance(decision_rights=pattern).dividend(m, e)
+        a_bigger = m.wealth[t.pa[:e]] >= m.wealth[t.pb[:e]]
+        a_important = t.degree[t.pa[:e]] <= t.degree[t.pb[:e]]
         expected = {
             "delegated": (cap_a + cap_b) / 2 * speed,
             "expertise": np.maximum(cap_a, cap_b) * speed,
+            "resources": np.where(a_bigger, cap_a, cap_b) * speed,
+            "risk_exposure": cap_a * speed,  # no investments: side 0 by convention
+            "strategic_importance": np.where(a_important, cap_a, cap_b) * speed,
         }.get(pattern, np.full(e, quality * speed))
         np.testing.assert_allclose(f, expected)
 
@@ -152,3 +157,26 @@ def test_contracts_as_substitutes_or_complements_of_goodwill():
     assert complements > neutral
     with pytest.raises(ValueError, match="attribution_discount"):
         TrustModel(n_organizations=10, attribution_discount=-1.0)
+
+
+def test_risk_exposure_gives_the_decision_to_the_more_invested_partner():
+    from allysim.abm import SpecificInvestment
+
+    g = Governance(decision_rights="risk_exposure")
+    m = TrustModel(
+        n_organizations=20,
+        search_rate=1.0,
+        governance=g,
+        investment=SpecificInvestment(timing="upfront", imbalance=0.5),
+        seed=0,
+    )
+    m.step()
+    e, t = m.n_active, m.table
+    invested = t.column("invested")[:e].copy()
+    invested[: e // 2] = invested[: e // 2, ::-1]  # side 1 more exposed in half of them
+    t.column("invested")[:e] = invested
+    speed = g.decision_table["risk_exposure"][1]
+    cap_a, cap_b = m.capability[t.pa[:e]], m.capability[t.pb[:e]]
+    expected = np.where(invested[:, 0] >= invested[:, 1], cap_a, cap_b) * speed
+    np.testing.assert_allclose(g.dividend(m, e), expected)
+    assert (invested[: e // 2, 1] > invested[: e // 2, 0]).all()

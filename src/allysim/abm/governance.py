@@ -8,7 +8,11 @@ Each rule below is off at its default, so ``Governance()`` is the plain model bi
   time (Vroom & Yetton 1973, *Leadership and Decision-Making*): consensus fits best and is
   slowest; independent decisions are fast and fit worst. Under ``"delegated"`` the quality is the
   joint team's competence (the partners' mean capability); under ``"expertise"`` the more
-  capable partner decides (their larger capability).
+  capable partner decides (their larger capability). Rights can also be allocated to one
+  partner by ``"resources"`` (the larger, by ``ValueCreation`` size or else wealth), by
+  ``"risk_exposure"`` (the one that has sunk more, with ``SpecificInvestment``) or by
+  ``"strategic_importance"`` (the one for which the partnership is a larger share of its
+  partnerships); the decision is then as good as that partner's capability.
 * **Conflict resolution**, graduated (Ury, Brett & Goldberg 1988, *Getting Disputes Resolved*):
   *early warning* catches a misread withholding before it counts (the partner did contribute):
   each is caught with chance ``early_warning``, at ``early_warning_cost * early_warning`` per
@@ -65,8 +69,42 @@ DECISION_RIGHTS: Mapping[str, tuple[float, float]] = MappingProxyType(
         "consensus": (1.0, 0.85),
         "delegated": (1.0, 0.95),
         "expertise": (1.0, 0.9),
+        "resources": (1.0, 0.95),
+        "risk_exposure": (1.0, 0.95),
+        "strategic_importance": (1.0, 0.95),
     }
 )
+
+
+def _by_resources(model: TrustModel, e: int) -> np.ndarray:
+    """Side 0 decides where it holds more resources (its size, or its wealth without sizes)."""
+    t = model.table
+    vc = model.part_state.get("value_creation")
+    own = vc["size"] if vc is not None else model.wealth
+    return own[t.pa[:e]] >= own[t.pb[:e]]
+
+
+def _by_risk_exposure(model: TrustModel, e: int) -> np.ndarray:
+    """Side 0 decides where it has sunk more into the partnership (no investments: a tie)."""
+    t = model.table
+    if "investment" not in model.part_state:
+        return np.ones(e, dtype=bool)
+    invested = t.column("invested")[:e]
+    return invested[:, 0] >= invested[:, 1]
+
+
+def _by_strategic_importance(model: TrustModel, e: int) -> np.ndarray:
+    """Side 0 decides where the partnership is a larger share of its partnerships."""
+    t = model.table
+    return t.degree[t.pa[:e]] <= t.degree[t.pb[:e]]
+
+
+# Patterns in which one partner holds the decision rights, and who it is.
+_ALLOCATED = {
+    "resources": _by_resources,
+    "risk_exposure": _by_risk_exposure,
+    "strategic_importance": _by_strategic_importance,
+}
 
 
 @dataclass(frozen=True)
@@ -77,7 +115,8 @@ class Governance(Part):
     ----------
     decision_rights : str or None, default None
         A key of ``decision_table`` (``"independent"``, ``"consultative"``, ``"consensus"``,
-        ``"delegated"``, ``"expertise"``), or None: decisions do not change the dividend.
+        ``"delegated"``, ``"expertise"``, ``"resources"``, ``"risk_exposure"``,
+        ``"strategic_importance"``), or None: decisions do not change the dividend.
     decision_table : Mapping[str, tuple[float, float]], optional
         (quality, speed) in [0, 1] of each pattern; by default ``DECISION_RIGHTS``.
     early_warning : float, default 0.0
@@ -239,6 +278,10 @@ class Governance(Part):
             return (cap_a + cap_b) / 2 * speed
         if self.decision_rights == "expertise":
             return np.maximum(cap_a, cap_b) * speed
+        if self.decision_rights in _ALLOCATED:
+            # One partner decides; the decision is as good as that partner's capability.
+            a_decides = _ALLOCATED[self.decision_rights](model, e)
+            return np.where(a_decides, cap_a, cap_b) * speed
         return np.full(e, quality * speed)
 
     def perceive(self, model: TrustModel, outcome: RoundOutcome) -> RoundOutcome:
