@@ -79,3 +79,22 @@ def test_degree_centralization_bounds_and_relabelling(degrees):
 def test_bad_metric_parameter():
     with pytest.raises(ValueError, match="satisfaction_weight"):
         Metrics(satisfaction_weight=0.0)
+
+
+def test_life_table_counts_failures_with_parts_on():
+    # Failures (ends on low trust) are counted by age in the table itself, so they are right
+    # with parts that delay or lower exits too; they add up to the reported exits.
+    from allysim.abm import Governance, SpecificInvestment
+
+    m = TrustModel(
+        n_organizations=120,
+        governance=Governance(notice_period=2, exit_fee=0.5),
+        investment=SpecificInvestment(),
+        seed=5,
+    )
+    df = m.run(80, progress=False)
+    h = m.dissolution_hazard()
+    assert int(h.failed.sum()) == int(df.exits.sum()) > 0
+    assert (h.failed <= h.ended).all()
+    rows = h.at_risk > 0
+    np.testing.assert_allclose(h.failure_hazard[rows], (h.failed / h.at_risk)[rows])

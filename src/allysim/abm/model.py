@@ -418,13 +418,15 @@ class TrustModel(mesa.Model):
         age >= a, or still active at an age >= a: the active ones are censored), ``ended[a]``
         those that ended after exactly ``a`` rounds, and ``hazard = ended / at_risk`` is the
         chance of ending at age ``a`` having reached it (Levinthal & Fichman 1988 use this
-        shape to describe the liability of adolescence).
+        shape to describe the liability of adolescence). ``failed`` counts the ends on low trust
+        (exits, as opposed to natural ends), and ``failure_hazard = failed / at_risk`` is their
+        cause-specific hazard.
 
         Returns
         -------
         pandas.DataFrame
-            Columns ``age``, ``at_risk``, ``ended``, ``hazard``; one row per age up to the
-            oldest partnership.
+            Columns ``age``, ``at_risk``, ``ended``, ``hazard``, ``failed``,
+            ``failure_hazard``; one row per age up to the oldest partnership.
 
         Examples
         --------
@@ -433,23 +435,30 @@ class TrustModel(mesa.Model):
         >>> h = m.dissolution_hazard()
         >>> int(h.ended.sum()) == m.table.dissolved_total
         True
+        >>> int(h.failed.sum()) == int(m.datacollector.get_model_vars_dataframe().exits.sum())
+        True
         """
         t = self.table
         active = t.age[: self.n_active]
         size = max(t.ended_by_age.size, int(active.max()) + 1 if active.size else 0)
         ended = np.zeros(size, dtype=np.int64)
         ended[: t.ended_by_age.size] = t.ended_by_age
+        failed = np.zeros(size, dtype=np.int64)
+        failed[: t.failed_by_age.size] = t.failed_by_age
         alive = np.bincount(active, minlength=size) if active.size else np.zeros(size, np.int64)
         reached = (ended + alive)[::-1].cumsum()[::-1]
         last = int(np.flatnonzero(reached).max()) + 1 if reached.any() else 0
         with np.errstate(invalid="ignore", divide="ignore"):
             hazard = np.where(reached > 0, ended / np.maximum(reached, 1), np.nan)
+            failure_hazard = np.where(reached > 0, failed / np.maximum(reached, 1), np.nan)
         return pd.DataFrame(
             {
                 "age": np.arange(last),
                 "at_risk": reached[:last],
                 "ended": ended[:last],
                 "hazard": hazard[:last],
+                "failed": failed[:last],
+                "failure_hazard": failure_hazard[:last],
             }
         )
 

@@ -134,6 +134,8 @@ class PartnershipTable:
         # ended_by_age[a]: partnerships that ended after playing a rounds (for durations and
         # the dissolution hazard by age).
         self.ended_by_age = np.zeros(16, dtype=np.int64)
+        # failed_by_age[a]: those of them that ended on low trust (an exit), not by chance.
+        self.failed_by_age = np.zeros(16, dtype=np.int64)
         self.fields: tuple[str, ...] = self.FIELDS
         self._fills: dict[str, object] = {}
         self._rows = m
@@ -342,13 +344,16 @@ class PartnershipTable:
         self.formed += count
         self.formed_total += count
 
-    def remove(self, gone: np.ndarray) -> None:
+    def remove(self, gone: np.ndarray, failed: np.ndarray | None = None) -> None:
         """Dissolve the partnerships flagged in ``gone`` and compact the rows.
 
         Parameters
         ----------
         gone : numpy.ndarray
             Boolean flags over the active rows ``[:n_active]``.
+        failed : numpy.ndarray or None, default None
+            Flags of the ones among them that failed (ended on low trust), counted by age in
+            ``failed_by_age``; None: none failed.
 
         Returns
         -------
@@ -367,10 +372,16 @@ class PartnershipTable:
         ages = self.age[:e][gone]
         top = int(ages.max()) + 1
         if top > self.ended_by_age.size:
-            grown = np.zeros(max(top, 2 * self.ended_by_age.size), dtype=np.int64)
-            grown[: self.ended_by_age.size] = self.ended_by_age
-            self.ended_by_age = grown
+            size = max(top, 2 * self.ended_by_age.size)
+            for name in ("ended_by_age", "failed_by_age"):
+                grown = np.zeros(size, dtype=np.int64)
+                old = getattr(self, name)
+                grown[: old.size] = old
+                setattr(self, name, grown)
         self.ended_by_age += np.bincount(ages, minlength=self.ended_by_age.size)
+        if failed is not None:
+            failed_ages = self.age[:e][gone & failed]
+            self.failed_by_age += np.bincount(failed_ages, minlength=self.failed_by_age.size)
         a, b = self.pa[:e][gone], self.pb[:e][gone]
         table = self.partner_table
         table[a, (table[a] == b[:, None]).argmax(axis=1)] = -1

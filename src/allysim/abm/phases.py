@@ -415,5 +415,5 @@ class Exit(_Phase):
         gone = exit_now | ended
         for part in m.parts:
             part.on_dissolve(m, gone)
-        t.remove(gone)
+        t.remove(gone, failed=exit_now)
         return int(exit_now.sum())
