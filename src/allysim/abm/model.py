@@ -32,7 +32,12 @@ import pandas as pd
 
 from allysim._validation import as_generator, check_int
 from allysim.abm.agents import Organization
-from allysim.abm.culture import hofstede_profiles, normalized_distance, table_variances
+from allysim.abm.culture import (
+    HOFSTEDE_SCORES,
+    hofstede_profiles,
+    normalized_distance,
+    table_variances,
+)
 from allysim.abm.imitation import Imitation
 from allysim.abm.network import TieNetwork
 from allysim.abm.params import TrustParams, params_from_keywords
@@ -197,6 +202,15 @@ class TrustModel(mesa.Model):
             # Variances over the whole table, not the countries drawn: with two countries the
             # index of their pair would be 2 whatever they are.
             self.culture_variances = table_variances()
+            if p.country_spread == 0:
+                # Every profile is its country's: look distances up in a country-by-country
+                # table instead of recomputing the index for every candidate pair.
+                scores = np.array([HOFSTEDE_SCORES[c] for c in p.countries or HOFSTEDE_SCORES])
+                self._country_distance = np.asarray(
+                    normalized_distance(
+                        scores[:, None], scores[None], self.culture_variances, p.culture_scale
+                    )
+                )
         else:
             self.culture = 0.5 + p.culture_spread * (2 * rng.random((n, 6)) - 1)
         self.capacity = np.full(n, p.capacity, dtype=np.int64)
@@ -231,6 +245,9 @@ class TrustModel(mesa.Model):
         True
         """
         if self.params.culture == "hofstede":
+            table = getattr(self, "_country_distance", None)
+            if table is not None:
+                return table[self.country[a], self.country[b]]
             return np.asarray(
                 normalized_distance(
                     self.culture[a],
