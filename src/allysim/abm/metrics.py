@@ -276,8 +276,9 @@ def _reliability(part: Metrics, model: TrustModel) -> float:
 
 
 def _satisfaction(part: Metrics, model: TrustModel) -> float:
-    sat = model.table.column("satisfaction")[: model.n_active]
-    return float(np.nanmean(sat)) if np.any(~np.isnan(sat)) else float("nan")
+    sat = model.table.column("satisfaction")[: model.n_active].ravel()
+    known = sat[~np.isnan(sat)]
+    return float(known.mean()) if known.size else float("nan")
 
 
 def _mean_degree(model: TrustModel) -> float:
