@@ -343,10 +343,12 @@ class ValueCreation(Part):
         gap = np.take(profile, b, axis=0) - np.take(profile, a, axis=0)
         rate = self.absorptive_capacity
         # Both deltas from the profiles before this round's learning: learning is simultaneous.
-        gain_a = np.maximum(gap, 0) * (rate * outcome.contributed[:, 1, None])
-        gain_b = np.maximum(-gap, 0) * (rate * outcome.contributed[:, 0, None])
+        # Only a side whose partner contributed learns; its gain is where the partner knows more.
+        from_b, from_a = outcome.contributed[:, 1], outcome.contributed[:, 0]
+        gain_a = rate * np.maximum(gap[from_b], 0)
+        gain_b = rate * np.maximum(-gap[from_a], 0)
         n = profile.shape[0]
-        learners = np.concatenate([a, b])
+        learners = np.concatenate([a[from_b], b[from_a]])
         gains = np.concatenate([gain_a, gain_b])
         for j in range(self.dimensions):
             # One bincount per dimension: much faster than np.add.at over (e, k) rows.
@@ -354,7 +356,7 @@ class ValueCreation(Part):
         # An organization learning from several partners at once cannot pass the best of them.
         np.minimum(profile, 1.0, out=profile)
         state["mean"] = profile @ np.full(self.dimensions, 1.0 / self.dimensions)
-        state["transferred"] += float(gain_a.sum() + gain_b.sum())
+        state["transferred"] += float(gains.sum())
 
     def reporters(self) -> dict[str, Any]:
         """Value created, its split, knowledge transferred and mean complementarity.
