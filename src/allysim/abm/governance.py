@@ -320,9 +320,10 @@ class Governance(Part):
             state["caught"] += np.count_nonzero(caught)
         # Misread evidence fades as trust evidence does (forgetting), so a review corrects what
         # still weighs on trust, not what was forgotten long ago.
-        record = t.column("misread")
-        record[:e] = np.where(seen | misread, model.params.forgetting * record[:e], record[:e])
-        record[:e] += misread
+        if self.review_every:
+            record = t.column("misread")[:e]
+            record *= np.where(seen | misread, model.params.forgetting, 1.0)
+            record += misread
         betrayed = ~seen & outcome.contributed
         resolved = np.zeros((e, 2), dtype=bool)
         stake = np.asarray(model.params.stake_levels)[t.stage[:e]]
@@ -351,8 +352,13 @@ class Governance(Part):
         t, e = model.table, cost.size
         if stake is None:
             stake = np.asarray(model.params.stake_levels)[t.stage[:e]]
-        model.credit(t.pa[:e], -cost / 2, stake)
-        model.credit(t.pb[:e], -cost / 2, stake)
+        # Both sides in one call: one pass over the organizations instead of two.
+        half = -cost / 2
+        model.credit(
+            np.concatenate([t.pa[:e], t.pb[:e]]),
+            np.concatenate([half, half]),
+            np.concatenate([stake, stake]),
+        )
         model.part_state[self.name]["cost"] += float(cost.sum())
 
     def exit_threshold(self, model: TrustModel, threshold: np.ndarray) -> np.ndarray:

@@ -240,7 +240,7 @@ class SpecificInvestment(Part):
         specific = self.specificity * model.table.column("invested")[:e]
         both = played.contributed[:, 0] & played.contributed[:, 1]
         rent = self.returns * np.sqrt(specific[:, 0] * specific[:, 1])
-        played.pay += np.where(both, rent, 0.0)[:, None]
+        played.pay += (rent * both)[:, None]
         if self.holdup > 0:
             sunk = self._sunk(model, e)
             # Positive: side 1 (less invested) takes from side 0.

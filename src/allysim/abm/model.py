@@ -295,11 +295,22 @@ class TrustModel(mesa.Model):
         (np.float64(3.0), np.float64(2.0))
         """
         n = self.n
+        amount = np.broadcast_to(amount, np.shape(organizations))
+        # A few flows (promotions, exits, audits): add them in place; many: one bincount over
+        # all organizations is faster than numpy's unbuffered add.at.
+        few = np.size(organizations) * 16 < n
+
+        def add(target: np.ndarray, values: np.ndarray) -> None:
+            if few:
+                np.add.at(target, organizations, values)
+            else:
+                target += np.bincount(organizations, values, minlength=n)
+
         if not utility_only:
-            self.wealth += np.bincount(organizations, amount, minlength=n)
+            add(self.wealth, amount)
         if self.params.imitation_payoff == "per_stake":
             amount = amount / stake
-        self.period_payoff += np.bincount(organizations, amount, minlength=n)
+        add(self.period_payoff, amount)
 
     def step(self) -> None:
         """One step: play, learn trust, move stages, exit, search, imitate, collect.

@@ -308,8 +308,12 @@ class ValueCreation(Part):
             both = played.contributed[:, 0] & played.contributed[:, 1]
             sd = expected * self.dividend_risk * played.stake
             premium = np.where(both, self.risk_aversion / 2 * sd**2, 0.0)
-            model.credit(t.pa[:e], -premium, played.stake, utility_only=True)
-            model.credit(t.pb[:e], -premium, played.stake, utility_only=True)
+            model.credit(
+                np.concatenate([t.pa[:e], t.pb[:e]]),
+                -np.concatenate([premium, premium]),
+                np.concatenate([played.stake, played.stake]),
+                utility_only=True,
+            )
         state["value"] = float((pay[:, 0] + pay[:, 1]).mean()) if played.e else float("nan")
         state["gap"] = float(np.abs(pay[:, 0] - pay[:, 1]).mean()) if played.e else float("nan")
 
