@@ -236,20 +236,40 @@ def as_seed_sequence(seed: SeedLike, name: str = "seed") -> np.random.SeedSequen
     return np.random.SeedSequence(None if seed is None else int(seed))
 
 
-def check_game(game: Any, name: str = "game") -> Any:
-    """Return ``game`` if it is a :class:`allysim.games.StageGame`, else raise ``TypeError``.
+def _two_matrices(pair: Any) -> bool:
+    """Whether both items look like 2-D arrays (a single 2x2 matrix is a pair of rows)."""
+    try:
+        return all(np.ndim(np.asarray(m, dtype=object)) == 2 for m in pair)
+    except (TypeError, ValueError):
+        return False
 
-    Functions that take a game call this first so that ``None`` or a string fails with a message
-    naming the parameter instead of an ``AttributeError`` deep inside.
+
+def check_game(game: Any, name: str = "game") -> Any:
+    """Return ``game`` as an allysim StageGame, or raise ``TypeError`` naming ``name``.
+
+    Accepted: a :class:`allysim.games.StageGame`, a ``nashpy.Game`` (its two payoff matrices),
+    or a pair ``(row_payoffs, col_payoffs)`` of payoff arrays of one shape. Functions that take
+    a game call this first and use what it returns, so that every such function takes all three
+    and ``None`` or a string fails with a message naming the parameter, not an
+    ``AttributeError`` deep inside.
     """
     from allysim.games import StageGame
 
-    if not isinstance(game, StageGame):
-        raise TypeError(
-            f"{name} must be an allysim StageGame (e.g. allysim.PrisonersDilemma() or "
-            f"allysim.partnership_game(...)), got {type(game).__name__}"
-        )
-    return game
+    if isinstance(game, StageGame):
+        return game
+    if type(game).__module__.split(".")[0] == "nashpy" and hasattr(game, "payoff_matrices"):
+        return StageGame.from_nashpy(game)
+    if isinstance(game, tuple | list) and len(game) == 2 and _two_matrices(game):
+        row, col = game
+        try:
+            return StageGame(row, col)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{name} as a pair (row_payoffs, col_payoffs): {exc}") from None
+    raise TypeError(
+        f"{name} must be an allysim StageGame (e.g. allysim.PrisonersDilemma() or "
+        "allysim.partnership_game(...)), a nashpy.Game or a pair (row_payoffs, col_payoffs) "
+        f"of payoff arrays, got {type(game).__name__}"
+    )
 
 
 _DEFAULT_MEMORY_BUDGET = 2 * 1024**3

@@ -50,7 +50,7 @@ def payoff_matrix_for(
     >>> payoff_matrix_for([ALLC, ALLD, TFT], PrisonersDilemma(), rounds=10).round(2).tolist()
     [[3.0, 0.0, 3.0], [5.0, 1.0, 1.4], [3.0, 0.9, 3.0]]
     """
-    check_game(game, "game")
+    game = check_game(game, "game")
     if isinstance(strategies, str | bytes) or not isinstance(strategies, Sequence):
         raise TypeError(
             f"strategies must be a sequence of allysim strategies, got {type(strategies).__name__}"

@@ -188,7 +188,7 @@ def check_dilemma(R: float, S: float, T: float, P: float, *, repeated: bool = Tr
 
 def _symmetric_payoffs(game: Any, name: str = "game") -> tuple[float, float, float, float]:
     """``(R, S, T, P)`` of a symmetric 2x2 game, or ``TypeError``/``ValueError`` naming ``name``."""
-    check_game(game, name)
+    game = check_game(game, name)
     if game.shape != (2, 2) or not game.is_symmetric:
         raise ValueError(
             f"{name} must be a symmetric 2x2 game (column payoffs the transpose of the row "

@@ -164,6 +164,32 @@ class StageGame:
         self._require_2x2("outcome_payoffs")
         return self._row.ravel().copy(), self._col.ravel().copy()
 
+    @classmethod
+    def from_nashpy(cls, game: Any) -> StageGame:
+        """The allysim game with the payoff matrices of a ``nashpy.Game``.
+
+        Parameters
+        ----------
+        game : nashpy.Game
+            A two-player game; its ``payoff_matrices`` become the row and column payoffs.
+
+        Returns
+        -------
+        StageGame
+            The same game, validated (finite real payoffs, equal shapes).
+
+        Examples
+        --------
+        >>> import nashpy
+        >>> g = StageGame.from_nashpy(nashpy.Game([[3, 0], [5, 1]], [[3, 5], [0, 1]]))
+        >>> g.payoff_vector, g.is_symmetric
+        ((3.0, 0.0, 5.0, 1.0), True)
+        """
+        matrices = getattr(game, "payoff_matrices", None)
+        if matrices is None or len(matrices) != 2:
+            raise TypeError(f"game must be a nashpy.Game, got {type(game).__name__}")
+        return cls(np.asarray(matrices[0]), np.asarray(matrices[1]))
+
     def to_nashpy(self):
         """Return the equivalent ``nashpy.Game``.
 

@@ -65,7 +65,7 @@ def _horizon(rounds: int | None, continuation: float | None) -> tuple[str, float
 
 
 def _outcome_payoffs(game: StageGame) -> tuple[np.ndarray, np.ndarray]:
-    check_game(game, "game")
+    game = check_game(game, "game")
     if game.shape != (2, 2):
         raise ValueError(f"game must be a 2x2 game (contribute / withhold), got {game.shape}")
     return game.outcome_payoffs()

@@ -16,6 +16,7 @@ from allysim._validation import (
     SeedLike,
     as_float_array,
     as_generator,
+    check_game,
     check_int,
     check_memory,
     check_probability,
@@ -247,6 +248,7 @@ def simulate_mechanisms(
     seed = resolve_seed(seed, rng)
     row_strategy = _single_strategy(row_strategy, "row_strategy")
     col_strategy = _single_strategy(col_strategy, "col_strategy")
+    game = check_game(game, "game")
     setup = apply(game, mechanisms, continuation=continuation, perception_noise=perception_noise)
     repetitions = check_int(repetitions, "repetitions", minimum=1)
     noise = check_probability(noise, "noise")

@@ -82,7 +82,7 @@ def named(name: str, game: StageGame | None = None) -> Strategy:
     """
     check_str(name, "name")
     if game is not None:
-        check_game(game, "game")
+        game = check_game(game, "game")
     key = name.strip().upper()
     if key in _NAMED:
         return _NAMED[key]

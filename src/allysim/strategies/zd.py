@@ -168,7 +168,7 @@ def zero_determinant(
 
 def _zd_family(game: Any, chi: Any, phi: Any, which: str) -> tuple[StageGame, float, float | None]:
     game = PrisonersDilemma() if game is None else game
-    check_game(game, "game")
+    game = check_game(game, "game")
     chi = check_real(chi, "chi")
     if chi < 1:
         raise ValueError(f"chi must be >= 1 for {which} strategy, got {chi!r}")
