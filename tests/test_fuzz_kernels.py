@@ -223,10 +223,10 @@ BAD_COUNT = [0, -1, 1.5, "3", True, float("nan"), None, [3]]
 BAD_GAME = [None, "PD", 3, np.ones((2, 2)), ally.StageGame(np.ones((3, 3)), np.ones((3, 3)))]
 BAD_STRATS = [
     None,
-    "TFT",
+    "NOT_A_STRATEGY",  # names are accepted ("TFT"), unknown ones refused
     [],
     [1, 2],
-    [ally.TFT, "ALLD"],
+    [ally.TFT, "RANDOM(2)"],
     np.ones((2, 4)),
     np.full((1, 5), np.nan),
     np.full((1, 5), 2.0),

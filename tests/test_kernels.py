@@ -459,8 +459,8 @@ def test_bad_strategies_and_games():
         expected_payoffs(TFT, TFT, (3, 0, 5, 1), rounds=2)
     with pytest.raises(ValueError, match="2x2"):
         expected_payoffs(TFT, TFT, StageGame(np.ones((3, 3)), np.ones((3, 3))), rounds=2)
-    with pytest.raises(TypeError, match="row_strategies"):
-        expected_payoffs(["TFT"], TFT, PD, rounds=2)
+    with pytest.raises(ValueError, match="row_strategies: unknown strategy name"):
+        expected_payoffs(["TIT_FOR_TAT"], TFT, PD, rounds=2)
     with pytest.raises(ValueError, match="at least one"):
         expected_payoffs([], TFT, PD, rounds=2)
     with pytest.raises(ValueError, match="repetitions"):

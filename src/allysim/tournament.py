@@ -11,6 +11,7 @@ import pandas as pd
 
 from allysim._validation import (
     SeedLike,
+    check_game,
     check_int,
     resolve_seed,
 )
@@ -147,8 +148,11 @@ def round_robin(
 
     Parameters
     ----------
-    strategies : sequence of MemoryOne or FiniteStateStrategy
-        The entrants, with distinct names; at least two unless ``self_play=True``.
+    strategies : sequence of strategies or names, or (n, 5) array
+        The entrants ([`MemoryOne`][allysim.strategies.MemoryOne] or
+        [`FiniteStateStrategy`][allysim.strategies.FiniteStateStrategy] objects, or names as
+        [`named`][allysim.strategies.named] takes them, tuned to ``game``), with distinct
+        names; at least two unless ``self_play=True``.
     game : StageGame
         A 2x2 stage game.
     rounds : int or None, default 200
@@ -191,7 +195,7 @@ def round_robin(
     [1.5, 3.01, 1.9975]
     """
     seed = resolve_seed(seed, rng)
-    batch = _as_batch(strategies, "strategies")
+    batch = _as_batch(strategies, "strategies", check_game(game, "game"))
     if not isinstance(self_play, bool | np.bool_):
         raise TypeError(f"self_play must be True or False, got {type(self_play).__name__}")
     names = batch.names

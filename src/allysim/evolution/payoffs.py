@@ -26,8 +26,9 @@ def payoff_matrix_for(
 
     Parameters
     ----------
-    strategies : sequence of Strategy
-        At least one allysim strategy; row and column i belong to ``strategies[i]``.
+    strategies : sequence of Strategy or str
+        At least one allysim strategy or strategy name (see ``allysim.strategies.named``); row
+        and column i belong to ``strategies[i]``.
     game : StageGame
         The stage game (e.g. ``allysim.PrisonersDilemma()``).
     rounds : int or None, default None
@@ -53,7 +54,8 @@ def payoff_matrix_for(
     game = check_game(game, "game")
     if isinstance(strategies, str | bytes) or not isinstance(strategies, Sequence):
         raise TypeError(
-            f"strategies must be a sequence of allysim strategies, got {type(strategies).__name__}"
+            "strategies must be a sequence of allysim strategies or names, got "
+            f"{type(strategies).__name__}"
         )
     if len(strategies) < 1:
         raise ValueError("strategies must hold at least 1 strategy, got an empty sequence")

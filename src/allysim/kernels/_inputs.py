@@ -15,7 +15,7 @@ from allysim._validation import (
     check_probability,
 )
 from allysim.games import StageGame
-from allysim.strategies import FiniteStateStrategy, MemoryOne, memory_one_array
+from allysim.strategies import FiniteStateStrategy, MemoryOne, memory_one_array, named
 
 StrategiesLike = Any  # a strategy, a sequence of strategies, or an (n, 5) memory-one array
 
@@ -30,7 +30,28 @@ class _Batch:
         return len(self.names)
 
 
-def _as_batch(strategies: StrategiesLike, name: str) -> _Batch:
+def _with_names(strategies: StrategiesLike, name: str, game: Any = None) -> StrategiesLike:
+    """Strategy names ("TFT", "GTFT", "RANDOM(0.3)", "EXTORT(3)", ...) replaced by strategies.
+
+    Names go through [`named`][allysim.strategies.named], tuned to ``game`` where the strategy
+    depends on it (GTFT, EXTORT, GENEROUS); other items are left to the caller's checks.
+    """
+
+    def lookup(label: str) -> MemoryOne | FiniteStateStrategy:
+        try:
+            return named(label, game)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+
+    if isinstance(strategies, str):
+        return [lookup(strategies)]
+    if isinstance(strategies, Sequence) and any(isinstance(s, str) for s in strategies):
+        return [lookup(s) if isinstance(s, str) else s for s in strategies]
+    return strategies
+
+
+def _as_batch(strategies: StrategiesLike, name: str, game: Any = None) -> _Batch:
+    strategies = _with_names(strategies, name, game)
     if isinstance(strategies, np.ndarray):
         arr = memory_one_array(strategies, name=name)
         return _Batch(tuple(f"{name}[{i}]" for i in range(len(arr))), arr, None)
@@ -38,15 +59,17 @@ def _as_batch(strategies: StrategiesLike, name: str) -> _Batch:
         strategies = [strategies]
     if isinstance(strategies, str) or not isinstance(strategies, Sequence):
         raise TypeError(
-            f"{name} must be a strategy, a sequence of strategies or an (n, 5) array, got "
-            f"{type(strategies).__name__}"
+            f"{name} must be a strategy, a name, a sequence of strategies or names, or an "
+            f"(n, 5) array, got {type(strategies).__name__}"
         )
     items = tuple(strategies)
     if not items:
         raise ValueError(f"{name} must hold at least one strategy")
     for s in items:
         if not isinstance(s, MemoryOne | FiniteStateStrategy):
-            raise TypeError(f"{name} must hold MemoryOne or FiniteStateStrategy objects, got {s!r}")
+            raise TypeError(
+                f"{name} must hold MemoryOne or FiniteStateStrategy objects or names, got {s!r}"
+            )
     names = tuple(s.name for s in items)
     if all(isinstance(s, MemoryOne) for s in items):
         return _Batch(names, memory_one_array(list(items), name=name), items)

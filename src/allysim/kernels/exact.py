@@ -16,6 +16,7 @@ import numpy as np
 
 from allysim._validation import (
     as_float_array,
+    check_game,
     check_memory,
 )
 from allysim.games import StageGame
@@ -29,6 +30,7 @@ from allysim.kernels._inputs import (
     _outcome_payoffs,
     _resolve_settings,
     _strategy_objects,
+    _with_names,
 )
 from allysim.strategies import FiniteStateStrategy, MemoryOne
 
@@ -270,9 +272,10 @@ def outcome_distribution(
 
     Parameters
     ----------
-    row_strategies : strategy, sequence of strategies, or (n, 5) array
-        Row players, as for [`expected_payoffs`][allysim.kernels.expected_payoffs].
-    col_strategies : strategy, sequence of strategies, or (m, 5) array
+    row_strategies : strategy, name, sequence of strategies or names, or (n, 5) array
+        Row players, as for [`expected_payoffs`][allysim.kernels.expected_payoffs] (names
+        tuned to the default prisoner's dilemma, as no game is given here).
+    col_strategies : strategy, name, sequence of strategies or names, or (m, 5) array
         Column players, as for [`expected_payoffs`][allysim.kernels.expected_payoffs].
     rounds : int or None, default None
         Average over exactly this many rounds.
@@ -350,10 +353,12 @@ def expected_payoffs(
 
     Parameters
     ----------
-    row_strategies : strategy, sequence of strategies, or (n, 5) array
+    row_strategies : strategy, name, sequence of strategies or names, or (n, 5) array
         Memory-one ([`MemoryOne`][allysim.strategies.MemoryOne] or rows ``[p_CC, p_CD, p_DC, p_DD,
-        p0]``) or finite-state strategies.
-    col_strategies : strategy, sequence of strategies, or (m, 5) array
+        p0]``) or finite-state strategies, or their names (``"TFT"``, ``"GTFT"``,
+        ``"RANDOM(0.3)"``, ``"EXTORT(3)"``, ...; see [`named`][allysim.strategies.named]),
+        tuned to ``game`` where they depend on it.
+    col_strategies : strategy, name, sequence of strategies or names, or (m, 5) array
         The same for the column players. All pairs (row i, column j) are evaluated.
     game : StageGame
         A 2x2 stage game (need not be symmetric).
@@ -386,8 +391,8 @@ def expected_payoffs(
     """
     u_row, u_col = _outcome_payoffs(game)
     dist = outcome_distribution(
-        row_strategies,
-        col_strategies,
+        _with_names(row_strategies, "row_strategies", check_game(game, "game")),
+        _with_names(col_strategies, "col_strategies", check_game(game, "game")),
         settings=_resolve_settings(settings, rounds, continuation, noise, perception_noise),
     )
     return dist @ u_row, dist @ u_col

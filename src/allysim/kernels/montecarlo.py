@@ -13,6 +13,7 @@ from allysim._validation import (
     SeedLike,
     as_generator,
     as_probability_array,
+    check_game,
     check_int,
     check_interval,
     check_memory,
@@ -392,9 +393,9 @@ def simulate(
 
     Parameters
     ----------
-    row_strategies : strategy, sequence of strategies, or (n, 5) array
+    row_strategies : strategy, name, sequence of strategies or names, or (n, 5) array
         Row players, as for [`expected_payoffs`][allysim.kernels.expected_payoffs].
-    col_strategies : strategy, sequence of strategies, or (m, 5) array
+    col_strategies : strategy, name, sequence of strategies or names, or (m, 5) array
         Column players, as for [`expected_payoffs`][allysim.kernels.expected_payoffs].
     game : StageGame
         A 2x2 stage game.
@@ -455,8 +456,8 @@ def simulate(
     repetitions = check_int(repetitions, "repetitions", minimum=1)
     eps, eta = play.noise, play.perception_noise
     u_row, u_col = _outcome_payoffs(game)
-    xb = _as_batch(row_strategies, "row_strategies")
-    yb = _as_batch(col_strategies, "col_strategies")
+    xb = _as_batch(row_strategies, "row_strategies", check_game(game, "game"))
+    yb = _as_batch(col_strategies, "col_strategies", check_game(game, "game"))
     xs, ys = _strategy_objects(xb), _strategy_objects(yb)
     n, m = len(xs), len(ys)
     _check_match_memory(n * m * repetitions)
