@@ -9,6 +9,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from allysim._results import SavedResult
 from allysim._validation import (
     SeedLike,
     check_game,
@@ -31,8 +32,8 @@ from allysim.strategies import FiniteStateStrategy, MemoryOne
 __all__ = ["TournamentResult", "round_robin"]
 
 
-@dataclass(frozen=True)
-class TournamentResult:
+@dataclass(frozen=True, repr=False)
+class TournamentResult(SavedResult):
     """A round-robin tournament (see [`round_robin`][allysim.tournament.round_robin]).
 
     Parameters
@@ -65,6 +66,68 @@ class TournamentResult:
     method: str
     stderr_matrix: np.ndarray | None = None
     self_play: bool = False
+
+    def __repr__(self) -> str:
+        best = int(np.argmax(self.scores))
+        return (
+            f"TournamentResult({len(self.names)} strategies, method={self.method!r}, "
+            f"self_play={self.self_play}, winner={self.names[best]!r} "
+            f"({self.scores[best]:.4g} per round))"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per match: row and column strategy, payoff, contribution, standard error.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``row``, ``col``, ``payoff`` (row player's payoff per round),
+            ``cooperation`` (row player's contribution rate), ``stderr`` (NaN for exact).
+
+        Examples
+        --------
+        >>> from allysim import ALLC, ALLD, PrisonersDilemma, round_robin
+        >>> round_robin([ALLC, ALLD], PrisonersDilemma(), rounds=10).to_frame().shape
+        (4, 5)
+        """
+        n = len(self.names)
+        rows, cols = np.divmod(np.arange(n * n), n)
+        stderr = (
+            np.full(n * n, np.nan) if self.stderr_matrix is None else self.stderr_matrix.ravel()
+        )
+        return pd.DataFrame(
+            {
+                "row": [self.names[i] for i in rows],
+                "col": [self.names[j] for j in cols],
+                "payoff": self.payoff_matrix.ravel(),
+                "cooperation": self.cooperation_matrix.ravel(),
+                "stderr": stderr,
+            }
+        )
+
+    def plot(self, *, ax: Any = None) -> Any:
+        """Scores as bars, best on top, with standard errors when simulated.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes or None, default None
+            Axes to draw on; a new figure is made when None.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on (see ``allysim.plotting.ranking_bars``).
+
+        Examples
+        --------
+        >>> from allysim import ALLC, ALLD, PrisonersDilemma, round_robin
+        >>> ax = round_robin([ALLC, ALLD], PrisonersDilemma(), rounds=10).plot()
+        >>> len(ax.patches)
+        2
+        """
+        from allysim.plotting import ranking_bars  # deferred: matplotlib
+
+        return ranking_bars(self.names, self.scores, errors=self.score_stderr, ax=ax)
 
     def _opponents(self) -> np.ndarray:
         """(n, n) weights: 1 for each opponent that counts in a score, 0 elsewhere."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from allysim._results import SavedResult
 from allysim._validation import (
     SeedLike,
     as_float_array,
@@ -20,8 +22,8 @@ from allysim.evolution._common import Rule, _payoff_matrix, _rule, _selection
 from allysim.evolution.update_rules import _fermi
 
 
-@dataclass(frozen=True)
-class PopulationResult:
+@dataclass(frozen=True, repr=False)
+class PopulationResult(SavedResult):
     """Result of [`simulate_population`][allysim.evolution.simulate_population].
 
     Parameters
@@ -50,6 +52,70 @@ class PopulationResult:
     history: np.ndarray | None
     fixation_step: np.ndarray
     steps: int
+
+    def to_frame(self) -> Any:
+        """One row per replicate and strategy: final count and fixation step.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``replicate``, ``strategy`` (index), ``count``, ``fixation_step``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> PopulationResult(np.array([[10, 0]]), None, np.array([7]), 50).to_frame().shape
+        (2, 4)
+        """
+        import pandas as pd
+
+        reps, n = self.counts.shape
+        rep, strat = np.divmod(np.arange(reps * n), n)
+        return pd.DataFrame(
+            {
+                "replicate": rep,
+                "strategy": strat,
+                "count": self.counts.ravel(),
+                "fixation_step": self.fixation_step[rep],
+            }
+        )
+
+    def plot(self, names: Any = None, *, ax: Any = None) -> Any:
+        """Mean strategy shares over replicates: over time with a history, else at the end.
+
+        Parameters
+        ----------
+        names : sequence of str or None, default None
+            Strategy names; None numbers them.
+        ax : matplotlib.axes.Axes or None, default None
+            Axes to draw on; a new figure is made when None.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> ax = PopulationResult(np.array([[10, 0], [4, 6]]), None, np.array([7, -1]), 50).plot()
+        >>> len(ax.patches)
+        2
+        """
+        from allysim.plotting import strategy_shares  # deferred: matplotlib
+        from allysim.plotting._common import _axes
+
+        n = self.counts.shape[1]
+        names = [f"strategy {i}" for i in range(n)] if names is None else list(names)
+        if self.history is not None:
+            shares = self.history / self.history.sum(axis=2, keepdims=True)
+            return strategy_shares(shares.mean(axis=1), names, ax=ax)
+        ax = _axes(ax)
+        final = (self.counts / self.counts.sum(axis=1, keepdims=True)).mean(axis=0)
+        ax.bar(names, final)
+        ax.set_ylabel(f"mean share after {self.steps} steps ({len(self.counts)} replicates)")
+        ax.set_ylim(0, 1)
+        return ax
 
     def fixed(self, strategy: int) -> np.ndarray:
         """Which populations ended monomorphic for ``strategy``.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
+from allysim._results import SavedResult
 from allysim._validation import (
     check_interval,
     check_memory,
@@ -33,8 +34,8 @@ from allysim.evolution.mutation_chain import (
 )
 
 
-@dataclass(frozen=True)
-class StationaryDistribution:
+@dataclass(frozen=True, repr=False)
+class StationaryDistribution(SavedResult):
     """Long-run distribution of a finite population under mutation and selection.
 
     Parameters
@@ -76,6 +77,75 @@ class StationaryDistribution:
     residual: float = 0.0
     iterations: int = 0
     solver: str = "dense"
+
+    def __repr__(self) -> str:
+        shares = np.array2string(self.shares, precision=4, threshold=8)
+        return (
+            f"StationaryDistribution({len(self.shares)} strategies, {len(self.states)} states, "
+            f"solver={self.solver!r}, residual={self.residual:.2g}, shares={shares})"
+        )
+
+    def to_frame(self, names: Any = None) -> Any:
+        """Long-run share of each strategy.
+
+        Parameters
+        ----------
+        names : sequence of str or None, default None
+            Strategy names; None numbers them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``strategy`` and ``share``.
+
+        Examples
+        --------
+        >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+        >>> res = stationary_distribution(A, population=10, selection=1.0)
+        >>> res.to_frame()["share"].round(3).tolist()
+        [0.0, 1.0]
+        """
+        import pandas as pd
+
+        n = len(self.shares)
+        labels = list(range(n)) if names is None else list(names)
+        return pd.DataFrame({"strategy": labels, "share": self.shares})
+
+    def plot(self, names: Any = None, *, ax: Any = None) -> Any:
+        """The shares as bars (with the favoured transitions in the small-mutation limit).
+
+        Parameters
+        ----------
+        names : sequence of str or None, default None
+            Strategy names; None numbers them.
+        ax : matplotlib.axes.Axes or None, default None
+            Axes to draw on; a new figure is made when None.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The Axes drawn on (``allysim.plotting.stationary_bars`` where fixation
+            probabilities are known).
+
+        Examples
+        --------
+        >>> A = np.array([[3.0, 0.0], [5.0, 1.0]])
+        >>> ax = stationary_distribution(A, population=10, selection=1.0).plot(["C", "D"])
+        >>> len(ax.patches) >= 2
+        True
+        """
+        from allysim.plotting import stationary_bars  # deferred: matplotlib
+        from allysim.plotting._common import _axes
+
+        n = len(self.shares)
+        labels = [f"strategy {i}" for i in range(n)] if names is None else list(names)
+        if self.fixation is not None:
+            return stationary_bars(self, labels, ax=ax)
+        ax = _axes(ax)
+        ax.bar(labels, self.shares)
+        ax.set_ylabel("long-run share (exact mutation chain)")
+        ax.set_ylim(0, 1)
+        return ax
 
 
 _SOLVERS = ("auto", "direct", "iterative")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
+from allysim._results import SavedResult
 from allysim._validation import (
     SeedLike,
     as_generator,
@@ -35,8 +36,8 @@ from allysim.strategies import machine_tables
 __all__ = ["SimulationResult", "play_round", "simulate"]
 
 
-@dataclass(frozen=True)
-class SimulationResult:
+@dataclass(frozen=True, repr=False)
+class SimulationResult(SavedResult):
     """Per-match results of [`simulate`][allysim.kernels.simulate], arrays (n, m, repetitions).
 
     Parameters
@@ -75,6 +76,19 @@ class SimulationResult:
     rounds: int | None
     continuation: float | None = None
     history: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        n, m, reps = self.row_payoffs.shape
+        horizon = (
+            f"rounds={self.rounds}"
+            if self.rounds is not None
+            else (f"continuation={self.continuation}")
+        )
+        return (
+            f"SimulationResult({n} x {m} pairs, {reps} repetitions, {horizon}, "
+            f"mean row payoff {self.row_payoffs.mean():.4g}, history="
+            f"{'kept' if self.history is not None else 'None'})"
+        )
 
     def mean(self) -> tuple[np.ndarray, np.ndarray]:
         """Mean payoffs per pair over repetitions.
