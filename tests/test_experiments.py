@@ -88,20 +88,24 @@ class _Interrupt:
         return _cell(**kw)
 
 
-def test_interrupted_sweep_resumes_from_the_store(tmp_path):
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_interrupted_sweep_resumes_from_the_store(tmp_path, fmt):
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow", reason="the parquet store needs pyarrow (parquet extra)")
     full = sweep(_cell, GRID, replicates=2, seed=21, progress=False)
     store = tmp_path / "store"
+    kw = {"replicates": 2, "seed": 21, "progress": False, "store": store, "store_format": fmt}
     with pytest.raises(KeyboardInterrupt):
-        sweep(_Interrupt(9), GRID, replicates=2, seed=21, progress=False, store=store, batch_size=4)
-    parts = list(store.glob("part-*.csv"))
+        sweep(_Interrupt(9), GRID, batch_size=4, **kw)
+    parts = list(store.glob(f"part-*.{fmt}"))
     assert len(parts) == 2  # two batches of 4 finished before the interrupt
     counter = _Interrupt(10**9)
-    resumed = sweep(counter, GRID, replicates=2, seed=21, progress=False, store=store)
+    resumed = sweep(counter, GRID, **kw)
     assert counter.calls == 24 - 8  # only the missing runs were computed
     pd.testing.assert_frame_equal(full, resumed, check_dtype=False, check_exact=True)
     # A finished store is complete: rerunning computes nothing.
     counter = _Interrupt(10**9)
-    again = sweep(counter, GRID, replicates=2, seed=21, progress=False, store=store)
+    again = sweep(counter, GRID, **kw)
     assert counter.calls == 0
     pd.testing.assert_frame_equal(full, again, check_dtype=False, check_exact=True)
 
