@@ -139,6 +139,11 @@ def simplex_flow(
         ax.text(x, y + dy, name, ha="center", fontsize=11)
     ax.set_aspect("equal")
     ax.set_axis_off()
+    # The axes are off, so the title says what arrows and dots are.
+    ax.set_title(
+        "replicator flow (arrows, colour: speed); dots: rest points, filled if stable",
+        fontsize=9,
+    )
     return ax
 
 
@@ -184,6 +189,7 @@ def stationary_bars(result, names: Sequence[str], *, ax=None, population: int | 
     ax.bar(x, np.where(np.isfinite(shares), shares, 0.0), color="tab:blue", alpha=0.8)
     ax.set_xticks(x, names, rotation=45, ha="right")
     ax.set_ylabel("stationary share")
+    ax.set_xlabel(f"strategy (arrows: invasion favoured, fixation above 1/Z, Z = {z})")
     top = max(np.nanmax(shares, initial=0.0), 1e-9)
     ax.set_ylim(0, top * 1.6)
     rho = np.asarray(result.fixation)

@@ -55,7 +55,8 @@ def payoff_heatmap(
     ax = _axes(ax)
     known = np.isfinite(m)
     image = ax.imshow(np.ma.masked_invalid(m), cmap=cmap)
-    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    bar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    bar.set_label("row player's payoff per round")
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     ax.set_yticks(range(len(labels)), labels)
     mid = (m[known].max() + m[known].min()) / 2 if known.any() else 0.0
@@ -116,10 +117,20 @@ def ranking_bars(
     if errors is not None:
         e = _data_array(errors, "errors", shape=(len(names),))[order]
         err = np.where(np.isfinite(e), e, 0.0)
-    ax.barh([names[i] for i in order], s[order], xerr=err, color="tab:blue")
-    ax.set_xlabel("payoff per round")
+    ax.barh([names[i] for i in order], s[order], xerr=err, color="tab:blue", capsize=3)
+    ax.set_xlabel("payoff per round (mean over opponents)")
+    ax.set_ylabel("strategy")
     ax.set_title(title)
     return ax
+
+
+# What each bar of a mechanism comparison measures, for its axis label.
+_METRIC_UNITS = {
+    "cooperation": "contribution rate, 0-1 (long run of evolution)",
+    "welfare": "payoff per round per partner, net of enforcement (long run)",
+    "tournament_cooperation": "contribution rate, 0-1 (tournament strategies)",
+    "deviation_margin": "payoff per round; > 0: deviating does not pay",
+}
 
 
 def mechanism_bars(
@@ -182,6 +193,8 @@ def mechanism_bars(
         ax.barh(names, np.where(np.isfinite(values), values, 0.0), color=colours)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_title(metric.replace("_", " "))
+        ax.set_xlabel(_METRIC_UNITS.get(metric, metric.replace("_", " ")))
+    axes[0].set_ylabel("scenario (green: mutual contribution is an equilibrium)")
     # The axes share y; invert it once so the first scenario is on top.
     if not axes[0].yaxis_inverted():
         axes[0].invert_yaxis()
