@@ -106,7 +106,17 @@ def _tournament_section(args: argparse.Namespace) -> list[_Artifact]:
     print(f"largest |simulated - exact| / stderr over strategies: {worst:.2f}")
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
     payoff_heatmap(sim.payoff_matrix, sim.names, ax=axes[0])
-    ranking_bars(list(sim.names), sim.scores, errors=sim.score_stderr, ax=axes[1])
+    stderr = sim.score_stderr
+    ranking_bars(
+        list(sim.names), sim.scores, errors=None if stderr is None else 1.96 * stderr, ax=axes[1]
+    )
+    R, S, T, P = PrisonersDilemma().payoff_vector
+    fig.suptitle(
+        f"Round robin, prisoner's dilemma R={R:g} S={S:g} T={T:g} P={P:g}, {args.rounds} rounds, "
+        f"noise {args.noise:g}\n{args.repetitions} simulated matches per pair; bars: 95% "
+        "intervals (1.96 standard errors)",
+        fontsize=10,
+    )
     fig.tight_layout()
     return [
         _csv_artifact(table.drop(columns="z"), "tournament.csv"),

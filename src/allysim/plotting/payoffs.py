@@ -194,7 +194,7 @@ def mechanism_bars(
         ax.axvline(0, color="black", lw=0.8)
         ax.set_title(metric.replace("_", " "))
         ax.set_xlabel(_METRIC_UNITS.get(metric, metric.replace("_", " ")))
-    axes[0].set_ylabel("scenario (green: mutual contribution is an equilibrium)")
+    axes[0].set_ylabel("scenario")
     # The axes share y; invert it once so the first scenario is on top.
     if not axes[0].yaxis_inverted():
         axes[0].invert_yaxis()
