@@ -98,3 +98,28 @@ def test_life_table_counts_failures_with_parts_on():
     assert (h.failed <= h.ended).all()
     rows = h.at_risk > 0
     np.testing.assert_allclose(h.failure_hazard[rows], (h.failed / h.at_risk)[rows])
+
+
+def test_runs_carry_their_parameters(tmp_path):
+    import json
+
+    import pandas as pd
+
+    from allysim.abm import Governance, batch_run
+
+    df = TrustModel(
+        n_organizations=30, governance=Governance(early_warning=0.5), seed=0, continuation=0.95
+    ).run(5, progress=False)
+    params = df.attrs["params"]
+    assert params["n_organizations"] == 30 and params["continuation"] == 0.95
+    assert (
+        params["governance"].startswith("Governance(")
+        and "early_warning=0.5" in (params["governance"])
+    )
+    assert json.loads(json.dumps(df.attrs)) == df.attrs
+    pytest.importorskip("pyarrow")
+    df.to_parquet(tmp_path / "run.parquet")
+    assert pd.read_parquet(tmp_path / "run.parquet").attrs["params"] == params
+    b = batch_run({"n_organizations": [20, 30]}, replicates=2, max_steps=3)
+    assert b.attrs["batch"]["parameters"] == {"n_organizations": [20, 30]}
+    assert b.attrs["batch"]["replicates"] == 2 and len(b.attrs["batch"]["seeds"]) == 2

@@ -12,7 +12,7 @@ import pandas as pd
 
 from allysim._validation import SeedLike, as_seed_sequence, check_int, resolve_seed
 from allysim.abm.model import TrustModel
-from allysim.abm.params import TrustParams
+from allysim.abm.params import TrustParams, _plain
 
 __all__ = ["batch_run"]
 
@@ -120,4 +120,11 @@ def batch_run(
     frame = pd.DataFrame(rows)
     frame["replicate"] = frame["seed"].map({s: i for i, s in enumerate(seeds)})
     sort = [c for c in ("replicate", "RunId", "Step") if c in frame.columns]
-    return frame.sort_values(sort, kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(sort, kind="stable").reset_index(drop=True)
+    frame.attrs["batch"] = {
+        "parameters": {k: _plain(v) for k, v in parameters.items()},
+        "replicates": replicates,
+        "seeds": seeds,
+        "max_steps": max_steps,
+    }
+    return frame

@@ -366,7 +366,10 @@ class TrustModel(mesa.Model):
 
         for _ in tqdm(range(steps), desc="trust model", unit="step", disable=not progress):
             self.step()
-        return self.datacollector.get_model_vars_dataframe()
+        frame = self.datacollector.get_model_vars_dataframe()
+        # The parameters travel with the data (kept by pandas' Parquet writer too).
+        frame.attrs["params"] = self.params.to_dict()
+        return frame
 
     def __getattr__(self, name: str) -> Any:
         # Every reported column is also readable as an attribute (model.trust_goodwill,

@@ -501,6 +501,26 @@ class TrustParams:
         else:
             raise TypeError("network must be 'complete', 'small-world' or a networkx graph")
 
+    def to_dict(self) -> dict[str, Any]:
+        """The parameters as plain values, for a result's metadata (JSON-serialisable).
+
+        Numbers, strings and None stay as they are, sequences become lists, and objects
+        (strategies, mechanisms, parts, a network graph) their repr, which names every field.
+
+        Returns
+        -------
+        dict
+            Field name -> value.
+
+        Examples
+        --------
+        >>> d = TrustParams(n_organizations=50).to_dict()
+        >>> d["n_organizations"], d["stage_thresholds"], d["investment"]
+        (50, [0.6, 0.7, 0.8, 0.85], None)
+        """
+
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
     def replace(self, **changes: Any) -> TrustParams:
         """A copy with some fields changed, validated like a new one.
 
@@ -520,6 +540,18 @@ class TrustParams:
         1.0
         """
         return dataclasses.replace(self, **changes)
+
+
+def _plain(value: Any) -> Any:
+    """A parameter value as plain data: numbers and strings as they are, sequences as lists,
+    objects (strategies, mechanisms, parts, graphs) as their repr."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, nx.Graph):
+        return f"networkx graph ({value.number_of_nodes()} nodes, {value.number_of_edges()} edges)"
+    return repr(value)
 
 
 _FIELDS = frozenset(f.name for f in dataclasses.fields(TrustParams))
