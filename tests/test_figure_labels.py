@@ -53,3 +53,13 @@ def test_every_axis_and_colour_bar_is_labelled(name):
         if all(extra is not ax for ax in drawn):  # a colour bar
             assert extra.get_ylabel() or extra.get_xlabel(), f"{name}: colour bar unlabelled"
     plt.close("all")
+
+
+def test_network_legend_names_the_strategies_in_use():
+    m = TrustModel(n_organizations=40, strategies=["TFT", "ALLD", "WSLS"], seed=1)
+    m.run(5, progress=False)
+    ax = P.partnership_network(m)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    used = sorted({m.strategy_names[s] for s in m.strategy_of})
+    assert sorted(labels) == used
+    plt.close("all")

@@ -12,7 +12,8 @@ __all__ = ["partnership_network"]
 def partnership_network(model, *, ax=None, kind: str = "goodwill", seed: int = 0):
     """The organizations and their partnerships, edges coloured by mean trust of ``kind``.
 
-    Nodes are coloured by strategy; an edge whose trust is missing (NaN) is drawn grey.
+    Nodes are coloured by strategy (named in a legend beside the colour bar); an edge whose
+    trust is missing (NaN) is drawn grey.
 
     Parameters
     ----------
@@ -66,6 +67,13 @@ def partnership_network(model, *, ax=None, kind: str = "goodwill", seed: int = 0
     )
     if edges:
         ax.figure.colorbar(drawn, ax=ax, label=f"{kind} trust")
+    # Node colours name the strategies; only those in use get a legend entry.
+    used = sorted(set(int(s) for s in model.strategy_of))
+    handles = [
+        plt.Line2D([], [], marker="o", ls="", color=cmap(s % 10), label=model.strategy_names[s])
+        for s in used
+    ]
+    ax.legend(handles=handles, title="strategy", loc="upper left", bbox_to_anchor=(1.25, 1.0))
     ax.set_title(f"partnerships coloured by {kind} trust")
     ax.set_axis_off()
     return ax
