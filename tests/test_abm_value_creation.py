@@ -120,6 +120,7 @@ def test_risk_premium_lowers_utility_not_wealth():
     m.step()
     e = m.n_active
     v.dividend(m, e)  # sets the expected factor (1: no other effect on)
+    m.table.stage[:e] = 2  # stake level 2.0, as the round below is played at
     stake = np.full(e, 2.0)
     played = PlayedRound(e, np.ones((e, 2), bool), stake, np.zeros((e, 2)))
     w, u = m.wealth.copy(), m.period_payoff.copy()

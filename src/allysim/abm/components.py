@@ -33,6 +33,7 @@ state lives in ``model.part_state[part.name]``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -41,7 +42,36 @@ if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
     from allysim.abm.phases import RoundOutcome
 
-__all__ = ["Part", "PlayedRound"]
+__all__ = ["Part", "PlayedRound", "state_reporter"]
+
+
+def _state_value(name: str, key: str, model: TrustModel) -> float:
+    return float(model.part_state[name][key])
+
+
+def state_reporter(part: Part, key: str) -> Any:
+    """A reporter that reads one number of a part's state (``model.part_state[part.name]``).
+
+    Parameters
+    ----------
+    part : Part
+        The part whose state is read.
+    key : str
+        The entry of its state.
+
+    Returns
+    -------
+    functools.partial
+        A function of the model returning that entry as a float, as Mesa's DataCollector
+        takes reporters.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> state_reporter(Part(), "cost")(SimpleNamespace(part_state={"part": {"cost": 2}}))
+    2.0
+    """
+    return partial(_state_value, part.name, key)
 
 
 @dataclass

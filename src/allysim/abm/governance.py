@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from allysim._validation import check_int, check_nonnegative, check_probability
-from allysim.abm.components import Part
+from allysim.abm.components import Part, state_reporter
 from allysim.abm.trust import TrustKind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -326,7 +326,7 @@ class Governance(Part):
             record += misread
         betrayed = ~seen & outcome.contributed
         resolved = np.zeros((e, 2), dtype=bool)
-        stake = np.asarray(model.params.stake_levels)[t.stage[:e]]
+        stake = model.stakes(slice(0, e))
         cost = self.early_warning_cost * self.early_warning * stake * 2
         conflict = betrayed[:, 0] | betrayed[:, 1]
         state["conflicts"] += np.count_nonzero(conflict)
@@ -342,23 +342,15 @@ class Governance(Part):
                 * (self.facilitation > 0)
             )
             state["resolved"] += np.count_nonzero(settled)
-        self._charge(model, cost, stake)
+        self._charge(model, cost)
         return replace(outcome, seen=seen, resolved=resolved, resolved_weight=self.resolved_weight)
 
-    def _charge(self, model: TrustModel, cost: np.ndarray, stake: np.ndarray | None = None) -> None:
+    def _charge(self, model: TrustModel, cost: np.ndarray) -> None:
         """Both sides of each partnership pay half of ``cost`` (already doubled per partner)."""
         if not np.any(cost):
             return
-        t, e = model.table, cost.size
-        if stake is None:
-            stake = np.asarray(model.params.stake_levels)[t.stage[:e]]
-        # Both sides in one call: one pass over the organizations instead of two.
         half = -cost / 2
-        model.credit(
-            np.concatenate([t.pa[:e], t.pb[:e]]),
-            np.concatenate([half, half]),
-            np.concatenate([stake, stake]),
-        )
+        model.credit_partners(slice(0, cost.size), np.stack([half, half], axis=1))
         model.part_state[self.name]["cost"] += float(cost.sum())
 
     def exit_threshold(self, model: TrustModel, threshold: np.ndarray) -> np.ndarray:
@@ -418,15 +410,12 @@ class Governance(Part):
             now = wants & (notice == 0)
             notice[wants & ~now] -= 1
         if self.exit_fee and np.any(now):
-            t = model.table
             rows = np.flatnonzero(now)
-            stake = np.asarray(model.params.stake_levels)[t.stage[rows]]
-            fee = self.exit_fee * stake
+            fee = self.exit_fee * model.stakes(rows)
             pays = leaving[rows]
             # Side 0 pays side 1 if it leaves, and the reverse; both leaving cancels out.
             net = fee * (pays[:, 0].astype(float) - pays[:, 1])
-            model.credit(t.pa[rows], -net, stake)
-            model.credit(t.pb[rows], net, stake)
+            model.credit_partners(rows, np.stack([-net, net], axis=1))
         return np.asarray(now, dtype=bool)
 
     def end_step(self, model: TrustModel) -> None:
@@ -461,8 +450,7 @@ class Governance(Part):
         beta -= moved
         misread[:] = 0
         t.last_betrayal[:e] = model.params.never_betrayed
-        stake = np.asarray(model.params.stake_levels)[t.stage[:e]]
-        self._charge(model, np.full(e, 2 * self.review_cost) * stake)
+        self._charge(model, 2 * self.review_cost * model.stakes(slice(0, e)))
         model.part_state[self.name]["reviews"] += e
 
     def reporters(self) -> dict[str, Any]:
@@ -479,13 +467,9 @@ class Governance(Part):
         ['governance_cost', 'conflicts_resolved']
         """
         return {
-            "governance_cost": partial(_state, self, "cost"),
+            "governance_cost": state_reporter(self, "cost"),
             "conflicts_resolved": partial(_resolved_share, self),
         }
-
-
-def _state(part: Governance, key: str, model: TrustModel) -> float:
-    return float(model.part_state[part.name][key])
 
 
 def _resolved_share(part: Governance, model: TrustModel) -> float:

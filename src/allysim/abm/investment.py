@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from allysim._validation import check_interval, check_nonnegative, check_probability
-from allysim.abm.components import Part, PlayedRound
+from allysim.abm.components import Part, PlayedRound, state_reporter
 
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
@@ -153,12 +153,9 @@ class SpecificInvestment(Part):
         """Rows ``rows`` invest ``base`` (per side before imbalance), paid now."""
         if rows.size == 0 or self.rate == 0:
             return
-        t = model.table
         amount = base[:, None] * self._sides()[None, :]
-        t.column("invested")[rows] += amount
-        stake = np.asarray(model.params.stake_levels)[t.stage[rows]]
-        model.credit(t.pa[rows], -amount[:, 0], stake)
-        model.credit(t.pb[rows], -amount[:, 1], stake)
+        model.table.column("invested")[rows] += amount
+        model.credit_partners(rows, -amount)
         model.part_state[self.name]["invested"] += float(amount.sum())
 
     def on_form(self, model: TrustModel, rows: slice) -> None:
@@ -212,8 +209,9 @@ class SpecificInvestment(Part):
         new = model.table.stage[rows]
         self._invest(model, rows, self.rate * (stakes[new] - stakes[new - 1]))
 
-    def _sunk(self, model: TrustModel, e: int) -> np.ndarray:
-        return self.specificity * (1 - self.recoverability) * model.table.column("invested")[:e]
+    def _sunk(self, model: TrustModel, rows: slice | np.ndarray) -> np.ndarray:
+        """(k, 2) the investment each side of ``rows`` would lose on exit."""
+        return self.specificity * (1 - self.recoverability) * model.table.column("invested")[rows]
 
     def settle(self, model: TrustModel, played: PlayedRound) -> None:
         """Pay the quasi-rent on mutual contribution; move the hold-up transfer.
@@ -242,7 +240,7 @@ class SpecificInvestment(Part):
         rent = self.returns * np.sqrt(specific[:, 0] * specific[:, 1])
         played.pay += (rent * both)[:, None]
         if self.holdup > 0:
-            sunk = self._sunk(model, e)
+            sunk = self._sunk(model, slice(0, e))
             # Positive: side 1 (less invested) takes from side 0.
             transfer = self.holdup * (sunk[:, 0] - sunk[:, 1])
             played.pay[:, 0] -= transfer
@@ -272,8 +270,8 @@ class SpecificInvestment(Part):
         (0, 2)
         """
         e = threshold.shape[0]
-        stake = np.asarray(model.params.stake_levels)[model.table.stage[:e]]
-        return threshold / (1 + self.lock_in * self._sunk(model, e) / stake[:, None])
+        stake = model.stakes(slice(0, e))
+        return threshold / (1 + self.lock_in * self._sunk(model, slice(0, e)) / stake[:, None])
 
     def on_dissolve(self, model: TrustModel, gone: np.ndarray) -> None:
         """Refund what is recoverable to each side of the ending partnerships.
@@ -298,13 +296,8 @@ class SpecificInvestment(Part):
         rows = np.flatnonzero(gone)
         if rows.size == 0:
             return
-        t = model.table
-        invested = t.column("invested")[rows]
-        sunk = self.specificity * (1 - self.recoverability) * invested
-        back = invested - sunk
-        stake = np.asarray(model.params.stake_levels)[t.stage[rows]]
-        model.credit(t.pa[rows], back[:, 0], stake)
-        model.credit(t.pb[rows], back[:, 1], stake)
+        sunk = self._sunk(model, rows)
+        model.credit_partners(rows, model.table.column("invested")[rows] - sunk)
         model.part_state[self.name]["lost"] += float(sunk.sum())
 
     def reporters(self) -> dict[str, Any]:
@@ -322,7 +315,7 @@ class SpecificInvestment(Part):
         """
         return {
             "investment_sunk": partial(_mean_sunk, self),
-            "investment_lost": partial(_lost, self),
+            "investment_lost": state_reporter(self, "lost"),
         }
 
 
@@ -335,7 +328,3 @@ def _mean_sunk(part: SpecificInvestment, model: TrustModel) -> float:
     invested = model.table.column("invested")[:e]
     total = invested[:, 0].sum() + invested[:, 1].sum()
     return float(part.specificity * (1 - part.recoverability) * total / e)
-
-
-def _lost(part: SpecificInvestment, model: TrustModel) -> float:
-    return float(model.part_state[part.name]["lost"])

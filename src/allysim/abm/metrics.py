@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from allysim._validation import check_interval
-from allysim.abm.components import Part, PlayedRound
+from allysim.abm.components import Part, PlayedRound, state_reporter
 
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
@@ -245,23 +245,18 @@ class Metrics(Part):
         >>> list(Metrics().reporters())[:3]
         ['value_created', 'partnership_costs', 'reliability']
         """
-        st = partial(_state, self)
         return {
-            "value_created": partial(st, "value"),
-            "partnership_costs": partial(st, "costs"),
+            "value_created": state_reporter(self, "value"),
+            "partnership_costs": state_reporter(self, "costs"),
             "reliability": partial(_reliability, self),
-            "delivery": partial(st, "delivery"),
-            "knowledge_transferred": partial(st, "knowledge"),
+            "delivery": state_reporter(self, "delivery"),
+            "knowledge_transferred": state_reporter(self, "knowledge"),
             "mean_degree": _mean_degree,
             "degree_centralization": _centralization,
             "partnered_share": _partnered,
-            "conflict_rate": partial(st, "conflicts"),
+            "conflict_rate": state_reporter(self, "conflicts"),
             "satisfaction": partial(_satisfaction, self),
         }
-
-
-def _state(part: Metrics, key: str, model: TrustModel) -> float:
-    return float(model.part_state[part.name][key])
 
 
 def _reliability(part: Metrics, model: TrustModel) -> float:

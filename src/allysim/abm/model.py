@@ -258,6 +258,57 @@ class TrustModel(mesa.Model):
             ).reshape(np.shape(a))
         return np.abs(self.culture[a] - self.culture[b]).mean(axis=1)
 
+    def stakes(self, rows: slice | np.ndarray) -> np.ndarray:
+        """The stake multiplier of the partnerships in ``rows`` (their stage's stake level).
+
+        Parameters
+        ----------
+        rows : slice or numpy.ndarray
+            Rows of the partnership table.
+
+        Returns
+        -------
+        numpy.ndarray
+            One stake per row.
+
+        Examples
+        --------
+        >>> TrustModel(n_organizations=4, seed=0).stakes(slice(0, 0)).shape
+        (0,)
+        """
+        return np.asarray(self.params.stake_levels)[self.table.stage[rows]]
+
+    def credit_partners(
+        self, rows: slice | np.ndarray, amount: np.ndarray, *, utility_only: bool = False
+    ) -> None:
+        """:meth:`credit` both partners of the partnerships in ``rows``, in one pass.
+
+        Parameters
+        ----------
+        rows : slice or numpy.ndarray
+            Rows of the partnership table.
+        amount : numpy.ndarray
+            (k, 2): value units for side 0 (``pa``) and side 1 (``pb``) of each row.
+        utility_only : bool, default False
+            As for :meth:`credit`.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> m = TrustModel(n_organizations=4, seed=0)
+        >>> m.credit_partners(slice(0, 0), np.zeros((0, 2)))
+        """
+        t, stake = self.table, self.stakes(rows)
+        self.credit(
+            np.concatenate([t.pa[rows], t.pb[rows]]),
+            np.concatenate([amount[:, 0], amount[:, 1]]),
+            np.concatenate([stake, stake]),
+            utility_only=utility_only,
+        )
+
     def credit(
         self,
         organizations: np.ndarray,

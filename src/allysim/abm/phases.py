@@ -158,7 +158,7 @@ class Play(_Phase):
         ca, cb, sa, sb = play_round(
             coop[:, 0], coop[:, 1], noise=p.noise, perception_noise=t.pair_eta[:e], rng=m.rng
         )
-        stake = np.asarray(p.stake_levels)[t.stage[:e]]
+        stake = m.stakes(slice(0, e))
         dividend = p.synergy * (1 - p.culture_friction * t.distance[:e])
         for part in m.parts:
             factor = part.dividend(m, e)

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from allysim._validation import check_int, check_interval, check_nonnegative, check_probability
-from allysim.abm.components import Part, PlayedRound
+from allysim.abm.components import Part, PlayedRound, state_reporter
 
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
@@ -308,11 +308,8 @@ class ValueCreation(Part):
             both = played.contributed[:, 0] & played.contributed[:, 1]
             sd = expected * self.dividend_risk * played.stake
             premium = np.where(both, self.risk_aversion / 2 * sd**2, 0.0)
-            model.credit(
-                np.concatenate([t.pa[:e], t.pb[:e]]),
-                -np.concatenate([premium, premium]),
-                np.concatenate([played.stake, played.stake]),
-                utility_only=True,
+            model.credit_partners(
+                slice(0, e), -np.stack([premium, premium], axis=1), utility_only=True
             )
         state["value"] = float((pay[:, 0] + pay[:, 1]).mean()) if played.e else float("nan")
         state["gap"] = float(np.abs(pay[:, 0] - pay[:, 1]).mean()) if played.e else float("nan")
@@ -379,15 +376,11 @@ class ValueCreation(Part):
         ['value_created', 'value_gap', 'knowledge_transferred', 'complementarity']
         """
         return {
-            "value_created": partial(_state, self, "value"),
-            "value_gap": partial(_state, self, "gap"),
-            "knowledge_transferred": partial(_state, self, "transferred"),
+            "value_created": state_reporter(self, "value"),
+            "value_gap": state_reporter(self, "gap"),
+            "knowledge_transferred": state_reporter(self, "transferred"),
             "complementarity": partial(_mean_complementarity, self),
         }
-
-
-def _state(part: ValueCreation, key: str, model: TrustModel) -> float:
-    return float(model.part_state[part.name][key])
 
 
 def _mean_complementarity(part: ValueCreation, model: TrustModel) -> float:

@@ -389,10 +389,11 @@ def expected_payoffs(
     >>> row.tolist()  # TFT vs ALLD: (S + 9 P) / 10
     [[3.0, 0.9], [1.4, 1.0]]
     """
+    game = check_game(game, "game")
     u_row, u_col = _outcome_payoffs(game)
     dist = outcome_distribution(
-        _with_names(row_strategies, "row_strategies", check_game(game, "game")),
-        _with_names(col_strategies, "col_strategies", check_game(game, "game")),
+        _with_names(row_strategies, "row_strategies", game),
+        _with_names(col_strategies, "col_strategies", game),
         settings=_resolve_settings(settings, rounds, continuation, noise, perception_noise),
     )
     return dist @ u_row, dist @ u_col

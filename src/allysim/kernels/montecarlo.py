@@ -469,9 +469,10 @@ def simulate(
     rounds, continuation = play.rounds, play.continuation
     repetitions = check_int(repetitions, "repetitions", minimum=1)
     eps, eta = play.noise, play.perception_noise
+    game = check_game(game, "game")
     u_row, u_col = _outcome_payoffs(game)
-    xb = _as_batch(row_strategies, "row_strategies", check_game(game, "game"))
-    yb = _as_batch(col_strategies, "col_strategies", check_game(game, "game"))
+    xb = _as_batch(row_strategies, "row_strategies", game)
+    yb = _as_batch(col_strategies, "col_strategies", game)
     xs, ys = _strategy_objects(xb), _strategy_objects(yb)
     n, m = len(xs), len(ys)
     _check_match_memory(n * m * repetitions)
