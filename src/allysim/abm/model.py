@@ -39,6 +39,7 @@ from allysim.abm.culture import (
     table_variances,
 )
 from allysim.abm.imitation import Imitation
+from allysim.abm.ledger import Ledger
 from allysim.abm.network import TieNetwork
 from allysim.abm.params import TrustParams, params_from_keywords
 from allysim.abm.partnerships import PartnershipTable
@@ -70,7 +71,7 @@ __all__ = [
 ]
 
 
-class TrustModel(mesa.Model):
+class TrustModel(Ledger, mesa.Model):
     """Agent-based model of trust evolution among organizations in partnerships.
 
     Give the parameters either as keywords (the fields of :class:`~allysim.abm.TrustParams`,
@@ -257,111 +258,6 @@ class TrustModel(mesa.Model):
                 )
             ).reshape(np.shape(a))
         return np.abs(self.culture[a] - self.culture[b]).mean(axis=1)
-
-    def stakes(self, rows: slice | np.ndarray) -> np.ndarray:
-        """The stake multiplier of the partnerships in ``rows`` (their stage's stake level).
-
-        Parameters
-        ----------
-        rows : slice or numpy.ndarray
-            Rows of the partnership table.
-
-        Returns
-        -------
-        numpy.ndarray
-            One stake per row.
-
-        Examples
-        --------
-        >>> TrustModel(n_organizations=4, seed=0).stakes(slice(0, 0)).shape
-        (0,)
-        """
-        return np.asarray(self.params.stake_levels)[self.table.stage[rows]]
-
-    def credit_partners(
-        self, rows: slice | np.ndarray, amount: np.ndarray, *, utility_only: bool = False
-    ) -> None:
-        """:meth:`credit` both partners of the partnerships in ``rows``, in one pass.
-
-        Parameters
-        ----------
-        rows : slice or numpy.ndarray
-            Rows of the partnership table.
-        amount : numpy.ndarray
-            (k, 2): value units for side 0 (``pa``) and side 1 (``pb``) of each row.
-        utility_only : bool, default False
-            As for :meth:`credit`.
-
-        Returns
-        -------
-        None
-
-        Examples
-        --------
-        >>> m = TrustModel(n_organizations=4, seed=0)
-        >>> m.credit_partners(slice(0, 0), np.zeros((0, 2)))
-        """
-        t, stake = self.table, self.stakes(rows)
-        self.credit(
-            np.concatenate([t.pa[rows], t.pb[rows]]),
-            np.concatenate([amount[:, 0], amount[:, 1]]),
-            np.concatenate([stake, stake]),
-            utility_only=utility_only,
-        )
-
-    def credit(
-        self,
-        organizations: np.ndarray,
-        amount: np.ndarray,
-        stake: np.ndarray,
-        *,
-        utility_only: bool = False,
-    ) -> None:
-        """Add ``amount`` to the payoffs of ``organizations`` outside a round (a part's flows).
-
-        ``wealth`` takes the amount; ``period_payoff`` (what imitation compares) takes it per
-        unit stake when ``imitation_payoff="per_stake"``, as the rounds' payoffs are.
-
-        Parameters
-        ----------
-        organizations : numpy.ndarray
-            Organization indices (repeats add up).
-        amount : numpy.ndarray
-            Value units for each, negative for a payment.
-        stake : numpy.ndarray
-            The stake of the partnership each flow belongs to.
-        utility_only : bool, default False
-            Change only what imitation compares, not ``wealth`` (a risk premium is a loss of
-            utility, not of money).
-
-        Returns
-        -------
-        None
-
-        Examples
-        --------
-        >>> m = TrustModel(n_organizations=4, seed=0)
-        >>> m.credit(np.array([0, 0]), np.array([1.0, 2.0]), np.array([1.0, 2.0]))
-        >>> m.wealth[0], m.period_payoff[0]
-        (np.float64(3.0), np.float64(2.0))
-        """
-        n = self.n
-        amount = np.broadcast_to(amount, np.shape(organizations))
-        # A few flows (promotions, exits, audits): add them in place; many: one bincount over
-        # all organizations is faster than numpy's unbuffered add.at.
-        few = np.size(organizations) * 16 < n
-
-        def add(target: np.ndarray, values: np.ndarray) -> None:
-            if few:
-                np.add.at(target, organizations, values)
-            else:
-                target += np.bincount(organizations, values, minlength=n)
-
-        if not utility_only:
-            add(self.wealth, amount)
-        if self.params.imitation_payoff == "per_stake":
-            amount = amount / stake
-        add(self.period_payoff, amount)
 
     def step(self) -> None:
         """One step: play, learn trust, move stages, exit, search, imitate, collect.

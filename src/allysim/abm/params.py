@@ -22,13 +22,17 @@ from allysim._validation import (
     as_float_array,
     check_int,
     check_interval,
-    check_memory,
     check_nonnegative,
     check_probability,
     check_real,
 )
+from allysim.abm._param_checks import (
+    check_capacity,
+    check_culture,
+    check_network,
+    check_strategies,
+)
 from allysim.abm.components import Part
-from allysim.abm.culture import hofstede_profiles
 from allysim.abm.governance import Governance
 from allysim.abm.investment import SpecificInvestment
 from allysim.abm.metrics import Metrics
@@ -312,7 +316,7 @@ class TrustParams:
 
         n = check_int(self.n_organizations, "n_organizations", minimum=2)
         put("n_organizations", n)
-        self._check_strategies()
+        check_strategies(self)
         for name in ("benefit", "cost", "synergy"):
             put(name, check_real(getattr(self, name), name))
         for name in ("benefit", "cost"):
@@ -342,7 +346,7 @@ class TrustParams:
             put(name, check_nonnegative(getattr(self, name), name))
         put("acceptance_offset", check_nonnegative(self.acceptance_offset, "acceptance_offset"))
         put("culture_spread", check_interval(self.culture_spread, "culture_spread", 0.0, 0.5))
-        self._check_culture()
+        check_culture(self)
         if self.culture == "hofstede":
             if self.culture_noise > 1:
                 raise ValueError(
@@ -362,9 +366,9 @@ class TrustParams:
                 "capability_mean +- capability_spread must stay within [0, 1], got "
                 f"[{lo:g}, {hi:g}]"
             )
-        self._check_capacity()
+        check_capacity(self)
         put("network_degree", check_int(self.network_degree, "network_degree", minimum=2))
-        self._check_network()
+        check_network(self)
         put("forgetting", check_interval(self.forgetting, "forgetting", 0.0, 1.0, low_open=True))
         put(
             "attribution_discount",
@@ -432,74 +436,6 @@ class TrustParams:
         'investment'
         """
         return tuple(getattr(self, n) for n in _PART_FIELDS if getattr(self, n) is not None)
-
-    def _check_strategies(self) -> None:
-        s = self.strategies
-        if isinstance(s, str) or not isinstance(s, Sequence) or not s:
-            raise ValueError("strategies must be a non-empty list of names or strategy objects")
-        for x in s:
-            if not isinstance(x, str | MemoryOne | FiniteStateStrategy):
-                raise TypeError(f"strategies must be names or strategy objects, got {x!r}")
-        object.__setattr__(self, "strategies", tuple(s))
-        if self.initial_strategies is not None and self.initial_shares is not None:
-            raise ValueError("give initial_shares or initial_strategies, not both")
-        if self.initial_shares is not None:
-            k = len(s)
-            probs = as_float_array(self.initial_shares, "initial_shares", shape=(k,))
-            if np.any(probs < 0) or abs(probs.sum() - 1) > 1e-9:
-                raise ValueError("initial_shares must be non-negative and sum to 1")
-            object.__setattr__(self, "initial_shares", tuple(float(x) for x in probs))
-
-    def _check_culture(self) -> None:
-        if self.culture not in ("practice", "hofstede"):
-            raise ValueError(f"culture must be 'practice' or 'hofstede', got {self.culture!r}")
-        put = object.__setattr__
-        put(self, "country_spread", check_nonnegative(self.country_spread, "country_spread"))
-        scale = check_real(self.culture_scale, "culture_scale")
-        if scale <= 0:
-            raise ValueError(f"culture_scale must be > 0, got {scale!r}")
-        put(self, "culture_scale", scale)
-        if self.culture != "hofstede":
-            if self.countries is not None or self.country_weights is not None:
-                raise ValueError("countries and country_weights need culture='hofstede'")
-            return
-        countries = None if self.countries is None else tuple(self.countries)
-        # Checked by drawing nothing: the function the model calls validates names and weights.
-        hofstede_profiles(0, countries, self.country_weights, self.country_spread, rng=0)
-        put(self, "countries", countries)
-        if self.country_weights is not None:
-            put(self, "country_weights", tuple(float(w) for w in self.country_weights))
-
-    def _check_capacity(self) -> None:
-        n = self.n_organizations
-        cap = check_int(self.capacity, "capacity", minimum=1)
-        if cap > n - 1:
-            raise ValueError(
-                f"capacity must lie in [1, n_organizations - 1 = {n - 1}] (an organization "
-                f"cannot have more partners than there are others), got {self.capacity!r}"
-            )
-        object.__setattr__(self, "capacity", cap)
-        # About 250 bytes per partnership row, 8 per partner-table entry, 2 kB per agent.
-        check_memory(
-            125.0 * n * cap + 8.0 * n * cap + 2000.0 * n,
-            "n_organizations and capacity",
-            hint="use fewer organizations or a smaller capacity",
-        )
-
-    def _check_network(self) -> None:
-        net, n = self.network, self.n_organizations
-        if isinstance(net, str):
-            if net not in ("complete", "small-world"):
-                raise ValueError(
-                    f"network must be 'complete', 'small-world' or a networkx graph, got {net!r}"
-                )
-            if net == "small-world" and self.network_degree >= n:
-                raise ValueError("network_degree must be < n_organizations")
-        elif isinstance(net, nx.Graph):
-            if sorted(net.nodes) != list(range(n)):
-                raise ValueError("a network graph must have nodes 0..n_organizations-1")
-        else:
-            raise TypeError("network must be 'complete', 'small-world' or a networkx graph")
 
     def to_dict(self) -> dict[str, Any]:
         """The parameters as plain values, for a result's metadata (JSON-serialisable).

@@ -1,0 +1,99 @@
+"""Checks of the trust model's parameters that need several fields at once.
+
+Called by :class:`~allysim.abm.TrustParams` while it validates itself (``params`` is the
+parameters being built; checked values are written back with ``object.__setattr__``, as a
+frozen dataclass requires).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+
+from allysim._validation import (
+    as_float_array,
+    check_int,
+    check_memory,
+    check_nonnegative,
+    check_real,
+)
+from allysim.abm.culture import hofstede_profiles
+from allysim.strategies import FiniteStateStrategy, MemoryOne
+
+if TYPE_CHECKING:  # pragma: no cover
+    from allysim.abm.params import TrustParams
+
+
+def check_strategies(params: TrustParams) -> None:
+    s = params.strategies
+    if isinstance(s, str) or not isinstance(s, Sequence) or not s:
+        raise ValueError("strategies must be a non-empty list of names or strategy objects")
+    for x in s:
+        if not isinstance(x, str | MemoryOne | FiniteStateStrategy):
+            raise TypeError(f"strategies must be names or strategy objects, got {x!r}")
+    object.__setattr__(params, "strategies", tuple(s))
+    if params.initial_strategies is not None and params.initial_shares is not None:
+        raise ValueError("give initial_shares or initial_strategies, not both")
+    if params.initial_shares is not None:
+        k = len(s)
+        probs = as_float_array(params.initial_shares, "initial_shares", shape=(k,))
+        if np.any(probs < 0) or abs(probs.sum() - 1) > 1e-9:
+            raise ValueError("initial_shares must be non-negative and sum to 1")
+        object.__setattr__(params, "initial_shares", tuple(float(x) for x in probs))
+
+
+def check_culture(params: TrustParams) -> None:
+    if params.culture not in ("practice", "hofstede"):
+        raise ValueError(f"culture must be 'practice' or 'hofstede', got {params.culture!r}")
+    put = object.__setattr__
+    put(params, "country_spread", check_nonnegative(params.country_spread, "country_spread"))
+    scale = check_real(params.culture_scale, "culture_scale")
+    if scale <= 0:
+        raise ValueError(f"culture_scale must be > 0, got {scale!r}")
+    put(params, "culture_scale", scale)
+    if params.culture != "hofstede":
+        if params.countries is not None or params.country_weights is not None:
+            raise ValueError("countries and country_weights need culture='hofstede'")
+        return
+    countries = None if params.countries is None else tuple(params.countries)
+    # Checked by drawing nothing: the function the model calls validates names and weights.
+    hofstede_profiles(0, countries, params.country_weights, params.country_spread, rng=0)
+    put(params, "countries", countries)
+    if params.country_weights is not None:
+        put(params, "country_weights", tuple(float(w) for w in params.country_weights))
+
+
+def check_capacity(params: TrustParams) -> None:
+    n = params.n_organizations
+    cap = check_int(params.capacity, "capacity", minimum=1)
+    if cap > n - 1:
+        raise ValueError(
+            f"capacity must lie in [1, n_organizations - 1 = {n - 1}] (an organization "
+            f"cannot have more partners than there are others), got {params.capacity!r}"
+        )
+    object.__setattr__(params, "capacity", cap)
+    # About 250 bytes per partnership row, 8 per partner-table entry, 2 kB per agent.
+    check_memory(
+        125.0 * n * cap + 8.0 * n * cap + 2000.0 * n,
+        "n_organizations and capacity",
+        hint="use fewer organizations or a smaller capacity",
+    )
+
+
+def check_network(params: TrustParams) -> None:
+    net, n = params.network, params.n_organizations
+    if isinstance(net, str):
+        if net not in ("complete", "small-world"):
+            raise ValueError(
+                f"network must be 'complete', 'small-world' or a networkx graph, got {net!r}"
+            )
+        if net == "small-world" and params.network_degree >= n:
+            raise ValueError("network_degree must be < n_organizations")
+    elif isinstance(net, nx.Graph):
+        if sorted(net.nodes) != list(range(n)):
+            raise ValueError("a network graph must have nodes 0..n_organizations-1")
+    else:
+        raise TypeError("network must be 'complete', 'small-world' or a networkx graph")

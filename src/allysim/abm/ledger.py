@@ -1,0 +1,145 @@
+"""Payments outside a round: what parts pay and receive (investments, fees, rewards, premia).
+
+:class:`Ledger` is mixed into :class:`~allysim.abm.TrustModel`. Every flow goes through
+:meth:`Ledger.credit`, so ``wealth`` and what imitation compares (``period_payoff``, per unit
+stake by default) stay consistent with the rounds' payoffs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from allysim.abm.params import TrustParams
+    from allysim.abm.partnerships import PartnershipTable
+
+__all__ = ["Ledger"]
+
+
+class Ledger:
+    """Stake look-up and credits to organizations, for the trust model's parts.
+
+    Uses the model's ``params``, ``table``, ``n``, ``wealth`` and ``period_payoff``.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> isinstance(TrustModel(n_organizations=4, seed=0), Ledger)
+    True
+    """
+
+    params: TrustParams
+    table: PartnershipTable
+    wealth: np.ndarray
+    period_payoff: np.ndarray
+    n: Any
+
+    def stakes(self, rows: slice | np.ndarray) -> np.ndarray:
+        """The stake multiplier of the partnerships in ``rows`` (their stage's stake level).
+
+        Parameters
+        ----------
+        rows : slice or numpy.ndarray
+            Rows of the partnership table.
+
+        Returns
+        -------
+        numpy.ndarray
+            One stake per row.
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> TrustModel(n_organizations=4, seed=0).stakes(slice(0, 0)).shape
+        (0,)
+        """
+        return np.asarray(self.params.stake_levels)[self.table.stage[rows]]
+
+    def credit_partners(
+        self, rows: slice | np.ndarray, amount: np.ndarray, *, utility_only: bool = False
+    ) -> None:
+        """:meth:`credit` both partners of the partnerships in ``rows``, in one pass.
+
+        Parameters
+        ----------
+        rows : slice or numpy.ndarray
+            Rows of the partnership table.
+        amount : numpy.ndarray
+            (k, 2): value units for side 0 (``pa``) and side 1 (``pb``) of each row.
+        utility_only : bool, default False
+            As for :meth:`credit`.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> m = TrustModel(n_organizations=4, seed=0)
+        >>> m.credit_partners(slice(0, 0), np.zeros((0, 2)))
+        """
+        t, stake = self.table, self.stakes(rows)
+        self.credit(
+            np.concatenate([t.pa[rows], t.pb[rows]]),
+            np.concatenate([amount[:, 0], amount[:, 1]]),
+            np.concatenate([stake, stake]),
+            utility_only=utility_only,
+        )
+
+    def credit(
+        self,
+        organizations: np.ndarray,
+        amount: np.ndarray,
+        stake: np.ndarray,
+        *,
+        utility_only: bool = False,
+    ) -> None:
+        """Add ``amount`` to the payoffs of ``organizations`` outside a round (a part's flows).
+
+        ``wealth`` takes the amount; ``period_payoff`` (what imitation compares) takes it per
+        unit stake when ``imitation_payoff="per_stake"``, as the rounds' payoffs are.
+
+        Parameters
+        ----------
+        organizations : numpy.ndarray
+            Organization indices (repeats add up).
+        amount : numpy.ndarray
+            Value units for each, negative for a payment.
+        stake : numpy.ndarray
+            The stake of the partnership each flow belongs to.
+        utility_only : bool, default False
+            Change only what imitation compares, not ``wealth`` (a risk premium is a loss of
+            utility, not of money).
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> m = TrustModel(n_organizations=4, seed=0)
+        >>> m.credit(np.array([0, 0]), np.array([1.0, 2.0]), np.array([1.0, 2.0]))
+        >>> m.wealth[0], m.period_payoff[0]
+        (np.float64(3.0), np.float64(2.0))
+        """
+        n = self.n
+        amount = np.broadcast_to(amount, np.shape(organizations))
+        # A few flows (promotions, exits, audits): add them in place; many: one bincount over
+        # all organizations is faster than numpy's unbuffered add.at.
+        few = np.size(organizations) * 16 < n
+
+        def add(target: np.ndarray, values: np.ndarray) -> None:
+            if few:
+                np.add.at(target, organizations, values)
+            else:
+                target += np.bincount(organizations, values, minlength=n)
+
+        if not utility_only:
+            add(self.wealth, amount)
+        if self.params.imitation_payoff == "per_stake":
+            amount = amount / stake
+        add(self.period_payoff, amount)
