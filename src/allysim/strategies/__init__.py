@@ -35,6 +35,7 @@ from allysim.strategies.tables import machine_tables
 from allysim.strategies.zd import (
     extortionate,
     generous,
+    zd_min_continuation,
     zd_phi_range,
     zero_determinant,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "memory_one_array",
     "named",
     "random_strategy",
+    "zd_min_continuation",
     "zd_phi_range",
     "zero_determinant",
 ]
