@@ -189,7 +189,8 @@ class Metrics(Part):
         cap_a, cap_b = model.capability[t.pa[:e]], model.capability[t.pb[:e]]
         ca, cb = played.contributed[:, 0], played.contributed[:, 1]
         given = np.count_nonzero(ca) + np.count_nonzero(cb)
-        delivered = np.sum(cap_a, where=ca) + np.sum(cap_b, where=cb)
+        # Dot products: several times faster than masked sums (np.sum(..., where=)).
+        delivered = cap_a @ ca + cap_b @ cb
         state["delivery"] = float(delivered / given) if given else float("nan")
         # What mutual contribution pays each side this round, at this stake: the benchmark of
         # a satisfied partner.

@@ -172,10 +172,11 @@ class Play(_Phase):
         pay_a, pay_b, enforcement = settle_round(
             m.settings.settling, pay_a * stake, pay_b * stake, ca, cb, m.rng, scale=stake
         )
+        contributed = np.stack([ca, cb], axis=1)
         if m.parts:
             played = PlayedRound(
                 e,
-                np.stack([ca, cb], axis=1),
+                contributed,
                 stake,
                 np.stack([pay_a, pay_b], 1),
                 enforcement=np.broadcast_to(enforcement, (e,)).astype(float),
@@ -194,7 +195,7 @@ class Play(_Phase):
         m.period_payoff += gain
         outcome = RoundOutcome(
             n=e,
-            contributed=np.stack([ca, cb], axis=1),
+            contributed=contributed,
             seen=np.stack([sa, sb], axis=1),  # what side 0 saw of b, side 1 of a
             welfare=(pay_a + pay_b) / 2 - enforcement,
         )
@@ -212,11 +213,13 @@ class Play(_Phase):
         """Exponentially weighted contribution rate of each organization that played."""
         m, n = self.model, self.model.params.n_organizations
         w = m.params.reputation_weight
-        contributed = np.bincount(a, ca, minlength=n) + np.bincount(b, cb, minlength=n)
-        rounds = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
-        played_now = rounds > 0
-        rate = np.divide(contributed, rounds, out=np.zeros(n), where=played_now)
-        m.reputation = np.where(played_now, (1 - w) * m.reputation + w * rate, m.reputation)
+        both = np.concatenate([a, b])
+        rounds = np.bincount(both, minlength=n)
+        # Counts of whole contributions: exact in any summation order.
+        contributed = np.bincount(both, np.concatenate([ca, cb]), minlength=n)
+        played = np.flatnonzero(rounds)
+        rep = m.reputation
+        rep[played] = (1 - w) * rep[played] + w * (contributed[played] / rounds[played])
 
 
 class LearnTrust(_Phase):

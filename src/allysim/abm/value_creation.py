@@ -159,6 +159,54 @@ class ValueCreation(Part):
             check_probability(self.absorptive_capacity, "absorptive_capacity"),
         )
 
+    def columns(self) -> dict[str, tuple[tuple[int, ...], Any, Any]]:
+        """One column, ``scale``: the pair's scale factor, fixed when it forms (sizes are fixed).
+
+        Returns
+        -------
+        dict
+            The column's trailing shape, dtype and start value (empty without scale returns).
+
+        Examples
+        --------
+        >>> list(ValueCreation(scale_elasticity=0.3).columns()), ValueCreation().columns()
+        (['scale'], {})
+        """
+        return {"scale": ((), float, 1.0)} if self.scale_elasticity else {}
+
+    def on_form(self, model: TrustModel, rows: slice) -> None:
+        """Compute the new partnerships' scale factors, ``mean size ** scale_elasticity``.
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+        rows : slice
+            The new rows of the partnership table.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> m = TrustModel(n_organizations=6, value_creation=ValueCreation(scale_elasticity=0.5,
+        ...                size_spread=1.0), seed=0)
+        >>> for _ in range(3):
+        ...     m.step()
+        >>> t, size = m.table, m.part_state["value_creation"]["size"]
+        >>> e = t.n_active
+        >>> bool(np.allclose(t.scale[:e], ((size[t.pa[:e]] + size[t.pb[:e]]) / 2) ** 0.5))
+        True
+        """
+        if not self.scale_elasticity:
+            return
+        t, size = model.table, model.part_state[self.name]["size"]
+        # Computed once per partnership, not every round: the power is the costly part.
+        mean_size = (size[t.pa[rows]] + size[t.pb[rows]]) / 2
+        t.column("scale")[rows] = mean_size**self.scale_elasticity
+
     def setup(self, model: TrustModel) -> None:
         """Draw each organization's capability profile and size.
 
@@ -263,8 +311,7 @@ class ValueCreation(Part):
             state["pair_complementarity"] = comp
             factor *= 1 + self.complementarity * comp
         if self.scale_elasticity:
-            size = model.part_state[self.name]["size"]
-            factor *= ((size[a] + size[b]) / 2) ** self.scale_elasticity
+            factor *= t.column("scale")[:e]
         if self.network_effect:
             others = (t.degree[a] - 1 + t.degree[b] - 1) / 2
             factor *= 1 + self.network_effect * others
@@ -341,16 +388,20 @@ class ValueCreation(Part):
         profile = state["profile"]
         t = model.table
         a, b = t.pa[:e], t.pb[:e]
-        gap = np.take(profile, b, axis=0) - np.take(profile, a, axis=0)
         rate = self.absorptive_capacity
         # Both deltas from the profiles before this round's learning: learning is simultaneous.
         # Only a side whose partner contributed learns; its gain is where the partner knows more.
+        # Only those rows are gathered.
         from_b, from_a = outcome.contributed[:, 1], outcome.contributed[:, 0]
-        gain_a = rate * np.maximum(gap[from_b], 0)
-        gain_b = rate * np.maximum(-gap[from_a], 0)
+        a_learns, teacher_b = a[from_b], b[from_b]
+        b_learns, teacher_a = b[from_a], a[from_a]
+        gain_a = np.take(profile, teacher_b, axis=0) - np.take(profile, a_learns, axis=0)
+        gain_b = np.take(profile, teacher_a, axis=0) - np.take(profile, b_learns, axis=0)
         n = profile.shape[0]
-        learners = np.concatenate([a[from_b], b[from_a]])
+        learners = np.concatenate([a_learns, b_learns])
         gains = np.concatenate([gain_a, gain_b])
+        np.maximum(gains, 0, out=gains)
+        gains *= rate
         for j in range(self.dimensions):
             # One bincount per dimension: much faster than np.add.at over (e, k) rows.
             profile[:, j] += np.bincount(learners, gains[:, j], minlength=n)
