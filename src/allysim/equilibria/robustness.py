@@ -1,0 +1,161 @@
+"""Evolutionary robustness of a resident strategy in a finite population (Stewart & Plotkin 2013).
+
+A resident is robust against a mutant when one mutant in a population of ``N - 1`` residents
+fixes with probability at most ``1 / N``, the neutral value: selection does not favour the
+mutant's invasion (Stewart & Plotkin 2013, PNAS 110:15348, "From extortion to generosity,
+evolution in the Iterated Prisoner's Dilemma").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from allysim._validation import check_game, check_int
+from allysim.evolution import log_fixation_probability
+from allysim.evolution._common import Rule
+from allysim.games import StageGame
+from allysim.kernels import expected_payoffs
+
+__all__ = ["Robustness", "robustness"]
+
+# Self-play payoffs come from square blocks of pairs; this many mutants per block.
+_BLOCK = 128
+
+
+@dataclass(frozen=True, eq=False)
+class Robustness:
+    """Result of [`robustness`][allysim.equilibria.robustness].
+
+    Parameters
+    ----------
+    share : float
+        Share of the mutants that cannot selectively invade (fixation probability <= 1/N).
+    robust : numpy.ndarray of bool, shape (n,)
+        Per mutant: True when it cannot selectively invade.
+    log_fixation : numpy.ndarray, shape (n,)
+        Natural log of each mutant's fixation probability.
+    population : int
+        Population size N.
+
+    Examples
+    --------
+    >>> from allysim.games import PrisonersDilemma
+    >>> from allysim.strategies import ALLC, ALLD
+    >>> robustness(ALLD, [ALLC], PrisonersDilemma(), population=10, selection=1.0)
+    Robustness(share=1, 1 mutants, N=10)
+    """
+
+    share: float
+    robust: np.ndarray = field(repr=False)
+    log_fixation: np.ndarray = field(repr=False)
+    population: int
+
+    def __repr__(self) -> str:
+        return (
+            f"Robustness(share={self.share:.4g}, {len(self.robust)} mutants, N={self.population})"
+        )
+
+
+def _self_play(mutants: Any, game: StageGame, play: dict[str, Any]) -> np.ndarray:
+    n = len(mutants)
+    out = np.empty(n)
+    for start in range(0, n, _BLOCK):
+        block = mutants[start : start + _BLOCK]
+        row, _ = expected_payoffs(block, block, game, **play)
+        out[start : start + len(block)] = np.diagonal(row)
+    return out
+
+
+def robustness(
+    resident: Any,
+    mutants: Any,
+    game: StageGame,
+    *,
+    population: int,
+    selection: float,
+    rule: Rule = "fermi",
+    rounds: int | None = None,
+    continuation: float | None = None,
+    noise: float = 0.0,
+) -> Robustness:
+    """Share of mutants that cannot selectively invade ``resident`` (Stewart & Plotkin 2013).
+
+    For each mutant the 2x2 payoff matrix of mutant and resident (exact expected payoffs per
+    round from [`expected_payoffs`][allysim.kernels.expected_payoffs]) gives the exact
+    fixation probability ``rho`` of one mutant among ``N - 1`` residents
+    ([`log_fixation_probability`][allysim.evolution.log_fixation_probability]); the resident
+    is robust against it when ``rho <= 1 / N``.
+
+    Parameters
+    ----------
+    resident : strategy or name
+        The resident strategy (MemoryOne, FiniteStateStrategy or a name such as ``"TFT"``).
+    mutants : sequence of strategies, or array_like of shape (n, 5)
+        The mutants, e.g. a uniform sample of memory-one strategies as rows ``[p_CC, p_CD,
+        p_DC, p_DD, p0]``. At least one.
+    game : StageGame
+        A 2x2 stage game.
+    population : int
+        Population size N >= 2.
+    selection : float
+        Selection intensity beta >= 0 (in [0, 1] for ``rule="moran"``).
+    rule : {"fermi", "moran"}, default "fermi"
+        Pairwise comparison (Fermi) or Moran birth-death process.
+    rounds : int or None, default None
+        Horizon of each game, as in ``expected_payoffs``; with neither ``rounds`` nor
+        ``continuation`` the limit of means (Stewart & Plotkin's setting).
+    continuation : float or None, default None
+        Continuation probability in [0, 1) of each game, as in ``expected_payoffs``.
+    noise : float, default 0.0
+        Execution noise in [0, 1], as in ``expected_payoffs``.
+
+    Returns
+    -------
+    Robustness
+        The share of mutants that cannot invade, the per-mutant verdicts and log fixation
+        probabilities.
+
+    Raises
+    ------
+    TypeError
+        A strategy, ``game`` or a number has the wrong type.
+    ValueError
+        No mutants, ``population < 2``, or a parameter out of its range (see
+        ``expected_payoffs`` and ``fixation_probability``).
+
+    Examples
+    --------
+    >>> from allysim.games import PrisonersDilemma
+    >>> from allysim.strategies import generous
+    >>> rng = np.random.default_rng(1)
+    >>> r = robustness(generous(), rng.random((200, 5)), PrisonersDilemma(),
+    ...                population=100, selection=1.0)
+    >>> r.share > 0.9
+    True
+    """
+    game = check_game(game, "game")
+    population = check_int(population, "population", minimum=2)
+    if isinstance(mutants, np.ndarray) or not isinstance(mutants, (list, tuple)):
+        mutants = np.asarray(mutants)
+        if mutants.ndim != 2:
+            raise ValueError(f"mutants must have shape (n, 5), got {mutants.shape}")
+    if len(mutants) == 0:
+        raise ValueError("mutants must hold at least one strategy, got none")
+    play: dict[str, Any] = {"rounds": rounds, "continuation": continuation, "noise": noise}
+    m_vs_r, r_vs_m = expected_payoffs(mutants, resident, game, **play)
+    r_vs_r = float(expected_payoffs(resident, resident, game, **play)[0][0, 0])
+    m_vs_m = _self_play(mutants, game, play)
+    n = len(m_vs_m)
+    logs = np.empty(n)
+    for i in range(n):
+        matrix = np.array([[m_vs_m[i], m_vs_r[i, 0]], [r_vs_m[i, 0], r_vs_r]])
+        logs[i] = log_fixation_probability(
+            matrix, 0, 1, population=population, selection=selection, rule=rule
+        )
+    # Neutral mutants sit exactly at 1/N; round-off must not count them as invaders.
+    robust = logs <= -math.log(population) + 1e-12
+    return Robustness(float(robust.mean()), robust, logs, population)
