@@ -12,7 +12,9 @@ Conventions (documented in the user guide, docs/concepts.md):
   neither gives the limit of means, the long-run payoff per round.
 
 Modules: ``exact`` (expected payoffs), ``montecarlo`` (simulated matches), ``_inputs`` (strategy
-batches, horizons, noises), ``_chains`` (the batched Markov-chain solvers ``exact`` uses).
+batches, horizons, noises), ``_chains`` (the batched Markov-chain solvers ``exact`` uses),
+``_compiled`` (the ``backend`` switch) and ``_compiled_numba`` (the numba-compiled loops, loaded
+only when used; docs/performance.md).
 Tournaments live one layer up, in ``allysim.tournament``; ``round_robin`` and
 ``TournamentResult`` are still importable from here.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allysim.kernels._compiled import numba_available
 from allysim.kernels._inputs import PlaySettings
 from allysim.kernels.exact import cooperation_rates, expected_payoffs, outcome_distribution
 from allysim.kernels.montecarlo import SimulationResult, play_round, simulate
@@ -30,6 +33,7 @@ __all__ = [
     "SimulationResult",
     "cooperation_rates",
     "expected_payoffs",
+    "numba_available",
     "outcome_distribution",
     "play_round",
     "simulate",

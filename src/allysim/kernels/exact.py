@@ -20,7 +20,9 @@ from allysim._validation import (
     check_memory,
 )
 from allysim.games import StageGame
+from allysim.kernels import _compiled
 from allysim.kernels._chains import _chain_long_run, _chain_mean_rounds
+from allysim.kernels._compiled import Backend
 from allysim.kernels._inputs import (
     PlaySettings,
     StrategiesLike,
@@ -127,13 +129,27 @@ def _closed_form_block(a, a0, b, b0, w):
 
 
 def _memory_one_long_run(
-    x: np.ndarray, y: np.ndarray, eps: float, eta: float, w: float, names
+    x: np.ndarray, y: np.ndarray, eps: float, eta: float, w: float, names, fast=None
 ) -> np.ndarray:
-    """Long-run (w = 1) or discounted (w < 1) outcome distribution, shape (n, m, 4)."""
+    """Long-run (w = 1) or discounted (w < 1) outcome distribution, shape (n, m, 4).
+
+    ``fast``, the compiled module or None, evaluates the same cofactors in the same order.
+    """
     px, p0x = _effective_memory_one(x, eps, eta)
     qy, q0y = _effective_memory_one(y, eps, eta)
     qy_swapped = qy[:, _SWAP]
     n, m = len(px), len(qy)
+    if fast is not None:
+        out = np.empty((n, m, 4))
+        bad = np.empty((n, m), dtype=bool)
+        with _compiled.LOCK:
+            fast.closed_form(
+                px, p0x, np.ascontiguousarray(qy_swapped), q0y, float(w), out, bad, _DEGENERATE
+            )
+        if bad.any():
+            ii, jj = np.nonzero(bad)
+            out[ii, jj] = _degenerate_pairs(x, y, px, p0x, qy, q0y, ii, jj, eps, eta, w)
+        return out
     out = np.empty((n, m, 4))
     col_block = min(m, _CHUNK)
     row_block = max(1, _CHUNK // col_block)
@@ -155,16 +171,27 @@ def _memory_one_long_run(
     if degenerate:
         ii = np.concatenate([d[0] for d in degenerate])
         jj = np.concatenate([d[1] for d in degenerate])
-        dx, d0x = _effective_memory_one(x, eps, eta, withhold=True)
-        dy, d0y = _effective_memory_one(y, eps, eta, withhold=True)
-        mats, v0 = _memory_one_chain(
-            px[ii], p0x[ii], qy[jj], q0y[jj], dx[ii], d0x[ii], dy[jj], d0y[jj]
-        )
+        mats, v0 = _pairs_chain(x, y, px, p0x, qy, q0y, ii, jj, eps, eta)
         out[ii, jj] = _chain_long_run(mats, v0, w)
     # Cofactors of a stochastic chain are exact up to round-off; tiny negatives are round-off.
     np.maximum(out, 0.0, out=out)
     out /= out.sum(axis=-1, keepdims=True)
     return out
+
+
+def _pairs_chain(x, y, px, p0x, qy, q0y, ii, jj, eps: float, eta: float):
+    """Chains of the pairs (ii[k], jj[k]), with withholding probabilities at full accuracy."""
+    dx, d0x = _effective_memory_one(x, eps, eta, withhold=True)
+    dy, d0y = _effective_memory_one(y, eps, eta, withhold=True)
+    return _memory_one_chain(px[ii], p0x[ii], qy[jj], q0y[jj], dx[ii], d0x[ii], dy[jj], d0y[jj])
+
+
+def _degenerate_pairs(x, y, px, p0x, qy, q0y, ii, jj, eps: float, eta: float, w: float):
+    """The numpy path's treatment of nearly reducible pairs: GTH, then clip and renormalise."""
+    mats, v0 = _pairs_chain(x, y, px, p0x, qy, q0y, ii, jj, eps, eta)
+    dist = _chain_long_run(mats, v0, w)
+    np.maximum(dist, 0.0, out=dist)
+    return dist / dist.sum(axis=-1, keepdims=True)
 
 
 def _pair_chunks(n: int, m: int, step: int):
@@ -264,6 +291,7 @@ def outcome_distribution(
     noise: float = 0.0,
     perception_noise: float = 0.0,
     settings: PlaySettings | None = None,
+    backend: Backend = "auto",
 ) -> np.ndarray:
     """Exact expected frequency of each outcome CC, CD, DC, DD for every pair of strategies.
 
@@ -288,6 +316,10 @@ def outcome_distribution(
     settings : PlaySettings or None, default None
         Horizon and noises in one object, instead of ``rounds``, ``continuation``, ``noise`` and
         ``perception_noise`` (give one or the other).
+    backend : {"auto", "numpy", "numba"}, default "auto"
+        Memory-one pairs can run compiled (``pip install 'allysim[fast]'``): ``"auto"`` does
+        so when numba is installed and there are at least 50,000 pairs; the results equal the
+        numpy path's to round-off (about 1e-15). See docs/performance.md.
 
     Returns
     -------
@@ -300,6 +332,7 @@ def outcome_distribution(
     >>> outcome_distribution(TFT, ALLD, rounds=10)[0, 0].round(2).tolist()
     [0.0, 0.1, 0.0, 0.9]
     """
+    _compiled.check_backend(backend)
     play = _resolve_settings(settings, rounds, continuation, noise, perception_noise)
     kind, value = _horizon(play.rounds, play.continuation)
     eps, eta = play.noise, play.perception_noise
@@ -312,19 +345,27 @@ def outcome_distribution(
         hint="evaluate the pairs in blocks of rows",
     )
     if xb.memory_one is not None and yb.memory_one is not None:
+        fast = _compiled.compiled(backend, len(xb) * len(yb))
         if kind == "rounds":
-            return _memory_one_rounds(xb.memory_one, yb.memory_one, eps, eta, int(value))
+            return _memory_one_rounds(xb.memory_one, yb.memory_one, eps, eta, int(value), fast)
         names = (xb.names, yb.names)
-        return _memory_one_long_run(xb.memory_one, yb.memory_one, eps, eta, value, names)
+        return _memory_one_long_run(xb.memory_one, yb.memory_one, eps, eta, value, names, fast)
     return _finite_state_distribution(xb, yb, kind, value, eps, eta)
 
 
-def _memory_one_rounds(x: np.ndarray, y: np.ndarray, eps: float, eta: float, rounds: int):
+def _memory_one_rounds(
+    x: np.ndarray, y: np.ndarray, eps: float, eta: float, rounds: int, fast=None
+) -> np.ndarray:
     px, p0x = _effective_memory_one(x, eps, eta)
     qy, q0y = _effective_memory_one(y, eps, eta)
     dx, d0x = _effective_memory_one(x, eps, eta, withhold=True)
     dy, d0y = _effective_memory_one(y, eps, eta, withhold=True)
     n, m = len(px), len(qy)
+    if fast is not None:
+        res = np.empty((n, m, 4))
+        with _compiled.LOCK:
+            fast.mean_rounds_memory_one(px, p0x, dx, d0x, qy, q0y, dy, d0y, _SWAP, rounds, res)
+        return res
     out = np.empty((n * m, 4))
     for sel, a, b in _pair_chunks(n, m, 1 << 14):
         mats, v0 = _memory_one_chain(px[a], p0x[a], qy[b], q0y[b], dx[a], d0x[a], dy[b], d0y[b])
@@ -342,6 +383,7 @@ def expected_payoffs(
     noise: float = 0.0,
     perception_noise: float = 0.0,
     settings: PlaySettings | None = None,
+    backend: Backend = "auto",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact expected payoff per round of both players, for every pair of strategies.
 
@@ -375,6 +417,12 @@ def expected_payoffs(
     settings : PlaySettings or None, default None
         Horizon and noises in one object, instead of ``rounds``, ``continuation``, ``noise`` and
         ``perception_noise`` (give one or the other).
+    backend : {"auto", "numpy", "numba"}, default "auto"
+        ``"numpy"`` is the reference implementation; ``"numba"`` runs memory-one pairs through
+        compiled loops on all cores (``pip install 'allysim[fast]'``; finite-state pairs stay
+        on numpy); ``"auto"`` picks numba when it is installed and there are at least 50,000
+        pairs. Both give the same payoffs to round-off (about 1e-15); see
+        docs/performance.md.
 
     Returns
     -------
@@ -395,6 +443,7 @@ def expected_payoffs(
         _with_names(row_strategies, "row_strategies", game),
         _with_names(col_strategies, "col_strategies", game),
         settings=_resolve_settings(settings, rounds, continuation, noise, perception_noise),
+        backend=backend,
     )
     return dist @ u_row, dist @ u_col
 

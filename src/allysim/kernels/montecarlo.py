@@ -22,6 +22,8 @@ from allysim._validation import (
     resolve_seed,
 )
 from allysim.games import StageGame
+from allysim.kernels import _compiled
+from allysim.kernels._compiled import Backend
 from allysim.kernels._inputs import (
     PlaySettings,
     StrategiesLike,
@@ -143,6 +145,71 @@ def _global_tables(strategies, eps: float):
     return out4, next4, (4 * start).astype(np.int32)
 
 
+def _match_tables(row_list, col_list, pair_x, pair_y, eps: float):
+    """Global tables of the strategies met and each match's two starting indices into them."""
+    uniq = list(dict.fromkeys([*row_list, *col_list]))
+    index = {s: i for i, s in enumerate(uniq)}
+    out4, next4, start4 = _global_tables(uniq, eps)
+    gx = np.array([index[row_list[i]] for i in range(len(row_list))])[pair_x]
+    gy = np.array([index[col_list[j]] for j in range(len(col_list))])[pair_y]
+    return out4, next4, start4[gx], start4[gy]
+
+
+def _play_compiled(
+    fast,
+    row_list,
+    col_list,
+    pair_x,
+    pair_y,
+    lengths: np.ndarray,
+    eps: float,
+    eta: float,
+    rng: np.random.Generator,
+    history: bool,
+    bar=None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``_play`` through the compiled loop, with its own random stream (same return values).
+
+    Each match draws from a SplitMix64 stream keyed by two 64-bit words from ``rng`` and the
+    match's index, so results depend on the seed only: not on the number of threads, nor on
+    how the matches are split into calls.
+    """
+    out4, next4, start_x, start_y = _match_tables(row_list, col_list, pair_x, pair_y, eps)
+    # The float32 rule "withhold when u >= p" as an exact integer rule on u 2^24 (see
+    # _compiled_numba.play_matches); p 2^24 is exact in float64.
+    thr4 = np.ceil(out4.astype(np.float64) * 2.0**24).astype(np.int64)
+    key0, key1 = (np.uint64(v) for v in rng.integers(0, 2**64, size=2, dtype=np.uint64))
+    k = len(pair_x)
+    withheld = np.zeros((2, k), dtype=np.int64)
+    both = np.zeros(k, dtype=np.int64)
+    horizon = int(lengths.max()) if k else 0
+    hist = np.empty((horizon if history else 0, 2, k), dtype=bool)
+    # Calls of a bounded size, so the progress bar moves; they do not change the results.
+    step = max(1024, (1 << 26) // max(horizon, 1))
+    next4, start_x, start_y = (a.astype(np.int64) for a in (next4, start_x, start_y))
+    for first in range(0, k, step):
+        count = min(step, k - first)
+        with _compiled.LOCK:
+            fast.play_matches(
+                thr4,
+                next4,
+                start_x,
+                start_y,
+                lengths,
+                float(eta),
+                key0,
+                key1,
+                first,
+                count,
+                withheld,
+                both,
+                hist,
+            )
+        if bar is not None:
+            bar.update(int(lengths[first : first + count].sum()))
+    return withheld, both, hist if history else None
+
+
 def _play(
     row_list,
     col_list,
@@ -161,13 +228,9 @@ def _play(
     With ``lengths`` (K,), match k counts only its first ``lengths[k]`` rounds (``rounds`` is
     then the longest); ``bar`` is a progress bar advanced by match-rounds.
     """
-    uniq = list(dict.fromkeys([*row_list, *col_list]))
-    index = {s: i for i, s in enumerate(uniq)}
-    out4, next4, start4 = _global_tables(uniq, eps)
+    out4, next4, start_x, start_y = _match_tables(row_list, col_list, pair_x, pair_y, eps)
     k = len(pair_x)
-    gx = np.array([index[row_list[i]] for i in range(len(row_list))])[pair_x]
-    gy = np.array([index[col_list[j]] for j in range(len(col_list))])[pair_y]
-    state = np.stack([start4[gx], start4[gy]]).astype(np.int32)  # (2, K): seat 0 row, seat 1 col
+    state = np.stack([start_x, start_y]).astype(np.int32)  # (2, K): seat 0 row, seat 1 col
     withheld = np.zeros((2, k), dtype=np.int64)
     both = np.zeros(k, dtype=np.int64)
     prob = np.empty((2, k), dtype=np.float32)
@@ -311,6 +374,7 @@ def _simulate_pairs(
     seed: SeedLike,
     history: bool,
     progress: bool | None = False,
+    backend: str = "numpy",
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Monte Carlo outcome frequencies (K, 4) for K matches, in chunks of bounded memory.
 
@@ -319,7 +383,8 @@ def _simulate_pairs(
     outcome counts are multiplied by (1 - w): an unbiased estimate of the normalised discounted
     frequencies ``(1 - w) sum_t w^t P(outcome at t)`` that the exact kernel computes (a single
     match's "frequencies" can then exceed 1; their mean over matches cannot). Returns
-    ``(frequencies, history or None, lengths or None)``.
+    ``(frequencies, history or None, lengths or None)``. ``backend`` (checked) picks the numpy
+    lockstep loop or the compiled one (its own random stream; the same match lengths).
     """
     rng = as_generator(seed)
     k = len(pair_x)
@@ -358,6 +423,18 @@ def _simulate_pairs(
     bar = None
     if show:
         bar = tqdm(total=int(work), desc="matches", unit="match-round", unit_scale=True)
+    fast = _compiled.compiled(backend, work / 100)
+    if fast is not None:
+        try:
+            match_lengths = np.full(k, horizon, np.int64) if lengths is None else lengths
+            withheld, both, h = _play_compiled(
+                fast, xs, ys, pair_x, pair_y, match_lengths, eps, eta, rng, history, bar
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+        freq = _outcome_frequencies(withheld, both, horizon if lengths is None else lengths, scale)
+        return freq, h, lengths
     n_chunks = max(1, -(-k // _MATCH_CHUNK))
     # One chunk uses the generator itself, so small runs keep the streams they always had.
     rngs = [rng] if n_chunks == 1 else rng.spawn(n_chunks)
@@ -396,6 +473,7 @@ def simulate(
     history: bool = False,
     progress: bool | None = None,
     settings: PlaySettings | None = None,
+    backend: Backend = "numpy",
 ) -> SimulationResult:
     """Monte Carlo play of every (row, column) pair, all matches advancing in lockstep.
 
@@ -439,6 +517,13 @@ def simulate(
     settings : PlaySettings or None, default None
         Horizon and noises in one object, instead of ``rounds``, ``continuation``, ``noise`` and
         ``perception_noise`` (give one or the other).
+    backend : {"numpy", "numba", "auto"}, default "numpy"
+        ``"numpy"`` is the reference lockstep loop. ``"numba"`` runs a compiled loop on all
+        cores (needs ``pip install 'allysim[fast]'``), several times faster; it draws from its
+        own stream (SplitMix64 per match, keyed by ``seed``), so its results differ from the
+        numpy path's match by match but agree in distribution, and are bit-identical for a
+        seed whatever the number of threads. ``"auto"`` picks numba when it is installed and
+        the run is large (over 5e6 match-rounds); see docs/performance.md.
 
     Returns
     -------
@@ -461,6 +546,7 @@ def simulate(
     (0.9, 1.4)
     """
     seed = resolve_seed(seed, rng)
+    _compiled.check_backend(backend)
     if settings is None and (rounds is None) == (continuation is None):
         raise ValueError("give exactly one of rounds=T and continuation=w")
     play = _resolve_settings(settings, rounds, continuation, noise, perception_noise)
@@ -481,7 +567,7 @@ def simulate(
         for g in np.meshgrid(np.arange(n), np.arange(m), np.arange(repetitions), indexing="ij")
     )
     flat, hist, _ = _simulate_pairs(
-        xs, ys, px, py, rounds, continuation, eps, eta, seed, bool(history), progress
+        xs, ys, px, py, rounds, continuation, eps, eta, seed, bool(history), progress, backend
     )
     freq = flat.reshape(n, m, repetitions, 4)
     row_coop, col_coop = cooperation_rates(freq)
