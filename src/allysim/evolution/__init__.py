@@ -36,11 +36,18 @@ from allysim.evolution.population import PopulationResult, simulate_population
 from allysim.evolution.replicator import discrete_replicator, replicator_dynamics
 from allysim.evolution.stationary import DIRECT_MAX_STATES as DIRECT_MAX_STATES
 from allysim.evolution.stationary import StationaryDistribution, stationary_distribution
+from allysim.evolution.strategy_space import (
+    StrategySpaceResult,
+    sample_strategies,
+    sequential_invasion,
+    strategy_space_replicator,
+)
 from allysim.evolution.update_rules import fermi
 
 __all__ = [
     "PopulationResult",
     "StationaryDistribution",
+    "StrategySpaceResult",
     "discrete_replicator",
     "fermi",
     "fixation_matrix",
@@ -48,6 +55,9 @@ __all__ = [
     "log_fixation_probability",
     "payoff_matrix_for",
     "replicator_dynamics",
+    "sample_strategies",
+    "sequential_invasion",
     "simulate_population",
     "stationary_distribution",
+    "strategy_space_replicator",
 ]

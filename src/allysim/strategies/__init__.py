@@ -23,6 +23,14 @@ strategies, ``CLASSIC`` and the factories ``gtft`` and ``random_strategy``) and 
 
 from __future__ import annotations
 
+from allysim.strategies.axelrod1980 import (
+    FIRST_TOURNAMENT,
+    FIRST_TOURNAMENT_SCORES,
+    TESTER,
+    axelrod_tester,
+    first_tournament,
+    machine_from_rules,
+)
 from allysim.strategies.finite_state import FiniteStateStrategy
 from allysim.strategies.memory_one import (
     MemoryOne,
@@ -31,6 +39,7 @@ from allysim.strategies.memory_one import (
     memory_one_array,
 )
 from allysim.strategies.names import named
+from allysim.strategies.partners_rivals import is_partner, is_rival, partner_rival_class
 from allysim.strategies.tables import machine_tables
 from allysim.strategies.zd import (
     extortionate,
@@ -60,23 +69,32 @@ __all__ = [
     "ALLD",
     "ALTERNATOR",
     "CLASSIC",
+    "FIRST_TOURNAMENT",
+    "FIRST_TOURNAMENT_SCORES",
     "GRIM",
     "GTFT",
     "RANDOM",
     "STFT",
+    "TESTER",
     "TF2T",
     "TFT",
     "WSLS",
     "FiniteStateStrategy",
     "MemoryOne",
     "Strategy",
+    "axelrod_tester",
     "deterministic_memory_one",
     "extortionate",
+    "first_tournament",
     "generous",
     "gtft",
+    "is_partner",
+    "is_rival",
+    "machine_from_rules",
     "machine_tables",
     "memory_one_array",
     "named",
+    "partner_rival_class",
     "random_strategy",
     "zd_min_continuation",
     "zd_phi_range",
