@@ -9,11 +9,13 @@ The modules: :mod:`~allysim.cli.arguments` (argument types, one-line errors),
 :mod:`~allysim.cli.commands` (the parser, its help, what each subcommand runs),
 :mod:`~allysim.cli.output` (``--out``, writing CSV and figures) and one module per section:
 :mod:`~allysim.cli.tournament`, :mod:`~allysim.cli.compare`, :mod:`~allysim.cli.trust`,
-:mod:`~allysim.cli.evolve`.
+:mod:`~allysim.cli.evolve`. ``allysim serve`` (:mod:`~allysim.cli.serve`) starts the
+interactive page instead: it writes no files and runs until stopped.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 # Re-exported (``X as X``) so that ``allysim.cli.<name>`` keeps resolving after the split.
@@ -24,6 +26,7 @@ from allysim.cli.compare import _mechanisms_section as _mechanisms_section
 from allysim.cli.evolve import _simulate_small_mutation as _simulate_small_mutation
 from allysim.cli.evolve import _simulate_with_mutation as _simulate_with_mutation
 from allysim.cli.output import _run_sections
+from allysim.cli.serve import _serve
 from allysim.scenarios import BASE_SHADOW as BASE_SHADOW
 from allysim.scenarios import DEFAULT_TRUST_SCENARIOS as DEFAULT_TRUST_SCENARIOS
 from allysim.scenarios import LONG_SHADOW as LONG_SHADOW
@@ -55,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ...
     SystemExit: 0
     """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["serve"]:
+        return _serve(argv[1:])
     parser = _build_parser()
-    args = parser.parse_args(None if argv is None else list(argv))
+    args = parser.parse_args(argv)
     return _run_sections(args.parser, args, args.sections(args.parser, args))

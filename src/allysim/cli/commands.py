@@ -22,6 +22,7 @@ from allysim.cli.arguments import (
 from allysim.cli.compare import _mechanisms_section
 from allysim.cli.evolve import _evolve_sections
 from allysim.cli.output import Section
+from allysim.cli.serve import SERVE_HELP
 from allysim.cli.tournament import _tournament_section
 from allysim.cli.trust import _trust_section
 from allysim.scenarios import (
@@ -89,6 +90,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="allysim",
         description="Simulate the incentives inside partnerships between organizations.",
+        epilog=SERVE_HELP,
     )
     parser.add_argument(
         "--version",
