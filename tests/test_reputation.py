@@ -20,10 +20,12 @@ from allysim.reputation import (
     STANDING,
     STERN_JUDGING,
     Norm,
+    ReputationDynamics,
     ReputationResult,
     act,
     assess,
     get_norm,
+    reputation_dynamics,
     simulate_reputation,
     stationary_reputation,
     verdict_probabilities,
@@ -360,3 +362,33 @@ def test_private_assessment_breaks_the_agreement_the_leading_eight_rely_on():
         assert sj.cooperation[:, 50:].mean() == pytest.approx(0.47, abs=0.05)
         assert sj.agreement[:, 50:].mean() == pytest.approx(0.51, abs=0.05)
         assert l8.cooperation[:, 50:].mean() < 0.2
+
+
+@pytest.mark.parametrize("benefit", [3.0, 5.0])
+def test_image_scoring_replicator_stops_on_the_neutral_line(benefit):
+    # Unconditional givers displace discriminators until b f_DISC (a - e2) = c, where the
+    # payoffs of DISC, ALLC and ALLD are all equal (closed form above); ALLD is gone by then.
+    r = reputation_dynamics("image scoring", benefit=benefit, time=200, dt=0.1, **ERR)
+    a = 0.95 * 0.99 + 0.05 * 0.01
+    assert r.frequencies[-1, 0] == pytest.approx(1 / (benefit * (a - 0.01)), abs=2e-3)
+    assert np.ptp(r.payoffs[-1]) < 1e-2
+    assert r.frequencies[-1, 2] < 1e-3
+    assert np.allclose(r.frequencies.sum(axis=1), 1.0) and r.frequencies.min() >= 0
+
+
+@pytest.mark.parametrize("norm", LEADING_EIGHT, ids=lambda n: n.name)
+def test_leading_eight_replicator_restores_the_discriminators(norm):
+    r = reputation_dynamics(norm, benefit=5, time=80, dt=0.2, **ERR)
+    assert r.frequencies[-1, 0] > 0.995
+    exact = stationary_reputation(norm, **ERR)
+    assert r.cooperation[-1] == pytest.approx(exact.cooperation, abs=0.01)
+    assert isinstance(r, ReputationDynamics) and r.times[-1] == pytest.approx(80.0)
+
+
+def test_reputation_dynamics_validation():
+    with pytest.raises(ValueError, match="initial must sum to 1"):
+        reputation_dynamics("L3", initial=[0.5, 0.5, 0.5])
+    with pytest.raises(ValueError, match="dt must lie in"):
+        reputation_dynamics("L3", dt=2.0)
+    with pytest.raises(ValueError, match="time must lie in"):
+        reputation_dynamics("L3", time=0.0)

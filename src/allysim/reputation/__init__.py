@@ -6,6 +6,8 @@ do to third parties, and give to those they judge good.
   Ohtsuki & Iwasa 2004) and the vectorised :func:`assess` and :func:`act`;
 * ``analytic``: stationary images, cooperation and payoffs under public assessment
   (:func:`stationary_reputation`);
+* ``dynamics``: replicator dynamics of action rules with stationary images
+  (:func:`reputation_dynamics`);
 * ``simulation``: the vectorised donation game under public or private assessment with errors
   (:func:`simulate_reputation`).
 """
@@ -15,6 +17,7 @@ from allysim.reputation.analytic import (
     stationary_reputation,
     verdict_probabilities,
 )
+from allysim.reputation.dynamics import ReputationDynamics, reputation_dynamics
 from allysim.reputation.norms import (
     IMAGE_SCORING,
     L1,
@@ -55,11 +58,13 @@ __all__ = [
     "STANDING",
     "STERN_JUDGING",
     "Norm",
+    "ReputationDynamics",
     "ReputationResult",
     "StationaryReputation",
     "act",
     "assess",
     "get_norm",
+    "reputation_dynamics",
     "simulate_reputation",
     "stationary_reputation",
     "verdict_probabilities",

@@ -139,13 +139,35 @@ def _field(h: np.ndarray, f: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.
     return value, jac
 
 
-def _solve(h: np.ndarray, f: np.ndarray, g0: float, tol: float, max_iter: int) -> np.ndarray:
+def _flows(
+    rules: np.ndarray, f: np.ndarray, g: np.ndarray, e1: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Probability that a member of each strategy gives, and that it is given to."""
+    pop = float(f @ g)
+    pd = np.stack([1.0 - g, g], axis=1)
+    py = np.array([1.0 - pop, pop])
+    realised = rules.astype(float) * (1.0 - e1)
+    giving = np.einsum("ix,ixy,y->i", pd, realised, py)
+    # A recipient of strategy k with image y is given to by a random donor j with image x.
+    received_by_image = np.einsum("j,jx,jxy->y", f, pd, realised)
+    return giving, pd @ received_by_image
+
+
+def _solve(
+    h: np.ndarray,
+    f: np.ndarray,
+    g0: float | np.ndarray,
+    tol: float,
+    max_iter: int,
+    newton_after: int = 200,
+) -> np.ndarray:
     """Rest point of dg_i/dt = F_i - g_i reached from g_i = g0.
 
     Damped fixed-point steps follow the flow into the basin of the rest point; Newton steps
     then finish the job, since near-zero error rates make the flow itself arbitrarily slow.
+    A caller that starts next to the rest point (a warm start) can allow Newton at once.
     """
-    g = np.full(len(f), g0)
+    g = np.broadcast_to(np.asarray(g0, dtype=float), f.shape).copy()
     for it in range(max_iter):
         value, jac = _field(h, f, g)
         if not np.any(value):
@@ -164,7 +186,7 @@ def _solve(h: np.ndarray, f: np.ndarray, g0: float, tol: float, max_iter: int) -
             if np.max(np.abs(newton)) < tol:
                 return np.clip(g + newton, 0.0, 1.0)
             trial = g + newton
-            if it >= 200 and np.all((trial >= -1e-12) & (trial <= 1 + 1e-12)):
+            if it >= newton_after and np.all((trial >= -1e-12) & (trial <= 1 + 1e-12)):
                 g = np.clip(trial, 0.0, 1.0)
                 continue
         g = g + 0.5 * value
@@ -261,20 +283,13 @@ def stationary_reputation(
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     h = np.stack([verdict_probabilities(norm, r, e1, e2) for r in rules])
     g = _solve(h, f, g0, tol, max_iter)
-    pop = float(f @ g)
-    pd = np.stack([1.0 - g, g], axis=1)
-    py = np.array([1.0 - pop, pop])
-    realised = rules.astype(float) * (1.0 - e1)
-    giving = np.einsum("ix,ixy,y->i", pd, realised, py)
-    # A recipient of strategy k with image y is given to by a random donor j with image x.
-    received_by_image = np.einsum("j,jx,jxy->y", f, pd, realised)
-    receiving = pd @ received_by_image
+    giving, receiving = _flows(rules, f, g, e1)
     payoffs = b * receiving - c * giving
     return StationaryReputation(
         strategies=labels,
         frequencies=f,
         good=g,
-        good_share=pop,
+        good_share=float(f @ g),
         cooperation=float(f @ giving),
         giving=giving,
         receiving=receiving,
