@@ -68,71 +68,111 @@ def play_matches(
     eta24 = np.int64(np.ceil(eta * 16777216.0))
     n_blocks = (count + _LANES - 1) // _LANES
     for blk in prange(n_blocks):
-        lo = first + blk * _LANES
-        nl = min(_LANES, first + count - lo)
-        sx = np.empty(_LANES, np.int64)
-        sy = np.empty(_LANES, np.int64)
-        rng = np.empty(_LANES, np.uint64)
-        live = np.empty(_LANES, np.int64)
-        wx = np.zeros(_LANES, np.int64)
-        wy = np.zeros(_LANES, np.int64)
-        wb = np.zeros(_LANES, np.int64)
-        horizon = 0
+        _play_block(
+            thr4,
+            next4,
+            start_x,
+            start_y,
+            lengths,
+            eta24,
+            flip,
+            keep,
+            key0,
+            key1,
+            first,
+            count,
+            blk,
+            withheld,
+            both,
+            hist,
+        )
+
+
+@njit(cache=True)
+def _play_block(
+    thr4,
+    next4,
+    start_x,
+    start_y,
+    lengths,
+    eta24,
+    flip,
+    keep,
+    key0,
+    key1,
+    first,
+    count,
+    blk,
+    withheld,
+    both,
+    hist,
+):  # pragma: no cover - compiled
+    """Block ``blk`` of ``_LANES`` matches of ``play_matches``, all its rounds."""
+    lo = first + blk * _LANES
+    nl = min(_LANES, first + count - lo)
+    sx = np.empty(_LANES, np.int64)
+    sy = np.empty(_LANES, np.int64)
+    rng = np.empty(_LANES, np.uint64)
+    live = np.empty(_LANES, np.int64)
+    wx = np.zeros(_LANES, np.int64)
+    wy = np.zeros(_LANES, np.int64)
+    wb = np.zeros(_LANES, np.int64)
+    horizon = 0
+    for j in range(nl):
+        sx[j] = start_x[lo + j]
+        sy[j] = start_y[lo + j]
+        rng[j] = _mix(key0 + _GOLDEN * np.uint64(lo + j + 1)) ^ key1
+        horizon = max(horizon, lengths[lo + j])
+    for t in range(horizon):
+        # Rounds past a match's end are played on (branch-free lanes) but not counted.
         for j in range(nl):
-            sx[j] = start_x[lo + j]
-            sy[j] = start_y[lo + j]
-            rng[j] = _mix(key0 + _GOLDEN * np.uint64(lo + j + 1)) ^ key1
-            horizon = max(horizon, lengths[lo + j])
-        for t in range(horizon):
-            # Rounds past a match's end are played on (branch-free lanes) but not counted.
+            live[j] = 1 if t < lengths[lo + j] else 0
+        if flip or keep:
             for j in range(nl):
-                live[j] = 1 if t < lengths[lo + j] else 0
-            if flip or keep:
-                for j in range(nl):
-                    s = rng[j] + _GOLDEN
+                s = rng[j] + _GOLDEN
+                z = _mix(s)
+                a = sx[j]
+                b = sy[j]
+                mx = 1 if np.int64(z >> _S40) >= thr4[a] else 0
+                my = 1 if np.int64((z >> _S8) & _LOW24) >= thr4[b] else 0
+                seen_y = my
+                seen_x = mx
+                if flip:
+                    s = s + _GOLDEN
                     z = _mix(s)
-                    a = sx[j]
-                    b = sy[j]
-                    mx = 1 if np.int64(z >> _S40) >= thr4[a] else 0
-                    my = 1 if np.int64((z >> _S8) & _LOW24) >= thr4[b] else 0
-                    seen_y = my
-                    seen_x = mx
-                    if flip:
-                        s = s + _GOLDEN
-                        z = _mix(s)
-                        if np.int64(z >> _S40) < eta24:
-                            seen_y = 1 - my
-                        if np.int64((z >> _S8) & _LOW24) < eta24:
-                            seen_x = 1 - mx
-                    rng[j] = s
-                    sx[j] = next4[a + 2 * mx + seen_y]
-                    sy[j] = next4[b + 2 * my + seen_x]
-                    on = live[j]
-                    wx[j] += mx & on
-                    wy[j] += my & on
-                    wb[j] += mx & my & on
-                    if keep:
-                        hist[t, 0, lo + j] = mx == 1
-                        hist[t, 1, lo + j] = my == 1
-            else:
-                for j in range(nl):
-                    s = rng[j] + _GOLDEN
-                    z = _mix(s)
-                    rng[j] = s
-                    a = sx[j]
-                    b = sy[j]
-                    mx = np.int64(np.int64(z >> _S40) >= thr4[a])
-                    my = np.int64(np.int64((z >> _S8) & _LOW24) >= thr4[b])
-                    sx[j] = next4[a + 2 * mx + my]
-                    sy[j] = next4[b + 2 * my + mx]
-                    on = live[j]
-                    wx[j] += mx & on
-                    wy[j] += my & on
-                    wb[j] += mx & my & on
-        for j in range(nl):
-            withheld[0, lo + j] = wx[j]
-            withheld[1, lo + j] = wy[j]
-            both[lo + j] = wb[j]
+                    if np.int64(z >> _S40) < eta24:
+                        seen_y = 1 - my
+                    if np.int64((z >> _S8) & _LOW24) < eta24:
+                        seen_x = 1 - mx
+                rng[j] = s
+                sx[j] = next4[a + 2 * mx + seen_y]
+                sy[j] = next4[b + 2 * my + seen_x]
+                on = live[j]
+                wx[j] += mx & on
+                wy[j] += my & on
+                wb[j] += mx & my & on
+                if keep:
+                    hist[t, 0, lo + j] = mx == 1
+                    hist[t, 1, lo + j] = my == 1
+        else:
+            for j in range(nl):
+                s = rng[j] + _GOLDEN
+                z = _mix(s)
+                rng[j] = s
+                a = sx[j]
+                b = sy[j]
+                mx = np.int64(np.int64(z >> _S40) >= thr4[a])
+                my = np.int64(np.int64((z >> _S8) & _LOW24) >= thr4[b])
+                sx[j] = next4[a + 2 * mx + my]
+                sy[j] = next4[b + 2 * my + mx]
+                on = live[j]
+                wx[j] += mx & on
+                wy[j] += my & on
+                wb[j] += mx & my & on
+    for j in range(nl):
+        withheld[0, lo + j] = wx[j]
+        withheld[1, lo + j] = wy[j]
+        both[lo + j] = wb[j]
 
 
 @njit(parallel=True, cache=True)
@@ -257,55 +297,63 @@ def mean_rounds_memory_one(px, p0x, dx, d0x, qy, q0y, dy, d0y, swap, rounds, out
     for task in prange(n * n_col_blocks):
         i = task // n_col_blocks
         c0 = (task % n_col_blocks) * _PAIRS
-        nb = min(_PAIRS, m - c0)
-        power = np.empty((4, 4, _PAIRS))
-        block_sum = np.zeros((4, 4, _PAIRS))
-        tmp = np.empty((4, 4, _PAIRS))
-        cur = np.empty((4, _PAIRS))
-        acc = np.zeros((4, _PAIRS))
-        vtmp = np.empty((4, _PAIRS))
-        for p in range(nb):
-            j = c0 + p
+        _mean_rounds_block(px, p0x, dx, d0x, qy, q0y, dy, d0y, swap, rounds, out, i, c0)
+
+
+@njit(cache=True)
+def _mean_rounds_block(px, p0x, dx, d0x, qy, q0y, dy, d0y, swap, rounds, out, i, c0):
+    # pragma: no cover - compiled
+    """Row i's pairs with columns c0 .. c0 + _PAIRS - 1 (fewer at the end)."""
+    m = qy.shape[0]
+    nb = min(_PAIRS, m - c0)
+    power = np.empty((4, 4, _PAIRS))
+    block_sum = np.zeros((4, 4, _PAIRS))
+    tmp = np.empty((4, 4, _PAIRS))
+    cur = np.empty((4, _PAIRS))
+    acc = np.zeros((4, _PAIRS))
+    vtmp = np.empty((4, _PAIRS))
+    for p in range(nb):
+        j = c0 + p
+        for s in range(4):
+            a = px[i, s]
+            na = dx[i, s]
+            b = qy[j, swap[s]]
+            nbb = dy[j, swap[s]]
+            power[s, 0, p] = a * b
+            power[s, 1, p] = a * nbb
+            power[s, 2, p] = na * b
+            power[s, 3, p] = na * nbb
+            block_sum[s, s, p] = 1.0
+        cur[0, p] = p0x[i] * q0y[j]
+        cur[1, p] = p0x[i] * d0y[j]
+        cur[2, p] = d0x[i] * q0y[j]
+        cur[3, p] = d0x[i] * d0y[j]
+    block_len = 1.0
+    t = rounds
+    while t:
+        if t & 1:
+            _vecmul(cur, block_sum, vtmp, nb)
             for s in range(4):
-                a = px[i, s]
-                na = dx[i, s]
-                b = qy[j, swap[s]]
-                nbb = dy[j, swap[s]]
-                power[s, 0, p] = a * b
-                power[s, 1, p] = a * nbb
-                power[s, 2, p] = na * b
-                power[s, 3, p] = na * nbb
-                block_sum[s, s, p] = 1.0
-            cur[0, p] = p0x[i] * q0y[j]
-            cur[1, p] = p0x[i] * d0y[j]
-            cur[2, p] = d0x[i] * q0y[j]
-            cur[3, p] = d0x[i] * d0y[j]
-        block_len = 1.0
-        t = rounds
-        while t:
-            if t & 1:
-                _vecmul(cur, block_sum, vtmp, nb)
-                for s in range(4):
-                    for p in range(nb):
-                        acc[s, p] += vtmp[s, p]
-                _vecmul(cur, power, vtmp, nb)
                 for p in range(nb):
-                    tot = vtmp[0, p] + vtmp[1, p] + vtmp[2, p] + vtmp[3, p]
-                    for s in range(4):
-                        cur[s, p] = vtmp[s, p] / tot
-            t >>= 1
-            if t:
-                _matmul(block_sum, power, tmp, nb)
-                for a in range(4):
-                    for b in range(4):
-                        for p in range(nb):
-                            block_sum[a, b, p] += tmp[a, b, p]
-                block_len *= 2.0
-                _scale_rows(block_sum, block_len, nb)
-                _matmul(power, power, tmp, nb)
-                power, tmp = tmp, power
-                _scale_rows(power, 1.0, nb)
-        for p in range(nb):
-            tot = acc[0, p] + acc[1, p] + acc[2, p] + acc[3, p]
-            for s in range(4):
-                out[i, c0 + p, s] = acc[s, p] / tot
+                    acc[s, p] += vtmp[s, p]
+            _vecmul(cur, power, vtmp, nb)
+            for p in range(nb):
+                tot = vtmp[0, p] + vtmp[1, p] + vtmp[2, p] + vtmp[3, p]
+                for s in range(4):
+                    cur[s, p] = vtmp[s, p] / tot
+        t >>= 1
+        if t:
+            _matmul(block_sum, power, tmp, nb)
+            for r in range(4):
+                for c in range(4):
+                    for p in range(nb):
+                        block_sum[r, c, p] += tmp[r, c, p]
+            block_len *= 2.0
+            _scale_rows(block_sum, block_len, nb)
+            _matmul(power, power, tmp, nb)
+            power, tmp = tmp, power
+            _scale_rows(power, 1.0, nb)
+    for p in range(nb):
+        tot = acc[0, p] + acc[1, p] + acc[2, p] + acc[3, p]
+        for s in range(4):
+            out[i, c0 + p, s] = acc[s, p] / tot
