@@ -88,3 +88,29 @@ def test_no_sphinx_roles_in_rendered_docstrings(site, module):
     page = (site / "api" / module / "index.html").read_text()
     roles = sorted(set(re.findall(r":(?:func|class|meth|data|attr|mod):<code>[^<]*", page)))
     assert not roles, f"write [`name`][allysim.module.name] or ``name``, not roles: {roles}"
+
+
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_notebook_rendered_with_outputs(site, notebook):
+    """The site executes each notebook (mkdocs-jupyter, no cache) and shows its outputs.
+
+    The build fails on an error in a cell (``allow_errors: false``); this checks the rest:
+    figures embedded, and nothing written to stderr (warnings such as tqdm's IProgress one).
+    """
+    page = (site / "notebooks" / notebook / "index.html").read_text()
+    figures = page.count('src="data:image/png;base64,')
+    assert figures >= 1, f"{notebook}: no figure in the rendered page"
+    stderr = re.findall(
+        r'data-mime-type="application/vnd\.jupyter\.stderr"[^>]*>\s*<pre>(.{0,200})', page, re.S
+    )
+    assert not stderr, f"{notebook}: output on stderr: {[_text(s) for s in stderr]}"
+    assert "Traceback" not in page
+
+
+def test_every_notebook_is_in_the_site_navigation():
+    nav = (ROOT / "mkdocs.yml").read_text()
+    missing = [n for n in NOTEBOOKS if f"notebooks/{n}.ipynb" not in nav]
+    assert not missing, f"add to mkdocs.yml's nav: {missing}"

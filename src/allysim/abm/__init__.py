@@ -30,6 +30,7 @@ from allysim.abm.agents import CULTURE_DIMENSIONS, Organization
 from allysim.abm.batch import batch_run
 from allysim.abm.components import Part, PlayedRound
 from allysim.abm.culture import HOFSTEDE_DIMENSIONS, HOFSTEDE_SCORES, kogut_singh_index
+from allysim.abm.export import to_tidy, to_xarray
 from allysim.abm.governance import DECISION_RIGHTS, Governance
 from allysim.abm.investment import SpecificInvestment
 from allysim.abm.metrics import Metrics, degree_centralization
@@ -67,4 +68,6 @@ __all__ = [
     "degree_centralization",
     "gini",
     "kogut_singh_index",
+    "to_tidy",
+    "to_xarray",
 ]

@@ -1,0 +1,177 @@
+"""Trust-model results in the shapes analysis tools expect: tidy frames and xarray datasets.
+
+A run's frame (:meth:`TrustModel.run`, :meth:`TrustModel.data`) has one row per step and one
+column per reporter; a :func:`~allysim.abm.batch_run` frame has one row per run and reported
+step. Both carry their parameters in ``frame.attrs`` (``"params"`` or ``"batch"``). The
+functions here keep those parameters with the data:
+
+* :func:`to_tidy`: long format, one row per (run, step, variable), for seaborn, plotnine or a
+  ``groupby``.
+* :func:`to_xarray`: an :class:`xarray.Dataset` with dimensions ``step`` (a run) or the swept
+  parameters, ``replicate`` and ``step`` (a batch), one data variable per reporter, and the
+  parameters as attributes (JSON strings where they are not plain numbers or strings, so the
+  dataset writes to netCDF or Zarr). xarray is optional (``pip install "allysim[xarray]"``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["to_tidy", "to_xarray"]
+
+# Columns of a batch_run frame that identify a run rather than report on it.
+_BATCH_IDS = ("RunId", "iteration", "Step", "seed", "replicate")
+
+
+def _kind(frame: Any) -> str:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            "frame must be a pandas DataFrame from TrustModel.run/data or batch_run, got "
+            f"{type(frame).__name__}"
+        )
+    if "batch" in frame.attrs:
+        return "batch"
+    if "params" in frame.attrs:
+        return "run"
+    raise ValueError(
+        "frame carries no parameters (frame.attrs has neither 'params' nor 'batch'); pass the "
+        "frame returned by TrustModel.run, TrustModel.data or batch_run"
+    )
+
+
+def _swept(frame: pd.DataFrame) -> list[str]:
+    """Parameters given as lists to batch_run (the swept ones), in the order given."""
+    params = frame.attrs["batch"]["parameters"]
+    return [k for k, v in params.items() if isinstance(v, list) and k in frame.columns]
+
+
+def _reported(frame: pd.DataFrame, ids: list[str]) -> list[str]:
+    params = frame.attrs.get("batch", {}).get("parameters", {})
+    return [
+        c
+        for c in frame.columns
+        if c not in ids and c not in params and pd.api.types.is_numeric_dtype(frame[c])
+    ]
+
+
+def to_tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """A trust-model frame in long (tidy) format: one row per run, step and variable.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A frame from :meth:`TrustModel.run`, :meth:`TrustModel.data` or
+        :func:`~allysim.abm.batch_run` (its ``attrs`` carry the parameters).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``step``, then (a batch) the swept parameters and ``replicate``, then
+        ``variable`` and ``value`` (float). ``attrs`` are those of ``frame``.
+
+    Raises
+    ------
+    TypeError
+        If ``frame`` is not a DataFrame.
+    ValueError
+        If ``frame.attrs`` carries no parameters.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> run = TrustModel(n_organizations=20, seed=0).run(2, progress=False)
+    >>> tidy = to_tidy(run)
+    >>> tidy.columns.tolist(), len(tidy) == 3 * run.shape[1]
+    (['step', 'variable', 'value'], True)
+    >>> tidy.attrs["params"]["n_organizations"]
+    20
+    """
+    kind = _kind(frame)
+    if kind == "run":
+        ids = ["step"]
+        wide = frame.rename_axis("step").reset_index()
+    else:
+        ids = ["step", *_swept(frame), "replicate"]
+        wide = frame.rename(columns={"Step": "step"})
+    values = _reported(wide, [*ids, *_BATCH_IDS])
+    long = wide.melt(id_vars=ids, value_vars=values, var_name="variable", value_name="value")
+    long["value"] = long["value"].astype(float)
+    long.attrs = dict(frame.attrs)
+    return long
+
+
+def _attr(value: Any) -> Any:
+    """A netCDF-safe attribute: numbers and strings as they are, anything else as JSON."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float, str, np.integer, np.floating)):
+        return value
+    return json.dumps(value)
+
+
+def to_xarray(frame: pd.DataFrame) -> Any:
+    """A trust-model frame as an :class:`xarray.Dataset`, the parameters as attributes.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A frame from :meth:`TrustModel.run`, :meth:`TrustModel.data` or
+        :func:`~allysim.abm.batch_run`.
+
+    Returns
+    -------
+    xarray.Dataset
+        A run: dimension ``step``. A batch: dimensions the swept parameters (those given as
+        lists), ``replicate`` and ``step``. One data variable per numeric reporter. Attributes:
+        each model parameter (a run) or ``batch`` (the batch's parameters, replicates, seeds
+        and steps), non-scalar values as JSON strings, so the dataset writes to netCDF.
+
+    Raises
+    ------
+    ImportError
+        If xarray is not installed (``pip install "allysim[xarray]"``).
+    TypeError
+        If ``frame`` is not a DataFrame.
+    ValueError
+        If ``frame.attrs`` carries no parameters, or a batch has two rows for one (parameters,
+        replicate, step).
+
+    Examples
+    --------
+    >>> from allysim.abm import batch_run
+    >>> batch = batch_run({"n_organizations": 20, "noise": [0.0, 0.1]}, replicates=2,
+    ...                   max_steps=3)
+    >>> ds = to_xarray(batch)
+    >>> dict(ds.sizes)
+    {'noise': 2, 'replicate': 2, 'step': 1}
+    >>> float(ds["contribution_rate"].sel(noise=0.1, replicate=1, step=3)) == float(
+    ...     batch.query("noise == 0.1 and replicate == 1")["contribution_rate"].iloc[0])
+    True
+    """
+    kind = _kind(frame)
+    try:
+        import xarray  # noqa: F401  (pandas' to_xarray needs it)
+    except ImportError as err:  # pragma: no cover - exercised where xarray is absent
+        raise ImportError(
+            'to_xarray needs xarray: pip install "allysim[xarray]" (or pip install xarray)'
+        ) from err
+    if kind == "run":
+        values = _reported(frame, [])
+        ds = frame[values].rename_axis("step").to_xarray()
+        ds.attrs = {k: _attr(v) for k, v in frame.attrs["params"].items()}
+        return ds
+    dims = [*_swept(frame), "replicate", "step"]
+    wide = frame.rename(columns={"Step": "step"})
+    if wide.duplicated(subset=dims).any():
+        raise ValueError(
+            "frame has several rows for one (swept parameters, replicate, step); sweep "
+            "parameters by giving them as lists to batch_run"
+        )
+    values = _reported(wide, [*dims, *_BATCH_IDS])
+    ds = wide.set_index(dims)[values].to_xarray()
+    ds.attrs = {"batch": _attr(frame.attrs["batch"])}
+    return ds
