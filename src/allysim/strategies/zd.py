@@ -74,6 +74,16 @@ def _phi_max(game: Any, chi: Any, baseline: Any) -> tuple[float, float, float, n
     return float(phi_max), chi, baseline, b
 
 
+class _FirstMove:
+    """Default ``p0`` of ``extortionate`` and ``generous``: 1.0 in the long run, the value the
+    relation pins with ``continuation``. A sentinel, so that an explicit ``None`` is refused."""
+
+    def __repr__(self) -> str:
+        return "1.0 (long run) or the pinned value (discounted)"
+
+
+_PINNED = _FirstMove()
+
 # Absolute slack for round-off in the feasibility checks (payoffs of order 1-10).
 _TOL = 1e-12
 
@@ -424,18 +434,18 @@ def _named_branch(
     game: StageGame,
     chi: float,
     phi: float | None,
-    p0: float | None,
+    p0: Any,
     continuation: float | None,
     baseline: float,
     pinned_p0: float,
     label: str,
 ) -> MemoryOne:
     if continuation is None:
-        p0 = 1.0 if p0 is None else p0
+        p0 = 1.0 if p0 is _PINNED else p0
         if phi is None:
             phi = _phi_max(game, chi, baseline)[0] / 2
         return zero_determinant(game, chi=chi, phi=phi, baseline=baseline, p0=p0, name=label)
-    p0 = pinned_p0 if p0 is None else p0
+    p0 = pinned_p0 if p0 is _PINNED else p0
     if phi is None:
         lo, hi = zd_phi_range(game, chi, baseline, continuation=continuation, p0=p0)
         phi = (lo + hi) / 2
@@ -455,7 +465,7 @@ def extortionate(
     game: StageGame | None = None,
     chi: float = 3.0,
     phi: float | None = None,
-    p0: float | None = None,
+    p0: float | _FirstMove = _PINNED,
     *,
     continuation: float | None = None,
 ) -> MemoryOne:
@@ -515,7 +525,7 @@ def generous(
     game: StageGame | None = None,
     chi: float = 2.0,
     phi: float | None = None,
-    p0: float | None = None,
+    p0: float | _FirstMove = _PINNED,
     *,
     continuation: float | None = None,
 ) -> MemoryOne:
