@@ -3,13 +3,14 @@ do to third parties, and give to those they judge good.
 
 * ``norms``: social norms as 0/1 arrays (assessment and action rules), the named norms (image
   scoring, standing, simple standing, stern judging, shunning, the leading eight L1-L8 of
-  Ohtsuki & Iwasa 2004) and the vectorised :func:`assess` and :func:`act`;
+  Ohtsuki & Iwasa 2004) and the vectorised [`assess`][allysim.reputation.assess] and
+  [`act`][allysim.reputation.act];
 * ``analytic``: stationary images, cooperation and payoffs under public assessment
-  (:func:`stationary_reputation`);
+  ([`stationary_reputation`][allysim.reputation.stationary_reputation]);
 * ``dynamics``: replicator dynamics of action rules with stationary images
-  (:func:`reputation_dynamics`);
+  ([`reputation_dynamics`][allysim.reputation.reputation_dynamics]);
 * ``simulation``: the vectorised donation game under public or private assessment with errors
-  (:func:`simulate_reputation`).
+  ([`simulate_reputation`][allysim.reputation.simulate_reputation]).
 """
 
 from allysim.reputation.analytic import (

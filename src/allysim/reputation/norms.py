@@ -204,7 +204,7 @@ NORMS: Mapping[str, Norm] = MappingProxyType(
 
 
 def get_norm(norm: Norm | str, name: str = "norm") -> Norm:
-    """Return a :class:`Norm` given itself or its name in :data:`NORMS`.
+    """Return a [`Norm`][allysim.reputation.Norm] given itself or its name in ``NORMS``.
 
     Parameters
     ----------
@@ -258,7 +258,7 @@ def assess(
     Parameters
     ----------
     norm : Norm or str
-        The norm (or its name, see :func:`get_norm`).
+        The norm (or its name, see [`get_norm`][allysim.reputation.get_norm]).
     action : array_like of int or bool
         1 (gave) or 0 (refused), as the observer saw it.
     recipient_image : array_like of int or bool
@@ -309,7 +309,7 @@ def act(norm: Norm | str, donor_image: Any, recipient_image: Any) -> np.ndarray:
     Parameters
     ----------
     norm : Norm or str
-        The norm (or its name, see :func:`get_norm`).
+        The norm (or its name, see [`get_norm`][allysim.reputation.get_norm]).
     donor_image : array_like of int or bool
         The donor's own image, 1 good, 0 bad (only L1 and L2 look at it).
     recipient_image : array_like of int or bool

@@ -135,7 +135,7 @@ def simulate_reputation(
     Parameters
     ----------
     norm : Norm or str
-        The norm every observer judges by (see :func:`allysim.reputation.get_norm`).
+        The norm every observer judges by (see [`get_norm`][allysim.reputation.get_norm]).
     strategies : sequence or None, default None
         Action rules present: ``"ALLC"``, ``"ALLD"``, ``"DISC"`` (give to recipients seen as
         good), ``"NORM"`` (the norm's action rule), a norm or its name (its action rule), or a
