@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from allysim._validation import check_game, check_int
-from allysim.evolution import log_fixation_probability
-from allysim.evolution._common import Rule
+from allysim.evolution._common import Rule, _population, _rule, _selection
+from allysim.evolution.fixation import _partial_log_products, _rho_parts
 from allysim.games import StageGame
 from allysim.kernels import expected_payoffs
 
@@ -24,6 +24,8 @@ __all__ = ["Robustness", "robustness"]
 
 # Self-play payoffs come from square blocks of pairs; this many mutants per block.
 _BLOCK = 128
+# Population states x mutants per block of fixation probabilities (8 MiB per float64 array).
+_STATES_PER_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,7 +39,7 @@ class Robustness:
     robust : numpy.ndarray of bool, shape (n,)
         Per mutant: True when it cannot selectively invade.
     log_fixation : numpy.ndarray, shape (n,)
-        Natural log of each mutant's fixation probability.
+        Natural log of each mutant's fixation probability (``-inf`` below the float range).
     population : int
         Population size N.
 
@@ -87,8 +89,9 @@ def robustness(
     For each mutant the 2x2 payoff matrix of mutant and resident (exact expected payoffs per
     round from [`expected_payoffs`][allysim.kernels.expected_payoffs]) gives the exact
     fixation probability ``rho`` of one mutant among ``N - 1`` residents
-    ([`log_fixation_probability`][allysim.evolution.log_fixation_probability]); the resident
-    is robust against it when ``rho <= 1 / N``.
+    (the closed form of
+    [`log_fixation_probability`][allysim.evolution.log_fixation_probability], for blocks of
+    mutants at once); the resident is robust against it when ``rho <= 1 / N``.
 
     Parameters
     ----------
@@ -138,7 +141,9 @@ def robustness(
     True
     """
     game = check_game(game, "game")
-    population = check_int(population, "population", minimum=2)
+    population = _population(check_int(population, "population", minimum=2))
+    rule = _rule(rule)
+    beta = _selection(selection, rule)
     if isinstance(mutants, np.ndarray) or not isinstance(mutants, (list, tuple)):
         mutants = np.asarray(mutants)
         if mutants.ndim != 2:
@@ -151,11 +156,16 @@ def robustness(
     m_vs_m = _self_play(mutants, game, play)
     n = len(m_vs_m)
     logs = np.empty(n)
-    for i in range(n):
-        matrix = np.array([[m_vs_m[i], m_vs_r[i, 0]], [r_vs_m[i, 0], r_vs_r]])
-        logs[i] = log_fixation_probability(
-            matrix, 0, 1, population=population, selection=selection, rule=rule
+    # The same closed form as log_fixation_probability, for a block of mutants at once.
+    step = max(1, _STATES_PER_BLOCK // (population - 1))
+    for start in range(0, n, step):
+        sl = slice(start, start + step)
+        partial = _partial_log_products(
+            m_vs_m[sl], m_vs_r[sl, 0], r_vs_m[sl, 0], r_vs_r, population, beta, rule
         )
+        top, total = _rho_parts(partial)
+        with np.errstate(divide="ignore"):
+            logs[sl] = -(top + np.log(total))
     # Neutral mutants sit exactly at 1/N; round-off must not count them as invaders.
     robust = logs <= -math.log(population) + 1e-12
     return Robustness(float(robust.mean()), robust, logs, population)
