@@ -3,8 +3,8 @@ Plotkin's (2013) robustness of extortion and generosity against population size.
 
 Run from the repository root: ``python docs/scripts/classic_zd.py``. It prints the tables of the
 page and writes docs/img/classic/zd_relation.png and docs/img/classic/zd_robustness.png.
-5000 uniform memory-one mutants x 10 population sizes x 4 residents x 2 update rules (about
-2 min on one core).
+5000 uniform memory-one mutants x 10 population sizes x 4 residents x 2 update rules (30 s on
+a shared 2-core machine).
 """
 
 import itertools
