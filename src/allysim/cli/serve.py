@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 
 from allysim.cli.arguments import _int_in, _Parser
@@ -120,6 +123,9 @@ def _check_free(parser: argparse.ArgumentParser, host: str, port: int) -> None:
         parser.error(f"argument --host: cannot resolve {host!r}: {exc}")
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
+        if os.name == "posix":
+            # As the server does: connections of a stopped server (TIME_WAIT) do not block.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError as exc:
@@ -199,9 +205,41 @@ def _serve(argv: Sequence[str]) -> int:
     command = _solara_command(args.host, args.port, not args.no_browser)
     print(f"allysim serve: http://{args.host}:{args.port}/ (Ctrl-C stops the server)", flush=True)
     server = subprocess.Popen(command)
+    if threading.current_thread() is threading.main_thread():
+        # A SIGTERM to this process must stop the server too, not leave it holding the port.
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         return server.wait()
     except KeyboardInterrupt:
         server.terminate()
-        server.wait()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
         return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Signal handler that turns SIGTERM into KeyboardInterrupt, as Ctrl-C would be.
+
+    Parameters
+    ----------
+    signum : int
+        The signal number.
+    frame : object
+        The interrupted frame (unused).
+
+    Returns
+    -------
+    None
+        Always raises KeyboardInterrupt.
+
+    Examples
+    --------
+    >>> _interrupt(15, None)
+    Traceback (most recent call last):
+    ...
+    KeyboardInterrupt
+    """
+    raise KeyboardInterrupt
