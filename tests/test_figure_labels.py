@@ -63,3 +63,78 @@ def test_network_legend_names_the_strategies_in_use():
     used = sorted({m.strategy_names[s] for s in m.strategy_of})
     assert sorted(labels) == used
     plt.close("all")
+
+
+def _data_boxes(ax):
+    """Display-space boxes of what an axes draws as data: line points, markers, bars, fills."""
+    from matplotlib.collections import PathCollection, PolyCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import Bbox
+
+    boxes = []
+    for artist in ax.get_children():
+        if isinstance(artist, Line2D) and artist.get_visible():
+            xy = artist.get_transform().transform(artist.get_xydata())
+            boxes += [Bbox([p, p]) for p in xy[np.isfinite(xy).all(axis=1)]]
+        elif isinstance(artist, PathCollection):
+            offsets = artist.get_offset_transform().transform(artist.get_offsets())
+            boxes += [Bbox([p, p]) for p in offsets]
+        elif isinstance(artist, PolyCollection):  # bands and stacked areas: their outline
+            for path in artist.get_paths():
+                xy = artist.get_transform().transform(path.vertices)
+                boxes += [Bbox([p, p]) for p in xy[np.isfinite(xy).all(axis=1)]]
+        elif isinstance(artist, Rectangle) and artist is not ax.patch and artist.get_height():
+            boxes.append(artist.get_window_extent())
+    return boxes
+
+
+@pytest.mark.parametrize("name", list(_figures()))
+def test_legends_do_not_cover_data(name):
+    drawn = np.atleast_1d(_figures()[name]())
+    fig = drawn[0].figure
+    fig.canvas.draw()
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box = legend.get_window_extent()
+        covered = [b for b in _data_boxes(ax) if box.overlaps(b) or box.contains(*b.p0)]
+        assert not covered, f"{name}: the legend covers {len(covered)} data point(s) or bar(s)"
+        # A filled area (a stacked share, a band) covers the legend if it contains a corner.
+        corners = box.corners()
+        for artist in ax.collections:
+            for path in getattr(artist, "get_paths", list)():
+                inside = path.contains_points(corners, transform=artist.get_transform())
+                assert not inside.any(), f"{name}: the legend lies on a filled area"
+        for other in fig.axes:
+            if other is not ax:
+                assert not box.overlaps(other.get_window_extent()), f"{name}: legend on a panel"
+        assert box.x1 <= fig.bbox.x1 + 1, f"{name}: legend cut off at the figure's right edge"
+    plt.close("all")
+
+
+def test_demo_trust_figure_legends_stay_off_the_panels():
+    from allysim.cli.trust import _trust_figure
+
+    tables = {}
+    for name, seed in (("plain", 0), ("bonds", 1)):
+        rows = []
+        for replicate in range(2):
+            df = TrustModel(n_organizations=30, seed=seed + 10 * replicate).run(8, progress=False)
+            rows.append(df.rename_axis("step").reset_index().assign(replicate=replicate))
+        import pandas as pd
+
+        tables[name] = pd.concat(rows, ignore_index=True)
+    fig = _trust_figure(tables)
+    fig.canvas.draw()
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box = legend.get_window_extent()
+        for other in fig.axes:
+            if other is not ax:
+                assert not box.overlaps(other.get_window_extent()), ax.get_title()
+        assert box.x1 <= fig.bbox.x1 + 1, f"{ax.get_title()}: legend cut off at the right edge"
+    plt.close("all")

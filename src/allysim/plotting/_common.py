@@ -12,7 +12,8 @@ def _axes(ax):
         # Deferred: importing pyplot selects a backend, which only drawing should do.
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(6, 5))
+        # Constrained layout makes room for a legend beside the axes (_legend_beside).
+        _, ax = plt.subplots(figsize=(6, 5), layout="constrained")
     return ax
 
 
@@ -44,3 +45,11 @@ def _complete_rows(x, data: np.ndarray):
     """Keep the columns (steps) of a (series, steps) array in which every series is known."""
     keep = np.isfinite(data).all(axis=0)
     return np.asarray(x)[keep], data[:, keep]
+
+
+def _legend_beside(ax, **kwargs):
+    """A legend to the right of the axes, so it never covers a line, a band or a stacked area.
+
+    ``tight_layout`` and ``bbox_inches="tight"`` count it in, so panels make room for it.
+    """
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)

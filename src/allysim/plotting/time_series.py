@@ -12,7 +12,13 @@ import numpy as np
 from scipy.special import stdtrit
 
 from allysim._validation import check_interval
-from allysim.plotting._common import _axes, _complete_rows, _data_array, _finite_line
+from allysim.plotting._common import (
+    _axes,
+    _complete_rows,
+    _data_array,
+    _finite_line,
+    _legend_beside,
+)
 
 __all__ = ["cooperation_over_time", "stage_composition", "strategy_shares", "trust_trajectories"]
 
@@ -84,7 +90,7 @@ def cooperation_over_time(
     ax.set_xlabel("step")
     ax.set_ylabel(label)
     ax.set_ylim(-0.02, 1.02)
-    ax.legend(loc="best")
+    _legend_beside(ax, fontsize=8)
     return ax
 
 
@@ -120,7 +126,7 @@ def trust_trajectories(model_vars, *, ax=None):
     ax.set_xlabel("step")
     ax.set_ylabel("mean trust")
     ax.set_ylim(0, 1)
-    ax.legend(loc="lower right")
+    _legend_beside(ax, fontsize=8)
     return ax
 
 
@@ -158,7 +164,7 @@ def stage_composition(model_vars, *, ax=None):
     ax.set_xlabel("step")
     ax.set_ylabel("share of partnerships")
     ax.set_ylim(0, 1)
-    ax.legend(loc="upper left", fontsize=8)
+    _legend_beside(ax, fontsize=8)
     return ax
 
 
@@ -204,7 +210,7 @@ def strategy_shares(shares, names: Sequence[str] | None = None, *, ax=None):
     ax.set_xlabel("step")
     ax.set_ylabel("share of organizations")
     ax.set_ylim(0, 1)
-    ax.legend(loc="upper left", fontsize=8)
+    _legend_beside(ax, fontsize=8)
     return ax
 
 
