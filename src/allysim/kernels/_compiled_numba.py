@@ -151,7 +151,7 @@ def _play_block(
                 wx[j] += mx & on
                 wy[j] += my & on
                 wb[j] += mx & my & on
-                if keep:
+                if keep and on:
                     hist[t, 0, lo + j] = mx == 1
                     hist[t, 1, lo + j] = my == 1
         else:

@@ -142,10 +142,10 @@ def _memory_one_long_run(
     if fast is not None:
         out = np.empty((n, m, 4))
         bad = np.empty((n, m), dtype=bool)
+        # One array layout (C-contiguous float64) for every call: one compiled signature.
+        args = (np.ascontiguousarray(a, dtype=np.float64) for a in (px, p0x, qy_swapped, q0y))
         with _compiled.LOCK:
-            fast.closed_form(
-                px, p0x, np.ascontiguousarray(qy_swapped), q0y, float(w), out, bad, _DEGENERATE
-            )
+            fast.closed_form(*args, float(w), out, bad, _DEGENERATE)
         if bad.any():
             ii, jj = np.nonzero(bad)
             out[ii, jj] = _degenerate_pairs(x, y, px, p0x, qy, q0y, ii, jj, eps, eta, w)
@@ -363,8 +363,11 @@ def _memory_one_rounds(
     n, m = len(px), len(qy)
     if fast is not None:
         res = np.empty((n, m, 4))
+        args = (
+            np.ascontiguousarray(a, dtype=np.float64) for a in (px, p0x, dx, d0x, qy, q0y, dy, d0y)
+        )
         with _compiled.LOCK:
-            fast.mean_rounds_memory_one(px, p0x, dx, d0x, qy, q0y, dy, d0y, _SWAP, rounds, res)
+            fast.mean_rounds_memory_one(*args, _SWAP, int(rounds), res)
         return res
     out = np.empty((n * m, 4))
     for sel, a, b in _pair_chunks(n, m, 1 << 14):
