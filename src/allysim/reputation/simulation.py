@@ -213,7 +213,10 @@ def simulate_reputation(
     strat = np.repeat(np.arange(len(labels)), k)
     table = norm.assessment
     shape = (reps, n, n) if mode == "private" else (reps, n)
-    img = (rng.random(shape) < g0).astype(np.int8) if g0 < 1 else np.ones(shape, np.int8)
+    if 0 < g0 < 1:
+        img = (rng.random(shape) < g0).astype(np.int8)
+    else:  # all good or all bad: no draw, so relabelling good and bad leaves the stream as is
+        img = np.full(shape, int(g0), dtype=np.int8)
 
     coop = np.empty((reps, t_max))
     good = np.empty((reps, t_max))
