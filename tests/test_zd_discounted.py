@@ -138,3 +138,32 @@ def test_fixed_horizon_error_is_the_last_round_term(rounds):
     bound = max(abs(q - zd.p0) for q in zd.p) / (rounds * phi)
     assert np.abs(predicted).max() <= bound + 1e-12
     assert np.abs(predicted).max() > 0.1 * bound  # the bound is attained to within 10x
+
+
+@given(
+    game=dilemma(),
+    chi=st.floats(1.1, 5.0),
+    level=st.sampled_from(["P", "R", "between"]),
+    lam=st.floats(0.05, 0.95),
+    p0=st.floats(0.0, 1.0),
+)
+def test_least_continuation_is_the_feasibility_boundary(game, chi, level, lam, p0):
+    R, _, _, P = game.payoff_vector
+    baseline = {"P": P, "R": R, "between": P + lam * (R - P)}[level]
+    p0 = {"P": 0.0, "R": 1.0, "between": p0}[level]
+    try:
+        w_min = zd_min_continuation(game, chi=chi, baseline=baseline, p0=p0)
+    except ValueError:
+        assume(False)
+    assume(1e-3 < w_min < 0.99)
+    s = zero_determinant(
+        game,
+        chi=chi,
+        phi=sum(zd_phi_range(game, chi, baseline, continuation=w_min, p0=p0)) / 2,
+        baseline=baseline,
+        p0=p0,
+        continuation=w_min,
+    )
+    assert all(0.0 <= q <= 1.0 for q in s.p)
+    with pytest.raises(ValueError, match="continuation must be >="):
+        zd_phi_range(game, chi, baseline, continuation=w_min * (1 - 1e-6), p0=p0)

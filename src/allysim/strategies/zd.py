@@ -102,16 +102,14 @@ def _affine_bounds(
     upper: list[tuple[float, float]] = []
     pinned = []
     for i, (ai, bi) in enumerate(zip(a, b, strict=True)):
-        low = ((p0 - ai) / bi, -p0 / bi) if bi else None
-        up = ((p0 - ai) / bi, (1.0 - p0) / bi) if bi else None
-        if bi > 0:
-            lower.append(low)  # type: ignore[arg-type]
-            upper.append(up)  # type: ignore[arg-type]
-        elif bi < 0:
-            lower.append(up)  # type: ignore[arg-type]
-            upper.append(low)  # type: ignore[arg-type]
-        else:
+        if not bi:
             pinned.append(i)
+            continue
+        low = ((p0 - ai) / bi, -p0 / bi)
+        up = ((p0 - ai) / bi, (1.0 - p0) / bi)
+        # Dividing by a negative coefficient swaps the two sides.
+        lower.append(low if bi > 0 else up)
+        upper.append(up if bi > 0 else low)
     return lower, upper, pinned
 
 
