@@ -53,13 +53,25 @@ SEEDS = range(6)
 def failure_life_table(model: TrustModel, steps: int) -> pd.DataFrame:
     """Run ``model`` and return its life table with the failures (trust exits) by age.
 
-    The model's ``dissolution_hazard`` pools both causes of an end; this splits out the trust
-    exits by wrapping the exit phase: just before it runs, the partnerships whose lower
-    contractual trust is below ``exit_threshold`` are the ones it ends as exits, and their
-    number is checked against what the phase reports each step.
+    The partnership table counts ends and failures by age itself (``dissolution_hazard``);
+    :func:`recorded_failures` checks that count against an independent record.
+    """
+    data = model.run(steps, progress=False)
+    life = model.dissolution_hazard()[["age", "at_risk", "ended", "failed"]]
+    if int(life["failed"].sum()) != int(data["exits"].sum()):
+        raise AssertionError("failures by age do not add up to the exits reported per step")
+    return life
+
+
+def recorded_failures(model: TrustModel, steps: int) -> np.ndarray:
+    """Failures by age recorded outside the table, by wrapping the exit phase (plain model).
+
+    Just before the phase runs, the partnerships whose lower contractual trust is below
+    ``exit_threshold`` are the ones it ends as exits; their number is checked against what the
+    phase reports each step.
     """
     if model.parts:
-        raise ValueError("failure_life_table needs a model without partnership parts")
+        raise ValueError("recorded_failures needs a model without partnership parts")
     ages: list[np.ndarray] = []
     dissolve = model.exit.dissolve
     table = model.table
@@ -75,14 +87,8 @@ def failure_life_table(model: TrustModel, steps: int) -> pd.DataFrame:
         return exits
 
     model.exit.dissolve = dissolve_and_record  # type: ignore[method-assign]
-    data = model.run(steps, progress=False)
-    life = model.dissolution_hazard()[["age", "at_risk", "ended"]]
-    failed = np.bincount(np.concatenate(ages), minlength=len(life)) if ages else np.zeros(0)
-    life["failed"] = np.zeros(len(life), dtype=np.int64)
-    life.loc[: failed.size - 1, "failed"] = failed[: len(life)]
-    if int(life["failed"].sum()) != int(data["exits"].sum()):
-        raise AssertionError("failures by age do not add up to the exits reported per step")
-    return life
+    model.run(steps, progress=False)
+    return np.bincount(np.concatenate(ages)) if ages else np.zeros(0, dtype=np.int64)
 
 
 def stacked(tables: Sequence[pd.DataFrame]) -> np.ndarray:
@@ -194,6 +200,26 @@ def test_failures_are_the_trust_exits_and_never_exceed_ends():
     life = failure_life_table(model, 80)
     assert int(life["ended"].sum()) == model.table.dissolved_total
     assert (life["failed"] <= life["ended"]).all()
+    assert 0 < life["failed"].sum() < life["ended"].sum()
+    # The table's own count by age equals a record kept outside it, age for age.
+    recorded = recorded_failures(TrustModel(n_organizations=60, seed=3), 80)
+    counted = life["failed"].to_numpy()
+    assert recorded.sum() == counted.sum() > 0
+    np.testing.assert_array_equal(counted[: recorded.size], recorded)
+    assert not counted[recorded.size :].any()
+
+
+def test_failures_are_counted_with_partnership_parts_on():
+    from allysim.abm import Governance, SpecificInvestment
+
+    model = TrustModel(
+        n_organizations=60,
+        investment=SpecificInvestment(),
+        governance=Governance(notice_period=1, exit_fee=0.2),
+        seed=4,
+    )
+    life = failure_life_table(model, 80)
+    assert int(life["ended"].sum()) == model.table.dissolved_total
     assert 0 < life["failed"].sum() < life["ended"].sum()
 
 
