@@ -146,3 +146,18 @@ def test_all_states_and_input_checks():
         is_subgame_perfect("TFT", game, 0.5)
     with pytest.raises(ValueError, match="tol must be >= 0"):
         is_subgame_perfect(TFT, game, 0.5, tol=-1)
+
+
+@given(a=deterministic_machine(), b=deterministic_machine(), game=dilemma(), w=st.floats(0, 0.99))
+def test_state_values_match_the_exact_kernel(a, b, game, w):
+    # The cycle formula for V agrees with allysim's discounted Markov-chain payoffs at the start.
+    from allysim import expected_payoffs
+    from allysim.equilibria.subgame_perfect import _product, _values
+
+    js, moves, succ, _ = _product(a, b, all_states=False)
+    u0, u1 = game.outcome_payoffs()
+    m0, m1 = moves[:, 0], moves[:, 1]
+    flow = np.stack([u0[2 * m0 + m1], u1[2 * m0 + m1]], axis=1)
+    values = _values(succ[np.arange(len(js)), m0, m1], flow, w)
+    x, y = expected_payoffs(a, b, game, continuation=w)
+    assert values[0] == pytest.approx([x[0, 0], y[0, 0]], abs=1e-9)
