@@ -465,3 +465,12 @@ def test_relabelling_good_and_bad_mirrors_the_run(norm, mode, seed):
 def test_progress_bar_runs(capsys):
     r = simulate_reputation("L3", n_organizations=5, rounds=3, progress=True, seed=0)
     assert r.cooperation.shape == (1, 3)
+
+
+def test_empty_strategy_and_saved_stationary(tmp_path):
+    r = simulate_reputation("L3", ["NORM", "ALLC"], [6, 0], rounds=5, seed=0)
+    assert np.isnan(r.payoffs[0, 1]) and np.isnan(r.giving[0, 1])
+    assert np.isfinite(r.payoffs[0, 0])
+    s = stationary_reputation("L7", ["NORM", "ALLD"], [0.5, 0.5], **ERR)
+    back = type(s).load(s.save(tmp_path / "stat"))
+    assert np.array_equal(back.payoffs, s.payoffs) and back.strategies == ("L7", "ALLD")
