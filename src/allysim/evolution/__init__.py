@@ -30,10 +30,26 @@ from allysim.evolution.fixation import (
     fixation_probability,
     log_fixation_probability,
 )
+from allysim.evolution.graphs import (
+    cycle_graph,
+    degrees,
+    lattice_graph,
+    neighbour_array,
+    random_regular_graph,
+    scale_free_graph,
+    trust_network,
+)
 from allysim.evolution.mutation_chain import _chain_bytes as _chain_bytes
 from allysim.evolution.payoffs import payoff_matrix_for
 from allysim.evolution.population import PopulationResult, simulate_population
 from allysim.evolution.replicator import discrete_replicator, replicator_dynamics
+from allysim.evolution.spatial import (
+    GraphGameResult,
+    NowakMayResult,
+    graph_fixation_probability,
+    nowak_may,
+    simulate_graph_game,
+)
 from allysim.evolution.stationary import DIRECT_MAX_STATES as DIRECT_MAX_STATES
 from allysim.evolution.stationary import StationaryDistribution, stationary_distribution
 from allysim.evolution.strategy_space import (
@@ -45,19 +61,31 @@ from allysim.evolution.strategy_space import (
 from allysim.evolution.update_rules import fermi
 
 __all__ = [
+    "GraphGameResult",
+    "NowakMayResult",
     "PopulationResult",
     "StationaryDistribution",
     "StrategySpaceResult",
+    "cycle_graph",
+    "degrees",
     "discrete_replicator",
     "fermi",
     "fixation_matrix",
     "fixation_probability",
+    "graph_fixation_probability",
+    "lattice_graph",
     "log_fixation_probability",
+    "neighbour_array",
+    "nowak_may",
     "payoff_matrix_for",
+    "random_regular_graph",
     "replicator_dynamics",
     "sample_strategies",
+    "scale_free_graph",
     "sequential_invasion",
+    "simulate_graph_game",
     "simulate_population",
     "stationary_distribution",
     "strategy_space_replicator",
+    "trust_network",
 ]
