@@ -31,7 +31,7 @@ from allysim.reputation import (
     verdict_probabilities,
 )
 
-# Ohtsuki & Iwasa (2006, Table 1), written as in the paper, independently of the package's
+# Ohtsuki & Iwasa (2004, 2006), in the layout of their tables, independently of the package's
 # encoding: for (donor, recipient) = GG, GB, BG, BB the verdict on C, the verdict on D, and
 # the action.
 PAPER = {

@@ -9,7 +9,7 @@ cooperate) or 0 (refuse, defect). A norm has
   the recipient's image matters too, *third order* when the donor's own image matters;
 * an **action rule** ``action[donor_image, recipient_image]`` -> 1 give, 0 refuse.
 
-The leading eight are the norms of Ohtsuki & Iwasa (2004, Table 2; 2006, Table 1) that keep
+The leading eight are the norms of Ohtsuki & Iwasa (2004, 2006) that keep
 cooperation evolutionarily stable under public assessment with errors. They share the
 assessment "cooperating with a good recipient is good, refusing a good recipient is bad,
 refusing a bad recipient is good when the donor is good" and the action "give to good
@@ -159,7 +159,7 @@ _DISC_BB_GIVE = np.array([[1, 1], [0, 1]], dtype=np.int8)
 
 def _leading(gb_c: int, bb_c: int, bb_d: int, bb_act: int, name: str) -> Norm:
     # Rows are (to a good recipient, to a bad recipient); the fixed entries are the ones the
-    # leading eight share (Ohtsuki & Iwasa 2004, Table 2).
+    # leading eight share (Ohtsuki & Iwasa 2004, 2006).
     assessment = _table(
         c_bad_donor=(1, bb_c), d_bad_donor=(0, bb_d), c_good_donor=(1, gb_c), d_good_donor=(0, 1)
     )
