@@ -205,9 +205,9 @@ def _serve(argv: Sequence[str]) -> int:
     command = _solara_command(args.host, args.port, not args.no_browser)
     print(f"allysim serve: http://{args.host}:{args.port}/ (Ctrl-C stops the server)", flush=True)
     server = subprocess.Popen(command)
-    if threading.current_thread() is threading.main_thread():
-        # A SIGTERM to this process must stop the server too, not leave it holding the port.
-        signal.signal(signal.SIGTERM, _interrupt)
+    # A SIGTERM to this process must stop the server too, not leave it holding the port.
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
     try:
         return server.wait()
     except KeyboardInterrupt:
@@ -218,6 +218,9 @@ def _serve(argv: Sequence[str]) -> int:
             server.kill()
             server.wait()
         return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _interrupt(signum: int, frame: object) -> None:
