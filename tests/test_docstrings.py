@@ -24,27 +24,20 @@ from __future__ import annotations
 import enum
 import importlib
 import inspect
+import pkgutil
 import re
 
 import pytest
 
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
-MODULES = [
-    "allysim.games",
-    "allysim.strategies",
-    "allysim.kernels",
-    "allysim.tournament",
-    "allysim.mechanisms",
-    "allysim.comparison",
-    "allysim.scenarios",
-    "allysim.evolution",
-    "allysim.abm",
-    "allysim.experiments",
-    "allysim.sensitivity",
-    "allysim.plotting",
-    "allysim.cli",
-]
+# Every public subpackage and module of allysim, found rather than listed, so a new one is
+# checked from its first commit.
+MODULES = sorted(
+    f"allysim.{info.name}"
+    for info in pkgutil.iter_modules(importlib.import_module("allysim").__path__)
+    if not info.name.startswith("_")
+)
 CODES = {"GL08", "PR01", "PR02", "PR04", "PR07", "PR10", "RT01", "EX01"}
 
 
