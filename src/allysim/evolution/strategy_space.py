@@ -261,7 +261,7 @@ def sequential_invasion(
     continuation: float | None = None,
     noise: float = 0.0,
     corner_bias: float | None = None,
-    initial: Any = (0.0, 0.0, 0.0, 0.0, 0.0),
+    initial: Any = (0, 0, 0, 0, 0),
     seed: SeedLike = None,
     progress: bool = False,
 ) -> StrategySpaceResult:
