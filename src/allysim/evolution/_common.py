@@ -13,6 +13,10 @@ from allysim._validation import (
 )
 
 Rule = Literal["fermi", "moran"]
+# The rules of the well-mixed fixation probabilities and simulation: "moran" is the birth-death
+# Moran process, "moran_db" its death-birth variant, "wright_fisher" non-overlapping generations.
+# Other functions (the stationary distributions) keep to Rule.
+PopulationRule = Literal["fermi", "moran", "moran_db", "wright_fisher"]
 
 
 def _payoff_matrix(a, name: str = "payoff_matrix") -> np.ndarray:
@@ -40,8 +44,8 @@ def _population(z) -> int:
 
 def _selection(beta, rule: str) -> float:
     beta = check_nonnegative(beta, "selection")
-    if rule == "moran" and beta > 1:
-        raise ValueError(f"selection must lie in [0, 1] for rule='moran', got {beta!r}")
+    if rule in ("moran", "moran_db", "wright_fisher") and beta > 1:
+        raise ValueError(f"selection must lie in [0, 1] for rule={rule!r}, got {beta!r}")
     return beta
 
 
@@ -60,3 +64,12 @@ def _rule(rule: str) -> Rule:
     if rule == "moran":
         return "moran"
     raise ValueError(f"rule must be 'fermi' or 'moran', got {rule!r}")
+
+
+def _population_rule(rule: str) -> PopulationRule:
+    _choice(rule, "rule", ("fermi", "moran", "moran_db", "wright_fisher"))
+    if rule in ("fermi", "moran"):
+        return _rule(rule)
+    if rule == "moran_db":
+        return "moran_db"
+    return "wright_fisher"

@@ -5,12 +5,19 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.stats import binom
 
 from allysim._validation import (
     check_int,
     check_memory,
 )
-from allysim.evolution._common import Rule, _payoff_matrix, _population, _rule, _selection
+from allysim.evolution._common import (
+    PopulationRule,
+    _payoff_matrix,
+    _population,
+    _population_rule,
+    _selection,
+)
 
 
 def _partial_log_products(a_ii, a_ij, a_ji, a_jj, z: int, beta: float, rule: str) -> np.ndarray:
@@ -54,18 +61,55 @@ def _partial_log_products(a_ii, a_ij, a_ji, a_jj, z: int, beta: float, rule: str
         pi_res = (k / (z - 1)) * a_ji + ((z - k - 1) / (z - 1)) * a_jj
         f_inv = 1 - beta + beta * pi_inv
         f_res = 1 - beta + beta * pi_res
+    _check_fitness(f_inv, f_res, rule)
+    log_ratio = np.log(f_res) - np.log(f_inv)
+    if rule == "moran_db":
+        # Death-birth: a random organization dies and the Z - 1 others compete for its place
+        # in proportion to fitness, so the competitors' pool lacks the one that died.
+        up_pool = k * f_inv + (z - k - 1) * f_res
+        down_pool = (k - 1) * f_inv + (z - k) * f_res
+        log_ratio = log_ratio + np.log(up_pool) - np.log(down_pool)
+    out = np.cumsum(log_ratio, axis=-1)
+    return np.broadcast_to(out, (*shape, z - 1))
+
+
+def _check_fitness(f_inv: np.ndarray, f_res: np.ndarray, rule: str) -> None:
     if not (np.all(np.isfinite(f_inv)) and np.all(np.isfinite(f_res))):
         raise ValueError(
-            "rule='moran' needs finite fitness 1 - selection + selection * payoff; the "
+            f"rule={rule!r} needs finite fitness 1 - selection + selection * payoff; the "
             "payoff_matrix entries are too large (scale them down)"
         )
     if np.any(f_inv <= 0) or np.any(f_res <= 0):
         raise ValueError(
-            "rule='moran' needs positive fitness 1 - selection + selection * payoff; shift "
+            f"rule={rule!r} needs positive fitness 1 - selection + selection * payoff; shift "
             "the payoff_matrix up or lower selection"
         )
-    out = np.cumsum(np.log(f_res) - np.log(f_inv), axis=-1)
-    return np.broadcast_to(out, (*shape, z - 1))
+
+
+def _wright_fisher_rho(a_ii: float, a_ij: float, a_ji: float, a_jj: float, z: int, beta: float):
+    """Fixation probability of one invader under Wright-Fisher sampling (Imhof & Nowak 2006).
+
+    Each generation the Z offspring are drawn independently, an invader with chance
+    ``k f_inv / (k f_inv + (Z - k) f_res)``: a chain on k = 0..Z whose absorption probability
+    solves a dense (Z - 1) x (Z - 1) system.
+    """
+    if beta == 0:
+        return 1.0 / z
+    check_memory(
+        8.0 * 4 * (z + 1) ** 2,
+        "population",
+        hint="the Wright-Fisher chain needs memory quadratic in the population; use a smaller one",
+    )
+    k = np.arange(1, z, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        f_inv = 1 - beta + beta * (((k - 1) * a_ii + (z - k) * a_ij) / (z - 1))
+        f_res = 1 - beta + beta * ((k * a_ji + (z - k - 1) * a_jj) / (z - 1))
+    _check_fitness(f_inv, f_res, "wright_fisher")
+    p = k * f_inv / (k * f_inv + (z - k) * f_res)
+    trans = binom.pmf(np.arange(z + 1)[None, :], z, p[:, None])  # (Z - 1, Z + 1)
+    system = np.eye(z - 1) - trans[:, 1:z]
+    h = np.linalg.solve(system, trans[:, z])
+    return float(min(max(h[0], 0.0), 1.0))
 
 
 def _rho_parts(partial: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -90,7 +134,7 @@ def log_fixation_probability(
     *,
     population: int,
     selection: float,
-    rule: Rule = "fermi",
+    rule: PopulationRule = "fermi",
 ) -> float:
     """Natural log of :func:`fixation_probability`, finite even far below the smallest float.
 
@@ -105,9 +149,10 @@ def log_fixation_probability(
     population : int
         Population size Z >= 2.
     selection : float
-        Selection intensity beta >= 0 (in [0, 1] for ``rule="moran"``).
-    rule : {"fermi", "moran"}, default "fermi"
-        Pairwise comparison or Moran birth-death process.
+        Selection intensity beta >= 0 (in [0, 1] for the Moran and Wright-Fisher rules).
+    rule : {"fermi", "moran", "moran_db", "wright_fisher"}, default "fermi"
+        Pairwise comparison, Moran birth-death, Moran death-birth or Wright-Fisher process
+        (see :func:`fixation_probability`).
 
     Returns
     -------
@@ -121,6 +166,14 @@ def log_fixation_probability(
     >>> round(log_fixation_probability(A, 0, 1, population=1000, selection=100), 6)
     -150200.0
     """
+    if rule == "wright_fisher":
+        rho = _wright_fisher_pair(payoff_matrix, invader, resident, population, selection)
+        if rho <= 0:
+            raise ValueError(
+                "the Wright-Fisher fixation probability is below the float range; its log is "
+                "only available for the birth-death rules"
+            )
+        return math.log(rho)
     top, total = _pair_rho_parts(payoff_matrix, invader, resident, population, selection, rule)
     if np.isinf(top):
         raise ValueError(
@@ -133,7 +186,7 @@ def log_fixation_probability(
 def _pair_rho_parts(payoff_matrix, invader, resident, population, selection, rule):
     """Validate one (invader, resident) pair and return (top, total) of its fixation probability."""
     a = _payoff_matrix(payoff_matrix)
-    rule = _rule(rule)
+    rule = _population_rule(rule)
     z, beta = _population(population), _selection(selection, rule)
     i, j = _strategy_index(invader, a, "invader"), _strategy_index(resident, a, "resident")
     if i == j:
@@ -141,6 +194,15 @@ def _pair_rho_parts(payoff_matrix, invader, resident, population, selection, rul
         # its zero payoff difference would otherwise be amplified to 0 or 1.
         beta = 0.0
     return _rho_parts(_partial_log_products(a[i, i], a[i, j], a[j, i], a[j, j], z, beta, rule))
+
+
+def _wright_fisher_pair(payoff_matrix, invader, resident, population, selection) -> float:
+    a = _payoff_matrix(payoff_matrix)
+    z, beta = _population(population), _selection(selection, "wright_fisher")
+    i, j = _strategy_index(invader, a, "invader"), _strategy_index(resident, a, "resident")
+    if i == j:
+        return 1.0 / z
+    return _wright_fisher_rho(a[i, i], a[i, j], a[j, i], a[j, j], z, beta)
 
 
 def _strategy_index(i, a: np.ndarray, name: str) -> int:
@@ -157,7 +219,7 @@ def fixation_probability(
     *,
     population: int,
     selection: float,
-    rule: Rule = "fermi",
+    rule: PopulationRule = "fermi",
 ) -> float:
     """Probability that one ``invader`` takes over a population of ``resident`` (size Z).
 
@@ -178,9 +240,15 @@ def fixation_probability(
         Population size Z >= 2. Memory grows linearly with Z and is checked against the
         budget (:func:`allysim.set_memory_budget`).
     selection : float
-        Selection intensity beta >= 0 (in [0, 1] for ``rule="moran"``).
-    rule : {"fermi", "moran"}, default "fermi"
-        Pairwise comparison (Fermi) rule or Moran birth-death process with linear fitness.
+        Selection intensity beta >= 0 (in [0, 1] for the Moran and Wright-Fisher rules).
+    rule : {"fermi", "moran", "moran_db", "wright_fisher"}, default "fermi"
+        Pairwise comparison (Fermi) rule; Moran birth-death (``"moran"``: one organization
+        reproduces in proportion to fitness ``1 - w + w pi``, its offspring replaces a random
+        one, possibly the parent; Nowak et al. 2004); Moran death-birth (``"moran_db"``: a
+        random organization dies, the Z - 1 others compete for its place in proportion to
+        fitness; Kaveh, Komarova & Kohandel 2015, R. Soc. Open Sci. 2:140465); or Wright-Fisher
+        (``"wright_fisher"``: non-overlapping generations, Z offspring drawn by fitness;
+        Imhof & Nowak 2006, J. Math. Biol. 52:667), solved exactly over its Z + 1 states.
 
     Returns
     -------
@@ -196,6 +264,8 @@ def fixation_probability(
     >>> fixation_probability(A, 0, 1, population=50, selection=0.0) == 1 / 50
     True
     """
+    if rule == "wright_fisher":
+        return _wright_fisher_pair(payoff_matrix, invader, resident, population, selection)
     top, total = _pair_rho_parts(payoff_matrix, invader, resident, population, selection, rule)
     return float(np.exp(-top) / total)
 
@@ -205,7 +275,7 @@ def fixation_matrix(
     *,
     population: int,
     selection: float,
-    rule: Rule = "fermi",
+    rule: PopulationRule = "fermi",
     log: bool = False,
 ) -> np.ndarray:
     """Fixation probabilities for every ordered pair at once: ``out[i, j]`` = i invading j.
@@ -220,9 +290,10 @@ def fixation_matrix(
     population : int
         Population size Z >= 2.
     selection : float
-        Selection intensity beta >= 0 (in [0, 1] for ``rule="moran"``).
-    rule : {"fermi", "moran"}, default "fermi"
-        Pairwise comparison or Moran birth-death process.
+        Selection intensity beta >= 0 (in [0, 1] for the Moran and Wright-Fisher rules).
+    rule : {"fermi", "moran", "moran_db", "wright_fisher"}, default "fermi"
+        Pairwise comparison, Moran birth-death, Moran death-birth or Wright-Fisher process
+        (see :func:`fixation_probability`).
     log : bool, default False
         Return natural logs of the probabilities (finite far below the smallest float).
 
@@ -238,11 +309,25 @@ def fixation_matrix(
     [[0.1, 0.1], [0.1, 0.1]]
     """
     a = _payoff_matrix(payoff_matrix)
-    rule = _rule(rule)
+    rule = _population_rule(rule)
     z, beta = _population(population), _selection(selection, rule)
     if not isinstance(log, bool | np.bool_):
         raise TypeError(f"log must be True or False, got {type(log).__name__}")
     n = a.shape[0]
+    if rule == "wright_fisher":
+        rho = np.full((n, n), 1.0 / z)
+        for i in range(n):
+            for j in range(n):
+                if i != j:
+                    rho[i, j] = _wright_fisher_rho(a[i, i], a[i, j], a[j, i], a[j, j], z, beta)
+        if not log:
+            return rho
+        if np.any(rho <= 0):
+            raise ValueError(
+                "a Wright-Fisher fixation probability is below the float range; its log is "
+                "only available for the birth-death rules"
+            )
+        return np.log(rho)
     d = np.diag(a)
     out = np.empty((n, n))
     block = max(1, (1 << 22) // max(1, n * (z - 1)))

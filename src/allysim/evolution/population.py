@@ -18,7 +18,7 @@ from allysim._validation import (
     check_probability,
     resolve_seed,
 )
-from allysim.evolution._common import Rule, _payoff_matrix, _rule, _selection
+from allysim.evolution._common import PopulationRule, _payoff_matrix, _population_rule, _selection
 from allysim.evolution.update_rules import _fermi
 
 
@@ -140,6 +140,31 @@ class PopulationResult(SavedResult):
         return self.counts[:, strategy] == self.counts.sum(axis=1)
 
 
+def _wright_fisher_generation(
+    counts: np.ndarray,
+    pay: np.ndarray,
+    beta: float,
+    mu: float,
+    z: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """One Wright-Fisher generation: Z offspring drawn by fitness, then mutation."""
+    fit = np.where(counts > 0, 1 - beta + beta * pay, 1.0)
+    if np.any(fit <= 0):
+        raise ValueError(
+            "rule='wright_fisher' needs positive fitness 1 - selection + selection * payoff; "
+            "shift the payoff_matrix up or lower selection"
+        )
+    weight = counts * fit
+    share = weight / weight.sum(axis=1, keepdims=True)
+    n = counts.shape[1]
+    if mu:
+        # An offspring mutates with chance mu, to one of the n - 1 other strategies uniformly.
+        share = (1 - mu) * share + mu * (1 - share) / (n - 1)
+    share = share / share.sum(axis=1, keepdims=True)
+    return rng.multinomial(z, share).astype(np.int64)
+
+
 def simulate_population(
     payoff_matrix: np.ndarray,
     initial: Sequence[int],
@@ -148,7 +173,7 @@ def simulate_population(
     selection: float,
     mutation: float = 0.0,
     replicates: int = 1,
-    rule: Rule = "fermi",
+    rule: PopulationRule = "fermi",
     until_fixation: bool = False,
     record_every: int | None = None,
     seed: SeedLike = None,
@@ -160,9 +185,12 @@ def simulate_population(
     Each step, in every population at once: with ``rule="fermi"`` a random organization
     (the focal) compares itself with a random other and imitates it with probability
     ``1 / (1 + exp(-beta (pi_model - pi_focal)))``; with ``rule="moran"`` one organization is
-    chosen to reproduce in proportion to fitness ``1 - w + w pi`` and replaces a random one.
-    With probability ``mutation`` the updating organization instead switches to a uniformly
-    chosen other strategy. Payoffs are against the Z - 1 others. Organizations of one strategy
+    chosen to reproduce in proportion to fitness ``1 - w + w pi`` and replaces a random one;
+    with ``rule="moran_db"`` a random organization dies and the others compete for its place
+    in proportion to fitness. With probability ``mutation`` the updating organization instead
+    switches to a uniformly chosen other strategy. With ``rule="wright_fisher"`` a step is a
+    whole generation: Z offspring are drawn by fitness (a multinomial), each mutating with
+    probability ``mutation``. Payoffs are against the Z - 1 others. Organizations of one strategy
     are exchangeable, so a population is held as its counts per strategy.
 
     Parameters
@@ -174,13 +202,14 @@ def simulate_population(
     steps : int
         Maximum number of update events, >= 0.
     selection : float
-        Selection intensity beta >= 0 (in [0, 1] for ``rule="moran"``).
+        Selection intensity beta >= 0 (in [0, 1] for the Moran and Wright-Fisher rules).
     mutation : float, default 0.0
         Probability in [0, 1] that an update is a mutation instead.
     replicates : int, default 1
         Number of independent populations, >= 1.
-    rule : {"fermi", "moran"}, default "fermi"
-        Pairwise comparison or Moran birth-death process.
+    rule : {"fermi", "moran", "moran_db", "wright_fisher"}, default "fermi"
+        Pairwise comparison, Moran birth-death, Moran death-birth or Wright-Fisher process
+        (see [`fixation_probability`][allysim.evolution.fixation_probability]).
     until_fixation : bool, default False
         Stop once every population is monomorphic (needs mutation = 0).
     record_every : int or None, default None
@@ -209,7 +238,7 @@ def simulate_population(
     """
     seed = resolve_seed(seed, rng)
     a = _payoff_matrix(payoff_matrix)
-    rule = _rule(rule)
+    rule = _population_rule(rule)
     n = a.shape[0]
     init = as_float_array(initial, "initial", shape=(n,))
     if np.any(init < 0) or np.any(init != np.round(init)) or init.sum() > 2**53:
@@ -264,10 +293,13 @@ def simulate_population(
     block = 1024
     while step < steps:
         nb = min(block, steps - step)
-        u = rng.random((nb, 4, r))
+        # Wright-Fisher draws whole generations from a multinomial instead of uniforms.
+        u = rng.random((nb, 4, r)) if rule != "wright_fisher" else np.empty((nb, 4, 0))
         for b in range(nb):
             pay = (counts @ a.T - diag) / (z - 1)  # (R, n)
-            if rule == "fermi":
+            if rule == "wright_fisher":
+                counts = _wright_fisher_generation(counts, pay, beta, mu, z, rng)
+            elif rule == "fermi":
                 focal = draw_type(counts, u[b, 0])
                 rest = counts.copy()
                 rest[rows, focal] -= 1
@@ -282,19 +314,27 @@ def simulate_population(
                 fit = np.where(present, fit, 1.0)
                 if np.any(fit <= 0):
                     raise ValueError(
-                        "rule='moran' needs positive fitness 1 - selection + selection * "
+                        f"rule={rule!r} needs positive fitness 1 - selection + selection * "
                         "payoff; shift the payoff_matrix up or lower selection"
                     )
-                winner = draw_type(counts * fit, u[b, 0])
-                loser = draw_type(counts, u[b, 1])
-            if mu:
+                if rule == "moran":
+                    winner = draw_type(counts * fit, u[b, 0])
+                    loser = draw_type(counts, u[b, 1])
+                else:
+                    # Death-birth: the one that dies is not among those competing for its place.
+                    loser = draw_type(counts, u[b, 0])
+                    rest = counts.copy()
+                    rest[rows, loser] -= 1
+                    winner = draw_type(rest * fit, u[b, 1])
+            if mu and rule != "wright_fisher":
                 mutate = u[b, 3] < mu
                 if mutate.any():
                     # Mutant strategy: uniform among the n - 1 others of the updating one.
                     shift = 1 + np.minimum((u[b, 2] * (n - 1)).astype(np.int64), n - 2)
                     winner = np.where(mutate, (loser + shift) % n, winner)
-            counts[rows, loser] -= 1
-            counts[rows, winner] += 1
+            if rule != "wright_fisher":
+                counts[rows, loser] -= 1
+                counts[rows, winner] += 1
             step += 1
             if until_fixation:
                 mono = (counts == z).any(axis=1)
