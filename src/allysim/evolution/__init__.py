@@ -42,7 +42,11 @@ from allysim.evolution.graphs import (
 from allysim.evolution.mutation_chain import _chain_bytes as _chain_bytes
 from allysim.evolution.payoffs import payoff_matrix_for
 from allysim.evolution.population import PopulationResult, simulate_population
-from allysim.evolution.replicator import discrete_replicator, replicator_dynamics
+from allysim.evolution.replicator import (
+    discrete_replicator,
+    replicator_dynamics,
+    replicator_mutator,
+)
 from allysim.evolution.spatial import (
     GraphGameResult,
     NowakMayResult,
@@ -80,6 +84,7 @@ __all__ = [
     "payoff_matrix_for",
     "random_regular_graph",
     "replicator_dynamics",
+    "replicator_mutator",
     "sample_strategies",
     "scale_free_graph",
     "sequential_invasion",

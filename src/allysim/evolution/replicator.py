@@ -172,3 +172,99 @@ def discrete_replicator(
         x = x * f / mean
         out[g + 1] = x
     return out
+
+
+def replicator_mutator(
+    payoff_matrix: np.ndarray,
+    mutation_matrix: np.ndarray,
+    x0: Sequence[float],
+    t: Sequence[float],
+    *,
+    method: str = "LSODA",
+    rtol: float = 1e-10,
+    atol: float = 1e-12,
+) -> np.ndarray:
+    """Solve the replicator-mutator equation ``dx_i/dt = sum_j x_j f_j Q_ji - phi x_i``.
+
+    Page, K. M. & Nowak, M. A. (2002), "Unifying evolutionary dynamics", J. Theor. Biol. 219,
+    93-98: fitness ``f = A x``, mean fitness ``phi = x . f``, and ``Q_ji`` the probability
+    that an offspring of strategy j is of strategy i. ``Q`` = identity gives the replicator
+    equation (:func:`replicator_dynamics`); constant fitness gives Eigen's quasispecies
+    equation. Selection (fitness ``f_j``) and mutation act at reproduction, so mutation has
+    no effect where all fitness is zero.
+
+    Parameters
+    ----------
+    payoff_matrix : numpy.ndarray
+        Shape (n, n): payoff of strategy i against strategy j. Keep payoffs non-negative for the
+        fitness-weighted reproduction to mean what it says (negative ones are integrated as
+        given).
+    mutation_matrix : numpy.ndarray
+        Shape (n, n), row-stochastic: ``Q[j, i]`` is the probability that an offspring of j is
+        of strategy i (non-negative rows summing to 1).
+    x0 : sequence of float
+        Initial shares, n non-negative numbers summing to 1.
+    t : sequence of float
+        Strictly increasing times at which to report the shares.
+    method : str, default "LSODA"
+        Integrator of :func:`scipy.integrate.solve_ivp`: one of "RK45", "RK23", "DOP853",
+        "Radau", "BDF", "LSODA".
+    rtol : float, default 1e-10
+        Relative tolerance of the integrator, > 0.
+    atol : float, default 1e-12
+        Absolute tolerance of the integrator, > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (len(t), n): the shares at each time.
+
+    Examples
+    --------
+    >>> A = np.array([[2.0, 2.0], [1.0, 1.0]])  # strategy 0 twice as fit, whatever the mix
+    >>> Q = np.array([[0.9, 0.1], [0.1, 0.9]])
+    >>> replicator_mutator(A, Q, [0.5, 0.5], [0, 50])[-1].round(4).tolist()
+    [0.8217, 0.1783]
+    """
+    a = _payoff_matrix(payoff_matrix)
+    n = a.shape[0]
+    q = as_float_array(mutation_matrix, "mutation_matrix", shape=(n, n))
+    if np.any(q < 0) or np.any(np.abs(q.sum(axis=1) - 1.0) > 1e-9):
+        raise ValueError(
+            "mutation_matrix must be row-stochastic: non-negative entries, each row summing "
+            f"to 1 (row sums {np.round(q.sum(axis=1), 6).tolist()})"
+        )
+    x = _simplex_point(x0, n, "x0")
+    times = as_float_array(t, "t", shape=(None,))
+    if times.size < 1 or np.any(np.diff(times) <= 0):
+        raise ValueError("t must be a non-empty, strictly increasing sequence of times")
+    method = _choice(method, "method", _ODE_METHODS)
+    rtol = check_interval(rtol, "rtol", 0.0, math.inf, low_open=True)
+    atol = check_interval(atol, "atol", 0.0, math.inf, low_open=True)
+    if times.size == 1:
+        return x[None, :].copy()
+    # As for the replicator: payoffs scaled to [-1, 1] and time stretched to match.
+    scale = float(np.abs(a).max()) or 1.0
+    a = a / scale
+    with np.errstate(over="ignore"):
+        clock = times * scale
+    if not np.all(np.isfinite(clock)) or np.any(np.diff(clock) <= 0):
+        raise ValueError(
+            "payoff_matrix entries times the times t overflow (or collapse) in float64; scale "
+            "payoff_matrix down or use a shorter t"
+        )
+
+    def rhs(_, y):
+        f = a @ y
+        return (y * f) @ q - y * (y @ f)
+
+    sol = solve_ivp(
+        rhs, (clock[0], clock[-1]), x, t_eval=clock, method=method, rtol=rtol, atol=atol
+    )
+    if not sol.success or not np.all(np.isfinite(sol.y)):
+        raise ValueError(
+            f"replicator_mutator: the integration failed ({sol.message}); scale payoff_matrix "
+            "down or shorten t"
+        )
+    traj = np.maximum(sol.y.T, 0.0)
+    return traj / traj.sum(axis=1, keepdims=True)
