@@ -240,9 +240,10 @@ def _interrupt(signum: int, frame: object) -> None:
 
     Examples
     --------
-    >>> _interrupt(15, None)
-    Traceback (most recent call last):
-    ...
-    KeyboardInterrupt
+    >>> try:
+    ...     _interrupt(15, None)
+    ... except KeyboardInterrupt:
+    ...     print("stopped")
+    stopped
     """
     raise KeyboardInterrupt
