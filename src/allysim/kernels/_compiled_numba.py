@@ -88,7 +88,7 @@ def play_matches(
         )
 
 
-@njit(cache=True)
+@njit(inline="always", cache=True)
 def _play_block(
     thr4,
     next4,
@@ -123,10 +123,15 @@ def _play_block(
         sy[j] = start_y[lo + j]
         rng[j] = _mix(key0 + _GOLDEN * np.uint64(lo + j + 1)) ^ key1
         horizon = max(horizon, lengths[lo + j])
+    ragged = False
+    for j in range(nl):
+        live[j] = 1
+        ragged = ragged or lengths[lo + j] != horizon
     for t in range(horizon):
-        # Rounds past a match's end are played on (branch-free lanes) but not counted.
-        for j in range(nl):
-            live[j] = 1 if t < lengths[lo + j] else 0
+        if ragged:
+            # Rounds past a match's end are played on (branch-free lanes) but not counted.
+            for j in range(nl):
+                live[j] = 1 if t < lengths[lo + j] else 0
         if flip or keep:
             for j in range(nl):
                 s = rng[j] + _GOLDEN

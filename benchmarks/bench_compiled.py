@@ -1,0 +1,201 @@
+"""The kernels' hot paths on both backends, beside their targets and peers, in one run.
+
+For each hot path: allysim's numpy path (``backend="numpy"``, the reference), the numba path on
+one thread and on all cores, the target of issue 15, and a peer measured in the same run where
+one exists (Axelrod-Python's ``Match`` if the ``bench`` extra is installed; plain numpy
+baselines otherwise). Rates are work / (best wall time of N runs): the machine is shared, so
+the best of N is the run least disturbed; the load average is printed with the table.
+
+Run:  python benchmarks/bench_compiled.py [--quick]
+Needs the ``fast`` extra (numba) for the compiled columns; without it they read "n/a".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import warnings
+
+import numpy as np
+
+import allysim as ally
+from allysim.kernels import numba_available
+
+warnings.filterwarnings("ignore")
+
+
+def best_of(fn, repeats: int) -> float:
+    """Best wall time of ``repeats`` runs of ``fn`` (seconds)."""
+    best = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def naive_monte_carlo(p: np.ndarray, q: np.ndarray, rounds: int, eps: float, seed: int):
+    """The straightforward numpy loop (as in bench_kernels.py): one step per round."""
+    rng = np.random.default_rng(seed)
+    k = len(p)
+    px = p[:, :4] * (1 - 2 * eps) + eps
+    qy = q[:, :4] * (1 - 2 * eps) + eps
+    x = rng.random(k) < p[:, 4]
+    y = rng.random(k) < q[:, 4]
+    pay = np.zeros(k)
+    u = np.array([3.0, 0.0, 5.0, 1.0])
+    rows = np.arange(k)
+    for _ in range(rounds):
+        sx = 2 * (~x) + (~y)
+        sy = 2 * (~y) + (~x)
+        pay += u[sx]
+        x = rng.random(k) < px[rows, sx]
+        y = rng.random(k) < qy[rows, sy]
+    return pay / rounds
+
+
+def generic_solve(p: np.ndarray, q: np.ndarray, eps: float) -> np.ndarray:
+    """Stationary payoffs of every memory-one pair by batched numpy.linalg.solve."""
+    a = p[:, None, :4] * (1 - 2 * eps) + eps
+    b = (q[None, :, :4] * (1 - 2 * eps) + eps)[..., [0, 2, 1, 3]]
+    m = np.stack([a * b, a * (1 - b), (1 - a) * b, (1 - a) * (1 - b)], axis=-1)
+    n = m.shape[0] * m.shape[1]
+    m = m.reshape(n, 4, 4)
+    lhs = np.swapaxes(np.eye(4) - m + 1.0, 1, 2)
+    v = np.linalg.solve(lhs, np.ones((n, 4, 1)))[..., 0]
+    return v @ np.array([3.0, 0.0, 5.0, 1.0])
+
+
+def backends(run, work: float, reps: int) -> tuple[float, float, float]:
+    """Rates of ``run(backend)`` for numpy, numba on one thread, numba on all threads."""
+    numpy_rate = work / best_of(lambda: run("numpy"), reps)
+    if not numba_available():
+        return numpy_rate, np.nan, np.nan
+    import numba
+
+    run("numba")  # compile (or load from the cache) outside the timing
+    all_threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    one = work / best_of(lambda: run("numba"), reps)
+    numba.set_num_threads(all_threads)
+    every = work / best_of(lambda: run("numba"), reps)
+    return numpy_rate, one, every
+
+
+def axelrod_rate(p: np.ndarray, rounds: int) -> tuple[float, str]:
+    """Axelrod-Python Match, memory-one with noise 0.05, match-rounds per second."""
+    try:
+        import axelrod as axl
+    except ImportError:
+        return np.nan, "Axelrod Match (not installed)"
+    players = [axl.MemoryOnePlayer(tuple(x[:4]), initial=axl.Action.C) for x in p[:6]]
+
+    def play():
+        for a in players:
+            for b in players:
+                axl.Match((a, b), turns=rounds, noise=0.05, seed=1).play()
+
+    return len(players) ** 2 * rounds / best_of(play, 1), "Axelrod Match"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    args = parser.parse_args()
+    reps = 3 if args.quick else 5
+    rng = np.random.default_rng(0)
+    game = ally.PrisonersDilemma()
+    rows = []
+
+    # Monte Carlo, memory-one, noise 0.05.
+    side = 150 if args.quick else 317
+    p = rng.random((side, 5))
+    rounds = 200
+    work = side * side * rounds
+    rates = backends(
+        lambda b: ally.simulate(p, p, game, rounds=rounds, noise=0.05, seed=1, backend=b),
+        work,
+        reps,
+    )
+    pp, qq = np.repeat(p, side, axis=0), np.tile(p, (side, 1))
+    naive = work / best_of(lambda: naive_monte_carlo(pp, qq, rounds, 0.05, 1), reps)
+    peer, peer_name = axelrod_rate(p, rounds)
+    if not np.isfinite(peer):
+        peer, peer_name = naive, "plain numpy loop (Axelrod not installed)"
+    rows.append(
+        ("Monte Carlo match-rounds/s, memory-one, noise 0.05", *rates, 3e8, peer, peer_name)
+    )
+
+    # Monte Carlo, finite-state machines (and memory-one) of the classic zoo, noise 0.05.
+    zoo = [ally.ALLC, ally.ALLD, ally.TFT, ally.GRIM, ally.WSLS, ally.GTFT(), ally.TF2T, ally.STFT]
+    zreps = 500 if args.quick else 2000
+    work = len(zoo) ** 2 * zreps * rounds
+    rates = backends(
+        lambda b: ally.simulate(
+            zoo, zoo, game, rounds=rounds, noise=0.05, repetitions=zreps, seed=1, backend=b
+        ),
+        work,
+        reps,
+    )
+    rows.append(
+        ("Monte Carlo match-rounds/s, finite-state zoo, noise 0.05", *rates, 3e8, np.nan, "")
+    )
+
+    # Exact, finite horizon of 200 rounds.
+    n = 300 if args.quick else 1000
+    big = rng.random((n, 5))
+    sub = big[: n // 10 if args.quick else 300]
+    work = len(sub) * n
+    rates = backends(
+        lambda b: ally.expected_payoffs(sub, big, game, rounds=200, noise=0.01, backend=b),
+        work,
+        reps,
+    )
+    rows.append((f"exact pairs/s, {len(sub)}x{n} memory-one, 200 rounds", *rates, 1e7, np.nan, ""))
+
+    # Exact, limit of means and discounted.
+    solve = len(big[: n // 4]) * n / best_of(lambda: generic_solve(big[: n // 4], big, 0.01), reps)
+    for label, kw in (("limit of means", {}), ("continuation 0.95", {"continuation": 0.95})):
+        rates = backends(
+            lambda b, kw=kw: ally.expected_payoffs(big, big, game, noise=0.01, backend=b, **kw),
+            n * n,
+            reps,
+        )
+        rows.append(
+            (
+                f"exact pairs/s, {n}x{n} memory-one, {label}",
+                *rates,
+                5e7,
+                solve,
+                "numpy.linalg.solve",
+            )
+        )
+
+    load = os.getloadavg()[0]
+    threads = "n/a"
+    if numba_available():
+        import numba
+
+        threads = str(numba.get_num_threads())
+    print(f"{os.cpu_count()} cores, numba threads {threads}, load average {load:.1f}")
+    print(f"rates are work / best wall time of {reps} runs")
+    width = max(len(r[0]) for r in rows)
+    head = f"{'hot path':<{width}}  {'numpy':>9}  {'numba 1t':>9}  {'numba all':>9}  "
+    print(head + f"{'target':>8}  {'x numpy':>7}  {'peer':>9}  {'x peer':>8}  peer")
+
+    def fmt(x: float, w: int = 9) -> str:
+        return f"{x:{w}.3g}" if np.isfinite(x) else f"{'n/a':>{w}}"
+
+    for task, ours, one, every, target, peer, name in rows:
+        best = np.nanmax([ours, one, every])
+        speedup = every / ours if np.isfinite(every) else np.nan
+        ratio = best / peer if np.isfinite(peer) else np.nan
+        print(
+            f"{task:<{width}}  {fmt(ours)}  {fmt(one)}  {fmt(every)}  {target:8.0e}  "
+            f"{fmt(speedup, 6)}x  {fmt(peer)}  {fmt(ratio, 7)}x  {name}"
+        )
+
+
+if __name__ == "__main__":
+    main()
