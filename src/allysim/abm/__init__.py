@@ -19,6 +19,8 @@
   reviews and the exit procedure.
 * :mod:`allysim.abm.metrics`: :class:`Metrics`, the five metric families per step and per
   partnership.
+* :mod:`allysim.abm.standing`: :class:`Standing`, public standing judged by a social norm
+  (indirect reciprocity, :mod:`allysim.reputation`).
 * :mod:`allysim.abm.stakeholders`: :class:`StakeholderPressure`, rewards for visible
   association and the scrutiny that exposes cause-washing.
 * :mod:`allysim.abm.value_creation`: :class:`ValueCreation`, where the dividend comes from.
@@ -39,6 +41,7 @@ from allysim.abm.params import TrustParams
 from allysim.abm.partnerships import PartnershipTable
 from allysim.abm.phases import RoundOutcome
 from allysim.abm.stakeholders import StakeholderPressure
+from allysim.abm.standing import Standing
 from allysim.abm.trust import KINDS, STAGES, Stage, TrustKind
 from allysim.abm.value_creation import ValueCreation, complementarity
 
@@ -59,6 +62,7 @@ __all__ = [
     "SpecificInvestment",
     "Stage",
     "StakeholderPressure",
+    "Standing",
     "TrustKind",
     "TrustModel",
     "TrustParams",

@@ -14,6 +14,7 @@ hook                          called
 ``setup(model)``              once, after the organizations are built
 ``acceptance(model, a, b)``   in partner search: a factor on each side's acceptance score
 ``on_form(model, rows)``      after new partnerships take ``rows`` of the table
+``contribution(model, e, p)`` in play: each side's chance to contribute, (E, 2)
 ``dividend(model, e)``        in play: a factor on each partnership's dividend
 ``settle(model, round)``      in play, after the mechanisms: transfers and costs
 ``perceive(model, outcome)``  in play, before strategies and trust react: may correct it
@@ -213,6 +214,30 @@ class Part:
         Examples
         --------
         >>> Part().on_form(None, None) is None
+        True
+        """
+        return None
+
+    def contribution(self, model: TrustModel, e: int, coop: np.ndarray) -> np.ndarray | None:
+        """Each side's chance to contribute this round, before the moves are drawn.
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+        e : int
+            Number of active partnerships.
+        coop : numpy.ndarray
+            (e, 2) the chances so far (strategy, trust and earlier parts).
+
+        Returns
+        -------
+        numpy.ndarray or None
+            (e, 2) new chances, or None to leave them.
+
+        Examples
+        --------
+        >>> Part().contribution(None, 0, np.zeros((0, 2))) is None
         True
         """
         return None
@@ -424,6 +449,26 @@ class Part:
         Examples
         --------
         >>> Part().reporters()
+        {}
+        """
+        return {}
+
+    def strategy_reporters(self, strategy_names: tuple[str, ...]) -> dict[str, Any]:
+        """Extra reporters that need the model's strategy names (one column per strategy).
+
+        Parameters
+        ----------
+        strategy_names : tuple of str
+            The model's strategies, in index order.
+
+        Returns
+        -------
+        dict
+            Empty for the base class.
+
+        Examples
+        --------
+        >>> Part().strategy_reporters(("TFT", "ALLD"))
         {}
         """
         return {}

@@ -189,6 +189,7 @@ class TrustModel(Ledger, mesa.Model):
         self._reporters = model_reporters(self.strategies.names)
         for part in self.parts:
             self._reporters |= part.reporters()
+            self._reporters |= part.strategy_reporters(self.strategies.names)
         self.datacollector = mesa.DataCollector(self._reporters)
         self.running = True
         self.datacollector.collect(self)

@@ -37,6 +37,7 @@ from allysim.abm.governance import Governance
 from allysim.abm.investment import SpecificInvestment
 from allysim.abm.metrics import Metrics
 from allysim.abm.stakeholders import StakeholderPressure
+from allysim.abm.standing import Standing
 from allysim.abm.value_creation import ValueCreation
 from allysim.mechanisms import Mechanism
 from allysim.scenarios import TRUST_MODEL_STRATEGIES
@@ -54,6 +55,7 @@ _PART_FIELDS: dict[str, type[Part]] = {
     "investment": SpecificInvestment,
     "governance": Governance,
     "stakeholders": StakeholderPressure,
+    "standing": Standing,
     # Last, so the value it records includes the other parts' quasi-rents.
     "value_creation": ValueCreation,
     # After every part that changes payoffs, so it records what they settled.
@@ -238,6 +240,10 @@ class TrustParams:
     stakeholders : StakeholderPressure or None
         Stakeholders rewarding visible association, and scrutiny that exposes cause-washing
         (:class:`~allysim.abm.stakeholders.StakeholderPressure`). Default None (off).
+    standing : Standing or None
+        Public standing judged by a social norm of indirect reciprocity, used in partner
+        choice, exit and (for listed strategies) contribution
+        (:class:`~allysim.abm.standing.Standing`). Default None (off).
     value_creation : ValueCreation or None
         Complementary capabilities, scale, network effects and knowledge exchange
         (:class:`~allysim.abm.value_creation.ValueCreation`). Default None (off).
@@ -307,6 +313,7 @@ class TrustParams:
     investment: SpecificInvestment | None = None
     governance: Governance | None = None
     stakeholders: StakeholderPressure | None = None
+    standing: Standing | None = None
     value_creation: ValueCreation | None = None
     metrics: Metrics | None = None
 

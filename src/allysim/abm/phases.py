@@ -155,6 +155,10 @@ class Play(_Phase):
             coop = want * np.minimum(1.0, ctr / p.trust_to_contribute)
         else:
             coop = want
+        for part in m.parts:
+            changed = part.contribution(m, e, coop)
+            if changed is not None:
+                coop = changed
         ca, cb, sa, sb = play_round(
             coop[:, 0], coop[:, 1], noise=p.noise, perception_noise=t.pair_eta[:e], rng=m.rng
         )
