@@ -16,6 +16,8 @@ matplotlib, so they are usable and tested without solara.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -65,19 +67,21 @@ DETECTION = 0.8
 
 #: The page's starting values: TrustParams' defaults, except 60 organizations so that a step
 #: and the network drawing stay quick in a browser.
-VIZ_DEFAULTS: dict[str, Any] = {
-    "n_organizations": 60,
-    "continuation": 0.9,
-    "perception_noise": 0.05,
-    "exit_threshold": 0.3,
-    "mechanism": "none",
-    "mechanism_strength": 0.5,
-    "investment": False,
-    "governance": False,
-    "stakeholders": False,
-    "value_creation": False,
-    "seed": 42,
-}
+VIZ_DEFAULTS: Mapping[str, Any] = MappingProxyType(
+    {
+        "n_organizations": 60,
+        "continuation": 0.9,
+        "perception_noise": 0.05,
+        "exit_threshold": 0.3,
+        "mechanism": "none",
+        "mechanism_strength": 0.5,
+        "investment": False,
+        "governance": False,
+        "stakeholders": False,
+        "value_creation": False,
+        "seed": 42,
+    }
+)
 
 _PART_TYPES: dict[str, type] = {
     "investment": SpecificInvestment,
@@ -572,10 +576,13 @@ def make_page(**controls: Any) -> Any:
     VizTrustModel(**start)  # a bad starting value fails here, not in the browser
     params = model_params()
     for name, value in start.items():
-        if isinstance(params[name], dict):
-            params[name]["value"] = value
+        control = params[name]
+        if isinstance(control, dict):
+            control["value"] = value
         else:
-            params[name].value = value
+            # A starting value beyond the slider's range widens the range rather than moving.
+            control.value = value
+            control.min, control.max = min(control.min, value), max(control.max, value)
 
     def readout(model: TrustModel) -> Any:
         return solara.Markdown(summary(model))
