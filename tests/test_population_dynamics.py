@@ -1,0 +1,179 @@
+"""Well-mixed dynamics: Moran death-birth, Wright-Fisher, replicator-mutator."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from scipy.optimize import brentq
+
+from allysim.evolution import (
+    fixation_matrix,
+    fixation_probability,
+    log_fixation_probability,
+    replicator_dynamics,
+    replicator_mutator,
+    simulate_population,
+)
+
+PD = np.array([[3.0, 0.0], [5.0, 1.0]])
+
+
+def _constant_fitness(r: float, w: float) -> np.ndarray:
+    """Payoffs whose fitness 1 - w + w * payoff is r for strategy 0 and 1 for strategy 1."""
+    p = (r - 1 + w) / w
+    return np.array([[p, p], [1.0, 1.0]])
+
+
+@given(r=st.floats(0.5, 3.0), z=st.integers(2, 60))
+def test_birth_death_constant_fitness_closed_form(r, z):
+    assume(abs(r - 1) > 1e-3)  # the closed form loses digits at r = 1 (neutral: 1/Z below)
+    rho = fixation_probability(
+        _constant_fitness(r, 0.5), 0, 1, population=z, selection=0.5, rule="moran"
+    )
+    expected = (1 - 1 / r) / (1 - r**-z)
+    assert rho == pytest.approx(expected, rel=1e-9)
+
+
+@given(r=st.floats(0.5, 3.0), z=st.integers(2, 60))
+def test_death_birth_constant_fitness_closed_form(r, z):
+    assume(abs(r - 1) > 1e-3)
+    # Kaveh, Komarova & Kohandel (2015): on the complete graph, death-birth gives
+    # rho = (Z - 1) / Z * (1 - 1/r) / (1 - r^-(Z - 1)).
+    rho = fixation_probability(
+        _constant_fitness(r, 0.5), 0, 1, population=z, selection=0.5, rule="moran_db"
+    )
+    expected = (z - 1) / z * (1 - 1 / r) / (1 - r ** -(z - 1))
+    assert rho == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("rule", ["moran", "moran_db", "wright_fisher", "fermi"])
+def test_neutral_fixation_is_exactly_one_over_z(rule):
+    assert fixation_probability(PD, 0, 1, population=37, selection=0.0, rule=rule) == 1 / 37
+
+
+def test_wright_fisher_weak_selection_matches_kimura():
+    # Kimura (1962): rho = (1 - exp(-2 s)) / (1 - exp(-2 Z s)) for a small advantage s.
+    for s, z in ((0.01, 100), (0.005, 200), (-0.01, 100)):
+        rho = fixation_probability(
+            _constant_fitness(1 + s, 0.5), 0, 1, population=z, selection=0.5, rule="wright_fisher"
+        )
+        kimura = (1 - math.exp(-2 * s)) / (1 - math.exp(-2 * z * s))
+        assert rho == pytest.approx(kimura, rel=0.01)
+
+
+def test_wright_fisher_strong_selection_tends_to_branching_survival():
+    # Haldane (1927): in a large population a mutant of fitness r survives with the
+    # probability x solving x = 1 - exp(-r x) (Poisson offspring): 0.7968 for r = 2.
+    x = brentq(lambda v: v - 1 + math.exp(-2 * v), 0.1, 1.0)
+    rho = fixation_probability(
+        _constant_fitness(2.0, 0.5), 0, 1, population=300, selection=0.5, rule="wright_fisher"
+    )
+    assert rho == pytest.approx(x, abs=0.003)
+
+
+@pytest.mark.parametrize("rule", ["moran_db", "wright_fisher"])
+def test_matrix_and_log_agree_with_the_pairwise_function(rule):
+    a = np.array([[3.0, 0.5, 2.0], [4.0, 1.0, 0.0], [2.5, 1.5, 2.0]])
+    m = fixation_matrix(a, population=15, selection=0.2, rule=rule)
+    lg = fixation_matrix(a, population=15, selection=0.2, rule=rule, log=True)
+    for i in range(3):
+        for j in range(3):
+            if i == j:
+                assert m[i, j] == 1 / 15
+                continue
+            p = fixation_probability(a, i, j, population=15, selection=0.2, rule=rule)
+            assert m[i, j] == pytest.approx(p, rel=1e-12)
+            assert lg[i, j] == pytest.approx(math.log(p), rel=1e-12)
+            assert log_fixation_probability(
+                a, i, j, population=15, selection=0.2, rule=rule
+            ) == pytest.approx(math.log(p), rel=1e-12)
+
+
+@pytest.mark.parametrize(("rule", "w"), [("moran_db", 0.3), ("wright_fisher", 0.1)])
+def test_simulation_matches_exact_fixation(rule, w):
+    z, reps = 12, 3000
+    res = simulate_population(
+        PD,
+        [1, z - 1],
+        steps=100_000,
+        selection=w,
+        replicates=reps,
+        rule=rule,
+        until_fixation=True,
+        seed=5,
+    )
+    exact = fixation_probability(PD, 0, 1, population=z, selection=w, rule=rule)
+    assert (res.fixation_step > 0).all()
+    assert abs(res.fixed(0).mean() - exact) < 4 * math.sqrt(exact * (1 - exact) / reps)
+
+
+def test_wright_fisher_with_mutation_keeps_the_population_size():
+    res = simulate_population(
+        PD,
+        [10, 10],
+        steps=40,
+        selection=0.05,
+        mutation=0.1,
+        replicates=6,
+        rule="wright_fisher",
+        record_every=1,
+        seed=2,
+    )
+    assert res.history.shape == (41, 6, 2)
+    assert (res.history.sum(axis=2) == 20).all()
+    same = simulate_population(
+        PD,
+        [10, 10],
+        steps=40,
+        selection=0.05,
+        mutation=0.1,
+        replicates=6,
+        rule="wright_fisher",
+        record_every=1,
+        seed=2,
+    )
+    assert np.array_equal(res.history, same.history)
+
+
+def test_new_rules_check_selection_and_name():
+    with pytest.raises(ValueError, match="selection must lie in \\[0, 1\\] for rule='moran_db'"):
+        fixation_probability(PD, 0, 1, population=10, selection=2.0, rule="moran_db")
+    with pytest.raises(ValueError, match="rule must be one of"):
+        fixation_probability(PD, 0, 1, population=10, selection=0.1, rule="moran-db")
+    with pytest.raises(ValueError, match="positive fitness"):
+        fixation_probability(-PD, 0, 1, population=10, selection=1.0, rule="wright_fisher")
+
+
+# ------------------------------------------------------------------ replicator-mutator
+
+
+def test_identity_mutation_recovers_the_replicator():
+    a = np.array([[0.0, -1.0, 1.0], [1.0, 0.0, -1.0], [-1.0, 1.0, 0.0]]) + 2
+    t = np.linspace(0, 20, 11)
+    x0 = [0.5, 0.3, 0.2]
+    rm = replicator_mutator(a, np.eye(3), x0, t)
+    rd = replicator_dynamics(a, x0, t)
+    assert np.allclose(rm, rd, atol=1e-7)
+
+
+@given(a=st.floats(1.1, 5.0), mu=st.floats(0.001, 0.4))
+def test_two_type_quasispecies_fixed_point(a, mu):
+    # Constant fitness a and 1, symmetric mutation mu: the rest point x solves
+    # (a - 1) x^2 - (a (1 - mu) - mu - 1) x - mu = 0 (Page & Nowak 2002 with A constant).
+    big_a = np.array([[a, a], [1.0, 1.0]])
+    q = np.array([[1 - mu, mu], [mu, 1 - mu]])
+    x_end = replicator_mutator(big_a, q, [0.5, 0.5], [0.0, 400.0])[-1, 0]
+    bq = -(a * (1 - mu) - mu - 1)
+    root = (-bq + math.sqrt(bq * bq + 4 * (a - 1) * mu)) / (2 * (a - 1))
+    assert x_end == pytest.approx(root, abs=1e-6)
+
+
+def test_replicator_mutator_rejects_a_bad_mutation_matrix():
+    with pytest.raises(ValueError, match="row-stochastic"):
+        replicator_mutator(PD, [[0.5, 0.4], [0.1, 0.9]], [0.5, 0.5], [0, 1])
+    with pytest.raises(ValueError, match="mutation_matrix"):
+        replicator_mutator(PD, np.eye(3), [0.5, 0.5], [0, 1])
