@@ -193,8 +193,8 @@ def partners_rivals():
     for ax, title in zip(axes, ("partners", "rivals"), strict=True):
         ax.set_xscale("log")
         ax.set_xlabel("expected rounds 1 / (1 - continuation)")
-        ax.set_title(f"share of time the resident is one of the {title}")
-    axes[0].set_ylabel("share of time")
+        ax.set_title(f"resident is one of the {title}")
+    axes[0].set_ylabel("share of the mutants tried")
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(OUT / "evolution_partners.png", dpi=120)
