@@ -352,9 +352,10 @@ class AdvanceStages(_Phase):
         betrayed = outcome.any_betrayed
         top = Stage.INSTITUTIONALIZATION
         threshold = np.append(np.asarray(p.stage_thresholds), np.inf)[stage]
-        min_steps = np.full(e, p.stage_min_steps, dtype=float)
         # Clear communication speeds verification.
-        min_steps[stage == Stage.VERIFICATION] *= 1 - m.settings.clarity
+        by_stage = np.full(len(Stage), p.stage_min_steps, dtype=float)
+        by_stage[Stage.VERIFICATION] *= 1 - m.settings.clarity
+        min_steps = by_stage[stage]
         promote = (stage < top) & (weakest > threshold) & (in_stage >= min_steps)
         promote &= ~betrayed & competent
         # An institutionalized partnership absorbs an isolated error, not a second one soon after.
