@@ -240,3 +240,27 @@ def test_simulate_compiled_history_and_lengths():
     a = simulate(ally.ALLC, ally.ALLC, GAME, backend="numpy", **kw)
     b = simulate(ally.ALLC, ally.ALLC, GAME, backend="numba", **kw)
     np.testing.assert_array_equal(a.outcomes, b.outcomes)
+
+
+def test_memory_one_tables_equal_the_machines():
+    from allysim.kernels.montecarlo import _match_tables, _memory_one_match_tables
+
+    rows = [ally.TFT, ally.GTFT(), ally.RANDOM(0.3), ally.WSLS]
+    cols = [ally.ALLD, ally.TFT, ally.MemoryOne((0.9, 0.1, 0.8, 0.2), p0=0.7)]
+    px, py = (g.ravel() for g in np.meshgrid(np.arange(4), np.arange(3), indexing="ij"))
+    fast = _memory_one_match_tables(rows, cols, px, py, 0.05)
+    ref = _match_tables(rows, cols, px, py, 0.05)
+    # Global state numbering may differ (no de-duplication); play depends only on what each
+    # match reaches: its start, and from any state the output and the next states.
+    out_f, nxt_f, sx_f, sy_f = fast
+    out_r, nxt_r, sx_r, sy_r = ref
+    for start_f, start_r in ((sx_f, sx_r), (sy_f, sy_r)):
+        for a, b in zip(start_f, start_r, strict=True):
+            seen, todo = {}, [(int(a), int(b))]
+            while todo:
+                a, b = todo.pop()
+                if (a, b) in seen:
+                    continue
+                seen[a, b] = True
+                assert out_f[a] == out_r[b]
+                todo += [(int(nxt_f[a + o]), int(nxt_r[b + o])) for o in range(4)]

@@ -33,7 +33,7 @@ from allysim.kernels._inputs import (
     _strategy_objects,
 )
 from allysim.kernels.exact import cooperation_rates
-from allysim.strategies import machine_tables
+from allysim.strategies import MemoryOne, machine_tables
 
 __all__ = ["SimulationResult", "play_round", "simulate"]
 
@@ -155,6 +155,26 @@ def _match_tables(row_list, col_list, pair_x, pair_y, eps: float):
     return out4, next4, start4[gx], start4[gy]
 
 
+def _memory_one_match_tables(row_list, col_list, pair_x, pair_y, eps: float):
+    """``_match_tables`` for memory-one strategies, without building their machines.
+
+    Strategy g's 5-state machine (``MemoryOne.to_finite_state``: states 0-3 the last outcome,
+    4 the start) takes global states 5g .. 5g + 4; built from the probabilities directly, as
+    building hundreds of machine objects costs more than playing them compiled.
+    """
+    probs = np.array([(*s.p, s.p0) for s in (*row_list, *col_list)], dtype=float)
+    g = len(probs)
+    out = probs.reshape(-1) * (1 - 2 * eps) + eps
+    out4 = np.repeat(out.astype(np.float32), 4)
+    base = 5 * np.arange(g)
+    outcome = 2 * np.arange(2)[:, None] + np.arange(2)[None, :]  # [my move, their move]
+    nxt = np.broadcast_to(base[:, None, None, None] + outcome, (g, 5, 2, 2))
+    next4 = (4 * nxt.reshape(-1)).astype(np.int32)
+    start_x = 4 * (base[pair_x] + 4)
+    start_y = 4 * (base[len(row_list) + pair_y] + 4)
+    return out4, next4, start_x, start_y
+
+
 def _play_compiled(
     fast,
     row_list,
@@ -174,7 +194,11 @@ def _play_compiled(
     match's index, so results depend on the seed only: not on the number of threads, nor on
     how the matches are split into calls.
     """
-    out4, next4, start_x, start_y = _match_tables(row_list, col_list, pair_x, pair_y, eps)
+    if all(isinstance(s, MemoryOne) for s in (*row_list, *col_list)):
+        tables = _memory_one_match_tables(row_list, col_list, pair_x, pair_y, eps)
+    else:
+        tables = _match_tables(row_list, col_list, pair_x, pair_y, eps)
+    out4, next4, start_x, start_y = tables
     # The float32 rule "withhold when u >= p" as an exact integer rule on u 2^24 (see
     # _compiled_numba.play_matches); p 2^24 is exact in float64.
     thr4 = np.ceil(out4.astype(np.float64) * 2.0**24).astype(np.int64)
