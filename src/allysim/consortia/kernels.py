@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.stats import binom
 
 from allysim._results import SavedResult
@@ -154,6 +156,40 @@ def _chain(g, strategies, counts, eps):
     return init, trans, payoff, share, t_count
 
 
+def _stationary(trans: np.ndarray) -> np.ndarray:
+    """Stationary law of an irreducible chain (unique, periodic or not)."""
+    s = trans.shape[0]
+    a = trans.T - np.eye(s)
+    a[-1, :] = 1.0
+    rhs = np.zeros(s)
+    rhs[-1] = 1.0
+    return np.linalg.solve(a, rhs)
+
+
+def _long_run(init: np.ndarray, trans: np.ndarray) -> np.ndarray:
+    """Cesaro limit of ``init T^t``: each closed class's stationary law, weighted by the chance
+    of reaching that class from the first round (exact zeros in ``trans`` are structural)."""
+    s = trans.shape[0]
+    n_comp, labels = connected_components(csr_matrix(trans > 0), directed=True, connection="strong")
+    closed = []
+    for c in range(n_comp):
+        members = labels == c
+        if not np.any(trans[np.ix_(members, ~members)] > 0):
+            closed.append(members)
+    transient = ~np.any(np.stack(closed), axis=0)
+    visits = None
+    if transient.any():
+        q = trans[np.ix_(transient, transient)]
+        visits = np.linalg.solve(np.eye(q.shape[0]) - q.T, init[transient])
+    occupancy = np.zeros(s)
+    for members in closed:
+        mass = init[members].sum()
+        if visits is not None:
+            mass += visits @ trans[np.ix_(transient, members)].sum(axis=1)
+        occupancy[members] = mass * _stationary(trans[np.ix_(members, members)])
+    return occupancy
+
+
 def exact_group_payoffs(
     game: Any,
     strategies: Sequence[GroupStrategy] | GroupStrategy,
@@ -177,7 +213,9 @@ def exact_group_payoffs(
         Members of each type (>= 1 each, summing to n); None: one member per strategy.
     continuation : float or None, default None
         Continuation probability w in [0, 1): normalised discounted payoffs
-        ``(1 - w) sum_t w^t u_t``; None: the limit of the mean payoff per round.
+        ``(1 - w) sum_t w^t u_t``; None: the limit of the mean payoff per round. It always
+        exists: when play can settle in more than one closed class (no noise), the classes'
+        long-run laws are mixed by the chance of reaching each from the first round.
     noise : float, default 0.0
         Execution noise in [0, 1]: each intended move is flipped with this probability.
 
@@ -192,8 +230,7 @@ def exact_group_payoffs(
         A strategy or the game has the wrong type.
     ValueError
         Counts do not sum to n, a strategy has another group size, a probability is out of
-        range, the chain exceeds the memory budget, or (without continuation) the limit of the
-        mean depends on chance events and is not unique: give ``noise > 0`` or ``continuation``.
+        range, or the chain exceeds the memory budget.
 
     Examples
     --------
@@ -216,20 +253,7 @@ def exact_group_payoffs(
     if w is not None:
         occupancy = (1 - w) * np.linalg.solve(np.eye(s_count) - w * trans.T, init)
     else:
-        a = trans.T - np.eye(s_count)
-        if not 0 < eps < 1 and np.linalg.matrix_rank(a) < s_count - 1:
-            raise ValueError(
-                "the limit of the mean payoff is not unique without execution noise (play can "
-                "settle in more than one closed class); give noise > 0 or a continuation"
-            )
-        a[-1, :] = 1.0
-        rhs = np.zeros(s_count)
-        rhs[-1] = 1.0
-        occupancy = np.linalg.solve(a, rhs)
-        if not 0 < eps < 1:
-            # The stationary law is unique, so started anywhere play ends in its class.
-            occupancy = np.clip(occupancy, 0.0, None)
-            occupancy /= occupancy.sum()
+        occupancy = _long_run(init, trans)
     return GroupPayoffs(
         payoffs=occupancy @ payoff,
         contribution=occupancy @ share,

@@ -291,4 +291,9 @@ def share_threshold(game: Any, *, sharing: Sharing = "equal") -> float:
             upper = min(upper, float(bd))
         elif ak < 0:
             return math.inf
-    return lower if lower <= upper else math.inf
+    # The full share can sit exactly on a boundary (r = 1 in the linear game), where round-off
+    # would otherwise turn the least share 1 into none.
+    slack = 1e-12 * max(1.0, float(np.max(np.abs(a))), float(np.max(np.abs(b))))
+    if lower <= upper + slack:
+        return min(lower, upper)
+    return math.inf
