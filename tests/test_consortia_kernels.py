@@ -1,0 +1,171 @@
+"""Repeated consortium games: the exact chain against closed forms, the two-player kernel at
+n = 2, the 2^n profile chain, and Monte Carlo within its standard errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from allysim.consortia import (
+    GroupStrategy,
+    PublicGoodsGame,
+    exact_group_payoffs,
+    simulate_group_payoffs,
+    threshold_reciprocity,
+    unconditional,
+)
+from allysim.games import StageGame
+from allysim.kernels import expected_payoffs
+from allysim.strategies import MemoryOne
+
+probs = st.floats(0.0, 1.0)
+
+
+def group_strategy(n: int):
+    table = st.lists(probs, min_size=n, max_size=n)
+    return st.builds(GroupStrategy, table, table, initial=probs)
+
+
+@given(
+    n=st.integers(2, 8),
+    eps=st.floats(0.0, 0.5),
+    w=st.one_of(st.none(), st.floats(0.0, 0.99)),
+)
+def test_unconditional_closed_form(n, eps, w):
+    # Each member contributes with probability 1 - eps (ALLC) or eps (ALLD), independently.
+    game = PublicGoodsGame(n, multiplier=3.0, cost=1.0)
+    allc, alld = unconditional(1, n), unconditional(0, n)
+    res = exact_group_payoffs(game, [allc, alld], [1, n - 1], continuation=w, noise=eps)
+    mean_contrib = (1 - eps) + (n - 1) * eps
+    np.testing.assert_allclose(
+        res.payoffs,
+        [3.0 * mean_contrib / n - (1 - eps), 3.0 * mean_contrib / n - eps],
+        rtol=1e-9,
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(res.contribution, [1 - eps, eps], atol=1e-12)
+
+
+@pytest.mark.parametrize("w", [0.0, 0.5, 0.9])
+def test_threshold_reciprocity_deterministic(w):
+    game = PublicGoodsGame(4, multiplier=3.0, cost=1.0)
+    alld = unconditional(0, 4)
+    # TR(2) with three reciprocators: each sees two others contribute, so all keep going.
+    res = exact_group_payoffs(game, [threshold_reciprocity(2, 4), alld], [3, 1], continuation=w)
+    np.testing.assert_allclose(res.payoffs, [1.25, 2.25], atol=1e-12)
+    # TR(3) sees only two: round one as above, then nobody contributes.
+    res = exact_group_payoffs(game, [threshold_reciprocity(3, 4), alld], [3, 1], continuation=w)
+    np.testing.assert_allclose(res.payoffs, [(1 - w) * 1.25, (1 - w) * 2.25], atol=1e-12)
+
+
+def test_limit_of_means_mixes_closed_classes():
+    # TR(3) opening with a coin flip, no noise: all four contribute forever only if all four
+    # open with a contribution (1/16); every other start dies out. Payoff 2 * 1/16.
+    game = PublicGoodsGame(4, multiplier=3.0, cost=1.0)
+    res = exact_group_payoffs(game, [threshold_reciprocity(3, 4, initial=0.5)], [4])
+    assert res.payoffs[0] == pytest.approx(2.0 / 16, abs=1e-12)
+
+
+@given(
+    p=st.lists(probs, min_size=4, max_size=4),
+    q=st.lists(probs, min_size=4, max_size=4),
+    p0=probs,
+    q0=probs,
+    eps=st.floats(0.0, 0.2),
+    w=st.one_of(st.none(), st.floats(0.0, 0.95)),
+)
+def test_two_members_is_the_two_player_kernel(p, q, p0, q0, eps, w):
+    # A group memory-one strategy at n = 2: after_contribute[k] = p_C?, k = partner contributed.
+    game = PublicGoodsGame(2, multiplier=1.6, cost=1.0)
+    pc, pd = game.tables()
+    stage = StageGame([[pc[1], pc[0]], [pd[1], pd[0]]], [[pc[1], pd[1]], [pc[0], pd[0]]])
+
+    def group(m, m0):
+        return GroupStrategy([m[1], m[0]], [m[3], m[2]], initial=m0)
+
+    mine = exact_group_payoffs(game, [group(p, p0), group(q, q0)], continuation=w, noise=eps)
+    row, col = expected_payoffs(
+        [MemoryOne(p, p0=p0)], [MemoryOne(q, p0=q0)], stage, continuation=w, noise=eps
+    )
+    np.testing.assert_allclose(mine.payoffs, [row[0, 0], col[0, 0]], rtol=1e-7, atol=1e-9)
+
+
+@given(data=st.data(), n=st.integers(2, 4), eps=st.floats(0.0, 0.3), w=st.floats(0.0, 0.9))
+def test_profile_chain_equals_type_chain_and_relabelling(data, n, eps, w):
+    game = PublicGoodsGame(n, multiplier=2.5, cost=1.0, threshold=1)
+    a = data.draw(group_strategy(n))
+    b = data.draw(group_strategy(n))
+    grouped = exact_group_payoffs(game, [a, b], [n - 1, 1], continuation=w, noise=eps)
+    members = [b] + [a] * (n - 1)  # 2^n profile chain, the b member listed first
+    each = exact_group_payoffs(game, members, continuation=w, noise=eps)
+    np.testing.assert_allclose(each.payoffs[1:], grouped.payoffs[0], rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(each.payoffs[0], grouped.payoffs[1], rtol=1e-8, atol=1e-10)
+
+
+def test_monte_carlo_agrees_with_exact_within_standard_errors():
+    game = PublicGoodsGame(5, multiplier=3.0, cost=1.0, threshold=2, synergy=1.2)
+    strategies = [threshold_reciprocity(3, 5), unconditional(0, 5), unconditional(0.7, 5)]
+    kw = {"continuation": 0.8, "noise": 0.05}
+    exact = exact_group_payoffs(game, strategies, [3, 1, 1], **kw)
+    mc = simulate_group_payoffs(game, strategies, [3, 1, 1], groups=4000, seed=7, **kw)
+    # 4 standard errors: each of the three comparisons fails by chance with p < 1e-4.
+    assert np.all(np.abs(mc.payoffs - exact.payoffs) < 4 * mc.standard_errors)
+    assert np.all(mc.standard_errors < 0.05)
+    np.testing.assert_allclose(mc.contribution, exact.contribution, atol=0.02)
+
+
+def test_monte_carlo_mean_over_rounds_approaches_the_limit():
+    game = PublicGoodsGame(4, multiplier=3.0, cost=1.0)
+    strategies = [threshold_reciprocity(2, 4), unconditional(0, 4)]
+    exact = exact_group_payoffs(game, strategies, [3, 1], noise=0.05)
+    mc = simulate_group_payoffs(
+        game, strategies, [3, 1], rounds=2000, groups=200, noise=0.05, seed=3
+    )
+    # Sampling error plus the O(1/rounds) start-up bias (at most ~10 rounds of payoff 2.25).
+    assert np.all(np.abs(mc.payoffs - exact.payoffs) < 4 * mc.standard_errors + 10 * 2.25 / 2000)
+
+
+def test_monte_carlo_is_bit_reproducible():
+    game = PublicGoodsGame(6, multiplier=4.0)
+    s = [threshold_reciprocity(3, 6), unconditional(0.5, 6)]
+    a = simulate_group_payoffs(game, s, [4, 2], groups=50, continuation=0.9, noise=0.1, seed=11)
+    b = simulate_group_payoffs(
+        game, s, [4, 2], groups=50, continuation=0.9, noise=0.1, seed=np.random.SeedSequence(11)
+    )
+    c = simulate_group_payoffs(game, s, [4, 2], groups=50, continuation=0.9, noise=0.1, seed=12)
+    assert a.payoffs.tobytes() == b.payoffs.tobytes()
+    assert a.payoffs.tobytes() != c.payoffs.tobytes()
+
+
+def test_result_saves_and_loads(tmp_path):
+    game = PublicGoodsGame(3)
+    res = exact_group_payoffs(game, [unconditional(1, 3)], [3], continuation=0.5)
+    loaded = type(res).load(res.save(tmp_path / "r"))
+    assert loaded.payoffs.tolist() == res.payoffs.tolist() == [2.0]
+
+
+def test_validation():
+    game = PublicGoodsGame(4)
+    tr = threshold_reciprocity(2, 4)
+    with pytest.raises(ValueError, match="counts must sum to the group size 4"):
+        exact_group_payoffs(game, [tr], [3])
+    with pytest.raises(ValueError, match="written for groups of 3"):
+        exact_group_payoffs(game, [threshold_reciprocity(1, 3)], [4])
+    with pytest.raises(ValueError, match="one strategy per member"):
+        exact_group_payoffs(game, [tr, tr])
+    with pytest.raises(TypeError, match=r"strategies\[0\] must be a GroupStrategy"):
+        exact_group_payoffs(game, ["TFT"], [4])
+    with pytest.raises(ValueError, match="noise"):
+        exact_group_payoffs(game, [tr], [4], noise=1.5)
+    with pytest.raises(ValueError, match="continuation"):
+        exact_group_payoffs(game, [tr], [4], continuation=1.0)
+    with pytest.raises(ValueError, match="exactly one of continuation"):
+        simulate_group_payoffs(game, [tr], [4], groups=2)
+    with pytest.raises(ValueError, match="groups must be an integer >= 1"):
+        simulate_group_payoffs(game, [tr], [4], groups=0, rounds=3)
+    with pytest.raises(ValueError, match=r"k must lie in \[0, group_size=4\]"):
+        threshold_reciprocity(5, 4)
+    with pytest.raises(ValueError, match="after_contribute"):
+        GroupStrategy([0.5, 1.2], [0.0, 0.0])
