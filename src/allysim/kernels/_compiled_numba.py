@@ -23,7 +23,7 @@ if "NUMBA_THREADING_LAYER" not in os.environ and _config.THREADING_LAYER == "def
     _config.THREADING_LAYER = "workqueue"  # type: ignore[attr-defined]
 
 # SplitMix64 (Steele, Lea & Flood 2014, "Fast splittable pseudorandom number generators",
-# OOPSLA): a Weyl sequence with this increment, passed through a 64-bit finaliser.
+# OOPSLA): a Weyl sequence (state += an odd increment) passed through a 64-bit finaliser.
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -33,6 +33,8 @@ _S31 = np.uint64(31)
 _S40 = np.uint64(40)
 _S8 = np.uint64(8)
 _LOW24 = np.uint64(0xFFFFFF)
+_ONE = np.uint64(1)
+_ALTERNATE = np.uint64(0xAAAAAAAAAAAAAAAA)
 # Matches advanced together by one thread: enough independent chains for the out-of-order core
 # to overlap their table lookups, few enough that their state stays in registers and L1.
 _LANES = 32
@@ -47,13 +49,28 @@ def _mix(z):  # pragma: no cover - compiled
     return z ^ (z >> _S31)
 
 
+@njit(inline="always", cache=True)
+def _gamma(z):  # pragma: no cover - compiled
+    """An odd Weyl increment from z, as SplitMix64's ``mixGamma`` (Steele et al. 2014)."""
+    z = _mix(z) | _ONE
+    # Increments with few 01/10 bit transitions give visibly weaker streams: flip half the bits.
+    x = z ^ (z >> _ONE)
+    n = 0
+    while x:
+        x &= x - _ONE
+        n += 1
+    if n < 24:
+        z ^= _ALTERNATE
+    return z
+
+
 @njit(parallel=True, cache=True)
 def play_matches(
     thr4, next4, start_x, start_y, lengths, eta, key0, key1, first, count, withheld, both, hist
 ):  # pragma: no cover - compiled
     """Play matches ``first .. first + count - 1`` of the arrays: match k's moves come from its
-    own SplitMix64 stream keyed by ``(key0, key1, k)``, so a match plays the same whatever its
-    chunk, block or thread.
+    own SplitMix64 stream (start from ``key0`` and k, increment from ``key1`` and k), so a match
+    plays the same whatever its chunk, block or thread.
 
     ``thr4`` and ``next4`` are the lockstep loop's global machine tables, with each
     cooperation probability p as the integer threshold ``ceil(p 2^24)``: a 24-bit uniform
@@ -113,6 +130,7 @@ def _play_block(
     sx = np.empty(_LANES, np.int64)
     sy = np.empty(_LANES, np.int64)
     rng = np.empty(_LANES, np.uint64)
+    gamma = np.empty(_LANES, np.uint64)
     live = np.empty(_LANES, np.int64)
     wx = np.zeros(_LANES, np.int64)
     wy = np.zeros(_LANES, np.int64)
@@ -121,7 +139,11 @@ def _play_block(
     for j in range(nl):
         sx[j] = start_x[lo + j]
         sy[j] = start_y[lo + j]
-        rng[j] = _mix(key0 + _GOLDEN * np.uint64(lo + j + 1)) ^ key1
+        # Each match its own start and its own odd increment (as SplitMix64's split does):
+        # streams with different increments are different sequences, not shifted copies of
+        # one, so no two matches can replay the same segment of draws.
+        rng[j] = _mix(key0 + _GOLDEN * np.uint64(lo + j + 1))
+        gamma[j] = _gamma(key1 + _GOLDEN * np.uint64(lo + j + 1))
         horizon = max(horizon, lengths[lo + j])
     ragged = False
     for j in range(nl):
@@ -134,7 +156,7 @@ def _play_block(
                 live[j] = 1 if t < lengths[lo + j] else 0
         if flip or keep:
             for j in range(nl):
-                s = rng[j] + _GOLDEN
+                s = rng[j] + gamma[j]
                 z = _mix(s)
                 a = sx[j]
                 b = sy[j]
@@ -143,7 +165,7 @@ def _play_block(
                 seen_y = my
                 seen_x = mx
                 if flip:
-                    s = s + _GOLDEN
+                    s = s + gamma[j]
                     z = _mix(s)
                     if np.int64(z >> _S40) < eta24:
                         seen_y = 1 - my
@@ -161,7 +183,7 @@ def _play_block(
                     hist[t, 1, lo + j] = my == 1
         else:
             for j in range(nl):
-                s = rng[j] + _GOLDEN
+                s = rng[j] + gamma[j]
                 z = _mix(s)
                 rng[j] = s
                 a = sx[j]
