@@ -7,11 +7,15 @@
   probability from which on it is.
 * [`robustness`][allysim.equilibria.robustness]: the share of mutants that cannot selectively
   invade a resident in a finite population (Stewart & Plotkin 2013).
+* [`equilibrium_payoffs`][allysim.equilibria.equilibrium_payoffs]: the set of subgame-perfect
+  equilibrium payoffs of the discounted repeated two-player game with public randomization
+  (Abreu & Sannikov 2014 exact; Judd, Yeltekin & Conklin 2003 outer and inner approximations),
+  as a [`PayoffSet`][allysim.equilibria.PayoffSet].
 """
 
 from __future__ import annotations
 
-from allysim.equilibria.robustness import Robustness, robustness
+from allysim.equilibria.evolutionary_robustness import Robustness, robustness
 from allysim.equilibria.subgame_perfect import (
     Deviation,
     SubgamePerfection,
@@ -21,9 +25,13 @@ from allysim.equilibria.subgame_perfect import (
 
 __all__ = [
     "Deviation",
+    "PayoffSet",
     "Robustness",
     "SubgamePerfection",
     "critical_continuation",
+    "equilibrium_payoffs",
+    "feasible_payoffs",
     "is_subgame_perfect",
+    "plot_payoff_set",
     "robustness",
 ]
