@@ -114,3 +114,10 @@ def test_every_notebook_is_in_the_site_navigation():
     nav = (ROOT / "mkdocs.yml").read_text()
     missing = [n for n in NOTEBOOKS if f"notebooks/{n}.ipynb" not in nav]
     assert not missing, f"add to mkdocs.yml's nav: {missing}"
+
+
+def test_every_page_is_in_the_site_navigation():
+    nav = (ROOT / "mkdocs.yml").read_text()
+    pages = sorted(p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md"))
+    missing = [p for p in pages if p not in nav]
+    assert not missing, f"add to mkdocs.yml's nav: {missing}"
