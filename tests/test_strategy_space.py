@@ -9,6 +9,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy.special import betainc
 
 from allysim.evolution import (
@@ -157,6 +159,41 @@ def test_cycle_alld_tft_gtft_allc():
                 backward += 1
     assert forward >= 40
     assert forward >= 4 * backward
+
+
+@given(
+    st.integers(1, 60),
+    st.integers(0, 2**32 - 1),
+    st.integers(2, 30),
+    st.floats(0, 5),
+    st.sampled_from(["reactive", "memory-one"]),
+)
+def test_sequential_invasion_bookkeeping(steps, seed, population, selection, space):
+    res = sequential_invasion(
+        GAME,
+        steps=steps,
+        space=space,
+        population=population,
+        selection=selection,
+        noise=0.01,
+        seed=seed,
+    )
+    assert int(res.durations.sum()) == steps
+    assert res.times[0] == 0 and np.all(np.diff(res.times) > 0) and res.times[-1] <= steps
+    assert np.all((res.dominant >= 0) & (res.dominant <= 1))
+    assert np.all((res.cooperation >= 0) & (res.cooperation <= 1))
+    # Payoffs of a resident against itself lie between the game's smallest and largest payoff.
+    assert np.all((res.payoff >= 0) & (res.payoff <= 5))
+    again = sequential_invasion(
+        GAME,
+        steps=steps,
+        space=space,
+        population=population,
+        selection=selection,
+        noise=0.01,
+        seed=seed,
+    )
+    assert np.array_equal(res.dominant, again.dominant)
 
 
 def test_bad_input():
