@@ -16,6 +16,12 @@
 from __future__ import annotations
 
 from allysim.equilibria.evolutionary_robustness import Robustness, robustness
+from allysim.equilibria.payoff_sets import (
+    PayoffSet,
+    equilibrium_payoffs,
+    feasible_payoffs,
+    plot_payoff_set,
+)
 from allysim.equilibria.subgame_perfect import (
     Deviation,
     SubgamePerfection,
