@@ -1,0 +1,326 @@
+"""Exact payoffs of memory-n strategies (n = 1, 2, 3): the Markov chain over the last n rounds.
+
+Without perception noise both players remember the same last ``n`` outcomes (each from its own
+side), so play is a Markov chain over the ``4**n`` joint histories (16 for memory two, 64 for
+memory three). With perception noise each player remembers what it *saw* of the other, the
+two memories differ, and the chain runs over pairs of memories (``16**n`` states: 256 for
+memory two, 4096 for memory three). The first ``n`` rounds (the opening, see
+[`MemoryN`][allysim.strategies.MemoryN]) are propagated exactly round by round; from round
+``n`` on the chain is solved with the batched solvers of
+[`expected_payoffs`][allysim.kernels.expected_payoffs]: doubling for ``rounds``, a linear
+solve for ``continuation``, closed classes and GTH for the limit of means. All pairs of a call
+are stacked and solved at once.
+
+Conventions are those of [`expected_payoffs`][allysim.kernels.expected_payoffs]: execution
+noise flips an intended move, perception noise flips what a player sees of the other's actual
+move, a player remembers its own actual move, payoffs follow actual moves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from allysim._validation import check_game, check_memory
+from allysim.games import StageGame
+from allysim.kernels._chains import _chain_long_run, _chain_mean_rounds
+from allysim.kernels._inputs import PlaySettings, _horizon, _outcome_payoffs, _resolve_settings
+from allysim.strategies.memory_n import _opening_size, _swap_histories, memory_n_array
+
+__all__ = ["memory_n_outcome_distribution", "memory_n_payoffs"]
+
+# Bytes of transition matrices per chunk of pairs: keeps the batched solves in a few tens of MB.
+_CHUNK_BYTES = 1 << 25
+
+
+def _moves(prob: np.ndarray, eps: float) -> np.ndarray:
+    """(..., 2) probabilities of the actual move C, D once execution noise acts.
+
+    Both are computed from the table so that tiny noise keeps full relative accuracy.
+    """
+    c = prob * (1 - 2 * eps) + eps
+    d = (1 - prob) * (1 - 2 * eps) + eps
+    return np.stack([c, d], axis=-1)
+
+
+def _flips(eta: float) -> list[tuple[int, float]]:
+    return [(0, 1.0 - eta), (1, eta)] if eta else [(0, 1.0)]
+
+
+def _opening_phase(ox, oy, n: int, eps: float, eta: float):
+    """Outcome distribution of each opening round, and the joint memories after round n.
+
+    Returns a list of n arrays (N, 4) and ``d`` (N, 4**n, 4**n): the probability of each pair
+    (row's memory, column's memory) when round n starts.
+    """
+    npairs = len(ox)
+    d = np.ones((npairs, 1, 1))
+    outs = []
+    for t in range(n):
+        off, size = _opening_size(t), 4**t
+        mx = _moves(ox[:, off : off + size], eps)
+        my = _moves(oy[:, off : off + size], eps)
+        w = d[:, :, :, None, None] * mx[:, :, None, :, None] * my[:, None, :, None, :]
+        outs.append(w.sum(axis=(1, 2)).reshape(npairs, 4))
+        nd = np.zeros((npairs, 4 * size, 4 * size))
+        base = 4 * np.arange(size)
+        for fx, wx in _flips(eta):
+            for fy, wy in _flips(eta):
+                for a in (0, 1):
+                    for b in (0, 1):
+                        ix = base + 2 * a + (b ^ fx)
+                        iy = base + 2 * b + (a ^ fy)
+                        nd[:, ix[:, None], iy[None, :]] += (wx * wy) * w[:, :, :, a, b]
+        d = nd
+    return outs, d
+
+
+def _shared_chain(px, py, n: int, eps: float):
+    """Chain over the 4**n joint histories (row's view) when both remember the same outcomes."""
+    s = 4**n
+    move_x = _moves(px, eps)
+    move_y = _moves(py[:, _swap_histories(n)], eps)
+    p_out = (move_x[:, :, :, None] * move_y[:, :, None, :]).reshape(len(px), s, 4)
+    dest = (np.arange(s)[:, None] * 4 + np.arange(4)) % s
+    mats = np.zeros((len(px), s, s))
+    mats[:, np.arange(s)[:, None], dest] = p_out
+    return mats, p_out
+
+
+def _split_chain(px, py, n: int, eps: float, eta: float):
+    """Chain over pairs (row's memory, column's memory): 16**n states."""
+    s = 4**n
+    k = s * s
+    npairs = len(px)
+    move_x = _moves(px, eps)  # (N, s, 2)
+    move_y = _moves(py, eps)
+    joint = move_x[:, :, None, :, None] * move_y[:, None, :, None, :]  # (N, s, s, 2, 2)
+    p_out = joint.reshape(npairs, k, 4)
+    mats = np.zeros((npairs, k, k))
+    src = np.arange(k)
+    vx, vy = np.divmod(src, s)
+    for fx, wx in _flips(eta):
+        for fy, wy in _flips(eta):
+            for a in (0, 1):
+                for b in (0, 1):
+                    dx = (vx * 4 + 2 * a + (b ^ fx)) % s
+                    dy = (vy * 4 + 2 * b + (a ^ fy)) % s
+                    mats[:, src, dx * s + dy] += (wx * wy) * p_out[:, :, 2 * a + b]
+    return mats, p_out
+
+
+def _stationary_solve(mats: np.ndarray) -> np.ndarray:
+    """Stationary distributions of irreducible chains by one linear solve each."""
+    k = mats.shape[-1]
+    a = np.swapaxes(mats, 1, 2) - np.eye(k)
+    a[:, -1, :] = 1.0
+    rhs = np.zeros((len(mats), k, 1))
+    rhs[:, -1, 0] = 1.0
+    pi = np.linalg.solve(a, rhs)[..., 0]
+    np.maximum(pi, 0.0, out=pi)
+    return pi / pi.sum(axis=1, keepdims=True)
+
+
+def _paired_distribution(
+    px: np.ndarray,
+    ox: np.ndarray,
+    py: np.ndarray,
+    oy: np.ndarray,
+    n: int,
+    kind: str,
+    value: float,
+    eps: float,
+    eta: float,
+) -> np.ndarray:
+    """Outcome distribution (N, 4) of the pairs (row k, column k), all of memory n."""
+    outs, d = _opening_phase(ox, oy, n, eps, eta)
+    if eta:
+        mats, p_out = _split_chain(px, py, n, eps, eta)
+        v = d.reshape(len(px), -1)
+    else:
+        mats, p_out = _shared_chain(px, py, n, eps)
+        # Without misreadings the column's memory is the row's, swapped: sum it out.
+        v = d.sum(axis=2)
+    opening = np.stack(outs, axis=1)  # (N, n, 4)
+    if kind == "rounds":
+        rounds = int(value)
+        if rounds <= n:
+            return opening[:, :rounds].mean(axis=1)
+        mean = _chain_mean_rounds(mats, v, rounds - n)
+        total = opening.sum(axis=1) + (rounds - n) * np.einsum("nk,nko->no", mean, p_out)
+        return total / rounds
+    if kind == "continuation":
+        w = value
+        weights = (1 - w) * w ** np.arange(n)
+        head = np.einsum("t,nto->no", weights, opening)
+        tail = np.einsum("nk,nko->no", _chain_long_run(mats, v, w), p_out)
+        return head + w**n * tail
+    k = mats.shape[-1]
+    if k > 256 and 0 < eps < 1 and 0 < eta < 1:
+        # Every move and every reading has positive probability, so every pair of memories is
+        # reached within n rounds: the chain is irreducible and one solve suffices (GTH over
+        # 4096 states would take minutes).
+        dist = _stationary_solve(mats)
+    else:
+        dist = _chain_long_run(mats, v, 1.0)
+    return np.einsum("nk,nko->no", dist, p_out)
+
+
+def _chunked(px, ox, py, oy, n, kind, value, eps, eta) -> np.ndarray:
+    """``_paired_distribution`` over any number of pairs, in chunks that bound memory."""
+    k = 16**n if eta else 4**n
+    step = max(1, _CHUNK_BYTES // (8 * k * k * 4))
+    out = np.empty((len(px), 4))
+    for start in range(0, len(px), step):
+        sl = slice(start, start + step)
+        out[sl] = _paired_distribution(px[sl], ox[sl], py[sl], oy[sl], n, kind, value, eps, eta)
+    np.maximum(out, 0.0, out=out)
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def memory_n_outcome_distribution(
+    row_strategies: Any,
+    col_strategies: Any,
+    *,
+    rounds: int | None = None,
+    continuation: float | None = None,
+    noise: float = 0.0,
+    perception_noise: float = 0.0,
+    settings: PlaySettings | None = None,
+) -> np.ndarray:
+    """Exact expected frequency of each outcome CC, CD, DC, DD for all pairs of memory-n strategies.
+
+    Averaged over the horizon as the payoffs are (see
+    [`memory_n_payoffs`][allysim.kernels.memory_n_payoffs]). Strategies of shorter memory are
+    lifted exactly to the longest memory of the call.
+
+    Parameters
+    ----------
+    row_strategies : MemoryN, MemoryOne, sequence of them, or array_like of shape (k, 4**n)
+        Row players; an array holds ``p`` vectors (default opening).
+    col_strategies : MemoryN, MemoryOne, sequence of them, or array_like of shape (m, 4**n)
+        Column players. All pairs (row i, column j) are evaluated.
+    rounds : int or None, default None
+        Average over exactly this many rounds (>= 1).
+    continuation : float or None, default None
+        Probability in [0, 1) that the partnership continues after each round (discounted).
+    noise : float, default 0.0
+        Execution noise in [0, 1].
+    perception_noise : float, default 0.0
+        Probability in [0, 1] of misreading the partner's move. It makes the chain
+        ``16**n`` states instead of ``4**n`` (4096 for memory three: about 0.1 GiB and a
+        second per pair).
+    settings : PlaySettings or None, default None
+        Horizon and noises in one object, instead of the four keywords.
+
+    Returns
+    -------
+    numpy.ndarray, shape (k, m, 4)
+        Outcome frequencies from the row player's view; each row sums to 1.
+
+    Raises
+    ------
+    TypeError
+        A strategy is not a ``MemoryN``/``MemoryOne`` or a probability array.
+    ValueError
+        Conflicting or out-of-range horizon and noise arguments, or more pairs than the memory
+        budget allows.
+
+    Examples
+    --------
+    >>> from allysim.strategies import AON2, ALLD
+    >>> memory_n_outcome_distribution(AON2, ALLD)[0, 0].round(4).tolist()  # C once in 3
+    [0.0, 0.3333, 0.0, 0.6667]
+    """
+    play = _resolve_settings(settings, rounds, continuation, noise, perception_noise)
+    kind, value = _horizon(play.rounds, play.continuation)
+    eps, eta = play.noise, play.perception_noise
+    rp, ro = memory_n_array(row_strategies, name="row_strategies")
+    cp, co = memory_n_array(col_strategies, name="col_strategies")
+    n = max(_memory(rp), _memory(cp))
+    if _memory(rp) < n:
+        rp, ro = memory_n_array(row_strategies, n, name="row_strategies")
+    if _memory(cp) < n:
+        cp, co = memory_n_array(col_strategies, n, name="col_strategies")
+    nr, nc = len(rp), len(cp)
+    k = 16**n if eta else 4**n
+    check_memory(
+        3.0 * nr * nc * 4 * 8 + 4.0 * 8 * k * k,
+        "row_strategies x col_strategies",
+        hint="evaluate the pairs in blocks of rows, or leave out perception_noise",
+    )
+    ii, jj = (g.ravel() for g in np.meshgrid(np.arange(nr), np.arange(nc), indexing="ij"))
+    out = _chunked(rp[ii], ro[ii], cp[jj], co[jj], n, kind, value, eps, eta)
+    return out.reshape(nr, nc, 4)
+
+
+def _memory(p: np.ndarray) -> int:
+    return {4: 1, 16: 2, 64: 3}[p.shape[1]]
+
+
+def memory_n_payoffs(
+    row_strategies: Any,
+    col_strategies: Any,
+    game: StageGame,
+    *,
+    rounds: int | None = None,
+    continuation: float | None = None,
+    noise: float = 0.0,
+    perception_noise: float = 0.0,
+    settings: PlaySettings | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact expected payoff per round of both players, for every pair of memory-n strategies.
+
+    The same model and horizons as [`expected_payoffs`][allysim.kernels.expected_payoffs]
+    (which it equals for memory-one strategies and for the finite-state form of memory-n
+    strategies), computed on the chain over the last ``n`` outcomes.
+
+    Parameters
+    ----------
+    row_strategies : MemoryN, MemoryOne, sequence of them, or array_like of shape (k, 4**n)
+        Row players; an array holds ``p`` vectors (default opening).
+    col_strategies : MemoryN, MemoryOne, sequence of them, or array_like of shape (m, 4**n)
+        Column players.
+    game : StageGame
+        A 2x2 stage game.
+    rounds : int or None, default None
+        Mean payoff per round over exactly this many rounds.
+    continuation : float or None, default None
+        Probability w in [0, 1) that the partnership continues after each round; gives the
+        normalised discounted payoff ``(1 - w) sum_t w^t u_t``. Neither: limit of means.
+    noise : float, default 0.0
+        Execution noise in [0, 1].
+    perception_noise : float, default 0.0
+        Probability in [0, 1] that a player misreads the partner's move.
+    settings : PlaySettings or None, default None
+        Horizon and noises in one object, instead of the four keywords.
+
+    Returns
+    -------
+    tuple of two numpy.ndarray, shape (k, m)
+        Row and column players' expected payoffs, in payoff units per round.
+
+    Raises
+    ------
+    TypeError
+        ``game`` is not a game, or a strategy has the wrong type.
+    ValueError
+        An argument is out of range.
+
+    Examples
+    --------
+    >>> from allysim.games import partnership_game
+    >>> from allysim.strategies import AON2, ALLD
+    >>> row, col = memory_n_payoffs([AON2, ALLD], AON2, partnership_game(benefit=3, cost=1))
+    >>> row.ravel().round(4).tolist(), col.ravel().round(4).tolist()  # ALLD gets b / 3
+    ([2.0, 1.0], [2.0, -0.3333])
+    """
+    game = check_game(game, "game")
+    u_row, u_col = _outcome_payoffs(game)
+    dist = memory_n_outcome_distribution(
+        row_strategies,
+        col_strategies,
+        settings=_resolve_settings(settings, rounds, continuation, noise, perception_noise),
+    )
+    return dist @ u_row, dist @ u_col
