@@ -441,6 +441,7 @@ def plot_payoff_set(
     *,
     labels: Sequence[str] | None = None,
     colors: Sequence[Any] | None = None,
+    fill: bool = True,
     legend: bool = True,
 ) -> Any:
     """Draw one or several payoff sets on one pair of payoff axes.
@@ -458,6 +459,9 @@ def plot_payoff_set(
         One legend entry per set; default the method and the discount factor of each.
     colors : sequence of matplotlib colours, optional
         One colour per set; default the colour cycle.
+    fill : bool, default True
+        Fill the polygons lightly; False draws dashed outlines only (e.g. for a reference set
+        such as the feasible set).
     legend : bool, default True
         Put a legend beside the axes.
 
@@ -509,11 +513,14 @@ def plot_payoff_set(
             ax.plot(v[:, 0], v[:, 1], "-o", color=color, label=label, zorder=3)
         else:
             closed = np.vstack([v, v[:1]])
-            ax.fill(v[:, 0], v[:, 1], color=color, alpha=0.18, lw=0)
-            ax.plot(closed[:, 0], closed[:, 1], "-", color=color, label=label, lw=1.6)
+            if fill:
+                ax.fill(v[:, 0], v[:, 1], color=color, alpha=0.18, lw=0)
+            style = "-" if fill else "--"
+            ax.plot(closed[:, 0], closed[:, 1], style, color=color, label=label, lw=1.6)
     ax.set_xlabel("row player: payoff per round")
     ax.set_ylabel("column player: payoff per round")
-    ax.set_aspect("equal", adjustable="datalim")
+    # "box", not "datalim": it also works on axes that share their limits with others.
+    ax.set_aspect("equal", adjustable="box")
     if legend:
         _legend_beside(ax)
     return ax
