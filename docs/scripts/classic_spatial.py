@@ -56,8 +56,10 @@ def kaleidoscope() -> None:
     fig.savefig(OUT / "spatial_kaleidoscope.png", dpi=110)
     plt.close(fig)
     late = res.cooperators[100:]
-    print(f"kaleidoscope b=1.9: C share over generations 100-200 mean {late.mean():.3f}, "
-          f"range {late.min():.3f}-{late.max():.3f}")
+    print(
+        f"kaleidoscope b=1.9: C share over generations 100-200 mean {late.mean():.3f}, "
+        f"range {late.min():.3f}-{late.max():.3f}"
+    )
 
 
 def regimes() -> None:
@@ -68,11 +70,12 @@ def regimes() -> None:
         res = nowak_may(start, temptation=b, steps=200)
         share = res.cooperators.mean(axis=1)
         ax.plot(share, label=f"b = {b}")
-        print(f"random start, b={b}: C share at generation 200 {share[-1]:.3f}, mean over "
-              f"100-200 {share[100:].mean():.3f} (4 lattices 200 x 200)")
+        print(
+            f"random start, b={b}: C share at generation 200 {share[-1]:.3f}, mean over "
+            f"100-200 {share[100:].mean():.3f} (4 lattices 200 x 200)"
+        )
         if b == 1.85:
-            ax_grid.imshow(res.colours()[0], cmap=COLOURS, vmin=0, vmax=3,
-                           interpolation="nearest")
+            ax_grid.imshow(res.colours()[0], cmap=COLOURS, vmin=0, vmax=3, interpolation="nearest")
     ax.axhline(12 * math.log(2) - 8, color="k", ls=":", label="12 ln 2 - 8 = 0.318")
     ax.set_xlabel("generation")
     ax.set_ylabel("share of cooperators (mean of 4 lattices)")
@@ -108,14 +111,17 @@ def graphs() -> None:
         db = critical_ratio(adj)
         im = critical_ratio(adj, "imitation")
         rows.append((name, k, db, (n - 2) / (n / k - 2), im))
-        print(f"{name}: DB threshold b/c {db:.4f} (formula (N-2)/(N/k-2) = "
-              f"{(n - 2) / (n / k - 2):.4f}), imitation {im:.4f}")
+        print(
+            f"{name}: DB threshold b/c {db:.4f} (formula (N-2)/(N/k-2) = "
+            f"{(n - 2) / (n / k - 2):.4f}), imitation {im:.4f}"
+        )
 
     model = TrustModel(n_organizations=40, network="small-world", network_degree=4, seed=3)
     ties = trust_network(model)
     k_ties = degrees(ties)
-    print(f"trust network: N=40, degree mean {k_ties.mean():.2f}, range {k_ties.min()}-"
-          f"{k_ties.max()}")
+    print(
+        f"trust network: N=40, degree mean {k_ties.mean():.2f}, range {k_ties.min()}-{k_ties.max()}"
+    )
     rr = random_regular_graph(40, 4, seed=2)
     ratios = [1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0]
     w, reps = 0.1, 4000
@@ -126,14 +132,24 @@ def graphs() -> None:
         sel = min(w, 0.9 / (1 + kmax))
         est, err = [], []
         for r in ratios:
-            res = simulate_graph_game(adj, benefit=r, cost=1.0, rule="db", selection=sel,
-                                      steps=2_000_000, replicates=reps, until_fixation=True,
-                                      seed=int(10 * r))
+            res = simulate_graph_game(
+                adj,
+                benefit=r,
+                cost=1.0,
+                rule="db",
+                selection=sel,
+                steps=2_000_000,
+                replicates=reps,
+                until_fixation=True,
+                seed=int(10 * r),
+            )
             p = res.fixed_cooperators().mean()
             est.append(40 * p)
             err.append(40 * 2 * math.sqrt(p * (1 - p) / reps))
-            print(f"{label}: b/c={r}: N rho = {40 * p:.3f} +- {err[-1]:.3f} (selection {sel:.3f},"
-                  f" {reps} runs, all fixed: {(res.fixation_step > 0).all()})")
+            print(
+                f"{label}: b/c={r}: N rho = {40 * p:.3f} +- {err[-1]:.3f} (selection {sel:.3f},"
+                f" {reps} runs, all fixed: {(res.fixation_step > 0).all()})"
+            )
         ax.errorbar(ratios, est, yerr=err, marker="o", capsize=3, label=label)
     ax.axhline(1.0, color="k", lw=0.8)
     ax.axvline(4.0, color="grey", ls=":", label="b/c = k = 4")
