@@ -1,0 +1,201 @@
+"""Evolution in the deterministic memory-one and memory-two spaces, small-mutation limit.
+
+Hilbe, Martinez-Vaquero, Chatterjee & Nowak (2017, PNAS 114:4715-4720) compare evolution among
+the 16 deterministic memory-one and the 2**16 = 65,536 deterministic memory-two strategies of
+the repeated donation game with small execution errors, and find more cooperation with the
+longer memory. [`deterministic_invasion`][allysim.evolution.memory_n.deterministic_invasion]
+runs that process: a resident meets one mutant drawn uniformly from the space at a time; the
+mutant fixes with its exact fixation probability in a population of ``population`` (Imhof &
+Nowak 2010; as in [`sequential_invasion`][allysim.evolution.sequential_invasion], which works in
+the continuous memory-one space), on exact payoffs from
+[`memory_n_payoffs`][allysim.kernels.memory_n_payoffs].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from allysim._validation import (
+    SeedLike,
+    as_generator,
+    as_probability_array,
+    check_bool,
+    check_game,
+    check_int,
+    check_interval,
+)
+from allysim.evolution._common import Rule, _population, _rule, _selection
+from allysim.evolution.fixation import _partial_log_products, _rho_parts
+from allysim.evolution.strategy_space import StrategySpaceResult
+from allysim.games import StageGame
+from allysim.kernels._inputs import _horizon, _outcome_payoffs
+from allysim.kernels.memory_n import _chunked
+from allysim.strategies.memory_n import _default_opening
+
+__all__ = ["deterministic_invasion"]
+
+
+def _openings(p: np.ndarray, n: int) -> np.ndarray:
+    return np.stack([_default_opening(row, n) for row in p]) if len(p) else p[:, :0]
+
+
+def deterministic_invasion(
+    game: StageGame,
+    *,
+    memory: int = 2,
+    steps: int = 10_000,
+    population: int = 100,
+    selection: float = 1.0,
+    rule: Rule = "fermi",
+    rounds: int | None = None,
+    continuation: float | None = None,
+    noise: float = 0.01,
+    initial: Any = None,
+    seed: SeedLike = None,
+    progress: bool = False,
+) -> StrategySpaceResult:
+    """Sequential invasion among the deterministic memory-``memory`` strategies (rare mutations).
+
+    At each step a mutant is drawn uniformly from the ``2**(4**memory)`` deterministic
+    strategies (16 for memory one, 65,536 for memory two; a draw of the resident itself is a
+    neutral mutant and changes nothing). It replaces the resident with its exact fixation
+    probability (one mutant among ``population - 1`` residents), else it is lost. Strategies
+    use the default opening (as if after mutual cooperation), which matters only for finite
+    horizons.
+
+    Parameters
+    ----------
+    game : StageGame
+        A 2x2 stage game, e.g. ``partnership_game(benefit, cost)`` (the donation game).
+    memory : int, default 2
+        1 or 2: the strategy space.
+    steps : int, default 10000
+        Number of mutants tried, >= 1.
+    population : int, default 100
+        Population size N >= 2.
+    selection : float, default 1.0
+        Selection intensity >= 0 (in [0, 1] for ``rule="moran"``).
+    rule : {"fermi", "moran"}, default "fermi"
+        Pairwise comparison (Fermi) imitation or Moran birth-death.
+    rounds : int or None, default None
+        Rounds per game; give this, ``continuation`` or neither (limit of means).
+    continuation : float or None, default None
+        Probability in [0, 1) that the game goes on after each round.
+    noise : float, default 0.01
+        Execution error in [0, 0.5].
+    initial : array_like of 0/1 or None, default None
+        The first resident's ``p`` (length ``4**memory``); None is ALLD.
+    seed : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        Random stream; the same seed gives the same run, bit for bit.
+    progress : bool, default False
+        Show a tqdm progress bar over the mutants.
+
+    Returns
+    -------
+    StrategySpaceResult
+        One record per resident; ``dominant`` and ``mean_strategy`` hold its ``p`` vector
+        (``4**memory`` columns), ``cooperation`` its cooperation rate against itself, errors
+        included, ``payoff`` its payoff against itself.
+
+    Raises
+    ------
+    TypeError
+        ``game`` is not a game, or an argument has the wrong type.
+    ValueError
+        An argument is out of range (named in the message).
+
+    Examples
+    --------
+    >>> from allysim.games import partnership_game
+    >>> res = deterministic_invasion(partnership_game(3, 1), memory=1, steps=500, seed=1)
+    >>> int(res.durations.sum()), res.dominant.shape[1]
+    (500, 4)
+    """
+    game = check_game(game, "game")
+    u_row, _ = _outcome_payoffs(game)
+    n = check_int(memory, "memory", minimum=1)
+    if n > 2:
+        raise ValueError(f"memory must be 1 or 2 (2**64 memory-three strategies), got {n}")
+    steps = check_int(steps, "steps", minimum=1)
+    z = _population(population)
+    rule = _rule(rule)
+    beta = _selection(selection, rule)
+    kind, value = _horizon(rounds, continuation)
+    eps = check_interval(noise, "noise", 0.0, 0.5)
+    s = 4**n
+    if initial is None:
+        resident = np.zeros(s)
+    else:
+        resident = as_probability_array(initial, "initial", shape=(s,))
+        if not np.all((resident == 0) | (resident == 1)):
+            raise ValueError("initial must hold only 0 and 1 (a deterministic strategy)")
+        resident = resident.astype(float)
+    progress = check_bool(progress, "progress")
+    rng = as_generator(seed, "seed")
+
+    def play(px: np.ndarray, py: np.ndarray) -> np.ndarray:
+        return _chunked(px, _openings(px, n), py, _openings(py, n), n, kind, value, eps, 0.0)
+
+    def self_play(p: np.ndarray) -> tuple[float, float]:
+        d = play(p[None], p[None])[0]
+        return float(d @ u_row), float(d[0] + d[1])
+
+    times, durations, residents, coop, pay = [0], [], [resident], [], []
+    p_self, c_self = self_play(resident)
+    pay.append(p_self)
+    coop.append(c_self)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=steps, desc="mutants", unit="mutant")
+    batch, done, since = 64, 0, 0
+    while done < steps:
+        nb = min(batch, steps - done)
+        mutants = rng.integers(0, 2, size=(nb, s)).astype(float)
+        u = rng.random(nb)
+        res = np.broadcast_to(resident, mutants.shape)
+        d_mm = play(mutants, mutants)
+        d_mr = play(mutants, res)
+        a_mm = d_mm @ u_row
+        a_mr = d_mr @ u_row
+        a_rm = d_mr[:, [0, 2, 1, 3]] @ u_row
+        a_rr = np.full(nb, pay[-1])
+        top, total = _rho_parts(_partial_log_products(a_mm, a_mr, a_rm, a_rr, z, beta, rule))
+        rho = np.exp(-top) / total
+        # A mutant equal to the resident is neutral: its fixation leaves the resident in place.
+        same = np.all(mutants == resident, axis=1)
+        hits = np.flatnonzero((u < rho) & ~same)
+        if hits.size:
+            k = int(hits[0])
+            done += k + 1
+            durations.append(since + k + 1)
+            since = 0
+            resident = mutants[k].copy()
+            residents.append(resident)
+            times.append(done)
+            p_self, c_self = self_play(resident)
+            pay.append(p_self)
+            coop.append(c_self)
+            count = k + 1
+        else:
+            done += nb
+            since += nb
+            count = nb
+        if bar is not None:
+            bar.update(count)
+    if bar is not None:
+        bar.close()
+    durations.append(since)
+    strategies = np.array(residents)
+    return StrategySpaceResult(
+        times=np.array(times, dtype=np.int64),
+        durations=np.array(durations, dtype=np.int64),
+        dominant=strategies,
+        mean_strategy=strategies,
+        cooperation=np.array(coop),
+        payoff=np.array(pay),
+        method="sequential-invasion",
+    )
