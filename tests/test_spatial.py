@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 
 from allysim.evolution import (
     cycle_graph,
+    degrees,
     fixation_probability,
     graph_fixation_probability,
     lattice_graph,
     nowak_may,
     random_regular_graph,
+    scale_free_graph,
     simulate_graph_game,
 )
 
@@ -227,3 +229,26 @@ def test_graph_game_rejects_bad_input():
     disconnected[0, 1] = disconnected[1, 0] = disconnected[2, 3] = disconnected[3, 2] = 1
     with pytest.raises(ValueError, match="connected"):
         graph_fixation_probability(disconnected, benefit=3.0, cost=1.0, selection=0.1)
+
+
+@pytest.mark.parametrize("rule", ["db", "bd", "imitation", "pairwise"])
+def test_simulation_matches_the_exact_chain_on_an_irregular_graph(rule):
+    # Degrees 2 to 6: exercises the padded neighbour lists and the per-node costs c k_i.
+    adj = scale_free_graph(8, 2, seed=0)
+    assert len(set(degrees(adj).tolist())) > 2
+    exact = graph_fixation_probability(adj, benefit=5.0, cost=1.0, rule=rule, selection=0.1)
+    reps = 3000
+    res = simulate_graph_game(
+        adj,
+        benefit=5.0,
+        cost=1.0,
+        rule=rule,
+        selection=0.1,
+        steps=50_000,
+        replicates=reps,
+        until_fixation=True,
+        seed=12,
+    )
+    assert (res.fixation_step > 0).all()
+    est = res.fixed_cooperators().mean()
+    assert abs(est - exact) < 4 * math.sqrt(exact * (1 - exact) / reps)
