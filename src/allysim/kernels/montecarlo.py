@@ -230,7 +230,8 @@ def _play_compiled(
                 hist,
             )
         if bar is not None:
-            bar.update(int(lengths[first : first + count].sum()))
+            # In the bar's unit, matches x the longest match, as the numpy path counts.
+            bar.update(count * horizon)
     return withheld, both, hist if history else None
 
 
