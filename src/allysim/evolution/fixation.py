@@ -152,7 +152,7 @@ def log_fixation_probability(
         Selection intensity beta >= 0 (in [0, 1] for the Moran and Wright-Fisher rules).
     rule : {"fermi", "moran", "moran_db", "wright_fisher"}, default "fermi"
         Pairwise comparison, Moran birth-death, Moran death-birth or Wright-Fisher process
-        (see :func:`fixation_probability`).
+        (see [`fixation_probability`][allysim.evolution.fixation_probability]).
 
     Returns
     -------
@@ -293,7 +293,7 @@ def fixation_matrix(
         Selection intensity beta >= 0 (in [0, 1] for the Moran and Wright-Fisher rules).
     rule : {"fermi", "moran", "moran_db", "wright_fisher"}, default "fermi"
         Pairwise comparison, Moran birth-death, Moran death-birth or Wright-Fisher process
-        (see :func:`fixation_probability`).
+        (see [`fixation_probability`][allysim.evolution.fixation_probability]).
     log : bool, default False
         Return natural logs of the probabilities (finite far below the smallest float).
 

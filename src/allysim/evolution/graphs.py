@@ -2,15 +2,21 @@
 
 Every constructor returns the adjacency of a simple undirected graph as a symmetric
 ``scipy.sparse.csr_array`` of 0/1 floats (no self-loops, no multiple edges, node ``i`` is row
-``i``): the form the spatial and graph games of :mod:`allysim.evolution.spatial` take, cheap
+``i``): the form the spatial and graph games of ``allysim.evolution.spatial`` take, cheap
 to multiply by a vector of strategies to get payoffs.
 
-Graphs: :func:`cycle_graph` (a ring, each node linked to its ``k / 2`` nearest on either
-side), :func:`lattice_graph` (a periodic square lattice, von Neumann or Moore neighbourhood),
-:func:`random_regular_graph` (uniform among ``k``-regular graphs, seeded),
-:func:`scale_free_graph` (Barabasi & Albert 1999 preferential attachment, seeded) and
-:func:`trust_network` (the trust model's network of possible ties, or of its active
-partnerships).
+Graphs:
+
+* [`cycle_graph`][allysim.evolution.cycle_graph]: a ring, each node linked to its ``k / 2``
+  nearest on either side;
+* [`lattice_graph`][allysim.evolution.lattice_graph]: a periodic square lattice, von Neumann or
+  Moore neighbourhood;
+* [`random_regular_graph`][allysim.evolution.random_regular_graph]: a random ``k``-regular
+  graph, seeded;
+* [`scale_free_graph`][allysim.evolution.scale_free_graph]: Barabasi & Albert (1999)
+  preferential attachment, seeded;
+* [`trust_network`][allysim.evolution.trust_network]: the trust model's network of possible
+  ties, or of its active partnerships.
 """
 
 from __future__ import annotations

@@ -189,9 +189,9 @@ def replicator_mutator(
     Page, K. M. & Nowak, M. A. (2002), "Unifying evolutionary dynamics", J. Theor. Biol. 219,
     93-98: fitness ``f = A x``, mean fitness ``phi = x . f``, and ``Q_ji`` the probability
     that an offspring of strategy j is of strategy i. ``Q`` = identity gives the replicator
-    equation (:func:`replicator_dynamics`); constant fitness gives Eigen's quasispecies
-    equation. Selection (fitness ``f_j``) and mutation act at reproduction, so mutation has
-    no effect where all fitness is zero.
+    equation ([`replicator_dynamics`][allysim.evolution.replicator_dynamics]); constant
+    fitness gives Eigen's quasispecies equation. Selection (fitness ``f_j``) and mutation act
+    at reproduction, so mutation has no effect where all fitness is zero.
 
     Parameters
     ----------
@@ -207,7 +207,7 @@ def replicator_mutator(
     t : sequence of float
         Strictly increasing times at which to report the shares.
     method : str, default "LSODA"
-        Integrator of :func:`scipy.integrate.solve_ivp`: one of "RK45", "RK23", "DOP853",
+        Integrator of ``scipy.integrate.solve_ivp``: one of "RK45", "RK23", "DOP853",
         "Radau", "BDF", "LSODA".
     rtol : float, default 1e-10
         Relative tolerance of the integrator, > 0.

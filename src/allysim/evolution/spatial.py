@@ -1,19 +1,22 @@
 """Games on lattices and graphs: Nowak & May's spatial dilemma and cooperation on graphs.
 
-* :func:`nowak_may`: the deterministic spatial prisoner's dilemma of Nowak & May (1992,
-  Nature 359:826): cooperators and defectors on a periodic square lattice, payoffs
-  ``R = 1, T = b, S = P = 0`` summed over the neighbourhood (and, by default, the site itself),
-  then every site at once takes the strategy of the highest-scoring site around it.
-* :func:`simulate_graph_game`: the donation game (a cooperator pays ``c`` for each neighbour,
-  each neighbour gains ``b``) on any graph, with the stochastic update rules of Ohtsuki,
-  Hauert, Lieberman & Nowak (2006, Nature 441:502): death-birth, birth-death and imitation
-  with fitness ``1 - w + w * payoff``, and the pairwise comparison (Fermi) rule of Szabo &
-  Toke (1998, Phys. Rev. E 58:69); many replicate runs in lockstep, seeded.
-* :func:`graph_fixation_probability`: the exact fixation probability of one cooperator on a
-  small graph, from the Markov chain over all ``2^N`` configurations (Ohtsuki et al. 2006,
-  Supplementary Information; Hindersin, Moller, Traulsen & Bauer 2016, BioSystems 150:87).
+* [`nowak_may`][allysim.evolution.nowak_may]: the deterministic spatial prisoner's dilemma
+  of Nowak & May (1992, Nature 359:826): cooperators and defectors on a periodic square
+  lattice, payoffs ``R = 1, T = b, S = P = 0`` summed over the neighbourhood (and, by default,
+  the site itself), then every site at once takes the strategy of the highest-scoring site
+  around it.
+* [`simulate_graph_game`][allysim.evolution.simulate_graph_game]: the donation game (a
+  cooperator pays ``c`` for each neighbour, each neighbour gains ``b``) on any graph, with the
+  stochastic update rules of Ohtsuki, Hauert, Lieberman & Nowak (2006, Nature 441:502):
+  death-birth, birth-death and imitation with fitness ``1 - w + w * payoff``, and the pairwise
+  comparison (Fermi) rule of Szabo & Toke (1998, Phys. Rev. E 58:69); many replicate runs in
+  lockstep, seeded.
+* [`graph_fixation_probability`][allysim.evolution.graph_fixation_probability]: the exact
+  fixation probability of one cooperator on a small graph, from the Markov chain over all
+  ``2^N`` configurations (Ohtsuki et al. 2006, Supplementary Information; Hindersin, Moller,
+  Traulsen & Bauer 2016, BioSystems 150:87).
 
-Graphs come from :mod:`allysim.evolution.graphs`.
+Graphs come from ``allysim.evolution.graphs``.
 """
 
 from __future__ import annotations
@@ -361,7 +364,7 @@ def simulate_graph_game(
     ----------
     adjacency : scipy.sparse.csr_array or numpy.ndarray
         Symmetric 0/1 adjacency, shape (N, N), zero diagonal (from
-        :mod:`allysim.evolution.graphs`).
+        ``allysim.evolution.graphs``).
     initial : numpy.ndarray or None, default None
         Starting strategies, N values of 0/1 shared by every run; None puts one cooperator on a
         uniformly drawn node of each run (the start of a fixation experiment).
@@ -536,12 +539,13 @@ def graph_fixation_probability(
 ) -> float:
     """Exact fixation probability of one cooperator among defectors on a small graph.
 
-    The update rules of :func:`simulate_graph_game` define a Markov chain over the ``2^N``
-    configurations of cooperators and defectors; each step flips at most one node. The
+    The update rules of [`simulate_graph_game`][allysim.evolution.simulate_graph_game] define
+    a Markov chain over the ``2^N`` configurations of cooperators and defectors; each step
+    flips at most one node. The
     probability of absorption in all-C is the solution of a sparse linear system over the
     ``2^N - 2`` transient configurations (Ohtsuki et al. 2006, Supplementary Information;
     Hindersin, Moller, Traulsen & Bauer 2016, BioSystems 150:87), solved with
-    :func:`scipy.sparse.linalg.spsolve`.
+    ``scipy.sparse.linalg.spsolve``.
 
     Parameters
     ----------
@@ -553,7 +557,7 @@ def graph_fixation_probability(
     cost : float
         Cost c a cooperator pays per neighbour, finite.
     rule : {"db", "bd", "imitation", "pairwise"}, default "db"
-        Update rule (see :func:`simulate_graph_game`).
+        Update rule (see [`simulate_graph_game`][allysim.evolution.simulate_graph_game]).
     selection : float
         Selection intensity w (in [0, 1] with positive fitness except for "pairwise").
     start : int or None, default None
