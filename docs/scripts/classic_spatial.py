@@ -66,7 +66,7 @@ def regimes() -> None:
     rng = np.random.default_rng(1992)
     start = (rng.random((4, 200, 200)) > 0.1).astype(np.int8)
     fig, (ax, ax_grid) = plt.subplots(1, 2, figsize=(12, 4.6))
-    for b in (1.1, 1.6, 1.77, 1.85, 1.95, 2.1):
+    for b in (1.1, 1.62, 1.77, 1.85, 1.95, 2.1):
         res = nowak_may(start, temptation=b, steps=200)
         share = res.cooperators.mean(axis=1)
         ax.plot(share, label=f"b = {b}")

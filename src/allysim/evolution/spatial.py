@@ -152,9 +152,12 @@ def nowak_may(
     integer, such as b = 1.5 for 2b = 3; Nowak & May's regimes lie between such values).
 
     With the Moore neighbourhood and self-interaction (their main case) a lone defector in a
-    sea of cooperators grows into a 3 x 3 block for every b > 1; for 1.8 < b < 2 it grows into
-    the symmetric, ever-changing "kaleidoscope", and from random starts the share of cooperators
-    fluctuates around ``12 ln 2 - 8 = 0.318`` (their estimate), whatever the start.
+    sea of cooperators stays alone for 1 < b < 9/8 (it scores 8b, its neighbours see a
+    cooperator scoring 9) and becomes a 3 x 3 block above; for 1.8 < b < 2 it grows into the
+    symmetric, ever-changing "kaleidoscope", and from random starts the share of cooperators
+    fluctuates around ``12 ln 2 - 8 = 0.318`` (their estimate), whatever the start. Only the
+    ranking of scores matters, so b acts through the intervals between ratios of small
+    integers (9/8, 5/3, 9/5, 2, ...).
 
     Parameters
     ----------
