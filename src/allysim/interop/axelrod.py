@@ -85,7 +85,7 @@ def _player_class() -> Any:
     axl = _import_axelrod()
     act_c, act_d = axl.Action.C, axl.Action.D
 
-    class AllysimPlayer(axl.Player):  # type: ignore[misc,unused-ignore]
+    class AllysimPlayer(axl.Player):  # type: ignore[misc,name-defined,unused-ignore]
         name = "allysim"
         classifier: ClassVar[dict[str, Any]] = {
             "memory_depth": float("inf"),
@@ -183,10 +183,6 @@ def _check_player(player: Any) -> None:
 
 def _axelrod_game(game: StageGame) -> Any:
     axl = _import_axelrod()
-    if game.shape != (2, 2) or not game.is_symmetric:
-        raise ValueError(
-            "game must be a symmetric 2x2 game to pass to Axelrod-Python's Game(r, s, t, p)"
-        )
     r, s, t, p = game.payoff_vector
     return axl.Game(r=r, s=s, t=t, p=p)
 
@@ -322,7 +318,7 @@ def _from_fsm(player: Any) -> FiniteStateStrategy:
 def _probe(player: Any, game: StageGame | None, depth: int) -> MemoryOne:
     who = _label(player)
 
-    def answer(history: tuple[tuple[int, int], ...]) -> int:
+    def answer(history: tuple[tuple[int, ...], ...]) -> int:
         me = _fresh(player, game)
         partner = _fresh(player, game)  # a history holder only: its moves are scripted
         first = me.strategy(partner)
@@ -343,7 +339,7 @@ def _probe(player: Any, game: StageGame | None, depth: int) -> MemoryOne:
             move = me.strategy(partner)
         return _bit(move, f"{who}'s move")
 
-    seen: dict[tuple[tuple[int, int], ...], int] = {}
+    seen: dict[tuple[tuple[int, ...], ...], int] = {}
     for length in range(depth + 1):
         for history in itertools.product(itertools.product((0, 1), repeat=2), repeat=length):
             got = answer(history)
@@ -409,14 +405,18 @@ def from_axelrod(
     MemoryOne(p=(1.0, 0.0, 1.0, 0.0), p0=1.0, name='Tit For Tat')
     >>> [round(x, 4) for x in from_axelrod(axl.GTFT()).p]  # generosity 1/3 in (3, 0, 5, 1)
     [1.0, 0.3333, 1.0, 0.3333]
-    >>> from_axelrod(axl.Fortress3()).n_states
-    4
+    >>> from_axelrod(axl.Fortress3()).n_states  # reachable (state, move) pairs
+    3
     """
     _check_player(player)
     if game is not None:
         game = check_game(game, "game")
         if not isinstance(game, StageGame):
             raise TypeError(f"game must be a StageGame, got {type(game).__name__}")
+        if game.shape != (2, 2) or not game.is_symmetric:
+            raise ValueError(
+                "game must be a symmetric 2x2 game to pass to Axelrod-Python's Game(r, s, t, p)"
+            )
     probe_depth = check_int(probe_depth, "probe_depth", minimum=2)
     family = axelrod_family(player)
     if family == "allysim":
