@@ -7,7 +7,10 @@ reasons grouped. Then the converted set plays a round robin both ways, same game
 turns and noise (each intended move flipped with probability ``noise``):
 
 * allysim: ``round_robin(..., method="exact")``, the exact expected payoffs (what infinitely
-  many repetitions would average to), and ``method="simulate"`` with the same repetitions;
+  many repetitions would average to); the same numbers from ``expected_payoffs`` called once
+  per pair of machine sizes (``round_robin`` pads every machine to the largest, 22 states
+  here, so every pair's chain has 484 joint states); and ``method="simulate"`` with the same
+  repetitions;
 * Axelrod-Python: ``Tournament(...).play(processes=None)`` (its serial path) of the original
   players, ``--repetitions`` repetitions.
 
@@ -17,8 +20,8 @@ standard error of 0.01 on the noisiest score.
 
 Needs Axelrod-Python (torch's CPU wheel first, then ``pip install 'axelrod>=4.13'``)::
 
-    python benchmarks/bench_axelrod_interop.py                 # about 2 minutes
-    python benchmarks/bench_axelrod_interop.py --turns 50 --repetitions 2
+    python benchmarks/bench_axelrod_interop.py                 # about 3 minutes
+    python benchmarks/bench_axelrod_interop.py --turns 200 --repetitions 2
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import warnings
 import axelrod as axl
 import numpy as np
 
-from allysim import PrisonersDilemma, round_robin
+from allysim import PrisonersDilemma, expected_payoffs, round_robin
 from allysim.interop import NotConvertibleError, axelrod_family, from_axelrod
 
 
@@ -55,6 +58,21 @@ def convert_all():
     return converted, refused
 
 
+def grouped_exact(strategies, game, **play):
+    """Row payoffs of every pair, one exact call per pair of machine sizes (no padding)."""
+    groups = collections.defaultdict(list)
+    for i, s in enumerate(strategies):
+        groups[s.to_finite_state().n_states].append(i)
+    out = np.empty((len(strategies),) * 2)
+    for a in groups.values():
+        for b in groups.values():
+            row, _ = expected_payoffs(
+                [strategies[i] for i in a], [strategies[j] for j in b], game, **play
+            )
+            out[np.ix_(a, b)] = row
+    return out
+
+
 def timed(fn):
     start = time.perf_counter()
     out = fn()
@@ -63,7 +81,7 @@ def timed(fn):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument("--turns", type=int, default=50)
     parser.add_argument("--noise", type=float, default=0.05)
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
@@ -86,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     n = len(players)
     kw = {"rounds": args.turns, "noise": args.noise, "self_play": False}
     exact, t_exact = timed(lambda: round_robin(strategies, game, **kw))
+    grouped, t_grouped = timed(
+        lambda: grouped_exact(strategies, game, rounds=args.turns, noise=args.noise)
+    )
+    assert np.allclose(grouped, exact.payoff_matrix, atol=1e-10)
     _, t_sim = timed(
         lambda: round_robin(
             strategies,
@@ -121,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header))
     rows = [
         ("allysim round_robin, exact", "exact", t_exact),
+        ("allysim expected_payoffs, grouped by size", "exact", t_grouped),
         ("allysim round_robin, simulate", str(args.repetitions), t_sim),
         ("Axelrod-Python Tournament (serial)", str(args.repetitions), t_axl),
     ]
