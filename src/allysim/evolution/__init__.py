@@ -1,23 +1,33 @@
 """Evolutionary dynamics: how partnering norms spread or die out when organizations copy success.
 
-* Infinite populations: the continuous replicator equation (:func:`replicator_dynamics`) and
-  its discrete-time, ecological variant (:func:`discrete_replicator`).
+* Infinite populations: the continuous replicator equation (:func:`replicator_dynamics`), its
+  discrete-time, ecological variant (:func:`discrete_replicator`) and the replicator-mutator
+  equation (:func:`replicator_mutator`, Page & Nowak 2002).
 * Finite populations of size Z, well mixed, payoffs against the Z - 1 others (no
   self-interaction): exact fixation probabilities of a single mutant (:func:`fixation_probability`,
   :func:`fixation_matrix`), the stationary distribution in the small-mutation limit or, for few
   strategies, exactly over population compositions (:func:`stationary_distribution`), and a
   seeded simulation of many populations in lockstep (:func:`simulate_population`).
+* Structured populations: graphs (``graphs``: cycles, lattices, random regular, scale-free, the
+  trust model's network) and games on them (``spatial``: Nowak & May's lattice game, the
+  donation game under death-birth, birth-death, imitation and pairwise updating, exact fixation
+  on small graphs).
+* Evolution in strategy space (``strategy_space``): Nowak & Sigmund's replicator with mutants and
+  the sequential-invasion process of the small-mutation limit.
 
-Update rules: ``"fermi"`` is the pairwise comparison rule (Traulsen, Nowak & Pacheco 2006): a
-random organization imitates a random other with probability ``1 / (1 + exp(-beta (pi_model -
-pi_focal)))``. ``"moran"`` is the frequency-dependent Moran birth-death process (Nowak et al. 2004)
-with fitness ``1 - w + w * payoff``, ``w = selection`` in [0, 1].
+Update rules in well-mixed populations: ``"fermi"`` is the pairwise comparison rule (Traulsen,
+Nowak & Pacheco 2006): a random organization imitates a random other with probability
+``1 / (1 + exp(-beta (pi_model - pi_focal)))``. ``"moran"`` is the frequency-dependent Moran
+birth-death process (Nowak et al. 2004) with fitness ``1 - w + w * payoff``, ``w = selection``
+in [0, 1]; ``"moran_db"`` its death-birth variant; ``"wright_fisher"`` the Wright-Fisher process
+(a whole generation resampled in proportion to fitness).
 
 The package's modules: ``replicator`` (infinite populations), ``fixation`` (fixation
 probabilities), ``stationary`` (stationary distributions), ``mutation_chain`` (the exact chain
 over compositions and its solvers), ``population`` (simulation), ``payoffs``
-(:func:`payoff_matrix_for`) and ``update_rules`` (the Fermi imitation probability,
-:func:`fermi`). Every name is importable from ``allysim.evolution``.
+(:func:`payoff_matrix_for`), ``update_rules`` (the Fermi imitation probability, :func:`fermi`),
+``graphs``, ``spatial`` and ``strategy_space``. Every name is importable from
+``allysim.evolution``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.stats import binom
 
 from allysim._validation import (
     check_int,
@@ -106,6 +105,8 @@ def _wright_fisher_rho(a_ii: float, a_ij: float, a_ji: float, a_jj: float, z: in
         f_res = 1 - beta + beta * ((k * a_ji + (z - k - 1) * a_jj) / (z - 1))
     _check_fitness(f_inv, f_res, "wright_fisher")
     p = k * f_inv / (k * f_inv + (z - k) * f_res)
+    from scipy.stats import binom  # deferred: scipy.stats takes ~0.4 s to import
+
     trans = binom.pmf(np.arange(z + 1)[None, :], z, p[:, None])  # (Z - 1, Z + 1)
     system = np.eye(z - 1) - trans[:, 1:z]
     h = np.linalg.solve(system, trans[:, z])
