@@ -1,16 +1,21 @@
 """allysim: simulate the incentives inside partnerships between organizations.
 
-Layers, bottom to top (each imports only from layers below it):
+Layers, bottom to top (each imports only from its own layer or below; tests/test_architecture.py
+checks it):
 
-1. ``allysim.games`` (stage games) and ``allysim.strategies`` (memory-one and finite-state
-   strategies);
-2. ``allysim.kernels`` (exact and Monte Carlo payoff kernels, ``PlaySettings``);
+1. ``allysim.games`` (stage games) and ``allysim.strategies`` (memory-one, memory-n and
+   finite-state strategies);
+2. ``allysim.kernels`` (exact and Monte Carlo payoff kernels, the alternating game,
+   ``PlaySettings``);
 3. ``allysim.tournament`` (round robins and their ranking), ``allysim.mechanisms`` (incentive
    mechanisms and their thresholds), ``allysim.evolution`` (replicator, fixation, stationary
-   distributions);
-4. ``allysim.scenarios`` (the shared registries of scenarios and strategy sets),
+   distributions, structured populations, strategy-space evolution), ``allysim.reputation``
+   (indirect reciprocity) and ``allysim.consortia`` (partnerships of n members);
+4. ``allysim.equilibria`` (subgame perfection, equilibrium payoff sets, robustness),
+   ``allysim.scenarios`` (the shared registries of scenarios and strategy sets),
    ``allysim.comparison`` (mechanisms side by side), ``allysim.abm`` (the Mesa trust model),
-   ``allysim.experiments`` (seeded sweeps);
+   ``allysim.experiments`` (seeded sweeps), ``allysim.sensitivity`` and ``allysim.interop``
+   (Axelrod-Python);
 5. ``allysim.plotting`` and ``allysim.cli``.
 """
 
