@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from scipy.special import logsumexp
-from scipy.stats import binom, hypergeom
+from scipy.special import gammaln, logsumexp
+from scipy.stats import binom
 
 from allysim._results import SavedResult
 from allysim._validation import as_float_array, check_int, check_memory, check_nonnegative
@@ -169,6 +169,30 @@ def _rule(rule: Any) -> Rule:
     raise ValueError(f"rule must be 'fermi' or 'moran', got {rule!r}")
 
 
+def _log_falling(top: np.ndarray, length: int) -> np.ndarray:
+    """``log(top (top - 1) ... (top - b + 1))`` for ``b = 0 .. length``; -inf where it is 0.
+
+    Shape (*top.shape, length + 1). A sum of at most ``length`` logarithms, so accurate to a
+    few ulps however large ``top`` is (log-gamma differences lose digits for large arguments).
+    """
+    steps = np.asarray(top, float)[..., None] - np.arange(length)
+    with np.errstate(divide="ignore"):
+        logs = np.log(np.maximum(steps, 0.0))
+    zero = np.zeros((*logs.shape[:-1], 1))
+    return np.concatenate([zero, np.cumsum(logs, axis=-1)], axis=-1)
+
+
+def _hypergeom(total: int, marked: np.ndarray, draws: int) -> np.ndarray:
+    """Shape (len(marked), draws + 1): P(k marked among ``draws`` drawn without replacement
+    from ``total`` of which ``marked`` are marked), ``k = 0 .. draws``."""
+    k = np.arange(draws + 1)
+    log_k_fact = gammaln(k + 1.0)
+    log_c_marked = _log_falling(marked, draws) - log_k_fact
+    log_c_rest = (_log_falling(total - marked, draws) - log_k_fact)[:, ::-1]
+    log_c_all = _log_falling(np.asarray(float(total)), draws)[-1] - log_k_fact[-1]
+    return np.exp(log_c_marked + log_c_rest - log_c_all)
+
+
 def _fitness(a: np.ndarray, i: int, j: int, z: int) -> tuple[np.ndarray, np.ndarray]:
     n = a.shape[2]
     check_memory(
@@ -176,12 +200,11 @@ def _fitness(a: np.ndarray, i: int, j: int, z: int) -> tuple[np.ndarray, np.ndar
         "population",
         hint="fitness needs memory population x group size; use a smaller population",
     )
-    inv = np.arange(1, z)[:, None]
-    k = np.arange(n)[None, :]
+    inv = np.arange(1, z, dtype=float)
     # A focal invader meets k invaders among n - 1 co-members drawn from the other Z - 1,
     # of whom inv - 1 are invaders; a focal resident meets k invaders among inv.
-    h_inv = hypergeom.pmf(k, z - 1, inv - 1, n - 1)
-    h_res = hypergeom.pmf(k, z - 1, inv, n - 1)
+    h_inv = _hypergeom(z - 1, inv - 1, n - 1)
+    h_res = _hypergeom(z - 1, inv, n - 1)
     f_inv = h_inv @ a[i, j]
     f_res = h_res @ a[j, i, ::-1]
     return f_inv, f_res
