@@ -194,6 +194,17 @@ def test_at_most_n_minus_one_roots(a):
     assert interior_roots(a).size <= a.shape[2] - 1
 
 
+def test_finite_roots_include_exact_zeros_and_neutral_has_none():
+    # f_inv(j) - f_res(j) = (2 j - 1 - Z) / (Z - 1): exactly 0 at j = 3 of Z = 5; x = 1/2
+    # in an infinite population.
+    a = np.zeros((2, 2, 2))
+    a[0, 1] = [-1.0, 1.0]
+    assert interior_roots(a, population=5).tolist() == [0.6]
+    assert interior_roots(a, population=6).tolist() == pytest.approx([7 / 12])
+    assert interior_roots(a).tolist() == pytest.approx([0.5])
+    assert interior_roots(np.zeros((2, 2, 3)), population=10).size == 0
+
+
 def test_repeated_payoff_array_and_reciprocity():
     game = PublicGoodsGame(4, multiplier=3.0, cost=1.0)
     strategies = [unconditional(0, 4), threshold_reciprocity(3, 4), unconditional(1, 4)]

@@ -139,6 +139,23 @@ def test_monte_carlo_is_bit_reproducible():
     assert a.payoffs.tobytes() != c.payoffs.tobytes()
 
 
+def test_progress_bar_changes_nothing(capsys):
+    game = PublicGoodsGame(3)
+    s = [threshold_reciprocity(1, 3)]
+    kw = {"groups": 20, "rounds": 5, "noise": 0.1, "seed": 2}
+    quiet = simulate_group_payoffs(game, s, [3], progress=False, **kw)
+    shown = simulate_group_payoffs(game, s, [3], progress=True, **kw)
+    assert quiet.payoffs.tobytes() == shown.payoffs.tobytes()
+    assert "rounds" in capsys.readouterr().err
+
+
+def test_memory_budget_refuses_a_huge_profile_chain():
+    n = 40  # 2^40 action profiles
+    game = PublicGoodsGame(n)
+    with pytest.raises(ValueError, match="memory"):
+        exact_group_payoffs(game, [unconditional(1, n)] * n)
+
+
 def test_result_saves_and_loads(tmp_path):
     game = PublicGoodsGame(3)
     res = exact_group_payoffs(game, [unconditional(1, 3)], [3], continuation=0.5)

@@ -525,7 +525,9 @@ def interior_roots(
         f_inv, f_res = _fitness(a, i, j, z)
         d = f_inv - f_res
         x = np.arange(1, z) / z
-        roots = [float(x[m]) for m in range(z - 1) if d[m] == 0 and 0 < m < z - 2]
+        if np.all(d == 0):
+            return np.array([])  # neutral: no isolated roots
+        roots = [float(x[m]) for m in range(z - 1) if d[m] == 0]
         for m in range(z - 2):
             if d[m] * d[m + 1] < 0:
                 roots.append(float(x[m] + (x[m + 1] - x[m]) * d[m] / (d[m] - d[m + 1])))

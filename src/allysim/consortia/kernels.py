@@ -122,14 +122,15 @@ def _states(counts: Sequence[int]) -> np.ndarray:
 def _chain(g, strategies, counts, eps):
     """(initial distribution, transition matrix, per-state payoffs and contributions by type)."""
     n = g.group_size
-    states = _states(counts)
-    s_count, t_count = states.shape
+    s_count = math.prod(c + 1 for c in counts)
     check_memory(
         8.0 * s_count * s_count * 3,
         "counts",
         hint="the exact chain needs memory quadratic in prod(counts + 1); use fewer types "
         "or simulate_group_payoffs",
     )
+    states = _states(counts)
+    t_count = states.shape[1]
     total = states.sum(axis=1)
     pc, pd = g.tables()
     cnt = np.asarray(counts, dtype=float)
