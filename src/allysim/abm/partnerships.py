@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from allysim.abm._compiled import kernels, rows2d, use_numba
 from allysim.abm.trust import trust_mean
 
 __all__ = ["PartnershipTable"]
@@ -391,17 +392,24 @@ class PartnershipTable:
             self.failed_by_age += np.bincount(failed_ages, minlength=self.failed_by_age.size)
         a, b = self.pa[:e][gone], self.pb[:e][gone]
         table = self.partner_table
-        table[a, (table[a] == b[:, None]).argmax(axis=1)] = -1
-        table[b, (table[b] == a[:, None]).argmax(axis=1)] = -1
-        np.subtract.at(self.degree, a, 1)
-        np.subtract.at(self.degree, b, 1)
+        compiled = kernels() if use_numba() else None
+        if compiled is not None:
+            compiled.unlink(table, self.degree, a, b)
+        else:
+            table[a, (table[a] == b[:, None]).argmax(axis=1)] = -1
+            table[b, (table[b] == a[:, None]).argmax(axis=1)] = -1
+            np.subtract.at(self.degree, a, 1)
+            np.subtract.at(self.degree, b, 1)
         # Fill the holes below the new end with the survivors above it: O(removed) rows move.
         k = e - count
         holes = np.flatnonzero(gone[:k])
         fillers = k + np.flatnonzero(~gone[k:])
         for name in self.fields:
             arr = getattr(self, name)
-            arr[holes] = np.take(arr, fillers, axis=0)  # take: faster than fancy indexing
+            if compiled is not None and arr.flags.c_contiguous:
+                compiled.move_rows(rows2d(arr), holes, fillers)
+            else:
+                arr[holes] = np.take(arr, fillers, axis=0)  # take: faster than fancy indexing
         self.n_active = k
         self.dissolved += count
         self.dissolved_total += count

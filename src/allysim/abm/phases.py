@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.components import PlayedRound
 from allysim.abm.payoffs import partnership_payoff
 from allysim.abm.trust import Stage, TrustKind, trust_mean, update_beta
@@ -30,6 +31,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
 
 __all__ = ["AdvanceStages", "Exit", "LearnTrust", "Play", "RoundOutcome"]
+
+_NO_FLAGS = np.zeros((0, 2), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -269,6 +272,9 @@ class LearnTrust(_Phase):
             return
         m, t, p = self.model, self.model.table, self.model.params
         contrib, seen = outcome.contributed, outcome.seen
+        if use_numba():
+            self._learn_compiled(outcome)
+            return
         partner_contrib = contrib[:, ::-1]
         partner_capability = np.stack([m.capability[t.pb[:e]], m.capability[t.pa[:e]]], axis=1)
         alpha, beta, streak = t.alpha[:e], t.beta[:e], t.streak[:e]
@@ -298,6 +304,34 @@ class LearnTrust(_Phase):
             weight=np.where(seen, credit, weight),
         )
         streak[:] = np.where(seen, streak + 1, 0)
+
+    def _learn_compiled(self, outcome: RoundOutcome) -> None:
+        """The same updates in one compiled loop; the uniforms are drawn here as in numpy."""
+        m, t, p = self.model, self.model.table, self.model.params
+        e = outcome.n
+        draws = m.rng.random((e, 2))
+        resolved = outcome.resolved
+        with_resolved = resolved is not None
+        kernels().learn(
+            t.alpha,
+            t.beta,
+            t.streak,
+            t.stage,
+            t.pa,
+            t.pb,
+            m.capability,
+            t.goodwill_weight,
+            np.ascontiguousarray(outcome.contributed),
+            np.ascontiguousarray(outcome.seen),
+            draws,
+            np.ascontiguousarray(resolved) if with_resolved else _NO_FLAGS,
+            with_resolved,
+            float(outcome.resolved_weight),
+            int(Stage.INSTITUTIONALIZATION),
+            int(p.absorb_streak),
+            float(p.absorb_weight),
+            float(p.forgetting),
+        )
 
 
 class AdvanceStages(_Phase):

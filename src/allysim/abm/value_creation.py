@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from allysim._validation import check_int, check_interval, check_nonnegative, check_probability
+from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.components import Part, PlayedRound, state_reporter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -389,6 +390,26 @@ class ValueCreation(Part):
         t = model.table
         a, b = t.pa[:e], t.pb[:e]
         rate = self.absorptive_capacity
+        if use_numba() and profile.flags.c_contiguous:
+            # The same gains and sums as below, in the same order, in one compiled loop.
+            gains = np.empty((2 * e, profile.shape[1]))
+            delta = np.zeros_like(profile)
+            used = kernels().exchange(
+                profile, t.pa, t.pb, np.ascontiguousarray(outcome.contributed), rate, gains, delta
+            )
+            gains = gains[:used]
+            profile += delta
+        else:
+            gains = self._gains(profile, a, b, outcome, rate)
+        # An organization learning from several partners at once cannot pass the best of them.
+        np.minimum(profile, 1.0, out=profile)
+        state["mean"] = profile @ np.full(self.dimensions, 1.0 / self.dimensions)
+        state["transferred"] += float(gains.sum())
+
+    def _gains(
+        self, profile: np.ndarray, a: np.ndarray, b: np.ndarray, outcome: RoundOutcome, rate: float
+    ) -> np.ndarray:
+        """Add each learner's gains to ``profile`` (before the cap); return the gains."""
         # Both deltas from the profiles before this round's learning: learning is simultaneous.
         # Only a side whose partner contributed learns; its gain is where the partner knows more.
         # Only those rows are gathered.
@@ -405,10 +426,7 @@ class ValueCreation(Part):
         for j in range(self.dimensions):
             # One bincount per dimension: much faster than np.add.at over (e, k) rows.
             profile[:, j] += np.bincount(learners, gains[:, j], minlength=n)
-        # An organization learning from several partners at once cannot pass the best of them.
-        np.minimum(profile, 1.0, out=profile)
-        state["mean"] = profile @ np.full(self.dimensions, 1.0 / self.dimensions)
-        state["transferred"] += float(gains.sum())
+        return gains
 
     def reporters(self) -> dict[str, Any]:
         """Value created, its split, knowledge transferred and mean complementarity.

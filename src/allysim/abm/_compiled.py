@@ -1,0 +1,189 @@
+"""Compiled loops for the trust model's step (numba, the optional ``fast`` extra).
+
+The trust model's step is many small numpy passes over the partnerships; the functions here fuse
+the hottest of them (the three Beta-belief updates of :class:`~allysim.abm.phases.LearnTrust`,
+the table compaction of :meth:`~allysim.abm.PartnershipTable.remove`, the knowledge exchange of
+:class:`~allysim.abm.ValueCreation`) into one loop each. They are the numpy path's twins and give
+bit-identical results: the random numbers are still drawn by the model's numpy Generator and
+passed in, and every floating-point operation happens in the same order as in numpy, so a
+model's results do not depend on whether numba is installed.
+
+The compiled path is used when numba can be imported, unless the environment variable
+``ALLYSIM_NUMBA`` is ``0`` (read at each step, so it can be switched within a session).
+numba is imported only when a compiled loop is first needed; the first call compiles them
+(a few seconds, then cached on disk).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from types import SimpleNamespace
+
+import numpy as np
+
+from allysim.kernels._compiled import numba_available
+
+__all__ = ["use_numba"]
+
+
+def use_numba() -> bool:
+    """Whether the trust model's step runs its compiled loops.
+
+    True when numba is installed and the environment variable ``ALLYSIM_NUMBA`` is not ``0``.
+    Both paths give bit-identical results; the compiled one is faster.
+
+    Returns
+    -------
+    bool
+        True: the compiled loops; False: the numpy path.
+
+    Examples
+    --------
+    >>> import os
+    >>> from allysim.abm._compiled import use_numba
+    >>> os.environ["ALLYSIM_NUMBA"] = "0"
+    >>> use_numba()
+    False
+    >>> del os.environ["ALLYSIM_NUMBA"]
+    """
+    return os.environ.get("ALLYSIM_NUMBA", "1").strip() != "0" and numba_available()
+
+
+# The loops below are plain Python, compiled by :func:`kernels`. Each keeps the numpy path's
+# operations and their order (x * 1.0 and x + 0.0 included), so the two agree to the bit; numba
+# does not contract a * b + c into a fused multiply-add unless fastmath is on, and it is off.
+
+
+def _learn(
+    alpha,
+    beta,
+    streak,
+    stage,
+    pa,
+    pb,
+    capability,
+    goodwill_weight,
+    contributed,
+    seen,
+    draws,
+    resolved,
+    has_resolved,
+    resolved_weight,
+    institutional,
+    absorb_streak,
+    absorb_weight,
+    forgetting,
+):  # pragma: no cover - compiled
+    """LearnTrust.learn over rows ``[:len(seen)]``: contractual, competence, goodwill, streak."""
+    lam = forgetting
+    for i in range(seen.shape[0]):
+        for s in range(2):
+            sn = seen[i, s]
+            mine = contributed[i, s]
+            partner = contributed[i, 1 - s]
+            weight = 1.0
+            if stage[i] == institutional and not sn and streak[i, s] >= absorb_streak:
+                weight = absorb_weight
+            if has_resolved and resolved[i, s]:
+                weight = weight * resolved_weight
+            # Contractual (kind 1): every perceived move, faded everywhere.
+            a = alpha[i, s, 1] * lam
+            b = beta[i, s, 1] * lam
+            if sn:
+                alpha[i, s, 1] = a + weight
+                beta[i, s, 1] = b + 0.0
+            else:
+                alpha[i, s, 1] = a + 0.0
+                beta[i, s, 1] = b + weight
+            # Competence (kind 0): where a contribution was seen, did it deliver?
+            cap = capability[pb[i]] if s == 0 else capability[pa[i]]
+            delivered = partner and draws[i, s] < cap
+            fade = lam if sn else 1.0
+            w = 1.0 if sn else 0.0
+            a = alpha[i, s, 0] * fade
+            b = beta[i, s, 0] * fade
+            if delivered:
+                alpha[i, s, 0] = a + w
+                beta[i, s, 0] = b + 0.0
+            else:
+                alpha[i, s, 0] = a + 0.0
+                beta[i, s, 0] = b + w
+            # Goodwill (kind 2): a seen contribution for (weighted), a betrayal against.
+            observed = sn or mine
+            credit = goodwill_weight[i, s, 0] if mine else goodwill_weight[i, s, 1]
+            fade = lam if observed else 1.0
+            w = (credit if sn else weight) if observed else 0.0
+            a = alpha[i, s, 2] * fade
+            b = beta[i, s, 2] * fade
+            if sn:
+                alpha[i, s, 2] = a + w
+                beta[i, s, 2] = b + 0.0
+            else:
+                alpha[i, s, 2] = a + 0.0
+                beta[i, s, 2] = b + w
+            streak[i, s] = streak[i, s] + 1 if sn else 0
+
+
+def _move_rows(arr, holes, fillers):  # pragma: no cover - compiled
+    """``arr[holes] = arr[fillers]`` for a (rows, width) array; holes and fillers are disjoint."""
+    for k in range(holes.shape[0]):
+        h, f = holes[k], fillers[k]
+        for j in range(arr.shape[1]):
+            arr[h, j] = arr[f, j]
+
+
+def _unlink(table, degree, a, b):  # pragma: no cover - compiled
+    """Free each removed pair's places in the partner table and lower both degrees."""
+    for k in range(a.shape[0]):
+        for side in range(2):
+            i = a[k] if side == 0 else b[k]
+            j = b[k] if side == 0 else a[k]
+            for c in range(table.shape[1]):
+                if table[i, c] == j:
+                    table[i, c] = -1
+                    break
+            degree[i] -= 1
+
+
+def _exchange(profile, pa, pb, contributed, rate, gains, delta):  # pragma: no cover - compiled
+    """Knowledge exchange: ``gains`` (the learners' rows, a's then b's) and their sums ``delta``.
+
+    The learners are side 0 where side 1 contributed, in row order, then side 1 where side 0
+    did; ``delta`` (zeros on entry) accumulates in that order, as ``np.bincount`` does.
+    """
+    d = profile.shape[1]
+    r = 0
+    for side in range(2):
+        for i in range(contributed.shape[0]):
+            if not contributed[i, 1 - side]:
+                continue
+            learner = pa[i] if side == 0 else pb[i]
+            teacher = pb[i] if side == 0 else pa[i]
+            for j in range(d):
+                g = profile[teacher, j] - profile[learner, j]
+                g = max(g, 0.0) * rate
+                gains[r, j] = g
+                delta[learner, j] += g
+            r += 1
+    return r
+
+
+@functools.cache
+def kernels() -> SimpleNamespace:
+    """The compiled loops (numba imported and the functions compiled on first use)."""
+    import numba  # type: ignore[import-untyped]
+
+    # Serial loops: they never enter numba's threading layer, so they need no lock.
+    jit = numba.njit(cache=True, nogil=True)
+    return SimpleNamespace(
+        learn=jit(_learn),
+        move_rows=jit(_move_rows),
+        unlink=jit(_unlink),
+        exchange=jit(_exchange),
+    )
+
+
+def rows2d(arr: np.ndarray) -> np.ndarray:
+    """A (rows, width) view of a C-contiguous per-partnership column (no copy)."""
+    return arr.reshape(arr.shape[0], -1)
