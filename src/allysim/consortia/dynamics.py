@@ -100,7 +100,8 @@ def repeated_payoff_array(
     Returns
     -------
     numpy.ndarray
-        Shape (s, s, n): ``A[i, j, k]`` as in :func:`stage_payoff_array`.
+        Shape (s, s, n): ``A[i, j, k]`` as in
+        [`stage_payoff_array`][allysim.consortia.stage_payoff_array].
 
     Examples
     --------
@@ -218,7 +219,8 @@ def group_fitness(
     Parameters
     ----------
     payoffs : numpy.ndarray, PublicGoodsGame or GroupGame
-        Payoff array of shape (s, s, n) (see :func:`stage_payoff_array`), or a game (strategies
+        Payoff array of shape (s, s, n) (see
+        [`stage_payoff_array`][allysim.consortia.stage_payoff_array]), or a game (strategies
         0 = contribute, 1 = withhold).
     invader : int
         Index of the invading strategy.
@@ -287,7 +289,7 @@ def fixation_probability(
     ``rho = 1 / (1 + sum_{i=1}^{Z-1} prod_{j=1}^{i} T-(j) / T+(j))`` with
     ``T-(j) / T+(j) = exp(-beta (f_inv(j) - f_res(j)))`` (pairwise comparison, Traulsen, Nowak
     & Pacheco 2006) or ``(1 - beta + beta f_res) / (1 - beta + beta f_inv)`` (Moran), the
-    fitness from :func:`group_fitness`. Computed in log space.
+    fitness from [`group_fitness`][allysim.consortia.group_fitness]. Computed in log space.
 
     Parameters
     ----------

@@ -396,7 +396,7 @@ class PublicGoodsGame(_TwoActionGroup):
 
 
 def as_group_game(game: Any, name: str = "game") -> GroupGame:
-    """Return ``game`` as a :class:`GroupGame`, or raise ``TypeError`` naming ``name``.
+    """Return ``game`` as a [`GroupGame`][allysim.consortia.GroupGame], or raise ``TypeError``.
 
     Parameters
     ----------

@@ -261,7 +261,7 @@ def share_threshold(game: Any, *, sharing: Sharing = "equal") -> float:
     game : PublicGoodsGame or GroupGame
         The n-member game before profit sharing.
     sharing : {"equal", "contribution"}, default "equal"
-        How the pool is split (see :func:`with_mechanisms`).
+        How the pool is split (see [`with_mechanisms`][allysim.consortia.with_mechanisms]).
 
     Returns
     -------
