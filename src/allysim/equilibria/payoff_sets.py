@@ -134,7 +134,7 @@ class PayoffSet(SavedResult):
         ----------
         point : array_like, shape (2,)
             Row and column player's payoff per round.
-        tol : float, default 1e-7
+        tol : float, default 1e-07
             Largest distance (payoff units, >= 0) from the set still counted as inside.
 
         Returns
@@ -252,7 +252,7 @@ def equilibrium_payoffs(
         evaluates the objective at the vertices of the clipped feasible polygon (exact and
         fast); ``"linprog"`` calls ``scipy.optimize.linprog`` (HiGHS) for each direction and
         action profile, as Judd, Yeltekin & Conklin do. Ignored by ``"abreu-sannikov"``.
-    tol : float, default 1e-9
+    tol : float, default 1e-09
         Stop when successive iterates (and punishments) are within this Hausdorff distance,
         > 0, in payoff units.
     max_iter : int, default 20000
