@@ -14,13 +14,13 @@ Payoffs are held in one array ``A`` of shape (s, s, n): ``A[i, j, k]`` is the pa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 from scipy.special import gammaln, logsumexp
-from scipy.stats import binom
 
 from allysim._results import SavedResult
 from allysim._validation import as_float_array, check_int, check_memory, check_nonnegative
@@ -542,7 +542,7 @@ def interior_roots(
         base = np.polynomial.polynomial.polypow([1.0, -1.0], m - k)
         term = np.zeros(n)
         term[k : k + len(base)] = base
-        coef += binom.pmf(k, m, 0.5) * 2.0**m * diff[k] * term
+        coef += math.comb(m, k) * diff[k] * term
     if np.all(np.abs(coef) <= 1e-14 * max(1.0, float(np.abs(diff).max()))):
         return np.array([])
     found = np.polynomial.polynomial.polyroots(np.trim_zeros(coef, "b"))

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.stats import binom
+from scipy.special import gammaln
 
 from allysim._results import SavedResult
 from allysim._validation import (
@@ -114,6 +114,18 @@ def _noisy(p: np.ndarray, eps: float) -> np.ndarray:
     return p * (1 - eps) + (1 - p) * eps
 
 
+def _binom_pmf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Binomial probabilities, broadcast; exact zeros where p is 0 or 1 (0^0 = 1).
+
+    Written out rather than taken from scipy.stats, which is slow to import.
+    """
+    k, n, p = np.broadcast_arrays(np.asarray(k, float), np.asarray(n, float), np.asarray(p, float))
+    ok = (k >= 0) & (k <= n)
+    kk, nn = np.where(ok, k, 0.0), np.where(ok, n, 0.0)
+    comb = np.exp(gammaln(nn + 1) - gammaln(kk + 1) - gammaln(nn - kk + 1))
+    return np.where(ok, comb * p**kk * (1 - p) ** (nn - kk), 0.0)
+
+
 def _states(counts: Sequence[int]) -> np.ndarray:
     grids = np.meshgrid(*[np.arange(c + 1) for c in counts], indexing="ij")
     return np.stack([g.ravel() for g in grids], axis=1)
@@ -146,14 +158,14 @@ def _chain(g, strategies, counts, eps):
         p_c = _noisy(strategy.after_contribute[np.clip(total - 1, 0, n - 1)], eps)
         p_d = _noisy(strategy.after_withhold[np.clip(total, 0, n - 1)], eps)
         x = np.arange(n_t + 1)
-        from_c = binom.pmf(x[None, :], c_t[:, None], p_c[:, None])
-        from_d = binom.pmf(x[None, :], (n_t - c_t)[:, None], p_d[:, None])
+        from_c = _binom_pmf(x[None, :], c_t[:, None], p_c[:, None])
+        from_d = _binom_pmf(x[None, :], (n_t - c_t)[:, None], p_d[:, None])
         per_type = np.stack(
             [np.convolve(a, b)[: n_t + 1] for a, b in zip(from_c, from_d, strict=True)]
         )
         trans = (trans[:, :, None] * per_type[:, None, :]).reshape(s_count, -1)
         p0 = float(_noisy(np.asarray(strategy.initial), eps))
-        init = np.outer(init, binom.pmf(x, n_t, p0)).ravel()
+        init = np.outer(init, _binom_pmf(x, n_t, p0)).ravel()
     return init, trans, payoff, share, t_count
 
 
