@@ -116,6 +116,18 @@ def test_monte_carlo_agrees_with_exact_within_standard_errors():
     np.testing.assert_allclose(mc.contribution, exact.contribution, atol=0.02)
 
 
+def test_monte_carlo_large_group_agrees_with_exact():
+    # 40 members: the exact chain over (TR contributors, ALLD contributors) has 41 x 2 states.
+    n = 40
+    game = PublicGoodsGame(n, multiplier=10.0, cost=1.0, threshold=20)
+    strategies = [threshold_reciprocity(30, n), unconditional(0, n)]
+    kw = {"continuation": 0.8, "noise": 0.05}
+    exact = exact_group_payoffs(game, strategies, [36, 4], **kw)
+    mc = simulate_group_payoffs(game, strategies, [36, 4], groups=500, seed=5, **kw)
+    assert np.all(np.abs(mc.payoffs - exact.payoffs) < 4 * mc.standard_errors)
+    assert np.all(mc.standard_errors < 0.05)
+
+
 def test_monte_carlo_mean_over_rounds_approaches_the_limit():
     game = PublicGoodsGame(4, multiplier=3.0, cost=1.0)
     strategies = [threshold_reciprocity(2, 4), unconditional(0, 4)]
