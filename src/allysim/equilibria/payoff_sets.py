@@ -336,7 +336,8 @@ def equilibrium_payoffs(
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=max_iter, desc=f"{method} iterations", leave=False)
+        # The number of iterations is not known in advance; the bar counts them.
+        bar = tqdm(desc=f"{method} iterations", leave=False)
     poly = _hull(u, eps)
     threat = poly.min(axis=0)
     gap = math.inf
