@@ -1,0 +1,161 @@
+"""The trust model's compiled loops (numba) give the numpy path's results to the bit."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from allysim.abm import TrustModel, TrustParams
+from allysim.abm._compiled import use_numba
+from allysim.abm.partnerships import PartnershipTable
+
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+needs_numba = pytest.mark.skipif(
+    not HAVE_NUMBA, reason="numba is not installed (the optional 'fast' extra)"
+)
+
+_BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _configurations() -> dict:
+    sys.path.insert(0, str(_BENCH))
+    try:
+        import bench_abm_parts
+    finally:
+        sys.path.remove(str(_BENCH))
+    return bench_abm_parts.configurations()
+
+
+def _run(fields: dict, n: int, steps: int, seed: int = 3) -> TrustModel:
+    m = TrustModel(TrustParams(n_organizations=n, capacity=5, **fields), seed=seed)
+    for _ in range(steps):
+        m.step()
+    return m
+
+
+def _state(m: TrustModel) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    e = m.table.n_active
+    t = m.table
+    arrays = {
+        "wealth": m.wealth.copy(),
+        "reputation": m.reputation.copy(),
+        "partner_table": t.partner_table.copy(),
+        "degree": t.degree.copy(),
+        "ended_by_age": t.ended_by_age.copy(),
+    }
+    for name in t.fields:
+        arrays[name] = getattr(t, name)[:e].copy()
+    return m.datacollector.get_model_vars_dataframe(), arrays
+
+
+def test_switch_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLYSIM_NUMBA", "0")
+    assert use_numba() is False
+    monkeypatch.setenv("ALLYSIM_NUMBA", "1")
+    assert use_numba() is HAVE_NUMBA
+    monkeypatch.delenv("ALLYSIM_NUMBA")
+    assert use_numba() is HAVE_NUMBA
+
+
+@needs_numba
+@pytest.mark.parametrize("name", list(_configurations()))
+def test_compiled_path_is_bit_identical(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fields = _configurations()[name]
+    monkeypatch.setenv("ALLYSIM_NUMBA", "0")
+    frame0, arrays0 = _state(_run(fields, 300, 40))
+    monkeypatch.setenv("ALLYSIM_NUMBA", "1")
+    model = _run(fields, 300, 40)
+    frame1, arrays1 = _state(model)
+    # The runs did something: partnerships formed, ended and moved rows.
+    assert model.table.dissolved_total > 0 and model.table.n_active > 0
+    pd.testing.assert_frame_equal(frame0, frame1, check_exact=True)
+    assert arrays0.keys() == arrays1.keys()
+    for key, value in arrays0.items():
+        np.testing.assert_array_equal(value, arrays1[key], err_msg=key, strict=True)
+    h0 = hashlib.sha256(pd.util.hash_pandas_object(frame0).to_numpy().tobytes()).hexdigest()
+    h1 = hashlib.sha256(pd.util.hash_pandas_object(frame1).to_numpy().tobytes()).hexdigest()
+    assert h0 == h1
+
+
+@needs_numba
+def test_compiled_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
+    from allysim.abm._compiled import kernels
+
+    monkeypatch.setenv("ALLYSIM_NUMBA", "1")
+    _run(_configurations()["all"], 200, 20)
+    k = kernels()
+    for name in ("learn", "move_rows", "unlink", "exchange"):
+        assert getattr(k, name).signatures, name
+
+
+@needs_numba
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 12),
+    capacity=st.integers(1, 4),
+    remove_share=st.floats(0.0, 1.0),
+)
+def test_remove_matches_numpy(seed: int, n: int, capacity: int, remove_share: float) -> None:
+    """Compaction and unlinking on random tables: the same rows, places and degrees."""
+    rng = np.random.default_rng(seed)
+    tables = []
+    gone = failed = None
+    for flag in ("0", "1"):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("ALLYSIM_NUMBA", flag)
+            t = _random_table(n, capacity, seed)
+            count = t.n_active
+            if gone is None:
+                gone = rng.random(count) < remove_share
+                failed = gone & (rng.random(count) < 0.5)
+            t.remove(gone.copy(), failed=failed)
+        tables.append(t)
+    assert gone is not None
+    t0, t1 = tables
+    assert t0.n_active == t1.n_active == int((~gone).sum())
+    for name in (*t0.fields, "partner_table", "degree", "ended_by_age", "failed_by_age"):
+        np.testing.assert_array_equal(getattr(t0, name), getattr(t1, name), err_msg=name)
+    # The degrees still count the partner-table places.
+    np.testing.assert_array_equal(t1.degree, (t1.partner_table >= 0).sum(axis=1))
+
+
+def _random_table(n: int, capacity: int, seed: int) -> PartnershipTable:
+    t = PartnershipTable(n, capacity, never_betrayed=-(10**9))
+    t.add_column("flag", (), bool, False)
+    t.add_column("extra", (2, 3), float, 0.5)
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    order = np.random.default_rng(seed).permutation(len(pairs))
+    a_list, b_list, deg = [], [], np.zeros(n, int)
+    for k in order:
+        i, j = pairs[k]
+        if deg[i] < capacity and deg[j] < capacity:
+            a_list.append(i)
+            b_list.append(j)
+            deg[i] += 1
+            deg[j] += 1
+    count = len(a_list)
+    r = np.random.default_rng(seed + 1)
+    # One partnership per call: add() fills one free place per organization per call.
+    for i, j in zip(a_list, b_list, strict=True):
+        t.add(
+            np.array([i]),
+            np.array([j]),
+            distance=r.random(1),
+            pair_eta=r.random(1),
+            machine=r.integers(0, 5, (1, 2)),
+            alpha=r.random((1, 2, 3)),
+            beta=r.random((1, 2, 3)),
+            goodwill_weight=r.random((1, 2, 2)),
+        )
+    t.flag[:count] = r.random(count) < 0.5
+    t.extra[:count] = r.random((count, 2, 3))
+    return t
