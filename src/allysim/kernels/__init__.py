@@ -27,7 +27,11 @@ from allysim.kernels._compiled import numba_available
 from allysim.kernels._inputs import PlaySettings
 from allysim.kernels.alternating import alternating_payoffs
 from allysim.kernels.exact import cooperation_rates, expected_payoffs, outcome_distribution
-from allysim.kernels.memory_n import memory_n_outcome_distribution, memory_n_payoffs
+from allysim.kernels.memory_n import (
+    memory_n_best_response,
+    memory_n_outcome_distribution,
+    memory_n_payoffs,
+)
 from allysim.kernels.montecarlo import SimulationResult, play_round, simulate
 
 __all__ = [
@@ -36,6 +40,7 @@ __all__ = [
     "alternating_payoffs",
     "cooperation_rates",
     "expected_payoffs",
+    "memory_n_best_response",
     "memory_n_outcome_distribution",
     "memory_n_payoffs",
     "numba_available",

@@ -22,13 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from allysim._validation import check_game, check_memory
+from allysim._validation import check_game, check_interval, check_memory
 from allysim.games import StageGame
 from allysim.kernels._chains import _chain_long_run, _chain_mean_rounds
 from allysim.kernels._inputs import PlaySettings, _horizon, _outcome_payoffs, _resolve_settings
 from allysim.strategies.memory_n import _opening_size, _swap_histories, memory_n_array
 
-__all__ = ["memory_n_outcome_distribution", "memory_n_payoffs"]
+__all__ = ["memory_n_best_response", "memory_n_outcome_distribution", "memory_n_payoffs"]
 
 # Bytes of transition matrices per chunk of pairs: keeps the batched solves in a few tens of MB.
 _CHUNK_BYTES = 1 << 25
@@ -324,3 +324,99 @@ def memory_n_payoffs(
         settings=_resolve_settings(settings, rounds, continuation, noise, perception_noise),
     )
     return dist @ u_row, dist @ u_col
+
+
+def memory_n_best_response(
+    strategies: Any, game: StageGame, *, noise: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The most any co-player can earn against each memory-n strategy, and how (exact).
+
+    Against a fixed memory-n strategy the co-player faces a Markov decision process whose
+    state is the last ``n`` outcomes (all the strategy reacts to), so a best reply among
+    *all* strategies, of any memory, is a deterministic memory-n strategy (Puterman 1994,
+    ch. 8-9). With execution noise every history stays reachable, the process is unichain and
+    policy iteration for the long-run payoff per round (limit of means) finds it exactly,
+    for all strategies at once. A strategy is a Nash equilibrium against itself when its
+    payoff against itself is at least this value (Hilbe et al. 2017's partners, among
+    strategies that cooperate with themselves).
+
+    Parameters
+    ----------
+    strategies : MemoryN, MemoryOne, sequence of them, or array_like of shape (k, 4**n)
+        The resident strategies (openings do not matter in the limit of means).
+    game : StageGame
+        A 2x2 stage game; the co-player is the row player.
+    noise : float
+        Execution noise in (0, 0.5], for both players (the co-player's intended move is
+        flipped too).
+
+    Returns
+    -------
+    tuple of two numpy.ndarray
+        The best long-run payoff per round, shape (k,), and a best reply as probabilities to
+        contribute (0 or 1) after each history from the co-player's own view, shape
+        (k, 4**n).
+
+    Raises
+    ------
+    TypeError
+        ``game`` is not a game, or a strategy has the wrong type.
+    ValueError
+        ``noise`` outside (0, 0.5].
+
+    Examples
+    --------
+    >>> from allysim.games import partnership_game
+    >>> from allysim.strategies import AON2
+    >>> best, reply = memory_n_best_response(AON2, partnership_game(3, 1), noise=1e-6)
+    >>> round(float(best[0]), 4)  # nobody beats R = b - c = 2 against AON2 at b/c = 3
+    2.0
+    """
+    game = check_game(game, "game")
+    u_row, _ = _outcome_payoffs(game)
+    eps = check_interval(noise, "noise", 0.0, 0.5, low_open=True)
+    p, _ = memory_n_array(strategies, name="strategies")
+    n = _memory(p)
+    s = 4**n
+    step = max(1, _CHUNK_BYTES // (8 * s * s))
+    parts = [_best_response(p[i : i + step], n, u_row, eps) for i in range(0, len(p), step)]
+    return np.concatenate([g for g, _ in parts]), np.concatenate([r for _, r in parts])
+
+
+def _best_response(p: np.ndarray, n: int, u_row: np.ndarray, eps: float):
+    """Policy iteration for one chunk of resident strategies (see memory_n_best_response)."""
+    s = 4**n
+    k = len(p)
+    # The resident's actual move per history of the co-player's view: (k, s, 2).
+    res_move = _moves(p[:, _swap_histories(n)], eps)
+    mine = np.array([[1 - eps, eps], [eps, 1 - eps]])  # [intended, actual]
+    # P(outcome | history, intended move): (k, s, 2, 4), outcome = 2 * mine + theirs.
+    prob = (mine[None, None, :, :, None] * res_move[:, :, None, None, :]).reshape(k, s, 2, 4)
+    reward = prob @ u_row  # (k, s, 2)
+    dest = (np.arange(s)[:, None] * 4 + np.arange(4)) % s  # (s, 4)
+    policy = np.zeros((k, s), dtype=np.int64)  # intended move: 0 = C, 1 = D
+    rows = np.arange(k)[:, None]
+    hist = np.arange(s)[None, :]
+    gain = np.zeros(k)
+    for _ in range(10 * s + 10):
+        pp = prob[rows, hist, policy]  # (k, s, 4)
+        mats = np.zeros((k, s, s))
+        mats[rows[:, :, None], hist[:, :, None], dest[None, :, :]] = pp
+        r = reward[rows, hist, policy]
+        # gain + bias[h] = r[h] + sum P bias, with bias[0] = 0: unknowns (gain, bias[1:]).
+        a = np.eye(s) - mats
+        a[:, :, 0] = 1.0
+        x = np.linalg.solve(a, r[..., None])[..., 0]
+        gain = x[:, 0]
+        bias = x.copy()
+        bias[:, 0] = 0.0
+        q = reward + np.einsum("khao,kho->kha", prob, bias[:, dest])
+        current = np.take_along_axis(q, policy[..., None], axis=2)[..., 0]
+        better = q.argmax(axis=2)
+        gain_better = q.max(axis=2)
+        scale = 1e-12 * max(1.0, float(np.abs(u_row).max()))
+        switch = gain_better > current + scale
+        if not switch.any():
+            break
+        policy = np.where(switch, better, policy)
+    return gain, (1 - policy).astype(float)
