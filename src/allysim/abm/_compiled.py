@@ -169,6 +169,52 @@ def _exchange(profile, pa, pb, contributed, rate, gains, delta):  # pragma: no c
     return r
 
 
+def _contractual(alpha, beta, e):  # pragma: no cover - compiled
+    """Contractual trust ``alpha / (alpha + beta)`` of both sides of rows ``[:e]``: (e, 2)."""
+    out = np.empty((e, 2))
+    for i in range(e):
+        for s in range(2):
+            a = alpha[i, s, 1]
+            out[i, s] = a / (a + beta[i, s, 1])
+    return out
+
+
+def _stage_trust(alpha, beta, e):  # pragma: no cover - compiled
+    """Per row of ``[:e]``: the weakest contractual or goodwill trust, and the lower competence.
+
+    The minima are taken in AdvanceStages' order: min(min(ctr), min(goodwill)).
+    """
+    weakest = np.empty(e)
+    competence = np.empty(e)
+    for i in range(e):
+        c0 = alpha[i, 0, 0] / (alpha[i, 0, 0] + beta[i, 0, 0])
+        c1 = alpha[i, 1, 0] / (alpha[i, 1, 0] + beta[i, 1, 0])
+        k0 = alpha[i, 0, 1] / (alpha[i, 0, 1] + beta[i, 0, 1])
+        k1 = alpha[i, 1, 1] / (alpha[i, 1, 1] + beta[i, 1, 1])
+        g0 = alpha[i, 0, 2] / (alpha[i, 0, 2] + beta[i, 0, 2])
+        g1 = alpha[i, 1, 2] / (alpha[i, 1, 2] + beta[i, 1, 2])
+        weakest[i] = min(min(k0, k1), min(g0, g1))
+        competence[i] = min(c0, c1)
+    return weakest, competence
+
+
+def _reputation(rep, a, b, ca, cb, w):  # pragma: no cover - compiled
+    """Exponentially weighted contribution rate of each organization that played."""
+    n = rep.shape[0]
+    rounds = np.zeros(n, dtype=np.int64)
+    contributed = np.zeros(n)
+    for i in range(a.shape[0]):
+        rounds[a[i]] += 1
+        rounds[b[i]] += 1
+        if ca[i]:
+            contributed[a[i]] += 1.0
+        if cb[i]:
+            contributed[b[i]] += 1.0
+    for j in range(n):
+        if rounds[j] > 0:
+            rep[j] = (1 - w) * rep[j] + w * (contributed[j] / rounds[j])
+
+
 @functools.cache
 def kernels() -> SimpleNamespace:
     """The compiled loops (numba imported and the functions compiled on first use)."""
@@ -181,6 +227,9 @@ def kernels() -> SimpleNamespace:
         move_rows=jit(_move_rows),
         unlink=jit(_unlink),
         exchange=jit(_exchange),
+        contractual=jit(_contractual),
+        stage_trust=jit(_stage_trust),
+        reputation=jit(_reputation),
     )
 
 

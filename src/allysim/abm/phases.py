@@ -153,7 +153,8 @@ class Play(_Phase):
         a, b = t.pa[:e], t.pb[:e]
         machine = t.machine[:e]
         want = m.strategies.out[machine]  # (E, 2)
-        ctr = trust_mean(t.alpha[:e, :, TrustKind.CONTRACTUAL], t.beta[:e, :, 1])
+        compiled = kernels() if use_numba() else None
+        ctr = _contractual_trust(t, e, compiled)
         if p.trust_to_contribute > 0:
             coop = want * np.minimum(1.0, ctr / p.trust_to_contribute)
         else:
@@ -213,7 +214,10 @@ class Play(_Phase):
         nxt = m.strategies.next
         machine[:, 0] = nxt[machine[:, 0], (~ca).astype(np.int64), (~sa).astype(np.int64)]
         machine[:, 1] = nxt[machine[:, 1], (~cb).astype(np.int64), (~sb).astype(np.int64)]
-        self._update_reputation(a, b, ca, cb)
+        if compiled is not None:
+            compiled.reputation(m.reputation, a, b, ca, cb, float(p.reputation_weight))
+        else:
+            self._update_reputation(a, b, ca, cb)
         return outcome
 
     def _update_reputation(self, a, b, ca, cb) -> None:
@@ -378,11 +382,15 @@ class AdvanceStages(_Phase):
         stage, in_stage = t.stage[:e], t.in_stage[:e]
         t.age[:e] += 1
         in_stage += 1
-        trust = t.trust()
-        comp, ctr, gw = (trust[:, :, k] for k in TrustKind)
-        # Explicit minima: numpy's reductions over tiny trailing axes are slow.
-        weakest = np.minimum(np.minimum(ctr[:, 0], ctr[:, 1]), np.minimum(gw[:, 0], gw[:, 1]))
-        competent = np.minimum(comp[:, 0], comp[:, 1]) >= p.competence_floor
+        if use_numba():
+            weakest, lowest_competence = kernels().stage_trust(t.alpha, t.beta, e)
+            competent = lowest_competence >= p.competence_floor
+        else:
+            trust = t.trust()
+            comp, ctr, gw = (trust[:, :, k] for k in TrustKind)
+            # Explicit minima: numpy's reductions over tiny trailing axes are slow.
+            weakest = np.minimum(np.minimum(ctr[:, 0], ctr[:, 1]), np.minimum(gw[:, 0], gw[:, 1]))
+            competent = np.minimum(comp[:, 0], comp[:, 1]) >= p.competence_floor
         betrayed = outcome.any_betrayed
         top = Stage.INSTITUTIONALIZATION
         threshold = np.append(np.asarray(p.stage_thresholds), np.inf)[stage]
@@ -440,7 +448,7 @@ class Exit(_Phase):
         e = t.n_active
         if e == 0:
             return 0
-        ctr = trust_mean(t.alpha[:e, :, TrustKind.CONTRACTUAL], t.beta[:e, :, 1])
+        ctr = _contractual_trust(t, e, kernels() if use_numba() else None)
         if m.parts:
             threshold = np.full((e, 2), m.params.exit_threshold)
             for part in m.parts:
@@ -459,3 +467,10 @@ class Exit(_Phase):
             part.on_dissolve(m, gone)
         t.remove(gone, failed=exit_now)
         return int(exit_now.sum())
+
+
+def _contractual_trust(t, e: int, compiled) -> np.ndarray:
+    """(e, 2) contractual trust of each side in the other, compiled when ``compiled`` is given."""
+    if compiled is not None:
+        return compiled.contractual(t.alpha, t.beta, e)
+    return trust_mean(t.alpha[:e, :, TrustKind.CONTRACTUAL], t.beta[:e, :, 1])
