@@ -20,6 +20,13 @@ from allysim._validation import (
 )
 from allysim.evolution._common import PopulationRule, _payoff_matrix, _population_rule, _selection
 from allysim.evolution.update_rules import _fermi
+from allysim.kernels import _compiled
+from allysim.kernels._compiled import Backend
+
+_RULE_CODES = {"fermi": 0, "moran": 1, "moran_db": 2, "wright_fisher": 3}
+# Population updates per compiled call (the progress bar moves between calls; the split does
+# not change the results, since every population carries its own stream state across calls).
+_CALL_UPDATES = 1 << 24
 
 
 @dataclass(frozen=True, repr=False)
@@ -165,6 +172,86 @@ def _wright_fisher_generation(
     return rng.multinomial(z, share).astype(np.int64)
 
 
+def _simulate_compiled(
+    a: np.ndarray,
+    rule: str,
+    beta: float,
+    mu: float,
+    z: int,
+    counts: np.ndarray,
+    steps: int,
+    until_fixation: bool,
+    record_every: int | None,
+    records: int,
+    rng: np.random.Generator,
+    progress: bool,
+) -> PopulationResult:
+    """``simulate_population`` through the compiled loop (arguments already checked)."""
+    from allysim.evolution import _compiled_population as fast  # deferred: imports numba
+
+    r, n = counts.shape
+    key0, key1 = (np.uint64(v) for v in rng.integers(0, 2**64, size=2, dtype=np.uint64))
+    state = np.empty(r, np.uint64)
+    gamma = np.empty(r, np.uint64)
+    fixation_step = np.full(r, -1, dtype=np.int64)
+    bad = np.zeros(r, dtype=np.int64)
+    history = np.empty((records, r, n), dtype=np.int64)
+    if records:
+        history[0] = counts
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    per_step = r * (z if rule == "wright_fisher" else 1)
+    chunk = max(1, _CALL_UPDATES // per_step)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=steps, desc="population updates", unit="step")
+    try:
+        with _compiled.LOCK:
+            fast.init_streams(key0, key1, state, gamma)
+        first = 0
+        while first < steps:
+            last = min(steps, first + chunk)
+            with _compiled.LOCK:
+                fast.run_populations(
+                    a,
+                    _RULE_CODES[rule],
+                    float(beta),
+                    float(mu),
+                    z,
+                    counts,
+                    state,
+                    gamma,
+                    first,
+                    last,
+                    bool(until_fixation),
+                    fixation_step,
+                    record_every or 0,
+                    history,
+                    bad,
+                )
+            if bad.any():
+                raise ValueError(
+                    f"rule={rule!r} needs positive fitness 1 - selection + selection * "
+                    "payoff; shift the payoff_matrix up or lower selection"
+                )
+            if bar is not None:
+                bar.update(last - first)
+            first = last
+            if until_fixation and (fixation_step >= 0).all():
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    done = int(fixation_step.max()) if until_fixation and (fixation_step >= 0).all() else steps
+    return PopulationResult(
+        counts=counts,
+        history=history[: 1 + done // record_every] if record_every else None,
+        fixation_step=fixation_step,
+        steps=done,
+    )
+
+
 def simulate_population(
     payoff_matrix: np.ndarray,
     initial: Sequence[int],
@@ -179,6 +266,7 @@ def simulate_population(
     seed: SeedLike = None,
     rng: SeedLike = None,
     progress: bool = False,
+    backend: Backend = "numpy",
 ) -> PopulationResult:
     """Simulate many finite populations in lockstep, one update event per step.
 
@@ -222,6 +310,14 @@ def simulate_population(
         Give one of the two.
     progress : bool, default False
         Show a tqdm progress bar.
+    backend : {"numpy", "numba", "auto"}, default "numpy"
+        ``"numpy"``: the reference implementation, all populations in lockstep. ``"numba"``:
+        a compiled loop per population, spread over the cores (needs the ``fast`` extra), with
+        its own random stream: each population draws from a SplitMix64 stream keyed by the seed
+        and its index, so a seed gives the same result for any number of threads, but not the
+        numpy path's populations (the same process in distribution; docs/performance.md).
+        ``"auto"``: numba when it is installed and the run has at least 5e6 updates
+        (Wright-Fisher: offspring), else numpy.
 
     Returns
     -------
@@ -237,6 +333,7 @@ def simulate_population(
     0.85
     """
     seed = resolve_seed(seed, rng)
+    _compiled.check_backend(backend)
     a = _payoff_matrix(payoff_matrix)
     rule = _population_rule(rule)
     n = a.shape[0]
@@ -271,6 +368,11 @@ def simulate_population(
         ),
     )
     counts = np.tile(init.astype(np.int64), (r, 1))
+    updates = float(steps) * r * (z if rule == "wright_fisher" else 1)
+    if _compiled.compiled(backend, updates / 100) is not None:
+        return _simulate_compiled(
+            a, rule, beta, mu, z, counts, steps, until_fixation, record_every, records, rng, progress
+        )
     rows = np.arange(r)
     history = np.empty((records, r, n), dtype=np.int64) if record_every else None
     n_recorded = 0
