@@ -532,11 +532,20 @@ def test_probing_an_allysim_player_recovers_memory_one_and_refuses_machines(axl,
 
 
 def test_game_reaches_players_that_read_it(axl):
-    # GTFT's generosity min(1 - (T - R)/(R - S), (R - P)/(T - P)) follows the game.
-    game = PrisonersDilemma(R=4, S=0, T=5, P=1)
-    gtft = from_axelrod(axl.GTFT(), game=game)
-    assert gtft.p[1] == pytest.approx(min(1 - 1 / 4, 3 / 4))
-    assert from_axelrod(axl.GTFT()).p[1] == pytest.approx(1 / 3)
+    # The zero-determinant players set their four-vector from the match's game; the
+    # conversion reads what the player holds in a match of that game. (GTFT fixes its
+    # generosity from Axelrod's default game when built, and keeps it in any match.)
+    game = PrisonersDilemma(R=4, S=0, T=6, P=1)
+    player = axl.ZDExtort2()
+    match = axl.Match((player.clone(), axl.Cooperator()), turns=1, game=axl.Game(4, 0, 6, 1))
+    in_match = match.players[0]._four_vector
+    want = tuple(
+        float(in_match[k]) for k in itertools.product((axl.Action.C, axl.Action.D), repeat=2)
+    )
+    got = from_axelrod(player, game=game)
+    assert got.p == pytest.approx(want, abs=1e-15)
+    assert got.p != pytest.approx(from_axelrod(player).p)
+    assert from_axelrod(axl.GTFT(), game=game).p[1] == pytest.approx(1 / 3)
 
 
 def test_allysim_player_pickles_for_multiprocessing(axl):
