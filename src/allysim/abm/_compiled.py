@@ -215,6 +215,29 @@ def _reputation(rep, a, b, ca, cb, w):  # pragma: no cover - compiled
             rep[j] = (1 - w) * rep[j] + w * (contributed[j] / rounds[j])
 
 
+def _credit(
+    wealth, period_payoff, organizations, amount, stake, to_wealth, per_stake, few
+):  # pragma: no cover - compiled
+    """Ledger.credit: ``amount`` to wealth (unless utility only), per stake to period payoff.
+
+    As there: added in place one by one (``np.add.at``) when ``few``, else summed first over
+    all organizations (``np.bincount``) and the sums added everywhere.
+    """
+    n = wealth.shape[0]
+    for which in range(2):
+        if which == 0 and not to_wealth:
+            continue
+        target = wealth if which == 0 else period_payoff
+        divide = which == 1 and per_stake
+        total = target if few else np.zeros(n)
+        for i in range(organizations.shape[0]):
+            v = amount[i] / stake[i] if divide else amount[i]
+            total[organizations[i]] += v
+        if not few:
+            for j in range(n):
+                target[j] += total[j]
+
+
 @functools.cache
 def kernels() -> SimpleNamespace:
     """The compiled loops (numba imported and the functions compiled on first use)."""
@@ -230,6 +253,7 @@ def kernels() -> SimpleNamespace:
         contractual=jit(_contractual),
         stage_trust=jit(_stage_trust),
         reputation=jit(_reputation),
+        credit=jit(_credit),
     )
 
 

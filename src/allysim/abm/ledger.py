@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from allysim.abm._compiled import kernels, use_numba
+
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.params import TrustParams
     from allysim.abm.partnerships import PartnershipTable
@@ -131,6 +133,19 @@ class Ledger:
         # A few flows (promotions, exits, audits): add them in place; many: one bincount over
         # all organizations is faster than numpy's unbuffered add.at.
         few = np.size(organizations) * 16 < n
+        if use_numba() and np.ndim(organizations) == 1:
+            # The same additions in the same order, in one compiled loop.
+            kernels().credit(
+                self.wealth,
+                self.period_payoff,
+                np.asarray(organizations, dtype=np.int64),
+                np.ascontiguousarray(amount, dtype=float),
+                np.ascontiguousarray(np.broadcast_to(stake, amount.shape), dtype=float),
+                not utility_only,
+                self.params.imitation_payoff == "per_stake",
+                bool(few),
+            )
+            return
 
         def add(target: np.ndarray, values: np.ndarray) -> None:
             if few:
