@@ -92,7 +92,16 @@ def test_compiled_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALLYSIM_NUMBA", "1")
     _run(_configurations()["all"], 200, 20)
     k = kernels()
-    for name in ("learn", "move_rows", "unlink", "exchange"):
+    for name in (
+        "learn",
+        "move_rows",
+        "unlink",
+        "exchange",
+        "contractual",
+        "stage_trust",
+        "reputation",
+        "credit",
+    ):
         assert getattr(k, name).signatures, name
 
 
