@@ -371,7 +371,18 @@ def simulate_population(
     updates = float(steps) * r * (z if rule == "wright_fisher" else 1)
     if _compiled.compiled(backend, updates / 100) is not None:
         return _simulate_compiled(
-            a, rule, beta, mu, z, counts, steps, until_fixation, record_every, records, rng, progress
+            a,
+            rule,
+            beta,
+            mu,
+            z,
+            counts,
+            steps,
+            until_fixation,
+            record_every,
+            records,
+            rng,
+            progress,
         )
     rows = np.arange(r)
     history = np.empty((records, r, n), dtype=np.int64) if record_every else None
