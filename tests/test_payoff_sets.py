@@ -133,7 +133,9 @@ def test_matches_quantecon_when_installed():
         qe_game = rg.RepeatedGame(rg.NormalFormGame(bimatrix), 0.6)
         try:
             hull = qe_game.equilibrium_payoffs()
-        except (ValueError, Exception):  # quantecon raises on degenerate sets too
+        # ValueError: no pure SPE; RuntimeError (QhullError): a point or segment, which
+        # quantecon's scipy ConvexHull cannot hold.
+        except (ValueError, RuntimeError):
             continue
         ours = equilibrium_payoffs((row, col), 0.6)
         theirs = PayoffSet(hull.points[hull.vertices], "quantecon", 0.6, 0, 0.0, [0, 0], 0, True)
@@ -172,7 +174,7 @@ def test_linprog_solver_agrees_with_vertex_solver():
 payoff = st.integers(-4, 5)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     a=st.lists(payoff, min_size=4, max_size=4),
     delta=st.sampled_from([0.2, 0.45, 0.7]),
@@ -186,7 +188,7 @@ def test_symmetric_game_gives_symmetric_set(a, delta):
     assert s.hausdorff(swapped) < 1e-6
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     a=st.lists(payoff, min_size=6, max_size=6),
     b=st.lists(payoff, min_size=6, max_size=6),
@@ -207,19 +209,19 @@ def test_relabelling_actions_and_swapping_players_leave_set_unchanged(a, b, rows
     assert s.hausdorff(mirrored) < 1e-6
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     a=st.lists(payoff, min_size=4, max_size=4),
     b=st.lists(payoff, min_size=4, max_size=4),
-    deltas=st.lists(st.sampled_from([0.15, 0.35, 0.55, 0.75]), min_size=2, max_size=2),
+    deltas=st.sampled_from([(0.15, 0.35), (0.15, 0.75), (0.35, 0.55), (0.55, 0.75)]),
 )
 def test_set_grows_with_the_discount_factor(a, b, deltas):
     # Abreu, Pearce & Stacchetti (1990, Theorem 6): with public randomization the set is
     # monotone in delta.
     row = np.array(a, dtype=float).reshape(2, 2)
     col = np.array(b, dtype=float).reshape(2, 2)
-    lo, hi = sorted(deltas)
-    assume(lo < hi and _has_pure_nash(row, col))
+    lo, hi = deltas
+    assume(_has_pure_nash(row, col))
     small = equilibrium_payoffs((row, col), lo)
     large = equilibrium_payoffs((row, col), hi)
     assert _inside(small, large, 1e-6)
