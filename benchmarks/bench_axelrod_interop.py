@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<42} {reps:>5} {t:10.3f} {t_axl / t:15.1f}")
     print(
         f"\nAxelrod per repetition: {t_axl / args.repetitions:.2f} s, "
-        f"{t_axl / args.repetitions / t_grouped:.0f}x allysim's grouped exact run"
+        f"{t_axl / args.repetitions / t_grouped:.2f}x allysim's grouped exact run"
     )
     t_needed = t_axl / args.repetitions * needed
     print(
