@@ -110,6 +110,24 @@ def _split_chain(px, py, n: int, eps: float, eta: float):
     return mats, p_out
 
 
+def _mean_rounds(mats: np.ndarray, v: np.ndarray, steps: int) -> np.ndarray:
+    """Mean state distribution over ``steps`` steps: stepping forward when that is cheaper.
+
+    Doubling costs about 3 log2(T) matrix products (k**3 each), stepping T vector-matrix
+    products (k**2 each): for a few hundred rounds over 256 states stepping is 30 times faster.
+    """
+    k = mats.shape[-1]
+    # Below ~100 states numpy's per-call overhead makes stepping the slower of the two.
+    if k < 128 or steps > 3 * k * max(1, int(steps).bit_length()):
+        return _chain_mean_rounds(mats, v, steps)
+    acc = np.zeros_like(v)
+    cur = v.copy()
+    for _ in range(steps):
+        acc += cur
+        cur = np.einsum("nk,nkj->nj", cur, mats)
+    return acc / acc.sum(axis=-1, keepdims=True)
+
+
 def _stationary_solve(mats: np.ndarray) -> np.ndarray:
     """Stationary distributions of irreducible chains by one linear solve each."""
     k = mats.shape[-1]
@@ -147,7 +165,7 @@ def _paired_distribution(
         rounds = int(value)
         if rounds <= n:
             return opening[:, :rounds].mean(axis=1)
-        mean = _chain_mean_rounds(mats, v, rounds - n)
+        mean = _mean_rounds(mats, v, rounds - n)
         total = opening.sum(axis=1) + (rounds - n) * np.einsum("nk,nko->no", mean, p_out)
         return total / rounds
     if kind == "continuation":
