@@ -762,16 +762,17 @@ def _clip(poly: np.ndarray, normal: np.ndarray, level: float, eps: float) -> np.
         return poly
     if not inside.any():
         return poly[:0]
-    out: list[np.ndarray] = []
-    for j in range(k):
-        p, q = poly[j], poly[(j + 1) % k]
-        dp, dq = d[j], d[(j + 1) % k]
-        if inside[j]:
-            out.append(p)
-        if (dp <= eps) != (dq <= eps):
-            t = dp / (dp - dq)
-            out.append(p + t * (q - p))
-    return np.array(out)
+    nxt = np.roll(np.arange(k), -1)
+    # An edge crosses the line when exactly one end is inside; then d and d[nxt] differ by more
+    # than nothing (one is <= eps, the other > eps), so the division is safe.
+    crossing = inside != inside[nxt]
+    t = np.zeros(k)
+    t[crossing] = d[crossing] / (d[crossing] - d[nxt][crossing])
+    meets = poly + t[:, None] * (poly[nxt] - poly)
+    # Each edge contributes its start (when inside) and then its crossing point (if any).
+    points = np.stack([poly, meets], axis=1).reshape(-1, 2)
+    keep = np.stack([inside, crossing], axis=1).reshape(-1)
+    return points[keep]
 
 
 def _clip_quadrant(poly: np.ndarray, corner: np.ndarray, eps: float) -> np.ndarray:
