@@ -85,6 +85,34 @@ def test_compiled_path_is_bit_identical(name: str, monkeypatch: pytest.MonkeyPat
     assert h0 == h1
 
 
+def _variants() -> dict[str, dict]:
+    """Settings the benchmark's configurations leave out: other branches of the loops."""
+    from allysim.abm import Governance
+
+    return {
+        "governance_default": {"governance": Governance()},
+        "escalation_only": {"governance": Governance(escalation=0.7, review_every=0)},
+        "warning_only": {"governance": Governance(early_warning=0.9, review_every=3)},
+        "facilitation_only": {"governance": Governance(facilitation=0.8)},
+        "per_round_imitation": {"imitation_payoff": "raw", "trust_to_contribute": 0.0},
+    }
+
+
+@needs_numba
+@pytest.mark.parametrize("name", list(_variants()))
+def test_compiled_path_is_bit_identical_variants(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fields = _variants()[name]
+    monkeypatch.setenv("ALLYSIM_NUMBA", "0")
+    frame0, arrays0 = _state(_run(fields, 200, 40, seed=5))
+    monkeypatch.setenv("ALLYSIM_NUMBA", "1")
+    frame1, arrays1 = _state(_run(fields, 200, 40, seed=5))
+    pd.testing.assert_frame_equal(frame0, frame1, check_exact=True)
+    for key, value in arrays0.items():
+        np.testing.assert_array_equal(value, arrays1[key], err_msg=key, strict=True)
+
+
 @needs_numba
 def test_compiled_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
     from allysim.abm._compiled import kernels
@@ -101,6 +129,7 @@ def test_compiled_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
         "stage_trust",
         "reputation",
         "credit",
+        "perceive",
     ):
         assert getattr(k, name).signatures, name
 

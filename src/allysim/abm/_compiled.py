@@ -238,6 +238,71 @@ def _credit(
                 target[j] += total[j]
 
 
+def _perceive(
+    contributed,
+    seen,
+    early,
+    escalate,
+    stake,
+    record,
+    review,
+    forgetting,
+    early_warning,
+    early_cost,
+    escalation,
+    facilitation,
+    escalation_cost,
+    facilitation_cost,
+    settle,
+):  # pragma: no cover - compiled
+    """Governance.perceive: early warning, misread record, conflicts, escalation, facilitation.
+
+    ``early`` and ``escalate`` hold the uniforms numpy draws (empty when that draw is skipped);
+    ``early_cost`` is ``early_warning_cost * early_warning``. Returns the new ``seen``, the
+    ``resolved`` flags, each partnership's ``cost`` and the counts caught, conflicts, settled.
+    """
+    e = seen.shape[0]
+    new_seen = np.empty((e, 2), dtype=np.bool_)
+    resolved = np.zeros((e, 2), dtype=np.bool_)
+    cost = np.empty(e)
+    facilitating = 1.0 if facilitation > 0 else 0.0
+    caught = conflicts = settled = 0
+    for i in range(e):
+        betrayed0 = betrayed1 = False
+        for s in range(2):
+            sn = seen[i, s]
+            misread = contributed[i, 1 - s] and not sn
+            if early.shape[0] > 0 and misread and early[i, s] < early_warning:
+                sn = True
+                misread = False
+                caught += 1
+            if review:
+                fade = forgetting if sn or misread else 1.0
+                record[i, s] = record[i, s] * fade + (1.0 if misread else 0.0)
+            new_seen[i, s] = sn
+            if s == 0:
+                betrayed0 = not sn and contributed[i, 0]
+            else:
+                betrayed1 = not sn and contributed[i, 1]
+        c = early_cost * stake[i] * 2
+        conflict = betrayed0 or betrayed1
+        if conflict:
+            conflicts += 1
+        if settle:
+            escalated = conflict and escalate[i, 0] < escalation
+            facilitated = conflict and not escalated and escalate[i, 1] < facilitation
+            if escalated or facilitated:
+                settled += 1
+                resolved[i, 0] = betrayed0
+                resolved[i, 1] = betrayed1
+            extra = (escalation_cost if conflict else 0.0) + (
+                facilitation_cost if conflict and not escalated else 0.0
+            ) * facilitating
+            c = c + stake[i] * 2 * extra
+        cost[i] = c
+    return new_seen, resolved, cost, caught, conflicts, settled
+
+
 @functools.cache
 def kernels() -> SimpleNamespace:
     """The compiled loops (numba imported and the functions compiled on first use)."""
@@ -254,6 +319,7 @@ def kernels() -> SimpleNamespace:
         stage_trust=jit(_stage_trust),
         reputation=jit(_reputation),
         credit=jit(_credit),
+        perceive=jit(_perceive),
     )
 
 

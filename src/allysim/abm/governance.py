@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from allysim._validation import check_int, check_nonnegative, check_probability
+from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.components import Part, state_reporter
 from allysim.abm.trust import TrustKind
 
@@ -310,6 +311,8 @@ class Governance(Part):
             return outcome
         rng, t = model.rng, model.table
         state = model.part_state[self.name]
+        if use_numba():
+            return self._perceive_compiled(model, outcome)
         partner = outcome.contributed[:, ::-1]
         seen = outcome.seen
         misread = partner & ~seen
@@ -342,6 +345,41 @@ class Governance(Part):
                 * (self.facilitation > 0)
             )
             state["resolved"] += np.count_nonzero(settled)
+        self._charge(model, cost)
+        return replace(outcome, seen=seen, resolved=resolved, resolved_weight=self.resolved_weight)
+
+    def _perceive_compiled(self, model: TrustModel, outcome: RoundOutcome) -> RoundOutcome:
+        """:meth:`perceive` in one compiled loop, the uniforms drawn here in numpy's order."""
+        e, rng = outcome.n, model.rng
+        state = model.part_state[self.name]
+        none = np.zeros((0, 2))
+        early = rng.random((e, 2)) if self.early_warning > 0 else none
+        settle = self.escalation > 0 or self.facilitation > 0
+        escalate = rng.random((e, 2)) if settle else none
+        review = bool(self.review_every)
+        record = model.table.column("misread") if review else np.zeros((0, 2))
+        seen, resolved, cost, caught, conflicts, settled = kernels().perceive(
+            np.ascontiguousarray(outcome.contributed),
+            np.ascontiguousarray(outcome.seen),
+            early,
+            escalate,
+            np.ascontiguousarray(model.stakes(slice(0, e)), dtype=float),
+            record,
+            review,
+            float(model.params.forgetting),
+            float(self.early_warning),
+            float(self.early_warning_cost * self.early_warning),
+            float(self.escalation),
+            float(self.facilitation),
+            float(self.escalation_cost),
+            float(self.facilitation_cost),
+            settle,
+        )
+        if self.early_warning > 0:
+            state["caught"] += caught
+        state["conflicts"] += conflicts
+        if settle:
+            state["resolved"] += settled
         self._charge(model, cost)
         return replace(outcome, seen=seen, resolved=resolved, resolved_weight=self.resolved_weight)
 
