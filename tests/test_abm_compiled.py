@@ -197,3 +197,62 @@ def _random_table(n: int, capacity: int, seed: int) -> PartnershipTable:
     t.flag[:count] = r.random(count) < 0.5
     t.extra[:count] = r.random((count, 2, 3))
     return t
+
+
+@needs_numba
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), e=st.integers(0, 50), scale=st.floats(1e-3, 1e3))
+def test_trust_loops_match_trust_mean(seed: int, e: int, scale: float) -> None:
+    """Contractual trust and the stage minima: the same bits as numpy's trust_mean and minima."""
+    from allysim.abm._compiled import kernels
+    from allysim.abm.trust import trust_mean
+
+    rng = np.random.default_rng(seed)
+    alpha = rng.random((e + 3, 2, 3)) * scale + 1e-3
+    beta = rng.random((e + 3, 2, 3)) * scale + 1e-3
+    k = kernels()
+    trust = trust_mean(alpha[:e], beta[:e])
+    np.testing.assert_array_equal(k.contractual(alpha, beta, e), trust[:, :, 1], strict=True)
+    weakest, competence = k.stage_trust(alpha, beta, e)
+    ctr, gw = trust[:, :, 1], trust[:, :, 2]
+    expected = np.minimum(np.minimum(ctr[:, 0], ctr[:, 1]), np.minimum(gw[:, 0], gw[:, 1]))
+    np.testing.assert_array_equal(weakest, expected, strict=True)
+    np.testing.assert_array_equal(
+        competence, np.minimum(trust[:, 0, 0], trust[:, 1, 0]), strict=True
+    )
+
+
+@needs_numba
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 30), e=st.integers(0, 60))
+def test_reputation_and_credit_loops_match_numpy(seed: int, n: int, e: int) -> None:
+    """Reputation update and ledger credits (both the add.at and the bincount branch)."""
+    from allysim.abm._compiled import kernels
+
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, n, e), rng.integers(0, n, e)
+    ca, cb = rng.random(e) < 0.6, rng.random(e) < 0.6
+    w = float(rng.uniform(0.01, 1.0))
+    rep = rng.random(n)
+    expected = rep.copy()
+    both = np.concatenate([a, b])
+    rounds = np.bincount(both, minlength=n)
+    contributed = np.bincount(both, np.concatenate([ca, cb]), minlength=n)
+    played = np.flatnonzero(rounds)
+    expected[played] = (1 - w) * expected[played] + w * (contributed[played] / rounds[played])
+    kernels().reputation(rep, a, b, ca, cb, w)
+    np.testing.assert_array_equal(rep, expected)
+
+    amount, stake = rng.normal(size=e), rng.uniform(0.5, 3.0, e)
+    for few in (True, False):
+        wealth, period = rng.normal(size=n), rng.normal(size=n)
+        w0, p0 = wealth.copy(), period.copy()
+        if few:
+            np.add.at(w0, a, amount)
+            np.add.at(p0, a, amount / stake)
+        else:
+            w0 += np.bincount(a, amount, minlength=n)
+            p0 += np.bincount(a, amount / stake, minlength=n)
+        kernels().credit(wealth, period, a, amount, stake, True, True, few)
+        np.testing.assert_array_equal(wealth, w0)
+        np.testing.assert_array_equal(period, p0)
