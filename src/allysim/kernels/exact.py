@@ -256,12 +256,20 @@ def _product_chain(ox, nx, ix, oy, ny, iy, eps: float, eta: float):
     return mats, v0, p_out
 
 
-def _finite_state_distribution(
-    xb: _Batch, yb: _Batch, kind: str, value: float, eps: float, eta: float
-) -> np.ndarray:
-    ox, nx, ix = _fsm_tables(_strategy_objects(xb))
-    oy, ny, iy = _fsm_tables(_strategy_objects(yb))
-    n, m = len(xb), len(yb)
+def _mean_rounds_forward(mats: np.ndarray, v0: np.ndarray, rounds: int) -> np.ndarray:
+    """Mean state distribution over ``rounds`` steps by stepping forward, sum_{t<T} v0 M^t / T."""
+    acc = v0.copy()
+    cur = v0
+    for _ in range(rounds - 1):
+        cur = (cur[:, None, :] @ mats)[:, 0, :]
+        acc += cur
+    return acc / acc.sum(axis=-1, keepdims=True)
+
+
+def _finite_state_block(xs, ys, kind: str, value: float, eps: float, eta: float) -> np.ndarray:
+    ox, nx, ix = _fsm_tables(xs)
+    oy, ny, iy = _fsm_tables(ys)
+    n, m = len(xs), len(ys)
     k = ox.shape[1] * oy.shape[1]
     # One pair's product chain is k x k; the solvers hold a few such matrices at once.
     check_memory(
@@ -271,15 +279,43 @@ def _finite_state_distribution(
         hint="use machines with fewer states, or simulate() (memory O(matches))",
     )
     out = np.empty((n * m, 4))
+    rounds = int(value) if kind == "rounds" else 0
+    # Stepping forward costs rounds * k^2 per pair, doubling about 2 log2(rounds) * k^3.
+    forward = 0 < rounds < 2 * k * max(1, rounds.bit_length())
     # Bound the size of the (pairs, k, k, 16) temporaries.
     for sel, a, b in _pair_chunks(n, m, max(1, (1 << 21) // (k * k * 4))):
         mats, v0, p_out = _product_chain(ox[a], nx[a], ix[a], oy[b], ny[b], iy[b], eps, eta)
-        if kind == "rounds":
-            dist = _chain_mean_rounds(mats, v0, int(value))
+        if forward:
+            dist = _mean_rounds_forward(mats, v0, rounds)
+        elif kind == "rounds":
+            dist = _chain_mean_rounds(mats, v0, rounds)
         else:
             dist = _chain_long_run(mats, v0, value)
         out[sel] = np.einsum("nk,nko->no", dist, p_out)
     return out.reshape(n, m, 4)
+
+
+def _size_groups(machines: Sequence[FiniteStateStrategy]) -> list[np.ndarray]:
+    sizes = np.array([f.n_states for f in machines])
+    return [np.flatnonzero(sizes == size) for size in np.unique(sizes)]
+
+
+def _finite_state_distribution(
+    xb: _Batch, yb: _Batch, kind: str, value: float, eps: float, eta: float
+) -> np.ndarray:
+    xs = [s.to_finite_state() for s in _strategy_objects(xb)]
+    ys = [s.to_finite_state() for s in _strategy_objects(yb)]
+    out = np.empty((len(xs), len(ys), 4))
+    # Machines are padded only to the largest of their own size group: a pair's product chain
+    # is then as small as its two machines allow (one large machine in a batch would otherwise
+    # make every pair's chain large).
+    for rows in _size_groups(xs):
+        for cols in _size_groups(ys):
+            block = _finite_state_block(
+                [xs[i] for i in rows], [ys[j] for j in cols], kind, value, eps, eta
+            )
+            out[np.ix_(rows, cols)] = block
+    return out
 
 
 def outcome_distribution(
