@@ -2,8 +2,10 @@
 
 For each hot path: allysim's numpy path (``backend="numpy"``, the reference), the numba path on
 one thread and on all cores, the target of issue 15, and a peer measured in the same run where
-one exists (Axelrod-Python's ``Match`` if the ``bench`` extra is installed; plain numpy
-baselines otherwise). Rates are work / (best wall time of N runs): the machine is shared, so
+one exists (Axelrod-Python's ``Match`` and ``MoranProcess`` and nashpy's ``moran_process`` if
+the ``bench`` extra is installed; plain numpy baselines otherwise). It ends with the first-call
+compile cost of the population loop (a fresh process with an empty numba cache, then one
+loading the cache). Rates are work / (best wall time of N runs): the machine is shared, so
 the best of N is the run least disturbed; the load average is printed with the table.
 
 Run:  python benchmarks/bench_compiled.py [--quick]
@@ -14,6 +16,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
 
@@ -118,6 +123,72 @@ def axelrod_rate(p: np.ndarray, rounds: int) -> tuple[float, str]:
     return len(players) ** 2 * rounds / best_of(play, 1), "Axelrod Match"
 
 
+def nashpy_moran_rate(payoffs: np.ndarray, z: int) -> float:
+    """nashpy's Game.moran_process (one population, until fixation): population updates/s."""
+    try:
+        import nashpy
+    except ImportError:
+        return np.nan
+    game = nashpy.Game(payoffs)
+    start = np.array([0] * (z - 1) + [1])
+
+    def run():
+        count = 0
+        for _ in range(5):
+            for _pop in game.moran_process(initial_population=start):
+                count += 1
+        return count
+
+    count = run()
+    return count / best_of(run, 1)
+
+
+def axelrod_moran_rate(z: int) -> float:
+    """Axelrod-Python's MoranProcess (ALLC vs ALLD, 5-round matches): population updates/s.
+
+    Each of its steps plays the matches that give the fitnesses, so it is a different amount of
+    work per update; it is listed as the peer a user of that library would reach for.
+    """
+    try:
+        import axelrod as axl
+    except ImportError:
+        return np.nan
+    players = [axl.Cooperator() for _ in range(z - 1)] + [axl.Defector()]
+    steps = 30
+
+    def run():
+        mp = axl.MoranProcess(players, turns=5, seed=1)
+        for _ in range(steps):
+            next(mp)
+
+    return steps / best_of(run, 1)
+
+
+COMPILE_PROBE = """
+import time, numpy as np
+t0 = time.perf_counter()
+from allysim.evolution import simulate_population
+a = np.array([[3.0, 0.1], [5.0, 1.0]])
+t1 = time.perf_counter()
+simulate_population(a, [9, 1], steps=10, selection=1.0, seed=1, backend="numba")
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1)
+"""
+
+
+def population_compile_cost() -> tuple[float, float]:
+    """First call of the compiled population loop: cold (empty cache) and cached, seconds."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        times = []
+        for _ in range(2):
+            out = subprocess.run(
+                [sys.executable, "-c", COMPILE_PROBE], env=env, capture_output=True, text=True
+            )
+            times.append(float(out.stdout.split()[-1]))
+    return times[0], times[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
@@ -191,6 +262,32 @@ def main() -> None:
             )
         )
 
+    # simulate_population: 1000 populations of Z = 100, two strategies, mutation 0.01.
+    payoffs = np.array([[3.0, 0.1], [5.0, 1.0]])
+    preps = 1000
+    psteps = 2000 if args.quick else 20_000
+    work = preps * psteps
+    for rule, beta, peer, peer_name in (
+        ("fermi", 1.0, nashpy_moran_rate(payoffs, 100), "nashpy moran_process"),
+        ("moran", 0.5, axelrod_moran_rate(100), "Axelrod MoranProcess"),
+    ):
+        rates = backends(
+            lambda b, rule=rule, beta=beta: ally.evolution.simulate_population(
+                payoffs,
+                [99, 1],
+                steps=psteps,
+                selection=beta,
+                mutation=0.01,
+                replicates=preps,
+                rule=rule,
+                seed=1,
+                backend=b,
+            ),
+            work,
+            reps,
+        )
+        rows.append((f"population updates/s, {rule}, 1000 x Z=100", *rates, 5e7, peer, peer_name))
+
     load = os.getloadavg()[0]
     threads = "n/a"
     if numba_available():
@@ -226,6 +323,12 @@ def main() -> None:
         print(
             f"{task:<{width}}  {fmt(np_core)}  {fmt(nb_core)}  {fmt(nb_core * cores)}  "
             f"{target:8.0e}"
+        )
+    if numba_available():
+        cold, warm = population_compile_cost()
+        print(
+            f"\nsimulate_population backend='numba', first call in a fresh process: {cold:.1f} s "
+            f"with an empty numba cache (compiles), {warm:.2f} s loading the cache"
         )
 
 
