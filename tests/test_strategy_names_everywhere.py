@@ -1,6 +1,8 @@
 """Every function that takes strategies takes objects, names (with parameters) or an (n, 5)
 memory-one array, consistently."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -62,3 +64,9 @@ def test_memory_one_arrays_still_work():
 def test_bad_names_are_refused_naming_the_parameter(strategies, needle):
     with pytest.raises((ValueError, TypeError), match=needle):
         ally.expected_payoffs(strategies, [ALLD], GAME, rounds=5)
+
+
+def test_a_strategy_factory_in_place_of_a_strategy_gets_a_hint():
+    for factory, hint in ((ally.GTFT, "GTFT(game)"), (ally.RANDOM, "RANDOM(0.5)")):
+        with pytest.raises(TypeError, match=re.escape(hint)):
+            ally.expected_payoffs([ally.ALLC, factory], ["TFT"], ally.PrisonersDilemma())

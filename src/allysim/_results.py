@@ -22,6 +22,9 @@ R = TypeVar("R", bound="SavedResult")
 
 def _short(value: Any) -> str:
     if isinstance(value, np.ndarray):
+        # A few numbers are shown (rounded); anything larger by its shape only.
+        if value.ndim == 1 and value.size <= 6 and value.dtype.kind in "biuf":
+            return np.array2string(value, precision=4, separator=", ", suppress_small=True)
         return f"array{value.shape}"
     if sparse.issparse(value):
         return f"sparse{value.shape}"
@@ -30,7 +33,8 @@ def _short(value: Any) -> str:
 
 
 class SavedResult:
-    """Mixin for result dataclasses: ``save``, ``load`` and a repr that shows shapes, not data.
+    """Mixin for result dataclasses: ``save``, ``load`` and a repr that shows shapes, not data
+    (arrays of up to six numbers are shown).
 
     Examples
     --------
@@ -38,7 +42,7 @@ class SavedResult:
     >>> from allysim.evolution import PopulationResult
     >>> r = PopulationResult(np.array([[10, 0]]), None, np.array([7]), 50)
     >>> r
-    PopulationResult(counts=array(1, 2), history=None, fixation_step=array(1,), steps=50)
+    PopulationResult(counts=array(1, 2), history=None, fixation_step=[7], steps=50)
     """
 
     def __repr__(self) -> str:

@@ -67,8 +67,19 @@ def _as_batch(strategies: StrategiesLike, name: str, game: Any = None) -> _Batch
         raise ValueError(f"{name} must hold at least one strategy")
     for s in items:
         if not isinstance(s, MemoryOne | FiniteStateStrategy):
+            hint = ""
+            factories = {
+                "gtft": ("GTFT", "GTFT(game)"),
+                "random_strategy": ("RANDOM", "RANDOM(0.5)"),
+            }
+            if callable(s):
+                # allysim.GTFT and allysim.RANDOM are factories (GTFT's generosity depends on the
+                # game, RANDOM's on its probability).
+                label, call = factories.get(getattr(s, "__name__", ""), ("it", "it(...)"))
+                hint = f"; {label} makes a strategy: call it ({call}) or pass the name '{label}'"
             raise TypeError(
-                f"{name} must hold MemoryOne or FiniteStateStrategy objects or names, got {s!r}"
+                f"{name} must hold MemoryOne or FiniteStateStrategy objects or names, got "
+                f"{s!r}{hint}"
             )
     names = tuple(s.name for s in items)
     if all(isinstance(s, MemoryOne) for s in items):
