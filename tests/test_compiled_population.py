@@ -219,3 +219,12 @@ def test_compiled_keeps_the_population(seed, n, z, rule, mutation, selection):
     assert (res.counts[fixed] == z).any(axis=1).all()
     if until and fixed.all():
         assert res.steps == res.fixation_step.max()
+
+
+@needs_numba
+def test_progress_bar_does_not_change_the_result(capsys):
+    kw = dict(steps=500, selection=1.0, mutation=0.05, replicates=8, seed=9, backend="numba")
+    quiet = simulate_population(A, [5, 5], **kw)
+    shown = simulate_population(A, [5, 5], progress=True, **kw)
+    _assert_same(quiet, shown)
+    assert "population updates" in capsys.readouterr().err
