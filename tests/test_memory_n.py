@@ -144,6 +144,8 @@ def test_bad_arguments_are_refused():
         AON2.lift(1)
     with pytest.raises(TypeError, match="MemoryN or MemoryOne"):
         memory_n_array([AON2, GRIM])
+    with pytest.raises(ValueError, match="row_strategies must have 4, 16 or 64 columns"):
+        memory_n_payoffs(np.ones((2, 5)), AON2, PD)
     with pytest.raises(ValueError, match="noise must lie in"):
         memory_n_best_response(AON2, PD, noise=0.0)
     with pytest.raises(ValueError, match="continuation"):

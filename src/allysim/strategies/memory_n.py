@@ -321,6 +321,10 @@ def memory_n_array(strategies: Any, n: int | None = None, *, name: str = "strate
         strategies = [strategies]
     if isinstance(strategies, np.ndarray):
         arr = as_probability_array(strategies, name, shape=(None, None))
+        if arr.shape[1] not in (4, 16, 64):
+            raise ValueError(
+                f"{name} must have 4, 16 or 64 columns (p of memory 1, 2, 3), got {arr.shape[1]}"
+            )
         items = [MemoryN(tuple(row), name=f"{name}[{i}]") for i, row in enumerate(arr)]
     elif isinstance(strategies, Sequence) and not isinstance(strategies, str):
         items = []
