@@ -261,9 +261,9 @@ def test_iteration_limit_reported_not_hidden():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"discount": 0.0}, ValueError, "discount must be in \\(0, 1\\)"),
-        ({"discount": 1.0}, ValueError, "discount must be in \\(0, 1\\)"),
-        ({"discount": "0.5"}, TypeError, "discount"),
+        ({"continuation": 0.0}, ValueError, "continuation must be in \\(0, 1\\)"),
+        ({"continuation": 1.0}, ValueError, "continuation must be in \\(0, 1\\)"),
+        ({"continuation": "0.5"}, TypeError, "continuation"),
         ({"method": "aps"}, ValueError, "method must be one of"),
         ({"directions": 16}, ValueError, "directions applies"),
         ({"method": "outer", "directions": 2}, ValueError, "directions must be an integer >= 3"),
@@ -274,7 +274,7 @@ def test_iteration_limit_reported_not_hidden():
     ],
 )
 def test_bad_input_names_the_parameter(kwargs, error, match):
-    args = {"game": PD, "discount": 0.5, **kwargs}
+    args = {"game": PD, "continuation": 0.5, **kwargs}
     with pytest.raises(error, match=match):
         equilibrium_payoffs(**args)
 

@@ -143,7 +143,11 @@ def test_all_states_and_input_checks():
     with pytest.raises(ValueError, match=r"continuation must lie in \[0, 1\)"):
         is_subgame_perfect(TFT, game, 1.0)
     with pytest.raises(TypeError, match="profile must be a strategy"):
-        is_subgame_perfect("TFT", game, 0.5)
+        is_subgame_perfect(42, game, 0.5)
+    with pytest.raises(ValueError, match="NO_SUCH"):
+        is_subgame_perfect("NO_SUCH", game, 0.5)
+    # Names work as everywhere else.
+    assert is_subgame_perfect("TFT", game, 0.5) == is_subgame_perfect(TFT, game, 0.5)
     with pytest.raises(ValueError, match="tol must be >= 0"):
         is_subgame_perfect(TFT, game, 0.5, tol=-1)
 

@@ -146,8 +146,11 @@ def robustness(
     beta = _selection(selection, rule)
     if isinstance(mutants, np.ndarray) or not isinstance(mutants, (list, tuple)):
         mutants = np.asarray(mutants)
-        if mutants.ndim != 2:
-            raise ValueError(f"mutants must have shape (n, 5), got {mutants.shape}")
+        if mutants.ndim != 2 or mutants.shape[1] != 5:
+            raise ValueError(
+                f"mutants must have shape (n, 5) (memory-one rows [p_CC, p_CD, p_DC, p_DD, p0]), "
+                f"got {mutants.shape}"
+            )
     if len(mutants) == 0:
         raise ValueError("mutants must hold at least one strategy, got none")
     play: dict[str, Any] = {"rounds": rounds, "continuation": continuation, "noise": noise}

@@ -60,7 +60,7 @@ class PayoffSet(SavedResult):
         two for a segment.
     method : str
         How it was computed: ``"abreu-sannikov"``, ``"outer"``, ``"inner"`` or ``"feasible"``.
-    discount : float
+    continuation : float
         Discount factor delta in (0, 1) (NaN for the feasible set, which has none).
     iterations : int
         Operator iterations performed (0 for the feasible set).
@@ -89,7 +89,7 @@ class PayoffSet(SavedResult):
 
     vertices: np.ndarray
     method: str
-    discount: float
+    continuation: float
     iterations: int
     tolerance: float
     threat: np.ndarray
@@ -106,7 +106,7 @@ class PayoffSet(SavedResult):
         t.setflags(write=False)
         object.__setattr__(self, "vertices", v)
         object.__setattr__(self, "threat", t)
-        object.__setattr__(self, "discount", float(self.discount))
+        object.__setattr__(self, "continuation", float(self.continuation))
         object.__setattr__(self, "iterations", int(self.iterations))
         object.__setattr__(self, "tolerance", float(self.tolerance))
         object.__setattr__(self, "directions", int(self.directions))
@@ -117,7 +117,7 @@ class PayoffSet(SavedResult):
         state = "converged" if self.converged else f"not converged (gap {self.tolerance:.2g})"
         d = f", D={self.directions}" if self.directions else ""
         return (
-            f"PayoffSet({self.method}, delta={self.discount:g}{d}, {n} "
+            f"PayoffSet({self.method}, delta={self.continuation:g}{d}, {n} "
             f"vert{'ex' if n == 1 else 'ices'}, area={self.area:.6g}, "
             f"{self.iterations} iterations, {state})"
         )
@@ -216,7 +216,7 @@ class PayoffSet(SavedResult):
 
 def equilibrium_payoffs(
     game: Any,
-    discount: float,
+    continuation: float,
     method: Method = "abreu-sannikov",
     *,
     directions: int | None = None,
@@ -227,7 +227,7 @@ def equilibrium_payoffs(
 ) -> PayoffSet:
     """The set of pure-strategy subgame-perfect equilibrium payoffs of the repeated game.
 
-    Perfect monitoring, public randomization, common discount factor ``discount`` and payoffs
+    Perfect monitoring, public randomization, common discount factor ``continuation`` and payoffs
     normalised to per-round units. Every method starts from the feasible set (the convex hull
     of the stage payoffs) and applies its operator until two iterates lie within Hausdorff
     distance ``tol``; the punishment of each player is the worst payoff for that player in the
@@ -239,7 +239,7 @@ def equilibrium_payoffs(
     ----------
     game : StageGame or nashpy.Game or (array_like, array_like)
         The two-player stage game, n x m actions (payoffs per round).
-    discount : float
+    continuation : float
         Discount factor delta, in (0, 1): the weight of the next round (the continuation
         probability).
     method : str, default "abreu-sannikov"
@@ -257,7 +257,7 @@ def equilibrium_payoffs(
         > 0, in payoff units.
     max_iter : int, default 20000
         Largest number of iterations, >= 1; ``converged`` is False when it is reached first.
-        Convergence is geometric at rate about ``discount``, so ``discount`` near 1 needs more.
+        Convergence is geometric at rate about ``continuation``, so values near 1 need more.
     progress : bool, default False
         Show a tqdm progress bar over the iterations.
 
@@ -272,7 +272,7 @@ def equilibrium_payoffs(
     TypeError
         ``game`` is not a game, or a number is not a real number or an int.
     ValueError
-        ``discount`` is outside (0, 1), ``method`` or ``solver`` is unknown, ``directions`` is
+        ``continuation`` is outside (0, 1), ``method`` or ``solver`` is unknown, ``directions`` is
         below 3 or given to ``"abreu-sannikov"``, ``tol`` <= 0, ``max_iter`` < 1, or the game has
         no pure-strategy subgame-perfect equilibrium at this discount factor (e.g. matching
         pennies).
@@ -280,7 +280,7 @@ def equilibrium_payoffs(
     Notes
     -----
     Mutual cooperation in a prisoner's dilemma (R, S, T, P) is an equilibrium payoff exactly when
-    ``discount >= (T - R) / (T - P)`` (grim trigger), and as ``discount`` tends to 1 the set
+    ``continuation >= (T - R) / (T - P)`` (grim trigger), and as ``continuation`` tends to 1 the set
     fills the feasible, individually rational set (the folk theorem, see
     [`feasible_payoffs`][allysim.equilibria.feasible_payoffs]).
 
@@ -297,9 +297,9 @@ def equilibrium_payoffs(
     True
     """
     game = check_game(game, "game")
-    delta = check_real(discount, "discount")
+    delta = check_real(continuation, "continuation")
     if not 0.0 < delta < 1.0:
-        raise ValueError(f"discount must be in (0, 1), got {delta!r}")
+        raise ValueError(f"continuation must be in (0, 1), got {delta!r}")
     if not isinstance(method, str) or method not in _METHODS:
         raise ValueError(
             f"method must be one of 'abreu-sannikov', 'outer', 'inner', got {method!r}"
@@ -347,9 +347,9 @@ def equilibrium_payoffs(
             new_poly = step(poly, threat)
             if new_poly is None:
                 raise ValueError(
-                    f"the game has no pure-strategy subgame-perfect equilibrium at discount "
+                    f"the game has no pure-strategy subgame-perfect equilibrium at continuation "
                     f"{delta!r} (no action profile is incentive compatible); try a larger "
-                    "discount"
+                    "continuation"
                 )
             new_threat = new_poly.min(axis=0)
             gap = max(_hausdorff(poly, new_poly), float(np.abs(new_threat - threat).max()))
@@ -369,7 +369,7 @@ def equilibrium_payoffs(
     return PayoffSet(
         vertices=_canonical(poly),
         method=method,
-        discount=delta,
+        continuation=delta,
         iterations=it,
         tolerance=gap,
         threat=threat,
@@ -398,7 +398,7 @@ def feasible_payoffs(game: Any, individually_rational: bool = True) -> PayoffSet
     Returns
     -------
     PayoffSet
-        With ``method="feasible"``, ``discount`` NaN and ``threat`` the two minmax payoffs
+        With ``method="feasible"``, ``continuation`` NaN and ``threat`` the two minmax payoffs
         (or the least payoffs when ``individually_rational`` is False).
 
     Examples
@@ -427,7 +427,7 @@ def feasible_payoffs(game: Any, individually_rational: bool = True) -> PayoffSet
     return PayoffSet(
         vertices=_canonical(poly),
         method="feasible",
-        discount=math.nan,
+        continuation=math.nan,
         iterations=0,
         tolerance=0.0,
         threat=poly.min(axis=0),
@@ -505,7 +505,7 @@ def plot_payoff_set(
         elif s.method == "feasible":
             label = "feasible, individually rational"
         else:
-            label = f"{s.method}, delta {s.discount:g}"
+            label = f"{s.method}, delta {s.continuation:g}"
         color = colors[k] if colors is not None else f"C{k % 10}"
         v = s.vertices
         if v.shape[0] == 1:

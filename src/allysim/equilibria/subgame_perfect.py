@@ -25,7 +25,7 @@ from allysim._validation import (
     check_nonnegative,
 )
 from allysim.games import StageGame
-from allysim.strategies import FiniteStateStrategy, MemoryOne
+from allysim.strategies import FiniteStateStrategy, MemoryOne, named
 
 __all__ = ["Deviation", "SubgamePerfection", "critical_continuation", "is_subgame_perfect"]
 
@@ -99,17 +99,19 @@ class SubgamePerfection:
         )
 
 
-def _machines(profile: Any) -> tuple[FiniteStateStrategy, FiniteStateStrategy]:
+def _machines(profile: Any, game: Any = None) -> tuple[FiniteStateStrategy, FiniteStateStrategy]:
     kinds = (MemoryOne, FiniteStateStrategy)
-    if isinstance(profile, kinds):
+    if isinstance(profile, (*kinds, str)):
         pair: tuple[Any, ...] = (profile, profile)
     elif isinstance(profile, (tuple, list)) and len(profile) == 2:
         pair = tuple(profile)
     else:
         raise TypeError(
-            "profile must be a strategy (played by both) or a pair of MemoryOne or "
-            f"FiniteStateStrategy, got {type(profile).__name__}"
+            "profile must be a strategy or a name (played by both) or a pair of strategies or "
+            f"names, got {type(profile).__name__}"
         )
+    # Names ("TFT", "WSLS", ...) as everywhere else; game-tuned ones get the game.
+    pair = tuple(named(s, game) if isinstance(s, str) else s for s in pair)
     for i, s in enumerate(pair):
         if not isinstance(s, kinds):
             raise TypeError(
@@ -257,8 +259,8 @@ def is_subgame_perfect(
     >>> is_subgame_perfect(WSLS, game, continuation=0.4)
     SubgamePerfection(is_spe=False, 6 profitable deviations in 5 joint states, best: player 0 in state (0, 0) gains 0.12, w=0.4)
     """  # noqa: E501
-    f0, f1 = _machines(profile)
     game = check_game(game, "game")
+    f0, f1 = _machines(profile, game)
     if game.shape != (2, 2):
         raise ValueError(f"game must be a 2x2 game (contribute / withhold), got {game.shape}")
     w = check_interval(continuation, "continuation", 0.0, 1.0, high_open=True)
