@@ -116,10 +116,17 @@ def _t_interval(values: np.ndarray) -> str:
     str
         ``"[low, high]"`` to three decimals.
 
+    Notes
+    -----
+    The values are rates, so the interval is cut at 0 and 1; a cut end is marked with ``*``
+    (the normal-theory interval reached past it: too few replicates for its width to mean much).
+
     Examples
     --------
     >>> _t_interval(np.array([0.1, 0.2, 0.3]))
-    '[-0.048, 0.448]'
+    '[0*, 0.448]'
+    >>> _t_interval(np.array([0.4, 0.5, 0.6]))
+    '[0.252, 0.748]'
     >>> _t_interval(np.array([0.5]))
     '-'
     """
@@ -129,7 +136,10 @@ def _t_interval(values: np.ndarray) -> str:
     if v.size < 2:
         return "-"
     half = stdtrit(v.size - 1, 0.975) * v.std(ddof=1) / np.sqrt(v.size)
-    return f"[{v.mean() - half:.3f}, {v.mean() + half:.3f}]"
+    low, high = v.mean() - half, v.mean() + half
+    low_text = "0*" if low < 0 else f"{low:.3f}"
+    high_text = "1*" if high > 1 else f"{high:.3f}"
+    return f"[{low_text}, {high_text}]"
 
 
 def _trust_section(
@@ -192,6 +202,8 @@ def _trust_section(
     ):
         print("means over the last 20% of steps:")
         print(summary.to_string(index=False))
+    if summary["95% interval"].str.contains("*", regex=False).any():
+        print("* the interval reached past [0, 1] and is cut there: too few replicates")
     return [
         _csv_artifact(pd.concat(tables.values(), ignore_index=True), "trust.csv"),
         _figure_artifact(_trust_figure(tables), "trust.png", 110),

@@ -26,7 +26,8 @@ The package's modules: ``replicator`` (infinite populations), ``fixation`` (fixa
 probabilities), ``stationary`` (stationary distributions), ``mutation_chain`` (the exact chain
 over compositions and its solvers), ``population`` (simulation), ``payoffs``
 (:func:`payoff_matrix_for`), ``update_rules`` (the Fermi imitation probability, :func:`fermi`),
-``graphs``, ``spatial`` and ``strategy_space``. Every name is importable from
+``graphs``, ``spatial``, ``strategy_space`` and ``memory_n`` (sequential invasion among
+deterministic memory-one and memory-two strategies). Every name is importable from
 ``allysim.evolution``.
 """
 
@@ -49,6 +50,7 @@ from allysim.evolution.graphs import (
     scale_free_graph,
     trust_network,
 )
+from allysim.evolution.memory_n import deterministic_invasion
 from allysim.evolution.mutation_chain import _chain_bytes as _chain_bytes
 from allysim.evolution.payoffs import payoff_matrix_for
 from allysim.evolution.population import PopulationResult, simulate_population
@@ -82,6 +84,7 @@ __all__ = [
     "StrategySpaceResult",
     "cycle_graph",
     "degrees",
+    "deterministic_invasion",
     "discrete_replicator",
     "fermi",
     "fixation_matrix",

@@ -167,6 +167,7 @@ def log_fixation_probability(
     >>> round(log_fixation_probability(A, 0, 1, population=1000, selection=100), 6)
     -150200.0
     """
+    rule = _population_rule(rule)
     if rule == "wright_fisher":
         rho = _wright_fisher_pair(payoff_matrix, invader, resident, population, selection)
         if rho <= 0:
@@ -265,6 +266,7 @@ def fixation_probability(
     >>> fixation_probability(A, 0, 1, population=50, selection=0.0) == 1 / 50
     True
     """
+    rule = _population_rule(rule)
     if rule == "wright_fisher":
         return _wright_fisher_pair(payoff_matrix, invader, resident, population, selection)
     top, total = _pair_rho_parts(payoff_matrix, invader, resident, population, selection, rule)
