@@ -27,8 +27,7 @@ from allysim._validation import (
     check_interval,
 )
 from allysim.evolution._common import Rule, _population, _rule, _selection
-from allysim.evolution.fixation import _partial_log_products, _rho_parts
-from allysim.evolution.strategy_space import StrategySpaceResult
+from allysim.evolution.strategy_space import StrategySpaceResult, _invade
 from allysim.games import StageGame
 from allysim.kernels._inputs import _horizon, _outcome_payoffs
 from allysim.kernels.memory_n import _chunked
@@ -138,64 +137,15 @@ def deterministic_invasion(
     def play(px: np.ndarray, py: np.ndarray) -> np.ndarray:
         return _chunked(px, _openings(px, n), py, _openings(py, n), n, kind, value, eps, 0.0)
 
-    def self_play(p: np.ndarray) -> tuple[float, float]:
-        d = play(p[None], p[None])[0]
-        return float(d @ u_row), float(d[0] + d[1])
-
-    times, durations, residents, coop, pay = [0], [], [resident], [], []
-    p_self, c_self = self_play(resident)
-    pay.append(p_self)
-    coop.append(c_self)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=steps, desc="mutants", unit="mutant")
-    batch, done, since = 64, 0, 0
-    while done < steps:
-        nb = min(batch, steps - done)
-        mutants = rng.integers(0, 2, size=(nb, s)).astype(float)
-        u = rng.random(nb)
-        res = np.broadcast_to(resident, mutants.shape)
-        d_mm = play(mutants, mutants)
-        d_mr = play(mutants, res)
-        a_mm = d_mm @ u_row
-        a_mr = d_mr @ u_row
-        a_rm = d_mr[:, [0, 2, 1, 3]] @ u_row
-        a_rr = np.full(nb, pay[-1])
-        top, total = _rho_parts(_partial_log_products(a_mm, a_mr, a_rm, a_rr, z, beta, rule))
-        rho = np.exp(-top) / total
-        # A mutant equal to the resident is neutral: its fixation leaves the resident in place.
-        same = np.all(mutants == resident, axis=1)
-        hits = np.flatnonzero((u < rho) & ~same)
-        if hits.size:
-            k = int(hits[0])
-            done += k + 1
-            durations.append(since + k + 1)
-            since = 0
-            resident = mutants[k].copy()
-            residents.append(resident)
-            times.append(done)
-            p_self, c_self = self_play(resident)
-            pay.append(p_self)
-            coop.append(c_self)
-            count = k + 1
-        else:
-            done += nb
-            since += nb
-            count = nb
-        if bar is not None:
-            bar.update(count)
-    if bar is not None:
-        bar.close()
-    durations.append(since)
-    strategies = np.array(residents)
-    return StrategySpaceResult(
-        times=np.array(times, dtype=np.int64),
-        durations=np.array(durations, dtype=np.int64),
-        dominant=strategies,
-        mean_strategy=strategies,
-        cooperation=np.array(coop),
-        payoff=np.array(pay),
-        method="sequential-invasion",
+    return _invade(
+        resident,
+        steps,
+        lambda nb: rng.integers(0, 2, size=(nb, s)).astype(float),
+        play,
+        u_row,
+        z,
+        beta,
+        rule,
+        rng,
+        progress,
     )

@@ -249,6 +249,80 @@ def _initial(initial: Any, name: str = "initial") -> np.ndarray:
     return arr.astype(float)
 
 
+def _invade(resident, steps, draw, play, u_row, z, beta, rule, rng, progress):
+    """The sequential-invasion loop shared by every strategy space.
+
+    ``draw(nb)`` gives ``nb`` mutants; ``play(px, py)`` the outcome distributions (CC, CD, DC,
+    DD) of pairs of rows. Mutants come in batches; the first in a batch to fix (chance its
+    fixation probability) becomes the resident, and the batch's later mutants are not used.
+    A mutant equal to the resident is neutral and leaves it in place.
+    """
+
+    def self_play(strategy: np.ndarray) -> tuple[float, float]:
+        dist = play(strategy[None], strategy[None])[0]
+        return float(dist @ u_row), float(dist[0] + dist[1])
+
+    times, durations, residents, coop, pay = [0], [], [resident], [], []
+    p, c = self_play(resident)
+    pay.append(p)
+    coop.append(c)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=steps, desc="mutants", unit="mutant")
+    batch, done, since = 64, 0, 0
+    while done < steps:
+        nb = min(batch, steps - done)
+        mutants = draw(nb)
+        u = rng.random(nb)
+        res = np.broadcast_to(resident, mutants.shape)
+        d_mm = play(mutants, mutants)
+        d_mr = play(mutants, res)
+        a_mm = d_mm @ u_row
+        a_mr = d_mr @ u_row
+        # The resident's payoff against the mutant is the mutant's game seen from the other side.
+        a_rm = d_mr[:, [0, 2, 1, 3]] @ u_row
+        a_rr = np.full(nb, pay[-1])
+        top, total = _rho_parts(_partial_log_products(a_mm, a_mr, a_rm, a_rr, z, beta, rule))
+        rho = np.exp(-top) / total
+        same = np.all(mutants == resident, axis=1)
+        hits = np.flatnonzero((u < rho) & ~same)
+        if hits.size:
+            k = int(hits[0])
+            done += k + 1
+            durations.append(since + k + 1)
+            since = 0
+            resident = mutants[k].copy()
+            residents.append(resident)
+            times.append(done)
+            p, c = self_play(resident)
+            pay.append(p)
+            coop.append(c)
+            step_count = k + 1
+        else:
+            done += nb
+            since += nb
+            step_count = nb
+        if bar is not None:
+            bar.update(step_count)
+    if bar is not None:
+        bar.close()
+    # The last resident lasts until the end; a mutant that fixed on the very last step has a
+    # record of length 0, which carries no weight in the averages.
+    durations.append(since)
+    strategies = np.array(residents)
+    return StrategySpaceResult(
+        times=np.array(times, dtype=np.int64),
+        durations=np.array(durations, dtype=np.int64),
+        dominant=strategies,
+        mean_strategy=strategies,
+        cooperation=np.array(coop),
+        payoff=np.array(pay),
+        method="sequential-invasion",
+    )
+
+
 def sequential_invasion(
     game: StageGame,
     *,
@@ -346,71 +420,17 @@ def sequential_invasion(
     rng = as_generator(seed, "seed")
     check_memory(8.0 * 14 * min(steps, 10**7), "steps", hint="run fewer steps per call")
 
-    def self_play(s: np.ndarray) -> tuple[float, float]:
-        dist = _paired_outcomes(s[None], s[None], horizon, eps)[0]
-        return float(dist @ u_row), float(dist[0] + dist[1])
-
-    times, durations, residents, coop, pay = [0], [], [resident], [], []
-    p, c = self_play(resident)
-    pay.append(p)
-    coop.append(c)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=steps, desc="mutants", unit="mutant")
-    batch = 64
-    done = 0
-    since = 0
-    while done < steps:
-        nb = min(batch, steps - done)
-        mutants = _draw(rng, nb, space, a)
-        u = rng.random(nb)
-        res = np.broadcast_to(resident, mutants.shape)
-        d_mm = _paired_outcomes(mutants, mutants, horizon, eps)
-        d_mr = _paired_outcomes(mutants, res, horizon, eps)
-        a_mm = d_mm @ u_row
-        a_mr = d_mr @ u_row
-        # The resident's payoff against the mutant is the mutant's game seen from the other side.
-        a_rm = d_mr[:, [0, 2, 1, 3]] @ u_row
-        a_rr = np.full(nb, pay[-1])
-        partial = _partial_log_products(a_mm, a_mr, a_rm, a_rr, z, beta, rule)
-        top, total = _rho_parts(partial)
-        rho = np.exp(-top) / total
-        hits = np.flatnonzero(u < rho)
-        if hits.size:
-            k = int(hits[0])
-            done += k + 1
-            since += k + 1
-            durations.append(since)
-            since = 0
-            resident = mutants[k].copy()
-            residents.append(resident)
-            times.append(done)
-            p, c = self_play(resident)
-            pay.append(p)
-            coop.append(c)
-            step_count = k + 1
-        else:
-            done += nb
-            since += nb
-            step_count = nb
-        if bar is not None:
-            bar.update(step_count)
-    if bar is not None:
-        bar.close()
-    # The last resident lasts until the end; a mutant that fixed on the very last step has a
-    # record of length 0, which carries no weight in the averages.
-    durations.append(since)
-    strategies = np.array(residents)
-    return StrategySpaceResult(
-        times=np.array(times, dtype=np.int64),
-        durations=np.array(durations, dtype=np.int64),
-        dominant=strategies,
-        mean_strategy=strategies,
-        cooperation=np.array(coop),
-        payoff=np.array(pay),
-        method="sequential-invasion",
+    return _invade(
+        resident,
+        steps,
+        lambda nb: _draw(rng, nb, space, a),
+        lambda px, py: _paired_outcomes(px, py, horizon, eps),
+        u_row,
+        z,
+        beta,
+        rule,
+        rng,
+        progress,
     )
 
 
