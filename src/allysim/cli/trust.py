@@ -43,20 +43,28 @@ def _run_trust(
     >>> _run_trust("sanctions", ns, np.random.SeedSequence(0)).shape[0]
     6
     """
+    from tqdm.auto import tqdm
+
     from allysim.abm import TrustModel  # deferred: mesa, not needed for --help
 
     frames = []
+    # One bar per scenario over all its replicates' steps, not one per run.
+    bar = tqdm(total=args.replicates * args.steps, desc=scenario, unit="step", disable=args.quiet)
     for r, child in enumerate(seed_seq.spawn(args.replicates)):
         model = TrustModel(
             n_organizations=args.organizations,
             mechanisms=trust_scenarios()[scenario],
             seed=int(child.generate_state(1)[0]),
         )
-        df = model.run(args.steps, progress=not args.quiet).copy()
+        for _ in range(args.steps):
+            model.step()
+            bar.update()
+        df = model.run(0, progress=False).copy()  # the frame, with its parameters
         df.insert(0, "replicate", r)
         df.insert(0, "scenario", scenario)
         df.index.name = "step"
         frames.append(df.reset_index())
+    bar.close()
     return pd.concat(frames, ignore_index=True)
 
 
