@@ -138,3 +138,21 @@ def test_demo_trust_figure_legends_stay_off_the_panels():
                 assert not box.overlaps(other.get_window_extent()), ax.get_title()
         assert box.x1 <= fig.bbox.x1 + 1, f"{ax.get_title()}: legend cut off at the right edge"
     plt.close("all")
+
+
+def test_panel_labels_do_not_run_into_each_other():
+    table = compare_mechanisms(
+        ally.PrisonersDilemma(), {"sanction": [ally.Sanction(2, 0.8)]}, progress=False
+    )
+    fig = P.mechanism_bars(table)[0].figure
+    fig.tight_layout()  # as the CLI draws it
+    fig.canvas.draw()
+    boxes = [ax.xaxis.label.get_window_extent() for ax in fig.axes if ax.get_xlabel()]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), "x-axis labels of neighbouring panels overlap"
+    # Each label stays within its own panel's width, so it cannot reach the next one.
+    for ax in fig.axes:
+        label, panel = ax.xaxis.label.get_window_extent(), ax.get_window_extent()
+        assert label.width <= panel.width, f"{ax.get_title()}: x label wider than its panel"
+    plt.close("all")

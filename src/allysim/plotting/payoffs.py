@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -193,7 +194,8 @@ def mechanism_bars(
         ax.barh(names, np.where(np.isfinite(values), values, 0.0), color=colours)
         ax.axvline(0, color="black", lw=0.8)
         ax.set_title(metric.replace("_", " "))
-        ax.set_xlabel(_METRIC_UNITS.get(metric, metric.replace("_", " ")))
+        # Wrapped: a unit line wider than its panel would run into the next panel's label.
+        ax.set_xlabel(textwrap.fill(_METRIC_UNITS.get(metric, metric.replace("_", " ")), 30))
     axes[0].set_ylabel("scenario")
     # The axes share y; invert it once so the first scenario is on top.
     if not axes[0].yaxis_inverted():
