@@ -598,3 +598,23 @@ def test_limit_of_means_with_vanishing_noise_is_finite_and_exact():
             px, py = ally.kernels.expected_payoffs(x, y, game, noise=noise)
             assert np.isfinite(px).all() and np.isfinite(py).all()
             assert py[0, 0] == pytest.approx(3 * noise, rel=1e-6)
+
+
+def test_chains_with_subnormal_transitions_keep_their_long_run():
+    # Products of two transitions near 1e-300 underflow; the class's stationary distribution
+    # then needs log-space elimination. TFT against an all-but-certain defector: mostly DD.
+    from allysim.kernels import memory_n_outcome_distribution
+    from allysim.kernels._chains import _gth, _log_gth
+    from allysim.strategies.memory_n import MemoryN, reactive
+
+    tft = reactive(1, 0)
+    defector = reactive(7.3e-261, 2.2e-309, p0=0.2)
+    one = outcome_distribution([tft], [defector])[0, 0]
+    two = memory_n_outcome_distribution(tft, MemoryN.from_memory_one(defector).lift(2))[0, 0]
+    assert one[3] == pytest.approx(1.0) and two[3] == pytest.approx(1.0)
+    np.testing.assert_allclose(two, one, rtol=1e-9, atol=0)
+    # Where nothing underflows, the log-space elimination equals the plain one.
+    rng = np.random.default_rng(0)
+    mats = rng.random((20, 7, 7))
+    mats /= mats.sum(axis=2, keepdims=True)
+    np.testing.assert_allclose(_log_gth(mats), _gth(mats), rtol=1e-12)

@@ -52,6 +52,33 @@ def _closure(mats: np.ndarray) -> np.ndarray:
     return reach
 
 
+def _log_gth(mats: np.ndarray) -> np.ndarray:
+    """:func:`_gth` on natural logs, for chains whose products of transitions underflow.
+
+    With transitions near 1e-300 the elimination's products (1e-600) flush to zero and GTH
+    loses states; in log space every product keeps its value.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lp = np.log(mats)
+        n, k, _ = lp.shape
+        for j in range(k - 1, 0, -1):
+            out = np.logaddexp.reduce(lp[:, j, :j], axis=1)  # (n,)
+            share = lp[:, j, :j] - out[:, None]  # (n, j)
+            share = np.where(np.isfinite(out)[:, None], share, -np.inf)
+            lp[:, :j, :j] = np.logaddexp(
+                lp[:, :j, :j], lp[:, :j, j][:, :, None] + share[:, None, :]
+            )
+        log_pi = np.full((n, k), -np.inf)
+        log_pi[:, 0] = 0.0
+        for j in range(1, k):
+            out = np.logaddexp.reduce(lp[:, j, :j], axis=1)
+            inflow = np.logaddexp.reduce(log_pi[:, :j] + lp[:, :j, j], axis=1)
+            log_pi[:, j] = np.where(np.isfinite(out), inflow - out, -np.inf)
+    log_pi -= log_pi.max(axis=1, keepdims=True)
+    pi = np.exp(log_pi)
+    return pi / pi.sum(axis=1, keepdims=True)
+
+
 def _gth(mats: np.ndarray) -> np.ndarray:
     """Stationary distribution of irreducible stochastic matrices by Grassmann-Taksar-Heyman.
 
@@ -60,6 +87,14 @@ def _gth(mats: np.ndarray) -> np.ndarray:
     linear solve loses it. States with no transitions at all (zero row and column, used to mask
     states outside a class) get probability 0. State 0 must belong to the class.
     """
+    # Transitions so small that a product of two underflows: eliminate in log space instead.
+    tiny = np.any((mats > 0) & (mats < 1e-150), axis=(1, 2))
+    if tiny.any():
+        pi = np.empty(mats.shape[:2])
+        pi[tiny] = _log_gth(mats[tiny])
+        if (~tiny).any():
+            pi[~tiny] = _gth(mats[~tiny])
+        return pi
     a = mats.copy()
     n, k, _ = a.shape
     for j in range(k - 1, 0, -1):
