@@ -177,3 +177,24 @@ def test_replicator_mutator_rejects_a_bad_mutation_matrix():
         replicator_mutator(PD, [[0.5, 0.4], [0.1, 0.9]], [0.5, 0.5], [0, 1])
     with pytest.raises(ValueError, match="mutation_matrix"):
         replicator_mutator(PD, np.eye(3), [0.5, 0.5], [0, 1])
+
+
+@pytest.mark.parametrize("rule", ["moran_db", "wright_fisher"])
+def test_stationary_distribution_in_the_small_mutation_limit_takes_every_rule(rule):
+    from allysim.evolution import fixation_matrix, stationary_distribution
+
+    a = np.array([[3.0, 0.0, 3.0], [5.0, 1.0, 1.2], [3.0, 0.8, 3.0]])
+    got = stationary_distribution(a, population=30, selection=0.2, rule=rule).shares
+    # The embedded chain by hand: leave a monomorphic state for each other one with chance
+    # rho / (n - 1), and take its stationary vector.
+    t = fixation_matrix(a, population=30, selection=0.2, rule=rule).T / 2
+    np.fill_diagonal(t, 0.0)
+    np.fill_diagonal(t, 1.0 - t.sum(axis=1))
+    w, v = np.linalg.eig(t.T)
+    want = np.real(v[:, np.argmin(np.abs(w - 1))])
+    np.testing.assert_allclose(got, want / want.sum(), rtol=1e-9)
+    # Without selection every strategy is as likely.
+    neutral = stationary_distribution(a, population=30, selection=0.0, rule=rule).shares
+    np.testing.assert_allclose(neutral, 1 / 3, rtol=1e-12)
+    with pytest.raises(ValueError, match="small-mutation limit"):
+        stationary_distribution(a, population=30, selection=0.2, rule=rule, mutation=0.01)

@@ -15,10 +15,11 @@ from allysim._validation import (
     check_probability,
 )
 from allysim.evolution._common import (
-    Rule,
+    PopulationRule,
     _choice,
     _payoff_matrix,
     _population,
+    _population_rule,
     _rule,
     _selection,
 )
@@ -160,7 +161,7 @@ def stationary_distribution(
     population: int,
     selection: float,
     mutation: float | None = None,
-    rule: Rule = "fermi",
+    rule: PopulationRule = "fermi",
     solver: Literal["auto", "direct", "iterative"] = "auto",
     tol: float = 1e-10,
     time_limit: float | None = 600.0,
@@ -197,9 +198,10 @@ def stationary_distribution(
     mutation : float or None, default None
         Probability in [0, 1] that an update is a mutation; None or 0 gives the small-mutation
         limit.
-    rule : {"fermi", "moran"}, default "fermi"
-        Pairwise comparison (Traulsen, Nowak & Pacheco 2006) or frequency-dependent Moran
-        process (Nowak et al. 2004).
+    rule : {"fermi", "moran", "moran_db", "wright_fisher"}, default "fermi"
+        Pairwise comparison (Traulsen, Nowak & Pacheco 2006), frequency-dependent Moran
+        birth-death process (Nowak et al. 2004), its death-birth variant, or Wright-Fisher; the
+        last two only in the small-mutation limit (``mutation=None``).
     solver : {"auto", "direct", "iterative"}, default "auto"
         How the exact chain is solved: directly (GTH elimination, or checked sparse LU above
         300 states), iteratively, or ``"auto"`` (direct up to :data:`DIRECT_MAX_STATES`
@@ -228,21 +230,27 @@ def stationary_distribution(
     ([0.1631, 0.8369], True)
     """
     a = _payoff_matrix(payoff_matrix)
-    rule = _rule(rule)
-    z, beta = _population(population), _selection(selection, rule)
+    mu = 0.0 if mutation is None else check_probability(mutation, "mutation")
+    # The small-mutation limit needs only fixation probabilities, which every rule has.
+    any_rule = _population_rule(rule)
+    if mu > 0 and any_rule not in ("fermi", "moran"):
+        raise ValueError(
+            f"rule {rule!r} is available in the small-mutation limit (mutation=None); with "
+            "mutation > 0 the exact chain over compositions takes rule 'fermi' or 'moran'"
+        )
+    z, beta = _population(population), _selection(selection, any_rule)
     solver = _choice(solver, "solver", _SOLVERS)  # type: ignore[assignment]
     # Below about 1e-15 the residual is round-off: asking for less would only run to time_limit.
     tol = check_interval(tol, "tol", 1e-15, 1.0, high_open=True)
     if time_limit is not None:
         time_limit = check_interval(time_limit, "time_limit", 0.0, math.inf, low_open=True)
     n = a.shape[0]
-    mu = 0.0 if mutation is None else check_probability(mutation, "mutation")
     if n == 1:
         # One strategy: the only state is monomorphic, with or without mutation.
         one = np.ones(1)
         return StationaryDistribution(one, np.array([[z]]), one, np.ones((1, 1)), one[None])
     if mu == 0:
-        rho = fixation_matrix(a, population=z, selection=beta, rule=rule)
+        rho = fixation_matrix(a, population=z, selection=beta, rule=any_rule)
         t = rho.T / (n - 1)
         np.fill_diagonal(t, 0.0)
         np.fill_diagonal(t, 1.0 - t.sum(axis=1))
@@ -252,11 +260,11 @@ def stationary_distribution(
         else:
             # Some fixation probability is below the float range or near it: eliminate in
             # log space, where the embedded chain keeps its exact (tiny) rates.
-            log_t = fixation_matrix(a, population=z, selection=beta, rule=rule, log=True).T
+            log_t = fixation_matrix(a, population=z, selection=beta, rule=any_rule, log=True).T
             v = _log_gth(log_t - math.log(n - 1))
         res = float(np.abs(v @ t - v).sum())
         return StationaryDistribution(v, z * np.eye(n, dtype=np.int64), v, t, rho, res)
-    return _exact_mutation_chain(a, z, beta, mu, rule, solver, tol, time_limit, progress)
+    return _exact_mutation_chain(a, z, beta, mu, _rule(rule), solver, tol, time_limit, progress)
 
 
 def _exact_mutation_chain(a, z, beta, mu, rule, solver, tol, time_limit, progress):
