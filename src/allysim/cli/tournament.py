@@ -106,15 +106,27 @@ def _tournament_section(args: argparse.Namespace) -> list[_Artifact]:
     print(f"largest |simulated - exact| / stderr over strategies: {worst:.2f}")
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
     payoff_heatmap(sim.payoff_matrix, sim.names, ax=axes[0])
-    stderr = sim.score_stderr
-    ranking_bars(
-        list(sim.names), sim.scores, errors=None if stderr is None else 1.96 * stderr, ax=axes[1]
+    # Bars: the exact scores, in the table's order; dots: the simulated means with their 95%
+    # intervals, so the figure ranks as the table does and shows the sampling error beside it.
+    ranked = table.sort_values("exact_score")
+    ranking_bars(list(ranked["strategy"]), ranked["exact_score"].to_numpy(), ax=axes[1])
+    y = np.arange(len(ranked))
+    axes[1].errorbar(
+        ranked["simulated_score"].to_numpy(),
+        y,
+        xerr=1.96 * ranked["stderr"].to_numpy(),
+        fmt="o",
+        color="black",
+        markersize=3,
+        capsize=3,
+        label="simulated mean, 95% interval",
     )
+    axes[1].legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=8, frameon=False)
     R, S, T, P = PrisonersDilemma().payoff_vector
     fig.suptitle(
         f"Round robin, prisoner's dilemma R={R:g} S={S:g} T={T:g} P={P:g}, {args.rounds} rounds, "
-        f"noise {args.noise:g}\n{args.repetitions} simulated matches per pair; bars: 95% "
-        "intervals (1.96 standard errors)",
+        f"noise {args.noise:g}\nbars: exact expected payoff; dots: mean of {args.repetitions} "
+        "simulated matches per pair, 95% interval (1.96 standard errors)",
         fontsize=10,
     )
     fig.tight_layout()
