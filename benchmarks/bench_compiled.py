@@ -27,6 +27,9 @@ import numpy as np
 import allysim as ally
 from allysim.kernels import numba_available
 
+# The plain numpy baselines, shared with the kernel benchmark (run from benchmarks/).
+from bench_kernels import generic_solve, naive_monte_carlo
+
 warnings.filterwarnings("ignore")
 
 
@@ -48,38 +51,6 @@ def best_of(fn, repeats: int) -> float:
         cpu = min(cpu, time.process_time() - c0)
     CPU.append(cpu)
     return best
-
-
-def naive_monte_carlo(p: np.ndarray, q: np.ndarray, rounds: int, eps: float, seed: int):
-    """The straightforward numpy loop (as in bench_kernels.py): one step per round."""
-    rng = np.random.default_rng(seed)
-    k = len(p)
-    px = p[:, :4] * (1 - 2 * eps) + eps
-    qy = q[:, :4] * (1 - 2 * eps) + eps
-    x = rng.random(k) < p[:, 4]
-    y = rng.random(k) < q[:, 4]
-    pay = np.zeros(k)
-    u = np.array([3.0, 0.0, 5.0, 1.0])
-    rows = np.arange(k)
-    for _ in range(rounds):
-        sx = 2 * (~x) + (~y)
-        sy = 2 * (~y) + (~x)
-        pay += u[sx]
-        x = rng.random(k) < px[rows, sx]
-        y = rng.random(k) < qy[rows, sy]
-    return pay / rounds
-
-
-def generic_solve(p: np.ndarray, q: np.ndarray, eps: float) -> np.ndarray:
-    """Stationary payoffs of every memory-one pair by batched numpy.linalg.solve."""
-    a = p[:, None, :4] * (1 - 2 * eps) + eps
-    b = (q[None, :, :4] * (1 - 2 * eps) + eps)[..., [0, 2, 1, 3]]
-    m = np.stack([a * b, a * (1 - b), (1 - a) * b, (1 - a) * (1 - b)], axis=-1)
-    n = m.shape[0] * m.shape[1]
-    m = m.reshape(n, 4, 4)
-    lhs = np.swapaxes(np.eye(4) - m + 1.0, 1, 2)
-    v = np.linalg.solve(lhs, np.ones((n, 4, 1)))[..., 0]
-    return v @ np.array([3.0, 0.0, 5.0, 1.0])
 
 
 PER_CORE: list[tuple[float, float]] = []

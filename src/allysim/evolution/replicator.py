@@ -61,6 +61,21 @@ def replicator_dynamics(
     """
     a = _payoff_matrix(payoff_matrix)
     x = _simplex_point(x0, a.shape[0], "x0")
+
+    def field(a, y):
+        f = a @ y
+        return y * (f - y @ f)
+
+    return _simplex_flow("replicator_dynamics", field, a, x, t, method, rtol, atol)
+
+
+def _simplex_flow(name, field, a, x, t, method, rtol, atol) -> np.ndarray:
+    """Integrate ``dy/dt = field(a, y)`` on the simplex from ``x``, reported at times ``t``.
+
+    Shared by the replicator equations: the checks of ``t`` and the integrator's options,
+    payoffs scaled to [-1, 1] with time stretched to match, and the projection back onto the
+    simplex.
+    """
     times = as_float_array(t, "t", shape=(None,))
     if times.size < 1 or np.any(np.diff(times) <= 0):
         raise ValueError("t must be a non-empty, strictly increasing sequence of times")
@@ -87,19 +102,19 @@ def replicator_dynamics(
             "payoff_matrix entries times the times t overflow (or collapse) in float64; scale "
             "payoff_matrix down or use a shorter t"
         )
-
-    def rhs(_, y):
-        f = a @ y
-        return y * (f - y @ f)
-
     sol = solve_ivp(
-        rhs, (clock[0], clock[-1]), x, t_eval=clock, method=method, rtol=rtol, atol=atol
+        lambda _, y: field(a, y),
+        (clock[0], clock[-1]),
+        x,
+        t_eval=clock,
+        method=method,
+        rtol=rtol,
+        atol=atol,
     )
     if not sol.success or not np.all(np.isfinite(sol.y)):
         raise ValueError(
-            f"replicator_dynamics: the integration failed ({sol.message}); payoff_matrix "
-            "entries times the time span t are too large to integrate, scale payoff_matrix "
-            "down or shorten t"
+            f"{name}: the integration failed ({sol.message}); payoff_matrix entries times the "
+            "time span t are too large to integrate, scale payoff_matrix down or shorten t"
         )
     # The flow keeps the simplex invariant, the integrator only to its tolerance: over very long
     # spans (t up to 1e38 in the fuzz suite) the drift reaches 1e-6. Project it back.
@@ -235,36 +250,9 @@ def replicator_mutator(
             f"to 1 (row sums {np.round(q.sum(axis=1), 6).tolist()})"
         )
     x = _simplex_point(x0, n, "x0")
-    times = as_float_array(t, "t", shape=(None,))
-    if times.size < 1 or np.any(np.diff(times) <= 0):
-        raise ValueError("t must be a non-empty, strictly increasing sequence of times")
-    method = _choice(method, "method", _ODE_METHODS)
-    rtol = check_interval(rtol, "rtol", 0.0, math.inf, low_open=True)
-    atol = check_interval(atol, "atol", 0.0, math.inf, low_open=True)
-    if times.size == 1:
-        return x[None, :].copy()
-    # As for the replicator: payoffs scaled to [-1, 1] and time stretched to match.
-    scale = float(np.abs(a).max()) or 1.0
-    a = a / scale
-    with np.errstate(over="ignore"):
-        clock = times * scale
-    if not np.all(np.isfinite(clock)) or np.any(np.diff(clock) <= 0):
-        raise ValueError(
-            "payoff_matrix entries times the times t overflow (or collapse) in float64; scale "
-            "payoff_matrix down or use a shorter t"
-        )
 
-    def rhs(_, y):
+    def field(a, y):
         f = a @ y
         return (y * f) @ q - y * (y @ f)
 
-    sol = solve_ivp(
-        rhs, (clock[0], clock[-1]), x, t_eval=clock, method=method, rtol=rtol, atol=atol
-    )
-    if not sol.success or not np.all(np.isfinite(sol.y)):
-        raise ValueError(
-            f"replicator_mutator: the integration failed ({sol.message}); scale payoff_matrix "
-            "down or shorten t"
-        )
-    traj = np.maximum(sol.y.T, 0.0)
-    return traj / traj.sum(axis=1, keepdims=True)
+    return _simplex_flow("replicator_mutator", field, a, x, t, method, rtol, atol)
