@@ -27,6 +27,7 @@ from allysim._validation import as_float_array, check_int, check_memory, check_n
 from allysim.consortia.games import _TwoActionGroup, as_group_game
 from allysim.consortia.kernels import exact_group_payoffs
 from allysim.consortia.strategies import GroupStrategy
+from allysim.evolution.mutation_chain import _gth, _log_gth
 
 __all__ = [
     "ConsortiumStationary",
@@ -395,41 +396,21 @@ def stationary_distribution(
     z = _population(population, n)
     rule = _rule(rule)
     beta = _selection(selection, rule)
-    fix = np.empty((s, s))
+    log_fix = np.empty((s, s))
     for i in range(s):
         for j in range(s):
-            fix[i, j] = np.exp(_log_rho(a, j, i, z, beta, rule))
+            log_fix[i, j] = _log_rho(a, j, i, z, beta, rule)
+    fix = np.exp(log_fix)
     if s == 1:
         return ConsortiumStationary(np.ones(1), fix, np.ones((1, 1)))
     trans = fix / (s - 1)
     np.fill_diagonal(trans, 0.0)
     np.fill_diagonal(trans, 1.0 - trans.sum(axis=1))
-    return ConsortiumStationary(_gth(trans), fix, trans)
-
-
-def _gth(trans: np.ndarray) -> np.ndarray:
-    """Stationary law by Grassmann-Taksar-Heyman state reduction (no subtractions).
-
-    Falls back to least squares when a state cannot be left (a fixation probability underflowed
-    to 0), where reduction would divide by zero.
-    """
-    s = trans.shape[0]
-    p = trans.copy()
-    for k in range(s - 1, 0, -1):
-        out = p[k, :k].sum()
-        if out <= 0:
-            lhs = np.vstack([(trans - np.eye(s)).T, np.ones((1, s))])
-            rhs = np.zeros(s + 1)
-            rhs[-1] = 1.0
-            pi = np.clip(np.linalg.lstsq(lhs, rhs, rcond=None)[0], 0.0, None)
-            return pi / pi.sum()
-        p[:k, k] /= out
-        p[:k, :k] += np.outer(p[:k, k], p[k, :k])
-    pi = np.zeros(s)
-    pi[0] = 1.0
-    for k in range(1, s):
-        pi[k] = pi[:k] @ p[:k, k]
-    return pi / pi.sum()
+    # Fixation probabilities near or below the float range: eliminate in log space, as the
+    # two-player stationary distribution does (GTH never reads the diagonal).
+    tiny = not np.all(trans[~np.eye(s, dtype=bool)] > 1e-250)
+    shares = _log_gth(log_fix - math.log(s - 1)) if tiny else _gth(trans)
+    return ConsortiumStationary(shares, fix, trans)
 
 
 def gradient_of_selection(

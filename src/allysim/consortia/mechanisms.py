@@ -28,20 +28,13 @@ import numpy as np
 
 from allysim._validation import check_probability
 from allysim.consortia.games import GroupGame, as_group_game
+from allysim.evolution._common import _choice
 from allysim.mechanisms import Bond, ProfitSharing, Sanction
 
 __all__ = ["fine_threshold", "share_threshold", "stake_threshold", "with_mechanisms"]
 
 Recipients = Literal["others", "contributors"]
 Sharing = Literal["equal", "contribution"]
-
-
-def _choice(value: Any, name: str, allowed: tuple[str, ...]) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be one of {', '.join(allowed)}, got {type(value).__name__}")
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
-    return value
 
 
 def _recipient_factor(n: int, victim_share: float, recipients: str) -> tuple[np.ndarray, ...]:

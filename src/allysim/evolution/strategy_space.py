@@ -43,7 +43,7 @@ from allysim.evolution._common import Rule, _choice, _population, _rule, _select
 from allysim.evolution.fixation import _partial_log_products, _rho_parts
 from allysim.games import StageGame
 from allysim.kernels._chains import _chain_long_run, _chain_mean_rounds
-from allysim.kernels._inputs import _outcome_payoffs
+from allysim.kernels._inputs import _horizon, _outcome_payoffs
 from allysim.kernels.exact import _effective_memory_one, _memory_one_chain
 
 __all__ = [
@@ -201,17 +201,6 @@ def _draw(rng: np.random.Generator, n: int, space: Space, a: float | None) -> np
         p, q = raw[:, 0], raw[:, 1]
         return np.stack([p, q, p, q, p], axis=1)
     return raw
-
-
-def _horizon(rounds: Any, continuation: Any) -> tuple[str, float]:
-    if rounds is not None and continuation is not None:
-        raise ValueError("give rounds or continuation (or neither, the limit of means), not both")
-    if rounds is not None:
-        return "rounds", float(check_int(rounds, "rounds", minimum=1))
-    if continuation is not None:
-        w = check_interval(continuation, "continuation", 0.0, 1.0, high_open=True)
-        return "continuation", w
-    return "limit", 1.0
 
 
 def _paired_outcomes(x: np.ndarray, y: np.ndarray, horizon: tuple[str, float], eps: float):
