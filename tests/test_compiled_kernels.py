@@ -164,21 +164,23 @@ def test_play_matches_does_not_depend_on_the_split_into_calls():
     key = (np.uint64(123), np.uint64(456))
 
     def run(splits):
-        w, b = np.zeros((2, k), np.int64), np.zeros(k, np.int64)
+        tally = np.zeros((k, 4), np.int64)
         h = np.zeros((t, 2, k), bool)
         for lo, hi in itertools.pairwise(splits):
-            fast.play_matches(thr4, next4, sx, sy, lengths, 0.1, *key, lo, hi - lo, w, b, h)
-        return w, b, h
+            fast.play_matches(thr4, next4, sx, sy, lengths, 0.1, *key, lo, hi - lo, tally, h)
+        return tally, h
 
     whole = run([0, k])
     parts = run([0, 5, 333, 334, 1000])
     for a, b in zip(whole, parts, strict=True):
         np.testing.assert_array_equal(a, b)
-    # The history and the counts describe the same play.
-    w, b, h = whole
+    # The history and the counts describe the same play: outcome 2 x + y (1 = withheld).
+    tally, h = whole
     live = np.arange(t)[:, None] < lengths[None, :]
-    np.testing.assert_array_equal((h[:, 0] & live).sum(0), w[0])
-    np.testing.assert_array_equal((h[:, 0] & h[:, 1] & live).sum(0), b)
+    np.testing.assert_array_equal(tally.sum(1), lengths)
+    for o in range(4):
+        code = 2 * h[:, 0] + h[:, 1]
+        np.testing.assert_array_equal(((code == o) & live).sum(0), tally[:, o])
 
 
 def _z(mean, se, target):

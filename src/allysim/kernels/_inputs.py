@@ -117,8 +117,8 @@ def _strategy_objects(batch: _Batch) -> list[MemoryOne | FiniteStateStrategy]:
         return list(batch.strategies)
     assert batch.memory_one is not None  # a batch holds objects or a memory-one array
     return [
-        MemoryOne(tuple(row[:4]), p0=row[4], name=name)
-        for row, name in zip(batch.memory_one, batch.names, strict=True)
+        MemoryOne._from_checked(tuple(row[:4]), row[4], name)
+        for row, name in zip(batch.memory_one.tolist(), batch.names, strict=True)
     ]
 
 

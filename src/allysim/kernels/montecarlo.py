@@ -187,8 +187,9 @@ def _play_compiled(
     rng: np.random.Generator,
     history: bool,
     bar=None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """``_play`` through the compiled loop, with its own random stream (same return values).
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``_play`` through the compiled loop, with its own random stream: the outcome counts
+    (K, 4) of each match (CC, CD, DC, DD) and the history (or None).
 
     Each match draws from a SplitMix64 stream keyed by two 64-bit words from ``rng`` and the
     match's index, so results depend on the seed only: not on the number of threads, nor on
@@ -204,8 +205,7 @@ def _play_compiled(
     thr4 = np.ceil(out4.astype(np.float64) * 2.0**24).astype(np.int64)
     key0, key1 = (np.uint64(v) for v in rng.integers(0, 2**64, size=2, dtype=np.uint64))
     k = len(pair_x)
-    withheld = np.zeros((2, k), dtype=np.int64)
-    both = np.zeros(k, dtype=np.int64)
+    tally = np.zeros((k, 4), dtype=np.int64)
     horizon = int(lengths.max()) if k else 0
     hist = np.empty((horizon if history else 0, 2, k), dtype=bool)
     # Calls of a bounded size, so the progress bar moves; they do not change the results.
@@ -225,14 +225,13 @@ def _play_compiled(
                 key1,
                 first,
                 count,
-                withheld,
-                both,
+                tally,
                 hist,
             )
         if bar is not None:
             # In the bar's unit, matches x the longest match, as the numpy path counts.
             bar.update(count * horizon)
-    return withheld, both, hist if history else None
+    return tally, hist if history else None
 
 
 def _play(
@@ -452,14 +451,14 @@ def _simulate_pairs(
     if fast is not None:
         try:
             match_lengths = np.full(k, horizon, np.int64) if lengths is None else lengths
-            withheld, both, h = _play_compiled(
+            tally, h = _play_compiled(
                 fast, xs, ys, pair_x, pair_y, match_lengths, eps, eta, rng, history, bar
             )
         finally:
             if bar is not None:
                 bar.close()
-        freq = _outcome_frequencies(withheld, both, horizon if lengths is None else lengths, scale)
-        return freq, h, lengths
+        # The same integer counts times the same scale as _outcome_frequencies: same floats.
+        return tally * scale, h, lengths
     n_chunks = max(1, -(-k // _MATCH_CHUNK))
     # One chunk uses the generator itself, so small runs keep the streams they always had.
     rngs = [rng] if n_chunks == 1 else rng.spawn(n_chunks)

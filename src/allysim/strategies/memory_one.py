@@ -68,6 +68,17 @@ class MemoryOne:
         object.__setattr__(self, "p0", check_probability(self.p0, "p0"))
         check_str(self.name, "name")
 
+    @classmethod
+    def _from_checked(cls, p: tuple[float, ...], p0: float, name: str) -> MemoryOne:
+        """A strategy from values already validated (rows of ``memory_one_array``): the
+        kernels rebuild hundreds of these per call, where ``__post_init__``'s checks cost more
+        than the compiled play itself."""
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "p", p)
+        object.__setattr__(obj, "p0", p0)
+        object.__setattr__(obj, "name", name)
+        return obj
+
     @property
     def vector(self) -> np.ndarray:
         """``[p_CC, p_CD, p_DC, p_DD, p0]`` as a float array of shape (5,)."""
