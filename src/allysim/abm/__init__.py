@@ -26,11 +26,15 @@
 * :mod:`allysim.abm.value_creation`: :class:`ValueCreation`, where the dividend comes from.
 * :mod:`allysim.abm.investment`: :class:`SpecificInvestment`, relationship-specific
   investments and hold-up.
+* :mod:`allysim.abm.consortium`: :class:`Consortia`, partnerships of more than two
+  organizations playing a public goods game (:func:`consortia_frame`,
+  :func:`consortia_hazard`).
 """
 
 from allysim.abm.agents import CULTURE_DIMENSIONS, Organization
 from allysim.abm.batch import batch_run
 from allysim.abm.components import Part, PlayedRound
+from allysim.abm.consortium import Consortia, consortia_frame, consortia_hazard
 from allysim.abm.culture import HOFSTEDE_DIMENSIONS, HOFSTEDE_SCORES, kogut_singh_index
 from allysim.abm.export import to_tidy, to_xarray
 from allysim.abm.governance import DECISION_RIGHTS, Governance
@@ -47,6 +51,7 @@ from allysim.abm.value_creation import ValueCreation, complementarity
 
 __all__ = [
     "CULTURE_DIMENSIONS",
+    "Consortia",
     "DECISION_RIGHTS",
     "HOFSTEDE_DIMENSIONS",
     "HOFSTEDE_SCORES",
@@ -69,6 +74,8 @@ __all__ = [
     "ValueCreation",
     "batch_run",
     "complementarity",
+    "consortia_frame",
+    "consortia_hazard",
     "degree_centralization",
     "gini",
     "kogut_singh_index",

@@ -33,6 +33,7 @@ from allysim.abm._param_checks import (
     check_strategies,
 )
 from allysim.abm.components import Part
+from allysim.abm.consortium import Consortia
 from allysim.abm.governance import Governance
 from allysim.abm.investment import SpecificInvestment
 from allysim.abm.metrics import Metrics
@@ -56,6 +57,7 @@ _PART_FIELDS: dict[str, type[Part]] = {
     "governance": Governance,
     "stakeholders": StakeholderPressure,
     "standing": Standing,
+    "consortia": Consortia,
     # Last, so the value it records includes the other parts' quasi-rents.
     "value_creation": ValueCreation,
     # After every part that changes payoffs, so it records what they settled.
@@ -251,6 +253,10 @@ class TrustParams:
         The five metric families (financial, operational, innovation, market, relationship
         health), per step and per partnership (:class:`~allysim.abm.metrics.Metrics`).
         Default None (off; it only observes, so the run is the same either way).
+    consortia : Consortia or None
+        Consortia of more than two organizations playing a public goods game beside the
+        bilateral partnerships, with formation, recruitment, trust, exit and dissolution
+        (:class:`~allysim.abm.consortium.Consortia`). Default None (off).
 
     Examples
     --------
@@ -316,6 +322,7 @@ class TrustParams:
     standing: Standing | None = None
     value_creation: ValueCreation | None = None
     metrics: Metrics | None = None
+    consortia: Consortia | None = None
 
     def __post_init__(self) -> None:
         def put(name: str, value: Any) -> None:

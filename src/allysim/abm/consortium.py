@@ -1,0 +1,1002 @@
+"""Consortia: partnerships of more than two organizations inside the trust model.
+
+Research and development consortia, industry alliances and multi-partner projects are
+partnerships of ``n > 2`` members whose one-shot game is an n-person public goods game: every
+member's contribution benefits all, so each is tempted to free-ride (Olson 1965, *The Logic of
+Collective Action*; for R&D consortia Sakakibara 1997, *Strategic Management Journal* 18:
+143-164, and Doz, Olk & Ring 2000, *Strategic Management Journal* 21: 239-266). This part lets
+organizations of :class:`~allysim.abm.TrustModel` belong to consortia alongside their bilateral
+partnerships. The rules, each step (the part's ``end_step`` hook, after imitation):
+
+* **Play.** Every consortium plays one round of its public goods game
+  (:class:`~allysim.consortia.PublicGoodsGame` ``game`` at the consortium's size, with the
+  per-member ``mechanisms`` applied in expectation by :func:`~allysim.consortia.with_mechanisms`).
+  A member runs its pairwise strategy's machine (the model's strategy tables) against an
+  *aggregate partner* who counts as having contributed when at least ``k(n) = ceil(reciprocity *
+  (n - 1))`` of the other ``n - 1`` members were seen contributing last round. A memory-one
+  strategy ``(p_CC, p_CD, p_DC, p_DD)`` so becomes the group memory-one strategy that
+  contributes with ``p_CC`` or ``p_DC`` (after its own contribution or withholding) when at
+  least ``k`` others contributed and ``p_CD`` or ``p_DD`` otherwise: ALLC is unconditional
+  contribution, ALLD never contributes, TFT is threshold reciprocity ``TR(k)`` (Boyd &
+  Richerson 1988, *J. Theor. Biol.* 132: 337-356), WSLS and GTFT their group analogues (see
+  :func:`group_strategy`), and finite-state strategies such as GRIM run their own machines.
+  As in the pairwise play, a member holds back in proportion while its trust in the consortium
+  is below ``trust_to_contribute``, and the model's execution ``noise`` flips each intended
+  move. Each member sees each other member's move misread with chance ``perception_noise``.
+  Payoffs go to ``wealth`` and to what imitation compares through the model's ledger
+  (:meth:`~allysim.abm.ledger.Ledger.credit`, stake 1: consortia have no stages); the pairwise
+  accounting (welfare, reputation, the partnership table) is untouched.
+* **Trust.** Each member keeps a Beta belief about the other members' contribution rate, as
+  the model's contractual trust (Beta-Bernoulli learning with ``forgetting``, the beta
+  reputation system of Josang & Ismail 2002, 15th Bled Electronic Commerce Conference; see
+  :mod:`allysim.abm.trust`): each round it fades old evidence by ``forgetting`` and adds the
+  perceived share of contributing others as one observation (each other member's move counts
+  ``1 / (n - 1)``), so a round weighs what one pairwise round does.
+* **Exit and dissolution.** A member leaves when its trust falls below ``leave_threshold``
+  (the model's ``exit_threshold`` by default); a
+  consortium left with fewer than ``min_size`` members dissolves (cause ``"exit"``); a
+  consortium also ends by chance with probability ``1 - continuation`` (cause ``"chance"``:
+  the project is completed or abandoned). Lifetimes and causes are recorded
+  (:func:`consortia_frame`, :func:`consortia_hazard`).
+* **Recruitment.** A consortium below its target size recruits, with chance
+  ``recruit_rate``: a random member meets one candidate on the network of possible ties
+  (replacing members who left; Doz, Olk & Ring 2000 describe formation and membership
+  change as an ongoing process).
+* **Formation.** Each organization with a free membership founds a consortium with chance
+  ``formation_rate``: it draws a target size uniformly in ``[min_size, max_size]`` and invites
+  that many minus one candidates, each a neighbour on the network of possible ties. The
+  founder and a candidate judge each other as in partner search
+  (:class:`~allysim.abm.search.PartnerSearch`: cultural fit times visible record, times the
+  acceptance factors of the other parts, e.g. :class:`~allysim.abm.Standing`'s standing); a
+  consortium forms when at least ``min_size - 1`` candidates accept. A member's trust prior
+  is ``prior_strength`` pseudo-observations at its judgement of the one who invited it, as a
+  new partnership's. An organization takes at most one new membership per step.
+
+Everything is vectorised over consortia: members are a padded (K, ``max_size``) array, left
+packed, ``-1`` marking an empty place. A part that is off draws no random number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from allysim._validation import (
+    check_int,
+    check_interval,
+    check_memory,
+    check_nonnegative,
+    check_probability,
+)
+from allysim.abm.components import Part, state_reporter
+from allysim.consortia.games import PublicGoodsGame
+from allysim.consortia.mechanisms import with_mechanisms
+from allysim.consortia.strategies import GroupStrategy
+from allysim.mechanisms import Bond, ProfitSharing, Sanction
+from allysim.strategies import MemoryOne
+
+if TYPE_CHECKING:  # pragma: no cover
+    from allysim.abm.model import TrustModel
+
+__all__ = ["Consortia", "consortia_frame", "consortia_hazard", "group_strategy"]
+
+#: Causes of a consortium's end, as recorded.
+CAUSES = ("exit", "chance")
+
+# Per-member arrays of the padded roster, moved together when rows are packed or compacted.
+_MEMBER_KEYS = ("members", "machine", "alpha", "beta", "payoff", "moved", "member_strategy")
+_ROW_KEYS = (
+    "size",
+    "target",
+    "cid",
+    "founded",
+    "rounds",
+    "contributions",
+    "member_rounds",
+    "peak",
+)
+
+
+def reciprocity_threshold(reciprocity: float, size: int | np.ndarray) -> np.ndarray:
+    """Least number of other contributors read as a contributing partner: ``ceil(q (n - 1))``.
+
+    Parameters
+    ----------
+    reciprocity : float
+        Share ``q`` in [0, 1] of the other members that must have contributed.
+    size : int or numpy.ndarray
+        Consortium size(s) ``n``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``k(n)`` in [0, n - 1], integers.
+
+    Examples
+    --------
+    >>> reciprocity_threshold(0.5, np.array([3, 4, 5])).tolist()
+    [1, 2, 2]
+    """
+    q = check_probability(reciprocity, "reciprocity")
+    n = np.asarray(size, dtype=np.int64)
+    # The small slack keeps q (n - 1) that is an integer in exact arithmetic from rounding up.
+    return np.ceil(q * (n - 1) - 1e-9).astype(np.int64)
+
+
+def group_strategy(strategy: MemoryOne, group_size: int, reciprocity: float) -> GroupStrategy:
+    """The group strategy a memory-one strategy plays in a consortium of ``group_size``.
+
+    The other members act as one aggregate partner who contributed when at least
+    ``k = ceil(reciprocity * (n - 1))`` of them did, so ``(p_CC, p_CD, p_DC, p_DD)`` becomes
+    ``after_contribute[j] = p_CC if j >= k else p_CD`` and ``after_withhold[j] = p_DC if j >=
+    k else p_DD`` (``j`` other contributors). TFT becomes
+    :func:`~allysim.consortia.threshold_reciprocity` ``TR(k)``, ALLC and ALLD
+    :func:`~allysim.consortia.unconditional`.
+
+    Parameters
+    ----------
+    strategy : MemoryOne
+        The pairwise strategy.
+    group_size : int
+        Consortium size n >= 2.
+    reciprocity : float
+        Share in [0, 1] of the other members whose contribution counts as the partner's.
+
+    Returns
+    -------
+    GroupStrategy
+        Named after ``strategy``.
+
+    Examples
+    --------
+    >>> from allysim.strategies import TFT
+    >>> from allysim.consortia import threshold_reciprocity
+    >>> group_strategy(TFT, 5, 0.5).table.tolist() == threshold_reciprocity(2, 5).table.tolist()
+    True
+    """
+    if not isinstance(strategy, MemoryOne):
+        raise TypeError(f"strategy must be a MemoryOne, got {type(strategy).__name__}")
+    n = check_int(group_size, "group_size", minimum=2)
+    k = int(reciprocity_threshold(reciprocity, n))
+    p = np.asarray(strategy.p, dtype=float)
+    partner_c = np.arange(n) >= k
+    return GroupStrategy(
+        np.where(partner_c, p[0], p[1]),
+        np.where(partner_c, p[2], p[3]),
+        initial=float(strategy.p0),
+        name=strategy.name,
+    )
+
+
+@dataclass(frozen=True)
+class Consortia(Part):
+    """Consortia of ``min_size`` to ``max_size`` organizations playing a public goods game.
+
+    Parameters
+    ----------
+    min_size : int, default 3
+        Fewest members, >= 2; a consortium left with fewer dissolves.
+    max_size : int, default 8
+        Most members, >= ``min_size`` and at most the number of organizations.
+    max_memberships : int, default 1
+        Most consortia an organization belongs to at once, >= 1.
+    formation_rate : float, default 0.02
+        Chance per step in [0, 1] that an organization with a free membership founds one.
+    recruit_rate : float, default 0.5
+        Chance per step in [0, 1] that a consortium below its target size invites a candidate.
+    game : PublicGoodsGame, default ``PublicGoodsGame(3, multiplier=2.5, cost=1.0)``
+        The stage game; its ``group_size`` is replaced by each consortium's size (a fixed
+        multiplier makes larger consortia more tempting to free-ride on, Olson 1965). Its
+        ``threshold`` must be at most ``min_size``. Payoffs in value units per member per round.
+    mechanisms : sequence of Sanction, Bond or ProfitSharing, default ()
+        Per-member mechanisms of the consortia (:func:`~allysim.consortia.with_mechanisms`,
+        expected payoffs). The model's own ``mechanisms`` govern its bilateral partnerships
+        only.
+    recipients : {"others", "contributors"}, default "others"
+        Who receives the victims' share of a forfeit (see ``with_mechanisms``).
+    sharing : {"equal", "contribution"}, default "equal"
+        How a profit-sharing pool is split (see ``with_mechanisms``).
+    reciprocity : float, default 0.5
+        Share in [0, 1] of the other members that must have been seen contributing for a
+        member's strategy to read its aggregate partner as contributing (1: all of them, the
+        all-or-none reciprocity of Boyd & Richerson 1988).
+    trust_to_contribute : float or None, default None
+        Trust in the consortium from which a member contributes as its strategy says, in
+        [0, 1]; below it contributions are held back in proportion. None: the model's.
+    leave_threshold : float or None, default None
+        Trust in [0, 1] below which a member leaves. None: the model's ``exit_threshold``
+        (the field is not called so: that is the name of a hook of :class:`Part`).
+    continuation : float or None, default None
+        Chance in [0, 1] that a consortium goes on after a step (1: it ends only by exits).
+        None: the model's continuation after its mechanisms (``model.settings``).
+    perception_noise : float or None, default None
+        Chance in [0, 1] that a member misreads another's move. None: the model's base
+        perception noise after its mechanisms, times ``1 - clarity``.
+    prior_strength : float or None, default None
+        Pseudo-observations >= 0 in a new member's trust prior. None: the model's.
+    forgetting : float or None, default None
+        Weight in (0, 1] that old evidence keeps each round. None: the model's.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> m = TrustModel(n_organizations=60, strategies=["ALLC"], noise=0.0, search_rate=0.0,
+    ...                consortia=Consortia(formation_rate=0.1), seed=2)
+    >>> _ = m.run(20, progress=False)
+    >>> m.consortia_count > 0, m.consortia_contribution
+    (True, 1.0)
+    """
+
+    name: ClassVar[str] = "consortia"
+
+    min_size: int = 3
+    max_size: int = 8
+    max_memberships: int = 1
+    formation_rate: float = 0.02
+    recruit_rate: float = 0.5
+    game: PublicGoodsGame = PublicGoodsGame(3, multiplier=2.5, cost=1.0)
+    mechanisms: Sequence[Sanction | Bond | ProfitSharing] = ()
+    recipients: str = "others"
+    sharing: str = "equal"
+    reciprocity: float = 0.5
+    trust_to_contribute: float | None = None
+    leave_threshold: float | None = None
+    continuation: float | None = None
+    perception_noise: float | None = None
+    prior_strength: float | None = None
+    forgetting: float | None = None
+
+    def __post_init__(self) -> None:
+        def put(name: str, value: Any) -> None:
+            object.__setattr__(self, name, value)
+
+        lo = check_int(self.min_size, "min_size", minimum=2)
+        put("min_size", lo)
+        hi = check_int(self.max_size, "max_size", minimum=2)
+        if hi < lo:
+            raise ValueError(f"max_size must be >= min_size = {lo}, got {hi}")
+        put("max_size", hi)
+        put("max_memberships", check_int(self.max_memberships, "max_memberships", minimum=1))
+        for name in ("formation_rate", "recruit_rate", "reciprocity"):
+            put(name, check_probability(getattr(self, name), name))
+        for name in ("trust_to_contribute", "leave_threshold", "continuation", "perception_noise"):
+            if getattr(self, name) is not None:
+                put(name, check_probability(getattr(self, name), name))
+        if self.prior_strength is not None:
+            put("prior_strength", check_nonnegative(self.prior_strength, "prior_strength"))
+        if self.forgetting is not None:
+            put(
+                "forgetting",
+                check_interval(self.forgetting, "forgetting", 0.0, 1.0, low_open=True),
+            )
+        if not isinstance(self.game, PublicGoodsGame):
+            raise TypeError(
+                f"game must be a PublicGoodsGame (its group_size is set per consortium), got "
+                f"{type(self.game).__name__}"
+            )
+        if self.game.threshold > lo:
+            raise ValueError(
+                f"game.threshold must be <= min_size = {lo} (a consortium must be able to "
+                f"produce the good), got {self.game.threshold}"
+            )
+        mechs = self.mechanisms
+        if isinstance(mechs, Sanction | Bond | ProfitSharing):
+            mechs = (mechs,)
+        if isinstance(mechs, str) or not isinstance(mechs, Sequence):
+            raise TypeError(
+                "mechanisms must be a sequence of Sanction, Bond or ProfitSharing, got "
+                f"{type(mechs).__name__}"
+            )
+        put("mechanisms", tuple(mechs))
+        check_memory(
+            8.0 * (hi + 1) * hi * 2, "max_size", hint="payoff tables grow as max_size squared"
+        )
+        # Payoff tables by size, validated here (recipients, sharing, mechanism types, float
+        # range) so a bad part fails at construction, not at the first step.
+        contributor = np.full((hi + 1, hi), np.nan)
+        withholder = np.full((hi + 1, hi), np.nan)
+        for n in range(lo, hi + 1):
+            g = with_mechanisms(
+                PublicGoodsGame(
+                    n,
+                    multiplier=self.game.multiplier,
+                    cost=self.game.cost,
+                    threshold=self.game.threshold,
+                    synergy=self.game.synergy,
+                    loss=self.game.loss,
+                ),
+                self.mechanisms,
+                recipients=self.recipients,  # type: ignore[arg-type]
+                sharing=self.sharing,  # type: ignore[arg-type]
+            )
+            contributor[n, :n], withholder[n, :n] = g.tables()
+        contributor.flags.writeable = False
+        withholder.flags.writeable = False
+        put("_contributor", contributor)
+        put("_withholder", withholder)
+
+    def tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """Payoff tables by size: ``[n, k]`` for a contributor and a withholder.
+
+        Returns
+        -------
+        contributor : numpy.ndarray
+            (max_size + 1, max_size): payoff of a contributor in a consortium of ``n``
+            members with ``k`` other contributors, after the mechanisms; NaN outside
+            ``min_size <= n``, ``k < n``.
+        withholder : numpy.ndarray
+            The same for a withholder.
+
+        Examples
+        --------
+        >>> pc, pd = Consortia(min_size=3, max_size=4).tables()
+        >>> pc[3, 2], pd[3, 0]  # r c - c and nothing
+        (np.float64(1.5), np.float64(0.0))
+        """
+        return self._contributor, self._withholder  # type: ignore[attr-defined]
+
+    def game_of_size(self, size: int) -> Any:
+        """The stage game of a consortium of ``size`` members, mechanisms applied.
+
+        Parameters
+        ----------
+        size : int
+            Number of members, in ``[min_size, max_size]``.
+
+        Returns
+        -------
+        GroupGame
+            Its payoff tables (what the model's consortia of that size pay).
+
+        Examples
+        --------
+        >>> Consortia().game_of_size(4).payoffs(3)[0].item()  # 2.5 * 4 / 4 - 1
+        1.5
+        """
+        n = check_int(size, "size", minimum=self.min_size)
+        if n > self.max_size:
+            raise ValueError(f"size must lie in [{self.min_size}, {self.max_size}], got {n}")
+        g = self.game
+        return with_mechanisms(
+            PublicGoodsGame(
+                n,
+                multiplier=g.multiplier,
+                cost=g.cost,
+                threshold=g.threshold,
+                synergy=g.synergy,
+                loss=g.loss,
+            ),
+            self.mechanisms,
+            recipients=self.recipients,  # type: ignore[arg-type]
+            sharing=self.sharing,  # type: ignore[arg-type]
+        )
+
+    # -- the model's values where the part leaves them open ---------------------------------
+
+    def _settings(self, model: TrustModel) -> dict[str, float]:
+        p, s = model.params, model.settings
+        pick = {
+            "trust_to_contribute": p.trust_to_contribute,
+            "leave_threshold": p.exit_threshold,
+            "continuation": s.continuation,
+            "perception_noise": s.perception_noise * (1 - s.clarity),
+            "prior_strength": p.prior_strength,
+            "forgetting": p.forgetting,
+        }
+        return {k: v if getattr(self, k) is None else getattr(self, k) for k, v in pick.items()}
+
+    def setup(self, model: TrustModel) -> None:
+        """Empty roster; check the sizes against the population.
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+
+        Returns
+        -------
+        None
+
+        Raises
+        ------
+        ValueError
+            ``max_size`` exceeds the number of organizations.
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> m = TrustModel(n_organizations=10, consortia=Consortia(max_size=5), seed=0)
+        >>> m.part_state["consortia"]["members"].shape[1]
+        5
+        """
+        n = model.n
+        if self.max_size > n:
+            raise ValueError(
+                f"max_size must be <= n_organizations = {n} (a consortium's members are "
+                f"distinct organizations), got {self.max_size}"
+            )
+        cap = max(4, n // self.min_size + 1)
+        size = self.max_size
+        check_memory(
+            8.0 * cap * size * len(_MEMBER_KEYS),
+            "max_size",
+            hint="the roster holds a few arrays of (n_organizations / min_size) x max_size",
+        )
+        graph = model.network.graph
+        if graph is None:
+            has_neighbour = np.full(n, n > 1)
+        else:
+            degree = dict(graph.degree())
+            has_neighbour = np.array([degree.get(i, 0) > 0 for i in range(n)])
+        model.part_state[self.name] = {
+            "k": 0,
+            "next_id": 0,
+            "members": np.full((cap, size), -1, dtype=np.int64),
+            "machine": np.zeros((cap, size), dtype=np.int64),
+            "alpha": np.ones((cap, size)),
+            "beta": np.ones((cap, size)),
+            "payoff": np.zeros((cap, size)),
+            "moved": np.zeros((cap, size), dtype=bool),
+            "member_strategy": np.zeros((cap, size), dtype=np.int64),
+            "size": np.zeros(cap, dtype=np.int64),
+            "target": np.zeros(cap, dtype=np.int64),
+            "cid": np.zeros(cap, dtype=np.int64),
+            "founded": np.zeros(cap, dtype=np.int64),
+            "rounds": np.zeros(cap, dtype=np.int64),
+            "contributions": np.zeros(cap, dtype=np.int64),
+            "member_rounds": np.zeros(cap, dtype=np.int64),
+            "peak": np.zeros(cap, dtype=np.int64),
+            # The consortia (ids) each organization belongs to, left packed, -1 for none.
+            "member_of": np.full((n, self.max_memberships), -1, dtype=np.int64),
+            "has_neighbour": has_neighbour,
+            "threshold": reciprocity_threshold(self.reciprocity, np.arange(size + 1)),
+            "ended": [],
+            "count": 0,
+            "mean_size": float("nan"),
+            "share": 0.0,
+            "contribution": float("nan"),
+            "trust": float("nan"),
+            "formed": 0,
+            "dissolved": 0,
+            "left": 0,
+            "moves": 0,
+            "contributed": 0,
+            "moves_total": 0,
+            "contributed_total": 0,
+        }
+
+    def end_step(self, model: TrustModel) -> None:
+        """Play every consortium, then exits and dissolution, recruitment and formation.
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> m = TrustModel(n_organizations=10, consortia=Consortia(), seed=0)
+        >>> Consortia().end_step(m)
+        """
+        st = model.part_state[self.name]
+        cfg = self._settings(model)
+        self._follow_imitation(model, st)
+        self._play(model, st, cfg)
+        self._exit(model, st, cfg)
+        joined = np.zeros(model.n, dtype=bool)
+        self._recruit(model, st, cfg, joined)
+        self._found(model, st, cfg, joined)
+        self._observe(st)
+
+    # -- phases ------------------------------------------------------------------------------
+
+    def _follow_imitation(self, model: TrustModel, st: dict[str, Any]) -> None:
+        """A member whose strategy changed restarts its machine, as in its partnerships."""
+        k = st["k"]
+        if k == 0:
+            return
+        mem = st["members"][:k]
+        valid = mem >= 0
+        now = model.strategy_of[np.where(valid, mem, 0)]
+        changed = valid & (now != st["member_strategy"][:k])
+        if changed.any():
+            st["machine"][:k][changed] = model.strategies.start[now[changed]]
+            st["member_strategy"][:k][changed] = now[changed]
+
+    def _play(self, model: TrustModel, st: dict[str, Any], cfg: dict[str, float]) -> None:
+        k = st["k"]
+        st["moves"] = st["contributed"] = 0
+        if k == 0:
+            return
+        rng = model.rng
+        mem, machine = st["members"][:k], st["machine"][:k]
+        alpha, beta = st["alpha"][:k], st["beta"][:k]
+        size = st["size"][:k]
+        valid = mem >= 0
+        coop = model.strategies.out[machine]
+        tt = cfg["trust_to_contribute"]
+        if tt > 0:
+            coop = coop * np.minimum(1.0, alpha / (alpha + beta) / tt)
+        e = model.params.noise
+        moves = (rng.random(mem.shape) < coop * (1 - e) + (1 - coop) * e) & valid
+        total = moves.sum(axis=1)
+        others = total[:, None] - moves
+        pc, pd = self.tables()
+        ks = np.minimum(others, self.max_size - 1)
+        rows = size[:, None]
+        pay = np.where(valid, np.where(moves, pc[rows, ks], pd[rows, ks]), 0.0)
+        model.credit(mem[valid], pay[valid], np.ones(int(valid.sum())))
+        st["payoff"][:k] = pay
+        st["moved"][:k] = moves
+        # What each member saw of the others: each move misread with chance eta.
+        eta = cfg["perception_noise"]
+        others_n = np.where(valid, rows - 1, 0)
+        seen = np.where(valid, others, 0)
+        if eta > 0:
+            seen = rng.binomial(seen, 1 - eta) + rng.binomial(others_n - seen, eta)
+        partner_c = seen >= st["threshold"][rows]
+        nxt = model.strategies.next
+        new_machine = nxt[machine, (~moves).astype(np.int64), (~partner_c).astype(np.int64)]
+        machine[:] = np.where(valid, new_machine, machine)
+        lam = cfg["forgetting"]
+        fade = np.where(valid, lam, 1.0)
+        share = np.where(valid, seen / np.maximum(others_n, 1), 0.0)
+        alpha *= fade
+        beta *= fade
+        alpha += np.where(valid, share, 0.0)
+        beta += np.where(valid, 1.0 - share, 0.0)
+        st["rounds"][:k] += 1
+        st["contributions"][:k] += total
+        st["member_rounds"][:k] += size
+        st["moves"], st["contributed"] = int(size.sum()), int(total.sum())
+        st["moves_total"] += st["moves"]
+        st["contributed_total"] += st["contributed"]
+
+    def _exit(self, model: TrustModel, st: dict[str, Any], cfg: dict[str, float]) -> None:
+        k = st["k"]
+        st["left"] = st["dissolved"] = 0
+        if k == 0:
+            return
+        mem = st["members"][:k]
+        valid = mem >= 0
+        trust = st["alpha"][:k] / (st["alpha"][:k] + st["beta"][:k])
+        leave = valid & (trust < cfg["leave_threshold"])
+        if leave.any():
+            r, c = np.nonzero(leave)
+            self._drop_memberships(st, mem[r, c], st["cid"][:k][r])
+            mem[leave] = -1
+            st["size"][:k] -= leave.sum(axis=1)
+            self._pack(st, k)
+            st["left"] = int(leave.sum())
+        size = st["size"][:k]
+        below = size < self.min_size
+        gone = below.copy()
+        if cfg["continuation"] < 1:
+            gone |= model.rng.random(k) >= cfg["continuation"]
+        if not gone.any():
+            return
+        ended = np.flatnonzero(gone)
+        st["ended"].append(
+            {
+                "cid": st["cid"][ended].copy(),
+                "founded": st["founded"][ended].copy(),
+                "ended": np.full(ended.size, model.steps, dtype=np.int64),
+                "rounds": st["rounds"][ended].copy(),
+                "cause": np.where(below[ended], 0, 1),
+                "size": size[ended].copy(),
+                "peak": st["peak"][ended].copy(),
+                "contributions": st["contributions"][ended].copy(),
+                "member_rounds": st["member_rounds"][ended].copy(),
+            }
+        )
+        mem = st["members"][:k]
+        rest = gone[:, None] & (mem >= 0)
+        r, c = np.nonzero(rest)
+        self._drop_memberships(st, mem[r, c], st["cid"][:k][r])
+        keep = np.flatnonzero(~gone)
+        self._keep_rows(st, keep)
+        st["dissolved"] = int(ended.size)
+
+    def _recruit(
+        self, model: TrustModel, st: dict[str, Any], cfg: dict[str, float], joined: np.ndarray
+    ) -> None:
+        k = st["k"]
+        if k == 0 or self.recruit_rate == 0:
+            return
+        rng = model.rng
+        size, target = st["size"][:k], st["target"][:k]
+        rows = np.flatnonzero((size < target) & (rng.random(k) < self.recruit_rate))
+        if rows.size == 0:
+            return
+        slot = np.minimum((rng.random(rows.size) * size[rows]).astype(np.int64), size[rows] - 1)
+        inviter = st["members"][rows, slot]
+        ok = st["has_neighbour"][inviter]
+        rows, inviter = rows[ok], inviter[ok]
+        if rows.size == 0:
+            return
+        _, cand = model.network.candidates(inviter, rng)
+        free = (st["member_of"][:, -1] < 0) & ~joined
+        ok = free[cand] & ~(st["members"][rows] == cand[:, None]).any(axis=1)
+        rows, inviter, cand = rows[ok], inviter[ok], cand[ok]
+        if rows.size == 0:
+            return
+        score_in, score_cand = self._judge(model, inviter, cand)
+        u = rng.random((2, rows.size))
+        ok = (u[0] < score_in) & (u[1] < score_cand)
+        rows, cand, score_cand = rows[ok], cand[ok], score_cand[ok]
+        # One new membership per organization per step, in a random order.
+        order = rng.permutation(rows.size)
+        rows, cand, score_cand = rows[order], cand[order], score_cand[order]
+        _, first = np.unique(cand, return_index=True)
+        rows, cand, score_cand = rows[first], cand[first], score_cand[first]
+        # One recruit per consortium per step keeps its size within its target.
+        _, first = np.unique(rows, return_index=True)
+        rows, cand, score_cand = rows[first], cand[first], score_cand[first]
+        if rows.size == 0:
+            return
+        slot = st["size"][rows]
+        self._seat(model, st, cfg, rows, slot, cand, score_cand)
+        st["size"][rows] += 1
+        st["peak"][rows] = np.maximum(st["peak"][rows], st["size"][rows])
+        self._add_memberships(st, cand, st["cid"][rows])
+        joined[cand] = True
+
+    def _found(
+        self, model: TrustModel, st: dict[str, Any], cfg: dict[str, float], joined: np.ndarray
+    ) -> None:
+        if self.formation_rate == 0:
+            st["formed"] = 0
+            return
+        rng, n = model.rng, model.n
+        free = (st["member_of"][:, -1] < 0) & ~joined
+        founders = np.flatnonzero(
+            free & st["has_neighbour"] & (rng.random(n) < self.formation_rate)
+        )
+        st["formed"] = 0
+        if founders.size == 0:
+            return
+        target = rng.integers(self.min_size, self.max_size + 1, size=founders.size)
+        group = np.repeat(np.arange(founders.size), target - 1)
+        inviter = founders[group]
+        _, cand = model.network.candidates(inviter, rng)
+        is_founder = np.zeros(n, dtype=bool)
+        is_founder[founders] = True
+        ok = free[cand] & ~is_founder[cand]
+        group, inviter, cand = group[ok], inviter[ok], cand[ok]
+        if cand.size == 0:
+            return
+        score_in, score_cand = self._judge(model, inviter, cand)
+        u = rng.random((2, cand.size))
+        ok = (u[0] < score_in) & (u[1] < score_cand)
+        group, cand, score_in, score_cand = group[ok], cand[ok], score_in[ok], score_cand[ok]
+        order = rng.permutation(cand.size)
+        group, cand = group[order], cand[order]
+        score_in, score_cand = score_in[order], score_cand[order]
+        _, first = np.unique(cand, return_index=True)
+        first.sort()
+        group, cand, score_in, score_cand = (
+            group[first],
+            cand[first],
+            score_in[first],
+            score_cand[first],
+        )
+        got = np.bincount(group, minlength=founders.size)
+        forms = got + 1 >= self.min_size
+        if not forms.any():
+            return
+        keep = forms[group]
+        group, cand, score_in, score_cand = (
+            group[keep],
+            cand[keep],
+            score_in[keep],
+            score_cand[keep],
+        )
+        new_groups = np.flatnonzero(forms)
+        f = new_groups.size
+        rows = self._grow(st, f)
+        row_of_group = np.full(founders.size, -1, dtype=np.int64)
+        row_of_group[new_groups] = rows
+        cids = st["next_id"] + np.arange(f)
+        st["next_id"] += f
+        st["cid"][rows] = cids
+        st["founded"][rows] = model.steps
+        st["target"][rows] = target[new_groups]
+        st["size"][rows] = 1 + got[new_groups]
+        st["peak"][rows] = st["size"][rows]
+        for key in ("rounds", "contributions", "member_rounds"):
+            st[key][rows] = 0
+        # The founder's prior: its mean judgement of those who accepted.
+        founder_score = (
+            np.bincount(group, score_in, minlength=founders.size)[new_groups] / got[new_groups]
+        )
+        self._seat(
+            model, st, cfg, rows, np.zeros(f, dtype=np.int64), founders[new_groups], founder_score
+        )
+        order = np.argsort(group, kind="stable")
+        group, cand, score_cand = group[order], cand[order], score_cand[order]
+        start = np.searchsorted(group, group, side="left")
+        slot = 1 + np.arange(group.size) - start
+        self._seat(model, st, cfg, row_of_group[group], slot, cand, score_cand)
+        self._add_memberships(st, founders[new_groups], cids)
+        self._add_memberships(st, cand, cids[np.searchsorted(new_groups, group)])
+        st["formed"] = int(f)
+
+    def _observe(self, st: dict[str, Any]) -> None:
+        k = st["k"]
+        st["count"] = k
+        st["share"] = float(np.mean(st["member_of"][:, 0] >= 0))
+        if k == 0:
+            st["mean_size"] = st["trust"] = float("nan")
+        else:
+            st["mean_size"] = float(st["size"][:k].mean())
+            valid = st["members"][:k] >= 0
+            a, b = st["alpha"][:k][valid], st["beta"][:k][valid]
+            st["trust"] = float((a / (a + b)).mean())
+        st["contribution"] = st["contributed"] / st["moves"] if st["moves"] else float("nan")
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def _judge(
+        self, model: TrustModel, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Partner search's judgements of ``b`` by ``a`` and of ``a`` by ``b``."""
+        p, s = model.params, model.settings
+        dist = model.cultural_distance(a, b)
+        neutral = p.neutral_reputation
+
+        def score(other: np.ndarray) -> np.ndarray:
+            # PartnerSearch's assessment: cultural fit times the visible record.
+            seen_record = neutral + s.visibility * (model.reputation[other] - neutral)
+            return np.minimum(1.0, (1 - dist) * (p.acceptance_offset + seen_record))
+
+        score_a, score_b = score(b), score(a)
+        for part in model.parts:
+            if part is self:
+                continue
+            fa = part.acceptance(model, a, b)
+            fb = fa if part.symmetric_acceptance else part.acceptance(model, b, a)
+            if fa is not None:
+                score_a = np.minimum(1.0, score_a * fa)
+            if fb is not None:
+                score_b = np.minimum(1.0, score_b * fb)
+        return score_a, score_b
+
+    def _seat(
+        self,
+        model: TrustModel,
+        st: dict[str, Any],
+        cfg: dict[str, float],
+        rows: np.ndarray,
+        slots: np.ndarray,
+        orgs: np.ndarray,
+        score: np.ndarray,
+    ) -> None:
+        strategy = model.strategy_of[orgs]
+        k0 = cfg["prior_strength"]
+        st["members"][rows, slots] = orgs
+        st["machine"][rows, slots] = model.strategies.start[strategy]
+        st["member_strategy"][rows, slots] = strategy
+        st["alpha"][rows, slots] = 1 + k0 * score
+        st["beta"][rows, slots] = 1 + k0 * (1 - score)
+        st["payoff"][rows, slots] = 0.0
+        st["moved"][rows, slots] = False
+
+    def _grow(self, st: dict[str, Any], extra: int) -> np.ndarray:
+        """Rows for ``extra`` new consortia, doubling the arrays when full."""
+        k = st["k"]
+        cap = st["size"].shape[0]
+        if k + extra > cap:
+            new_cap = max(2 * cap, k + extra)
+            for key in _MEMBER_KEYS + _ROW_KEYS:
+                old = st[key]
+                fill = -1 if key == "members" else (1 if key in ("alpha", "beta") else 0)
+                grown = np.full((new_cap, *old.shape[1:]), fill, dtype=old.dtype)
+                grown[:k] = old[:k]
+                st[key] = grown
+        rows = np.arange(k, k + extra)
+        st["members"][rows] = -1
+        st["alpha"][rows] = 1.0
+        st["beta"][rows] = 1.0
+        st["k"] = k + extra
+        return rows
+
+    def _keep_rows(self, st: dict[str, Any], keep: np.ndarray) -> None:
+        k = keep.size
+        for key in _MEMBER_KEYS + _ROW_KEYS:
+            st[key][:k] = st[key][keep]
+        st["members"][k : st["k"]] = -1
+        st["k"] = k
+
+    @staticmethod
+    def _pack(st: dict[str, Any], k: int) -> None:
+        """Move each row's members to its first places (empty places last)."""
+        order = np.argsort(st["members"][:k] < 0, axis=1, kind="stable")
+        for key in _MEMBER_KEYS:
+            st[key][:k] = np.take_along_axis(st[key][:k], order, axis=1)
+
+    @staticmethod
+    def _add_memberships(st: dict[str, Any], orgs: np.ndarray, cids: np.ndarray) -> None:
+        member_of = st["member_of"]
+        slot = (member_of[orgs] >= 0).sum(axis=1)
+        member_of[orgs, slot] = cids
+
+    @staticmethod
+    def _drop_memberships(st: dict[str, Any], orgs: np.ndarray, cids: np.ndarray) -> None:
+        if orgs.size == 0:
+            return
+        member_of = st["member_of"]
+        slot = np.argmax(member_of[orgs] == cids[:, None], axis=1)
+        member_of[orgs, slot] = -1
+        touched = np.unique(orgs)
+        order = np.argsort(member_of[touched] < 0, axis=1, kind="stable")
+        member_of[touched] = np.take_along_axis(member_of[touched], order, axis=1)
+
+    def reporters(self) -> dict[str, Any]:
+        """Counts, sizes, membership, contribution and trust in consortia, per step.
+
+        ``consortia_count`` (active consortia), ``consortia_size`` (mean members),
+        ``consortia_share`` (share of organizations in at least one), ``consortia_contribution``
+        (share of this step's consortium moves that were contributions; NaN: none played),
+        ``consortia_trust`` (mean trust of members in their consortium), ``consortia_formed``,
+        ``consortia_dissolved`` and ``consortia_left`` (members who left on low trust) this
+        step.
+
+        Returns
+        -------
+        dict
+            Column name -> reporter.
+
+        Examples
+        --------
+        >>> sorted(Consortia().reporters())[:3]
+        ['consortia_contribution', 'consortia_count', 'consortia_dissolved']
+        """
+        keys = {
+            "consortia_count": "count",
+            "consortia_size": "mean_size",
+            "consortia_share": "share",
+            "consortia_contribution": "contribution",
+            "consortia_trust": "trust",
+            "consortia_formed": "formed",
+            "consortia_dissolved": "dissolved",
+            "consortia_left": "left",
+        }
+        return {col: state_reporter(self, key) for col, key in keys.items()}
+
+
+def _state(model: TrustModel) -> dict[str, Any]:
+    part = getattr(model.params, "consortia", None)
+    if part is None:
+        raise ValueError("the model has no consortia: pass consortia=Consortia(...)")
+    return model.part_state[part.name]
+
+
+def consortia_frame(model: TrustModel) -> pd.DataFrame:
+    """Every consortium the run has seen, active and ended, one row each.
+
+    Parameters
+    ----------
+    model : TrustModel
+        A model with ``consortia`` on.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``cid``, ``founded`` (step), ``ended`` (step; -1 while active), ``rounds``
+        (rounds played: the lifetime), ``cause`` (``"exit"``: left with fewer than
+        ``min_size`` members, ``"chance"``, or ``"active"``: censored), ``size`` (members
+        now or at the end), ``peak`` (most members), ``contribution_rate`` (contributions per
+        member-round over its life) and ``members`` (a list of organizations, active ones only).
+
+    Raises
+    ------
+    ValueError
+        The model has no consortia.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> m = TrustModel(n_organizations=40, consortia=Consortia(formation_rate=0.1), seed=0)
+    >>> _ = m.run(10, progress=False)
+    >>> f = consortia_frame(m)
+    >>> int((f.cause == "active").sum()) == m.consortia_count
+    True
+    """
+    st = _state(model)
+    k = st["k"]
+    parts = list(st["ended"])
+    parts.append(
+        {
+            "cid": st["cid"][:k],
+            "founded": st["founded"][:k],
+            "ended": np.full(k, -1, dtype=np.int64),
+            "rounds": st["rounds"][:k],
+            "cause": np.full(k, 2),
+            "size": st["size"][:k],
+            "peak": st["peak"][:k],
+            "contributions": st["contributions"][:k],
+            "member_rounds": st["member_rounds"][:k],
+        }
+    )
+    cols = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(
+            cols["member_rounds"] > 0,
+            cols["contributions"] / np.maximum(cols["member_rounds"], 1),
+            np.nan,
+        )
+    members: list[Any] = [None] * (cols["cid"].size - k)
+    mem = st["members"][:k]
+    members += [row[row >= 0].tolist() for row in mem]
+    frame = pd.DataFrame(
+        {
+            "cid": cols["cid"],
+            "founded": cols["founded"],
+            "ended": cols["ended"],
+            "rounds": cols["rounds"],
+            "cause": np.array((*CAUSES, "active"))[cols["cause"]],
+            "size": cols["size"],
+            "peak": cols["peak"],
+            "contribution_rate": rate,
+            "members": members,
+        }
+    )
+    return frame.sort_values("cid", kind="stable").reset_index(drop=True)
+
+
+def consortia_hazard(model: TrustModel) -> pd.DataFrame:
+    """Life table of the consortia: at risk, ended and hazard by age (rounds played).
+
+    As :meth:`~allysim.abm.TrustModel.dissolution_hazard` for partnerships: ``at_risk[a]``
+    counts the consortia that played at least ``a`` rounds (active ones censored), ``ended[a]``
+    those that ended after exactly ``a``, ``hazard = ended / at_risk``; ``failed`` and
+    ``failure_hazard`` count the ends on exits (fewer than ``min_size`` members left).
+
+    Parameters
+    ----------
+    model : TrustModel
+        A model with ``consortia`` on.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``age``, ``at_risk``, ``ended``, ``hazard``, ``failed``, ``failure_hazard``.
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> m = TrustModel(n_organizations=40, consortia=Consortia(formation_rate=0.1), seed=0)
+    >>> _ = m.run(20, progress=False)
+    >>> h = consortia_hazard(m)
+    >>> int(h.ended.sum()) == int((consortia_frame(m).cause != "active").sum())
+    True
+    """
+    f = consortia_frame(model)
+    done = f[f.cause != "active"]
+    alive = f[f.cause == "active"].rounds.to_numpy()
+    size = int(f.rounds.max()) + 1 if len(f) else 0
+    ended = np.bincount(done.rounds.to_numpy(), minlength=size)
+    failed = np.bincount(done.rounds[done.cause == "exit"].to_numpy(), minlength=size)
+    reached = (ended + np.bincount(alive, minlength=size))[::-1].cumsum()[::-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hazard = np.where(reached > 0, ended / np.maximum(reached, 1), np.nan)
+        failure = np.where(reached > 0, failed / np.maximum(reached, 1), np.nan)
+    return pd.DataFrame(
+        {
+            "age": np.arange(size),
+            "at_risk": reached,
+            "ended": ended,
+            "hazard": hazard,
+            "failed": failed,
+            "failure_hazard": failure,
+        }
+    )
