@@ -84,11 +84,24 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Consortia", "consortia_frame", "consortia_hazard", "group_strategy"]
 
+#: The default stage game: a linear public goods game with multiplier 2.5 and cost 1, a social
+#: dilemma at every size >= 3 (withholding dominates while the multiplier is below the size).
+DEFAULT_GAME = PublicGoodsGame(3, multiplier=2.5, cost=1.0)
+
 #: Causes of a consortium's end, as recorded.
 CAUSES = ("exit", "chance")
 
 # Per-member arrays of the padded roster, moved together when rows are packed or compacted.
-_MEMBER_KEYS = ("members", "machine", "alpha", "beta", "payoff", "moved", "member_strategy")
+_MEMBER_KEYS = (
+    "members",
+    "machine",
+    "alpha",
+    "beta",
+    "payoff",
+    "moved",
+    "member_strategy",
+    "joined",
+)
 _ROW_KEYS = (
     "size",
     "target",
@@ -238,7 +251,7 @@ class Consortia(Part):
     max_memberships: int = 1
     formation_rate: float = 0.02
     recruit_rate: float = 0.5
-    game: PublicGoodsGame = PublicGoodsGame(3, multiplier=2.5, cost=1.0)
+    game: PublicGoodsGame = DEFAULT_GAME
     mechanisms: Sequence[Sanction | Bond | ProfitSharing] = ()
     recipients: str = "others"
     sharing: str = "equal"
@@ -442,6 +455,7 @@ class Consortia(Part):
             "payoff": np.zeros((cap, size)),
             "moved": np.zeros((cap, size), dtype=bool),
             "member_strategy": np.zeros((cap, size), dtype=np.int64),
+            "joined": np.zeros((cap, size), dtype=np.int64),
             "size": np.zeros(cap, dtype=np.int64),
             "target": np.zeros(cap, dtype=np.int64),
             "cid": np.zeros(cap, dtype=np.int64),
@@ -614,6 +628,7 @@ class Consortia(Part):
             return
         rng = model.rng
         size, target = st["size"][:k], st["target"][:k]
+        # One invitation per consortium per step, so none outgrows its target.
         rows = np.flatnonzero((size < target) & (rng.random(k) < self.recruit_rate))
         if rows.size == 0:
             return
@@ -637,9 +652,6 @@ class Consortia(Part):
         order = rng.permutation(rows.size)
         rows, cand, score_cand = rows[order], cand[order], score_cand[order]
         _, first = np.unique(cand, return_index=True)
-        rows, cand, score_cand = rows[first], cand[first], score_cand[first]
-        # One recruit per consortium per step keeps its size within its target.
-        _, first = np.unique(rows, return_index=True)
         rows, cand, score_cand = rows[first], cand[first], score_cand[first]
         if rows.size == 0:
             return
@@ -789,6 +801,7 @@ class Consortia(Part):
         st["beta"][rows, slots] = 1 + k0 * (1 - score)
         st["payoff"][rows, slots] = 0.0
         st["moved"][rows, slots] = False
+        st["joined"][rows, slots] = model.steps
 
     def _grow(self, st: dict[str, Any], extra: int) -> np.ndarray:
         """Rows for ``extra`` new consortia, doubling the arrays when full."""
