@@ -58,6 +58,7 @@ packed, ``-1`` marking an empty place. A part that is off draws no random number
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -73,7 +74,7 @@ from allysim._validation import (
     check_probability,
 )
 from allysim.abm.components import Part, state_reporter
-from allysim.consortia.games import PublicGoodsGame
+from allysim.consortia.games import GroupGame, PublicGoodsGame
 from allysim.consortia.mechanisms import with_mechanisms
 from allysim.consortia.strategies import GroupStrategy
 from allysim.mechanisms import Bond, ProfitSharing, Sanction
@@ -201,8 +202,9 @@ class Consortia(Part):
         Chance per step in [0, 1] that an organization with a free membership founds one.
     recruit_rate : float, default 0.5
         Chance per step in [0, 1] that a consortium below its target size invites a candidate.
-    game : PublicGoodsGame, default ``PublicGoodsGame(3, multiplier=2.5, cost=1.0)``
-        The stage game; its ``group_size`` is replaced by each consortium's size (a fixed
+    game : PublicGoodsGame or None, default None
+        The stage game (None: :data:`DEFAULT_GAME`, the linear game with multiplier 2.5 and
+        cost 1); its ``group_size`` is replaced by each consortium's size (a fixed
         multiplier makes larger consortia more tempting to free-ride on, Olson 1965). Its
         ``threshold`` must be at most ``min_size``. Payoffs in value units per member per round.
     mechanisms : sequence of Sanction, Bond or ProfitSharing, default ()
@@ -251,7 +253,7 @@ class Consortia(Part):
     max_memberships: int = 1
     formation_rate: float = 0.02
     recruit_rate: float = 0.5
-    game: PublicGoodsGame = DEFAULT_GAME
+    game: PublicGoodsGame | None = None
     mechanisms: Sequence[Sanction | Bond | ProfitSharing] = ()
     recipients: str = "others"
     sharing: str = "equal"
@@ -286,6 +288,8 @@ class Consortia(Part):
                 "forgetting",
                 check_interval(self.forgetting, "forgetting", 0.0, 1.0, low_open=True),
             )
+        if self.game is None:
+            put("game", DEFAULT_GAME)
         if not isinstance(self.game, PublicGoodsGame):
             raise TypeError(
                 f"game must be a PublicGoodsGame (its group_size is set per consortium), got "
@@ -313,20 +317,7 @@ class Consortia(Part):
         contributor = np.full((hi + 1, hi), np.nan)
         withholder = np.full((hi + 1, hi), np.nan)
         for n in range(lo, hi + 1):
-            g = with_mechanisms(
-                PublicGoodsGame(
-                    n,
-                    multiplier=self.game.multiplier,
-                    cost=self.game.cost,
-                    threshold=self.game.threshold,
-                    synergy=self.game.synergy,
-                    loss=self.game.loss,
-                ),
-                self.mechanisms,
-                recipients=self.recipients,  # type: ignore[arg-type]
-                sharing=self.sharing,  # type: ignore[arg-type]
-            )
-            contributor[n, :n], withholder[n, :n] = g.tables()
+            contributor[n, :n], withholder[n, :n] = self._sized(n).tables()
         contributor.flags.writeable = False
         withholder.flags.writeable = False
         put("_contributor", contributor)
@@ -352,7 +343,7 @@ class Consortia(Part):
         """
         return self._contributor, self._withholder  # type: ignore[attr-defined]
 
-    def game_of_size(self, size: int) -> Any:
+    def game_of_size(self, size: int) -> GroupGame:
         """The stage game of a consortium of ``size`` members, mechanisms applied.
 
         Parameters
@@ -373,16 +364,13 @@ class Consortia(Part):
         n = check_int(size, "size", minimum=self.min_size)
         if n > self.max_size:
             raise ValueError(f"size must lie in [{self.min_size}, {self.max_size}], got {n}")
+        return self._sized(n)
+
+    def _sized(self, n: int) -> GroupGame:
         g = self.game
+        assert g is not None  # set in __post_init__
         return with_mechanisms(
-            PublicGoodsGame(
-                n,
-                multiplier=g.multiplier,
-                cost=g.cost,
-                threshold=g.threshold,
-                synergy=g.synergy,
-                loss=g.loss,
-            ),
+            dataclasses.replace(g, group_size=n),
             self.mechanisms,
             recipients=self.recipients,  # type: ignore[arg-type]
             sharing=self.sharing,  # type: ignore[arg-type]
