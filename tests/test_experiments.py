@@ -204,3 +204,18 @@ def test_memory_guard_refuses_huge_sweeps_before_allocating():
         assert len(df) == 50
     finally:
         allysim.set_memory_budget(old)
+
+
+def test_batches_are_sized_for_the_workers_an_executor_reports():
+    from allysim.experiments.runner import _worker_count
+
+    class FakeClient:  # dask.distributed.Client.nthreads(): threads per worker address
+        def nthreads(self):
+            return {"tcp://a:1": 1, "tcp://b:2": 2}
+
+    class FakePool:
+        _max_workers = 3
+
+    assert _worker_count(FakeClient()) == 3
+    assert _worker_count(FakePool()) == 3
+    assert _worker_count(object()) == 4

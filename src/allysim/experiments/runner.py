@@ -175,7 +175,7 @@ def sweep(
             for start in range(0, len(tasks), step):
                 finish(_run_tasks(function, tasks[start : start + step]))
         else:
-            workers = getattr(pool, "_max_workers", None) or 4
+            workers = _worker_count(pool)
             step = batch_size or max(1, min(512, len(tasks) // (4 * workers) + 1))
             futures = [
                 pool.submit(_run_tasks, function, tasks[s : s + step])
@@ -203,6 +203,19 @@ def sweep(
             stacklevel=2,
         )
     return frame
+
+
+def _worker_count(pool: Any) -> int:
+    """Workers of a concurrent.futures pool or a dask.distributed Client (4 if it won't say)."""
+    count = getattr(pool, "_max_workers", None)
+    if isinstance(count, int) and count > 0:
+        return count
+    nthreads = getattr(pool, "nthreads", None)
+    if callable(nthreads):
+        total = sum(nthreads().values())
+        if total > 0:
+            return int(total)
+    return 4
 
 
 def _tidy(rows: list[dict], cells: list[dict]) -> pd.DataFrame:
