@@ -110,6 +110,9 @@ def test_compare_and_tournament_commands(tmp_path, capsys):
         (["evolve", "--strategies", "ALLD,NOPE"], "--strategies", "known: ALLC"),
         (["evolve", "--strategies", "ALLD,RANDOM(2)"], "--strategies", "[0, 1]"),
         (["evolve", "--strategies", "TFT,TFT"], "--strategies", "distinct"),
+        (["tournament", "--strategies", "TFT,NOPE"], "--strategies", "known: ALLC"),
+        (["tournament", "--strategies", "TFT,TFT"], "--strategies", "two distinct"),
+        (["tournament", "--strategies", "TFT"], "--strategies", "two distinct"),
         (["evolve", "--mutation", "0.1", "--population", "5000"], "--population", "states"),
         (["trust", "--organizations", "1"], "--organizations", "[4, 100000]"),
         (["demo", "--organizations", "3"], "--organizations", "[4, 100000]"),
@@ -308,3 +311,16 @@ def test_demo_passes_self_play_explicitly():
     ref = allysim.round_robin(tournament_strategies(game), game, rounds=20, noise=0.05)
     by_name = dict(zip(ref.names, ref.scores, strict=True))
     assert table["exact_score"].tolist() == [by_name[n] for n in table["strategy"]]
+
+
+def test_tournament_plays_the_strategies_it_is_given(tmp_path):
+    argv = ["tournament", "--out", str(tmp_path), "--rounds", "10", "--noise", "0"]
+    assert main([*argv, "--repetitions", "3", "--strategies", "TFT,ALLD,M1001", "--quiet"]) == 0
+    table = pd.read_csv(tmp_path / "tournament.csv").set_index("strategy")
+    # 10 rounds, R=3 S=0 T=5 P=1, self-play excluded. ALLD: T + 9P = 14 against TFT; against
+    # WSLS (M1001), which cooperates after DD, T and P alternate: 30. TFT: 9 against ALLD, 30
+    # against WSLS. WSLS: 30 against TFT, S and P alternating against ALLD: 5.
+    expected = {"ALLD": (14 + 30) / 20, "TFT": (9 + 30) / 20, "M1001": (30 + 5) / 20}
+    for name, score in expected.items():
+        assert table.loc[name, "exact_score"] == pytest.approx(score, abs=1e-12)
+    assert list(table.sort_values("rank").index) == ["ALLD", "TFT", "M1001"]

@@ -23,7 +23,7 @@ from allysim.cli.compare import _mechanisms_section
 from allysim.cli.evolve import _evolve_sections
 from allysim.cli.output import Section
 from allysim.cli.serve import SERVE_HELP
-from allysim.cli.tournament import _tournament_section
+from allysim.cli.tournament import _tournament_section, _tournament_setup
 from allysim.cli.trust import _trust_section
 from allysim.scenarios import (
     BASE_SHADOW,
@@ -177,13 +177,24 @@ def _build_parser() -> argparse.ArgumentParser:
 
     tour = add(
         "tournament",
-        lambda parser, args: [(_tournament_section, _TOURNAMENT_OPTIONS)],
-        help="round-robin tournament of the classic strategies",
+        lambda parser, args: [
+            (
+                partial(_tournament_section, zoo=_tournament_setup(parser, args)),
+                (*_TOURNAMENT_OPTIONS, "--strategies"),
+            )
+        ],
+        help="round-robin tournament of the classic strategies (or of --strategies)",
         description="Round robin of the classic strategies, exact and simulated side by side; "
         "scores exclude each strategy's match against itself.",
     )
     common(tour)
     tournament_options(tour)
+    tour.add_argument(
+        "--strategies",
+        default=None,
+        help="comma-separated strategy names to play instead of the classic set, e.g. "
+        "TFT,ALLD,WSLS,GTFT,RANDOM(0.5),EXTORT(3),M1001 (default: the classic set)",
+    )
 
     comp = add(
         "compare",

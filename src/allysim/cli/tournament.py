@@ -10,15 +10,49 @@ import numpy as np
 import pandas as pd
 
 from allysim import tournament
+from allysim.cli.arguments import _blame
 from allysim.cli.output import _Artifact, _csv_artifact, _figure_artifact, _matplotlib
 from allysim.games import PrisonersDilemma
 from allysim.scenarios import tournament_strategies
+from allysim.strategies import named
 
-#: Whether this allysim's round_robin can leave self-play out of the scores.
+
+def _tournament_setup(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list:
+    """The entrants of ``allysim tournament``: ``--strategies`` if given, else the classic set.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The ``tournament`` subparser; an unknown, repeated or lone name exits through its
+        ``error`` naming ``--strategies``.
+    args : argparse.Namespace
+        ``strategies``: comma-separated names (``allysim.strategies.named``) or None.
+
+    Returns
+    -------
+    list of strategies
+        At least two strategies with distinct names.
+
+    Examples
+    --------
+    >>> from allysim.cli.arguments import _Parser
+    >>> ns = argparse.Namespace(strategies="TFT,ALLD,GTFT")
+    >>> [s.name for s in _tournament_setup(_Parser(), ns)]
+    ['TFT', 'ALLD', 'GTFT']
+    """
+    game = PrisonersDilemma()
+    if getattr(args, "strategies", None) is None:
+        return tournament_strategies(game)
+    with _blame(parser, "--strategies"):
+        zoo = [named(x, game) for x in args.strategies.split(",")]
+    names = [s.name for s in zoo]
+    if len(set(names)) != len(names) or len(names) < 2:
+        parser.error(f"argument --strategies: at least two distinct names, got {','.join(names)}")
+    return zoo
 
 
 def _tournament_tables(
-    args: argparse.Namespace,
+    args: argparse.Namespace, zoo: list | None = None
 ) -> tuple[pd.DataFrame, tournament.TournamentResult]:
     """Run the tournament exactly and by simulation; return the side-by-side table.
 
@@ -26,6 +60,8 @@ def _tournament_tables(
     ----------
     args : argparse.Namespace
         ``rounds``, ``noise``, ``repetitions`` and ``seed``.
+    zoo : list of strategies or None, default None
+        The entrants; None plays the classic set (``scenarios.tournament_strategies``).
 
     Returns
     -------
@@ -41,7 +77,8 @@ def _tournament_tables(
     11
     """
     game = PrisonersDilemma()
-    zoo = tournament_strategies(game)
+    if zoo is None:
+        zoo = tournament_strategies(game)
     # Scores leave out self-play, as Axelrod-Python's do (the demo says so under the table).
     opts: dict[str, Any] = {"rounds": args.rounds, "noise": args.noise, "self_play": False}
     t0 = time.perf_counter()
@@ -63,13 +100,15 @@ def _tournament_tables(
     return table, sim
 
 
-def _tournament_section(args: argparse.Namespace) -> list[_Artifact]:
+def _tournament_section(args: argparse.Namespace, zoo: list | None = None) -> list[_Artifact]:
     """Print the tournament, exact and simulated side by side; return its CSV and figure.
 
     Parameters
     ----------
     args : argparse.Namespace
         ``rounds``, ``noise``, ``repetitions`` and ``seed``.
+    zoo : list of strategies or None, default None
+        The entrants; None plays the classic set.
 
     Returns
     -------
@@ -86,7 +125,7 @@ def _tournament_section(args: argparse.Namespace) -> list[_Artifact]:
     from allysim.plotting import payoff_heatmap, ranking_bars  # deferred: matplotlib
 
     plt = _matplotlib()
-    table, sim = _tournament_tables(args)
+    table, sim = _tournament_tables(args, zoo)
     with pd.option_context("display.width", 120, "display.float_format", "{:.3f}".format):
         print(table.to_string(index=False))
     self_play = getattr(sim, "self_play", True)
