@@ -15,6 +15,7 @@ machine may be shared, so every configuration runs ``--repeats`` times (default 
 
 Run:  python benchmarks/bench_abm_parts.py [--quick] [--repeats N] [--only NAME ...]
       python benchmarks/bench_abm_parts.py --profile all [--steps 300]   (cProfile, top 30)
+      python benchmarks/bench_abm_parts.py --phases all [--steps 200]    (ms per step per phase)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ for _var in (
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
+import functools  # noqa: E402
 import gc  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -189,6 +191,109 @@ def profile(name: str, n: int, steps: int) -> None:
     stats.sort_stats("cumulative").print_stats(30)
 
 
+class PhaseTimer:
+    """Self time (CPU) of wrapped callables, nested calls subtracted from their callers."""
+
+    def __init__(self) -> None:
+        self.self_time: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+        self._stack: list[float] = []  # time spent in children of each open call
+
+    def wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        clock = time.process_time
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            self._stack.append(0.0)
+            t0 = clock()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent = clock() - t0
+                children = self._stack.pop()
+                self.self_time[name] = self.self_time.get(name, 0.0) + spent - children
+                self.calls[name] = self.calls.get(name, 0) + 1
+                if self._stack:
+                    self._stack[-1] += spent
+
+        return timed
+
+
+def phases(name: str, n: int, steps: int, warm: int = 20) -> None:
+    """CPU milliseconds per step spent in each phase, part hook and reporter (self time)."""
+    from allysim.abm import phases as phase_module
+    from allysim.abm._compiled import use_numba
+
+    model = build(n, configurations()[name])
+    for _ in range(warm):  # past the empty first steps, and the compilation
+        model.step()
+    timer = PhaseTimer()
+    for attr, method in (
+        ("play", "play"),
+        ("learning", "learn"),
+        ("staging", "advance"),
+        ("exit", "dissolve"),
+        ("search", "search"),
+        ("imitation", "imitate"),
+    ):
+        obj = getattr(model, attr)
+        setattr(obj, method, timer.wrap(f"{attr}.{method}", getattr(obj, method)))
+    for method in ("remove", "add", "reset_counts"):
+        setattr(model.table, method, timer.wrap(f"table.{method}", getattr(model.table, method)))
+    for method in ("credit", "stakes", "cultural_distance"):
+        setattr(model, method, timer.wrap(f"model.{method}", getattr(model, method)))
+    model.network.candidates = timer.wrap("network.candidates", model.network.candidates)
+    model.network.peers = timer.wrap("network.peers", model.network.peers)
+    for fn in ("play_round", "settle_round", "partnership_payoff"):
+        setattr(phase_module, fn, timer.wrap(f"play: {fn}", getattr(phase_module, fn)))
+    hooks = (
+        "acceptance",
+        "on_form",
+        "contribution",
+        "dividend",
+        "settle",
+        "perceive",
+        "after_round",
+        "on_promote",
+        "exit_threshold",
+        "confirm_exit",
+        "on_dissolve",
+        "end_step",
+    )
+    for part in model.parts:
+        for hook in hooks:
+            if hook in type(part).__dict__:
+                wrapped = timer.wrap(f"{part.name}.{hook}", getattr(part, hook))
+                object.__setattr__(part, hook, wrapped)
+    collector = model.datacollector
+    reporters = collector.model_reporters
+    for key, reporter in list(reporters.items()):
+        if isinstance(reporter, str):
+            reporters[key] = functools.partial(
+                timer.wrap(f"report {key}", _attribute), name=reporter
+            )
+        else:
+            reporters[key] = functools.partial(timer.wrap(f"report {key}", reporter))
+    collector.collect = timer.wrap("datacollector.collect", collector.collect)
+    model.step = timer.wrap("step (other)", model.step)
+    t0 = time.process_time()
+    for _ in range(steps):
+        model.step()
+    total = time.process_time() - t0
+    path = "numba" if use_numba() else "numpy"
+    print(
+        f"{name}, {path}: {n:,} organizations, {steps} steps after {warm} warm-up, "
+        f"{model.table.n_active:,} active at the end; CPU {total / steps * 1e3:.2f} ms/step"
+    )
+    print(f"{'phase / hook (self time)':<40} {'ms/step':>8} {'share':>7}")
+    order = sorted(timer.self_time.items(), key=lambda kv: -kv[1])
+    for key, spent in order:
+        print(f"{key:<40} {spent / steps * 1e3:8.3f} {spent / total:7.1%}")
+
+
+def _attribute(model: Any, name: str) -> Any:
+    return getattr(model, name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200 steps, 10 at 100,000")
@@ -196,6 +301,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=list(configurations()), default=None)
     parser.add_argument("--skip-big", action="store_true", help="no 100,000-organization runs")
     parser.add_argument("--profile", choices=list(configurations()), default=None)
+    parser.add_argument("--phases", choices=list(configurations()), default=None)
     parser.add_argument("--steps", type=int, default=None, help="steps of the 10,000 run")
     parser.add_argument("--pin", action="store_true", help="pin the process to one CPU")
     args = parser.parse_args()
@@ -207,6 +313,9 @@ def main() -> None:
     steps = args.steps or (200 if args.quick else 1000)
     if args.profile:
         profile(args.profile, 10_000, steps)
+        return
+    if args.phases:
+        phases(args.phases, 10_000, args.steps or 200)
         return
 
     configs = configurations()

@@ -127,9 +127,15 @@ def test_compiled_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
         "exchange",
         "contractual",
         "stage_trust",
-        "reputation",
         "credit",
+        "credit_pairs",
         "perceive",
+        "coop",
+        "round",
+        "gain",
+        "after_play",
+        "meetings",
+        "one_each",
     ):
         assert getattr(k, name).signatures, name
 
@@ -240,7 +246,18 @@ def test_reputation_and_credit_loops_match_numpy(seed: int, n: int, e: int) -> N
     contributed = np.bincount(both, np.concatenate([ca, cb]), minlength=n)
     played = np.flatnonzero(rounds)
     expected[played] = (1 - w) * expected[played] + w * (contributed[played] / rounds[played])
-    kernels().reputation(rep, a, b, ca, cb, w)
+    # after_play moves the machines too: one state that stays put.
+    machine = np.zeros((e, 2), dtype=np.int64)
+    kernels().after_play(
+        machine,
+        np.zeros((1, 2, 2), dtype=np.int64),
+        np.stack([ca, cb], 1),
+        np.ones((e, 2), bool),
+        rep,
+        a,
+        b,
+        w,
+    )
     np.testing.assert_array_equal(rep, expected)
 
     amount, stake = rng.normal(size=e), rng.uniform(0.5, 3.0, e)

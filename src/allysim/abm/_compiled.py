@@ -198,23 +198,6 @@ def _stage_trust(alpha, beta, e):  # pragma: no cover - compiled
     return weakest, competence
 
 
-def _reputation(rep, a, b, ca, cb, w):  # pragma: no cover - compiled
-    """Exponentially weighted contribution rate of each organization that played."""
-    n = rep.shape[0]
-    rounds = np.zeros(n, dtype=np.int64)
-    contributed = np.zeros(n)
-    for i in range(a.shape[0]):
-        rounds[a[i]] += 1
-        rounds[b[i]] += 1
-        if ca[i]:
-            contributed[a[i]] += 1.0
-        if cb[i]:
-            contributed[b[i]] += 1.0
-    for j in range(n):
-        if rounds[j] > 0:
-            rep[j] = (1 - w) * rep[j] + w * (contributed[j] / rounds[j])
-
-
 def _credit(
     wealth, period_payoff, organizations, amount, stake, to_wealth, per_stake, few
 ):  # pragma: no cover - compiled
@@ -233,6 +216,31 @@ def _credit(
         for i in range(organizations.shape[0]):
             v = amount[i] / stake[i] if divide else amount[i]
             total[organizations[i]] += v
+        if not few:
+            for j in range(n):
+                target[j] += total[j]
+
+
+def _credit_pairs(
+    wealth, period_payoff, pa, pb, stage, levels, rows, amount, to_wealth, per_stake, few
+):  # pragma: no cover - compiled
+    """Ledger.credit_partners: :func:`_credit` over the organizations ``pa[rows]`` then
+    ``pb[rows]``, with the amounts ``amount[:, 0]`` then ``amount[:, 1]`` and each row's stake
+    (``levels[stage[row]]``), in that order, without building the concatenated arrays."""
+    n = wealth.shape[0]
+    k = rows.shape[0]
+    for which in range(2):
+        if which == 0 and not to_wealth:
+            continue
+        target = wealth if which == 0 else period_payoff
+        divide = which == 1 and per_stake
+        total = target if few else np.zeros(n)
+        for side in range(2):
+            for r in range(k):
+                i = rows[r]
+                org = pa[i] if side == 0 else pb[i]
+                v = amount[r, side] / levels[stage[i]] if divide else amount[r, side]
+                total[org] += v
         if not few:
             for j in range(n):
                 target[j] += total[j]
@@ -303,6 +311,160 @@ def _perceive(
     return new_seen, resolved, cost, caught, conflicts, settled
 
 
+def _coop(machine, out, alpha, beta, e, trust_to_contribute):  # pragma: no cover - compiled
+    """Play's intended cooperation: the machine's output, held back by low contractual trust."""
+    coop = np.empty((e, 2))
+    for i in range(e):
+        for s in range(2):
+            want = out[machine[i, s]]
+            if trust_to_contribute > 0:
+                a = alpha[i, s, 1]
+                r = a / (a + beta[i, s, 1]) / trust_to_contribute
+                # np.minimum(1.0, r): NaN stays NaN.
+                coop[i, s] = want * (1.0 if r >= 1.0 else r)
+            else:
+                coop[i, s] = want
+    return coop
+
+
+def _round(
+    coop, u, v, eta, noise, capability, pa, pb, benefit, cost, dividend, stake
+):  # pragma: no cover - compiled
+    """play_round and partnership_payoff times the stake, from play_round's uniforms.
+
+    ``u`` (2, e) decides the moves; ``v`` (2, e) the misreadings (empty: no perception noise).
+    Returns contributed, seen (e, 2) bool and pay (e, 2); ``valid`` is False when a chance to
+    contribute is outside [0, 1] (play_round would refuse it).
+    """
+    e = coop.shape[0]
+    contributed = np.empty((e, 2), dtype=np.bool_)
+    seen = np.empty((e, 2), dtype=np.bool_)
+    pay = np.empty((e, 2))
+    keep = 1 - 2 * noise
+    noisy = noise != 0
+    misreads = v.shape[1] > 0
+    valid = True
+    neg = -cost
+    # Every candidate value is computed and one selected: moves are coin flips, so branches on
+    # them would be mispredicted half the time.
+    for i in range(e):
+        p0 = coop[i, 0]
+        p1 = coop[i, 1]
+        valid &= (p0 >= 0.0) & (p0 <= 1.0) & (p1 >= 0.0) & (p1 <= 1.0)
+        if noisy:
+            p0 = p0 * keep + noise
+            p1 = p1 * keep + noise
+        c0 = u[0, i] < p0
+        c1 = u[1, i] < p1
+        s0 = c1
+        s1 = c0
+        if misreads:
+            s0 = c1 ^ (v[0, i] < eta[i])
+            s1 = c0 ^ (v[1, i] < eta[i])
+        contributed[i, 0] = c0
+        contributed[i, 1] = c1
+        seen[i, 0] = s0
+        seen[i, 1] = s1
+        got_a = benefit * capability[pb[i]]
+        got_b = benefit * capability[pa[i]]
+        d = dividend[i]
+        both_a = got_a - cost + d
+        both_b = got_b - cost + d
+        # partnership_payoff: both, only me (-cost), only the partner (received), neither (0).
+        xa = both_a if c1 else neg
+        ya = got_a if c1 else 0.0
+        xb = both_b if c0 else neg
+        yb = got_b if c0 else 0.0
+        pay[i, 0] = (xa if c0 else ya) * stake[i]
+        pay[i, 1] = (xb if c1 else yb) * stake[i]
+    return contributed, seen, pay, valid
+
+
+def _gain(wealth, period_payoff, pa, pb, pay, stake, per_stake):  # pragma: no cover - compiled
+    """Play's credits: wealth takes each side's pay summed per organization (two bincounts,
+    then their sum), period payoff the same sums, per unit stake when ``per_stake``."""
+    n = wealth.shape[0]
+    e = pay.shape[0]
+    g0 = np.zeros(n)
+    g1 = np.zeros(n)
+    for i in range(e):
+        g0[pa[i]] += pay[i, 0]
+        g1[pb[i]] += pay[i, 1]
+    for j in range(n):
+        wealth[j] += g0[j] + g1[j]
+    if per_stake:
+        g0[:] = 0.0
+        g1[:] = 0.0
+        for i in range(e):
+            g0[pa[i]] += pay[i, 0] / stake[i]
+            g1[pb[i]] += pay[i, 1] / stake[i]
+    for j in range(n):
+        period_payoff[j] += g0[j] + g1[j]
+
+
+def _after_play(machine, nxt, contributed, seen, rep, pa, pb, w):  # pragma: no cover - compiled
+    """The machines move on what each side did and saw; reputations take the round (the
+    exponentially weighted contribution rate of each organization that played)."""
+    e = contributed.shape[0]
+    n = rep.shape[0]
+    rounds = np.zeros(n, dtype=np.int64)
+    given = np.zeros(n)
+    for i in range(e):
+        for s in range(2):
+            c = contributed[i, s]
+            machine[i, s] = nxt[machine[i, s], 0 if c else 1, 0 if seen[i, s] else 1]
+            j = pa[i] if s == 0 else pb[i]
+            rounds[j] += 1
+            if c:
+                given[j] += 1.0
+    for j in range(n):
+        if rounds[j] > 0:
+            rep[j] = (1 - w) * rep[j] + w * (given[j] / rounds[j])
+
+
+def _meetings(seekers, cand, free, partner_table):  # pragma: no cover - compiled
+    """PartnerSearch's first filter: the candidate is free, another organization, and not a
+    partner yet. Returns the rows kept, in order."""
+    keep = np.empty(seekers.shape[0], dtype=np.int64)
+    kept = 0
+    for k in range(seekers.shape[0]):
+        s = seekers[k]
+        c = cand[k]
+        if not free[c] or c == s:
+            continue
+        partners = False
+        for j in range(partner_table.shape[1]):
+            if partner_table[s, j] == c:
+                partners = True
+        if not partners:
+            keep[kept] = k
+            kept += 1
+    return keep[:kept]
+
+
+def _one_each(seekers, cand, u, score_s, score_c, n):  # pragma: no cover - compiled
+    """The accepted meetings (``u[0] < score_s`` and ``u[1] < score_c``) in which both sides
+    meet nobody earlier in the accepted list (seeker before candidate). Returns their rows."""
+    first_of = np.full(n, -1, dtype=np.int64)
+    accepted = np.empty(seekers.shape[0], dtype=np.int64)
+    count = 0
+    for k in range(seekers.shape[0]):
+        if u[0, k] < score_s[k] and u[1, k] < score_c[k]:
+            accepted[count] = k
+            count += 1
+            for x in (seekers[k], cand[k]):
+                if first_of[x] < 0:
+                    first_of[x] = count - 1
+    keep = np.empty(count, dtype=np.int64)
+    kept = 0
+    for r in range(count):
+        k = accepted[r]
+        if first_of[seekers[k]] == r and first_of[cand[k]] == r:
+            keep[kept] = k
+            kept += 1
+    return keep[:kept]
+
+
 @functools.cache
 def kernels() -> SimpleNamespace:
     """The compiled loops (numba imported and the functions compiled on first use)."""
@@ -317,9 +479,15 @@ def kernels() -> SimpleNamespace:
         exchange=jit(_exchange),
         contractual=jit(_contractual),
         stage_trust=jit(_stage_trust),
-        reputation=jit(_reputation),
         credit=jit(_credit),
+        credit_pairs=jit(_credit_pairs),
+        meetings=jit(_meetings),
+        one_each=jit(_one_each),
         perceive=jit(_perceive),
+        coop=jit(_coop),
+        round=jit(_round),
+        gain=jit(_gain),
+        after_play=jit(_after_play),
     )
 
 

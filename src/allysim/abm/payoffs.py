@@ -73,6 +73,30 @@ def _payoff_matrices(
     return row, col
 
 
+def _weights_unsettled(
+    received_a: np.ndarray,
+    received_b: np.ndarray,
+    cost: float,
+    dividend: np.ndarray,
+    attribution_discount: float,
+) -> np.ndarray:
+    """goodwill_weights without mechanisms, in four passes instead of the payoff matrices.
+
+    Nothing removes a temptation, so the general path's ``1 - now / bare`` is exactly 0 where
+    there is one: the weight is 1 there and ``1 - attribution_discount`` elsewhere. The
+    temptations are the general path's cells, computed in its order.
+    """
+    out = np.empty((received_a.size, 2, 2))
+    untempted = 1 - attribution_discount * 1.0
+    # Withholding against a contributor: received - (received - cost + dividend).
+    for side, received in ((0, received_b), (1, received_a)):
+        gap = received - (received - cost + dividend)
+        out[:, side, 0] = np.where(gap > 0, 1.0, untempted)
+    # Withholding against a withholder: 0 - (-cost).
+    out[:, :, 1] = 1.0 if 0.0 - (-cost) > 0 else untempted
+    return out
+
+
 def goodwill_weights(
     received_a: np.ndarray,
     received_b: np.ndarray,
@@ -117,6 +141,8 @@ def goodwill_weights(
     >>> w[0].tolist()  # no mechanism: every contribution counts in full
     [[1.0, 1.0], [1.0, 1.0]]
     """
+    if not settling:
+        return _weights_unsettled(received_a, received_b, cost, dividend, attribution_discount)
     row, col = _payoff_matrices(received_a, received_b, cost, dividend)
     bare_row, bare_col = row, col
     for m in settling:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["AdvanceStages", "Exit", "LearnTrust", "Play", "RoundOutcome"]
 
 _NO_FLAGS = np.zeros((0, 2), dtype=bool)
+_NO_DRAWS = np.zeros((2, 0))
 
 
 @dataclass(frozen=True)
@@ -150,11 +151,12 @@ class Play(_Phase):
         e = t.n_active
         if e == 0:
             return RoundOutcome.empty()
+        if use_numba():
+            return self._play_compiled(e)
         a, b = t.pa[:e], t.pb[:e]
         machine = t.machine[:e]
         want = m.strategies.out[machine]  # (E, 2)
-        compiled = kernels() if use_numba() else None
-        ctr = _contractual_trust(t, e, compiled)
+        ctr = _contractual_trust(t, e, None)
         if p.trust_to_contribute > 0:
             coop = want * np.minimum(1.0, ctr / p.trust_to_contribute)
         else:
@@ -177,9 +179,12 @@ class Play(_Phase):
         got_b = p.benefit * m.capability[a]
         pay_a = partnership_payoff(ca, cb, got_a, p.cost, dividend)
         pay_b = partnership_payoff(cb, ca, got_b, p.cost, dividend)
-        pay_a, pay_b, enforcement = settle_round(
-            m.settings.settling, pay_a * stake, pay_b * stake, ca, cb, m.rng, scale=stake
-        )
+        pay_a, pay_b = pay_a * stake, pay_b * stake
+        enforcement = np.zeros(e)
+        if m.settings.settling:
+            pay_a, pay_b, enforcement = settle_round(
+                m.settings.settling, pay_a, pay_b, ca, cb, m.rng, scale=stake
+            )
         contributed = np.stack([ca, cb], axis=1)
         if m.parts:
             played = PlayedRound(
@@ -214,10 +219,80 @@ class Play(_Phase):
         nxt = m.strategies.next
         machine[:, 0] = nxt[machine[:, 0], (~ca).astype(np.int64), (~sa).astype(np.int64)]
         machine[:, 1] = nxt[machine[:, 1], (~cb).astype(np.int64), (~sb).astype(np.int64)]
-        if compiled is not None:
-            compiled.reputation(m.reputation, a, b, ca, cb, float(p.reputation_weight))
-        else:
-            self._update_reputation(a, b, ca, cb)
+        self._update_reputation(a, b, ca, cb)
+        return outcome
+
+    def _play_compiled(self, e: int) -> RoundOutcome:
+        """:meth:`play` with its per-partnership passes in compiled loops: the same draws from
+        the model's Generator in the same order, the same arithmetic."""
+        m, t, p = self.model, self.model.table, self.model.params
+        k = kernels()
+        coop = k.coop(t.machine, m.strategies.out, t.alpha, t.beta, e, float(p.trust_to_contribute))
+        changed_by_part = False
+        for part in m.parts:
+            changed = part.contribution(m, e, coop)
+            if changed is not None:
+                coop = np.ascontiguousarray(changed, dtype=float)
+                changed_by_part = True
+        eta = t.pair_eta[:e]
+        noise = p.noise
+        u = m.rng.random((2, e))
+        v = m.rng.random((2, e)) if np.any(eta > 0) else _NO_DRAWS
+        stake = m.stakes(slice(0, e))
+        dividend = p.synergy * (1 - p.culture_friction * t.distance[:e])
+        for part in m.parts:
+            factor = part.dividend(m, e)
+            if factor is not None:
+                dividend = dividend * factor
+        contributed, seen, pay, valid = k.round(
+            coop,
+            u,
+            v,
+            eta,
+            float(noise),
+            m.capability,
+            t.pa,
+            t.pb,
+            float(p.benefit),
+            float(p.cost),
+            np.ascontiguousarray(dividend, dtype=float),
+            stake,
+        )
+        if changed_by_part and not valid:
+            # The message play_round gives (it checks before drawing; nothing is kept here).
+            play_round(coop[:, 0], coop[:, 1], noise=noise, perception_noise=eta, rng=m.rng)
+        enforcement = np.zeros(e)
+        if m.settings.settling:
+            ca, cb = contributed[:, 0], contributed[:, 1]
+            pay_a, pay_b, enforcement = settle_round(
+                m.settings.settling, pay[:, 0], pay[:, 1], ca, cb, m.rng, scale=stake
+            )
+            pay = np.stack([pay_a, pay_b], axis=1)
+        if m.parts:
+            played = PlayedRound(e, contributed, stake, pay, enforcement=enforcement)
+            for part in m.parts:
+                part.settle(m, played)
+            pay = np.ascontiguousarray(played.pay, dtype=float)
+            enforcement = enforcement + played.overhead
+        k.gain(m.wealth, m.period_payoff, t.pa, t.pb, pay, stake, p.imitation_payoff == "per_stake")
+        outcome = RoundOutcome(
+            n=e,
+            contributed=contributed,
+            seen=seen,
+            welfare=(pay[:, 0] + pay[:, 1]) / 2 - enforcement,
+        )
+        for part in m.parts:
+            outcome = part.perceive(m, outcome)
+        k.after_play(
+            t.machine,
+            m.strategies.next,
+            contributed,
+            np.ascontiguousarray(outcome.seen),
+            m.reputation,
+            t.pa,
+            t.pb,
+            float(p.reputation_weight),
+        )
         return outcome
 
     def _update_reputation(self, a, b, ca, cb) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.payoffs import goodwill_weights
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,8 +62,12 @@ class PartnerSearch:
         if seekers.size == 0:
             return
         seekers, cand = m.network.candidates(seekers, rng)
-        ok = free[cand] & (cand != seekers)
-        ok &= ~t.are_partners(seekers, cand)
+        compiled = kernels() if use_numba() else None
+        if compiled is not None:
+            ok = compiled.meetings(seekers, cand, free, t.partner_table)
+        else:
+            ok = free[cand] & (cand != seekers)
+            ok &= ~t.are_partners(seekers, cand)
         seekers, cand = seekers[ok], cand[ok]
         if seekers.size == 0:
             return
@@ -77,6 +82,18 @@ class PartnerSearch:
             if fc is not None:
                 score_c = np.minimum(1.0, score_c * fc)
         u = rng.random((2, seekers.size))
+        if compiled is not None:
+            # The rows the numpy lines below keep, in the same order.
+            keep = compiled.one_each(
+                seekers,
+                cand,
+                u,
+                np.ascontiguousarray(score_s, dtype=float),
+                np.ascontiguousarray(score_c, dtype=float),
+                p.n_organizations,
+            )
+            self._form(seekers[keep], cand[keep], dist[keep], score_s[keep], score_c[keep])
+            return
         accept = (u[0] < score_s) & (u[1] < score_c)
         seekers, cand = seekers[accept], cand[accept]
         dist, score_s, score_c = dist[accept], score_s[accept], score_c[accept]
