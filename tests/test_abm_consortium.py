@@ -210,6 +210,31 @@ def test_chance_hazard_is_one_minus_continuation_at_every_age():
     assert int(h.failed.sum()) == 0
 
 
+def test_trust_learns_the_perceived_contribution_rate():
+    # ALLC without execution noise, each move misread with the model's perception noise eta:
+    # alpha + beta is deterministic once the prior has faded (1 / (1 - forgetting)), so the mean
+    # trust is the mean perceived share, 1 - eta. One member's trust has standard deviation
+    # about 0.05 (4 members, forgetting 0.9); averaged over ~100 members and 60 steps the
+    # standard error is below 0.003.
+    eta = 0.2
+    part = Consortia(
+        min_size=4, max_size=4, formation_rate=0.5, continuation=1.0, leave_threshold=0.0
+    )
+    m = quiet(["ALLC"], part=part, n=120, perception_noise=eta, seed=4)
+    assert m.settings.perception_noise == eta
+    m.run(100, progress=False)
+    trusts = []
+    for _ in range(60):
+        m.step()
+        s, k, mem, _ = roster(m)
+        old = (mem >= 0) & (s["joined"][:k] <= m.steps - 80)  # prior weight below 3e-4
+        trusts.append((s["alpha"][:k] / (s["alpha"][:k] + s["beta"][:k]))[old])
+    trust = np.concatenate(trusts)
+    assert trust.size > 3000
+    assert trust.mean() == pytest.approx(1 - eta, abs=0.01)
+    assert m.consortia_contribution == 1.0  # what is misread is not what is done
+
+
 # -- mechanisms and exit ---------------------------------------------------------------------
 
 
