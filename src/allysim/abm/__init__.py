@@ -51,12 +51,12 @@ from allysim.abm.value_creation import ValueCreation, complementarity
 
 __all__ = [
     "CULTURE_DIMENSIONS",
-    "Consortia",
     "DECISION_RIGHTS",
     "HOFSTEDE_DIMENSIONS",
     "HOFSTEDE_SCORES",
     "KINDS",
     "STAGES",
+    "Consortia",
     "Governance",
     "Metrics",
     "Organization",
