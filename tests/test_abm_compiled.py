@@ -126,7 +126,7 @@ def test_compiled_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
         "unlink",
         "exchange",
         "contractual",
-        "stage_trust",
+        "advance",
         "credit",
         "credit_pairs",
         "perceive",
@@ -137,7 +137,9 @@ def test_compiled_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
         "meetings",
         "one_each",
     ):
-        assert getattr(k, name).signatures, name
+        dispatcher = getattr(k, name)
+        # The loops with a parallel twin: the serial one runs at this size.
+        assert getattr(dispatcher, "serial", dispatcher).signatures, name
 
 
 @needs_numba
@@ -209,22 +211,16 @@ def _random_table(n: int, capacity: int, seed: int) -> PartnershipTable:
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), e=st.integers(0, 50), scale=st.floats(1e-3, 1e3))
 def test_trust_loops_match_trust_mean(seed: int, e: int, scale: float) -> None:
-    """Contractual trust and the stage minima: the same bits as numpy's trust_mean and minima."""
+    """Contractual trust: the same bits as numpy's trust_mean."""
     from allysim.abm._compiled import kernels
     from allysim.abm.trust import trust_mean
 
     rng = np.random.default_rng(seed)
     alpha = rng.random((e + 3, 2, 3)) * scale + 1e-3
     beta = rng.random((e + 3, 2, 3)) * scale + 1e-3
-    k = kernels()
     trust = trust_mean(alpha[:e], beta[:e])
-    np.testing.assert_array_equal(k.contractual(alpha, beta, e), trust[:, :, 1], strict=True)
-    weakest, competence = k.stage_trust(alpha, beta, e)
-    ctr, gw = trust[:, :, 1], trust[:, :, 2]
-    expected = np.minimum(np.minimum(ctr[:, 0], ctr[:, 1]), np.minimum(gw[:, 0], gw[:, 1]))
-    np.testing.assert_array_equal(weakest, expected, strict=True)
     np.testing.assert_array_equal(
-        competence, np.minimum(trust[:, 0, 0], trust[:, 1, 0]), strict=True
+        kernels().contractual(alpha, beta, e), trust[:, :, 1], strict=True
     )
 
 
@@ -273,3 +269,38 @@ def test_reputation_and_credit_loops_match_numpy(seed: int, n: int, e: int) -> N
         kernels().credit(wealth, period, a, amount, stake, True, True, few)
         np.testing.assert_array_equal(wealth, w0)
         np.testing.assert_array_equal(period, p0)
+
+
+@needs_numba
+def test_compiled_path_same_on_one_or_two_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The prange loops write one partnership's row per iteration: the thread count is moot."""
+    import numba
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("numba has one thread here (one CPU)")
+    from allysim.abm import _compiled
+
+    monkeypatch.setenv("ALLYSIM_NUMBA", "1")
+    # The parallel twins at every size, so that they run here.
+    monkeypatch.setattr(_compiled, "PARALLEL_MIN_ROWS", 0)
+    fields = _configurations()["all"]
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        frame1, arrays1 = _state(_run(fields, 400, 40, seed=7))
+        numba.set_num_threads(2)
+        frame2, arrays2 = _state(_run(fields, 400, 40, seed=7))
+    finally:
+        numba.set_num_threads(before)
+    pd.testing.assert_frame_equal(frame1, frame2, check_exact=True)
+    for key, value in arrays1.items():
+        np.testing.assert_array_equal(value, arrays2[key], err_msg=key, strict=True)
+    # And the same as the serial loops (and so as numpy).
+    monkeypatch.setattr(_compiled, "PARALLEL_MIN_ROWS", 10**12)
+    frame0, arrays0 = _state(_run(fields, 400, 40, seed=7))
+    pd.testing.assert_frame_equal(frame0, frame2, check_exact=True)
+    for key, value in arrays0.items():
+        np.testing.assert_array_equal(value, arrays2[key], err_msg=key, strict=True)
+    k = _compiled.kernels()
+    for name in ("learn", "contractual", "advance", "coop", "round"):
+        assert getattr(k, name).parallel.signatures, name

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import functools
 import os
+import types
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -50,6 +52,9 @@ def use_numba() -> bool:
     return os.environ.get("ALLYSIM_NUMBA", "1").strip() != "0" and numba_available()
 
 
+# The serial loops' prange; the parallel twins built by :func:`kernels` get numba's.
+prange = range
+
 # The loops below are plain Python, compiled by :func:`kernels`. Each keeps the numpy path's
 # operations and their order (x * 1.0 and x + 0.0 included), so the two agree to the bit; numba
 # does not contract a * b + c into a fused multiply-add unless fastmath is on, and it is off.
@@ -77,7 +82,7 @@ def _learn(
 ):  # pragma: no cover - compiled
     """LearnTrust.learn over rows ``[:len(seen)]``: contractual, competence, goodwill, streak."""
     lam = forgetting
-    for i in range(seen.shape[0]):
+    for i in prange(seen.shape[0]):
         for s in range(2):
             sn = seen[i, s]
             mine = contributed[i, s]
@@ -172,30 +177,65 @@ def _exchange(profile, pa, pb, contributed, rate, gains, delta):  # pragma: no c
 def _contractual(alpha, beta, e):  # pragma: no cover - compiled
     """Contractual trust ``alpha / (alpha + beta)`` of both sides of rows ``[:e]``: (e, 2)."""
     out = np.empty((e, 2))
-    for i in range(e):
+    for i in prange(e):
         for s in range(2):
             a = alpha[i, s, 1]
             out[i, s] = a / (a + beta[i, s, 1])
     return out
 
 
-def _stage_trust(alpha, beta, e):  # pragma: no cover - compiled
-    """Per row of ``[:e]``: the weakest contractual or goodwill trust, and the lower competence.
+def _advance(
+    alpha,
+    beta,
+    stage,
+    in_stage,
+    age,
+    last_betrayal,
+    contributed,
+    seen,
+    resolved,
+    has_resolved,
+    threshold,
+    min_steps,
+    competence_floor,
+    steps,
+    absorb_window,
+    top,
+    promote,
+):  # pragma: no cover - compiled
+    """AdvanceStages.advance over rows ``[:len(seen)]``; ``promote`` (out) flags promotions.
 
-    The minima are taken in AdvanceStages' order: min(min(ctr), min(goodwill)).
+    ``threshold`` and ``min_steps`` are per stage (``inf`` above the top); the trust minima
+    are taken in the numpy path's order: min(min(contractual), min(goodwill)).
     """
-    weakest = np.empty(e)
-    competence = np.empty(e)
-    for i in range(e):
+    for i in prange(seen.shape[0]):
+        age[i] += 1
+        in_stage[i] += 1
         c0 = alpha[i, 0, 0] / (alpha[i, 0, 0] + beta[i, 0, 0])
         c1 = alpha[i, 1, 0] / (alpha[i, 1, 0] + beta[i, 1, 0])
         k0 = alpha[i, 0, 1] / (alpha[i, 0, 1] + beta[i, 0, 1])
         k1 = alpha[i, 1, 1] / (alpha[i, 1, 1] + beta[i, 1, 1])
         g0 = alpha[i, 0, 2] / (alpha[i, 0, 2] + beta[i, 0, 2])
         g1 = alpha[i, 1, 2] / (alpha[i, 1, 2] + beta[i, 1, 2])
-        weakest[i] = min(min(k0, k1), min(g0, g1))
-        competence[i] = min(c0, c1)
-    return weakest, competence
+        weakest = min(min(k0, k1), min(g0, g1))
+        competent = min(c0, c1) >= competence_floor
+        b0 = contributed[i, 0] and not seen[i, 0]
+        b1 = contributed[i, 1] and not seen[i, 1]
+        if has_resolved:
+            b0 = b0 and not resolved[i, 0]
+            b1 = b1 and not resolved[i, 1]
+        betrayed = b0 or b1
+        st = stage[i]
+        up = st < top and weakest > threshold[st] and in_stage[i] >= min_steps[st]
+        up = up and not betrayed and competent
+        recent = (steps - last_betrayal[i]) <= absorb_window
+        down = betrayed and (st < top or recent) and st > 0
+        if betrayed:
+            last_betrayal[i] = steps
+        stage[i] = st + (1 if up else 0) - (1 if down else 0)
+        if up or down:
+            in_stage[i] = 0
+        promote[i] = up
 
 
 def _credit(
@@ -314,7 +354,7 @@ def _perceive(
 def _coop(machine, out, alpha, beta, e, trust_to_contribute):  # pragma: no cover - compiled
     """Play's intended cooperation: the machine's output, held back by low contractual trust."""
     coop = np.empty((e, 2))
-    for i in range(e):
+    for i in prange(e):
         for s in range(2):
             want = out[machine[i, s]]
             if trust_to_contribute > 0:
@@ -343,14 +383,15 @@ def _round(
     keep = 1 - 2 * noise
     noisy = noise != 0
     misreads = v.shape[1] > 0
-    valid = True
+    bad = 0
     neg = -cost
     # Every candidate value is computed and one selected: moves are coin flips, so branches on
     # them would be mispredicted half the time.
-    for i in range(e):
+    for i in prange(e):
         p0 = coop[i, 0]
         p1 = coop[i, 1]
-        valid &= (p0 >= 0.0) & (p0 <= 1.0) & (p1 >= 0.0) & (p1 <= 1.0)
+        if not ((p0 >= 0.0) & (p0 <= 1.0) & (p1 >= 0.0) & (p1 <= 1.0)):
+            bad += 1
         if noisy:
             p0 = p0 * keep + noise
             p1 = p1 * keep + noise
@@ -377,7 +418,7 @@ def _round(
         yb = got_b if c0 else 0.0
         pay[i, 0] = (xa if c0 else ya) * stake[i]
         pay[i, 1] = (xb if c1 else yb) * stake[i]
-    return contributed, seen, pay, valid
+    return contributed, seen, pay, bad == 0
 
 
 def _gain(wealth, period_payoff, pa, pb, pay, stake, per_stake):  # pragma: no cover - compiled
@@ -465,30 +506,77 @@ def _one_each(seekers, cand, u, score_s, score_c, n):  # pragma: no cover - comp
     return keep[:kept]
 
 
+#: Partnerships from which the loops over independent rows run on several threads: below it
+#: (about 10,000 organizations) starting the threads costs more than the loop.
+PARALLEL_MIN_ROWS = 50_000
+
+
 @functools.cache
 def kernels() -> SimpleNamespace:
-    """The compiled loops (numba imported and the functions compiled on first use)."""
+    """The compiled loops (numba imported and the functions compiled on first use).
+
+    The loops over partnerships whose rows are independent (learn, coop, round, advance,
+    contractual) have a ``prange`` twin used from :data:`PARALLEL_MIN_ROWS` rows: each
+    iteration writes only its own row, so results do not depend on the number of threads.
+    The twins run under the kernels' lock, as numba's fork-safe workqueue threading layer
+    (set where :mod:`allysim.kernels._compiled_numba` is imported) must not be entered by two
+    Python threads at once.
+    """
     import numba  # type: ignore[import-untyped]
 
-    # Serial loops: they never enter numba's threading layer, so they need no lock.
+    from allysim.kernels import _compiled_numba  # noqa: F401  (the threading layer)
+
     jit = numba.njit(cache=True, nogil=True)
+    parallel = numba.njit(cache=True, nogil=True, parallel=True)
+
+    def either(fn: Any, rows_at: int) -> Any:
+        return _Either(jit(fn), parallel(_prange_twin(fn, numba.prange)), rows_at)
+
     return SimpleNamespace(
-        learn=jit(_learn),
+        learn=either(_learn, 9),
         move_rows=jit(_move_rows),
         unlink=jit(_unlink),
         exchange=jit(_exchange),
-        contractual=jit(_contractual),
-        stage_trust=jit(_stage_trust),
+        contractual=either(_contractual, 2),
+        advance=either(_advance, 7),
         credit=jit(_credit),
         credit_pairs=jit(_credit_pairs),
         meetings=jit(_meetings),
         one_each=jit(_one_each),
         perceive=jit(_perceive),
-        coop=jit(_coop),
-        round=jit(_round),
+        coop=either(_coop, 4),
+        round=either(_round, 0),
         gain=jit(_gain),
         after_play=jit(_after_play),
     )
+
+
+def _prange_twin(fn: Any, prange_: Any) -> Any:
+    """A copy of ``fn`` whose ``prange`` is numba's (under its own name: numba caches compiled
+    code by function name, and the serial and parallel versions must not share an entry)."""
+    scope = dict(fn.__globals__)
+    scope["prange"] = prange_
+    twin = types.FunctionType(fn.__code__, scope, fn.__name__ + "_parallel")
+    twin.__qualname__ = fn.__qualname__ + "_parallel"
+    return twin
+
+
+class _Either:
+    """A serial loop and its parallel twin; the twin from :data:`PARALLEL_MIN_ROWS` rows (the
+    row count is argument ``rows_at``: an int, or an array's length)."""
+
+    def __init__(self, serial: Any, parallel: Any, rows_at: int) -> None:
+        self.serial, self.parallel, self.rows_at = serial, parallel, rows_at
+
+    def __call__(self, *args: Any) -> Any:
+        rows = args[self.rows_at]
+        rows = rows.shape[0] if isinstance(rows, np.ndarray) else int(rows)
+        if rows < PARALLEL_MIN_ROWS:
+            return self.serial(*args)
+        from allysim.kernels._compiled import LOCK
+
+        with LOCK:
+            return self.parallel(*args)
 
 
 def rows2d(arr: np.ndarray) -> np.ndarray:

@@ -455,23 +455,46 @@ class AdvanceStages(_Phase):
             return
         m, t, p = self.model, self.model.table, self.model.params
         stage, in_stage = t.stage[:e], t.in_stage[:e]
-        t.age[:e] += 1
-        in_stage += 1
-        if use_numba():
-            weakest, lowest_competence = kernels().stage_trust(t.alpha, t.beta, e)
-            competent = lowest_competence >= p.competence_floor
-        else:
-            trust = t.trust()
-            comp, ctr, gw = (trust[:, :, k] for k in TrustKind)
-            # Explicit minima: numpy's reductions over tiny trailing axes are slow.
-            weakest = np.minimum(np.minimum(ctr[:, 0], ctr[:, 1]), np.minimum(gw[:, 0], gw[:, 1]))
-            competent = np.minimum(comp[:, 0], comp[:, 1]) >= p.competence_floor
-        betrayed = outcome.any_betrayed
         top = Stage.INSTITUTIONALIZATION
-        threshold = np.append(np.asarray(p.stage_thresholds), np.inf)[stage]
+        thresholds = np.append(np.asarray(p.stage_thresholds, dtype=float), np.inf)
         # Clear communication speeds verification.
         by_stage = np.full(len(Stage), p.stage_min_steps, dtype=float)
         by_stage[Stage.VERIFICATION] *= 1 - m.settings.clarity
+        if use_numba():
+            # The lines below in one compiled loop over the partnerships.
+            promote = np.empty(e, dtype=bool)
+            resolved = outcome.resolved
+            kernels().advance(
+                t.alpha,
+                t.beta,
+                t.stage,
+                t.in_stage,
+                t.age,
+                t.last_betrayal,
+                np.ascontiguousarray(outcome.contributed),
+                np.ascontiguousarray(outcome.seen),
+                _NO_FLAGS if resolved is None else np.ascontiguousarray(resolved),
+                resolved is not None,
+                thresholds,
+                by_stage,
+                float(p.competence_floor),
+                int(m.steps),
+                int(p.absorb_window),
+                int(top),
+                promote,
+            )
+            for part in m.parts:
+                part.on_promote(m, promote)
+            return
+        t.age[:e] += 1
+        in_stage += 1
+        trust = t.trust()
+        comp, ctr, gw = (trust[:, :, k] for k in TrustKind)
+        # Explicit minima: numpy's reductions over tiny trailing axes are slow.
+        weakest = np.minimum(np.minimum(ctr[:, 0], ctr[:, 1]), np.minimum(gw[:, 0], gw[:, 1]))
+        competent = np.minimum(comp[:, 0], comp[:, 1]) >= p.competence_floor
+        betrayed = outcome.any_betrayed
+        threshold = thresholds[stage]
         min_steps = by_stage[stage]
         promote = (stage < top) & (weakest > threshold) & (in_stage >= min_steps)
         promote &= ~betrayed & competent
