@@ -122,13 +122,14 @@ def test_compiled_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
     k = kernels()
     for name in (
         "learn",
-        "move_rows",
+        "move_group",
         "unlink",
         "exchange",
         "contractual",
         "advance",
         "credit",
         "credit_pairs",
+        "scorecard",
         "perceive",
         "coop",
         "round",

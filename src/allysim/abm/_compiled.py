@@ -130,12 +130,14 @@ def _learn(
             streak[i, s] = streak[i, s] + 1 if sn else 0
 
 
-def _move_rows(arr, holes, fillers):  # pragma: no cover - compiled
-    """``arr[holes] = arr[fillers]`` for a (rows, width) array; holes and fillers are disjoint."""
-    for k in range(holes.shape[0]):
-        h, f = holes[k], fillers[k]
-        for j in range(arr.shape[1]):
-            arr[h, j] = arr[f, j]
+def _move_group(arrays, holes, fillers):  # pragma: no cover - compiled
+    """``arr[holes] = arr[fillers]`` for each of a tuple of same-dtype (rows, width) arrays;
+    holes and fillers are disjoint."""
+    for arr in arrays:
+        for k in range(holes.shape[0]):
+            h, f = holes[k], fillers[k]
+            for j in range(arr.shape[1]):
+                arr[h, j] = arr[f, j]
 
 
 def _unlink(table, degree, a, b):  # pragma: no cover - compiled
@@ -236,6 +238,84 @@ def _advance(
         if up or down:
             in_stage[i] = 0
         promote[i] = up
+
+
+def _scorecard(
+    pay,
+    enforcement,
+    overhead,
+    contributed,
+    stake,
+    capability,
+    pa,
+    pb,
+    value_total,
+    cost_total,
+    contributions,
+    satisfaction,
+    benefit,
+    cost,
+    synergy,
+    w,
+):  # pragma: no cover - compiled
+    """Metrics.settle's per-partnership records; returns the round's value and costs per
+    partnership, and how many contributions were made."""
+    e = pay.shape[0]
+    value = np.empty(e)
+    costs = np.empty(e)
+    given = 0
+    for i in range(e):
+        v = pay[i, 0] + pay[i, 1]
+        c = 2 * (enforcement[i] + overhead[i])
+        value[i] = v
+        costs[i] = c
+        value_total[i] += v
+        cost_total[i] += c
+        for side in range(2):
+            if contributed[i, side]:
+                contributions[i, side] += 1
+                given += 1
+            received = capability[pb[i]] if side == 0 else capability[pa[i]]
+            mutual = abs((benefit * received - cost + synergy) * stake[i])
+            ratio = pay[i, side] / mutual if mutual != 0 else 0.0
+            old = satisfaction[i, side]
+            satisfaction[i, side] = ratio if np.isnan(old) else (1 - w) * old + w * ratio
+    return value, costs, given
+
+
+def _best_rows(profile, pa, pb, e):  # pragma: no cover - compiled
+    """``np.maximum(profile[pa[:e]], profile[pb[:e]])``: the better of each pair's profiles."""
+    k = profile.shape[1]
+    best = np.empty((e, k))
+    for i in range(e):
+        for j in range(k):
+            best[i, j] = max(profile[pa[i], j], profile[pb[i], j])
+    return best
+
+
+def _dividend_factor(
+    best_mean, mean, pa, pb, complementarity, scale, degree, network_effect
+):  # pragma: no cover - compiled
+    """ValueCreation.dividend's factor before the risk draw, and each pair's complementarity
+    (``best_mean`` holds the pairs' best profiles averaged, computed by numpy's matmul)."""
+    e = best_mean.shape[0]
+    comp = np.empty(e)
+    factor = np.empty(e)
+    for i in range(e):
+        a = pa[i]
+        b = pb[i]
+        f = 1.0
+        if complementarity != 0:
+            c = best_mean[i] - max(mean[a], mean[b])
+            comp[i] = c
+            f = f * (1 + complementarity * c)
+        if scale.shape[0] > 0:
+            f = f * scale[i]
+        if network_effect != 0:
+            others = (degree[a] - 1 + degree[b] - 1) / 2
+            f = f * (1 + network_effect * others)
+        factor[i] = f
+    return factor, comp
 
 
 def _credit(
@@ -534,11 +614,14 @@ def kernels() -> SimpleNamespace:
 
     return SimpleNamespace(
         learn=either(_learn, 9),
-        move_rows=jit(_move_rows),
+        move_group=jit(_move_group),
         unlink=jit(_unlink),
         exchange=jit(_exchange),
         contractual=either(_contractual, 2),
         advance=either(_advance, 7),
+        scorecard=jit(_scorecard),
+        best_rows=jit(_best_rows),
+        dividend_factor=jit(_dividend_factor),
         credit=jit(_credit),
         credit_pairs=jit(_credit_pairs),
         meetings=jit(_meetings),

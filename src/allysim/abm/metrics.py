@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from allysim._validation import check_interval
+from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.components import Part, PlayedRound, state_reporter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -179,6 +180,9 @@ class Metrics(Part):
             return
         t, p = model.table, model.params
         pay = played.pay
+        if use_numba():
+            self._settle_compiled(model, played)
+            return
         value = pay[:, 0] + pay[:, 1]
         costs = 2 * (played.enforcement + played.overhead)
         t.column("value_total")[:e] += value
@@ -201,6 +205,36 @@ class Metrics(Part):
             ratio = np.divide(pay[:, side], mutual, out=np.zeros(e), where=mutual != 0)
             old = sat[:, side]
             sat[:, side] = np.where(np.isnan(old), ratio, (1 - w) * old + w * ratio)
+
+    def _settle_compiled(self, model: TrustModel, played: PlayedRound) -> None:
+        """:meth:`settle`'s per-partnership records in one compiled loop (the same numbers)."""
+        t, p, e = model.table, model.params, played.e
+        state = model.part_state[self.name]
+        value, costs, given = kernels().scorecard(
+            np.ascontiguousarray(played.pay, dtype=float),
+            np.ascontiguousarray(played.enforcement, dtype=float),
+            np.ascontiguousarray(played.overhead, dtype=float),
+            np.ascontiguousarray(played.contributed),
+            np.ascontiguousarray(played.stake, dtype=float),
+            model.capability,
+            t.pa,
+            t.pb,
+            t.column("value_total"),
+            t.column("cost_total"),
+            t.column("contributions"),
+            t.column("satisfaction"),
+            float(p.benefit),
+            float(p.cost),
+            float(p.synergy),
+            float(self.satisfaction_weight),
+        )
+        state["value"] = float(value.mean())
+        state["costs"] = float(costs.mean())
+        cap_a, cap_b = model.capability[t.pa[:e]], model.capability[t.pb[:e]]
+        ca, cb = played.contributed[:, 0], played.contributed[:, 1]
+        # Dot products as in settle (BLAS's summation order).
+        delivered = cap_a @ ca + cap_b @ cb
+        state["delivery"] = float(delivered / given) if given else float("nan")
 
     def after_round(self, model: TrustModel, outcome: RoundOutcome) -> None:
         """Count perceived betrayals, and the knowledge transferred this step.

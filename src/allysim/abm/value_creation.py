@@ -305,6 +305,12 @@ class ValueCreation(Part):
             return None
         state = model.part_state[self.name]
         t = model.table
+        if use_numba() and state["profile"].flags.c_contiguous:
+            factor = self._factor_compiled(model, e)
+            state["expected_factor"] = factor.copy()
+            if self.dividend_risk:
+                factor = factor * (1 + self.dividend_risk * model.rng.standard_normal(e))
+            return factor
         a, b = t.pa[:e], t.pb[:e]
         factor = np.ones(e)
         if self.complementarity:
@@ -320,6 +326,30 @@ class ValueCreation(Part):
         state["expected_factor"] = factor.copy()
         if self.dividend_risk:
             factor = factor * (1 + self.dividend_risk * model.rng.standard_normal(e))
+        return factor
+
+    def _factor_compiled(self, model: TrustModel, e: int) -> np.ndarray:
+        """:meth:`dividend`'s factor before the risk draw, in compiled loops (the same
+        numbers: the pairs' best profiles are averaged by the same matmul)."""
+        state = model.part_state[self.name]
+        t, k = model.table, kernels()
+        if self.complementarity:
+            best = k.best_rows(state["profile"], t.pa, t.pb, e)
+            best_mean = best @ np.full(self.dimensions, 1.0 / self.dimensions)
+        else:
+            best_mean = np.zeros(e)
+        factor, comp = k.dividend_factor(
+            best_mean,
+            state["mean"],
+            t.pa,
+            t.pb,
+            float(self.complementarity),
+            t.column("scale")[:e] if self.scale_elasticity else np.zeros(0),
+            t.degree,
+            float(self.network_effect),
+        )
+        if self.complementarity:
+            state["pair_complementarity"] = comp
         return factor
 
     def settle(self, model: TrustModel, played: PlayedRound) -> None:
