@@ -105,11 +105,18 @@ def timed_steps(model: TrustModel, steps: int) -> tuple[float, float]:
     partnership-step separates a part's own cost from the extra work it creates.
     """
     active = 0
+    c0 = time.process_time()
     t0 = time.perf_counter()
     for _ in range(steps):
         model.step()
         active += model.table.n_active  # an attribute read, negligible beside a step
+    LAST_CPU[0] = time.process_time() - c0
     return time.perf_counter() - t0, active / max(steps, 1)
+
+
+# CPU seconds of the last timed_steps (all threads of the process): beside the wall time,
+# it shows how much a busy machine slowed a run down.
+LAST_CPU = [0.0]
 
 
 def pin_one_core() -> str:
@@ -130,7 +137,10 @@ def best_of(
         for name in names:
             gc.collect()
             t, active = run(name)
-            print(f"    run {r + 1}/{repeats} {name:<15} {t:8.3f}", flush=True)
+            print(
+                f"    run {r + 1}/{repeats} {name:<15} {t:8.3f} s wall, {LAST_CPU[0]:8.3f} s CPU",
+                flush=True,
+            )
             if name not in best or t < best[name][0]:
                 best[name] = (t, active)
     return best

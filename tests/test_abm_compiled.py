@@ -125,7 +125,7 @@ def test_compiled_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
         "move_group",
         "unlink",
         "exchange",
-        "contractual",
+        "trust_of",
         "advance",
         "credit",
         "credit_pairs",
@@ -212,17 +212,19 @@ def _random_table(n: int, capacity: int, seed: int) -> PartnershipTable:
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), e=st.integers(0, 50), scale=st.floats(1e-3, 1e3))
 def test_trust_loops_match_trust_mean(seed: int, e: int, scale: float) -> None:
-    """Contractual trust: the same bits as numpy's trust_mean."""
+    """Trust of each kind: the same bits as numpy's trust_mean, and the same mean."""
     from allysim.abm._compiled import kernels
     from allysim.abm.trust import trust_mean
 
     rng = np.random.default_rng(seed)
     alpha = rng.random((e + 3, 2, 3)) * scale + 1e-3
     beta = rng.random((e + 3, 2, 3)) * scale + 1e-3
-    trust = trust_mean(alpha[:e], beta[:e])
-    np.testing.assert_array_equal(
-        kernels().contractual(alpha, beta, e), trust[:, :, 1], strict=True
-    )
+    for kind in range(3):
+        expected = trust_mean(alpha[:e, :, kind], beta[:e, :, kind])
+        got = kernels().trust_of(alpha, beta, e, kind)
+        np.testing.assert_array_equal(got, expected, strict=True)
+        if e:
+            assert float(got.mean()) == float(expected.mean())
 
 
 @needs_numba
@@ -303,5 +305,61 @@ def test_compiled_path_same_on_one_or_two_threads(monkeypatch: pytest.MonkeyPatc
     for key, value in arrays0.items():
         np.testing.assert_array_equal(value, arrays2[key], err_msg=key, strict=True)
     k = _compiled.kernels()
-    for name in ("learn", "contractual", "advance", "coop", "round"):
+    for name in ("learn", "trust_of", "advance", "coop", "round"):
         assert getattr(k, name).parallel.signatures, name
+
+
+class _Unchanged:
+    """A mechanism whose expected payoffs are the bare game's: goodwill_weights' general path."""
+
+    def transform(self, row: np.ndarray, col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return row, col
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    count=st.integers(0, 40),
+    cost=st.sampled_from([0.0, 0.5, 1.0, 2.0]),
+    discount=st.floats(0.0, 0.99),
+)
+def test_goodwill_weights_without_mechanisms_match_the_general_path(
+    seed: int, count: int, cost: float, discount: float
+) -> None:
+    """The shortcut without mechanisms gives the payoff-matrix path's numbers to the bit."""
+    from allysim.abm.payoffs import goodwill_weights
+
+    rng = np.random.default_rng(seed)
+    received_a, received_b = rng.uniform(0, 4, count), rng.uniform(0, 4, count)
+    # Dividends around the cost, so both signs of the temptation occur, and exact ties.
+    dividend = np.where(rng.random(count) < 0.2, cost, rng.uniform(-1, 3, count))
+    fast = goodwill_weights(received_a, received_b, cost, dividend, (), discount)
+    general = goodwill_weights(received_a, received_b, cost, dividend, (_Unchanged(),), discount)
+    np.testing.assert_array_equal(fast, general, strict=True)
+    # Weight 1 where withholding tempts, 1 - discount where it does not.
+    assert set(np.unique(fast)) <= {1.0, 1 - discount}
+
+
+@needs_numba
+@pytest.mark.parametrize("rows", ["slice", "indices"])
+@pytest.mark.parametrize("n", [20, 400])
+def test_credit_partners_loop_matches_numpy(
+    rows: str, n: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """credit_partners: the compiled loop adds what the concatenated credit adds (few or many)."""
+    results = []
+    e = 0
+    for flag in ("0", "1"):
+        monkeypatch.setenv("ALLYSIM_NUMBA", flag)
+        m = _run({}, n, 15, seed=11)
+        e = m.n_active
+        # A slice of most rows (one bincount), or five rows (added one by one: "few").
+        which = slice(1, e) if rows == "slice" else np.arange(0, e, 3)[:5]
+        count = len(range(e)[which]) if isinstance(which, slice) else which.size
+        amount = np.random.default_rng(5).normal(size=(count, 2))
+        m.credit_partners(which, amount)
+        m.credit_partners(which, -0.5 * amount, utility_only=True)
+        results.append((m.wealth.copy(), m.period_payoff.copy()))
+    assert e > 3
+    for x, y in zip(results[0], results[1], strict=True):
+        np.testing.assert_array_equal(x, y, strict=True)

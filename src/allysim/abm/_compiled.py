@@ -1,12 +1,20 @@
 """Compiled loops for the trust model's step (numba, the optional ``fast`` extra).
 
 The trust model's step is many small numpy passes over the partnerships; the functions here fuse
-the hottest of them (the three Beta-belief updates of :class:`~allysim.abm.phases.LearnTrust`,
-the table compaction of :meth:`~allysim.abm.PartnershipTable.remove`, the knowledge exchange of
-:class:`~allysim.abm.ValueCreation`) into one loop each. They are the numpy path's twins and give
-bit-identical results: the random numbers are still drawn by the model's numpy Generator and
-passed in, and every floating-point operation happens in the same order as in numpy, so a
+them into one loop each: play (intended moves, the round's moves and perceptions, payoffs, the
+credits to wealth, the machines and reputations), the three Beta-belief updates of
+:class:`~allysim.abm.phases.LearnTrust`, :class:`~allysim.abm.phases.AdvanceStages`, partner
+search's filters, the table compaction of :meth:`~allysim.abm.PartnershipTable.remove`, the
+ledger's credits, and the parts' hottest hooks (governance's perception, the metrics' records,
+value creation's dividend factor and knowledge exchange). They are the numpy path's twins and
+give bit-identical results: the random numbers are still drawn by the model's numpy Generator,
+in the same order, and passed in, and every floating-point operation happens in the same order
+as in numpy (sums that numpy leaves to BLAS or to its pairwise summation stay in numpy), so a
 model's results do not depend on whether numba is installed.
+
+The loops over independent partnerships also have a parallel (``prange``) twin, used from
+:data:`PARALLEL_MIN_ROWS` partnerships; each iteration writes only its own row, so results do
+not depend on the number of threads either.
 
 The compiled path is used when numba can be imported, unless the environment variable
 ``ALLYSIM_NUMBA`` is ``0`` (read at each step, so it can be switched within a session).
@@ -176,13 +184,13 @@ def _exchange(profile, pa, pb, contributed, rate, gains, delta):  # pragma: no c
     return r
 
 
-def _contractual(alpha, beta, e):  # pragma: no cover - compiled
-    """Contractual trust ``alpha / (alpha + beta)`` of both sides of rows ``[:e]``: (e, 2)."""
+def _trust_of(alpha, beta, e, kind):  # pragma: no cover - compiled
+    """Trust ``alpha / (alpha + beta)`` of one kind, both sides of rows ``[:e]``: (e, 2)."""
     out = np.empty((e, 2))
     for i in prange(e):
         for s in range(2):
-            a = alpha[i, s, 1]
-            out[i, s] = a / (a + beta[i, s, 1])
+            a = alpha[i, s, kind]
+            out[i, s] = a / (a + beta[i, s, kind])
     return out
 
 
@@ -596,7 +604,7 @@ def kernels() -> SimpleNamespace:
     """The compiled loops (numba imported and the functions compiled on first use).
 
     The loops over partnerships whose rows are independent (learn, coop, round, advance,
-    contractual) have a ``prange`` twin used from :data:`PARALLEL_MIN_ROWS` rows: each
+    trust_of) have a ``prange`` twin used from :data:`PARALLEL_MIN_ROWS` rows: each
     iteration writes only its own row, so results do not depend on the number of threads.
     The twins run under the kernels' lock, as numba's fork-safe workqueue threading layer
     (set where :mod:`allysim.kernels._compiled_numba` is imported) must not be entered by two
@@ -617,7 +625,7 @@ def kernels() -> SimpleNamespace:
         move_group=jit(_move_group),
         unlink=jit(_unlink),
         exchange=jit(_exchange),
-        contractual=either(_contractual, 2),
+        trust_of=either(_trust_of, 2),
         advance=either(_advance, 7),
         scorecard=jit(_scorecard),
         best_rows=jit(_best_rows),

@@ -570,5 +570,5 @@ class Exit(_Phase):
 def _contractual_trust(t, e: int, compiled) -> np.ndarray:
     """(e, 2) contractual trust of each side in the other, compiled when ``compiled`` is given."""
     if compiled is not None:
-        return compiled.contractual(t.alpha, t.beta, e)
+        return compiled.trust_of(t.alpha, t.beta, e, int(TrustKind.CONTRACTUAL))
     return trust_mean(t.alpha[:e, :, TrustKind.CONTRACTUAL], t.beta[:e, :, 1])

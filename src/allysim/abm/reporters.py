@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.stats import gini
 from allysim.abm.trust import KINDS, STAGES, trust_mean
 
@@ -50,8 +51,10 @@ def contribution_rate(model: TrustModel) -> float:
     >>> contribution_rate(TrustModel(n_organizations=4, seed=0))
     nan
     """
-    moves = model.last_round.moves
-    return float(moves.mean()) if moves.size else float("nan")
+    contributed = model.last_round.contributed
+    # A count over the (n, 2) moves: the mean of the 0/1 moves exactly, without concatenating.
+    size = contributed.size
+    return float(np.count_nonzero(contributed) / size) if size else float("nan")
 
 
 def welfare(model: TrustModel) -> float:
@@ -124,6 +127,9 @@ def trust_level(model: TrustModel, kind: int) -> float:
     if not e:
         return float("nan")
     # One kind only: the same values, and the same sum order, as averaging all kinds' slice.
+    if use_numba():
+        # The same (e, 2) array from one compiled loop, and numpy's mean of it.
+        return float(kernels().trust_of(t.alpha, t.beta, e, int(kind)).mean())
     return float(trust_mean(t.alpha[:e, :, kind], t.beta[:e, :, kind]).mean())
 
 
