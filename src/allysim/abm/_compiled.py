@@ -161,13 +161,16 @@ def _unlink(table, degree, a, b):  # pragma: no cover - compiled
             degree[i] -= 1
 
 
-def _exchange(profile, pa, pb, contributed, rate, gains, delta):  # pragma: no cover - compiled
-    """Knowledge exchange: ``gains`` (the learners' rows, a's then b's) and their sums ``delta``.
+def _exchange(profile, pa, pb, contributed, rate, gains):  # pragma: no cover - compiled
+    """Knowledge exchange: ``gains`` (the learners' rows, a's then b's), added to ``profile``
+    (capped at 1) after all are known. Returns how many rows of ``gains`` were written.
 
     The learners are side 0 where side 1 contributed, in row order, then side 1 where side 0
-    did; ``delta`` (zeros on entry) accumulates in that order, as ``np.bincount`` does.
+    did; each learner's sum accumulates in that order from 0, as ``np.bincount`` does, and is
+    then added to its profile, as ``profile[:, j] += bincount`` and ``np.minimum`` do.
     """
-    d = profile.shape[1]
+    n, d = profile.shape
+    delta = np.zeros((n, d))
     r = 0
     for side in range(2):
         for i in range(contributed.shape[0]):
@@ -181,7 +184,39 @@ def _exchange(profile, pa, pb, contributed, rate, gains, delta):  # pragma: no c
                 gains[r, j] = g
                 delta[learner, j] += g
             r += 1
+    for i in range(n):
+        for j in range(d):
+            x = profile[i, j] + delta[i, j]
+            # np.minimum(x, 1.0): NaN stays NaN.
+            profile[i, j] = 1.0 if x > 1.0 else x
     return r
+
+
+def _risk_premium(
+    distance, expected_factor, contributed, stake, synergy, friction, risk, risk_aversion
+):  # pragma: no cover - compiled
+    """ValueCreation.settle's risk premium, negated for both sides: (e, 2)."""
+    e = contributed.shape[0]
+    out = np.empty((e, 2))
+    half = risk_aversion / 2
+    for i in range(e):
+        expected = synergy * (1 - friction * distance[i]) * expected_factor[i]
+        sd = expected * risk * stake[i]
+        premium = half * (sd * sd) if contributed[i, 0] and contributed[i, 1] else 0.0
+        out[i, 0] = -premium
+        out[i, 1] = -premium
+    return out
+
+
+def _sum_and_gap(pay):  # pragma: no cover - compiled
+    """``pay[:, 0] + pay[:, 1]`` and ``abs(pay[:, 0] - pay[:, 1])``."""
+    e = pay.shape[0]
+    total = np.empty(e)
+    gap = np.empty(e)
+    for i in range(e):
+        total[i] = pay[i, 0] + pay[i, 1]
+        gap[i] = abs(pay[i, 0] - pay[i, 1])
+    return total, gap
 
 
 def _trust_of(alpha, beta, e, kind):  # pragma: no cover - compiled
@@ -625,6 +660,8 @@ def kernels() -> SimpleNamespace:
         move_group=jit(_move_group),
         unlink=jit(_unlink),
         exchange=jit(_exchange),
+        risk_premium=jit(_risk_premium),
+        sum_and_gap=jit(_sum_and_gap),
         trust_of=either(_trust_of, 2),
         advance=either(_advance, 7),
         scorecard=jit(_scorecard),

@@ -377,6 +377,9 @@ class ValueCreation(Part):
         """
         state = model.part_state[self.name]
         pay = played.pay
+        if use_numba() and played.e:
+            self._settle_compiled(model, played)
+            return
         if self.dividend_risk and self.risk_aversion and played.e:
             t, p, e = model.table, model.params, played.e
             # Assumes no other part rescales the dividend after this one (order of the parts).
@@ -391,6 +394,27 @@ class ValueCreation(Part):
             )
         state["value"] = float((pay[:, 0] + pay[:, 1]).mean()) if played.e else float("nan")
         state["gap"] = float(np.abs(pay[:, 0] - pay[:, 1]).mean()) if played.e else float("nan")
+
+    def _settle_compiled(self, model: TrustModel, played: PlayedRound) -> None:
+        """:meth:`settle` with its passes in compiled loops (the same numbers)."""
+        state = model.part_state[self.name]
+        k, e = kernels(), played.e
+        if self.dividend_risk and self.risk_aversion:
+            t, p = model.table, model.params
+            amount = k.risk_premium(
+                t.distance,
+                state["expected_factor"],
+                np.ascontiguousarray(played.contributed),
+                np.ascontiguousarray(played.stake, dtype=float),
+                float(p.synergy),
+                float(p.culture_friction),
+                float(self.dividend_risk),
+                float(self.risk_aversion),
+            )
+            model.credit_partners(slice(0, e), amount, utility_only=True)
+        total, gap = k.sum_and_gap(np.ascontiguousarray(played.pay, dtype=float))
+        state["value"] = float(total.mean())
+        state["gap"] = float(gap.mean())
 
     def after_round(self, model: TrustModel, outcome: RoundOutcome) -> None:
         """Knowledge exchange: profiles move toward a contributing partner's.
@@ -421,18 +445,17 @@ class ValueCreation(Part):
         a, b = t.pa[:e], t.pb[:e]
         rate = self.absorptive_capacity
         if use_numba() and profile.flags.c_contiguous:
-            # The same gains and sums as below, in the same order, in one compiled loop.
+            # The same gains, sums and cap as below, in the same order, in one compiled loop.
             gains = np.empty((2 * e, profile.shape[1]))
-            delta = np.zeros_like(profile)
             used = kernels().exchange(
-                profile, t.pa, t.pb, np.ascontiguousarray(outcome.contributed), rate, gains, delta
+                profile, t.pa, t.pb, np.ascontiguousarray(outcome.contributed), rate, gains
             )
             gains = gains[:used]
-            profile += delta
         else:
             gains = self._gains(profile, a, b, outcome, rate)
-        # An organization learning from several partners at once cannot pass the best of them.
-        np.minimum(profile, 1.0, out=profile)
+            # An organization learning from several partners at once cannot pass the best of
+            # them.
+            np.minimum(profile, 1.0, out=profile)
         state["mean"] = profile @ np.full(self.dimensions, 1.0 / self.dimensions)
         state["transferred"] += float(gains.sum())
 
