@@ -2,7 +2,7 @@
 
 Workloads: trivial cells (pure overhead), realistic cells (a 100-round, 100-repetition match
 between two strategies, allysim.experiments.match_cell, about 1 ms) and heavier cells of about
-10 ms and 50 ms (longer matches; the time per cell in-process is printed). The goal for the
+8, 16 and 40 ms (longer matches; the time per cell in-process is printed). The goal for the
 Dask path: at least 1.8x the in-process rate on 2 workers for cells of 10 ms or more. Each
 executor is warmed up once, then timed; the best of ``--repeats`` timed runs is shown.
 
@@ -17,7 +17,7 @@ import itertools
 import time
 import warnings
 
-from allysim.experiments import match_cell, sweep
+from allysim.experiments import LOCAL_DASK_CONFIG, match_cell, sweep
 
 warnings.filterwarnings("ignore")
 
@@ -44,6 +44,7 @@ def main() -> None:
         "trivial (10,000 cells)": (trivial, {"x": list(range(10_000))}),
         "match_cell (400 cells)": (match_cell, pairs),
         "1,000-round matches (400)": (long_match, {**pairs, "rounds": [1_000]}),
+        "2,000-round matches (400)": (long_match, {**pairs, "rounds": [2_000]}),
         "5,000-round matches (200)": (
             long_match,
             {"row": pairs["row"][:10], "col": pairs["col"][:10], "rounds": [5_000]},
@@ -73,15 +74,11 @@ def main() -> None:
         except ImportError:
             distributed = None
         if distributed is not None:
-            # Dask starts its workers with the "spawn" method: a fresh interpreter, in which
-            # the same cell takes about 15% more CPU time than in the parent (8.5-9.1 ms
-            # against 7.6 ms for a 1,000-round match_cell here), where a forked worker matches
-            # the parent (7.8 ms). The "fork" variant is what docs/experiments.md recommends on
-            # Linux for local clusters.
-            for name, method in (("spawn (default)", "spawn"), ("fork", "fork")):
-                key = "distributed.worker.multiprocessing-method"
+            # Dask's defaults, and allysim.experiments.LOCAL_DASK_CONFIG (workers forked, the
+            # monitors and the profiler quieter; docs/experiments.md says why).
+            for name, config in (("default", {}), ("LOCAL_DASK_CONFIG", LOCAL_DASK_CONFIG)):
                 with (
-                    dask.config.set({key: method}),
+                    dask.config.set(config),
                     distributed.LocalCluster(
                         n_workers=args.workers, threads_per_worker=1, dashboard_address=None
                     ) as cluster,

@@ -59,16 +59,17 @@ def test_process_pool_gives_the_in_process_result():
     pd.testing.assert_frame_equal(serial, threaded, check_exact=True)
 
 
-@pytest.mark.parametrize("start", ["spawn", "fork"])
-def test_local_dask_cluster_gives_the_in_process_result(start):
+@pytest.mark.parametrize("tuned", [False, True])
+def test_local_dask_cluster_gives_the_in_process_result(tuned):
     distributed = pytest.importorskip("distributed")
     import dask
 
+    from allysim.experiments import LOCAL_DASK_CONFIG
+
     grid = {"row": ["TFT", "WSLS"], "col": ["ALLD", "RANDOM(0.5)"]}
     serial = sweep(match_cell, grid, replicates=2, seed=8, progress=False)
-    # "fork" is the start method docs/experiments.md recommends for local clusters on Linux.
     with (
-        dask.config.set({"distributed.worker.multiprocessing-method": start}),
+        dask.config.set(LOCAL_DASK_CONFIG if tuned else {}),
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,

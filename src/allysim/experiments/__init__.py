@@ -25,6 +25,6 @@ from __future__ import annotations
 
 from allysim.experiments.cells import match_cell
 from allysim.experiments.grid import cell_seed, expand_grid
-from allysim.experiments.runner import SweepWarning, sweep
+from allysim.experiments.runner import LOCAL_DASK_CONFIG, SweepWarning, sweep
 
-__all__ = ["SweepWarning", "cell_seed", "expand_grid", "match_cell", "sweep"]
+__all__ = ["LOCAL_DASK_CONFIG", "SweepWarning", "cell_seed", "expand_grid", "match_cell", "sweep"]
