@@ -69,7 +69,7 @@ from allysim.strategies import (
 )
 from allysim.tournament import TournamentResult, round_robin
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = [
     "ALLC",
