@@ -167,30 +167,10 @@ def _play_block(
         # The hot loop: rounds that every lane plays, then the longer matches' tails.
         for _t in range(shortest):
             for j in range(_LANES):
-                s = rng[j] + gamma[j]
-                z = _mix(s)
-                rng[j] = s
-                a = sx[j]
-                b = sy[j]
-                mx = np.uint64(np.int64(z >> _S40) >= thr4[a])
-                my = np.uint64(np.int64((z >> _S8) & _LOW24) >= thr4[b])
-                o = mx + mx + my
-                sx[j] = np.uint64(next4[a + o])
-                sy[j] = np.uint64(next4[b + my + my + mx])
-                tally[_FOUR * np.uint64(j) + o] += 1
+                _plain_round(j, 1, thr4, next4, sx, sy, rng, gamma, tally)
         for t in range(shortest, horizon):
             for j in range(_LANES):
-                s = rng[j] + gamma[j]
-                z = _mix(s)
-                rng[j] = s
-                a = sx[j]
-                b = sy[j]
-                mx = np.uint64(np.int64(z >> _S40) >= thr4[a])
-                my = np.uint64(np.int64((z >> _S8) & _LOW24) >= thr4[b])
-                o = mx + mx + my
-                sx[j] = np.uint64(next4[a + o])
-                sy[j] = np.uint64(next4[b + my + my + mx])
-                tally[_FOUR * np.uint64(j) + o] += 1 if t < length[j] else 0
+                _plain_round(j, 1 if t < length[j] else 0, thr4, next4, sx, sy, rng, gamma, tally)
     else:
         for t in range(horizon):
             for j in range(_LANES):
@@ -221,6 +201,23 @@ def _play_block(
     for j in range(nl):
         for o in range(4):
             tally_out[lo + j, o] = tally[4 * j + o]
+
+
+@njit(inline="always", cache=True)
+def _plain_round(j, count, thr4, next4, sx, sy, rng, gamma, tally):  # pragma: no cover
+    """One round of lane j without perception noise or history; ``count`` (0 or 1) says
+    whether its outcome is counted (0 past the match's end)."""
+    s = rng[j] + gamma[j]
+    z = _mix(s)
+    rng[j] = s
+    a = sx[j]
+    b = sy[j]
+    mx = np.uint64(np.int64(z >> _S40) >= thr4[a])
+    my = np.uint64(np.int64((z >> _S8) & _LOW24) >= thr4[b])
+    o = mx + mx + my
+    sx[j] = np.uint64(next4[a + o])
+    sy[j] = np.uint64(next4[b + my + my + mx])
+    tally[_FOUR * np.uint64(j) + o] += count
 
 
 @njit(parallel=True, cache=True)
