@@ -643,3 +643,33 @@ def test_imitation_uses_the_fermi_rule():
     assert p[1] == 0.5 and p[3] == 1.0 and p[4] == 0.0
     # Symmetry of the pairwise comparison: p(g) + p(-g) = 1.
     np.testing.assert_allclose(_fermi(2.0, gains) + _fermi(2.0, -gains), 1.0, atol=1e-15)
+
+
+def _new_pairs(t, a, b):
+    k = len(a)
+    t.add(
+        np.asarray(a),
+        np.asarray(b),
+        distance=np.zeros(k),
+        pair_eta=np.zeros(k),
+        machine=np.zeros((k, 2), int),
+        alpha=np.ones((k, 2, 3)),
+        beta=np.ones((k, 2, 3)),
+        goodwill_weight=np.ones((k, 2, 2)),
+    )
+
+
+def test_partnership_table_takes_an_organization_named_twice_in_one_call():
+    t = PartnershipTable(5, 3, never_betrayed=-(10**9))
+    # Organization 0 starts three partnerships at once, on either side.
+    _new_pairs(t, [0, 1, 0], [2, 0, 3])
+    assert sorted(t.partners_of(0)) == [1, 2, 3]
+    assert [t.partners_of(i) for i in (1, 2, 3)] == [[0], [0], [0]]
+    assert t.degree.tolist() == [3, 1, 1, 1, 0]
+    # It is full now: a fourth is refused, naming it, and nothing is written.
+    before = (t.partner_table.copy(), t.n_active, t.degree.copy())
+    with pytest.raises(ValueError, match="organization 0 has no free place"):
+        _new_pairs(t, [4], [0])
+    np.testing.assert_array_equal(t.partner_table, before[0])
+    assert t.n_active == before[1]
+    np.testing.assert_array_equal(t.degree, before[2])

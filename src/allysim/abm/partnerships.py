@@ -293,7 +293,9 @@ class PartnershipTable:
     ) -> None:
         """Start partnerships between ``a[k]`` and ``b[k]`` in assessment.
 
-        The callers guarantee that both have a free place and are not yet partners.
+        Both must have a free place (otherwise ValueError, and nothing is written) and must not
+        be partners yet; an organization may appear in several of
+        the new partnerships, each taking one of its places.
 
         Parameters
         ----------
@@ -330,6 +332,7 @@ class PartnershipTable:
         count = a.size
         if count == 0:
             return
+        self._link(np.concatenate([a, b]), np.concatenate([b, a]))
         e = self.n_active
         rows = slice(e, e + count)
         self.n_active = e + count
@@ -347,13 +350,36 @@ class PartnershipTable:
         self.goodwill_weight[rows] = goodwill_weight
         for name, fill in self._fills.items():
             getattr(self, name)[rows] = fill
-        table = self.partner_table
-        table[a, (table[a] < 0).argmax(axis=1)] = b
-        table[b, (table[b] < 0).argmax(axis=1)] = a
         np.add.at(self.degree, a, 1)
         np.add.at(self.degree, b, 1)
         self.formed += count
         self.formed_total += count
+
+    def _link(self, ends: np.ndarray, others: np.ndarray) -> None:
+        """Write ``others[k]`` into a free place of ``ends[k]``'s row of the partner table.
+
+        Checks first that every organization has a place for each time it is named, so a
+        refusal writes nothing. One named several times takes that many places: the first
+        occurrence of each is placed, then the next, so no place is written twice.
+        """
+        table = self.partner_table
+        orgs, counts = np.unique(ends, return_counts=True)
+        short = counts > (table[orgs] < 0).sum(axis=1)
+        if short.any():
+            raise ValueError(
+                f"organization {int(orgs[short][0])} has no free place left for its new "
+                f"partnerships (capacity {table.shape[1]})"
+            )
+        if counts.max() == 1:
+            table[ends, (table[ends] < 0).argmax(axis=1)] = others
+            return
+        pending = np.arange(ends.size)
+        while pending.size:
+            _, first = np.unique(ends[pending], return_index=True)
+            now = pending[first]
+            rows = ends[now]
+            table[rows, (table[rows] < 0).argmax(axis=1)] = others[now]
+            pending = np.delete(pending, first)
 
     def remove(self, gone: np.ndarray, failed: np.ndarray | None = None) -> None:
         """Dissolve the partnerships flagged in ``gone`` and compact the rows.
