@@ -50,7 +50,8 @@ partnerships. The rules, each step (the part's ``end_step`` hook, after imitatio
   acceptance factors of the other parts, e.g. :class:`~allysim.abm.Standing`'s standing); a
   consortium forms when at least ``min_size - 1`` candidates accept. A member's trust prior
   is ``prior_strength`` pseudo-observations at its judgement of the one who invited it, as a
-  new partnership's. An organization takes at most one new membership per step.
+  new partnership's; the founder's is at its mean judgement of those who accepted. An
+  organization takes at most one new membership per step.
 
 Everything is vectorised over consortia: members are a padded (K, ``max_size``) array, left
 packed, ``-1`` marking an empty place. A part that is off draws no random number.
@@ -59,6 +60,7 @@ packed, ``-1`` marking an empty place. A part that is off draws no random number
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -405,7 +407,13 @@ class Consortia(Part):
         Raises
         ------
         ValueError
-            ``max_size`` exceeds the number of organizations.
+            ``max_size`` exceeds the number of organizations, or the roster or the memberships
+            (``max_memberships``) would exceed the memory budget.
+
+        Warns
+        -----
+        UserWarning
+            No organization has ``min_size - 1`` neighbours, so no consortium can form.
 
         Examples
         --------
@@ -427,12 +435,26 @@ class Consortia(Part):
             "max_size",
             hint="the roster holds a few arrays of (n_organizations / min_size) x max_size",
         )
+        check_memory(
+            8.0 * n * self.max_memberships,
+            "max_memberships",
+            hint="each organization's memberships take max_memberships places",
+        )
         graph = model.network.graph
         if graph is None:
             has_neighbour = np.full(n, n > 1)
         else:
             degree = dict(graph.degree())
             has_neighbour = np.array([degree.get(i, 0) > 0 for i in range(n)])
+            # A founder invites only its neighbours: below min_size - 1 of them, none can form.
+            most = max(degree.values(), default=0)
+            if most + 1 < self.min_size and self.formation_rate > 0:
+                warnings.warn(
+                    f"no consortium can form: min_size = {self.min_size} but the network's "
+                    f"largest degree is {most} (a founder invites only its neighbours); lower "
+                    "min_size or use a denser network",
+                    stacklevel=3,
+                )
         model.part_state[self.name] = {
             "k": 0,
             "next_id": 0,
