@@ -80,6 +80,8 @@ def test_evolve_and_trust_commands(tmp_path, capsys):
 def test_compare_and_tournament_commands(tmp_path, capsys):
     assert main(["compare", "--out", str(tmp_path), "--quiet"]) == 0
     assert (tmp_path / "mechanisms.csv").exists()
+    # The printed table says what its columns mean.
+    assert "sustained by equilibrium_strategy" in capsys.readouterr().out
     assert main(["tournament", "--out", str(tmp_path), "--rounds", "20", "--repetitions", "5"]) == 0
     out = capsys.readouterr().out
     assert "ALLD" in out

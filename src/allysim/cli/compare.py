@@ -48,6 +48,13 @@ def _mechanisms_section(args: argparse.Namespace) -> list[_Artifact]:
     cols += ["cooperation", "welfare"]
     with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
         print(table[cols].to_string(index=False))
+    print(
+        "\nequilibrium: mutual contribution is a Nash equilibrium without noise, sustained by "
+        "equilibrium_strategy;\ntournament_winner: top of a noisy round robin (no self-play);\n"
+        "cooperation, welfare: contribution rate and welfare per partner per round (net of "
+        "enforcement costs) in the\nsmall-mutation stationary distribution; every column is "
+        "in mechanisms.csv (help: allysim.compare_mechanisms)"
+    )
     axes = mechanism_bars(table)
     fig = axes[0].figure
     fig.suptitle(
