@@ -143,6 +143,10 @@ def test_stationary_bars_arrows():
     arrows = [p for p in ax.patches if p.__class__.__name__ == "FancyArrowPatch"]
     favoured = int(((res.fixation > 1 / 50) & ~np.eye(3, dtype=bool)).sum())
     assert len(arrows) == favoured > 0
+    # The arrows sit above the bars; the share axis still ends at the largest share.
+    top = res.shares.max()
+    assert ax.get_ylim()[1] > top and max(ax.get_yticks()) <= top + 1e-12
+    assert ax.spines["left"].get_bounds() == pytest.approx((0, top))
     plt.close("all")
 
 

@@ -192,6 +192,10 @@ def stationary_bars(result, names: Sequence[str], *, ax=None, population: int | 
     ax.set_xlabel(f"strategy (arrows: invasion favoured, fixation above 1/Z, Z = {z})")
     top = max(np.nanmax(shares, initial=0.0), 1e-9)
     ax.set_ylim(0, top * 1.6)
+    # The room above the bars holds the arrows: the share axis stops at the largest share.
+    ticks = [t for t in ax.get_yticks() if 0 <= t <= top * (1 + 1e-9)]
+    ax.set_yticks(ticks)
+    ax.spines["left"].set_bounds(0, top)
     rho = np.asarray(result.fixation)
     for i in range(shares.size):
         for j in range(shares.size):
