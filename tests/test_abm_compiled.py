@@ -367,3 +367,15 @@ def test_credit_partners_loop_matches_numpy(
     assert e > 3
     for x, y in zip(results[0], results[1], strict=True):
         np.testing.assert_array_equal(x, y, strict=True)
+
+
+@needs_numba
+@pytest.mark.parametrize("dims", range(1, 8))
+def test_cultural_distance_loop_is_numpys_to_the_bit(dims: int) -> None:
+    from allysim.abm._compiled import kernels
+
+    rng = np.random.default_rng(dims)
+    culture = rng.random((500, dims))
+    a, b = rng.integers(0, 500, size=(2, 5000))
+    got = kernels().mean_abs_distance(culture, a, b)
+    np.testing.assert_array_equal(got, np.abs(culture[a] - culture[b]).mean(axis=1))

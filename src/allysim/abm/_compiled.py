@@ -629,6 +629,21 @@ def _one_each(seekers, cand, u, score_s, score_c, n):  # pragma: no cover - comp
     return keep[:kept]
 
 
+def _mean_abs_distance(culture, a, b):  # pragma: no cover - compiled
+    """``np.abs(culture[a] - culture[b]).mean(axis=1)`` without the (k, d) temporaries: a
+    left-to-right sum, then one division, which is numpy's order for fewer than 8 columns
+    (the caller keeps numpy for more, where numpy's reduction unrolls)."""
+    k = a.shape[0]
+    d = culture.shape[1]
+    out = np.empty(k)
+    for i in range(k):
+        s = 0.0
+        for j in range(d):
+            s += abs(culture[a[i], j] - culture[b[i], j])
+        out[i] = s / d
+    return out
+
+
 #: Partnerships from which the loops over independent rows run on several threads: below it
 #: (about 10,000 organizations) starting the threads costs more than the loop.
 PARALLEL_MIN_ROWS = 50_000
@@ -676,6 +691,7 @@ def kernels() -> SimpleNamespace:
         round=either(_round, 0),
         gain=jit(_gain),
         after_play=jit(_after_play),
+        mean_abs_distance=jit(_mean_abs_distance),
     )
 
 

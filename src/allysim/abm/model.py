@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from allysim._validation import as_generator, check_int
+from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.agents import Organization
 from allysim.abm.culture import (
     HOFSTEDE_SCORES,
@@ -258,6 +259,8 @@ class TrustModel(Ledger, mesa.Model):
                     self.params.culture_scale,
                 )
             ).reshape(np.shape(a))
+        if self.culture.shape[1] < 8 and use_numba():
+            return kernels().mean_abs_distance(self.culture, a, b)
         return np.abs(self.culture[a] - self.culture[b]).mean(axis=1)
 
     def step(self) -> None:
