@@ -76,6 +76,7 @@ from allysim._validation import (
     check_probability,
 )
 from allysim.abm.components import Part, state_reporter
+from allysim.abm.search import mutual_assessment
 from allysim.consortia.games import GroupGame, PublicGoodsGame
 from allysim.consortia.mechanisms import with_mechanisms
 from allysim.consortia.strategies import GroupStrategy
@@ -771,26 +772,7 @@ class Consortia(Part):
         self, model: TrustModel, a: np.ndarray, b: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Partner search's judgements of ``b`` by ``a`` and of ``a`` by ``b``."""
-        p, s = model.params, model.settings
-        dist = model.cultural_distance(a, b)
-        neutral = p.neutral_reputation
-
-        def score(other: np.ndarray) -> np.ndarray:
-            # PartnerSearch's assessment: cultural fit times the visible record.
-            seen_record = neutral + s.visibility * (model.reputation[other] - neutral)
-            return np.minimum(1.0, (1 - dist) * (p.acceptance_offset + seen_record))
-
-        score_a, score_b = score(b), score(a)
-        for part in model.parts:
-            if part is self:
-                continue
-            fa = part.acceptance(model, a, b)
-            fb = fa if part.symmetric_acceptance else part.acceptance(model, b, a)
-            if fa is not None:
-                score_a = np.minimum(1.0, score_a * fa)
-            if fb is not None:
-                score_b = np.minimum(1.0, score_b * fb)
-        return score_a, score_b
+        return mutual_assessment(model, a, b, model.cultural_distance(a, b), skip=self)
 
     def _seat(
         self,

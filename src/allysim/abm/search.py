@@ -12,7 +12,69 @@ from allysim.abm.payoffs import goodwill_weights
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
 
-__all__ = ["PartnerSearch"]
+__all__ = ["PartnerSearch", "mutual_assessment"]
+
+
+def mutual_assessment(
+    model: TrustModel,
+    a: np.ndarray,
+    b: np.ndarray,
+    distance: np.ndarray,
+    *,
+    skip: object = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """How ``a[k]`` judges ``b[k]`` and ``b[k]`` judges ``a[k]`` when they meet.
+
+    Each side's score is ``min(1, (1 - distance) * (acceptance_offset + visible record))``,
+    the visible record being ``neutral_reputation + visibility * (reputation -
+    neutral_reputation)`` of the other, times the acceptance factor of every part of the model
+    (capped at 1). Partner search and consortia's formation judge this way.
+
+    Parameters
+    ----------
+    model : TrustModel
+        The model (its parameters, reputations and parts).
+    a : numpy.ndarray
+        Organizations on one side.
+    b : numpy.ndarray
+        Organizations on the other side, same length.
+    distance : numpy.ndarray
+        Cultural distance of each pair, in [0, 1] (``model.cultural_distance(a, b)``).
+    skip : object, default None
+        A part whose acceptance factor is left out (the part asking).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``a``'s scores of ``b`` and ``b``'s scores of ``a``, probabilities in [0, 1].
+
+    Examples
+    --------
+    >>> from allysim.abm import TrustModel
+    >>> m = TrustModel(n_organizations=4, seed=0)
+    >>> a, b = np.array([0, 1]), np.array([2, 3])
+    >>> sa, sb = mutual_assessment(m, a, b, m.cultural_distance(a, b))
+    >>> bool(((0 <= sa) & (sa <= 1) & (0 <= sb) & (sb <= 1)).all())
+    True
+    """
+    p, s = model.params, model.settings
+    neutral = p.neutral_reputation
+
+    def score(other: np.ndarray) -> np.ndarray:
+        seen_record = neutral + s.visibility * (model.reputation[other] - neutral)
+        return np.minimum(1.0, (1 - distance) * (p.acceptance_offset + seen_record))
+
+    score_a, score_b = score(b), score(a)
+    for part in model.parts:
+        if part is skip:
+            continue
+        fa = part.acceptance(model, a, b)
+        fb = fa if part.symmetric_acceptance else part.acceptance(model, b, a)
+        if fa is not None:
+            score_a = np.minimum(1.0, score_a * fa)
+        if fb is not None:
+            score_b = np.minimum(1.0, score_b * fb)
+    return score_a, score_b
 
 
 class PartnerSearch:
@@ -72,15 +134,8 @@ class PartnerSearch:
         if seekers.size == 0:
             return
         dist = m.cultural_distance(seekers, cand)
-        score_s = self._assessment(cand, dist)  # the seeker's view of the candidate
-        score_c = self._assessment(seekers, dist)
-        for part in m.parts:
-            fs = part.acceptance(m, seekers, cand)
-            fc = fs if part.symmetric_acceptance else part.acceptance(m, cand, seekers)
-            if fs is not None:
-                score_s = np.minimum(1.0, score_s * fs)
-            if fc is not None:
-                score_c = np.minimum(1.0, score_c * fc)
+        # The seeker's view of the candidate, and the candidate's of the seeker.
+        score_s, score_c = mutual_assessment(m, seekers, cand, dist)
         u = rng.random((2, seekers.size))
         if compiled is not None:
             # The rows the numpy lines below keep, in the same order.
@@ -105,13 +160,6 @@ class PartnerSearch:
         k = np.arange(seekers.size)
         keep = (first_of[seekers] == k) & (first_of[cand] == k)
         self._form(seekers[keep], cand[keep], dist[keep], score_s[keep], score_c[keep])
-
-    def _assessment(self, other: np.ndarray, distance: np.ndarray) -> np.ndarray:
-        """Initial assessment of ``other``: cultural fit times its visible record."""
-        m, p = self.model, self.model.params
-        neutral = p.neutral_reputation
-        seen_record = neutral + m.settings.visibility * (m.reputation[other] - neutral)
-        return np.minimum(1.0, (1 - distance) * (p.acceptance_offset + seen_record))
 
     def _form(self, a, b, dist, score_a, score_b) -> None:
         """Start partnerships between a[i] and b[i], with trust priors from the assessments."""
