@@ -109,6 +109,18 @@ class _Phase:
         self.model = model
 
 
+def _dividend(m, e: int) -> np.ndarray:
+    """Each active partnership's dividend: synergy less cultural friction, times the parts'
+    dividend factors (Play, on either path)."""
+    p, t = m.params, m.table
+    dividend = p.synergy * (1 - p.culture_friction * t.distance[:e])
+    for part in m.parts:
+        factor = part.dividend(m, e)
+        if factor is not None:
+            dividend = dividend * factor
+    return dividend
+
+
 class Play(_Phase):
     """Every active partnership plays one round of its partnership game at once.
 
@@ -169,11 +181,7 @@ class Play(_Phase):
             coop[:, 0], coop[:, 1], noise=p.noise, perception_noise=t.pair_eta[:e], rng=m.rng
         )
         stake = m.stakes(slice(0, e))
-        dividend = p.synergy * (1 - p.culture_friction * t.distance[:e])
-        for part in m.parts:
-            factor = part.dividend(m, e)
-            if factor is not None:
-                dividend = dividend * factor
+        dividend = _dividend(m, e)
         # What a contribution is worth to its receiver scales with the contributor's capability.
         got_a = p.benefit * m.capability[b]
         got_b = p.benefit * m.capability[a]
@@ -239,11 +247,7 @@ class Play(_Phase):
         u = m.rng.random((2, e))
         v = m.rng.random((2, e)) if np.any(eta > 0) else _NO_DRAWS
         stake = m.stakes(slice(0, e))
-        dividend = p.synergy * (1 - p.culture_friction * t.distance[:e])
-        for part in m.parts:
-            factor = part.dividend(m, e)
-            if factor is not None:
-                dividend = dividend * factor
+        dividend = _dividend(m, e)
         contributed, seen, pay, valid = k.round(
             coop,
             u,
