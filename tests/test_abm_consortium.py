@@ -423,6 +423,8 @@ def test_reporters_and_the_consortia_frame():
         ({"min_size": 1}, ValueError, "min_size"),
         ({"min_size": 4, "max_size": 3}, ValueError, "max_size must be >= min_size"),
         ({"max_memberships": 0}, ValueError, "max_memberships"),
+        ({"invitation_draws": 0}, ValueError, "invitation_draws"),
+        ({"invitation_draws": 101}, ValueError, r"invitation_draws must be in \[1, 100\]"),
         ({"formation_rate": 1.5}, ValueError, r"formation_rate.*\[0, 1\]"),
         ({"recruit_rate": -0.1}, ValueError, "recruit_rate"),
         ({"reciprocity": 2.0}, ValueError, "reciprocity"),
@@ -472,3 +474,14 @@ def test_a_network_too_sparse_for_min_size_warns_that_none_can_form():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         TrustModel(network_degree=10, **kw)
+
+
+def test_consortia_keep_forming_when_every_free_organization_founds():
+    # Founders may be invited by founders of higher priority: before, a founder could not be
+    # invited, so at formation_rate 1 nobody was left to invite and none ever formed.
+    formed = {}
+    for rate in (0.1, 1.0):
+        m = TrustModel(n_organizations=100, consortia=Consortia(formation_rate=rate), seed=0)
+        m.run(60, progress=False)
+        formed[rate] = m.part_state["consortia"]["next_id"]
+    assert formed[0.1] > 50 and formed[1.0] > 50

@@ -44,7 +44,9 @@ partnerships. The rules, each step (the part's ``end_step`` hook, after imitatio
   change as an ongoing process).
 * **Formation.** Each organization with a free membership founds a consortium with chance
   ``formation_rate``: it draws a target size uniformly in ``[min_size, max_size]`` and invites
-  that many minus one candidates, each a neighbour on the network of possible ties. The
+  that many minus one distinct free neighbours on the network of possible ties
+  (``invitation_draws`` draws per place); a founder may itself be invited by a founder of
+  higher priority (a random order), and then joins and gives up its own consortium. The
   founder and a candidate judge each other as in partner search
   (:class:`~allysim.abm.search.PartnerSearch`: cultural fit times visible record, times the
   acceptance factors of the other parts, e.g. :class:`~allysim.abm.Standing`'s standing); a
@@ -205,6 +207,10 @@ class Consortia(Part):
         Chance per step in [0, 1] that an organization with a free membership founds one.
     recruit_rate : float, default 0.5
         Chance per step in [0, 1] that a consortium below its target size invites a candidate.
+    invitation_draws : int, default 3
+        Draws per open place, in [1, 100], when a founder picks whom to invite: its neighbours are
+        drawn with replacement and the first ``target - 1`` distinct free ones are invited,
+        so more draws fill a consortium where the founder has few neighbours.
     game : PublicGoodsGame or None, default None
         The stage game (None: :data:`DEFAULT_GAME`, the linear game with multiplier 2.5 and
         cost 1); its ``group_size`` is replaced by each consortium's size (a fixed
@@ -256,6 +262,7 @@ class Consortia(Part):
     max_memberships: int = 1
     formation_rate: float = 0.02
     recruit_rate: float = 0.5
+    invitation_draws: int = 3
     game: PublicGoodsGame | None = None
     mechanisms: Sequence[Sanction | Bond | ProfitSharing] = ()
     recipients: str = "others"
@@ -279,6 +286,10 @@ class Consortia(Part):
             raise ValueError(f"max_size must be >= min_size = {lo}, got {hi}")
         put("max_size", hi)
         put("max_memberships", check_int(self.max_memberships, "max_memberships", minimum=1))
+        draws = check_int(self.invitation_draws, "invitation_draws", minimum=1)
+        if draws > 100:
+            raise ValueError(f"invitation_draws must be in [1, 100], got {draws}")
+        put("invitation_draws", draws)
         for name in ("formation_rate", "recruit_rate", "reciprocity"):
             put(name, check_probability(getattr(self, name), name))
         for name in ("trust_to_contribute", "leave_threshold", "continuation", "perception_noise"):
@@ -687,16 +698,23 @@ class Consortia(Part):
         st["formed"] = 0
         if founders.size == 0:
             return
-        target = rng.integers(self.min_size, self.max_size + 1, size=founders.size)
-        group = np.repeat(np.arange(founders.size), target - 1)
-        inviter = founders[group]
-        _, cand = model.network.candidates(inviter, rng)
-        is_founder = np.zeros(n, dtype=bool)
-        is_founder[founders] = True
-        ok = free[cand] & ~is_founder[cand]
-        group, inviter, cand = group[ok], inviter[ok], cand[ok]
+        n_groups = founders.size
+        target = rng.integers(self.min_size, self.max_size + 1, size=n_groups)
+        # Invitations: invitation_draws draws per place from the founder's neighbours (with
+        # replacement), the first target - 1 distinct free ones kept.
+        group = np.repeat(np.arange(n_groups), self.invitation_draws * (target - 1))
+        _, cand = model.network.candidates(founders[group], rng)
+        ok = free[cand] & (cand != founders[group])
+        group, cand = group[ok], cand[ok]
+        _, first = np.unique(group * n + cand, return_index=True)
+        first.sort()
+        group, cand = group[first], cand[first]
+        place = np.arange(group.size) - np.searchsorted(group, group, side="left")
+        keep = place < target[group] - 1
+        group, cand = group[keep], cand[keep]
         if cand.size == 0:
             return
+        inviter = founders[group]
         score_in, score_cand = self._judge(model, inviter, cand)
         u = rng.random((2, cand.size))
         ok = (u[0] < score_in) & (u[1] < score_cand)
@@ -712,8 +730,39 @@ class Consortia(Part):
             score_in[first],
             score_cand[first],
         )
-        got = np.bincount(group, minlength=founders.size)
-        forms = got + 1 >= self.min_size
+        # A founder may be invited too (else, when most organizations found, none is left to
+        # invite): it joins only a founder of higher priority (a random order), and then gives
+        # up its own consortium, whose invitations lapse. Each founder joins a founder of
+        # higher priority only, so resolving from the top settles in a few passes.
+        priority = rng.permutation(n_groups)
+        founder_group = np.full(n, -1, dtype=np.int64)
+        founder_group[founders] = np.arange(n_groups)
+        joins = founder_group[cand]
+        ok = (joins < 0) | (priority[group] < priority[np.maximum(joins, 0)])
+        group, cand, score_in, score_cand, joins = (
+            group[ok],
+            cand[ok],
+            score_in[ok],
+            score_cand[ok],
+            joins[ok],
+        )
+        active = np.ones(n_groups, dtype=bool)
+        for _ in range(n_groups + 1):
+            valid = active[group]
+            gone = np.zeros(n_groups, dtype=bool)
+            gone[joins[valid & (joins >= 0)]] = True
+            if np.array_equal(~gone, active):
+                break
+            active = ~gone
+        valid = active[group]
+        group, cand, score_in, score_cand = (
+            group[valid],
+            cand[valid],
+            score_in[valid],
+            score_cand[valid],
+        )
+        got = np.bincount(group, minlength=n_groups)
+        forms = active & (got + 1 >= self.min_size)
         if not forms.any():
             return
         keep = forms[group]
