@@ -43,11 +43,17 @@ def _tournament_setup(parser: argparse.ArgumentParser, args: argparse.Namespace)
     game = PrisonersDilemma()
     if getattr(args, "strategies", None) is None:
         return tournament_strategies(game)
+    items = [x.strip() for x in args.strategies.split(",")]
+    if "" in items:
+        parser.error(f"argument --strategies: an empty name in {args.strategies!r}")
     with _blame(parser, "--strategies"):
-        zoo = [named(x, game) for x in args.strategies.split(",")]
+        zoo = [named(x, game) for x in items]
     names = [s.name for s in zoo]
-    if len(set(names)) != len(names) or len(names) < 2:
-        parser.error(f"argument --strategies: at least two distinct names, got {','.join(names)}")
+    repeated = sorted({x for x in names if names.count(x) > 1})
+    if repeated:
+        parser.error(f"argument --strategies: {', '.join(repeated)} named more than once")
+    if len(names) < 2:
+        parser.error(f"argument --strategies: a tournament needs two or more, got {names[0]}")
     return zoo
 
 

@@ -101,5 +101,6 @@ def named(name: str, game: StageGame | None = None) -> Strategy:
                 return make(value) if make is random_strategy else make(game, chi=value)
             except ValueError as exc:
                 raise ValueError(f"name {name!r}: {exc}") from exc
-    known = ", ".join([*_NAMED, "GTFT", "RANDOM(p)", "EXTORT(chi)", "GENEROUS(chi)", "Mpqrs"])
+    known = ", ".join([*_NAMED, "GTFT", "RANDOM(p)", "EXTORT(chi)", "GENEROUS(chi)"])
+    known += " and Mpqrs (four 0/1 digits: cooperate after CC, CD, DC, DD; M1001 is WSLS)"
     raise ValueError(f"unknown strategy name {name!r}; known: {known}")
