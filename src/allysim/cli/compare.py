@@ -46,11 +46,16 @@ def _mechanisms_section(args: argparse.Namespace) -> list[_Artifact]:
     )
     cols = ["scenario", "equilibrium", "equilibrium_strategy", "tournament_winner"]
     cols += ["cooperation", "welfare"]
+    shown = table[cols].copy()
+    # A strategy sustains mutual contribution only where it is an equilibrium; the CSV keeps
+    # the best candidate and its (negative) deviation margin elsewhere.
+    shown["equilibrium_strategy"] = shown["equilibrium_strategy"].where(shown["equilibrium"], "-")
     with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
-        print(table[cols].to_string(index=False))
+        print(shown.to_string(index=False))
     print(
         "\nequilibrium: mutual contribution is a Nash equilibrium without noise, sustained by "
-        "equilibrium_strategy;\ntournament_winner: top of a noisy round robin (no self-play);\n"
+        "equilibrium_strategy (-: none);\n"
+        "tournament_winner: top of a noisy round robin (no self-play);\n"
         "cooperation, welfare: contribution rate and welfare per partner per round (net of "
         "enforcement costs) in the\nsmall-mutation stationary distribution; every column is "
         "in mechanisms.csv (help: allysim.compare_mechanisms)"

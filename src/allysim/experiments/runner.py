@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import sys
 import traceback
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -47,11 +48,13 @@ def _run_tasks(function, tasks):
 #: ``with dask.config.set(LOCAL_DASK_CONFIG): LocalCluster(...)``). Dask's defaults suit
 #: long-lived clusters with shared memory pressure; on one machine they cost a sweep about 10%:
 #: workers started by "spawn" ran a 16-ms cell with about 15% more CPU than the parent process
-#: (a forked worker matches it; fork is Linux/macOS only), and the nannies' and workers'
-#: monitors (memory every 100 ms, event-loop ticks every 20 ms, the statistical profiler every
-#: 10 ms) took about 0.4 s of CPU per 3.5 s sweep on 2 cores (benchmarks/bench_sweep.py).
+#: (a forked worker matches it; Linux and macOS only, so left out on Windows), and the
+#: nannies' and workers' monitors (memory every 100 ms, event-loop ticks every 20 ms, the
+#: statistical profiler every 10 ms) took about 0.4 s of CPU per 3.5 s sweep on 2 cores
+#: (benchmarks/bench_sweep.py).
 LOCAL_DASK_CONFIG: dict[str, Any] = {
-    "distributed.worker.multiprocessing-method": "fork",
+    # Windows has no fork: there the workers keep Dask's "spawn".
+    **({} if sys.platform == "win32" else {"distributed.worker.multiprocessing-method": "fork"}),
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
     "distributed.admin.system-monitor.interval": "1s",
