@@ -34,7 +34,8 @@
 from allysim.abm.agents import CULTURE_DIMENSIONS, Organization
 from allysim.abm.batch import batch_run
 from allysim.abm.components import Part, PlayedRound
-from allysim.abm.consortium import Consortia, consortia_frame, consortia_hazard
+from allysim.abm.consortium import Consortia
+from allysim.abm.consortium_records import consortia_frame, consortia_hazard
 from allysim.abm.culture import HOFSTEDE_DIMENSIONS, HOFSTEDE_SCORES, kogut_singh_index
 from allysim.abm.export import to_tidy, to_xarray
 from allysim.abm.governance import DECISION_RIGHTS, Governance
