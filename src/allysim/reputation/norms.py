@@ -52,21 +52,32 @@ __all__ = [
 ]
 
 
-def _as_binary(value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray:
-    if isinstance(value, bool | str) or value is None:
+def _zero_one(
+    value: Any, name: str, *, shape: tuple[int, ...] | None = None, floats: bool = False
+) -> np.ndarray:
+    """``value`` as an array of 0/1 (a norm's table when ``shape`` is given, else observations).
+
+    Integers and bools are taken, floats too where ``floats`` (a table written as 0.0/1.0);
+    anything else is a TypeError, a wrong shape or an entry other than 0 and 1 a ValueError,
+    each naming ``name``.
+    """
+    kinds = "integers or bools" + (" (or floats)" if floats else "")
+    if shape is not None and (isinstance(value, bool | str) or value is None):
         raise TypeError(f"{name} must be an array of 0/1 of shape {shape}, got {value!r}")
     arr = np.asarray(value)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.integer)
-        or np.issubdtype(arr.dtype, np.bool_)
-        or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(f"{name} must be an array of 0/1 of shape {shape}, got dtype {arr.dtype}")
-    if arr.shape != shape:
+    numeric = np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.bool_)
+    numeric = numeric or (floats and np.issubdtype(arr.dtype, np.floating))
+    if arr.dtype == object or not numeric:
+        raise TypeError(f"{name} must hold {kinds} 0/1, got dtype {arr.dtype}")
+    if shape is not None and arr.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
-    if not np.all((arr == 0) | (arr == 1)):
-        raise ValueError(f"{name} entries must be 0 (bad/refuse) or 1 (good/give), got {arr!r}")
-    out = arr.astype(np.int8)
+    if arr.size and not np.all((arr == 0) | (arr == 1)):
+        raise ValueError(f"{name} entries must be 0 or 1 (bad/refuse or good/give), got {arr!r}")
+    return arr
+
+
+def _as_binary(value: Any, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    out = _zero_one(value, name, shape=shape, floats=True).astype(np.int8)
     out.setflags(write=False)
     return out
 
@@ -237,14 +248,7 @@ def get_norm(norm: Norm | str, name: str = "norm") -> Norm:
 
 
 def _binary_array(value: Any, name: str) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.bool_)
-    ):
-        raise TypeError(f"{name} must hold integers or bools 0/1, got dtype {arr.dtype}")
-    if arr.size and not np.all((arr == 0) | (arr == 1)):
-        raise ValueError(f"{name} entries must be 0 or 1")
-    return arr.astype(np.intp)
+    return _zero_one(value, name).astype(np.intp)
 
 
 def assess(
