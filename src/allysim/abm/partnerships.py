@@ -363,11 +363,12 @@ class PartnershipTable:
         occurrence of each is placed, then the next, so no place is written twice.
         """
         table = self.partner_table
-        orgs, counts = np.unique(ends, return_counts=True)
-        short = counts > (table[orgs] < 0).sum(axis=1)
+        # degree counts the filled places of each row, so capacity - degree are the free ones.
+        counts = np.bincount(ends, minlength=table.shape[0])[ends]
+        short = counts > table.shape[1] - self.degree[ends]
         if short.any():
             raise ValueError(
-                f"organization {int(orgs[short][0])} has no free place left for its new "
+                f"organization {int(ends[short][0])} has no free place left for its new "
                 f"partnerships (capacity {table.shape[1]})"
             )
         if counts.max() == 1:
