@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from allysim.abm.consortium import CAUSES
+from allysim.abm.stats import life_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
@@ -131,21 +132,8 @@ def consortia_hazard(model: TrustModel) -> pd.DataFrame:
     """
     f = consortia_frame(model)
     done = f[f.cause != "active"]
-    alive = f[f.cause == "active"].rounds.to_numpy()
-    size = int(f.rounds.max()) + 1 if len(f) else 0
-    ended = np.bincount(done.rounds.to_numpy(), minlength=size)
-    failed = np.bincount(done.rounds[done.cause == "exit"].to_numpy(), minlength=size)
-    reached = (ended + np.bincount(alive, minlength=size))[::-1].cumsum()[::-1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        hazard = np.where(reached > 0, ended / np.maximum(reached, 1), np.nan)
-        failure = np.where(reached > 0, failed / np.maximum(reached, 1), np.nan)
-    return pd.DataFrame(
-        {
-            "age": np.arange(size),
-            "at_risk": reached,
-            "ended": ended,
-            "hazard": hazard,
-            "failed": failed,
-            "failure_hazard": failure,
-        }
+    return life_table(
+        np.bincount(done.rounds.to_numpy()),
+        np.bincount(done.rounds[done.cause == "exit"].to_numpy()),
+        np.bincount(f[f.cause == "active"].rounds.to_numpy()),
     )

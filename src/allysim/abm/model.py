@@ -56,7 +56,7 @@ from allysim.abm.reporters import (
 )
 from allysim.abm.search import PartnerSearch
 from allysim.abm.setup import Settings, StrategySet
-from allysim.abm.stats import gini
+from allysim.abm.stats import gini, life_table
 from allysim.abm.trust import KINDS, STAGES
 
 __all__ = [
@@ -422,27 +422,7 @@ class TrustModel(Ledger, mesa.Model):
         """
         t = self.table
         active = t.age[: self.n_active]
-        size = max(t.ended_by_age.size, int(active.max()) + 1 if active.size else 0)
-        ended = np.zeros(size, dtype=np.int64)
-        ended[: t.ended_by_age.size] = t.ended_by_age
-        failed = np.zeros(size, dtype=np.int64)
-        failed[: t.failed_by_age.size] = t.failed_by_age
-        alive = np.bincount(active, minlength=size) if active.size else np.zeros(size, np.int64)
-        reached = (ended + alive)[::-1].cumsum()[::-1]
-        last = int(np.flatnonzero(reached).max()) + 1 if reached.any() else 0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            hazard = np.where(reached > 0, ended / np.maximum(reached, 1), np.nan)
-            failure_hazard = np.where(reached > 0, failed / np.maximum(reached, 1), np.nan)
-        return pd.DataFrame(
-            {
-                "age": np.arange(last),
-                "at_risk": reached[:last],
-                "ended": ended[:last],
-                "hazard": hazard[:last],
-                "failed": failed[:last],
-                "failure_hazard": failure_hazard[:last],
-            }
-        )
+        return life_table(t.ended_by_age, t.failed_by_age, np.bincount(active))
 
     def partnerships(self) -> pd.DataFrame:
         """The active partnerships: ends, age, stage and the trust of each side in the other.
