@@ -716,19 +716,13 @@ class Consortia(Part):
         inviter = founders[group]
         score_in, score_cand = self._judge(model, inviter, cand)
         u = rng.random((2, cand.size))
-        ok = (u[0] < score_in) & (u[1] < score_cand)
-        group, cand, score_in, score_cand = group[ok], cand[ok], score_in[ok], score_cand[ok]
-        order = rng.permutation(cand.size)
-        group, cand = group[order], cand[order]
-        score_in, score_cand = score_in[order], score_cand[order]
-        _, first = np.unique(cand, return_index=True)
+        # The accepted invitations, as indices into these arrays, narrowed step by step.
+        sel = np.flatnonzero((u[0] < score_in) & (u[1] < score_cand))
+        sel = sel[rng.permutation(sel.size)]
+        # An organization invited by several founders joins one, the first in random order.
+        _, first = np.unique(cand[sel], return_index=True)
         first.sort()
-        group, cand, score_in, score_cand = (
-            group[first],
-            cand[first],
-            score_in[first],
-            score_cand[first],
-        )
+        sel = sel[first]
         # A founder may be invited too (else, when most organizations found, none is left to
         # invite): it joins only a founder of higher priority (a random order), and then gives
         # up its own consortium, whose invitations lapse. Each founder joins a founder of
@@ -736,41 +730,23 @@ class Consortia(Part):
         priority = rng.permutation(n_groups)
         founder_group = np.full(n, -1, dtype=np.int64)
         founder_group[founders] = np.arange(n_groups)
-        joins = founder_group[cand]
-        ok = (joins < 0) | (priority[group] < priority[np.maximum(joins, 0)])
-        group, cand, score_in, score_cand, joins = (
-            group[ok],
-            cand[ok],
-            score_in[ok],
-            score_cand[ok],
-            joins[ok],
-        )
+        joins = founder_group[cand[sel]]
+        ok = (joins < 0) | (priority[group[sel]] < priority[np.maximum(joins, 0)])
+        sel, joins = sel[ok], joins[ok]
         active = np.ones(n_groups, dtype=bool)
         for _ in range(n_groups + 1):
-            valid = active[group]
             gone = np.zeros(n_groups, dtype=bool)
-            gone[joins[valid & (joins >= 0)]] = True
+            gone[joins[active[group[sel]] & (joins >= 0)]] = True
             if np.array_equal(~gone, active):
                 break
             active = ~gone
-        valid = active[group]
-        group, cand, score_in, score_cand = (
-            group[valid],
-            cand[valid],
-            score_in[valid],
-            score_cand[valid],
-        )
-        got = np.bincount(group, minlength=n_groups)
+        sel = sel[active[group[sel]]]
+        got = np.bincount(group[sel], minlength=n_groups)
         forms = active & (got + 1 >= self.min_size)
         if not forms.any():
             return
-        keep = forms[group]
-        group, cand, score_in, score_cand = (
-            group[keep],
-            cand[keep],
-            score_in[keep],
-            score_cand[keep],
-        )
+        sel = sel[forms[group[sel]]]
+        group, cand, score_in, score_cand = group[sel], cand[sel], score_in[sel], score_cand[sel]
         new_groups = np.flatnonzero(forms)
         f = new_groups.size
         rows = self._grow(st, f)
