@@ -20,7 +20,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allysim.abm import Consortia, TrustModel, TrustParams, consortia_frame, consortia_hazard
+from allysim.abm import (
+    Consortia,
+    TrustModel,
+    TrustParams,
+    consortia_frame,
+    consortia_hazard,
+    consortium_roster,
+)
 from allysim.abm.consortium import group_strategy, reciprocity_threshold
 from allysim.consortia import (
     GroupGame,
@@ -485,3 +492,87 @@ def test_consortia_keep_forming_when_every_free_organization_founds():
         m.run(60, progress=False)
         formed[rate] = m.part_state["consortia"]["next_id"]
     assert formed[0.1] > 50 and formed[1.0] > 50
+
+
+# -- the roster module on its own ------------------------------------------------------------
+
+
+@settings(max_examples=40)
+@given(
+    n=st.integers(2, 25),
+    max_size=st.integers(2, 6),
+    max_memberships=st.integers(1, 3),
+    seed=st.integers(0, 2**16),
+)
+def test_roster_operations_keep_members_memberships_and_their_values_together(
+    n, max_size, max_memberships, seed
+):
+    # Random valid sequences of the roster's operations, from a capacity of one row (so the
+    # arrays grow): each member's values are tagged with its organization, consortium and
+    # step, and must travel with it through packing and compaction.
+    rng = np.random.default_rng(seed)
+    r = consortium_roster.empty_roster(n, 1, max_size, max_memberships)
+    mem_keys = consortium_roster.MEMBER_KEYS
+
+    def tags(orgs, rows, step):
+        cid = r["cid"][rows]
+        return {
+            "machine": orgs + 100 * cid,
+            "strategy": orgs % 3,
+            "alpha": 1.0 + orgs + 0.5 * cid,
+            "beta": 2.0 + step + 0.25 * orgs,
+        }
+
+    ended_total = 0
+    for step in range(15):
+        free = np.flatnonzero(consortium_roster.free_organizations(r))
+        rng.shuffle(free)
+        op = rng.integers(4)
+        k = r["k"]
+        if op == 0 and free.size:
+            sizes = rng.integers(1, max_size + 1, size=rng.integers(1, 3))
+            sizes = sizes[np.cumsum(sizes) <= free.size]
+            if sizes.size:
+                rows, cids = consortium_roster.open_consortia(r, sizes + 0, sizes, step)
+                assert np.array_equal(cids, r["cid"][rows])
+                row = np.repeat(rows, sizes)
+                slot = np.arange(row.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+                orgs = free[: row.size]
+                consortium_roster.seat(r, row, slot, orgs, step=step, **tags(orgs, row, step))
+        elif op == 1 and k and free.size:
+            rows = np.flatnonzero(r["size"][:k] < max_size)[: free.size]
+            orgs = free[: rows.size]
+            fresh = ~(r["members"][rows] == orgs[:, None]).any(axis=1)
+            rows, orgs = rows[fresh], orgs[fresh]
+            consortium_roster.join(r, rows, orgs, step=step, **tags(orgs, rows, step))
+        elif op == 2 and k:
+            leave = (r["members"][:k] >= 0) & (rng.random((k, max_size)) < 0.3)
+            assert consortium_roster.remove_members(r, leave) == leave.sum()
+        elif op == 3 and k:
+            ended = np.flatnonzero(rng.random(k) < 0.4)
+            consortium_roster.dissolve(r, ended, np.zeros(ended.size, dtype=int), step)
+            ended_total += ended.size
+        k = r["k"]
+        mem, size = r["members"][:k], r["size"][:k]
+        valid = mem >= 0
+        assert all(r[key].shape[0] >= k for key in mem_keys)
+        assert np.array_equal(valid, np.arange(max_size)[None, :] < size[:, None])
+        assert np.all(r["peak"][:k] >= size)
+        cids = r["cid"][:k]
+        assert np.all(np.diff(cids) > 0) and r["next_id"] == k + ended_total
+        held = r["member_of"] >= 0
+        assert np.array_equal(held, np.arange(max_memberships)[None, :] < held.sum(1)[:, None])
+        rr, cc = np.nonzero(valid)
+        listed = set(zip(mem[rr, cc].tolist(), cids[rr].tolist(), strict=True))
+        oo, ss = np.nonzero(held)
+        assert listed == set(zip(oo.tolist(), r["member_of"][oo, ss].tolist(), strict=True))
+        assert len(listed) == rr.size  # no organization twice in one consortium
+        o, c = mem[valid], np.broadcast_to(cids[:, None], mem.shape)[valid]
+        assert np.array_equal(r["machine"][:k][valid], o + 100 * c)
+        assert np.array_equal(r["member_strategy"][:k][valid], o % 3)
+        assert np.array_equal(r["alpha"][:k][valid], 1.0 + o + 0.5 * c)
+        assert np.array_equal(r["beta"][:k][valid], 2.0 + r["joined"][:k][valid] + 0.25 * o)
+    if r["ended"]:
+        ended_cids = np.concatenate([e["cid"] for e in r["ended"]])
+        assert ended_cids.size == ended_total
+        assert not set(ended_cids.tolist()) & set(r["cid"][: r["k"]].tolist())

@@ -56,7 +56,8 @@ partnerships. The rules, each step (the part's ``end_step`` hook, after imitatio
   organization takes at most one new membership per step.
 
 Everything is vectorised over consortia: members are a padded (K, ``max_size``) array, left
-packed, ``-1`` marking an empty place. A part that is off draws no random number.
+packed, ``-1`` marking an empty place; who is in which consortium is kept by
+:mod:`allysim.abm.consortium_roster`. A part that is off draws no random number.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ from allysim._validation import (
     check_nonnegative,
     check_probability,
 )
+from allysim.abm import consortium_roster as roster
 from allysim.abm.components import Part, state_reporter
 from allysim.abm.search import mutual_assessment
 from allysim.consortia.games import GroupGame, PublicGoodsGame
@@ -95,28 +97,6 @@ DEFAULT_GAME = PublicGoodsGame(3, multiplier=2.5, cost=1.0)
 
 #: Causes of a consortium's end, as recorded.
 CAUSES = ("exit", "chance")
-
-# Per-member arrays of the padded roster, moved together when rows are packed or compacted.
-_MEMBER_KEYS = (
-    "members",
-    "machine",
-    "alpha",
-    "beta",
-    "payoff",
-    "moved",
-    "member_strategy",
-    "joined",
-)
-_ROW_KEYS = (
-    "size",
-    "target",
-    "cid",
-    "founded",
-    "rounds",
-    "contributions",
-    "member_rounds",
-    "peak",
-)
 
 
 def reciprocity_threshold(reciprocity: float, size: int | np.ndarray) -> np.ndarray:
@@ -439,18 +419,8 @@ class Consortia(Part):
                 f"max_size must be <= n_organizations = {n} (a consortium's members are "
                 f"distinct organizations), got {self.max_size}"
             )
-        cap = max(4, n // self.min_size + 1)
         size = self.max_size
-        check_memory(
-            8.0 * cap * size * len(_MEMBER_KEYS),
-            "max_size",
-            hint="the roster holds a few arrays of (n_organizations / min_size) x max_size",
-        )
-        check_memory(
-            8.0 * n * self.max_memberships,
-            "max_memberships",
-            hint="each organization's memberships take max_memberships places",
-        )
+        state = roster.empty_roster(n, max(4, n // self.min_size + 1), size, self.max_memberships)
         graph = model.network.graph
         if graph is None:
             has_neighbour = np.full(n, n > 1)
@@ -466,30 +436,10 @@ class Consortia(Part):
                     "min_size or use a denser network",
                     stacklevel=3,
                 )
-        model.part_state[self.name] = {
-            "k": 0,
-            "next_id": 0,
-            "members": np.full((cap, size), -1, dtype=np.int64),
-            "machine": np.zeros((cap, size), dtype=np.int64),
-            "alpha": np.ones((cap, size)),
-            "beta": np.ones((cap, size)),
-            "payoff": np.zeros((cap, size)),
-            "moved": np.zeros((cap, size), dtype=bool),
-            "member_strategy": np.zeros((cap, size), dtype=np.int64),
-            "joined": np.zeros((cap, size), dtype=np.int64),
-            "size": np.zeros(cap, dtype=np.int64),
-            "target": np.zeros(cap, dtype=np.int64),
-            "cid": np.zeros(cap, dtype=np.int64),
-            "founded": np.zeros(cap, dtype=np.int64),
-            "rounds": np.zeros(cap, dtype=np.int64),
-            "contributions": np.zeros(cap, dtype=np.int64),
-            "member_rounds": np.zeros(cap, dtype=np.int64),
-            "peak": np.zeros(cap, dtype=np.int64),
-            # The consortia (ids) each organization belongs to, left packed, -1 for none.
-            "member_of": np.full((n, self.max_memberships), -1, dtype=np.int64),
+        state |= {
             "has_neighbour": has_neighbour,
             "threshold": reciprocity_threshold(self.reciprocity, np.arange(size + 1)),
-            "ended": [],
+            # What the reporters read, set each step, and the run's totals of moves.
             "count": 0,
             "mean_size": float("nan"),
             "share": 0.0,
@@ -503,6 +453,7 @@ class Consortia(Part):
             "moves_total": 0,
             "contributed_total": 0,
         }
+        model.part_state[self.name] = state
 
     def end_step(self, model: TrustModel) -> None:
         """Play every consortium, then exits and dissolution, recruitment and formation.
@@ -589,9 +540,7 @@ class Consortia(Part):
         beta *= fade
         alpha += np.where(valid, share, 0.0)
         beta += np.where(valid, 1.0 - share, 0.0)
-        st["rounds"][:k] += 1
-        st["contributions"][:k] += total
-        st["member_rounds"][:k] += size
+        roster.record_round(st, total)
         st["moves"], st["contributed"] = int(size.sum()), int(total.sum())
         st["moves_total"] += st["moves"]
         st["contributed_total"] += st["contributed"]
@@ -606,12 +555,7 @@ class Consortia(Part):
         trust = st["alpha"][:k] / (st["alpha"][:k] + st["beta"][:k])
         leave = valid & (trust < cfg["leave_threshold"])
         if leave.any():
-            r, c = np.nonzero(leave)
-            self._drop_memberships(st, mem[r, c], st["cid"][:k][r])
-            mem[leave] = -1
-            st["size"][:k] -= leave.sum(axis=1)
-            self._pack(st, k)
-            st["left"] = int(leave.sum())
+            st["left"] = roster.remove_members(st, leave)
         size = st["size"][:k]
         below = size < self.min_size
         gone = below.copy()
@@ -620,25 +564,8 @@ class Consortia(Part):
         if not gone.any():
             return
         ended = np.flatnonzero(gone)
-        st["ended"].append(
-            {
-                "cid": st["cid"][ended].copy(),
-                "founded": st["founded"][ended].copy(),
-                "ended": np.full(ended.size, model.steps, dtype=np.int64),
-                "rounds": st["rounds"][ended].copy(),
-                "cause": np.where(below[ended], 0, 1),
-                "size": size[ended].copy(),
-                "peak": st["peak"][ended].copy(),
-                "contributions": st["contributions"][ended].copy(),
-                "member_rounds": st["member_rounds"][ended].copy(),
-            }
-        )
-        mem = st["members"][:k]
-        rest = gone[:, None] & (mem >= 0)
-        r, c = np.nonzero(rest)
-        self._drop_memberships(st, mem[r, c], st["cid"][:k][r])
-        keep = np.flatnonzero(~gone)
-        self._keep_rows(st, keep)
+        # Cause: an index into CAUSES.
+        roster.dissolve(st, ended, np.where(below[ended], 0, 1), model.steps)
         st["dissolved"] = int(ended.size)
 
     def _recruit(
@@ -660,7 +587,7 @@ class Consortia(Part):
         if rows.size == 0:
             return
         _, cand = model.network.candidates(inviter, rng)
-        free = (st["member_of"][:, -1] < 0) & ~joined
+        free = roster.free_organizations(st) & ~joined
         ok = free[cand] & ~(st["members"][rows] == cand[:, None]).any(axis=1)
         rows, inviter, cand = rows[ok], inviter[ok], cand[ok]
         if rows.size == 0:
@@ -676,11 +603,9 @@ class Consortia(Part):
         rows, cand, score_cand = rows[first], cand[first], score_cand[first]
         if rows.size == 0:
             return
-        slot = st["size"][rows]
-        self._seat(model, st, cfg, rows, slot, cand, score_cand)
-        st["size"][rows] += 1
-        st["peak"][rows] = np.maximum(st["peak"][rows], st["size"][rows])
-        self._add_memberships(st, cand, st["cid"][rows])
+        roster.join(
+            st, rows, cand, step=model.steps, **self._newcomers(model, cfg, cand, score_cand)
+        )
         joined[cand] = True
 
     def _found(
@@ -690,7 +615,7 @@ class Consortia(Part):
             st["formed"] = 0
             return
         rng, n = model.rng, model.n
-        free = (st["member_of"][:, -1] < 0) & ~joined
+        free = roster.free_organizations(st) & ~joined
         founders = np.flatnonzero(
             free & st["has_neighbour"] & (rng.random(n) < self.formation_rate)
         )
@@ -749,32 +674,21 @@ class Consortia(Part):
         group, cand, score_in, score_cand = group[sel], cand[sel], score_in[sel], score_cand[sel]
         new_groups = np.flatnonzero(forms)
         f = new_groups.size
-        rows = self._grow(st, f)
+        rows, _ = roster.open_consortia(st, target[new_groups], 1 + got[new_groups], model.steps)
         row_of_group = np.full(founders.size, -1, dtype=np.int64)
         row_of_group[new_groups] = rows
-        cids = st["next_id"] + np.arange(f)
-        st["next_id"] += f
-        st["cid"][rows] = cids
-        st["founded"][rows] = model.steps
-        st["target"][rows] = target[new_groups]
-        st["size"][rows] = 1 + got[new_groups]
-        st["peak"][rows] = st["size"][rows]
-        for key in ("rounds", "contributions", "member_rounds"):
-            st[key][rows] = 0
         # The founder's prior: its mean judgement of those who accepted.
         founder_score = (
             np.bincount(group, score_in, minlength=founders.size)[new_groups] / got[new_groups]
         )
-        self._seat(
-            model, st, cfg, rows, np.zeros(f, dtype=np.int64), founders[new_groups], founder_score
-        )
+        orgs = founders[new_groups]
+        newcomers = self._newcomers(model, cfg, orgs, founder_score)
+        roster.seat(st, rows, np.zeros(f, dtype=np.int64), orgs, step=model.steps, **newcomers)
         order = np.argsort(group, kind="stable")
         group, cand, score_cand = group[order], cand[order], score_cand[order]
-        start = np.searchsorted(group, group, side="left")
-        slot = 1 + np.arange(group.size) - start
-        self._seat(model, st, cfg, row_of_group[group], slot, cand, score_cand)
-        self._add_memberships(st, founders[new_groups], cids)
-        self._add_memberships(st, cand, cids[np.searchsorted(new_groups, group)])
+        slot = 1 + np.arange(group.size) - np.searchsorted(group, group, side="left")
+        newcomers = self._newcomers(model, cfg, cand, score_cand)
+        roster.seat(st, row_of_group[group], slot, cand, step=model.steps, **newcomers)
         st["formed"] = int(f)
 
     def _observe(self, st: dict[str, Any]) -> None:
@@ -790,7 +704,7 @@ class Consortia(Part):
             st["trust"] = float((a / (a + b)).mean())
         st["contribution"] = st["contributed"] / st["moves"] if st["moves"] else float("nan")
 
-    # -- bookkeeping -------------------------------------------------------------------------
+    # -- judgements and newcomers -----------------------------------------------------------
 
     def _judge(
         self, model: TrustModel, a: np.ndarray, b: np.ndarray
@@ -798,76 +712,24 @@ class Consortia(Part):
         """Partner search's judgements of ``b`` by ``a`` and of ``a`` by ``b``."""
         return mutual_assessment(model, a, b, model.cultural_distance(a, b), skip=self)
 
-    def _seat(
-        self,
-        model: TrustModel,
-        st: dict[str, Any],
-        cfg: dict[str, float],
-        rows: np.ndarray,
-        slots: np.ndarray,
-        orgs: np.ndarray,
-        score: np.ndarray,
-    ) -> None:
+    @staticmethod
+    def _newcomers(
+        model: TrustModel, cfg: dict[str, float], orgs: np.ndarray, score: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """New members' starting machines, strategies and trust priors, for the roster.
+
+        The prior is ``prior_strength`` pseudo-observations at ``score``, the member's
+        judgement of who invited it (a founder's: of those who accepted), as a new
+        partnership's.
+        """
         strategy = model.strategy_of[orgs]
         k0 = cfg["prior_strength"]
-        st["members"][rows, slots] = orgs
-        st["machine"][rows, slots] = model.strategies.start[strategy]
-        st["member_strategy"][rows, slots] = strategy
-        st["alpha"][rows, slots] = 1 + k0 * score
-        st["beta"][rows, slots] = 1 + k0 * (1 - score)
-        st["payoff"][rows, slots] = 0.0
-        st["moved"][rows, slots] = False
-        st["joined"][rows, slots] = model.steps
-
-    def _grow(self, st: dict[str, Any], extra: int) -> np.ndarray:
-        """Rows for ``extra`` new consortia, doubling the arrays when full."""
-        k = st["k"]
-        cap = st["size"].shape[0]
-        if k + extra > cap:
-            new_cap = max(2 * cap, k + extra)
-            for key in _MEMBER_KEYS + _ROW_KEYS:
-                old = st[key]
-                fill = -1 if key == "members" else (1 if key in ("alpha", "beta") else 0)
-                grown = np.full((new_cap, *old.shape[1:]), fill, dtype=old.dtype)
-                grown[:k] = old[:k]
-                st[key] = grown
-        rows = np.arange(k, k + extra)
-        st["members"][rows] = -1
-        st["alpha"][rows] = 1.0
-        st["beta"][rows] = 1.0
-        st["k"] = k + extra
-        return rows
-
-    def _keep_rows(self, st: dict[str, Any], keep: np.ndarray) -> None:
-        k = keep.size
-        for key in _MEMBER_KEYS + _ROW_KEYS:
-            st[key][:k] = st[key][keep]
-        st["members"][k : st["k"]] = -1
-        st["k"] = k
-
-    @staticmethod
-    def _pack(st: dict[str, Any], k: int) -> None:
-        """Move each row's members to its first places (empty places last)."""
-        order = np.argsort(st["members"][:k] < 0, axis=1, kind="stable")
-        for key in _MEMBER_KEYS:
-            st[key][:k] = np.take_along_axis(st[key][:k], order, axis=1)
-
-    @staticmethod
-    def _add_memberships(st: dict[str, Any], orgs: np.ndarray, cids: np.ndarray) -> None:
-        member_of = st["member_of"]
-        slot = (member_of[orgs] >= 0).sum(axis=1)
-        member_of[orgs, slot] = cids
-
-    @staticmethod
-    def _drop_memberships(st: dict[str, Any], orgs: np.ndarray, cids: np.ndarray) -> None:
-        if orgs.size == 0:
-            return
-        member_of = st["member_of"]
-        slot = np.argmax(member_of[orgs] == cids[:, None], axis=1)
-        member_of[orgs, slot] = -1
-        touched = np.unique(orgs)
-        order = np.argsort(member_of[touched] < 0, axis=1, kind="stable")
-        member_of[touched] = np.take_along_axis(member_of[touched], order, axis=1)
+        return {
+            "machine": model.strategies.start[strategy],
+            "strategy": strategy,
+            "alpha": 1 + k0 * score,
+            "beta": 1 + k0 * (1 - score),
+        }
 
     def reporters(self) -> dict[str, Any]:
         """Counts, sizes, membership, contribution and trust in consortia, per step.
