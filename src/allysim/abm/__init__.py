@@ -29,6 +29,8 @@
 * :mod:`allysim.abm.consortium`: :class:`Consortia`, partnerships of more than two
   organizations playing a public goods game (:func:`consortia_frame`,
   :func:`consortia_hazard`).
+* :mod:`allysim.abm.consortium_roster`: who is in which consortium (the padded roster,
+  memberships, lifetimes).
 """
 
 from allysim.abm.agents import CULTURE_DIMENSIONS, Organization
