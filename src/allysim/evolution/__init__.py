@@ -41,6 +41,11 @@ from allysim.evolution.fixation import (
     fixation_probability,
     log_fixation_probability,
 )
+from allysim.evolution.graph_games import (
+    GraphGameResult,
+    graph_fixation_probability,
+    simulate_graph_game,
+)
 from allysim.evolution.graphs import (
     cycle_graph,
     degrees,
@@ -59,13 +64,7 @@ from allysim.evolution.replicator import (
     replicator_dynamics,
     replicator_mutator,
 )
-from allysim.evolution.spatial import (
-    GraphGameResult,
-    NowakMayResult,
-    graph_fixation_probability,
-    nowak_may,
-    simulate_graph_game,
-)
+from allysim.evolution.spatial import NowakMayResult, nowak_may
 from allysim.evolution.stationary import DIRECT_MAX_STATES as DIRECT_MAX_STATES
 from allysim.evolution.stationary import StationaryDistribution, stationary_distribution
 from allysim.evolution.strategy_space import (
