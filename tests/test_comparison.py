@@ -28,6 +28,20 @@ def test_default_margins_are_the_analytic_ones(exact):
     assert both["margin_profit_sharing"] == pytest.approx(0.4 - 0.8)
 
 
+def test_only_a_sustaining_strategy_is_named_as_the_equilibrium_strategy(exact):
+    # Continuation 0.3 is below GRIM's and TFT's shadow threshold 0.5: nothing sustains mutual
+    # contribution at baseline, so no strategy may be named as sustaining it (0.4.0 named TFT).
+    base = exact.loc["baseline"]
+    assert not base["equilibrium"]
+    assert pd.isna(base["equilibrium_strategy"])
+    assert base["candidate_strategy"] == "TFT"
+    assert base["deviation_margin"] < 0
+    held = exact[exact["equilibrium"]]
+    assert len(held) == 6
+    assert (held["equilibrium_strategy"] == held["candidate_strategy"]).all()
+    assert (held["deviation_margin"] >= 0).all()
+
+
 def test_a_bond_and_a_transferred_sanction_compare_equal_when_salvage_is_full():
     scen = {
         "bond": [Bond(stake=3.0, detection=0.8, salvage=1.0)],

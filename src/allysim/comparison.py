@@ -149,10 +149,13 @@ def compare_mechanisms(
 
     Columns:
 
-    * ``equilibrium``, ``equilibrium_strategy``, ``deviation_margin``: whether mutual
-      contribution is a Nash equilibrium among ``strategies`` without noise, sustained by which
-      strategy, and by how much its payoff against itself beats the best deviation that plays
-      differently against it (payoff units per round; negative: that deviation gains).
+    * ``equilibrium``, ``equilibrium_strategy``, ``candidate_strategy``, ``deviation_margin``:
+      whether mutual contribution is a Nash equilibrium among ``strategies`` without noise; the
+      strategy that sustains it (None when none does); the candidate closest to sustaining it
+      (the strategy that contributes every round against itself with the largest margin; None
+      when no strategy does); and that candidate's margin, by how much its payoff against itself
+      beats the best deviation that plays differently against it (payoff units per round;
+      negative: that deviation gains, and mutual contribution is not an equilibrium).
     * ``margin_<kind>``: each mechanism's parameter minus its analytic threshold.
     * ``tournament_winner``, ``tournament_cooperation``: round robin with noise (scores and
       cooperation without self-play, as Axelrod-Python's).
@@ -257,7 +260,9 @@ def compare_mechanisms(
             "scenario": name,
             "mechanisms": ", ".join(type(m).__name__ for m in setup.mechanisms) or "none",
             "equilibrium": bool(eq),
-            "equilibrium_strategy": eq_name,
+            # Only a strategy that sustains mutual contribution is named as sustaining it.
+            "equilibrium_strategy": eq_name if eq else None,
+            "candidate_strategy": eq_name,
             "deviation_margin": float(eq_margin),
         }
         for kind, value in setup.margins().items():
