@@ -257,6 +257,8 @@ def test_gtft_explains_games_it_cannot_be_tuned_to(game):
         assert msg.startswith("game has R=")
         assert "min(1 - (T-R)/(R-S), (R-P)/(T-P))" in msg and "Nowak & Sigmund 1992" in msg
         assert "MemoryOne((1, g, 1, g)" in msg
+        # 0.4.0 said GTFT "needs a prisoner's dilemma", yet accepts the snowdrift game below.
+        assert "must be a probability in [0, 1]" in msg and "snowdrift" in msg
 
 
 def test_gtft_and_zd_need_a_symmetric_2x2_game():

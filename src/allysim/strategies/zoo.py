@@ -87,10 +87,11 @@ def gtft(game: StageGame | None = None) -> MemoryOne:
     game = PrisonersDilemma() if game is None else game
     R, S, T, P = _symmetric_payoffs(game, "game")
     advice = (
-        "GTFT's generosity g = min(1 - (T-R)/(R-S), (R-P)/(T-P)) (Nowak & Sigmund 1992) needs a "
-        "prisoner's dilemma (T > R > P > S, 2R > T + S); pass such a game, or build generous "
-        "tit-for-tat with an explicit generosity g in [0, 1] as MemoryOne((1, g, 1, g), p0=1, "
-        "name='GTFT')"
+        "GTFT's generosity g = min(1 - (T-R)/(R-S), (R-P)/(T-P)) (Nowak & Sigmund 1992) must be "
+        "a probability in [0, 1], as in every repeated prisoner's dilemma (T > R > P > S, 2R > "
+        "T + S) and some other games (a snowdrift game with 2R >= T + S); pass such a game, or "
+        "build generous tit-for-tat with an explicit generosity g in [0, 1] as "
+        "MemoryOne((1, g, 1, g), p0=1, name='GTFT')"
     )
     payoffs = f"R={R:g}, S={S:g}, T={T:g}, P={P:g}"
     if not (R > S and T > P):
