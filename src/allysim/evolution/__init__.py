@@ -9,9 +9,9 @@
   strategies, exactly over population compositions (:func:`stationary_distribution`), and a
   seeded simulation of many populations in lockstep (:func:`simulate_population`).
 * Structured populations: graphs (``graphs``: cycles, lattices, random regular, scale-free, the
-  trust model's network) and games on them (``spatial``: Nowak & May's lattice game, the
-  donation game under death-birth, birth-death, imitation and pairwise updating, exact fixation
-  on small graphs).
+  trust model's network) and games on them (``spatial``: Nowak & May's lattice game;
+  ``graph_games``: the donation game under death-birth, birth-death, imitation and pairwise
+  updating, exact fixation on small graphs).
 * Evolution in strategy space (``strategy_space``): Nowak & Sigmund's replicator with mutants and
   the sequential-invasion process of the small-mutation limit.
 
@@ -26,9 +26,9 @@ The package's modules: ``replicator`` (infinite populations), ``fixation`` (fixa
 probabilities), ``stationary`` (stationary distributions), ``mutation_chain`` (the exact chain
 over compositions and its solvers), ``population`` (simulation), ``payoffs``
 (:func:`payoff_matrix_for`), ``update_rules`` (the Fermi imitation probability, :func:`fermi`),
-``graphs``, ``spatial``, ``strategy_space`` and ``memory_n`` (sequential invasion among
-deterministic memory-one and memory-two strategies). Every name is importable from
-``allysim.evolution``.
+``graphs``, ``spatial``, ``graph_games``, ``strategy_space`` and ``memory_n`` (sequential
+invasion among deterministic memory-one and memory-two strategies). Every name is importable
+from ``allysim.evolution``.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Every constructor returns the adjacency of a simple undirected graph as a symmetric
 ``scipy.sparse.csr_array`` of 0/1 floats (no self-loops, no multiple edges, node ``i`` is row
-``i``): the form the spatial and graph games of ``allysim.evolution.spatial`` take, cheap
-to multiply by a vector of strategies to get payoffs.
+``i``): the form the games of ``allysim.evolution.spatial`` (lattice) and
+``allysim.evolution.graph_games`` (graphs) take, cheap to multiply by a vector of strategies to
+get payoffs.
 
 Graphs:
 
