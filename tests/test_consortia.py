@@ -110,8 +110,15 @@ def test_other_validation():
     g = PublicGoodsGame(3)
     with pytest.raises(ValueError, match=r"k must lie in \[0, 2\]"):
         g.payoffs(3)
-    with pytest.raises(TypeError, match="k must be an integer"):
+    # The type as written (0.4.0 printed numpy dtypes: "got <U1", "got float64").
+    with pytest.raises(
+        TypeError, match=r"k must be an integer or an array of integers, got float 0\.5"
+    ):
         g.payoffs(0.5)
+    with pytest.raises(TypeError, match="got str '2'"):
+        g.payoffs("2")
+    with pytest.raises(TypeError, match="got an array of float64"):
+        g.payoffs([0.5, 1.0])
     with pytest.raises(ValueError, match="same length"):
         GroupGame([0.0, 1.0], [0.0, 1.0, 2.0])
     with pytest.raises(TypeError, match="game must be a PublicGoodsGame or GroupGame"):

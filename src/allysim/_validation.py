@@ -132,8 +132,7 @@ def as_float_array(value: Any, name: str, *, shape: tuple[int | None, ...] | Non
     else:
         raise TypeError(f"{name} must hold real numbers, got an array of dtype {raw.dtype}")
     if shape is not None and not _shape_matches(arr.shape, shape):
-        want_txt = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
-        raise ValueError(f"{name} must have shape {want_txt}, got {arr.shape}")
+        raise ValueError(f"{name} must have shape {shape_text(shape)}, got {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
     return arr
@@ -177,6 +176,16 @@ def _object_to_float(raw: np.ndarray, name: str) -> np.ndarray:
         ) from exc
 
 
+def shape_text(shape: tuple[int | None, ...], free: str = "n") -> str:
+    """A wanted shape as people write it: ``(4,)`` for one axis, ``free`` for a free size.
+
+    >>> shape_text((4,)), shape_text((None, 2))
+    ('(4,)', '(n, 2)')
+    """
+    inner = ", ".join(free if s is None else str(s) for s in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
 def _shape_matches(have: tuple[int, ...], want: tuple[int | None, ...]) -> bool:
     if len(have) != len(want):
         return False
@@ -192,7 +201,7 @@ def as_probability_array(value: Any, name: str, *, shape: tuple[int | None, ...]
     arr = as_float_array(value, name, shape=shape)
     if np.any((arr < 0.0) | (arr > 1.0)):
         bad = arr[(arr < 0.0) | (arr > 1.0)].ravel()[0]
-        raise ValueError(f"{name} must contain probabilities in [0, 1], found {bad!r}")
+        raise ValueError(f"{name} must contain probabilities in [0, 1], found {float(bad)!r}")
     return arr
 
 

@@ -145,7 +145,7 @@ def _variances(variances: Any, name: str) -> np.ndarray:
     if v.ndim != 1 or v.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-d array (one per dimension), got {v.shape}")
     if np.any(v <= 0):
-        raise ValueError(f"{name} must be > 0 on every dimension, found {v[v <= 0][0]!r}")
+        raise ValueError(f"{name} must be > 0 on every dimension, found {float(v[v <= 0][0])!r}")
     return v
 
 
@@ -358,7 +358,7 @@ def hofstede_profiles(
     if weights is not None:
         w = as_float_array(weights, "weights", shape=(k,))
         if np.any(w < 0):
-            raise ValueError(f"weights must be >= 0, found {w[w < 0][0]!r}")
+            raise ValueError(f"weights must be >= 0, found {float(w[w < 0][0])!r}")
         total = w.sum()
         if not 0 < total < np.inf:
             raise ValueError(

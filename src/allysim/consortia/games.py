@@ -29,7 +29,8 @@ def _others(k: Any, n: int) -> np.ndarray:
         if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
             arr = arr.astype(np.int64)
         else:
-            raise TypeError(f"k must be an integer or an array of integers, got {arr.dtype}")
+            got = f"{type(k).__name__} {k!r}" if arr.ndim == 0 else f"an array of {arr.dtype}"
+            raise TypeError(f"k must be an integer or an array of integers, got {got}")
     if np.any(arr < 0) or np.any(arr > n - 1):
         raise ValueError(f"k must lie in [0, {n - 1}] (other contributors), got {k!r}")
     return arr.astype(np.int64)
