@@ -358,6 +358,22 @@ def test_round_robin_exact_and_simulated_agree():
     assert sim.score_stderr is not None and exact.score_stderr is None
 
 
+def test_deterministic_play_has_a_standard_error_of_exactly_zero():
+    # Without noise every repetition scores the same: the standard error is 0, not the 4.7e-16
+    # the mean's rounding left when deviations were taken from the mean (0.4.0).
+    game = PrisonersDilemma(R=3.1, S=0.3, T=5.2, P=1.1)
+    sim = round_robin(
+        [TFT, ALLD, WSLS], game, rounds=137, repetitions=10, seed=1, method="simulate"
+    )
+    assert sim.stderr_matrix is not None
+    assert np.all(sim.stderr_matrix == 0.0)
+    assert np.all(sim.score_stderr == 0.0)
+    # Shifted deviations leave a spread unchanged: the standard error of known samples.
+    one = simulate(TFT, RANDOM(0.5), game, rounds=20, repetitions=64, seed=3)
+    se_r, _ = one.stderr()
+    assert se_r == pytest.approx(one.row_payoffs.std(ddof=1) / 8, rel=1e-12)
+
+
 def test_round_robin_self_play_changes_the_ranking_as_axelrod_reports():
     # Without self-play ALLD beats TFT (as in Axelrod-Python's scores); counting self-play,
     # TFT's 3 per round against itself lifts it above ALLD's 1.
