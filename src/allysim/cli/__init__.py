@@ -26,6 +26,7 @@ from allysim.cli.compare import _mechanisms_section as _mechanisms_section
 from allysim.cli.evolve import _simulate_small_mutation as _simulate_small_mutation
 from allysim.cli.evolve import _simulate_with_mutation as _simulate_with_mutation
 from allysim.cli.output import _run_sections
+from allysim.cli.pipes import _ClosedPipeSafe
 from allysim.cli.serve import _serve
 from allysim.scenarios import BASE_SHADOW as BASE_SHADOW
 from allysim.scenarios import DEFAULT_TRUST_SCENARIOS as DEFAULT_TRUST_SCENARIOS
@@ -47,9 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success. Bad arguments raise ``SystemExit(2)`` after one line on stderr that
-        names the option and its allowed range; ``--help`` and ``--version`` raise
-        ``SystemExit(0)``.
+        0 on success, also when standard output was closed early (``| head -1``): what is
+        left to print is dropped and the files are still written. Bad arguments raise
+        ``SystemExit(2)`` after one line on stderr that names the option and its allowed
+        range; ``--help`` and ``--version`` raise ``SystemExit(0)``.
 
     Examples
     --------
@@ -59,8 +61,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     SystemExit: 0
     """
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["serve"]:
-        return _serve(argv[1:])
-    parser = _build_parser()
-    args = parser.parse_args(argv)
-    return _run_sections(args.parser, args, args.sections(args.parser, args))
+    # A reader that stops early (``allysim compare | head -1``) must not cost the files or
+    # print a traceback: printing goes on into nothing and the command finishes. The exit
+    # status stays 0 rather than the 1 of the Python docs' SIGPIPE recipe: every result was
+    # written to --out, so the run succeeded, and ``set -o pipefail`` scripts that cut the
+    # summary short on purpose should not fail for it.
+    guard = _ClosedPipeSafe(sys.stdout)
+    sys.stdout = guard  # type: ignore[assignment]
+    try:
+        if argv[:1] == ["serve"]:
+            return _serve(argv[1:])
+        parser = _build_parser()
+        args = parser.parse_args(argv)
+        return _run_sections(args.parser, args, args.sections(args.parser, args))
+    finally:
+        guard.flush()  # output still buffered meets the closed pipe here, not at exit
+        if sys.stdout is guard:
+            sys.stdout = guard.stream
