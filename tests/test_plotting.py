@@ -271,3 +271,66 @@ def test_all_missing_draws_nothing_and_infinities_are_refused(no_warnings):
         strategy_shares(np.ones(3), ["x"])
     with pytest.raises(ValueError, match="level must lie in"):
         cooperation_over_time(np.ones((2, 2)), level=1.0)
+
+
+# ------------------------------------------------------------------ one run, shape messages
+
+
+def test_cooperation_over_time_takes_one_runs_series(no_warnings):
+    from allysim.abm import TrustModel
+    from allysim.plotting import cooperation_over_time
+
+    # The natural output of one run: a Series indexed by step, NaN before the first play.
+    df = TrustModel(n_organizations=20, seed=0).run(8, progress=False)
+    series = df["contribution_rate"]
+    known = series.dropna()
+    for values in (series, series.to_numpy(), list(series)):
+        ax = cooperation_over_time(values)
+        (line,) = ax.lines
+        assert np.asarray(line.get_xdata()).tolist() == known.index.tolist()
+        assert np.allclose(line.get_ydata(), known)
+        assert not ax.collections  # one replicate: no band
+        # The same as the series given as a one-row (replicates, steps) table.
+        twin = cooperation_over_time(series.to_numpy()[np.newaxis, :])
+        assert np.array_equal(twin.lines[0].get_ydata(), line.get_ydata())
+        plt.close("all")
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda P: P.cooperation_over_time(np.ones((2, 3, 4))),
+            "values must have shape (replicates, steps) or (steps,), got (2, 3, 4)",
+        ),
+        (
+            lambda P: P.strategy_shares(np.ones(3), ["x"]),
+            "shares must have shape (steps, strategies), got (3,)",
+        ),
+        (
+            lambda P: P.payoff_heatmap(np.ones(4), ["a", "b"]),
+            "matrix must have shape (strategies, strategies), got (4,)",
+        ),
+        (
+            lambda P: P.payoff_heatmap(np.ones((2, 3)), ["a", "b"]),
+            "matrix must be square (strategies, strategies), got (2, 3)",
+        ),
+        (
+            lambda P: P.simplex_flow(np.eye(3), ["a", "b", "c"], trajectories=[np.ones((4, 2))]),
+            "trajectories must have shape (steps, 3), got (4, 2)",
+        ),
+        (
+            lambda P: P.ranking_bars(["a", "b"], np.ones(3)),
+            "scores must have shape (2,), got (3,)",
+        ),
+    ],
+    ids=["cooperation", "shares", "matrix-1d", "matrix-not-square", "trajectory", "scores"],
+)
+def test_shape_errors_name_the_dimensions(call, message):
+    from allysim import plotting
+
+    # Before, every free size was written "n": "(n, n)" for (replicates, steps).
+    with pytest.raises(ValueError) as info:
+        call(plotting)
+    assert str(info.value) == message
+    plt.close("all")

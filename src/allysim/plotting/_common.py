@@ -17,20 +17,42 @@ def _axes(ax):
     return ax
 
 
-def _data_array(value, name: str, *, shape: tuple[int | None, ...]) -> np.ndarray:
-    """``value`` as a float array of ``shape`` in which NaN means missing; infinities raise."""
+def _data_array(
+    value,
+    name: str,
+    *,
+    shape: tuple[int | str, ...],
+    alternative: tuple[int | str, ...] | None = None,
+) -> np.ndarray:
+    """``value`` as a float array of ``shape`` in which NaN means missing; infinities raise.
+
+    Each entry of ``shape`` is a required size (int) or the name of a free one (str), which
+    the error message writes as the caller means it: "(replicates, steps)", "(steps, 3)".
+    ``alternative`` is a second accepted shape (a 1-D series besides a 2-D table).
+    """
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be an array of real numbers (NaN for missing)") from exc
-    if arr.ndim != len(shape) or any(
-        w is not None and h != w for h, w in zip(arr.shape, shape, strict=False)
-    ):
-        want = "(" + ", ".join("n" if w is None else str(w) for w in shape) + ")"
+    accepted = [shape] if alternative is None else [shape, alternative]
+    if not any(_fits(arr.shape, want) for want in accepted):
+        want = " or ".join(_shape_text(w) for w in accepted)
         raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
     if np.isinf(arr).any():
         raise ValueError(f"{name} must not contain infinities (NaN marks missing values)")
     return arr
+
+
+def _fits(have: tuple[int, ...], want: tuple[int | str, ...]) -> bool:
+    return len(have) == len(want) and all(
+        isinstance(w, str) or h == w for h, w in zip(have, want, strict=True)
+    )
+
+
+def _shape_text(shape: tuple[int | str, ...]) -> str:
+    # One entry reads "(steps,)", as Python writes a 1-tuple and as "got (6,)" does.
+    inner = ", ".join(str(w) for w in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
 
 def _finite_line(ax, x, y, *args, **kwargs):

@@ -126,7 +126,7 @@ def simplex_flow(
         width=0.004,
     )
     for traj in trajectories:
-        arr = _data_array(traj, "trajectories", shape=(None, 3))
+        arr = _data_array(traj, "trajectories", shape=("steps", 3))
         t = _to_xy(arr[np.isfinite(arr).all(axis=1)])
         ax.plot(t[:, 0], t[:, 1], color="tab:red", lw=1.5)
     for p in _fixed_points(a):

@@ -50,8 +50,10 @@ def payoff_heatmap(
     >>> [t.get_text() for t in ax.texts]
     ['3.00', '5.00', '1.00']
     """
-    m = _data_array(matrix, "matrix", shape=(None, None))
-    if m.shape[0] != len(labels) or m.shape[1] != len(labels):
+    m = _data_array(matrix, "matrix", shape=("strategies", "strategies"))
+    if m.shape[0] != m.shape[1]:
+        raise ValueError(f"matrix must be square (strategies, strategies), got {m.shape}")
+    if m.shape[0] != len(labels):
         raise ValueError(f"labels must name the {m.shape[0]} rows and columns of matrix")
     ax = _axes(ax)
     known = np.isfinite(m)

@@ -33,6 +33,9 @@ def cooperation_over_time(
 ):
     """Mean over replicates with a confidence band: ``values`` is (replicates, steps).
 
+    One run's series, such as ``TrustModel.run(...)["contribution_rate"]``, is one replicate:
+    its line is drawn without a band.
+
     At each step the mean is over the replicates with data (NaN is missing), and the band is
     mean +- t * standard error, t the two-sided ``level`` quantile of Student's t with one
     degree of freedom less than the replicates with data (4.30 for 95% with 3 replicates,
@@ -41,8 +44,9 @@ def cooperation_over_time(
 
     Parameters
     ----------
-    values : array_like of shape (replicates, steps)
-        A rate in [0, 1] per replicate and step; NaN marks a missing value.
+    values : array_like of shape (replicates, steps) or (steps,)
+        A rate in [0, 1] per replicate (row) and step (column); NaN marks a missing value. A
+        1-D array or a pandas Series (a DataFrame column) is one replicate.
     ax : matplotlib.axes.Axes or None, default None
         Axes to draw on; a new figure is made when None.
     label : str, default "contribution rate"
@@ -62,9 +66,19 @@ def cooperation_over_time(
     >>> ax = cooperation_over_time(np.array([[np.nan, 0.4, 0.6], [np.nan, 0.6, 0.8]]))
     >>> ax.lines[0].get_xdata().tolist(), ax.lines[0].get_ydata().round(2).tolist()
     ([1, 2], [0.5, 0.7])
+
+    One run of the trust model, a single replicate:
+
+    >>> from allysim.abm import TrustModel
+    >>> df = TrustModel(n_organizations=20, seed=0).run(5, progress=False)
+    >>> ax = cooperation_over_time(df["contribution_rate"])
+    >>> len(ax.lines), len(ax.collections)
+    (1, 0)
     """
     level = check_interval(level, "level", 0.0, 1.0, low_open=True, high_open=True)
-    v = _data_array(values, "values", shape=(None, None))
+    v = _data_array(values, "values", shape=("replicates", "steps"), alternative=("steps",))
+    if v.ndim == 1:  # one run's series is one replicate
+        v = v[np.newaxis, :]
     ax = _axes(ax)
     steps = np.arange(v.shape[1])
     known = np.isfinite(v)
@@ -121,7 +135,7 @@ def trust_trajectories(model_vars, *, ax=None):
     """
     ax = _axes(ax)
     for kind, style in (("competence", ":"), ("contractual", "--"), ("goodwill", "-")):
-        column = _data_array(model_vars[f"trust_{kind}"], f"trust_{kind}", shape=(None,))
+        column = _data_array(model_vars[f"trust_{kind}"], f"trust_{kind}", shape=("steps",))
         _finite_line(ax, model_vars.index, column, style, label=f"{kind} trust")
     ax.set_xlabel("step")
     ax.set_ylabel("mean trust")
@@ -157,7 +171,7 @@ def stage_composition(model_vars, *, ax=None):
     """
     ax = _axes(ax)
     shares = np.array(
-        [_data_array(model_vars[f"stage_{s}"], f"stage_{s}", shape=(None,)) for s in _stages()]
+        [_data_array(model_vars[f"stage_{s}"], f"stage_{s}", shape=("steps",)) for s in _stages()]
     )
     x, shares = _complete_rows(model_vars.index, shares)
     ax.stackplot(x, shares, labels=list(_stages()), alpha=0.85)
@@ -198,9 +212,11 @@ def strategy_shares(shares, names: Sequence[str] | None = None, *, ax=None):
         cols = [c for c in shares.columns if c.startswith("strategy_")]
         names = [c[len("strategy_") :] for c in cols]
         x = shares.index
-        data = _data_array(shares[cols].to_numpy(dtype=float), "shares", shape=(None, None)).T
+        data = _data_array(
+            shares[cols].to_numpy(dtype=float), "shares", shape=("steps", "strategies")
+        ).T
     else:
-        arr = _data_array(shares, "shares", shape=(None, None))
+        arr = _data_array(shares, "shares", shape=("steps", "strategies"))
         if names is None or len(names) != arr.shape[1]:
             raise ValueError("names must name every column of shares")
         x, data = np.arange(arr.shape[0]), arr.T
