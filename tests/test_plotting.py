@@ -334,3 +334,28 @@ def test_shape_errors_name_the_dimensions(call, message):
         call(plotting)
     assert str(info.value) == message
     plt.close("all")
+
+
+def test_mechanism_figure_leaves_out_tournament_cooperation():
+    from allysim.plotting import mechanism_bars
+
+    # tournament_cooperation does not respond to payoff mechanisms (fixed strategies): in the
+    # CLI's comparison it is 0.7299 for the baseline and every sanction, bond and sharing
+    # scenario, so it is no panel beside the outcomes coloured by equilibrium.
+    table = pd.DataFrame(
+        {
+            "scenario": ["baseline", "sanctions"],
+            "equilibrium": [False, True],
+            "cooperation": [0.014, 0.98],
+            "welfare": [0.02, 1.9],
+            "tournament_cooperation": [0.7299, 0.7299],
+            "deviation_margin": [-0.6, 1.716],
+        }
+    )
+    axes = mechanism_bars(table)
+    assert [ax.get_title() for ax in axes] == ["cooperation", "welfare", "deviation margin"]
+    assert [p.get_width() for p in axes[2].patches] == [-0.6, 1.716]
+    # Still available on request.
+    (ax,) = mechanism_bars(table, metrics=("tournament_cooperation",))
+    assert ax.get_title() == "tournament cooperation"
+    plt.close("all")

@@ -138,12 +138,7 @@ _METRIC_UNITS = {
 
 def mechanism_bars(
     table,
-    metrics: Sequence[str] = (
-        "cooperation",
-        "welfare",
-        "tournament_cooperation",
-        "deviation_margin",
-    ),
+    metrics: Sequence[str] = ("cooperation", "welfare", "deviation_margin"),
     *,
     axes=None,
 ):
@@ -153,13 +148,17 @@ def mechanism_bars(
     are coloured by whether mutual contribution is an equilibrium in that scenario (green) or not
     (grey), when the table has an ``equilibrium`` column. A NaN value draws no bar.
 
+    ``tournament_cooperation`` is not charted by default: the tournament's strategies are
+    fixed and mechanisms change payoffs only, so it is the same under every payoff mechanism
+    (it moves only with continuation and noise) and, among panels coloured by equilibrium,
+    would read as an outcome. Pass it in ``metrics`` to chart it anyway.
+
     Parameters
     ----------
     table : pandas.DataFrame
         One row per scenario, with a ``scenario`` column and one column per metric.
-    metrics : sequence of str, optional
-        Columns to chart, one panel each; by default "cooperation", "welfare",
-        "tournament_cooperation" and "deviation_margin".
+    metrics : sequence of str, default ("cooperation", "welfare", "deviation_margin")
+        Columns to chart, one panel each.
     axes : sequence of matplotlib.axes.Axes or None, default None
         One Axes per metric; a new row of panels is made when None.
 
