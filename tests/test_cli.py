@@ -81,7 +81,11 @@ def test_compare_and_tournament_commands(tmp_path, capsys):
     assert main(["compare", "--out", str(tmp_path), "--quiet"]) == 0
     assert (tmp_path / "mechanisms.csv").exists()
     # The printed table says what its columns mean.
-    assert "sustained by equilibrium_strategy" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "sustained by equilibrium_strategy" in printed
+    # The parameter is perception_noise, and the figure's title says "perception noise".
+    assert "continuation 0.3, perception noise 0.05;" in printed
+    assert "perception error" not in printed
     assert main(["tournament", "--out", str(tmp_path), "--rounds", "20", "--repetitions", "5"]) == 0
     out = capsys.readouterr().out
     assert "ALLD" in out
@@ -187,6 +191,19 @@ def test_every_option_of_every_command_has_help():
             if isinstance(action, argparse._SubParsersAction):
                 continue
             assert action.help and action.help.strip(), (name, action.option_strings)
+
+
+def test_scenario_texts_say_perception_noise_as_the_parameter_is_named():
+    from allysim import scenarios
+
+    _, commands = _subparsers()
+    texts = [sub.format_help() for sub in commands.values()]
+    texts += list(scenarios.TRUST_SCENARIO_NOTES.values())
+    texts += [inspect.getdoc(obj) or "" for obj in vars(scenarios).values() if callable(obj)]
+    texts.append(scenarios.__doc__ or "")
+    assert not [t for t in texts if "perception error" in " ".join(t.split())]
+    assert "+ monitoring (perception noise 0.01)" in scenarios.TRUST_SCENARIO_NOTES["monitoring"]
+    assert "perception noise 0.05 -> 0.01" in inspect.getdoc(scenarios.comparison_scenarios)
 
 
 def test_every_integer_and_number_option_states_its_range_in_help():

@@ -59,11 +59,11 @@ LONG_SHADOW = 0.99
 TRUST_SCENARIO_NOTES = {
     "short-shadow": f"reference: continuation {BASE_SHADOW:g}, no mechanism",
     "long-shadow": f"vs short-shadow: continuation {LONG_SHADOW:g} instead of {BASE_SHADOW:g}",
-    "monitoring": "vs short-shadow: + monitoring (perception error 0.01)",
+    "monitoring": "vs short-shadow: + monitoring (perception noise 0.01)",
     "sanctions": "vs short-shadow: + sanction (fine 3, detection 0.8)",
     "bonds": "vs short-shadow: + bond (stake 3, detection 0.8)",
     "profit-sharing": "vs short-shadow: + profit sharing (share 0.9)",
-    "long-shadow+monitoring": "vs long-shadow: + monitoring (perception error 0.01)",
+    "long-shadow+monitoring": "vs long-shadow: + monitoring (perception noise 0.01)",
 }
 
 #: Trust scenarios of ``allysim trust`` without ``--scenario``, and of ``allysim demo``.
@@ -129,14 +129,14 @@ def comparison_scenarios() -> dict[str, list[Mechanism]]:
 
     * ``baseline``: nothing.
     * ``long shadow``: the shadow of the future itself, continuation 0.95 (20 rounds).
-    * ``monitoring``: perception error 0.05 -> 0.01.
+    * ``monitoring``: perception noise 0.05 -> 0.01.
     * ``sanctions``: fine 3 at detection 0.8 (threshold 2.5), enforcement cost 0.5 per detected
       defection.
     * ``bonds``: stake 3 at detection 0.8 (threshold 2.5), half the forfeit salvaged by the
       partner: the same incentive as the sanction, paid for by lost stakes instead of
       enforcement.
     * ``profit sharing``: share 0.9 of the joint result (threshold 0.8).
-    * ``shadow + monitoring``: continuation 0.9 and perception error 0.01 together.
+    * ``shadow + monitoring``: continuation 0.9 and perception noise 0.01 together.
     * ``light sanction + sharing``: fine 1.5 and share 0.4, each below its own threshold,
       together above it.
 

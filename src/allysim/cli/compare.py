@@ -38,7 +38,7 @@ def _mechanisms_section(args: argparse.Namespace) -> list[_Artifact]:
     R, S, T, P = game.payoff_vector
     print(
         f"\nIncentive mechanisms on the partnership game R={R:g} S={S:g} T={T:g} P={P:g} "
-        "(base: continuation 0.3, perception error 0.05; small-mutation limit, Z=50)\n"
+        "(base: continuation 0.3, perception noise 0.05; small-mutation limit, Z=50)\n"
     )
     # The exact kernel makes this comparison deterministic, so it takes no seed.
     table = comparison.compare_mechanisms(
