@@ -144,6 +144,31 @@ def test_bad_command_is_one_line_exit_2(argv, capsys):
     assert len(_usage_error(argv, capsys)) == 1
 
 
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["compare", "--seed", "3"],
+            "allysim compare: error: unrecognized arguments: --seed 3 "
+            "(see 'allysim compare --help')",
+        ),
+        (
+            ["evolve", "--population", "5", "--stategies", "ALLD"],
+            "allysim evolve: error: unrecognized arguments: --stategies ALLD "
+            "(see 'allysim evolve --help')",
+        ),
+        # Before the subcommand, an unknown option is the top-level parser's.
+        (
+            ["--bogus", "compare"],
+            "allysim: error: unrecognized arguments: --bogus (see 'allysim --help')",
+        ),
+    ],
+)
+def test_unrecognized_arguments_point_to_the_help_that_lists_the_options(argv, expected, capsys):
+    # Before, a subcommand's stray option sent the user to 'allysim --help'.
+    assert _usage_error(argv, capsys) == [expected]
+
+
 def test_nothing_written_when_an_argument_is_refused(tmp_path, capsys):
     out = tmp_path / "new" / "deeper"
     _usage_error(["evolve", "--out", str(out), "--strategies", "ALLD,NOPE"], capsys)

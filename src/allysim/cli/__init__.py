@@ -72,7 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv[:1] == ["serve"]:
             return _serve(argv[1:])
         parser = _build_parser()
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            # parse_args would report these from the top-level parser ("see 'allysim --help'")
+            # even when they follow a subcommand, whose own --help is the one that helps.
+            before = argv[: argv.index(args.command)]
+            owner = parser if any(x in before for x in extra) else args.parser
+            owner.error(f"unrecognized arguments: {' '.join(extra)}")
         return _run_sections(args.parser, args, args.sections(args.parser, args))
     finally:
         guard.flush()  # output still buffered meets the closed pipe here, not at exit
