@@ -6,12 +6,19 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.patches import FancyArrowPatch
+from matplotlib.path import Path
 
 from allysim._validation import as_float_array, check_int
 from allysim.plotting._common import _axes, _data_array
 
 __all__ = ["simplex_flow", "stationary_bars"]
 
+
+# Heights in stationary_bars, as multiples of the largest share: where the share axis ends,
+# the arrows' base line, and the top of the Axes.
+_HEADROOM = 1.08
+_ARROW_BASE = 1.16
+_ARROW_TOP = 1.75
 
 _TRIANGLE = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]])
 
@@ -151,7 +158,9 @@ def stationary_bars(result, names: Sequence[str], *, ax=None, population: int | 
     """Stationary shares as bars, with arrows for the transitions selection favours.
 
     An arrow from strategy j to i is drawn when ``fixation[i, j]`` (i invading j) beats the
-    neutral ``1/Z``; its width grows with ``fixation * Z``.
+    neutral ``1/Z``; its width grows with ``fixation * Z``. The arrows arc upwards in the
+    unframed room above the bars (left-to-right arcs the taller); the share axis ends 8% above
+    the largest share, with ticks no further than 1.
 
     Parameters
     ----------
@@ -191,22 +200,35 @@ def stationary_bars(result, names: Sequence[str], *, ax=None, population: int | 
     ax.set_ylabel("stationary share")
     ax.set_xlabel(f"strategy (arrows: invasion favoured, fixation above 1/Z, Z = {z})")
     top = max(np.nanmax(shares, initial=0.0), 1e-9)
-    ax.set_ylim(0, top * 1.6)
-    # The room above the bars holds the arrows: the share axis stops at the largest share.
-    ticks = [t for t in ax.get_yticks() if 0 <= t <= top * (1 + 1e-9)]
+    # The share axis runs a little past the tallest bar, so a share of 0.9999 does not end
+    # flush with it, but its ticks never read past 1. The arrows get the room above, which
+    # has no frame: no top or right spine, and the left spine only along the shares.
+    axis_end = top * _HEADROOM
+    base = top * _ARROW_BASE
+    ax.set_ylim(0, top * _ARROW_TOP)
+    ticks = [t for t in ax.get_yticks() if 0 <= t <= min(1.0, axis_end) + 1e-12]
     ax.set_yticks(ticks)
-    ax.spines["left"].set_bounds(0, top)
+    ax.spines["left"].set_bounds(0, axis_end)
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
     rho = np.asarray(result.fixation)
+    span = max(shares.size - 1, 1)
     for i in range(shares.size):
         for j in range(shares.size):
             if i == j or not rho[i, j] > 1 / z:
                 continue
             width = 0.5 + 2.5 * min(1.0, rho[i, j] * z / 10)
+            # Every arc bows upwards from the arrows' base line, so none dips into the bars;
+            # left-to-right arcs are the taller, so i -> j and j -> i nest without crossing.
+            rise = (0.35 + 0.65 * abs(i - j) / span) * (1.0 if j < i else 0.55)
+            peak = base + rise * (top * _ARROW_TOP - base) * 0.9
+            # A quadratic Bezier curve peaks halfway to its control point.
+            control = ((i + j) / 2, base + 2 * (peak - base))
             ax.add_patch(
                 FancyArrowPatch(
-                    (j, top * 1.1),
-                    (i, top * 1.1),
-                    connectionstyle="arc3,rad=-0.4",
+                    path=Path(
+                        [(j, base), control, (i, base)], [Path.MOVETO, Path.CURVE3, Path.CURVE3]
+                    ),
                     arrowstyle="-|>",
                     mutation_scale=10,
                     lw=width,
