@@ -86,6 +86,15 @@ def test_closed_stdout_in_process_still_writes_the_files(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["evolution.csv", "evolution.png"]
 
 
+def test_stdout_closed_before_the_start_still_writes_the_files(tmp_path, monkeypatch):
+    # ``allysim evolve >&-``: Python starts with sys.stdout None, and print does nothing.
+    monkeypatch.setattr(sys, "stdout", None)
+    argv = ["evolve", "--quiet", "--sim-replicates", "0", "--strategies", "ALLD,TFT"]
+    assert main([*argv, "--population", "2", "--out", str(tmp_path)]) == 0
+    assert sys.stdout is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evolution.csv", "evolution.png"]
+
+
 def test_guard_drops_output_after_the_first_broken_pipe():
     guard = _ClosedPipeSafe(_ClosedPipe())
     assert guard.write("lost\n") == 5

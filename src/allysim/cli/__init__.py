@@ -66,8 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # status stays 0 rather than the 1 of the Python docs' SIGPIPE recipe: every result was
     # written to --out, so the run succeeded, and ``set -o pipefail`` scripts that cut the
     # summary short on purpose should not fail for it.
-    guard = _ClosedPipeSafe(sys.stdout)
-    sys.stdout = guard  # type: ignore[assignment]
+    # With stdout closed before start (``allysim compare >&-``) sys.stdout is None and print
+    # already does nothing: there is nothing to guard.
+    guard = None if sys.stdout is None else _ClosedPipeSafe(sys.stdout)
+    if guard is not None:
+        sys.stdout = guard  # type: ignore[assignment]
     try:
         if argv[:1] == ["serve"]:
             return _serve(argv[1:])
@@ -81,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             owner.error(f"unrecognized arguments: {' '.join(extra)}")
         return _run_sections(args.parser, args, args.sections(args.parser, args))
     finally:
-        guard.flush()  # output still buffered meets the closed pipe here, not at exit
-        if sys.stdout is guard:
-            sys.stdout = guard.stream
+        if guard is not None:
+            guard.flush()  # output still buffered meets the closed pipe here, not at exit
+            if sys.stdout is guard:
+                sys.stdout = guard.stream
