@@ -39,7 +39,7 @@ class RepeatedSettings:
     perception_noise : float
         Probability in [0, 1] of misreading the partner's move, before communication.
     clarity : float, default 0.0
-        Communication clarity in [0, 1]; the final perception error is
+        Communication clarity in [0, 1]; the final perception noise is
         ``perception_noise x (1 - clarity)``.
     visibility : float, default 0.0
         Share in [0, 1] of a partner's history others can see (trust model).

@@ -48,7 +48,7 @@ class _SettingMechanism(Mechanism):
 
         ShadowOfFuture sets ``continuation``, Monitoring ``perception_noise`` (it replaces the
         one given to ``apply``), Communication ``clarity`` (``apply`` scales the final
-        perception error by ``1 - clarity``) and Reputation ``visibility`` (used by the trust
+        perception noise by ``1 - clarity``) and Reputation ``visibility`` (used by the trust
         model).
 
         Parameters
@@ -222,14 +222,14 @@ class Monitoring(_SettingMechanism):
 
 @dataclass(frozen=True)
 class Communication(_SettingMechanism):
-    """The binding element: clearer communication lowers perception error to ``eta (1 - clarity)``.
+    """The binding element: clearer communication lowers perception noise to ``eta (1 - clarity)``.
 
     In the trust model it also speeds verification.
 
     Parameters
     ----------
     clarity : float
-        Clarity in [0, 1]: the share of perception errors communication removes.
+        Clarity in [0, 1]: the share of misperceptions communication removes.
 
     Raises
     ------

@@ -263,7 +263,7 @@ def apply(
     [`ShadowOfFuture`][allysim.mechanisms.ShadowOfFuture] or
     [`Monitoring`][allysim.mechanisms.Monitoring] replaces them). Stage-game transforms apply in
     list order (a sanction before profit sharing is shared; after it is not). Communication scales
-    the final perception error by ``1 - clarity`` wherever it stands in the list. Two mechanisms
+    the final perception noise by ``1 - clarity`` wherever it stands in the list. Two mechanisms
     of one kind raise ``ValueError``: they would be counted twice.
 
     Parameters
