@@ -369,3 +369,37 @@ def test_tournament_plays_the_strategies_it_is_given(tmp_path):
     for name, score in expected.items():
         assert table.loc[name, "exact_score"] == pytest.approx(score, abs=1e-12)
     assert list(table.sort_values("rank").index) == ["ALLD", "TFT", "M1001"]
+
+
+def test_evolve_with_mutation_labels_its_share_axis(capsys):
+    # With --mutation the figure is plain bars of the stationary shares; 0.4.0 left its y axis
+    # unlabelled (new-user trial).
+    import argparse
+
+    import matplotlib.pyplot as plt
+
+    from allysim.cli.arguments import _Parser
+    from allysim.cli.evolve import _evolve_section, _evolve_setup
+
+    ns = argparse.Namespace(
+        benefit=3.0,
+        cost=1.0,
+        synergy=0.0,
+        strategies="ALLD,WSLS",
+        noise=0.01,
+        continuation=None,
+        population=10,
+        selection=1.0,
+        mutation=0.1,
+        sim_replicates=0,
+        sim_steps=10,
+        seed=0,
+        quiet=True,
+    )
+    plt.close("all")
+    _evolve_section(ns, *_evolve_setup(_Parser(), ns))
+    ax = plt.gcf().axes[0]
+    assert "stationary share" in ax.get_ylabel()
+    assert "mutation 0.1" in ax.get_title()
+    plt.close("all")
+    capsys.readouterr()

@@ -302,7 +302,10 @@ def _evolve_section(
     if res.fixation is not None and len(zoo) > 1:
         stationary_bars(res, names, ax=axes[0, 0])
     else:
-        axes[0, 0].bar(names, res.shares)
+        ax = axes[0, 0]
+        ax.bar(names, res.shares)
+        ax.set_ylabel("stationary share (time in each strategy), 0-1")
+        ax.set_title(f"stationary distribution, {limit}", fontsize=10)
     if ncols == 2:
         simplex_flow(a, names, ax=axes[0, 1])
     fig.tight_layout()
