@@ -39,6 +39,8 @@ import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
+import numpy as np  # noqa: E402
+
 from allysim.abm import (  # noqa: E402
     Governance,
     Metrics,
@@ -300,6 +302,41 @@ def phases(name: str, n: int, steps: int, warm: int = 20) -> None:
         print(f"{key:<40} {spent / steps * 1e3:8.3f} {spent / total:7.1%}")
 
 
+def scaling(names: list[str], sizes: list[int], steps: int, repeats: int) -> None:
+    """CPU ms per step at several sizes, and a least-squares line through them: the fixed cost
+    of a step (hooks, reporters, Mesa's collector, Python) and the cost per active partnership.
+
+    The line says what a target needs: 5e6 organization-steps/s at 10,000 organizations is
+    2 ms per step, which the fixed cost plus ~11,000 partnerships times the per-partnership
+    cost must fit in.
+    """
+    print(f"CPU time per step after 100 warm-up steps; best of {repeats} x {steps} steps")
+    head = ("config", "organizations", "partnerships", "ms/step", "org-steps/s")
+    print(f"{head[0]:<8} {head[1]:>13} {head[2]:>12} {head[3]:>9} {head[4]:>12}")
+    for name in names:
+        rows = []
+        for n in sizes:
+            model = build(n, configurations()[name])
+            for _ in range(100):  # past the first steps, when partnerships are still forming
+                model.step()
+            best = float("inf")
+            for _ in range(repeats):
+                gc.collect()
+                c0 = time.process_time()
+                for _ in range(steps):
+                    model.step()
+                best = min(best, (time.process_time() - c0) / steps)
+            active = model.table.n_active
+            rows.append((active, best))
+            print(f"{name:<8} {n:>13,} {active:>12,} {best * 1e3:>9.3f} {n / best:>12.2e}")
+        x = np.array([r[0] for r in rows], dtype=float)
+        y = np.array([r[1] for r in rows])
+        slope, fixed = np.polyfit(x, y, 1)
+        print(
+            f"{name:<8} fit: {fixed * 1e3:.2f} ms per step + {slope * 1e9:.0f} ns per partnership"
+        )
+
+
 def _attribute(model: Any, name: str) -> Any:
     return getattr(model, name)
 
@@ -314,6 +351,11 @@ def main() -> None:
     parser.add_argument("--phases", choices=list(configurations()), default=None)
     parser.add_argument("--steps", type=int, default=None, help="steps of the 10,000 run")
     parser.add_argument("--pin", action="store_true", help="pin the process to one CPU")
+    parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="ms per step at 500-30,000 organizations, fitted as fixed + per partnership",
+    )
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1, got {args.repeats}")
@@ -326,6 +368,10 @@ def main() -> None:
         return
     if args.phases:
         phases(args.phases, 10_000, args.steps or 200)
+        return
+    if args.scaling:
+        sizes = [500, 2_000, 10_000, 30_000]
+        scaling(args.only or ["plain", "all"], sizes, args.steps or 60, args.repeats)
         return
 
     configs = configurations()
