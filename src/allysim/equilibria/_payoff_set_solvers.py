@@ -114,6 +114,11 @@ class _JYC:
             better = top > best
             best[better] = top[better]
             arg[better] = images[k[better]]
+        return self._next_set(best, arg)
+
+    def _next_set(self, best: np.ndarray, arg: np.ndarray) -> np.ndarray | None:
+        """The next polygon from the best level (outer) or best point (inner) per direction;
+        None when a direction has no feasible image."""
         if not np.isfinite(best).all():
             return None
         if self.outer:
@@ -167,10 +172,4 @@ class _JYC:
                 if value > best[ell]:
                     best[ell] = value
                     arg[ell] = image
-        if not np.isfinite(best).all():
-            return None
-        if self.outer:
-            self.levels = best
-            new = self._polygon(best)
-            return new if new.shape[0] else None
-        return _hull(arg, self.eps)
+        return self._next_set(best, arg)
