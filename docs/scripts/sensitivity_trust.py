@@ -4,7 +4,8 @@ docs/sensitivity.md).
 Run from the repository root: ``python docs/scripts/sensitivity_trust.py``. It prints the
 ``mu_star`` table with its 95% intervals and the ranking of each output, and writes
 docs/images/sensitivity_trust.png. 20 trajectories (6 levels) x 11 points x 2 replicates =
-440 runs of 100 organizations over 200 steps (135 s with n_jobs=2 on 2 shared cores).
+440 runs of 100 organizations over 200 steps (about 50 s of CPU; n_jobs=2 spreads them
+over both cores).
 """
 
 import time
