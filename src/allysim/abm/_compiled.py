@@ -229,6 +229,18 @@ def _trust_of(alpha, beta, e, kind):  # pragma: no cover - compiled
     return out
 
 
+def _trust_all(alpha, beta, e):  # pragma: no cover - compiled
+    """:func:`_trust_of` for the three kinds in one pass over the rows: (3, e, 2), each
+    ``[kind]`` a C-contiguous (e, 2) block holding that kind's values."""
+    out = np.empty((3, e, 2))
+    for i in range(e):
+        for s in range(2):
+            for kind in range(3):
+                a = alpha[i, s, kind]
+                out[kind, i, s] = a / (a + beta[i, s, kind])
+    return out
+
+
 def _advance(
     alpha,
     beta,
@@ -678,6 +690,7 @@ def kernels() -> SimpleNamespace:
         risk_premium=jit(_risk_premium),
         sum_and_gap=jit(_sum_and_gap),
         trust_of=either(_trust_of, 2),
+        trust_all=jit(_trust_all),
         advance=either(_advance, 7),
         scorecard=jit(_scorecard),
         best_rows=jit(_best_rows),

@@ -46,6 +46,7 @@ from allysim.abm.params import TrustParams, params_from_keywords
 from allysim.abm.partnerships import PartnershipTable
 from allysim.abm.phases import AdvanceStages, Exit, LearnTrust, Play, RoundOutcome
 from allysim.abm.reporters import (
+    TrustDataCollector,
     contribution_rate,
     model_reporters,
     payoff_gini,
@@ -191,7 +192,8 @@ class TrustModel(Ledger, mesa.Model):
         for part in self.parts:
             self._reporters |= part.reporters()
             self._reporters |= part.strategy_reporters(self.strategies.names)
-        self.datacollector = mesa.DataCollector(self._reporters)
+        self._collecting = None  # the shared values of a collection in progress (reporters)
+        self.datacollector = TrustDataCollector(self._reporters)
         self.running = True
         self.datacollector.collect(self)
 
