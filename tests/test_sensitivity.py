@@ -245,7 +245,7 @@ def test_plot_draws_one_panel_per_output():
         ({"bounds": {"capacity": (2.6, 3.4)}}, ValueError, "capacity.*fewer than two integers"),
         ({"bounds": {"capacity": (-0.5, 3.5)}}, ValueError, r"capacity.*>= 1"),
         ({"bounds": {"exit_threshold": (0.1, "x")}}, TypeError, "exit_threshold"),
-        ({"bounds": {"exit_threshold": (0.1,)}}, ValueError, r"exit_threshold.*shape \(2\)"),
+        ({"bounds": {"exit_threshold": (0.1,)}}, ValueError, r"exit_threshold.*shape \(2,\)"),
         ({"bounds": [("exit_threshold", (0, 1))]}, TypeError, "bounds must be a mapping"),
         ({"bounds": {}}, ValueError, "at least one"),
         ({"samples": 1}, ValueError, r"samples must be an integer >= 2"),
