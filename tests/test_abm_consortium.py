@@ -28,7 +28,7 @@ from allysim.abm import (
     consortia_hazard,
     consortium_roster,
 )
-from allysim.abm.consortium import group_strategy, reciprocity_threshold
+from allysim.consortia import group_strategy, reciprocity_threshold
 from allysim.consortia import (
     GroupGame,
     PublicGoodsGame,
@@ -160,6 +160,11 @@ def test_mixed_members_earn_the_games_payoff_for_their_contributors(mechanisms):
 
 
 def test_group_strategy_maps_pairwise_strategies_to_group_ones():
+    # Its home is allysim.consortia; the trust model's module still exports it (0.4.0 path).
+    from allysim.abm import consortium
+
+    assert consortium.group_strategy is group_strategy
+    assert consortium.reciprocity_threshold is reciprocity_threshold
     assert group_strategy(TFT, 5, 0.5) == threshold_reciprocity(2, 5, name="TFT")
     assert group_strategy(TFT, 4, 1.0) == threshold_reciprocity(3, 4, name="TFT")
     allc, alld = named("ALLC"), named("ALLD")

@@ -82,9 +82,8 @@ from allysim.abm.components import Part, state_reporter
 from allysim.abm.search import mutual_assessment
 from allysim.consortia.games import GroupGame, PublicGoodsGame
 from allysim.consortia.mechanisms import with_mechanisms
-from allysim.consortia.strategies import GroupStrategy
+from allysim.consortia.strategies import group_strategy, reciprocity_threshold
 from allysim.mechanisms import Bond, ProfitSharing, Sanction
-from allysim.strategies import MemoryOne
 
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
@@ -97,77 +96,6 @@ DEFAULT_GAME = PublicGoodsGame(3, multiplier=2.5, cost=1.0)
 
 #: Causes of a consortium's end, as recorded.
 CAUSES = ("exit", "chance")
-
-
-def reciprocity_threshold(reciprocity: float, size: int | np.ndarray) -> np.ndarray:
-    """Least number of other contributors read as a contributing partner: ``ceil(q (n - 1))``.
-
-    Parameters
-    ----------
-    reciprocity : float
-        Share ``q`` in [0, 1] of the other members that must have contributed.
-    size : int or numpy.ndarray
-        Consortium size(s) ``n``.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``k(n)`` in [0, n - 1], integers.
-
-    Examples
-    --------
-    >>> reciprocity_threshold(0.5, np.array([3, 4, 5])).tolist()
-    [1, 2, 2]
-    """
-    q = check_probability(reciprocity, "reciprocity")
-    n = np.asarray(size, dtype=np.int64)
-    # The small slack keeps q (n - 1) that is an integer in exact arithmetic from rounding up.
-    return np.ceil(q * (n - 1) - 1e-9).astype(np.int64)
-
-
-def group_strategy(strategy: MemoryOne, group_size: int, reciprocity: float) -> GroupStrategy:
-    """The group strategy a memory-one strategy plays in a consortium of ``group_size``.
-
-    The other members act as one aggregate partner who contributed when at least
-    ``k = ceil(reciprocity * (n - 1))`` of them did, so ``(p_CC, p_CD, p_DC, p_DD)`` becomes
-    ``after_contribute[j] = p_CC if j >= k else p_CD`` and ``after_withhold[j] = p_DC if j >=
-    k else p_DD`` (``j`` other contributors). TFT becomes
-    :func:`~allysim.consortia.threshold_reciprocity` ``TR(k)``, ALLC and ALLD
-    :func:`~allysim.consortia.unconditional`.
-
-    Parameters
-    ----------
-    strategy : MemoryOne
-        The pairwise strategy.
-    group_size : int
-        Consortium size n >= 2.
-    reciprocity : float
-        Share in [0, 1] of the other members whose contribution counts as the partner's.
-
-    Returns
-    -------
-    GroupStrategy
-        Named after ``strategy``.
-
-    Examples
-    --------
-    >>> from allysim.strategies import TFT
-    >>> from allysim.consortia import threshold_reciprocity
-    >>> group_strategy(TFT, 5, 0.5).table.tolist() == threshold_reciprocity(2, 5).table.tolist()
-    True
-    """
-    if not isinstance(strategy, MemoryOne):
-        raise TypeError(f"strategy must be a MemoryOne, got {type(strategy).__name__}")
-    n = check_int(group_size, "group_size", minimum=2)
-    k = int(reciprocity_threshold(reciprocity, n))
-    p = np.asarray(strategy.p, dtype=float)
-    partner_c = np.arange(n) >= k
-    return GroupStrategy(
-        np.where(partner_c, p[0], p[1]),
-        np.where(partner_c, p[2], p[3]),
-        initial=float(strategy.p0),
-        name=strategy.name,
-    )
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@
   synergy and discounting) and [`GroupGame`][allysim.consortia.GroupGame] (any symmetric
   two-move n-member game as two payoff tables);
 * ``mechanisms``: sanctions, bonds and profit sharing per member, and their thresholds;
-* ``strategies``: group memory-one strategies (unconditional, threshold reciprocity);
+* ``strategies``: group memory-one strategies (unconditional, threshold reciprocity, a pairwise
+  strategy read in a group: :func:`group_strategy`);
 * ``kernels``: exact (Markov chain) and Monte Carlo payoffs of the repeated game;
 * ``dynamics``: finite-population fixation, stationary distributions and the gradient of
   selection with groups sampled from the population (Gokhale & Traulsen 2010; Pacheco et al.
@@ -29,7 +30,13 @@ from allysim.consortia.mechanisms import (
     stake_threshold,
     with_mechanisms,
 )
-from allysim.consortia.strategies import GroupStrategy, threshold_reciprocity, unconditional
+from allysim.consortia.strategies import (
+    GroupStrategy,
+    group_strategy,
+    reciprocity_threshold,
+    threshold_reciprocity,
+    unconditional,
+)
 
 __all__ = [
     "ConsortiumStationary",
@@ -43,7 +50,9 @@ __all__ = [
     "fixation_probability",
     "gradient_of_selection",
     "group_fitness",
+    "group_strategy",
     "interior_roots",
+    "reciprocity_threshold",
     "repeated_payoff_array",
     "share_threshold",
     "simulate_group_payoffs",
