@@ -96,13 +96,19 @@ def nowak_sigmund_1993():
             for k, name in enumerate(("p_CC", "p_CD", "p_DC", "p_DD")):
                 ax.plot(res.times, res.dominant[:, k], label=name)
     finals_arr = np.array(finals)
-    pavlov = (finals_arr[:, 0] > 0.9) & (finals_arr[:, 1] < 0.3) & (finals_arr[:, 3] > 0.5)
+    # Pavlov defects after exploiting (p_DC low) as well as after being exploited.
+    pavlov = (
+        (finals_arr[:, 0] > 0.9)
+        & (finals_arr[:, 1] < 0.3)
+        & (finals_arr[:, 2] < 0.3)
+        & (finals_arr[:, 3] > 0.5)
+    )
     tft_like = (finals_arr[:, 0] > 0.9) & (finals_arr[:, 3] < 0.1)
     alld_like = finals_arr.mean(axis=1) < 0.3
     for seed, (p, c) in enumerate(zip(finals_arr, coop, strict=True)):
         print(f"  seed {seed}: final dominant {p.round(2).tolist()}, cooperation {c:.3f}")
     print(
-        f"  Pavlov-like (p_CC > 0.9, p_CD < 0.3, p_DD > 0.5): {pavlov.sum()} of 12; "
+        f"  Pavlov-like (p_CC > 0.9, p_CD, p_DC < 0.3, p_DD > 0.5): {pavlov.sum()} of 12; "
         f"TFT/GRIM-like (p_CC > 0.9, p_DD < 0.1): {tft_like.sum()}; ALLD-like: "
         f"{alld_like.sum()}; mean of the Pavlov-like {finals_arr[pavlov].mean(axis=0).round(2)}"
     )

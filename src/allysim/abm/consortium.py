@@ -133,8 +133,8 @@ class Consortia(Part):
         How a profit-sharing pool is split (see ``with_mechanisms``).
     reciprocity : float, default 0.5
         Share in [0, 1] of the other members that must have been seen contributing for a
-        member's strategy to read its aggregate partner as contributing (1: all of them, the
-        all-or-none reciprocity of Boyd & Richerson 1988).
+        member's strategy to read its aggregate partner as contributing (1: all of them, Boyd &
+        Richerson's 1988 strictest reciprocator).
     trust_to_contribute : float or None, default None
         Trust in the consortium from which a member contributes as its strategy says, in
         [0, 1]; below it contributions are held back in proportion. None: the model's.

@@ -166,8 +166,9 @@ def threshold_reciprocity(
 ) -> GroupStrategy:
     """Contribute if at least ``k`` of the other ``n - 1`` members contributed last round.
 
-    ``k = n - 1`` is the group analogue of tit-for-tat that needs everyone (all-or-none
-    reciprocity); ``k = 0`` contributes always after round one; ``k = n`` never does.
+    ``k = n - 1`` is the group analogue of tit-for-tat that needs everyone (Boyd & Richerson's
+    strictest reciprocator; not Pinheiro et al.'s 2014 "All-or-None", a group win-stay,
+    lose-shift); ``k = 0`` contributes always after round one; ``k = n`` never does.
     Source: Boyd & Richerson (1988), J. Theor. Biol. 132:337 (their ``T_a``-reciprocators).
 
     Parameters
