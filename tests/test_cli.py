@@ -403,3 +403,38 @@ def test_evolve_with_mutation_labels_its_share_axis(capsys):
     assert "mutation 0.1" in ax.get_title()
     plt.close("all")
     capsys.readouterr()
+
+
+def test_trust_scenarios_do_not_depend_on_their_company(capsys, tmp_path):
+    # 0.4.0 spawned seeds by position in the list: short-shadow gave 0.689 listed first and
+    # 0.478 listed second. Now by name; the seed column repeats one run alone.
+    import matplotlib.pyplot as plt
+
+    from allysim.abm import TrustModel
+    from allysim.cli.trust import _trust_section
+    from allysim.scenarios import trust_scenarios
+
+    def table(names):
+        ns = argparse.Namespace(
+            organizations=30, steps=8, replicates=2, quiet=True, seed=5, scenario=list(names)
+        )
+        (csv_artifact,) = [a for a in _trust_section(ns) if a.name == "trust.csv"]
+        plt.close("all")
+        path = tmp_path / "trust.csv"
+        csv_artifact.write(path)
+        return pd.read_csv(path)
+
+    first = table(["short-shadow", "sanctions"])
+    second = table(["sanctions", "short-shadow"])
+    capsys.readouterr()
+    for name in ("short-shadow", "sanctions"):
+        a = first[first.scenario == name].reset_index(drop=True)
+        b = second[second.scenario == name].reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b)
+    row = first[(first.scenario == "sanctions") & (first.replicate == 1)]
+    alone = TrustModel(
+        n_organizations=30, mechanisms=trust_scenarios()["sanctions"], seed=int(row.seed.iloc[0])
+    ).run(8, progress=False)
+    np.testing.assert_array_equal(
+        row["contribution_rate"].to_numpy(), alone["contribution_rate"].to_numpy()
+    )

@@ -17,6 +17,9 @@ from allysim.scenarios import (
     trust_scenarios,
 )
 
+# The child of the root seed that each scenario draws from: the default scenarios first.
+_SEED_ORDER = tuple(dict.fromkeys((*DEFAULT_TRUST_SCENARIOS, *TRUST_SCENARIO_NOTES)))
+
 
 def _run_trust(
     scenario: str, args: argparse.Namespace, seed_seq: np.random.SeedSequence
@@ -51,15 +54,19 @@ def _run_trust(
     # One bar per scenario over all its replicates' steps, not one per run.
     bar = tqdm(total=args.replicates * args.steps, desc=scenario, unit="step", disable=args.quiet)
     for r, child in enumerate(seed_seq.spawn(args.replicates)):
+        seed = int(child.generate_state(1)[0])
         model = TrustModel(
             n_organizations=args.organizations,
             mechanisms=trust_scenarios()[scenario],
-            seed=int(child.generate_state(1)[0]),
+            seed=seed,
         )
         for _ in range(args.steps):
             model.step()
             bar.update()
         df = model.run(0, progress=False).copy()  # the frame, with its parameters
+        # The run's own seed: TrustModel(..., seed=seed) with the scenario's mechanisms
+        # repeats it alone.
+        df.insert(0, "seed", seed)
         df.insert(0, "replicate", r)
         df.insert(0, "scenario", scenario)
         df.index.name = "step"
@@ -184,10 +191,13 @@ def _trust_section(
         f"{args.replicates} replicates per scenario; each mechanism is added at continuation "
         f"{BASE_SHADOW:g} (the short-shadow reference) unless the scenario varies the shadow\n"
     )
-    root = np.random.SeedSequence(args.seed)
+    # Each scenario's seeds come from its own child of the root, by name, so its numbers do not
+    # depend on which other scenarios run or in what order; the default scenarios keep the
+    # children 0, 1, 2 they always had.
+    children = np.random.SeedSequence(args.seed).spawn(len(_SEED_ORDER))
     tables, rows = {}, []
-    for name, child in zip(names, root.spawn(len(names)), strict=True):
-        df = _run_trust(name, args, child)
+    for name in names:
+        df = _run_trust(name, args, children[_SEED_ORDER.index(name)])
         tables[name] = df
         late = df[df["step"] > args.steps * 0.8]
         tail = late.mean(numeric_only=True)
