@@ -30,8 +30,11 @@ def expand_grid(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]])
     Parameters
     ----------
     grid : dict of lists or list of dicts
-        A dict maps each parameter name to the values it takes (every combination becomes a
-        cell, the last parameter varying fastest); a list of dicts gives the cells as they are.
+        A dict maps each parameter name to the values it takes, in an ordered container: a
+        list, tuple, range or 1-d numpy array (every combination becomes a cell, the last
+        parameter varying fastest); a list of dicts gives the cells as they are. Sets, dict
+        views, generators and other containers without a fixed order are refused: the cells'
+        order fixes their seeds.
 
     Returns
     -------
@@ -41,7 +44,8 @@ def expand_grid(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]])
     Raises
     ------
     TypeError
-        If ``grid`` is neither form, or one of its entries is not a list (a str is refused).
+        If ``grid`` is neither form, or one of its entries is not an ordered container of values
+        (a str, a set, a dict view or a generator is refused).
     ValueError
         If a parameter has no values, the grid has no cell, or the product of the lists would
         not fit in the memory budget (see ``allysim.set_memory_budget``).
@@ -55,15 +59,9 @@ def expand_grid(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]])
     """
     if isinstance(grid, Mapping):
         keys = list(grid)
-        for k in keys:
-            values = grid[k]
-            if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-                raise TypeError(
-                    f"grid[{k!r}] must be a list of values, got {type(values).__name__}"
-                )
         if not keys:
             raise ValueError("grid must name at least one parameter")
-        lists = [list(grid[k]) for k in keys]
+        lists = [_ordered_values(grid[k], k) for k in keys]
         if any(len(v) == 0 for v in lists):
             raise ValueError("grid: every parameter needs at least one value")
         n_cells = math.prod(len(v) for v in lists)
@@ -85,6 +83,36 @@ def expand_grid(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]])
             raise ValueError("grid must hold at least one cell")
         return cells
     raise TypeError(f"grid must be a dict of lists or a list of dicts, got {type(grid).__name__}")
+
+
+def _ordered_values(values: Any, key: Any) -> list:
+    """The values of one grid parameter, in the order given; unordered containers are refused.
+
+    The cells' order fixes their seeds, so a set (whose order follows ``PYTHONHASHSEED``) would
+    give a different sweep in each interpreter.
+    """
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            raise TypeError(
+                f"grid[{key!r}] must be a list of values; got a {values.ndim}-d numpy array "
+                "(pass a 1-d array or a list)"
+            )
+        return list(values)
+    if isinstance(values, Sequence) and not isinstance(values, str | bytes):
+        return list(values)
+    if isinstance(values, str | bytes):
+        got = f"a {type(values).__name__} (wrap one value in a list: [{values!r}])"
+    elif isinstance(values, Iterable):
+        got = (
+            f"a {type(values).__name__}, not a sequence: a set's or a dict view's order changes "
+            "between interpreters (and with it the cells' order and seeds), a generator can be "
+            "read once; pass a list, e.g. sorted(...)"
+        )
+    else:
+        got = type(values).__name__
+    raise TypeError(
+        f"grid[{key!r}] must be a list of values (list, tuple, range or 1-d numpy array), got {got}"
+    )
 
 
 def cell_seed(
