@@ -33,3 +33,34 @@ def test_ordered_containers_give_the_cells_of_a_list():
         assert expand_grid({"a": a, "b": b, "c": c}) == as_list
     with pytest.raises(TypeError, match=r"grid\['a'\].*2-d numpy array"):
         expand_grid({"a": np.zeros((2, 2))})
+
+
+# ------------------------------------------------------------------ B3: reserved grid names
+
+
+def _echo(seed, **params):
+    return {"u": float(np.random.default_rng(seed).random())}
+
+
+@pytest.mark.parametrize("name", ["cell", "replicate", "seed", "error", "traceback"])
+def test_reserved_grid_names_are_refused_upfront(name):
+    # Before: "seed" failed every run (multiple values for 'seed'), "cell" raised a pandas
+    # merge error, "replicate"/"error"/"traceback" ran and gave duplicated columns.
+    calls = []
+
+    def cell(seed, **params):
+        calls.append(params)
+        return _echo(seed)
+
+    with pytest.raises(ValueError, match=rf"grid: parameter name\(s\) '{name}' are reserved"):
+        sweep(cell, {"a": [1, 2], name: [0, 1]}, seed=0, progress=False)
+    with pytest.raises(ValueError, match="reserved"):
+        sweep(cell, [{"a": 1}, {"a": 2, name: 3}], seed=0, progress=False)
+    assert calls == []  # refused before any run
+
+
+def test_reserved_seed_in_the_grid_says_where_the_seed_goes():
+    with pytest.raises(ValueError, match=r"give the root seed as seed=\.\.\., not in the grid"):
+        sweep(_echo, {"seed": [1, 2]}, progress=False)
+    with pytest.raises(TypeError, match="parameter names must be str"):
+        sweep(_echo, {1: [1, 2]}, seed=0, progress=False)

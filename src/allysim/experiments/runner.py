@@ -21,6 +21,10 @@ from allysim.experiments.store import _fingerprint, _Store
 __all__ = ["SweepWarning", "sweep"]
 
 
+#: Columns that sweep fills itself: a grid parameter or a returned key of these names is refused.
+_RESERVED = ("cell", "replicate", "seed", "error", "traceback")
+
+
 class SweepWarning(UserWarning):
     """Some cells of a sweep failed; their errors are in the ``error`` column."""
 
@@ -117,8 +121,9 @@ def sweep(
         If ``function`` is not callable, ``executor`` is not an executor, or another argument
         has the wrong type (the message names it).
     ValueError
-        If an argument is out of range, or the sweep's bookkeeping (about 1 KiB per run) would
-        exceed the memory budget (see ``allysim.set_memory_budget``).
+        If an argument is out of range, a grid parameter has a reserved name (``cell``,
+        ``replicate``, ``seed``, ``error``, ``traceback``), or the sweep's bookkeeping (about
+        1 KiB per run) would exceed the memory budget (see ``allysim.set_memory_budget``).
 
     Examples
     --------
@@ -141,6 +146,7 @@ def sweep(
         raise TypeError(f"store must be a path (str or os.PathLike), got {type(store).__name__}")
     root = as_seed_sequence(seed, "seed")
     cells = expand_grid(grid)
+    _parameter_names(cells)
     n_runs = len(cells) * replicates
     check_memory(
         n_runs * _BYTES_PER_RUN,
@@ -222,6 +228,24 @@ def sweep(
             stacklevel=2,
         )
     return frame
+
+
+def _parameter_names(cells: list[dict]) -> list[str]:
+    """The grid's parameter names in order of appearance; reserved or non-str names refused."""
+    names = list(dict.fromkeys(k for cell in cells for k in cell))
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(
+                f"grid: parameter names must be str (they are passed as keywords), got {name!r}"
+            )
+    reserved = [n for n in names if n in _RESERVED]
+    if reserved:
+        hint = " (give the root seed as seed=..., not in the grid)" if "seed" in reserved else ""
+        raise ValueError(
+            f"grid: parameter name(s) {', '.join(map(repr, reserved))} are reserved for the "
+            f"sweep's own columns ({', '.join(_RESERVED)}); rename them{hint}"
+        )
+    return names
 
 
 def _worker_count(pool: Any) -> int:
