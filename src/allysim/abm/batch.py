@@ -7,17 +7,65 @@ import inspect
 from typing import Any
 
 import mesa
+import networkx as nx
 import numpy as np
 import pandas as pd
 
 from allysim._validation import SeedLike, as_seed_sequence, check_int, resolve_seed
 from allysim.abm.model import TrustModel
 from allysim.abm.params import TrustParams, _plain
+from allysim.mechanisms import Mechanism
 
 __all__ = ["batch_run"]
 
 # perception_error: the deprecated alias TrustModel still accepts (with a warning).
 _NAMES = frozenset(f.name for f in dataclasses.fields(TrustParams)) | {"perception_error"}
+# Fields whose one value is itself a sequence (strategies, stage_thresholds, ...): a list given
+# for one of them is swept like any other, so one run's sequence has to be wrapped in a list.
+_SEQUENCE_FIELDS = frozenset(
+    f.name for f in dataclasses.fields(TrustParams) if "Sequence[" in str(f.type)
+)
+
+
+def _one_value_of(name: str, element: Any) -> bool:
+    """Whether ``element`` can be one run's value of the sequence-valued field ``name``."""
+    if isinstance(element, list | tuple | np.ndarray) or element is None:
+        return True
+    # TrustParams takes a lone mechanism as the one-element sequence.
+    return name == "mechanisms" and isinstance(element, Mechanism)
+
+
+def _check_sweep(name: str, value: Any) -> Any:
+    """``value`` as Mesa should get it: a list to sweep, or one value wrapped in a list."""
+    fix = (
+        f"batch_run sweeps lists and tuples (each element is one run's value); to run one "
+        f"{name} sequence, wrap it: {{{name!r}: [{value!r}]}}"
+    )
+    if isinstance(value, list | tuple):
+        if not value:
+            if name in _SEQUENCE_FIELDS:
+                raise ValueError(f"parameters[{name!r}] is an empty sweep; {fix}")
+            raise ValueError(
+                f"parameters[{name!r}] is an empty sweep; batch_run sweeps lists and tuples, "
+                "give at least one value"
+            )
+        if name in _SEQUENCE_FIELDS:
+            flat = [e for e in value if not _one_value_of(name, e)]
+            if flat:
+                raise TypeError(
+                    f"parameters[{name!r}] = {value!r} would run {flat[0]!r} as one run's "
+                    f"{name}, which takes a sequence; {fix}, or give a list of sequences to "
+                    "sweep several"
+                )
+        return list(value)
+    if isinstance(value, np.ndarray) and name in _SEQUENCE_FIELDS:
+        raise TypeError(
+            f"parameters[{name!r}] is an array, which Mesa would sweep element by element; {fix}"
+        )
+    if isinstance(value, nx.Graph):
+        # Mesa sweeps any iterable, and a graph iterates over its nodes.
+        return [value]
+    return value
 
 
 def batch_run(
@@ -29,7 +77,7 @@ def batch_run(
     max_steps: int = 100,
     data_collection_period: int = -1,
     number_processes: int | None = 1,
-    display_progress: bool = False,
+    display_progress: bool = True,
 ) -> pd.DataFrame:
     """Seeded, reproducible ``mesa.batch_run`` of :class:`TrustModel` on Mesa 3.3 and 3.5.
 
@@ -42,8 +90,15 @@ def batch_run(
     Parameters
     ----------
     parameters : dict
-        Fields of :class:`~allysim.abm.TrustParams` (the :class:`TrustModel` keywords); a list
-        value is swept (every combination is run). Not ``seed`` or ``rng``.
+        Fields of :class:`~allysim.abm.TrustParams` (the :class:`TrustModel` keywords). A list
+        or tuple value is swept: each element is one run's value, and every combination of the
+        swept values is run. A field whose value is itself a sequence (``strategies``,
+        ``initial_shares``, ``initial_strategies``, ``mechanisms``, ``stage_thresholds``,
+        ``stake_levels``, ``countries``, ``country_weights``) is therefore given as a list of
+        sequences: ``{"strategies": [["TFT", "ALLD"]]}`` runs that one set,
+        ``{"mechanisms": [[], [Sanction(3, 0.8)]]}`` sweeps two; a flat sequence there is
+        refused (``mechanisms`` also takes single mechanisms, one per run). Not ``seed`` or
+        ``rng``.
     replicates : int
         Runs per parameter combination, each with its own seed, >= 1. Default 1.
     seed : int, numpy.random.SeedSequence, numpy.random.Generator or None
@@ -58,7 +113,7 @@ def batch_run(
     number_processes : int or None
         Worker processes for Mesa (None: all cores). Default 1.
     display_progress : bool
-        Show Mesa's progress bar. Default False.
+        Show Mesa's progress bar (on stderr). Default True.
 
     Returns
     -------
@@ -66,12 +121,25 @@ def batch_run(
         One row per run (and reported step): the parameters, the model reporters, ``seed`` and
         a ``replicate`` column numbering the replicates from 0.
 
+    Raises
+    ------
+    TypeError
+        If ``parameters`` is not a dict, names an unknown field, or gives a flat sequence for a
+        sequence-valued field (wrap it in a list).
+    ValueError
+        If ``parameters`` holds ``seed`` or ``rng`` or an empty list, or an option is out of
+        range.
+
     Examples
     --------
     >>> df = batch_run({"n_organizations": 20, "continuation": [0.5, 0.95]}, replicates=2,
-    ...                max_steps=5)
+    ...                max_steps=5, display_progress=False)
     >>> sorted(df["replicate"].unique().tolist()), len(df)
     ([0, 1], 4)
+    >>> one = batch_run({"n_organizations": 20, "strategies": [["TFT", "ALLD"]]}, max_steps=2,
+    ...                 display_progress=False)
+    >>> one["strategies"].tolist()
+    [['TFT', 'ALLD']]
     """
     seed = resolve_seed(seed, rng, seed_default=0)
     if not isinstance(parameters, dict):
@@ -98,6 +166,7 @@ def batch_run(
         number_processes = check_int(number_processes, "number_processes", minimum=1)
     if not isinstance(display_progress, bool):
         raise TypeError(f"display_progress must be a bool, got {type(display_progress).__name__}")
+    swept = {k: _check_sweep(k, v) for k, v in parameters.items()}
     children = as_seed_sequence(seed, "seed").spawn(replicates)
     seeds = [int(c.generate_state(1, np.uint32)[0]) for c in children]
     options = {
@@ -107,12 +176,12 @@ def batch_run(
     }
     if "rng" in inspect.signature(mesa.batch_run).parameters:  # Mesa >= 3.4
         rows = mesa.batch_run(
-            TrustModel, parameters=dict(parameters), rng=seeds, max_steps=max_steps, **options
+            TrustModel, parameters=swept, rng=seeds, max_steps=max_steps, **options
         )
     else:
         rows = mesa.batch_run(
             TrustModel,
-            parameters={**parameters, "seed": seeds},
+            parameters={**swept, "seed": seeds},
             iterations=1,
             max_steps=max_steps,
             **options,
