@@ -64,3 +64,36 @@ def test_reserved_seed_in_the_grid_says_where_the_seed_goes():
         sweep(_echo, {"seed": [1, 2]}, progress=False)
     with pytest.raises(TypeError, match="parameter names must be str"):
         sweep(_echo, {1: [1, 2]}, seed=0, progress=False)
+
+
+# ------------------------------------------------------------------ A2: returned-key clashes
+
+
+def _returns(result_keys):
+    def cell(x, seed):
+        return {k: x * 10 for k in result_keys}
+
+    return cell
+
+
+@pytest.mark.parametrize("key", ["cell", "replicate", "seed", "error", "traceback", "x"])
+def test_returned_keys_clashing_with_the_sweeps_columns_are_refused(key):
+    # Before: row.update() overwrote the seed/cell/replicate, turned a run into a "failure"
+    # ("error"), or lost the returned value under the grid's parameter column ("x").
+    with pytest.raises(ValueError, match=rf"function returned key\(s\) '{key}' \(cell 0"):
+        sweep(_returns(["y", key]), {"x": [1, 2]}, seed=0, progress=False)
+
+
+def test_a_scalar_result_clashes_with_a_grid_parameter_named_value():
+    with pytest.raises(ValueError, match=r"returned key\(s\) 'value'.*grid's parameters value"):
+        sweep(lambda value, seed: value + 1, {"value": [1, 2]}, seed=0, progress=False)
+
+
+def test_a_clash_on_a_thread_pool_raises_the_same_error():
+    import concurrent.futures as cf
+
+    with (
+        cf.ThreadPoolExecutor(2) as pool,
+        pytest.raises(ValueError, match=r"returned key\(s\) 'seed', 'x'"),
+    ):
+        sweep(_returns(["x", "seed"]), {"x": [1, 2]}, seed=0, executor=pool, progress=False)

@@ -29,23 +29,36 @@ class SweepWarning(UserWarning):
     """Some cells of a sweep failed; their errors are in the ``error`` column."""
 
 
-def _run_tasks(function, tasks):
-    """Run (cell, replicate, seed, params) tasks in a worker; exceptions become error rows."""
-    out = []
-    for cell, rep, seed, params in tasks:
-        row = {"cell": cell, "replicate": rep, "seed": seed}
-        try:
-            value = function(**params, seed=seed)
-            if isinstance(value, Mapping):
-                row.update(value)
-            else:
-                row["value"] = value
-            row["error"] = None
-        except Exception as exc:  # recorded per cell; an interrupt still stops the sweep
-            row["error"] = f"{type(exc).__name__}: {exc}"
-            row["traceback"] = traceback.format_exc(limit=3)
-        out.append(row)
-    return out
+def _run_one(function, task, forbidden: frozenset) -> dict:
+    """Run one (cell, replicate, seed, params) task; an exception becomes an error row."""
+    cell, rep, seed, params = task
+    row = {"cell": cell, "replicate": rep, "seed": seed}
+    try:
+        value = function(**params, seed=seed)
+    except Exception as exc:  # recorded per cell; an interrupt still stops the sweep
+        row["error"] = f"{type(exc).__name__}: {exc}"
+        row["traceback"] = traceback.format_exc(limit=3)
+        return row
+    result = value if isinstance(value, Mapping) else {"value": value}
+    if not forbidden.isdisjoint(result):
+        # A programming error of the cell, the same for every run: raised, not recorded, so
+        # that the sweep stops at once instead of storing rows with columns overwritten.
+        clash = sorted((k for k in result if k in forbidden), key=str)
+        params_named = sorted(forbidden.difference(_RESERVED))
+        raise ValueError(
+            f"function returned key(s) {', '.join(map(repr, clash))} (cell {cell}, replicate "
+            f"{rep}) that clash with the sweep's own columns: the reserved "
+            f"{', '.join(_RESERVED)}, and the grid's parameters "
+            f"{', '.join(params_named) or '(none)'}; rename them in the function's result"
+        )
+    row.update(result)
+    row["error"] = None
+    return row
+
+
+def _run_tasks(function, tasks, forbidden: frozenset) -> list[dict]:
+    """Run a batch of tasks in a worker (see ``_run_one``)."""
+    return [_run_one(function, task, forbidden) for task in tasks]
 
 
 #: Dask settings for a *local* cluster that runs sweeps at close to the cores' speed (use as
@@ -84,8 +97,9 @@ def sweep(
     ----------
     function : callable
         Takes the grid's parameters as keywords and ``seed`` (an int) and returns a dict of
-        scalars (or one scalar, stored as ``value``). It must be picklable (a module-level
-        function) for process pools and Dask.
+        scalars (or one scalar, stored as ``value``); its keys must not be a reserved name
+        (``cell``, ``replicate``, ``seed``, ``error``, ``traceback``) or a grid parameter. It
+        must be picklable (a module-level function) for process pools and Dask.
     grid : dict of lists or list of dicts
         A dict of lists is expanded to its Cartesian product; a list of dicts gives the cells
         as they are (see [`expand_grid`][allysim.experiments.expand_grid]).
@@ -124,6 +138,10 @@ def sweep(
         If an argument is out of range, a grid parameter has a reserved name (``cell``,
         ``replicate``, ``seed``, ``error``, ``traceback``), or the sweep's bookkeeping (about
         1 KiB per run) would exceed the memory budget (see ``allysim.set_memory_budget``).
+        Also raised, when the first such result arrives, if ``function`` returns a key that is
+        reserved or a grid parameter (``value`` for a scalar result): the sweep stops (runs
+        already stored stay in the store) instead of recording an error per run, since every run
+        would clash the same way.
 
     Examples
     --------
@@ -146,7 +164,7 @@ def sweep(
         raise TypeError(f"store must be a path (str or os.PathLike), got {type(store).__name__}")
     root = as_seed_sequence(seed, "seed")
     cells = expand_grid(grid)
-    _parameter_names(cells)
+    forbidden = frozenset(_RESERVED).union(_parameter_names(cells))
     n_runs = len(cells) * replicates
     check_memory(
         n_runs * _BYTES_PER_RUN,
@@ -198,12 +216,12 @@ def sweep(
         if pool is None:
             step = batch_size or 256
             for start in range(0, len(tasks), step):
-                finish(_run_tasks(function, tasks[start : start + step]))
+                finish(_run_tasks(function, tasks[start : start + step], forbidden))
         else:
             workers = _worker_count(pool)
             step = batch_size or max(1, min(512, len(tasks) // (4 * workers) + 1))
             futures = [
-                pool.submit(_run_tasks, function, tasks[s : s + step])
+                pool.submit(_run_tasks, function, tasks[s : s + step], forbidden)
                 for s in range(0, len(tasks), step)
             ]
             try:
