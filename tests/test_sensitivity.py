@@ -11,6 +11,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -118,6 +120,8 @@ def test_integer_parameters_are_rounded_half_up():
     assert r.samples["k"].dtype == np.int64
 
 
+# Tiny designs on purpose: the imprecision warning is expected.
+@pytest.mark.filterwarnings("ignore:output .* too wide to rank parameters:RuntimeWarning")
 @pytest.mark.parametrize("method,samples", [("morris", 2), ("sobol", 4)])
 def test_trust_model_paths_shapes_and_finite_indices(method, samples):
     r = sensitivity_analysis(TWO, method=method, samples=samples, **TINY)
@@ -159,6 +163,8 @@ def test_replicates_each_get_their_own_seed():
     assert not one.samples["contribution"].equals(two.samples["contribution"])
 
 
+# Tiny designs on purpose: the imprecision warning is expected.
+@pytest.mark.filterwarnings("ignore:output .* too wide to rank parameters:RuntimeWarning")
 def test_an_ignored_parameter_gets_a_zero_index():
     # never_betrayed only marks "no betrayal yet"; anywhere below -absorb_window it changes
     # nothing, so with common seeds its elementary effects (and Sobol' indices) are exactly 0,
@@ -205,6 +211,8 @@ def test_base_mapping_and_n_organizations():
     pd.testing.assert_frame_equal(a.samples, b.samples, check_exact=True)
 
 
+# Tiny designs on purpose: the imprecision warning is expected.
+@pytest.mark.filterwarnings("ignore:output .* too wide to rank parameters:RuntimeWarning")
 def test_plot_draws_one_panel_per_output():
     r = _analyse(
         {"x": (0.0, 1.0), "y": (0.0, 1.0)},
@@ -293,3 +301,27 @@ def test_an_output_without_value_warns_and_gives_nan():
             {"x": (0.0, 1.0)}, lambda v, s: [np.nan], ("f",), method="morris", samples=3, seed=0
         )
     assert r.indices["mu_star"].isna().all()
+
+
+def test_sobol_refuses_levels_flags_imprecision_and_leaves_constant_outputs_undefined():
+    # 0.4.0 ignored num_levels with Sobol', reported ST = 2.06 at samples=4 without a word, and
+    # gave a constant output indices of 0 (SALib's 0/0).
+    with pytest.raises(ValueError, match="num_levels is a Morris setting"):
+        sensitivity_analysis(TWO, method="sobol", samples=4, num_levels=4, **TINY)
+    bounds = {"x": (0.0, 1.0), "y": (0.0, 1.0)}
+    with pytest.warns(RuntimeWarning, match=r"'f'.*at samples=4, too wide to rank parameters"):
+        r = _analyse(
+            bounds, lambda v, s: [v[0] + 5 * v[1] ** 3], ("f",), method="sobol", samples=4, seed=1
+        )
+    assert r.indices["ST_conf"].max() > 0.2
+    with pytest.warns(RuntimeWarning, match="'c' is the same at every design point"):
+        r = _analyse(
+            bounds, lambda v, s: [v[0], 3.0], ("x", "c"), method="sobol", samples=256, seed=1
+        )
+    const = r.indices[r.indices.output == "c"]
+    assert const[["S1", "ST", "S1_conf", "ST_conf"]].isna().all().all()
+    # A well-sampled output: exact answer (x alone), intervals narrow, no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = _analyse(bounds, lambda v, s: [v[0]], ("x",), method="sobol", samples=1024, seed=1)
+    assert r.indices.set_index("parameter").loc["x", "ST"] == pytest.approx(1.0, abs=0.05)

@@ -306,6 +306,40 @@ def _check_samples(samples: Any, method: str) -> int:
     return samples
 
 
+# Sobol' indices lie in [0, 1]; a 95% interval wider than this either way cannot tell a
+# parameter that matters from one that does not, and the user is told to raise ``samples``.
+SOBOL_CONF_WARN = 0.2
+
+
+def _sobol_indices(problem: dict, y: np.ndarray, output: str, samples: int, seed: Any) -> dict:
+    """SALib's first-order and total Sobol' indices of one output, NaN where undefined.
+
+    A constant output has no variance to split: its indices are NaN (SALib's 0/0 gave 0), with
+    a warning. Intervals wider than :data:`SOBOL_CONF_WARN` are flagged too.
+    """
+    if np.ptp(y) == 0:
+        warnings.warn(
+            f"output {output!r} is the same at every design point, so it has no variance to "
+            "split: its Sobol' indices are NaN",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+        k = len(problem["names"])
+        return {c: np.full(k, np.nan) for c in _INDEX_COLUMNS["sobol"]}
+    from SALib.analyze import sobol as sobol_analyze  # the sensitivity extra, checked by _analyse
+
+    found = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+    widest = float(np.nanmax(np.concatenate([found["S1_conf"], found["ST_conf"]])))
+    if widest > SOBOL_CONF_WARN:
+        warnings.warn(
+            f"output {output!r}: the widest 95% interval of its Sobol' indices is +-{widest:.2g} "
+            f"at samples={samples}, too wide to rank parameters; raise samples (a power of 2)",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+    return found
+
+
 def _analyse(
     bounds: Mapping[str, tuple[float, float]],
     evaluate: Evaluate,
@@ -330,7 +364,6 @@ def _analyse(
     try:
         # SALib publishes no type information (pyproject's mypy overrides do not list it yet).
         from SALib.analyze import morris as morris_analyze
-        from SALib.analyze import sobol as sobol_analyze
         from SALib.sample import morris as morris_sample
         from SALib.sample import sobol as sobol_sample
     except ImportError as exc:
@@ -393,12 +426,7 @@ def _analyse(
         elif method == "morris":
             found = morris_analyze.analyze(problem, x, yj, num_levels=num_levels, seed=analyse_seed)
         else:
-            with warnings.catch_warnings():
-                # A constant output (a parameter-free toy, a share stuck at 0) divides by zero.
-                warnings.simplefilter("ignore", RuntimeWarning)
-                found = sobol_analyze.analyze(
-                    problem, yj, calc_second_order=False, seed=analyse_seed
-                )
+            found = _sobol_indices(problem, yj, output, samples, analyse_seed)
         for i, name in enumerate(names):
             row: dict[str, Any] = {"output": output, "parameter": name}
             row.update({c: float(found[c][i]) for c in _INDEX_COLUMNS[method]})
@@ -479,7 +507,7 @@ def sensitivity_analysis(
     burn_in: int | None = None,
     replicates: int = 1,
     base: Any = None,
-    num_levels: int = 4,
+    num_levels: int | None = None,
     common_seeds: bool = False,
     seed: SeedLike = 0,
     rng: SeedLike = None,
@@ -495,9 +523,9 @@ def sensitivity_analysis(
     runs (``k`` parameters, times ``replicates``). Integer parameters (``capacity``,
     ``stage_min_steps``, ``imitation_every``, ...) are rounded from the sampled value to the
     nearest integer within the range (halves up, the ends kept inside), so the range
-    ``(k - 0.5, m + 0.5)`` gives each of ``k..m`` the same weight (with Morris, ``num_levels =
-    m - k + 1`` puts one level on each); Morris' effects are still divided by the unrounded
-    step.
+    ``(k - 0.5, m + 0.5)`` gives each of ``k..m`` the same weight (with Morris, when the count
+    ``m - k + 1`` is even, ``num_levels = m - k + 1`` puts one level on each: Morris needs an
+    even number of levels); Morris' effects are still divided by the unrounded step.
 
     Outputs, each one number per run:
 
@@ -537,8 +565,9 @@ def sensitivity_analysis(
     base : TrustParams, Mapping or None
         The values of the parameters not varied: a [`TrustParams`][allysim.abm.TrustParams] or a
         mapping of its fields. Default None: the defaults.
-    num_levels : int
-        Morris: levels of the grid each parameter moves on, even, >= 2. Default 4.
+    num_levels : int or None
+        Morris: levels of the grid each parameter moves on, even, >= 2. Default None: 4.
+        Sobol' has no levels; giving it with ``method="sobol"`` is refused.
     common_seeds : bool
         False: every run its own seed, spawned from ``seed``. True: the runs of one Morris
         trajectory (or one Sobol' base point) share their seeds, so a parameter the model
@@ -596,7 +625,12 @@ def sensitivity_analysis(
     if burn_in >= steps:
         raise ValueError(f"burn_in must lie in [0, steps - 1 = {steps - 1}], got {burn_in}")
     replicates = check_int(replicates, "replicates", minimum=1)
-    num_levels = check_int(num_levels, "num_levels", minimum=2)
+    if num_levels is not None and method == "sobol":
+        raise ValueError(
+            "num_levels is a Morris setting; method='sobol' samples a Sobol' sequence and has "
+            "no levels (leave num_levels out)"
+        )
+    num_levels = check_int(4 if num_levels is None else num_levels, "num_levels", minimum=2)
     if num_levels % 2:
         raise ValueError(
             f"num_levels must be even (Morris' step of num_levels / (2 (num_levels - 1)) then "
