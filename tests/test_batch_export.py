@@ -1,6 +1,7 @@
 """batch_run with sequence-valued and object-valued parameters, and their export to xarray."""
 
 import inspect
+import json
 
 import networkx as nx
 import numpy as np
@@ -75,3 +76,99 @@ def test_progress_is_shown_by_default(capfd):
     assert "1/1" in capfd.readouterr().err
     batch_run({"n_organizations": 10}, **QUIET)
     assert capfd.readouterr().err == ""
+
+
+# ---- to_xarray and to_tidy of sweeps over sequences and objects ----
+
+S, M = ShadowOfFuture(0.99), Sanction(fine=3, detection=0.8)
+S_LABEL = "ShadowOfFuture(continuation=0.99)"
+M_LABEL = "Sanction(fine=3.0, detection=0.8, enforcement_cost=0.0, transfer=False)"
+
+
+def _cells_match_rows(ds, frame, dim, labels):
+    """Every cell of ``ds`` equals its row of ``frame`` (``labels`` maps a row's value)."""
+    assert len(frame) == ds["contribution_rate"].size
+    for _, row in frame.iterrows():
+        cell = ds.sel({dim: labels(row[dim]), "replicate": row["replicate"], "step": row["Step"]})
+        for name in ("contribution_rate", "trust_goodwill", "active_partnerships"):
+            got, want = float(cell[name]), float(row[name])
+            assert got == want or (np.isnan(got) and np.isnan(want)), name
+
+
+def test_strategy_sets_are_a_dimension_labelled_by_their_names():
+    pytest.importorskip("xarray")
+    from allysim.abm import to_xarray
+
+    sets = [["TFT", "ALLD"], ("TFT", "ALLD", "WSLS")]
+    batch = batch_run({"n_organizations": 20, "strategies": sets}, replicates=2, **QUIET)
+    ds = to_xarray(batch)
+    assert dict(ds.sizes) == {"strategies": 2, "replicate": 2, "step": 1}
+    assert ds["strategies"].values.tolist() == ["TFT+ALLD", "TFT+ALLD+WSLS"]
+    _cells_match_rows(ds, batch, "strategies", lambda v: "+".join(v))
+
+
+def test_mechanism_combinations_are_a_dimension_labelled_by_their_reprs():
+    pytest.importorskip("xarray")
+    from allysim.abm import to_tidy, to_xarray
+
+    batch = batch_run(
+        {"n_organizations": 20, "mechanisms": [[S, M], [S], []]}, replicates=2, **QUIET
+    )
+    ds = to_xarray(batch)
+    assert sorted(ds["mechanisms"].values.tolist()) == ["()", S_LABEL, f"{S_LABEL}+{M_LABEL}"]
+    _cells_match_rows(ds, batch, "mechanisms", lambda v: "+".join(map(repr, v)) if len(v) else "()")
+    tidy = to_tidy(batch)
+    means = tidy.query("variable == 'welfare'").groupby("mechanisms")["value"].mean()
+    assert means[S_LABEL] == pytest.approx(
+        batch[batch["mechanisms"].map(len) == 1]["welfare"].mean()
+    )
+
+
+def test_values_sharing_a_label_fall_back_to_json():
+    pytest.importorskip("xarray")
+    from allysim.abm import to_xarray
+
+    batch = batch_run({"n_organizations": 20, "mechanisms": [S, (S,)]}, **QUIET)
+    labels = to_xarray(batch)["mechanisms"].values.tolist()
+    assert sorted(labels) == [f'"{S_LABEL}"', f'["{S_LABEL}"]']
+
+
+def test_plain_sweeps_give_the_same_dataset_as_before():
+    xr = pytest.importorskip("xarray")
+    from allysim.abm import to_xarray
+
+    batch = batch_run(
+        {"n_organizations": 20, "noise": [0.0, 0.1], "network": ["complete", "small-world"]},
+        replicates=2,
+        data_collection_period=1,
+        **QUIET,
+    )
+    # What to_xarray built for such frames before labels were introduced.
+    dims = ["noise", "network", "replicate", "step"]
+    wide = batch.rename(columns={"Step": "step"})
+    values = [
+        c
+        for c in wide.columns
+        if c not in {*dims, "RunId", "iteration", "seed", "n_organizations"}
+        and c in set(batch.select_dtypes("number").columns)
+    ]
+    before = wide.set_index(dims)[values].to_xarray()
+    before.attrs = {"batch": json.dumps(batch.attrs["batch"])}
+    ds = to_xarray(batch)
+    xr.testing.assert_identical(ds, before)
+    assert ds["noise"].dtype == np.float64 and list(ds.data_vars) == values
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [{"mechanisms": [S, M]}, {"strategies": [["TFT", "ALLD"], ["WSLS"]], "noise": [0.0, 0.1]}],
+)
+def test_object_sweeps_round_trip_through_netcdf(parameters, tmp_path):
+    xr = pytest.importorskip("xarray")
+    from allysim.abm import to_xarray
+
+    ds = to_xarray(batch_run({"n_organizations": 20, **parameters}, replicates=2, **QUIET))
+    path = tmp_path / "m.nc"
+    ds.to_netcdf(path, engine="scipy")
+    back = xr.open_dataset(path, engine="scipy").load()
+    xr.testing.assert_identical(back, ds)

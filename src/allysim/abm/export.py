@@ -11,6 +11,12 @@ functions here keep those parameters with the data:
   parameters, ``replicate`` and ``step`` (a batch), one data variable per reporter, and the
   parameters as attributes (JSON strings where they are not plain numbers or strings, so the
   dataset writes to netCDF or Zarr). xarray is optional (``pip install "allysim[xarray]"``).
+
+A swept parameter whose values are sequences or objects (``strategies``, ``mechanisms``,
+``stage_thresholds``, ...) is labelled by one string per value in both: the elements joined by
+``+`` (``"TFT+ALLD"``), an object by its repr, which names its parameters
+(``"Sanction(fine=3.0, detection=0.8, enforcement_cost=0.0, transfer=False)"``), an empty
+sequence ``"()"``; where two values would share a label, their JSON is used instead.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from allysim.abm.params import _plain
 
 __all__ = ["to_tidy", "to_xarray"]
 
@@ -49,6 +57,34 @@ def _swept(frame: pd.DataFrame) -> list[str]:
     return [k for k, v in params.items() if isinstance(v, list) and k in frame.columns]
 
 
+def _join(plain: Any) -> str:
+    if isinstance(plain, list):
+        return "+".join(_join(p) for p in plain) if plain else "()"
+    return str(plain)
+
+
+def _labelled(wide: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
+    """``wide`` with each swept column of sequences or objects replaced by string labels.
+
+    Lists are unhashable (no index or groupby on them) and objects have no netCDF type, so a
+    column of either cannot be a dimension as it is; numbers and strings are left untouched.
+    """
+    out = wide
+    for name in dims:
+        column = wide[name]
+        if column.dtype != object or all(isinstance(v, str) for v in column):
+            continue
+        plain = [_plain(v) for v in column]
+        labels = [_join(p) for p in plain]
+        keys = [json.dumps(p) for p in plain]
+        if len(set(labels)) != len(set(keys)):
+            labels = keys
+        if out is wide:
+            out = wide.copy()
+        out[name] = labels
+    return out
+
+
 def _reported(frame: pd.DataFrame, ids: list[str]) -> list[str]:
     params = frame.attrs.get("batch", {}).get("parameters", {})
     return [
@@ -71,7 +107,9 @@ def to_tidy(frame: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``step``, then (a batch) the swept parameters and ``replicate``, then
-        ``variable`` and ``value`` (float). ``attrs`` are those of ``frame``.
+        ``variable`` and ``value`` (float). A swept parameter of sequences or objects holds
+        their string labels (``"TFT+ALLD"``, a mechanism's repr). ``attrs`` are those of
+        ``frame``.
 
     Raises
     ------
@@ -96,7 +134,7 @@ def to_tidy(frame: pd.DataFrame) -> pd.DataFrame:
         wide = frame.rename_axis("step").reset_index()
     else:
         ids = ["step", *_swept(frame), "replicate"]
-        wide = frame.rename(columns={"Step": "step"})
+        wide = _labelled(frame.rename(columns={"Step": "step"}), ids)
     values = _reported(wide, [*ids, *_BATCH_IDS])
     long = wide.melt(id_vars=ids, value_vars=values, var_name="variable", value_name="value")
     long["value"] = long["value"].astype(float)
@@ -126,9 +164,11 @@ def to_xarray(frame: pd.DataFrame) -> Any:
     -------
     xarray.Dataset
         A run: dimension ``step``. A batch: dimensions the swept parameters (those given as
-        lists), ``replicate`` and ``step``. One data variable per numeric reporter. Attributes:
-        each model parameter (a run) or ``batch`` (the batch's parameters, replicates, seeds
-        and steps), non-scalar values as JSON strings, so the dataset writes to netCDF.
+        lists or tuples), ``replicate`` and ``step``; a swept parameter of sequences or objects
+        (``strategies``, ``mechanisms``) has string labels as coordinates (``"TFT+ALLD"``, a
+        mechanism's repr). One data variable per numeric reporter. Attributes: each model
+        parameter (a run) or ``batch`` (the batch's parameters, replicates, seeds and steps),
+        non-scalar values as JSON strings, so the dataset writes to netCDF.
 
     Raises
     ------
@@ -144,13 +184,17 @@ def to_xarray(frame: pd.DataFrame) -> Any:
     --------
     >>> from allysim.abm import batch_run
     >>> batch = batch_run({"n_organizations": 20, "noise": [0.0, 0.1]}, replicates=2,
-    ...                   max_steps=3)
+    ...                   max_steps=3, display_progress=False)
     >>> ds = to_xarray(batch)
     >>> dict(ds.sizes)
     {'noise': 2, 'replicate': 2, 'step': 1}
     >>> float(ds["contribution_rate"].sel(noise=0.1, replicate=1, step=3)) == float(
     ...     batch.query("noise == 0.1 and replicate == 1")["contribution_rate"].iloc[0])
     True
+    >>> sets = batch_run({"n_organizations": 20, "strategies": [["TFT", "ALLD"], ["WSLS"]]},
+    ...                  max_steps=3, display_progress=False)
+    >>> to_xarray(sets)["strategies"].values.tolist()
+    ['TFT+ALLD', 'WSLS']
     """
     kind = _kind(frame)
     try:
@@ -165,7 +209,7 @@ def to_xarray(frame: pd.DataFrame) -> Any:
         ds.attrs = {k: _attr(v) for k, v in frame.attrs["params"].items()}
         return ds
     dims = [*_swept(frame), "replicate", "step"]
-    wide = frame.rename(columns={"Step": "step"})
+    wide = _labelled(frame.rename(columns={"Step": "step"}), dims)
     if wide.duplicated(subset=dims).any():
         raise ValueError(
             "frame has several rows for one (swept parameters, replicate, step); sweep "
