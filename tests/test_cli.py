@@ -438,3 +438,16 @@ def test_trust_scenarios_do_not_depend_on_their_company(capsys, tmp_path):
     np.testing.assert_array_equal(
         row["contribution_rate"].to_numpy(), alone["contribution_rate"].to_numpy()
     )
+
+
+def test_tournament_csv_has_z_and_deterministic_play_scores_z_zero(tmp_path, capsys):
+    # The printed z column is in the CSV too (0.4.0 dropped it); with deterministic play the
+    # standard error is exactly 0 and z is 0 where simulated and exact agree, not NaN or inf.
+    argv = ["tournament", "--noise", "0", "--rounds", "20", "--repetitions", "5"]
+    argv += ["--strategies", "TFT,ALLD,WSLS", "--quiet", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "largest |simulated - exact| / stderr over strategies: 0.00" in out
+    table = pd.read_csv(tmp_path / "tournament.csv")
+    assert list(table.columns)[-2:] == ["stderr", "z"]
+    assert (table["stderr"] == 0).all() and (table["z"] == 0).all()

@@ -101,7 +101,11 @@ def _tournament_tables(
     by_name = sim.ranking.set_index("strategy")
     table["simulated_score"] = table["strategy"].map(by_name["score"])
     table["stderr"] = table["strategy"].map(by_name["score_stderr"])
-    table["z"] = (table["simulated_score"] - table["exact_score"]) / table["stderr"]
+    diff = table["simulated_score"] - table["exact_score"]
+    # Deterministic play has no sampling error: z is 0 where the two agree to round-off.
+    agree = diff.abs() <= 1e-12 * np.maximum(1.0, table["exact_score"].abs())
+    stderr = table["stderr"].where(table["stderr"] > 0)
+    table["z"] = (diff / stderr).where(~(agree & stderr.isna()), 0.0)
     table.attrs["timing"] = (t_exact, t_sim)
     return table, sim
 
@@ -176,6 +180,6 @@ def _tournament_section(args: argparse.Namespace, zoo: list | None = None) -> li
     )
     fig.tight_layout()
     return [
-        _csv_artifact(table.drop(columns="z"), "tournament.csv"),
+        _csv_artifact(table, "tournament.csv"),
         _figure_artifact(fig, "tournament.png", 120),
     ]
