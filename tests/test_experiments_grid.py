@@ -97,3 +97,8 @@ def test_a_clash_on_a_thread_pool_raises_the_same_error():
         pytest.raises(ValueError, match=r"returned key\(s\) 'seed', 'x'"),
     ):
         sweep(_returns(["x", "seed"]), {"x": [1, 2]}, seed=0, executor=pool, progress=False)
+
+
+def test_a_parameter_echoed_with_its_own_value_is_kept():
+    df = sweep(lambda x, seed: {"x": x, "y": 2 * x}, {"x": [1, 2]}, seed=0, progress=False)
+    assert df["x"].tolist() == [1, 2] and df["y"].tolist() == [2, 4]

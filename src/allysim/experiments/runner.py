@@ -41,19 +41,35 @@ def _run_one(function, task, forbidden: frozenset) -> dict:
         return row
     result = value if isinstance(value, Mapping) else {"value": value}
     if not forbidden.isdisjoint(result):
-        # A programming error of the cell, the same for every run: raised, not recorded, so
-        # that the sweep stops at once instead of storing rows with columns overwritten.
-        clash = sorted((k for k in result if k in forbidden), key=str)
+        # Echoing a parameter with its own value loses nothing; anything else would overwrite a
+        # bookkeeping column or be dropped for the grid's column. A programming error of the
+        # cell, the same for every run: raised, not recorded, so that the sweep stops at once.
+        clash = sorted(
+            (k for k in result if k in forbidden and not _echoes(result[k], params, k)), key=str
+        )
+    else:
+        clash = []
+    if clash:
         params_named = sorted(forbidden.difference(_RESERVED))
         raise ValueError(
             f"function returned key(s) {', '.join(map(repr, clash))} (cell {cell}, replicate "
             f"{rep}) that clash with the sweep's own columns: the reserved "
             f"{', '.join(_RESERVED)}, and the grid's parameters "
-            f"{', '.join(params_named) or '(none)'}; rename them in the function's result"
+            f"{', '.join(params_named) or '(none)'} (a parameter may be echoed with its own "
+            "value only); rename them in the function's result"
         )
     row.update(result)
     row["error"] = None
     return row
+
+
+def _echoes(value: Any, params: dict, key: Any) -> bool:
+    if key not in params:
+        return False
+    try:
+        return value is params[key] or bool(value == params[key])
+    except Exception:  # an array's == is not one truth value: not an echo
+        return False
 
 
 def _run_tasks(function, tasks, forbidden: frozenset) -> list[dict]:
@@ -98,8 +114,9 @@ def sweep(
     function : callable
         Takes the grid's parameters as keywords and ``seed`` (an int) and returns a dict of
         scalars (or one scalar, stored as ``value``); its keys must not be a reserved name
-        (``cell``, ``replicate``, ``seed``, ``error``, ``traceback``) or a grid parameter. It
-        must be picklable (a module-level function) for process pools and Dask.
+        (``cell``, ``replicate``, ``seed``, ``error``, ``traceback``) or a grid parameter (unless
+        it echoes that parameter's value). It must be picklable (a module-level function) for
+        process pools and Dask.
     grid : dict of lists or list of dicts
         A dict of lists is expanded to its Cartesian product; a list of dicts gives the cells
         as they are (see [`expand_grid`][allysim.experiments.expand_grid]).
@@ -139,7 +156,8 @@ def sweep(
         ``replicate``, ``seed``, ``error``, ``traceback``), or the sweep's bookkeeping (about
         1 KiB per run) would exceed the memory budget (see ``allysim.set_memory_budget``).
         Also raised, when the first such result arrives, if ``function`` returns a key that is
-        reserved or a grid parameter (``value`` for a scalar result): the sweep stops (runs
+        reserved or a grid parameter with another value (``value`` for a scalar result): the
+        sweep stops (runs
         already stored stay in the store) instead of recording an error per run, since every run
         would clash the same way.
 
