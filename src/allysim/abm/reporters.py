@@ -319,7 +319,11 @@ class TrustDataCollector(mesa.DataCollector):
         """
         model._collecting = _Shared(model)
         try:
-            if self._calls is None or self.agent_reporters or self.agenttype_reporters:
+            # Attributes read with defaults: Mesa 3.3 and 3.5 both have them, later ones may not.
+            agents = getattr(self, "agent_reporters", None) or getattr(
+                self, "agenttype_reporters", None
+            )
+            if self._calls is None or agents:
                 super().collect(model)
                 self._calls = self._plan()
                 return
