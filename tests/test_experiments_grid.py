@@ -102,3 +102,29 @@ def test_a_clash_on_a_thread_pool_raises_the_same_error():
 def test_a_parameter_echoed_with_its_own_value_is_kept():
     df = sweep(lambda x, seed: {"x": x, "y": 2 * x}, {"x": [1, 2]}, seed=0, progress=False)
     assert df["x"].tolist() == [1, 2] and df["y"].tolist() == [2, 4]
+
+
+# ------------------------------------------------------------------ C4: grid keys v signature
+
+
+def test_a_misspelled_grid_key_is_refused_before_any_run():
+    # Before: every run failed ("unexpected keyword argument 'bogus'") and a SweepWarning said so.
+    with pytest.raises(TypeError, match=r"match_cell\(.*\) takes no parameter\(s\) 'bogus'"):
+        sweep(match_cell, {"row": ["TFT"], "col": ["ALLD"], "bogus": [1]}, progress=False)
+    with pytest.raises(TypeError, match=r"needs parameter\(s\) 'col' that the grid does not"):
+        sweep(match_cell, {"row": ["TFT"]}, progress=False)
+    # A list of dicts is checked cell by cell; the message gives the first offending cell.
+    with pytest.raises(TypeError, match=r"'nois'.*\(cell 1: row, col, nois\)"):
+        sweep(match_cell, [{"row": "TFT", "col": "ALLD"}, {"row": "TFT", "col": "ALLD", "nois": 0}])
+    with pytest.raises(TypeError, match="must take a keyword argument seed"):
+        sweep(lambda a: a, {"a": [1]}, progress=False)
+
+
+def test_cells_taking_kwargs_or_defaults_still_run():
+    def by_kwargs(seed, **params):
+        return {"total": sum(params.values())}
+
+    df = sweep(by_kwargs, {"a": [1, 2], "anything": [10]}, seed=0, progress=False)
+    assert df["total"].tolist() == [11, 12]
+    df = sweep(match_cell, {"row": ["TFT"], "col": ["ALLD"], "rounds": [4]}, progress=False)
+    assert df["row_payoff"].tolist() == [3 / 4]  # S = 0 once, then P = 1 for three rounds

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import inspect
 import os
 import sys
 import traceback
@@ -150,7 +151,10 @@ def sweep(
     ------
     TypeError
         If ``function`` is not callable, ``executor`` is not an executor, or another argument
-        has the wrong type (the message names it).
+        has the wrong type (the message names it). Also before any run, where the signature of
+        ``function`` can be read, if a grid key is not one of its parameters (unless it takes
+        ``**kwargs``), it needs a parameter that the grid does not give, or it takes no
+        ``seed``.
     ValueError
         If an argument is out of range, a grid parameter has a reserved name (``cell``,
         ``replicate``, ``seed``, ``error``, ``traceback``), or the sweep's bookkeeping (about
@@ -190,6 +194,7 @@ def sweep(
         hint=f"{len(cells):,} cells x {replicates:,} replicates; split the sweep or use a store "
         "and run it in parts",
     )
+    _check_signature(function, cells)
     pool = None
     if executor is not None:
         pool = executor.get_executor() if hasattr(executor, "get_executor") else executor
@@ -282,6 +287,50 @@ def _parameter_names(cells: list[dict]) -> list[str]:
             f"sweep's own columns ({', '.join(_RESERVED)}); rename them{hint}"
         )
     return names
+
+
+def _check_signature(function: Callable[..., Any], cells: list[dict]) -> None:
+    """Refuse grid keys ``function`` cannot take, and parameters it needs that the grid lacks.
+
+    Only where the signature can be read; a ``**kwargs`` function takes any key.
+    """
+    try:
+        sig = inspect.signature(function)
+    except (TypeError, ValueError):  # builtins and some extension callables have none
+        return
+    P = inspect.Parameter
+    by_keyword = (P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY)
+    takes_any = any(p.kind is P.VAR_KEYWORD for p in sig.parameters.values())
+    accepted = [p.name for p in sig.parameters.values() if p.kind in by_keyword]
+    required = [
+        p.name
+        for p in sig.parameters.values()
+        if p.default is P.empty and p.kind in (*by_keyword, P.POSITIONAL_ONLY)
+    ]
+    name = getattr(function, "__qualname__", None) or type(function).__name__
+    plain = [p.replace(annotation=P.empty) for p in sig.parameters.values()]
+    name += str(sig.replace(parameters=plain, return_annotation=inspect.Signature.empty))
+    if "seed" not in accepted and not takes_any:
+        raise TypeError(
+            f"function {name} must take a keyword argument seed (sweep calls "
+            "function(**params, seed=...))"
+        )
+    for keys in dict.fromkeys(tuple(cell) for cell in cells):
+        problems = []
+        unknown = [] if takes_any else [k for k in keys if k not in accepted]
+        if unknown:
+            problems.append(f"takes no parameter(s) {', '.join(map(repr, unknown))}")
+        missing = [n for n in required if n != "seed" and n not in keys]
+        if missing:
+            problems.append(
+                f"needs parameter(s) {', '.join(map(repr, missing))} that the grid does not give"
+            )
+        if problems:
+            first = next(i for i, cell in enumerate(cells) if tuple(cell) == keys)
+            raise TypeError(
+                f"grid: function {name} {' and '.join(problems)} (cell {first}: "
+                f"{', '.join(keys)}); check the grid's keys"
+            )
 
 
 def _worker_count(pool: Any) -> int:
