@@ -128,3 +128,63 @@ def test_cells_taking_kwargs_or_defaults_still_run():
     assert df["total"].tolist() == [11, 12]
     df = sweep(match_cell, {"row": ["TFT"], "col": ["ALLD"], "rounds": [4]}, progress=False)
     assert df["row_payoff"].tolist() == [3 / 4]  # S = 0 once, then P = 1 for three rounds
+
+
+# ------------------------------------------------------------------ C6: cells a pool can't load
+
+
+def _module_level(a, seed):
+    return {"a2": a * 2}
+
+
+def test_a_lambda_or_local_cell_on_a_process_pool_is_refused_before_submitting():
+    # Before: a raw PicklingError (lambda) or AttributeError (local function) from the pool.
+    import concurrent.futures as cf
+
+    def local(a, seed):
+        return a
+
+    with cf.ProcessPoolExecutor(1) as pool:
+        for cell in (lambda a, seed: a, local):
+            with pytest.raises(TypeError, match=r"cannot be sent.*importable module"):
+                sweep(cell, {"a": [1, 2]}, seed=0, executor=pool, progress=False)
+        assert not pool._processes  # refused before any worker started
+        df = sweep(_module_level, {"a": [1, 2]}, seed=0, executor=pool, progress=False)
+    assert df["a2"].tolist() == [2, 4]
+
+
+def test_a_notebook_cell_is_refused_for_spawned_workers(monkeypatch):
+    import concurrent.futures as cf
+    import multiprocessing
+    import sys
+
+    def nb_cell(a, seed):
+        return a
+
+    # What a notebook gives: the cell lives in __main__, which has no file to import.
+    nb_cell.__module__, nb_cell.__qualname__ = "__main__", "nb_cell"
+    main = sys.modules["__main__"]
+    monkeypatch.setattr(main, "nb_cell", nb_cell, raising=False)
+    monkeypatch.delattr(main, "__file__", raising=False)
+    spawn = cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    with spawn, pytest.raises(TypeError, match=r"notebook.*'spawn'.*importable module"):
+        sweep(nb_cell, {"a": [1]}, seed=0, executor=spawn, progress=False)
+
+
+def test_a_cell_dask_cannot_serialize_is_refused():
+    import threading
+
+    class FakeDaskExecutor:  # what Client.get_executor() returns, as far as sweep looks
+        __module__ = "distributed.cfexecutor"
+
+        def submit(self, *args, **kwargs):
+            raise AssertionError("nothing should be submitted")
+
+    lock = threading.Lock()
+
+    def holds_a_lock(a, seed):
+        with lock:
+            return a
+
+    with pytest.raises(TypeError, match="cannot be sent to the Dask workers"):
+        sweep(holds_a_lock, {"a": [1]}, seed=0, executor=FakeDaskExecutor(), progress=False)

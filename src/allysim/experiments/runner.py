@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import inspect
 import os
+import pickle
 import sys
 import traceback
 import warnings
@@ -116,8 +117,9 @@ def sweep(
         Takes the grid's parameters as keywords and ``seed`` (an int) and returns a dict of
         scalars (or one scalar, stored as ``value``); its keys must not be a reserved name
         (``cell``, ``replicate``, ``seed``, ``error``, ``traceback``) or a grid parameter (unless
-        it echoes that parameter's value). It must be picklable (a module-level function) for
-        process pools and Dask.
+        it echoes that parameter's value). For a process pool it must be importable by the
+        workers (defined at the top level of a module, not a lambda and not in a notebook);
+        Dask sends lambdas and notebook functions by value. Both are checked before any run.
     grid : dict of lists or list of dicts
         A dict of lists is expanded to its Cartesian product; a list of dicts gives the cells
         as they are (see [`expand_grid`][allysim.experiments.expand_grid]).
@@ -151,10 +153,11 @@ def sweep(
     ------
     TypeError
         If ``function`` is not callable, ``executor`` is not an executor, or another argument
-        has the wrong type (the message names it). Also before any run, where the signature of
-        ``function`` can be read, if a grid key is not one of its parameters (unless it takes
-        ``**kwargs``), it needs a parameter that the grid does not give, or it takes no
-        ``seed``.
+        has the wrong type (the message names it), or ``function`` cannot be sent to the
+        executor's workers (checked for process pools and Dask). Also before any run, where
+        the signature of ``function`` can be read, if a grid key is not one of its parameters
+        (unless it takes ``**kwargs``), it needs a parameter that the grid does not give, or it
+        takes no ``seed``.
     ValueError
         If an argument is out of range, a grid parameter has a reserved name (``cell``,
         ``replicate``, ``seed``, ``error``, ``traceback``), or the sweep's bookkeeping (about
@@ -203,6 +206,8 @@ def sweep(
                 "executor must be a concurrent.futures.Executor or a dask.distributed Client, "
                 f"got {type(executor).__name__}"
             )
+    if pool is not None:
+        _check_picklable(function, pool)
     tasks = [
         (i, r, _derive(root, i, r), params)
         for i, params in enumerate(cells)
@@ -330,6 +335,53 @@ def _check_signature(function: Callable[..., Any], cells: list[dict]) -> None:
             raise TypeError(
                 f"grid: function {name} {' and '.join(problems)} (cell {first}: "
                 f"{', '.join(keys)}); check the grid's keys"
+            )
+
+
+def _check_picklable(function: Callable[..., Any], pool: Any) -> None:
+    """Refuse, before any submission, a cell that a process pool's or Dask's workers cannot load.
+
+    Otherwise the failure surfaces as a raw ``PicklingError`` or ``BrokenProcessPool`` from a
+    worker, after the pool has started.
+    """
+    name = getattr(function, "__qualname__", None) or type(function).__name__
+    fix = (
+        "define it at the top level of an importable module (a .py file next to the notebook "
+        "or script, then import it), or run the sweep in this process (executor=None) or on a "
+        "ThreadPoolExecutor"
+    )
+    if type(pool).__module__.split(".")[0] == "distributed":
+        import cloudpickle  # Dask's serializer: it sends lambdas and notebook functions by value
+
+        try:
+            cloudpickle.dumps(function)
+        except Exception as exc:
+            raise TypeError(
+                f"function {name} cannot be sent to the Dask workers "
+                f"({type(exc).__name__}: {exc}); {fix}"
+            ) from exc
+        return
+    if not isinstance(pool, cf.ProcessPoolExecutor):
+        return
+    try:
+        pickle.dumps(function)
+    except Exception as exc:  # lambdas, local functions, closures over unpicklable objects
+        raise TypeError(
+            f"function {name} cannot be sent to the process pool's workers "
+            f"({type(exc).__name__}: {exc}); {fix}"
+        ) from exc
+    # pickle sends a function by reference (module and name); a worker started by "spawn" or
+    # "forkserver" imports __main__ afresh, which a notebook or an interactive session cannot
+    # give it (no file), so the function is missing there. A forked worker inherits it.
+    main = sys.modules.get("__main__")
+    if getattr(function, "__module__", None) == "__main__" and not hasattr(main, "__file__"):
+        context = getattr(pool, "_mp_context", None)
+        method = context.get_start_method() if context is not None else None
+        if method != "fork":
+            raise TypeError(
+                f"function {name} was defined in a notebook or an interactive session, which "
+                f"the process pool's workers (started by {method or 'an unknown method'!r}) "
+                f"cannot import; {fix}"
             )
 
 
