@@ -188,3 +188,80 @@ def test_a_cell_dask_cannot_serialize_is_refused():
 
     with pytest.raises(TypeError, match="cannot be sent to the Dask workers"):
         sweep(holds_a_lock, {"a": [1]}, seed=0, executor=FakeDaskExecutor(), progress=False)
+
+
+# ------------------------------------------------------------------ C2: resuming seed=None
+
+
+def _uniform(a, seed):
+    return {"u": float(np.random.default_rng(seed).random()) + a}
+
+
+class _StopAfter:
+    """``_uniform`` interrupted (as by Ctrl-C) after ``limit`` calls; counts its calls."""
+
+    def __init__(self, limit):
+        self.calls, self.limit = 0, limit
+        self.__qualname__, self.__module__ = _uniform.__qualname__, _uniform.__module__
+
+    def __call__(self, a, seed):
+        self.calls += 1
+        if self.calls > self.limit:
+            raise KeyboardInterrupt
+        return _uniform(a, seed)
+
+
+GRID_A = {"a": list(range(6))}
+
+
+def test_a_sweep_with_seed_none_resumes_from_its_store(tmp_path):
+    # Before: the rerun drew new entropy and the store refused it as "a different sweep".
+    kw = {"replicates": 2, "seed": None, "progress": False, "store": tmp_path, "batch_size": 3}
+    with pytest.raises(KeyboardInterrupt):
+        sweep(_StopAfter(7), GRID_A, **kw)
+    counter = _StopAfter(10**9)
+    resumed = sweep(counter, GRID_A, **kw)
+    assert counter.calls == 12 - 6  # two batches of 3 were stored
+    entropy = resumed.attrs["root_entropy"]
+    full = sweep(_uniform, GRID_A, replicates=2, seed=entropy, progress=False)
+    assert resumed.equals(full)
+    # The drawn entropy is also the explicit seed that resumes the same store.
+    again = sweep(_StopAfter(0), GRID_A, **{**kw, "seed": entropy})
+    assert again.equals(full)
+
+
+def test_a_different_sweep_in_a_store_is_refused_saying_what_differs(tmp_path):
+    sweep(_uniform, GRID_A, replicates=2, seed=1, progress=False, store=tmp_path)
+    kw = {"progress": False, "store": tmp_path}
+    with pytest.raises(ValueError, match=r"another seed \(it was written with seed=1; pass"):
+        sweep(_uniform, GRID_A, replicates=2, seed=2, **kw)
+    with pytest.raises(ValueError, match=r"another seed \(it was written with seed=1"):
+        sweep(_uniform, GRID_A, replicates=2, seed=None, **kw)
+    with pytest.raises(ValueError, match=r"different sweep: replicates=2, not 3; use a new"):
+        sweep(_uniform, GRID_A, replicates=3, seed=1, **kw)
+    with pytest.raises(ValueError, match=r"another grid \(6 cells there, 2 here\)"):
+        sweep(_uniform, {"a": [0, 1]}, replicates=2, seed=1, **kw)
+    with pytest.raises(ValueError, match=r"function .*_uniform, not .*_echo"):
+        sweep(_echo, GRID_A, replicates=2, seed=1, **kw)
+
+
+def test_a_store_written_with_seed_none_names_its_entropy(tmp_path):
+    first = sweep(_uniform, GRID_A, progress=False, store=tmp_path)
+    entropy = first.attrs["root_entropy"]
+    with pytest.raises(ValueError, match=rf"written with seed=None, which drew seed={entropy};"):
+        sweep(_uniform, GRID_A, seed=3, progress=False, store=tmp_path)
+
+
+def test_a_store_from_before_the_manifest_recorded_its_parts_still_resumes(tmp_path):
+    import json
+
+    first = sweep(_uniform, GRID_A, seed=4, progress=False, store=tmp_path)
+    manifest = tmp_path / "sweep.json"
+    manifest.write_text(
+        json.dumps({"fingerprint": json.loads(manifest.read_text())["fingerprint"]})
+    )
+    counter = _StopAfter(10**9)
+    assert sweep(counter, GRID_A, seed=4, progress=False, store=tmp_path).equals(first)
+    assert counter.calls == 0
+    with pytest.raises(ValueError, match=r"\(other function, grid, replicates or seed\)"):
+        sweep(_uniform, GRID_A, seed=5, progress=False, store=tmp_path)

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from allysim._validation import as_seed_sequence, check_int, check_memory
 from allysim.experiments.grid import _BYTES_PER_RUN, _derive, expand_grid
-from allysim.experiments.store import _fingerprint, _Store
+from allysim.experiments.store import _identity, _read_manifest, _Store
 
 __all__ = ["SweepWarning", "sweep"]
 
@@ -127,7 +127,12 @@ def sweep(
         Independent runs per cell, >= 1.
     seed : int, numpy.random.SeedSequence, numpy.random.Generator or None, default None
         Root seed (an int must be >= 0). None draws fresh entropy, recorded in
-        ``result.attrs["root_entropy"]``.
+        ``result.attrs["root_entropy"]`` and, with ``store``, in the store's ``sweep.json``:
+        rerunning with ``seed=None`` and the same store reuses it, so an interrupted sweep
+        resumes (``seed=<that entropy>`` does too). The seed of run (cell i, replicate r)
+        follows from the root and the position (i, r) only, and cells are numbered in grid
+        order (key order, then values, the last key varying fastest): to rerun one cell, pass
+        its recorded ``seed`` column.
     executor : concurrent.futures.Executor, dask.distributed.Client or None, default None
         Where the runs execute; None runs them in this process.
     progress : bool, default True
@@ -208,6 +213,11 @@ def sweep(
             )
     if pool is not None:
         _check_picklable(function, pool)
+    recorded = _read_manifest(store) if store is not None and seed is None else None
+    if recorded is not None and recorded.get("seed_was_none"):
+        # Resuming a sweep started with seed=None: the root it drew is in the manifest.
+        identity = recorded["identity"]
+        root = np.random.SeedSequence(identity["entropy"], spawn_key=identity["spawn_key"])
     tasks = [
         (i, r, _derive(root, i, r), params)
         for i, params in enumerate(cells)
@@ -216,7 +226,9 @@ def sweep(
     done_rows: list[dict] = []
     stored = None
     if store is not None:
-        stored = _Store(store, _fingerprint(function, cells, replicates, root), store_format)
+        stored = _Store(
+            store, _identity(function, cells, replicates, root), store_format, seed is None
+        )
         previous = stored.load()
         if previous is not None:
             ok = previous[previous["error"].isna()] if "error" in previous else previous
@@ -351,7 +363,8 @@ def _check_picklable(function: Callable[..., Any], pool: Any) -> None:
         "ThreadPoolExecutor"
     )
     if type(pool).__module__.split(".")[0] == "distributed":
-        import cloudpickle  # Dask's serializer: it sends lambdas and notebook functions by value
+        # Dask's serializer: it sends lambdas and notebook functions by value.
+        import cloudpickle  # type: ignore[import-untyped]
 
         try:
             cloudpickle.dumps(function)

@@ -14,23 +14,45 @@ from typing import Any
 import pandas as pd
 
 
-class _Store:
-    """A folder of part files, each written to a temporary name and renamed into place."""
+def _read_manifest(path) -> dict | None:
+    """The manifest of the store at ``path`` (None if there is none yet)."""
+    manifest = Path(path) / "sweep.json"
+    if not manifest.exists():
+        return None
+    return json.loads(manifest.read_text())
 
-    def __init__(self, path, fingerprint: str, fmt: str) -> None:
+
+def _seed_call(entropy: Any, spawn_key: Any) -> str:
+    """The ``seed=`` argument that gives this root back."""
+    if not spawn_key:
+        return f"seed={entropy}"
+    return f"seed=numpy.random.SeedSequence({entropy}, spawn_key={tuple(spawn_key)})"
+
+
+class _Store:
+    """A folder of part files, each written to a temporary name and renamed into place.
+
+    The manifest ``sweep.json`` holds the sweep's fingerprint and what it is made of (function,
+    grid, replicates, root seed), so that another sweep is refused with the part that differs,
+    and a sweep started with ``seed=None`` can be resumed with the entropy it drew.
+    """
+
+    def __init__(self, path, identity: dict, fmt: str, seed_was_none: bool = False) -> None:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.fmt = fmt
-        manifest = self.path / "sweep.json"
-        if manifest.exists():
-            old = json.loads(manifest.read_text())
+        fingerprint = _fingerprint_of(identity)
+        old = _read_manifest(self.path)
+        if old is not None:
             if old.get("fingerprint") != fingerprint:
-                raise ValueError(
-                    f"store {self.path} holds a different sweep (other function, grid, "
-                    "replicates or seed); use a new folder"
-                )
+                raise ValueError(_difference(self.path, old, identity))
         else:
-            self._atomic_write(manifest, json.dumps({"fingerprint": fingerprint}).encode())
+            manifest = {
+                "fingerprint": fingerprint,
+                "identity": identity,
+                "seed_was_none": bool(seed_was_none),
+            }
+            self._atomic_write(self.path / "sweep.json", json.dumps(manifest).encode())
         self._parts = 0
 
     def _atomic_write(self, target: Path, data: bytes) -> None:
@@ -71,17 +93,59 @@ class _Store:
         self._atomic_write(self.path / name, data)
 
 
-def _fingerprint(function, cells, replicates, root) -> str:
+def _identity(function, cells, replicates, root) -> dict:
+    """What makes a sweep: its function's name, a hash of its cells, replicates, root seed."""
     name = f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', function)}"
+    cells_json = json.dumps(cells, sort_keys=True, default=repr)
+    entropy = root.entropy
+    return {
+        "function": name,
+        "cells": hashlib.sha256(cells_json.encode()).hexdigest(),
+        "cells_json": cells_json,
+        "replicates": replicates,
+        "entropy": entropy if isinstance(entropy, int) else str(entropy),
+        "spawn_key": list(root.spawn_key),
+    }
+
+
+def _fingerprint_of(identity: dict) -> str:
+    # The payload of the first store format, so that stores written before the manifest
+    # recorded its parts still resume.
     payload = json.dumps(
         {
-            "function": name,
-            "cells": cells,
-            "replicates": replicates,
-            "entropy": str(root.entropy),
-            "spawn_key": list(root.spawn_key),
+            "function": identity["function"],
+            "cells": json.loads(identity["cells_json"]),
+            "replicates": identity["replicates"],
+            "entropy": str(identity["entropy"]),
+            "spawn_key": identity["spawn_key"],
         },
         sort_keys=True,
         default=repr,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _difference(path: Path, old: dict, new: dict) -> str:
+    """Say which of function, grid, replicates or seed differs from the store's sweep."""
+    head = f"store {path} holds a different sweep"
+    recorded = old.get("identity")
+    if not isinstance(recorded, dict):
+        return f"{head} (other function, grid, replicates or seed); use a new folder"
+    parts = []
+    if recorded.get("function") != new["function"]:
+        parts.append(f"function {recorded.get('function')}, not {new['function']}")
+    if recorded.get("cells") != new["cells"]:
+        n_old = len(json.loads(recorded.get("cells_json", "[]")))
+        n_new = len(json.loads(new["cells_json"]))
+        parts.append(f"another grid ({n_old} cells there, {n_new} here)")
+    if recorded.get("replicates") != new["replicates"]:
+        parts.append(f"replicates={recorded.get('replicates')}, not {new['replicates']}")
+    if (recorded.get("entropy"), recorded.get("spawn_key")) != (
+        new["entropy"],
+        new["spawn_key"],
+    ):
+        was = _seed_call(recorded.get("entropy"), recorded.get("spawn_key"))
+        if old.get("seed_was_none"):
+            was = f"seed=None, which drew {was}"
+        parts.append(f"another seed (it was written with {was}; pass that to resume it)")
+    return f"{head}: {'; '.join(parts) or 'other settings'}; use a new folder or resume it"
