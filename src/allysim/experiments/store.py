@@ -41,7 +41,7 @@ class _Store:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.fmt = fmt
-        fingerprint = _fingerprint_of(identity)
+        fingerprint = identity["fingerprint"]
         old = _read_manifest(self.path)
         if old is not None:
             if old.get("fingerprint") != fingerprint:
@@ -94,35 +94,34 @@ class _Store:
 
 
 def _identity(function, cells, replicates, root) -> dict:
-    """What makes a sweep: its function's name, a hash of its cells, replicates, root seed."""
+    """What makes a sweep: its function's name, its cells, replicates and root seed.
+
+    ``fingerprint`` hashes the payload of the first store format, so that stores written
+    before the manifest recorded the parts still resume.
+    """
     name = f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', function)}"
-    cells_json = json.dumps(cells, sort_keys=True, default=repr)
-    entropy = root.entropy
-    return {
-        "function": name,
-        "cells": hashlib.sha256(cells_json.encode()).hexdigest(),
-        "cells_json": cells_json,
-        "replicates": replicates,
-        "entropy": entropy if isinstance(entropy, int) else str(entropy),
-        "spawn_key": list(root.spawn_key),
-    }
-
-
-def _fingerprint_of(identity: dict) -> str:
-    # The payload of the first store format, so that stores written before the manifest
-    # recorded its parts still resume.
     payload = json.dumps(
         {
-            "function": identity["function"],
-            "cells": json.loads(identity["cells_json"]),
-            "replicates": identity["replicates"],
-            "entropy": str(identity["entropy"]),
-            "spawn_key": identity["spawn_key"],
+            "function": name,
+            "cells": cells,
+            "replicates": replicates,
+            "entropy": str(root.entropy),
+            "spawn_key": list(root.spawn_key),
         },
         sort_keys=True,
         default=repr,
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    cells_json = json.dumps(cells, sort_keys=True, default=repr)
+    entropy = root.entropy
+    return {
+        "fingerprint": hashlib.sha256(payload.encode()).hexdigest(),
+        "function": name,
+        "cells": hashlib.sha256(cells_json.encode()).hexdigest(),
+        "n_cells": len(cells),
+        "replicates": replicates,
+        "entropy": entropy if isinstance(entropy, int) else str(entropy),
+        "spawn_key": list(root.spawn_key),
+    }
 
 
 def _difference(path: Path, old: dict, new: dict) -> str:
@@ -135,9 +134,7 @@ def _difference(path: Path, old: dict, new: dict) -> str:
     if recorded.get("function") != new["function"]:
         parts.append(f"function {recorded.get('function')}, not {new['function']}")
     if recorded.get("cells") != new["cells"]:
-        n_old = len(json.loads(recorded.get("cells_json", "[]")))
-        n_new = len(json.loads(new["cells_json"]))
-        parts.append(f"another grid ({n_old} cells there, {n_new} here)")
+        parts.append(f"another grid ({recorded.get('n_cells')} cells there, {new['n_cells']} here)")
     if recorded.get("replicates") != new["replicates"]:
         parts.append(f"replicates={recorded.get('replicates')}, not {new['replicates']}")
     if (recorded.get("entropy"), recorded.get("spawn_key")) != (
