@@ -5,6 +5,8 @@ Each test here failed on the code before its fix (the fix's commit says which).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -265,3 +267,97 @@ def test_a_store_from_before_the_manifest_recorded_its_parts_still_resumes(tmp_p
     assert counter.calls == 0
     with pytest.raises(ValueError, match=r"\(other function, grid, replicates or seed\)"):
         sweep(_uniform, GRID_A, seed=5, progress=False, store=tmp_path)
+
+
+# ------------------------------------------------------------------ A3: exact store round trip
+
+_TEXTS = ["NA", "", None, "x", "nan", "None", "1"]
+_FLOATS = [math.nan, math.inf, -math.inf, 0.1, -0.0, 1e-300, 2 / 3]
+
+
+def _awkward(a, seed):
+    """Values that CSV's default parsing changes: "NA", "", None, nan/inf, and an all-None key."""
+    return {
+        "text": _TEXTS[a % 7],
+        "number": _FLOATS[a % 7],
+        "count": a * 10**15,
+        "flag": a % 2 == 0,
+        "nothing": None,
+        "maybe": [1.5, None][a % 2],
+        "u": _uniform(a, seed)["u"],
+    }
+
+
+_awkward.__qualname__ = "_awkward"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_resumed_sweep_equals_the_first_run_whatever_the_values(tmp_path, fmt):
+    # Before (csv): "NA" and "" came back as NaN and the all-None column as float NaN, so the
+    # promised again.equals(df) was False.
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow", reason="the parquet store needs pyarrow (parquet extra)")
+    grid = {"a": list(range(14))}
+    full = sweep(_awkward, grid, seed=9, progress=False)
+    kw = {"seed": 9, "progress": False, "store": tmp_path, "store_format": fmt, "batch_size": 4}
+    with pytest.raises(KeyboardInterrupt):
+        sweep(_Interrupted(_awkward, 9), grid, **kw)
+    counter = _Interrupted(_awkward, 10**9)
+    resumed = sweep(counter, grid, **kw)
+    assert counter.calls == 14 - 8
+    assert resumed.equals(full), (resumed.compare(full), resumed.dtypes, full.dtypes)
+    again = sweep(_Interrupted(_awkward, 0), grid, **kw)  # read back whole, nothing rerun
+    assert again.equals(full)
+    assert again["text"].tolist()[:4] == ["NA", "", full["text"][2], "x"]
+
+
+def test_the_csv_store_keeps_mixed_columns_and_refuses_what_it_cannot_keep(tmp_path):
+    def mixed(a, seed):
+        return {"m": ["1", 1, 1.0, True, None, "True"][a]}
+
+    mixed.__qualname__ = "mixed"
+    grid = {"a": list(range(6))}
+    first = sweep(mixed, grid, seed=0, progress=False, store=tmp_path / "m")
+    again = sweep(mixed, grid, seed=0, progress=False, store=tmp_path / "m")
+    assert again.equals(first)
+    assert [type(v).__name__ for v in again["m"]] == [
+        "str",
+        "int",
+        "float",
+        "bool",
+        "NoneType",
+        "str",
+    ]
+
+    def odd(a, seed):
+        return {"z": [complex(1, 2), "x"][a]}
+
+    with pytest.raises(
+        TypeError, match=r"csv store cannot keep column 'z'.*store_format='parquet'"
+    ):
+        sweep(odd, {"a": [0, 1]}, seed=0, progress=False, store=tmp_path / "z")
+
+
+class _Interrupted:
+    """``function`` interrupted (as by Ctrl-C) after ``limit`` calls; counts its calls."""
+
+    def __init__(self, function, limit):
+        self.function, self.calls, self.limit = function, 0, limit
+        self.__qualname__, self.__module__ = function.__qualname__, function.__module__
+
+    def __call__(self, seed, **params):
+        self.calls += 1
+        if self.calls > self.limit:
+            raise KeyboardInterrupt
+        return self.function(**params, seed=seed)
+
+
+def test_the_parquet_store_says_what_to_do_with_a_mixed_column(tmp_path):
+    pytest.importorskip("pyarrow", reason="the parquet store needs pyarrow (parquet extra)")
+
+    def mixed(a, seed):
+        return {"m": ["x", 1][a]}
+
+    # Before: pyarrow's ArrowTypeError "Expected bytes, got a 'int' object".
+    with pytest.raises(TypeError, match=r"parquet store cannot write.*store_format='csv'"):
+        sweep(mixed, {"a": [0, 1]}, seed=0, progress=False, store=tmp_path, store_format="parquet")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
+import math
+import numbers
 import os
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -70,11 +74,7 @@ class _Store:
         if self.fmt == "parquet":
             frames = [pd.read_parquet(f) for f in files]
         else:
-            # pandas writes floats with repr and (since 2.0 by default, 3.0 only) reads them back
-            # exactly; the resume test checks this bit for bit.
-            old_pandas = int(pd.__version__.split(".")[0]) < 3
-            kw: dict[str, Any] = {"float_precision": "round_trip"} if old_pandas else {}
-            frames = [pd.read_csv(f, **kw) for f in files]
+            frames = [_read_csv_part(f) for f in files]
         return pd.concat(frames, ignore_index=True)
 
     def append(self, rows: list[dict]) -> None:
@@ -86,11 +86,111 @@ class _Store:
         self._parts += 1
         if self.fmt == "parquet":
             buf = io.BytesIO()
-            frame.to_parquet(buf, index=False)
-            data = buf.getvalue()
+            try:
+                frame.to_parquet(buf, index=False)
+            except Exception as exc:  # pyarrow's errors name the column, not the way out
+                raise TypeError(
+                    f"the parquet store cannot write these results ({exc}); return one type "
+                    "per key (not e.g. str in one run and int in another), or use "
+                    "store_format='csv'"
+                ) from exc
+            self._atomic_write(self.path / name, buf.getvalue())
         else:
-            data = frame.to_csv(index=False).encode()
-        self._atomic_write(self.path / name, data)
+            data, columns = _encode_csv(frame)
+            # The column types go first: a part without them would be read the lossy way.
+            self._atomic_write(self.path / f"{name}.json", json.dumps(columns).encode())
+            self._atomic_write(self.path / name, data)
+
+
+# CSV has no types: a part's column types, and for columns of Python objects (str, None, mixed)
+# a one-letter type per row (s str, i int, f float, n NaN, N None, b bool), go in a sidecar
+# part-*.csv.json, so that "NA", "" and None, and 1 and "1", come back as they were written.
+def _tag(value: Any, column: str) -> str:
+    if value is None:
+        return "N"
+    if isinstance(value, bool | np.bool_):
+        return "b"
+    if isinstance(value, str):
+        return "s"
+    if isinstance(value, numbers.Integral):
+        return "i"
+    if isinstance(value, float):  # np.float64 too; np.float32 would not read back exactly
+        return "n" if math.isnan(value) else "f"
+    raise TypeError(
+        f"the csv store cannot keep column {column!r} exactly: it holds a "
+        f"{type(value).__name__} ({value!r}); csv keeps str, int, float, bool and None in a "
+        "column of mixed values. Return one of those, or use store_format='parquet'"
+    )
+
+
+def _text(value: Any, tag: str) -> str:
+    if tag in "nN":
+        return ""
+    if tag == "f":
+        return repr(float(value))
+    if tag == "i":
+        return str(int(value))
+    return str(bool(value)) if tag == "b" else value
+
+
+def _decode(raw: str, tag: str) -> Any:
+    if tag == "s":
+        return raw
+    if tag == "N":
+        return None
+    if tag == "n":
+        return math.nan
+    if tag == "f":
+        return float(raw)
+    if tag == "i":
+        return int(raw)
+    return raw == "True"
+
+
+def _encode_csv(frame: pd.DataFrame) -> tuple[bytes, list]:
+    """The part's CSV text and its column list [name, dtype, tags or None]."""
+    columns: list = []
+    encoded = {}
+    for name in frame.columns:
+        if not isinstance(name, str):
+            raise TypeError(f"the csv store needs str result keys, got {name!r}; return str keys")
+        col = frame[name]
+        if isinstance(col.dtype, np.dtype) and col.dtype.kind in "biuf":
+            # numpy numbers: pandas writes floats with repr and reads them back exactly
+            columns.append([name, str(col.dtype), None])
+            encoded[name] = col
+            continue
+        values = col.tolist()
+        tags = "".join(_tag(v, name) for v in values)
+        columns.append([name, str(col.dtype), tags])
+        encoded[name] = pd.Series(
+            [_text(v, t) for v, t in zip(values, tags, strict=True)], dtype=object
+        )
+    return pd.DataFrame(encoded).to_csv(index=False).encode(), columns
+
+
+def _read_csv_part(path: Path) -> pd.DataFrame:
+    # pandas writes floats with repr and (since 2.0 by default, 3.0 only) reads them back
+    # exactly; the resume test checks this bit for bit.
+    old_pandas = int(pd.__version__.split(".")[0]) < 3
+    kw: dict[str, Any] = {"float_precision": "round_trip"} if old_pandas else {}
+    sidecar = path.with_name(path.name + ".json")
+    if not sidecar.exists():  # a store written before the sidecar: pandas' own parsing
+        return pd.read_csv(path, **kw)
+    columns = json.loads(sidecar.read_text())
+    dtypes = {name: (object if tags is not None else dtype) for name, dtype, tags in columns}
+    nans = {name: [""] for name, dtype, tags in columns if tags is None and "float" in dtype}
+    frame = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=nans, **kw)
+    for name, dtype, tags in columns:
+        if tags is None:
+            continue
+        values = [_decode(raw, t) for raw, t in zip(frame[name].tolist(), tags, strict=True)]
+        col = pd.Series(values, dtype=object)
+        if dtype != "object":
+            with contextlib.suppress(TypeError, ValueError):  # else the objects as they are
+                col = col.astype(dtype)
+        frame[name] = col
+    return frame
 
 
 def _identity(function, cells, replicates, root) -> dict:
