@@ -361,3 +361,54 @@ def test_the_parquet_store_says_what_to_do_with_a_mixed_column(tmp_path):
     # Before: pyarrow's ArrowTypeError "Expected bytes, got a 'int' object".
     with pytest.raises(TypeError, match=r"parquet store cannot write.*store_format='csv'"):
         sweep(mixed, {"a": [0, 1]}, seed=0, progress=False, store=tmp_path, store_format="parquet")
+
+
+# ------------------------------------------------------------------ C1: in-process progress
+
+
+def test_in_process_the_bar_moves_and_the_store_fills_run_by_run(tmp_path, monkeypatch):
+    # Before: runs went in batches of 256, so a short sweep showed 0% until its end and a
+    # killed one had stored nothing.
+    import allysim.experiments.runner as runner
+
+    class Bar:
+        def __init__(self, total, initial, **kw):
+            self.n = initial
+
+        def update(self, n=1):
+            self.n += n
+
+        def close(self):
+            pass
+
+    bars = []
+    monkeypatch.setattr(runner, "tqdm", lambda **kw: bars.append(Bar(**kw)) or bars[-1])
+    seen = []
+
+    def watched(a, seed):
+        seen.append(bars[-1].n)  # runs finished before this one, as the bar shows them
+        return _uniform(a, seed)
+
+    watched.__qualname__ = "watched"
+    sweep(watched, GRID_A, replicates=2, seed=0, progress=True)
+    assert seen == list(range(12)) and bars[-1].n == 12
+    # Every run is stored as soon as the flush interval has passed (here: at once).
+    monkeypatch.setattr(runner, "_FLUSH_SECONDS", 0.0, raising=False)
+    with pytest.raises(KeyboardInterrupt):
+        sweep(
+            _Interrupted(_uniform, 5), GRID_A, replicates=2, seed=0, progress=False, store=tmp_path
+        )
+    assert len(list(tmp_path.glob("part-*.csv"))) == 5
+
+
+@pytest.mark.parametrize("flush", [0.0, 2.0])
+def test_results_do_not_depend_on_how_runs_are_stored(tmp_path, monkeypatch, flush):
+    import allysim.experiments.runner as runner
+
+    monkeypatch.setattr(runner, "_FLUSH_SECONDS", flush, raising=False)
+    reference = sweep(_awkward, GRID_A, replicates=3, seed=2, progress=False)
+    for i, batch_size in enumerate([None, 1, 4, 100]):
+        store = tmp_path / str(i)
+        kw = {"replicates": 3, "seed": 2, "progress": False, "batch_size": batch_size}
+        assert sweep(_awkward, GRID_A, store=store, **kw).equals(reference)
+        assert sweep(_Interrupted(_awkward, 0), GRID_A, store=store, **kw).equals(reference)

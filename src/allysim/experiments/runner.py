@@ -7,6 +7,7 @@ import inspect
 import os
 import pickle
 import sys
+import time
 import traceback
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -25,6 +26,13 @@ __all__ = ["SweepWarning", "sweep"]
 
 #: Columns that sweep fills itself: a grid parameter or a returned key of these names is refused.
 _RESERVED = ("cell", "replicate", "seed", "error", "traceback")
+
+
+# In process, finished runs go to the store at least this often (seconds), and at most this
+# many to a part file: a killed sweep loses at most that much work, and fast cells do not pay
+# a file per few milliseconds.
+_FLUSH_SECONDS = 2.0
+_PART_ROWS = 10_000
 
 
 class SweepWarning(UserWarning):
@@ -138,13 +146,15 @@ def sweep(
     progress : bool, default True
         Show a tqdm bar (runs done / total, time left).
     store : str, os.PathLike or None, default None
-        Folder to which finished runs are appended atomically; rerunning the same sweep with
-        the same store skips the runs already there.
+        Folder to which finished runs are appended atomically (in process every 2 seconds or
+        ``batch_size`` runs, on an executor as each batch finishes); rerunning the same sweep
+        with the same store skips the runs already there.
     store_format : {"csv", "parquet"}, default "csv"
         File format of the store ("parquet" needs pyarrow).
     batch_size : int or None, default None
-        Runs per submission, >= 1 (default: 256 in process, about 4 batches per worker on an
-        executor).
+        Runs per submission to an executor, >= 1 (default: about 4 batches per worker). In
+        process, the most runs written to the store at once (default 10,000); finished runs
+        are also written every 2 seconds. The results do not depend on it.
 
     Returns
     -------
@@ -245,18 +255,29 @@ def sweep(
             unit="run",
         )
 
-    def finish(rows: list[dict]) -> None:
+    def finish(rows: list[dict], advance: bool = True) -> None:
         done_rows.extend(rows)
         if stored is not None:
             stored.append([r for r in rows if r.get("error") is None])
-        if bar is not None:
+        if bar is not None and advance:
             bar.update(len(rows))
 
     try:
         if pool is None:
-            step = batch_size or 256
-            for start in range(0, len(tasks), step):
-                finish(_run_tasks(function, tasks[start : start + step], forbidden))
+            # One run at a time: the bar moves per run, and the finished runs are stored every
+            # _FLUSH_SECONDS or batch_size runs, so that a killed sweep loses little.
+            limit = batch_size or _PART_ROWS
+            pending: list[dict] = []
+            last = time.monotonic()
+            for task in tasks:
+                pending.append(_run_one(function, task, forbidden))
+                if bar is not None:
+                    bar.update()
+                if len(pending) >= limit or time.monotonic() - last >= _FLUSH_SECONDS:
+                    finish(pending, advance=False)
+                    pending = []
+                    last = time.monotonic()
+            finish(pending, advance=False)
         else:
             workers = _worker_count(pool)
             step = batch_size or max(1, min(512, len(tasks) // (4 * workers) + 1))
