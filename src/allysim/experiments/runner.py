@@ -130,7 +130,9 @@ def sweep(
         Dask sends lambdas and notebook functions by value. Both are checked before any run.
     grid : dict of lists or list of dicts
         A dict of lists is expanded to its Cartesian product; a list of dicts gives the cells
-        as they are (see [`expand_grid`][allysim.experiments.expand_grid]).
+        as they are (see [`expand_grid`][allysim.experiments.expand_grid]). The values of a
+        parameter come in a list, tuple, range or 1-d numpy array; a set is refused (its order,
+        hence the cells' seeds, would change between interpreters).
     replicates : int, default 1
         Independent runs per cell, >= 1.
     seed : int, numpy.random.SeedSequence, numpy.random.Generator or None, default None
@@ -160,9 +162,13 @@ def sweep(
     -------
     pandas.DataFrame
         One row per (cell, replicate), sorted by them: ``cell``, the parameters, ``replicate``,
-        ``seed``, the values the function returned, and ``error`` (None when it succeeded).
+        ``seed``, the values the function returned, and ``error`` (None when it succeeded,
+        else ``"ExceptionType: message"``). When a run failed there is also a last column
+        ``traceback`` (the last three frames of the failure; None in the rows that succeeded).
         ``attrs["failed"]`` counts failed rows; a
-        [`SweepWarning`][allysim.experiments.SweepWarning] reports them.
+        [`SweepWarning`][allysim.experiments.SweepWarning] reports them. Failed runs are not
+        stored, so a rerun with the same store retries them. ``attrs["root_entropy"]`` is the
+        root seed's entropy.
 
     Raises
     ------
