@@ -166,7 +166,10 @@ def _encode_csv(frame: pd.DataFrame) -> tuple[bytes, list]:
         encoded[name] = pd.Series(
             [_text(v, t) for v, t in zip(values, tags, strict=True)], dtype=object
         )
-    return pd.DataFrame(encoded).to_csv(index=False).encode(), columns
+    # "\r\n" line ends make the csv writer quote text holding a lone "\r", which the reader
+    # would take for the end of a line.
+    text = pd.DataFrame(encoded).to_csv(index=False, lineterminator="\r\n")
+    return text.encode(), columns
 
 
 def _read_csv_part(path: Path) -> pd.DataFrame:
