@@ -28,11 +28,12 @@ from allysim.abm import (
     consortia_hazard,
     consortium_roster,
 )
-from allysim.consortia import group_strategy, reciprocity_threshold
 from allysim.consortia import (
     GroupGame,
     PublicGoodsGame,
     exact_group_payoffs,
+    group_strategy,
+    reciprocity_threshold,
     threshold_reciprocity,
     unconditional,
     with_mechanisms,
