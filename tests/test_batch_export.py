@@ -172,3 +172,24 @@ def test_object_sweeps_round_trip_through_netcdf(parameters, tmp_path):
     ds.to_netcdf(path, engine="scipy")
     back = xr.open_dataset(path, engine="scipy").load()
     xr.testing.assert_identical(back, ds)
+
+
+def test_numpy_arrays_and_ranges_sweep_like_lists_and_become_dimensions():
+    # Mesa swept them, but the frame did not record them as a sweep, so to_xarray made no
+    # dimension of them; now they are the list they stand for.
+    import pandas as pd
+
+    from allysim.abm import to_xarray
+
+    kw = {"max_steps": 3, "display_progress": False}
+    as_array = batch_run({"n_organizations": 20, "noise": np.array([0.0, 0.1])}, **kw)
+    as_list = batch_run({"n_organizations": 20, "noise": [0.0, 0.1]}, **kw)
+    pd.testing.assert_frame_equal(as_array, as_list)
+    assert as_array.attrs["batch"]["parameters"]["noise"] == [0.0, 0.1]
+    assert to_xarray(as_array).sizes["noise"] == 2
+    by_range = batch_run({"n_organizations": range(20, 22)}, **kw)
+    assert by_range.attrs["batch"]["parameters"]["n_organizations"] == [20, 21]
+    with pytest.raises(TypeError, match=r"noise.*shape \(2, 1\)"):
+        batch_run({"noise": np.zeros((2, 1))}, **kw)
+    with pytest.raises(ValueError, match=r"noise.*empty sweep"):
+        batch_run({"noise": np.array([])}, **kw)

@@ -62,6 +62,17 @@ def _check_sweep(name: str, value: Any) -> Any:
         raise TypeError(
             f"parameters[{name!r}] is an array, which Mesa would sweep element by element; {fix}"
         )
+    if isinstance(value, np.ndarray | range):
+        # Mesa sweeps any iterable; as a list of plain numbers the sweep is also recorded as one
+        # (frame.attrs, which to_xarray reads for its dimensions).
+        if isinstance(value, np.ndarray) and value.ndim != 1:
+            raise TypeError(
+                f"parameters[{name!r}] is an array of shape {value.shape}; give a list (or a "
+                "1-d array) of the values to sweep"
+            )
+        if len(value) == 0:
+            raise ValueError(f"parameters[{name!r}] is an empty sweep; give at least one value")
+        return np.asarray(value).tolist()
     if isinstance(value, nx.Graph):
         # Mesa sweeps any iterable, and a graph iterates over its nodes.
         return [value]
@@ -191,7 +202,10 @@ def batch_run(
     sort = [c for c in ("replicate", "RunId", "Step") if c in frame.columns]
     frame = frame.sort_values(sort, kind="stable").reset_index(drop=True)
     frame.attrs["batch"] = {
-        "parameters": {k: _plain(v) for k, v in parameters.items()},
+        "parameters": {
+            k: _plain(swept[k] if isinstance(v, np.ndarray | range) else v)
+            for k, v in parameters.items()
+        },
         "replicates": replicates,
         "seeds": seeds,
         "max_steps": max_steps,
