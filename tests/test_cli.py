@@ -288,7 +288,7 @@ def test_evolve_small_mutation_simulated_fixation(capsys):
     ns = argparse.Namespace(
         population=10, selection=0.0, sim_replicates=400, sim_steps=100_000, seed=5, quiet=True
     )
-    shares, note = cli._simulate_small_mutation(a, res, ns)
+    shares, note, _ = cli._simulate_small_mutation(a, res, ns)
     worst = float(note.split("fixation probability ")[1].split()[0])
     assert worst < 4 * 0.015
     assert shares == pytest.approx([0.5, 0.5], abs=0.1)
@@ -451,3 +451,22 @@ def test_tournament_csv_has_z_and_deterministic_play_scores_z_zero(tmp_path, cap
     table = pd.read_csv(tmp_path / "tournament.csv")
     assert list(table.columns)[-2:] == ["stderr", "z"]
     assert (table["stderr"] == 0).all() and (table["z"] == 0).all()
+
+
+def test_evolve_writes_the_fixation_probabilities_it_summarises(tmp_path, capsys):
+    # 0.4.0 printed a check of simulated against exact fixation probabilities but wrote neither.
+    argv = ["evolve", "--quiet", "--population", "12", "--sim-replicates", "40", "--seed", "3"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    fix = pd.read_csv(tmp_path / "fixation.csv")
+    names = ["ALLC", "ALLD", "TFT", "WSLS"]
+    assert len(fix) == 12 and set(fix["invader"]) == set(names)
+    game = partnership_game(3.0, 1.0)
+    zoo = [named(x, game) for x in names]
+    a = payoff_matrix_for(zoo, game, noise=0.01)
+    exact = stationary_distribution(a, population=12, selection=1.0).fixation
+    for row in fix.itertuples():
+        i, j = names.index(row.invader), names.index(row.resident)
+        assert row.fixation_exact == pytest.approx(exact[i, j], abs=1e-15)
+        # 40 invasions per pair: within 4 binomial standard errors (at most 0.079).
+        assert abs(row.fixation_simulated - row.fixation_exact) <= 4 * 0.5 / np.sqrt(40)

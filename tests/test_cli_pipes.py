@@ -25,7 +25,7 @@ _COMMANDS = {
             "--population",
             "2",
         ],
-        ["evolution.csv", "evolution.png"],
+        ["evolution.csv", "evolution.png", "fixation.csv"],
     ),
     "tournament": (
         [
@@ -83,7 +83,11 @@ def test_closed_stdout_in_process_still_writes_the_files(tmp_path, monkeypatch):
     argv = ["evolve", "--quiet", "--sim-replicates", "0", "--strategies", "ALLD,TFT"]
     assert main([*argv, "--population", "2", "--out", str(tmp_path)]) == 0
     assert isinstance(sys.stdout, _ClosedPipe)  # restored after the run
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["evolution.csv", "evolution.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "evolution.csv",
+        "evolution.png",
+        "fixation.csv",
+    ]
 
 
 def test_stdout_closed_before_the_start_still_writes_the_files(tmp_path, monkeypatch):
@@ -92,7 +96,11 @@ def test_stdout_closed_before_the_start_still_writes_the_files(tmp_path, monkeyp
     argv = ["evolve", "--quiet", "--sim-replicates", "0", "--strategies", "ALLD,TFT"]
     assert main([*argv, "--population", "2", "--out", str(tmp_path)]) == 0
     assert sys.stdout is None
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["evolution.csv", "evolution.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "evolution.csv",
+        "evolution.png",
+        "fixation.csv",
+    ]
 
 
 def test_guard_drops_output_after_the_first_broken_pipe():

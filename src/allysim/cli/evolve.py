@@ -111,7 +111,7 @@ def _stationary_of(t: np.ndarray) -> np.ndarray:
 
 def _simulate_small_mutation(
     a: np.ndarray, res: Any, args: argparse.Namespace
-) -> tuple[np.ndarray, str]:
+) -> tuple[np.ndarray, str, np.ndarray]:
     """Monte Carlo version of the small-mutation chain: simulated fixation probabilities.
 
     For each resident j and invader i, ``args.sim_replicates`` populations of Z - 1 residents
@@ -130,9 +130,10 @@ def _simulate_small_mutation(
 
     Returns
     -------
-    tuple[numpy.ndarray, str]
+    tuple[numpy.ndarray, str, numpy.ndarray]
         Simulated shares (NaN where the estimated chain has no unique stationary
-        distribution) and a one-line summary of the fixation check.
+        distribution), a one-line summary of the fixation check, and the simulated fixation
+        probabilities ``rho[i, j]`` (invader i, resident j; 1/Z on the diagonal).
 
     Examples
     --------
@@ -179,7 +180,44 @@ def _simulate_small_mutation(
     )
     if unfinished:
         note += f"; {unfinished} runs had not fixed after {args.sim_steps} updates"
-    return _stationary_of(t), note
+    return _stationary_of(t), note, rho
+
+
+def _fixation_table(names: list[str], exact: np.ndarray, simulated: np.ndarray | None) -> Any:
+    """One row per ordered pair: the exact (and simulated) chance that one invader takes over.
+
+    Parameters
+    ----------
+    names : list of str
+        Strategy names, in the matrices' order.
+    exact : numpy.ndarray
+        (n, n) exact fixation probabilities, invader i (row) in a population of j (column).
+    simulated : numpy.ndarray or None
+        The same, estimated by simulation; None: not simulated (NaN in the table).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``invader``, ``resident``, ``fixation_exact``, ``fixation_simulated``.
+
+    Examples
+    --------
+    >>> _fixation_table(["A", "B"], np.array([[0.1, 0.2], [0.3, 0.1]]), None).shape
+    (2, 4)
+    """
+    n = len(names)
+    rows = [
+        {
+            "invader": names[i],
+            "resident": names[j],
+            "fixation_exact": float(exact[i, j]),
+            "fixation_simulated": float(simulated[i, j]) if simulated is not None else np.nan,
+        }
+        for j in range(n)
+        for i in range(n)
+        if i != j
+    ]
+    return pd.DataFrame(rows)
 
 
 def _simulate_with_mutation(a: np.ndarray, args: argparse.Namespace) -> tuple[np.ndarray, str]:
@@ -254,7 +292,7 @@ def _evolve_section(
     Returns
     -------
     list[_Artifact]
-        ``evolution.csv`` and ``evolution.png``.
+        ``evolution.csv``, ``fixation.csv`` (small-mutation limit only) and ``evolution.png``.
 
     Examples
     --------
@@ -264,7 +302,7 @@ def _evolve_section(
     ...                         mutation=None, sim_replicates=0, sim_steps=10, seed=0, quiet=True)
     >>> [a.name for a in _evolve_section(ns, *_evolve_setup(_Parser(), ns))]  # doctest: +ELLIPSIS
     Stationary distribution ...
-    ['evolution.csv', 'evolution.png']
+    ['evolution.csv', 'fixation.csv', 'evolution.png']
     >>> _matplotlib().close("all")
     """
     from allysim.plotting import simplex_flow, stationary_bars  # deferred: matplotlib
@@ -280,9 +318,10 @@ def _evolve_section(
     table = pd.DataFrame({"strategy": names, "share": res.shares})
     small_mutation = not args.mutation
     summary = ""
+    rho = None
     if args.sim_replicates > 0 and len(zoo) > 1:
         if small_mutation:
-            simulated, summary = _simulate_small_mutation(a, res, args)
+            simulated, summary, rho = _simulate_small_mutation(a, res, args)
         else:
             simulated, summary = _simulate_with_mutation(a, args)
         table["simulated_share"] = simulated
@@ -309,7 +348,13 @@ def _evolve_section(
     if ncols == 2:
         simplex_flow(a, names, ax=axes[0, 1])
     fig.tight_layout()
-    return [_csv_artifact(table, "evolution.csv"), _figure_artifact(fig, "evolution.png", 110)]
+    artifacts = [_csv_artifact(table, "evolution.csv")]
+    if res.fixation is not None and len(zoo) > 1:
+        # The fixation probabilities the small-mutation chain is built from (and the check
+        # above summarises), one row per ordered pair.
+        fixation = _fixation_table(names, res.fixation, rho)
+        artifacts.append(_csv_artifact(fixation, "fixation.csv"))
+    return [*artifacts, _figure_artifact(fig, "evolution.png", 110)]
 
 
 def _evolve_sections(
