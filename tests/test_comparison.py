@@ -42,6 +42,13 @@ def test_only_a_sustaining_strategy_is_named_as_the_equilibrium_strategy(exact):
     assert (held["deviation_margin"] >= 0).all()
 
 
+def test_the_table_names_each_mechanism_with_its_parameters(exact):
+    # 0.4.0's table (and the CLI's mechanisms.csv) named classes only: "Sanction".
+    settings = exact.loc["light sanction + sharing", "mechanism_settings"]
+    assert "Sanction(fine=1.5" in settings and "ProfitSharing(share=0.4)" in settings
+    assert exact.loc["baseline", "mechanism_settings"] == "none"
+
+
 def test_a_bond_and_a_transferred_sanction_compare_equal_when_salvage_is_full():
     scen = {
         "bond": [Bond(stake=3.0, detection=0.8, salvage=1.0)],

@@ -149,6 +149,8 @@ def compare_mechanisms(
 
     Columns:
 
+    * ``scenario``, ``mechanisms``, ``mechanism_settings``: the scenario's name, its mechanisms'
+      class names, and the mechanisms with their parameters (their reprs).
     * ``equilibrium``, ``equilibrium_strategy``, ``candidate_strategy``, ``deviation_margin``:
       whether mutual contribution is a Nash equilibrium among ``strategies`` without noise; the
       strategy that sustains it (None when none does); the candidate closest to sustaining it
@@ -259,6 +261,8 @@ def compare_mechanisms(
         row = {
             "scenario": name,
             "mechanisms": ", ".join(type(m).__name__ for m in setup.mechanisms) or "none",
+            # With their parameters, so a saved table says which sanction or bond it compared.
+            "mechanism_settings": "; ".join(repr(m) for m in setup.mechanisms) or "none",
             "equilibrium": bool(eq),
             # Only a strategy that sustains mutual contribution is named as sustaining it.
             "equilibrium_strategy": eq_name if eq else None,
