@@ -410,3 +410,22 @@ def test_lean_collector_records_what_mesas_collector_records(
     # A reporter read between collections sees the current arrays.
     m.table.stage[: m.n_active] = 0
     assert m.stage_assessment == 1.0
+
+
+def test_lean_collector_picks_up_a_reporter_added_later_as_mesa_does() -> None:
+    # Its plan of reporters was made once, so a reporter added after the first collection was
+    # never called (Mesa's own collector calls it from then on).
+    import mesa
+
+    counts = []
+    for collector in ("ours", "mesa"):
+        m = TrustModel(n_organizations=30, seed=1)
+        if collector == "mesa":
+            m.datacollector = mesa.DataCollector(m._reporters)
+            m.datacollector.collect(m)
+        m.step()
+        m.datacollector._new_model_reporter("extra", lambda mm: mm.steps)
+        for _ in range(3):
+            m.step()
+        counts.append(list(m.datacollector.model_vars["extra"]))
+    assert counts[0] == counts[1] == [2, 3, 4]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from allysim.experiments import expand_grid, match_cell, sweep
@@ -412,3 +413,43 @@ def test_results_do_not_depend_on_how_runs_are_stored(tmp_path, monkeypatch, flu
         kw = {"replicates": 3, "seed": 2, "progress": False, "batch_size": batch_size}
         assert sweep(_awkward, GRID_A, store=store, **kw).equals(reference)
         assert sweep(_Interrupted(_awkward, 0), GRID_A, store=store, **kw).equals(reference)
+
+
+# --- found by an adversarial review of the sweep changes ---------------------------------------
+
+
+def test_a_cell_wrapped_by_a_decorator_is_checked_by_the_wrapper_signature():
+    # inspect.signature follows __wrapped__ to the inner function, which takes rng, not seed.
+    import functools
+
+    def seeded(f):
+        @functools.wraps(f)
+        def wrapper(*, seed, **params):
+            return f(rng=np.random.default_rng(seed), **params)
+
+        return wrapper
+
+    @seeded
+    def model(x, rng):
+        return {"y": x + rng.random()}
+
+    df = sweep(model, {"x": [1, 2]}, seed=1, progress=False)
+    assert len(df) == 2 and df["error"].isna().all()
+
+
+def test_a_cell_handing_back_its_nan_parameter_echoes_it():
+    df = sweep(
+        lambda x, seed: {"x": float(x)}, {"x": np.array([0.5, np.nan])}, seed=1, progress=False
+    )
+    assert len(df) == 2 and np.isnan(df["x"].iloc[1])
+
+
+def test_a_resumed_sweep_keeps_numpy_dtypes_and_empty_keys(tmp_path):
+    def f(x, seed):
+        return {"": "s", "y": np.float32(0.1) * x, "i": np.int32(x)}
+
+    fresh = sweep(f, {"x": [1, 2, 3]}, seed=1, progress=False)
+    sweep(f, {"x": [1, 2, 3]}, seed=1, progress=False, store=tmp_path / "st")
+    again = sweep(f, {"x": [1, 2, 3]}, seed=1, progress=False, store=tmp_path / "st")
+    pd.testing.assert_frame_equal(fresh, again)
+    assert again["y"].dtype == np.float32 and again["i"].dtype == np.int32

@@ -296,6 +296,7 @@ class TrustDataCollector(mesa.DataCollector):
     ) -> None:
         super().__init__(model_reporters, agent_reporters, tables)
         self._calls: list[tuple[list[Any], Any, str]] | None = None
+        self._planned: dict[str, Any] = {}
 
     def collect(self, model: Any) -> None:
         """Record one row of every reporter (and Mesa's agent records, if any).
@@ -323,7 +324,9 @@ class TrustDataCollector(mesa.DataCollector):
             agents = getattr(self, "agent_reporters", None) or getattr(
                 self, "agenttype_reporters", None
             )
-            if self._calls is None or agents:
+            # A reporter added or replaced since the plan was made (Mesa's own collector picks
+            # it up at once): plan again, through Mesa's code.
+            if self._calls is None or agents or self.model_reporters != self._planned:
                 super().collect(model)
                 self._calls = self._plan()
                 return
@@ -342,6 +345,7 @@ class TrustDataCollector(mesa.DataCollector):
             model._collecting = None
 
     def _plan(self) -> list[tuple[list[Any], Any, str]]:
+        self._planned = dict(self.model_reporters)
         calls = []
         for var, reporter in self.model_reporters.items():
             if isinstance(reporter, types.LambdaType | partial):

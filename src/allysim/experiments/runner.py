@@ -76,8 +76,12 @@ def _run_one(function, task, forbidden: frozenset) -> dict:
 def _echoes(value: Any, params: dict, key: Any) -> bool:
     if key not in params:
         return False
+    given = params[key]
     try:
-        return value is params[key] or bool(value == params[key])
+        if value is given or bool(value == given):
+            return True
+        # NaN is not equal to itself, but a cell handing back its NaN parameter echoes it.
+        return bool(pd.isna(value)) and bool(pd.isna(given))
     except Exception:  # an array's == is not one truth value: not an echo
         return False
 
@@ -249,7 +253,13 @@ def sweep(
         if previous is not None:
             ok = previous[previous["error"].isna()] if "error" in previous else previous
             finished = set(zip(ok["cell"].astype(int), ok["replicate"].astype(int), strict=True))
-            done_rows = ok.to_dict("records")
+            # Column by column, so each value keeps the dtype the store restored (to_dict's
+            # records would turn a float32 or int32 result into a Python float or int).
+            cols = list(ok.columns)
+            done_rows = [
+                dict(zip(cols, values, strict=True))
+                for values in zip(*(ok[c].to_numpy() for c in cols), strict=True)
+            ]
             tasks = [t for t in tasks if (t[0], t[1]) not in finished]
 
     bar = None
@@ -339,7 +349,8 @@ def _check_signature(function: Callable[..., Any], cells: list[dict]) -> None:
     Only where the signature can be read; a ``**kwargs`` function takes any key.
     """
     try:
-        sig = inspect.signature(function)
+        # The signature of what sweep calls: a decorator's wrapper, not the function it wraps.
+        sig = inspect.signature(function, follow_wrapped=False)
     except (TypeError, ValueError):  # builtins and some extension callables have none
         return
     P = inspect.Parameter

@@ -183,7 +183,17 @@ def _read_csv_part(path: Path) -> pd.DataFrame:
     columns = json.loads(sidecar.read_text())
     dtypes = {name: (object if tags is not None else dtype) for name, dtype, tags in columns}
     nans = {name: [""] for name, dtype, tags in columns if tags is None and "float" in dtype}
-    frame = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=nans, **kw)
+    # The header row read and replaced by the sidecar's names: pandas would rename an empty
+    # header to "Unnamed: N".
+    frame = pd.read_csv(
+        path,
+        header=0,
+        names=[name for name, _, _ in columns],
+        dtype=dtypes,
+        keep_default_na=False,
+        na_values=nans,
+        **kw,
+    )
     for name, dtype, tags in columns:
         if tags is None:
             continue
