@@ -162,7 +162,8 @@ def test_joint_venture_compares_as_profit_sharing():
     same = [
         c
         for c in df.columns
-        if c not in ("mechanisms", "margin_joint_venture", "margin_profit_sharing")
+        if c
+        not in ("mechanisms", "mechanism_settings", "margin_joint_venture", "margin_profit_sharing")
     ]
     for column in same:
         a, b = df.loc["jv", column], df.loc["ps", column]
