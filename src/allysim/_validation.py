@@ -131,7 +131,7 @@ def as_float_array(value: Any, name: str, *, shape: tuple[int | None, ...] | Non
         arr = _object_to_float(raw, name)
     else:
         raise TypeError(f"{name} must hold real numbers, got an array of dtype {raw.dtype}")
-    if shape is not None and not _shape_matches(arr.shape, shape):
+    if shape is not None and not shape_matches(arr.shape, shape):
         raise ValueError(f"{name} must have shape {shape_text(shape)}, got {arr.shape}")
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
@@ -176,20 +176,26 @@ def _object_to_float(raw: np.ndarray, name: str) -> np.ndarray:
         ) from exc
 
 
-def shape_text(shape: tuple[int | None, ...], free: str = "n") -> str:
-    """A wanted shape as people write it: ``(4,)`` for one axis, ``free`` for a free size.
+def shape_text(shape: tuple[int | str | None, ...], free: str = "n") -> str:
+    """A wanted shape as people write it: ``(4,)`` for one axis; a free size is written by its
+    name (a str entry) or ``free`` (None).
 
-    >>> shape_text((4,)), shape_text((None, 2))
-    ('(4,)', '(n, 2)')
+    >>> shape_text((4,)), shape_text((None, 2)), shape_text(("steps", 3))
+    ('(4,)', '(n, 2)', '(steps, 3)')
     """
     inner = ", ".join(free if s is None else str(s) for s in shape)
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
 
-def _shape_matches(have: tuple[int, ...], want: tuple[int | None, ...]) -> bool:
+def shape_matches(have: tuple[int, ...], want: tuple[int | str | None, ...]) -> bool:
+    """Whether shape ``have`` is ``want``, whose None or named (str) entries are free sizes.
+
+    >>> shape_matches((3, 2), ("rows", 2)), shape_matches((3,), (None, 2))
+    (True, False)
+    """
     if len(have) != len(want):
         return False
-    return all(w is None or h == w for h, w in zip(have, want, strict=True))
+    return all(w is None or isinstance(w, str) or h == w for h, w in zip(have, want, strict=True))
 
 
 def as_probability_array(value: Any, name: str, *, shape: tuple[int | None, ...] | None = None):

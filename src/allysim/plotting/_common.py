@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from allysim._validation import shape_matches, shape_text
+
 __all__: list[str] = []
 
 
@@ -35,24 +37,12 @@ def _data_array(
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be an array of real numbers (NaN for missing)") from exc
     accepted = [shape] if alternative is None else [shape, alternative]
-    if not any(_fits(arr.shape, want) for want in accepted):
-        want = " or ".join(_shape_text(w) for w in accepted)
+    if not any(shape_matches(arr.shape, want) for want in accepted):
+        want = " or ".join(shape_text(w) for w in accepted)
         raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
     if np.isinf(arr).any():
         raise ValueError(f"{name} must not contain infinities (NaN marks missing values)")
     return arr
-
-
-def _fits(have: tuple[int, ...], want: tuple[int | str, ...]) -> bool:
-    return len(have) == len(want) and all(
-        isinstance(w, str) or h == w for h, w in zip(have, want, strict=True)
-    )
-
-
-def _shape_text(shape: tuple[int | str, ...]) -> str:
-    # One entry reads "(steps,)", as Python writes a 1-tuple and as "got (6,)" does.
-    inner = ", ".join(str(w) for w in shape)
-    return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
 
 def _finite_line(ax, x, y, *args, **kwargs):
