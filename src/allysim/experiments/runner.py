@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from allysim._results import _same
 from allysim._validation import as_seed_sequence, check_int, check_memory
 from allysim.experiments.grid import _BYTES_PER_RUN, _derive, expand_grid
 from allysim.experiments.store import _identity, _read_manifest, _Store
@@ -76,13 +77,10 @@ def _run_one(function, task, forbidden: frozenset) -> dict:
 def _echoes(value: Any, params: dict, key: Any) -> bool:
     if key not in params:
         return False
-    given = params[key]
     try:
-        if value is given or bool(value == given):
-            return True
-        # NaN is not equal to itself, but a cell handing back its NaN parameter echoes it.
-        return bool(pd.isna(value)) and bool(pd.isna(given))
-    except Exception:  # an array's == is not one truth value: not an echo
+        # The results' field equality: NaN handed back for a NaN parameter echoes it.
+        return value is params[key] or _same(value, params[key])
+    except Exception:  # an object whose == is not one truth value: not an echo
         return False
 
 
