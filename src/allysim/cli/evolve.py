@@ -205,19 +205,17 @@ def _fixation_table(names: list[str], exact: np.ndarray, simulated: np.ndarray |
     >>> _fixation_table(["A", "B"], np.array([[0.1, 0.2], [0.3, 0.1]]), None).shape
     (2, 4)
     """
-    n = len(names)
-    rows = [
+    # Every ordered pair (resident j outer, invader i inner), the diagonal left out.
+    j, i = np.nonzero(~np.eye(len(names), dtype=bool))
+    label = np.asarray(names, dtype=object)
+    return pd.DataFrame(
         {
-            "invader": names[i],
-            "resident": names[j],
-            "fixation_exact": float(exact[i, j]),
-            "fixation_simulated": float(simulated[i, j]) if simulated is not None else np.nan,
+            "invader": label[i],
+            "resident": label[j],
+            "fixation_exact": exact[i, j],
+            "fixation_simulated": np.nan if simulated is None else simulated[i, j],
         }
-        for j in range(n)
-        for i in range(n)
-        if i != j
-    ]
-    return pd.DataFrame(rows)
+    )
 
 
 def _simulate_with_mutation(a: np.ndarray, args: argparse.Namespace) -> tuple[np.ndarray, str]:
