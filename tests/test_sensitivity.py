@@ -22,6 +22,7 @@ from allysim.sensitivity import (
     HEADLINE_OUTPUTS,
     SensitivityResult,
     _analyse,
+    analyse_function,
     sensitivity_analysis,
 )
 
@@ -50,10 +51,18 @@ def test_ishigami_closed_form_is_the_published_one():
     np.testing.assert_allclose(st, [0.5576, 0.4424, 0.2437], atol=1e-4)
 
 
+def ishigami_kw(x1, x2, x3, a=7.0, b=0.1):
+    return np.sin(x1) + a * np.sin(x2) ** 2 + b * x3**4 * np.sin(x1)
+
+
+ISHIGAMI_BOUNDS = {"x1": (-PI, PI), "x2": (-PI, PI), "x3": (-PI, PI)}
+
+
 @pytest.mark.parametrize("seed", [0, 1])
-def test_sobol_plumbing_recovers_ishigami_indices(seed):
-    bounds = {"x1": (-PI, PI), "x2": (-PI, PI), "x3": (-PI, PI)}
-    r = _analyse(bounds, ishigami, ("f",), method="sobol", samples=4096, seed=seed)
+def test_analyse_function_recovers_ishigami_indices_as_salib_does(seed):
+    r = analyse_function(
+        ishigami_kw, ISHIGAMI_BOUNDS, method="sobol", samples=4096, seed=seed, progress=False
+    )
     s1, st = ishigami_indices()
     got = r.indices.set_index("parameter")
     # Saltelli/Jansen estimators with 4096 scrambled Sobol' points: errors ~0.003 seen; 0.015
@@ -61,7 +70,216 @@ def test_sobol_plumbing_recovers_ishigami_indices(seed):
     np.testing.assert_allclose(got["S1"].to_numpy(), s1, atol=0.015)
     np.testing.assert_allclose(got["ST"].to_numpy(), st, atol=0.015)
     assert r.runs == 4096 * 5 and len(r.samples) == r.runs
+    assert list(r.samples.columns) == ["run", "x1", "x2", "x3", "value"]
     assert (got["S1_conf"] > 0).all() and (got["ST_conf"] < 0.06).all()
+    # SALib on its own: its Ishigami function gives our outputs at our design points, and its
+    # estimator on them gives our indices (the point estimates; the intervals are bootstrapped).
+    from SALib.analyze import sobol as salib_sobol
+    from SALib.test_functions import Ishigami
+
+    x = r.samples[["x1", "x2", "x3"]].to_numpy()
+    np.testing.assert_allclose(
+        r.samples["value"].to_numpy(), Ishigami.evaluate(x), rtol=0, atol=1e-12
+    )
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-PI, PI]] * 3}
+    ref = salib_sobol.analyze(
+        problem, r.samples["value"].to_numpy(), calc_second_order=False, seed=1
+    )
+    np.testing.assert_allclose(got["S1"].to_numpy(), ref["S1"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(got["ST"].to_numpy(), ref["ST"], rtol=0, atol=1e-12)
+
+
+def test_analyse_function_uses_the_machinery_of_the_trust_analysis():
+    # The same design, seeds and estimators: bit for bit what _analyse gives with the function
+    # written as an evaluate(values, seed) callback.
+    bounds = {"x": (0.0, 1.0), "y": (-1.0, 2.0)}
+    public = analyse_function(
+        lambda x, y: (x * y, x + y**2),
+        bounds,
+        outputs=("f", "g"),
+        samples=5,
+        seed=7,
+        progress=False,
+    )
+    private = _analyse(
+        bounds,
+        lambda v, s: [v[0] * v[1], v[0] + v[1] ** 2],
+        ("f", "g"),
+        method="morris",
+        samples=5,
+        seed=7,
+    )
+    pd.testing.assert_frame_equal(public.indices, private.indices, check_exact=True)
+    pd.testing.assert_frame_equal(public.samples, private.samples, check_exact=True)
+
+
+def test_analyse_function_morris_of_a_linear_function_and_salib_agree():
+    # mu_star = |coefficient| x width of the range (2 x 3 = 6, 0, 0.5 x 4 = 2): every
+    # elementary effect of a linear function is exact, sigma = 0.
+    bounds = {"a": (1.0, 4.0), "b": (0.0, 1.0), "c": (-2.0, 2.0)}
+    r = analyse_function(
+        lambda a, b, c: 2 * a - 0.5 * c + 7, bounds, samples=8, seed=2, progress=False
+    )
+    got = r.indices.set_index("parameter")
+    np.testing.assert_allclose(got["mu_star"], [6.0, 0.0, 2.0], atol=1e-12)
+    np.testing.assert_allclose(got["mu"], [6.0, 0.0, -2.0], atol=1e-12)
+    np.testing.assert_allclose(got["sigma"], 0.0, atol=1e-12)
+    # SALib's own Morris on a non-linear function, from its own design: the same ranking, and
+    # on our design its estimator gives our mu_star and sigma exactly.
+    from SALib.analyze import morris as salib_morris
+    from SALib.sample import morris as salib_sample
+
+    def f(a, b, c):
+        return a**2 + np.sin(3 * b) + 0.1 * c
+
+    mine = analyse_function(f, bounds, samples=40, seed=0, progress=False)
+    problem = {"num_vars": 3, "names": list(bounds), "bounds": [list(v) for v in bounds.values()]}
+    x = salib_sample.sample(problem, 40, num_levels=4, seed=11)
+    theirs = salib_morris.analyze(problem, x, f(*x.T), num_levels=4, seed=11)
+    assert mine.ranking("value") == ["a", "b", "c"]
+    assert list(np.argsort(-np.asarray(theirs["mu_star"]))) == [0, 1, 2]
+    # c's effect is linear: 0.1 x 4 = 0.4 in both.
+    assert mine.table().loc["c", "value"] == pytest.approx(0.4, abs=1e-12)
+    assert theirs["mu_star"][2] == pytest.approx(0.4, abs=1e-12)
+    again = salib_morris.analyze(
+        problem,
+        mine.samples[list(bounds)].to_numpy(),
+        mine.samples["value"].to_numpy(),
+        num_levels=4,
+        seed=1,
+    )
+    np.testing.assert_allclose(mine.indices["mu_star"], again["mu_star"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(mine.indices["sigma"], again["sigma"], rtol=0, atol=1e-12)
+
+
+def _noisy(x, y, seed):
+    # x moves the mean by 1 per unit; y is ignored; the seed adds noise of sd 0.5.
+    return x + 0.5 * np.random.default_rng(seed).normal()
+
+
+def test_analyse_function_seeds_a_stochastic_function_per_run():
+    bounds = {"x": (0.0, 1.0), "y": (0.0, 1.0)}
+    a = analyse_function(_noisy, bounds, samples=30, seed=4, progress=False)
+    b = analyse_function(_noisy, bounds, samples=30, rng=4, progress=False)
+    pd.testing.assert_frame_equal(a.indices, b.indices, check_exact=True)
+    # Independent seeds: y's elementary effect is the difference of two noises (sd 0.5 sqrt 2)
+    # over Morris' step (2/3 of the range on 4 levels), so mu_star is about 1.06 sqrt(2 / pi)
+    # = 0.85; common seeds cancel it exactly and leave x's coefficient 1 x width 1.
+    assert 0.5 < a.table().loc["y", "value"] < 1.2  # 3 standard errors (0.12) either side
+    same = analyse_function(_noisy, bounds, samples=30, seed=4, common_seeds=True, progress=False)
+    assert same.table().loc["y", "value"] == 0.0
+    assert same.table().loc["x", "value"] == pytest.approx(1.0, abs=1e-12)
+    many = analyse_function(_noisy, bounds, samples=30, seed=4, replicates=16, progress=False)
+    assert many.runs == 16 * a.runs
+    ratio = a.table().loc["y", "value"] / many.table().loc["y", "value"]
+    assert 2.5 < ratio < 6.5  # averaging 16 replicates shrinks the noise about 4-fold
+
+
+def test_analyse_function_rounds_integer_parameters_and_takes_mappings():
+    seen = []
+
+    def f(k, w):
+        seen.append(k)
+        return {"k": k * w, "twice": 2.0 * k, "unused": "text"}
+
+    r = analyse_function(
+        f,
+        {"k": (0.5, 6.5), "w": (1.0, 2.0)},
+        outputs=["twice"],
+        integers="k",
+        num_levels=6,
+        samples=10,
+        progress=False,
+    )
+    assert all(type(k) is int for k in seen) and sorted(set(seen)) == [1, 2, 3, 4, 5, 6]
+    assert r.samples["k"].dtype == np.int64
+    np.testing.assert_array_equal(r.samples["twice"], 2.0 * r.samples["k"])
+
+
+def test_analyse_function_warns_as_the_trust_analysis_does():
+    with pytest.warns(RuntimeWarning, match="'value' has no value at 4 of 4"):
+        r = analyse_function(lambda x: np.nan, {"x": (0.0, 1.0)}, samples=2, progress=False)
+    assert r.indices["mu_star"].isna().all()
+    with pytest.warns(RuntimeWarning, match="'value' is the same at every design point"):
+        analyse_function(
+            lambda x: 1.0, {"x": (0.0, 1.0)}, method="sobol", samples=64, progress=False
+        )
+    with pytest.warns(RuntimeWarning, match="too wide to rank parameters"):
+        analyse_function(
+            lambda x, z: x + 5 * z**3,
+            {"x": (0.0, 1.0), "z": (0.0, 1.0)},
+            method="sobol",
+            samples=4,
+            seed=1,
+            progress=False,
+        )
+
+
+def _two(x, y):
+    return x + 2 * y
+
+
+def test_analyse_function_on_worker_processes_gives_the_same_result():
+    bounds = {"x": (0.0, 1.0), "y": (0.0, 1.0)}
+    one = analyse_function(_two, bounds, samples=4, progress=False)
+    two = analyse_function(_two, bounds, samples=4, n_jobs=2, progress=False)
+    pd.testing.assert_frame_equal(one.indices, two.indices, check_exact=True)
+    with pytest.raises(TypeError, match="func cannot be sent to worker processes"):
+        analyse_function(lambda x, y: x, bounds, samples=4, n_jobs=2, progress=False)
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        ({"func": 3}, TypeError, "func must be callable"),
+        ({"bounds": {"z": (0, 1)}}, TypeError, r"bounds names 'z', which func .* does not take"),
+        ({"bounds": {"x": (0, 1)}}, TypeError, r"needs 'y', which bounds does not give"),
+        ({"bounds": {"x": (1, 0), "y": (0, 1)}}, ValueError, r"bounds\['x'\] must have low < high"),
+        ({"bounds": {"x": (0, "a"), "y": (0, 1)}}, TypeError, r"bounds\['x'\]"),
+        ({"bounds": [("x", (0, 1))]}, TypeError, "bounds must be a mapping"),
+        ({"bounds": {}}, ValueError, "at least one"),
+        (
+            {"integers": ["x"], "bounds": {"x": (0.2, 0.8), "y": (0, 1)}},
+            ValueError,
+            "fewer than two integers",
+        ),
+        ({"integers": ["q"]}, ValueError, "integers names 'q', which bounds does not"),
+        ({"integers": [1]}, TypeError, "integers must be a parameter name"),
+        ({"samples": 1}, ValueError, "samples must be an integer >= 2"),
+        ({"method": "sobol", "samples": 6}, ValueError, "samples must be a power of 2"),
+        ({"method": "fast"}, ValueError, "method must be 'morris' or 'sobol'"),
+        ({"method": "sobol", "samples": 4, "num_levels": 4}, ValueError, "num_levels is a Morris"),
+        ({"num_levels": 3}, ValueError, "num_levels must be even"),
+        ({"outputs": "run"}, ValueError, "outputs must not be named 'run' or after a parameter"),
+        ({"outputs": ()}, TypeError, "outputs must be None, a name"),
+        ({"outputs": ("f", "f")}, ValueError, "must not repeat"),
+        ({"outputs": ("f", "g")}, ValueError, r"returned one number .* but 2 outputs"),
+        ({"func": lambda x, y: {"f": x}}, ValueError, "func returned a mapping without .*'value'"),
+        ({"func": lambda x, y: "a"}, TypeError, "func's output 'value' must be a real number"),
+        ({"func": lambda x, y: [x, y]}, ValueError, r"it must return 1 number\(s\)"),
+        ({"replicates": 2}, ValueError, "replicates must be 1 for a func that takes no seed"),
+        (
+            {"func": _noisy, "bounds": {"x": (0, 1), "y": (0, 1), "seed": (0, 1)}},
+            ValueError,
+            "bounds must not name 'seed'",
+        ),
+        ({"progress": 1}, TypeError, "progress must be True or False"),
+        ({"common_seeds": "yes"}, TypeError, "common_seeds"),
+        ({"n_jobs": 0}, ValueError, "n_jobs"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"seed": 1, "rng": 2}, TypeError, "rng or seed"),
+    ],
+)
+def test_analyse_function_bad_input_names_the_parameter(kwargs, error, match):
+    call = {
+        "func": lambda x, y: x + y,
+        "bounds": {"x": (0, 1), "y": (0, 1)},
+        "samples": 2,
+        "progress": False,
+        **kwargs,
+    }
+    with pytest.raises(error, match=match):
+        analyse_function(**call)
 
 
 def test_morris_plumbing_gives_the_coefficients_of_a_linear_function():

@@ -1,10 +1,11 @@
-"""Global sensitivity analysis of the trust model: which parameters do its results hinge on?
+"""Global sensitivity analysis: which parameters do a model's results hinge on?
 
-``sensitivity_analysis`` varies chosen fields of [`TrustParams`][allysim.abm.TrustParams] over
-ranges, runs [`TrustModel`][allysim.abm.TrustModel] at every point of a design, and summarises each
-headline output with global sensitivity indices computed by SALib (Herman & Usher 2017,
-*Journal of Open Source Software* 2(9): 97; Iwanaga, Usher & Herman 2022, *Socio-Environmental
-Systems Modelling* 4: 18155):
+``analyse_function`` varies the named parameters of any function over ranges;
+``sensitivity_analysis`` varies chosen fields of [`TrustParams`][allysim.abm.TrustParams] and
+runs [`TrustModel`][allysim.abm.TrustModel]. Both run the function at every point of one
+design and summarise each output with global sensitivity indices computed by SALib (Herman &
+Usher 2017, *Journal of Open Source Software* 2(9): 97; Iwanaga, Usher & Herman 2022,
+*Socio-Environmental Systems Modelling* 4: 18155):
 
 * ``method="morris"``: elementary effects along random one-at-a-time trajectories (Morris 1991,
   *Technometrics* 33: 161-174), summarised by ``mu_star``, the mean absolute effect
@@ -24,6 +25,9 @@ from __future__ import annotations
 import concurrent.futures as cf
 import dataclasses
 import functools
+import inspect
+import numbers
+import pickle
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,7 +45,7 @@ from allysim._validation import (
     resolve_seed,
 )
 
-__all__ = ["HEADLINE_OUTPUTS", "SensitivityResult", "sensitivity_analysis"]
+__all__ = ["HEADLINE_OUTPUTS", "SensitivityResult", "analyse_function", "sensitivity_analysis"]
 
 #: The outputs ``sensitivity_analysis`` can summarise, in their default order.
 HEADLINE_OUTPUTS = ("contribution", "institutionalized", "value", "duration")
@@ -83,9 +87,9 @@ class SensitivityResult:
 
     Examples
     --------
-    >>> from allysim.sensitivity import _analyse
-    >>> r = _analyse({"x": (0.0, 1.0), "y": (0.0, 2.0)}, lambda v, s: [v[0] - v[1]], ("f",),
-    ...              method="morris", samples=3, seed=0)
+    >>> from allysim.sensitivity import analyse_function
+    >>> r = analyse_function(lambda x, y: x - y, {"x": (0.0, 1.0), "y": (0.0, 2.0)},
+    ...                      outputs="f", samples=3, progress=False)
     >>> r.method, r.runs, r.indices[["parameter", "mu_star", "mu"]].round(6).values.tolist()
     ('morris', 9, [['x', 1.0, 1.0], ['y', 2.0, -2.0]])
     """
@@ -120,9 +124,9 @@ class SensitivityResult:
 
         Examples
         --------
-        >>> from allysim.sensitivity import _analyse
-        >>> r = _analyse({"x": (0.0, 1.0), "y": (0.0, 1.0)}, lambda v, s: [3 * v[0]],
-        ...              ("f",), method="morris", samples=4, seed=0)
+        >>> from allysim.sensitivity import analyse_function
+        >>> r = analyse_function(lambda x, y: 3 * x, {"x": (0.0, 1.0), "y": (0.0, 1.0)},
+        ...                      outputs="f", samples=4, progress=False)
         >>> r.table().round(6).to_dict()
         {'f': {'x': 3.0, 'y': 0.0}}
         """
@@ -152,9 +156,9 @@ class SensitivityResult:
 
         Examples
         --------
-        >>> from allysim.sensitivity import _analyse
-        >>> r = _analyse({"x": (0.0, 1.0), "y": (0.0, 1.0)}, lambda v, s: [v[0] + 5 * v[1]],
-        ...              ("f",), method="morris", samples=4, seed=0)
+        >>> from allysim.sensitivity import analyse_function
+        >>> r = analyse_function(lambda x, y: x + 5 * y, {"x": (0.0, 1.0), "y": (0.0, 1.0)},
+        ...                      outputs="f", samples=4, progress=False)
         >>> r.ranking("f")
         ['y', 'x']
         """
@@ -184,9 +188,9 @@ class SensitivityResult:
 
         Examples
         --------
-        >>> from allysim.sensitivity import _analyse
-        >>> r = _analyse({"x": (0.0, 1.0), "y": (0.0, 1.0)}, lambda v, s: [v[0], v[1]],
-        ...              ("f", "g"), method="morris", samples=4, seed=0)
+        >>> from allysim.sensitivity import analyse_function
+        >>> r = analyse_function(lambda x, y: (x, y), {"x": (0.0, 1.0), "y": (0.0, 1.0)},
+        ...                      outputs=("f", "g"), samples=4, progress=False)
         >>> axes = r.plot()
         >>> len(axes), axes[0].get_title()
         (2, 'f')
@@ -251,7 +255,10 @@ def _round_into(x: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.clip(np.floor(x + 0.5), first, last)
 
 
-def _check_bounds(bounds: Any, allowed: Mapping[str, bool]) -> dict[str, tuple[float, float]]:
+def _check_bounds(
+    bounds: Any, allowed: Mapping[str, bool] | None, integers: frozenset[str] = frozenset()
+) -> dict[str, tuple[float, float]]:
+    """``bounds`` as {name: (low, high)}; ``allowed`` None takes any name, ``integers`` its ints."""
     if not isinstance(bounds, Mapping):
         raise TypeError(
             "bounds must be a mapping of parameter name to (low, high), got "
@@ -263,7 +270,7 @@ def _check_bounds(bounds: Any, allowed: Mapping[str, bool]) -> dict[str, tuple[f
     for name, pair in bounds.items():
         if not isinstance(name, str):
             raise TypeError(f"bounds keys must be parameter names (str), got {name!r}")
-        if name not in allowed:
+        if allowed is not None and name not in allowed:
             raise ValueError(
                 f"bounds names {name!r}, which is not a numeric TrustParams field that can be "
                 f"varied; the fields are: {', '.join(sorted(allowed))}"
@@ -271,7 +278,8 @@ def _check_bounds(bounds: Any, allowed: Mapping[str, bool]) -> dict[str, tuple[f
         low, high = as_float_array(pair, f"bounds[{name!r}]", shape=(2,))
         if not low < high:
             raise ValueError(f"bounds[{name!r}] must have low < high, got ({low:g}, {high:g})")
-        if allowed[name] and _integer_range(low, high)[0] >= _integer_range(low, high)[1]:
+        is_int = allowed[name] if allowed is not None else name in integers
+        if is_int and _integer_range(low, high)[0] >= _integer_range(low, high)[1]:
             raise ValueError(
                 f"bounds[{name!r}] = ({low:g}, {high:g}) holds fewer than two integers; {name} "
                 "is an integer, widen the range (e.g. (k - 0.5, m + 0.5) for k..m)"
@@ -294,6 +302,30 @@ def _check_outputs(outputs: Any) -> tuple[str, ...]:
     if len(set(names)) != len(names):
         raise ValueError(f"outputs must not repeat a name, got {list(names)}")
     return tuple(names)
+
+
+def _check_method(method: Any) -> Literal["morris", "sobol"]:
+    if not isinstance(method, str):
+        raise TypeError(f"method must be 'morris' or 'sobol', got {type(method).__name__}")
+    if method not in _METHODS:
+        raise ValueError(f"method must be 'morris' or 'sobol', got {method!r}")
+    return "morris" if method == "morris" else "sobol"
+
+
+def _check_levels(num_levels: Any, method: str) -> int:
+    """Morris' number of levels (default 4); refused with Sobol', which has none."""
+    if num_levels is not None and method == "sobol":
+        raise ValueError(
+            "num_levels is a Morris setting; method='sobol' samples a Sobol' sequence and has "
+            "no levels (leave num_levels out)"
+        )
+    num_levels = check_int(4 if num_levels is None else num_levels, "num_levels", minimum=2)
+    if num_levels % 2:
+        raise ValueError(
+            f"num_levels must be even (Morris' step of num_levels / (2 (num_levels - 1)) then "
+            f"gives every level the same chance), got {num_levels}"
+        )
+    return num_levels
 
 
 def _check_samples(samples: Any, method: str) -> int:
@@ -359,7 +391,8 @@ def _analyse(
 
     ``evaluate(values, seed)`` gets the parameter values of one point (integers rounded, in the
     order of ``bounds``) and its own SeedSequence, and returns one number per output. The trust
-    model is one such function; tests pass analytic ones with known indices.
+    model is one such function (``sensitivity_analysis``), any function of the user's another
+    (``analyse_function``).
     """
     try:
         # SALib publishes no type information (pyproject's mypy overrides do not list it yet).
@@ -612,10 +645,7 @@ def sensitivity_analysis(
     from allysim.abm import TrustParams
 
     seed = resolve_seed(seed, rng, seed_default=0)
-    if not isinstance(method, str):
-        raise TypeError(f"method must be 'morris' or 'sobol', got {type(method).__name__}")
-    if method not in _METHODS:
-        raise ValueError(f"method must be 'morris' or 'sobol', got {method!r}")
+    method = _check_method(method)
     fields = _numeric_fields()
     checked = _check_bounds(bounds, fields)
     samples = _check_samples(samples, method)
@@ -625,17 +655,7 @@ def sensitivity_analysis(
     if burn_in >= steps:
         raise ValueError(f"burn_in must lie in [0, steps - 1 = {steps - 1}], got {burn_in}")
     replicates = check_int(replicates, "replicates", minimum=1)
-    if num_levels is not None and method == "sobol":
-        raise ValueError(
-            "num_levels is a Morris setting; method='sobol' samples a Sobol' sequence and has "
-            "no levels (leave num_levels out)"
-        )
-    num_levels = check_int(4 if num_levels is None else num_levels, "num_levels", minimum=2)
-    if num_levels % 2:
-        raise ValueError(
-            f"num_levels must be even (Morris' step of num_levels / (2 (num_levels - 1)) then "
-            f"gives every level the same chance), got {num_levels}"
-        )
+    num_levels = _check_levels(num_levels, method)
     common_seeds = check_bool(common_seeds, "common_seeds")
     n_jobs = check_int(n_jobs, "n_jobs", minimum=1)
     progress = check_bool(progress, "progress")
@@ -688,3 +708,298 @@ def sensitivity_analysis(
         return _analyse(checked, evaluate, names, **options)
     with cf.ProcessPoolExecutor(max_workers=n_jobs) as pool:
         return _analyse(checked, evaluate, names, executor=pool, **options)
+
+
+def _as_outputs(value: Any, outputs: tuple[str, ...], point: Mapping[str, Any]) -> list[float]:
+    """``func``'s result at one point as one float per output, or an error naming the point."""
+    if isinstance(value, Mapping):
+        missing = [o for o in outputs if o not in value]
+        if missing:
+            raise ValueError(
+                f"func returned a mapping without the output(s) {', '.join(map(repr, missing))} "
+                f"at {dict(point)}; its keys are {', '.join(map(repr, value))}"
+            )
+        items = [value[o] for o in outputs]
+    elif np.ndim(value) == 0:
+        if len(outputs) != 1:
+            raise ValueError(
+                f"func returned one number at {dict(point)}, but {len(outputs)} outputs are "
+                f"named ({', '.join(outputs)}); return a mapping of them or a sequence of "
+                f"{len(outputs)} numbers"
+            )
+        items = [value]
+    else:
+        items = list(np.ravel(np.asarray(value, dtype=object))) if np.ndim(value) == 1 else []
+        if len(items) != len(outputs):
+            raise ValueError(
+                f"func returned {np.shape(value)} values at {dict(point)}; it must return "
+                f"{len(outputs)} number(s), one per output ({', '.join(outputs)}), or a mapping"
+            )
+    out = []
+    for name, item in zip(outputs, items, strict=True):
+        if isinstance(item, np.ndarray) and item.ndim == 0:
+            item = item.item()
+        if isinstance(item, bool | np.bool_) or not isinstance(item, numbers.Real):
+            raise TypeError(
+                f"func's output {name!r} must be a real number, got {type(item).__name__} "
+                f"({item!r}) at {dict(point)}"
+            )
+        out.append(float(item))
+    return out
+
+
+def _function_outputs(
+    values: np.ndarray,
+    seed: np.random.SeedSequence,
+    *,
+    func: Callable[..., Any],
+    names: tuple[str, ...],
+    integers: tuple[bool, ...],
+    outputs: tuple[str, ...],
+    takes_seed: bool,
+) -> list[float]:
+    """One call of ``func`` at one design point (module level, so that it pickles)."""
+    point: dict[str, Any] = {
+        name: int(v) if is_int else float(v)
+        for name, v, is_int in zip(names, values, integers, strict=True)
+    }
+    kwargs = dict(point)
+    if takes_seed:
+        kwargs["seed"] = int(seed.generate_state(1, np.uint64)[0])
+    return _as_outputs(func(**kwargs), outputs, point)
+
+
+def _check_call(func: Any, names: Sequence[str]) -> bool:
+    """Refuse names ``func`` cannot take and parameters it needs; say whether it takes a seed.
+
+    Only where the signature can be read; a ``**kwargs`` function takes any name, but gets a
+    seed only when it names ``seed``.
+    """
+    if not callable(func):
+        raise TypeError(f"func must be callable, got {type(func).__name__}")
+    try:
+        sig = inspect.signature(func)
+    except (TypeError, ValueError):  # builtins and some extension callables have none
+        return False
+    P = inspect.Parameter
+    by_keyword = [
+        p.name
+        for p in sig.parameters.values()
+        if p.kind in (P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY)
+    ]
+    takes_any = any(p.kind is P.VAR_KEYWORD for p in sig.parameters.values())
+    takes_seed = "seed" in by_keyword
+    label = getattr(func, "__qualname__", None) or type(func).__name__
+    if takes_seed and "seed" in names:
+        raise ValueError(
+            f"bounds must not name 'seed': func {label} takes a seed, which analyse_function "
+            "gives each run (spawned from its own seed argument)"
+        )
+    unknown = [] if takes_any else [n for n in names if n not in by_keyword]
+    if unknown:
+        raise TypeError(
+            f"bounds names {', '.join(map(repr, unknown))}, which func {label}{sig} does not "
+            "take as keyword argument(s); bounds' keys are passed as keywords"
+        )
+    needed = [
+        p.name
+        for p in sig.parameters.values()
+        if p.default is P.empty
+        and p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY)
+        and p.name not in names
+        and p.name != "seed"
+    ]
+    if needed:
+        raise TypeError(
+            f"func {label}{sig} needs {', '.join(map(repr, needed))}, which bounds does not "
+            "give; give them ranges, or fix them with functools.partial"
+        )
+    return takes_seed
+
+
+def _check_names(outputs: Any, bounds: Mapping[str, Any]) -> tuple[str, ...]:
+    names = ("value",) if outputs is None else (outputs,) if isinstance(outputs, str) else outputs
+    if not isinstance(names, Sequence) or not names:
+        raise TypeError(
+            "outputs must be None, a name (str) or a non-empty sequence of names, got "
+            f"{type(outputs).__name__}"
+        )
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"outputs must hold names (str), got {name!r}")
+        if name == "run" or name in bounds:
+            raise ValueError(
+                f"outputs must not be named 'run' or after a parameter (they share the samples "
+                f"table), got {name!r}"
+            )
+    if len(set(names)) != len(names):
+        raise ValueError(f"outputs must not repeat a name, got {list(names)}")
+    return tuple(names)
+
+
+def analyse_function(
+    func: Callable[..., Any],
+    bounds: Mapping[str, tuple[float, float]],
+    *,
+    method: Literal["morris", "sobol"] = "morris",
+    samples: int,
+    outputs: str | Sequence[str] | None = None,
+    integers: str | Sequence[str] = (),
+    num_levels: int | None = None,
+    replicates: int = 1,
+    common_seeds: bool = False,
+    seed: SeedLike = 0,
+    rng: SeedLike = None,
+    n_jobs: int = 1,
+    progress: bool = True,
+) -> SensitivityResult:
+    """Global sensitivity of any function of named parameters (Morris or Sobol', with SALib).
+
+    The analysis of [`sensitivity_analysis`][allysim.sensitivity.sensitivity_analysis], with the
+    same design, seeds, estimators and warnings, for a function of your own: a payoff formula,
+    a kernel call, a model run. Each parameter in ``bounds`` is varied uniformly over its range;
+    ``func`` is called once per design point as ``func(**params)``, or
+    ``func(**params, seed=s)`` when it takes a parameter named ``seed`` (each run then gets its
+    own integer seed, spawned from ``seed``). Morris' elementary effects
+    (``method="morris"``, Morris 1991; ``mu_star`` of Campolongo et al. 2007) rank the
+    parameters from ``samples * (k + 1)`` calls; Sobol' indices (``method="sobol"``, Saltelli
+    et al. 2010) split the variance from ``samples * (k + 2)`` calls (``k`` parameters, times
+    ``replicates``).
+
+    Parameters
+    ----------
+    func : callable
+        Takes the names of ``bounds`` as keyword arguments (and ``seed``, if it is
+        stochastic) and returns one real number, or with several ``outputs`` a mapping from
+        their names to numbers (other keys are ignored) or a sequence of numbers in their order.
+        With ``n_jobs > 1`` it must pickle (defined at the top level of a module).
+    bounds : Mapping[str, tuple[float, float]]
+        Parameter names and their ``(low, high)`` ranges, ``low < high``.
+    method : {"morris", "sobol"}
+        Morris screening or Sobol' variance decomposition. Default ``"morris"``.
+    samples : int
+        Morris: trajectories, >= 2. Sobol': base points, a power of 2, >= 4.
+    outputs : str, sequence of str or None
+        Names of the outputs. Default None: ``func`` returns one number, named ``"value"`` (as
+        in [`sweep`][allysim.experiments.sweep]).
+    integers : str or sequence of str
+        Parameters of ``bounds`` that are integers: rounded from the sampled value to the
+        nearest integer within the range (halves up, the ends kept inside), so that
+        ``(k - 0.5, m + 0.5)`` gives each of ``k..m`` the same weight; passed as ``int``.
+        Default none.
+    num_levels : int or None
+        Morris: levels of the grid each parameter moves on, even, >= 2. Default None: 4.
+        Refused with ``method="sobol"``.
+    replicates : int
+        Calls per design point, each with its own seed, averaged; >= 1, and above 1 only for a
+        ``func`` that takes ``seed``. Default 1.
+    common_seeds : bool
+        True: the calls of one Morris trajectory (or one Sobol' base point) share their seeds,
+        so a parameter ``func`` ignores gets an index of exactly 0. Default False.
+    seed : int, numpy.random.SeedSequence, numpy.random.Generator or None
+        Root of the design's and the calls' seeds; the same seed gives the same result, bit for
+        bit. Default 0.
+    rng : int, numpy.random.Generator, numpy.random.SeedSequence or None, default None
+        The random stream under its Scientific Python SPEC 7 name; ``seed`` is an alias.
+        Give one of the two.
+    n_jobs : int
+        Worker processes, >= 1 (the result does not depend on it). Default 1.
+    progress : bool
+        Show a tqdm progress bar over the calls. Default True.
+
+    Returns
+    -------
+    SensitivityResult
+        ``indices`` (one row per output and parameter), ``samples`` (one row per design point:
+        ``run``, the parameters, the outputs averaged over the replicates), ``method``,
+        ``runs``; ``table()``, ``ranking(output)`` and ``plot()``. Morris' indices are in the
+        output's units per full range of the parameter.
+
+    Raises
+    ------
+    TypeError
+        ``func`` is not callable, does not take a name of ``bounds`` as a keyword, needs a
+        parameter ``bounds`` does not give, returns something other than real numbers, or an
+        argument has the wrong type.
+    ValueError
+        ``low >= high``, an integer range holds fewer than two integers, ``samples`` is below
+        the method's minimum (or not a power of 2 with Sobol'), an output is named ``run`` or
+        after a parameter, ``func``'s result lacks an output, or ``replicates > 1`` for a
+        ``func`` without ``seed``.
+
+    Examples
+    --------
+    A linear function: Morris' ``mu_star`` is |coefficient| times the width of the range.
+
+    >>> r = analyse_function(lambda a, b: 3 * a - 2 * b, {"a": (0, 2), "b": (0, 0.5)},
+    ...                      samples=4, progress=False)
+    >>> r.runs, r.table()["value"].round(12).to_dict()
+    (12, {'a': 6.0, 'b': 1.0})
+
+    The Ishigami function, whose Sobol' indices are known in closed form (Ishigami & Homma
+    1990): ``S1`` = (0.314, 0.442, 0), ``ST`` = (0.558, 0.442, 0.244).
+
+    >>> def ishigami(x1, x2, x3, a=7.0, b=0.1):
+    ...     return np.sin(x1) + a * np.sin(x2) ** 2 + b * x3**4 * np.sin(x1)
+    >>> r = analyse_function(ishigami, dict.fromkeys(["x1", "x2", "x3"], (-np.pi, np.pi)),
+    ...                      method="sobol", samples=4096, progress=False)
+    >>> r.indices[["S1", "ST"]].round(2).values.tolist()
+    [[0.31, 0.56], [0.44, 0.44], [0.0, 0.24]]
+    """
+    seed = resolve_seed(seed, rng, seed_default=0)
+    method = _check_method(method)
+    names = [integers] if isinstance(integers, str) else integers
+    if not isinstance(names, Sequence) or not all(isinstance(n, str) for n in names):
+        raise TypeError(
+            f"integers must be a parameter name or a sequence of them, got {integers!r}"
+        )
+    checked = _check_bounds(bounds, None, frozenset(names))
+    stray = [n for n in names if n not in checked]
+    if stray:
+        raise ValueError(
+            f"integers names {', '.join(map(repr, stray))}, which bounds does not; the "
+            f"parameters are: {', '.join(checked)}"
+        )
+    takes_seed = _check_call(func, list(checked))
+    samples = _check_samples(samples, method)
+    output_names = _check_names(outputs, checked)
+    num_levels = _check_levels(num_levels, method)
+    replicates = check_int(replicates, "replicates", minimum=1)
+    if replicates > 1 and not takes_seed:
+        raise ValueError(
+            f"replicates must be 1 for a func that takes no seed (its calls at one point would "
+            f"all be the same), got {replicates}"
+        )
+    common_seeds = check_bool(common_seeds, "common_seeds")
+    n_jobs = check_int(n_jobs, "n_jobs", minimum=1)
+    progress = check_bool(progress, "progress")
+    flags = tuple(n in names for n in checked)
+    evaluate = functools.partial(
+        _function_outputs,
+        func=func,
+        names=tuple(checked),
+        integers=flags,
+        outputs=output_names,
+        takes_seed=takes_seed,
+    )
+    options: dict[str, Any] = {
+        "method": method,
+        "samples": samples,
+        "seed": seed,
+        "integers": flags,
+        "num_levels": num_levels,
+        "replicates": replicates,
+        "common_seeds": common_seeds,
+        "progress": progress,
+    }
+    if n_jobs == 1:
+        return _analyse(checked, evaluate, output_names, **options)
+    try:
+        pickle.dumps(func)
+    except Exception as exc:  # lambdas, local functions, closures over unpicklable objects
+        raise TypeError(
+            f"func cannot be sent to worker processes ({type(exc).__name__}: {exc}); define it "
+            "at the top level of an importable module, or use n_jobs=1"
+        ) from exc
+    with cf.ProcessPoolExecutor(max_workers=n_jobs) as pool:
+        return _analyse(checked, evaluate, output_names, executor=pool, **options)
