@@ -180,3 +180,55 @@ def test_risk_exposure_gives_the_decision_to_the_more_invested_partner():
     expected = np.where(invested[:, 0] >= invested[:, 1], cap_a, cap_b) * speed
     np.testing.assert_allclose(g.dividend(m, e), expected)
     assert (invested[: e // 2, 1] > invested[: e // 2, 0]).all()
+
+
+def _pair(**kw):
+    """Two organizations in one partnership that never ends, no noise of any kind."""
+    common = dict(
+        n_organizations=2,
+        strategies=["ALLC"],
+        initial_strategies=[0, 0],
+        continuation=1.0,
+        noise=0.0,
+        perception_noise=0.0,
+        culture_spread=0.0,
+        capability_mean=1.0,
+        capability_spread=0.0,
+        capacity=1,
+        search_rate=1.0,
+        imitation_every=0,
+    )
+    return TrustModel(seed=1, **(common | kw))
+
+
+def test_review_of_a_clean_record_leaves_trust_alone():
+    # Forgetting fades the prior's 1 in beta as well, so after a run of contributions beta < 1.
+    # A review with nothing misread must move no evidence (before: it moved beta - 1 < 0, from
+    # successes to failures: contractual trust 0.897 instead of 0.995 after 30 steps).
+    plain = _pair()
+    reviewed = _pair(governance=Governance(review_every=5, review_cost=0.0))
+    for _ in range(30):
+        plain.step()
+        reviewed.step()
+    np.testing.assert_array_equal(reviewed.table.alpha[:1], plain.table.alpha[:1])
+    np.testing.assert_array_equal(reviewed.table.beta[:1], plain.table.beta[:1])
+    assert plain.table.beta[0, 0, 1] < 1  # the case the old rule got wrong
+    assert reviewed.trust_contractual == pytest.approx(0.9952, abs=1e-4)
+
+
+def test_review_keeps_trust_a_probability():
+    # Resolved betrayals at weight 0 and strong forgetting shrink both Beta parameters towards
+    # 0; the old review then set alpha to alpha + beta - 1 < 0 (trust -2499, and the numpy path
+    # failed in play_round while the compiled one went on).
+    m = _pair(
+        strategies=["ALLC", "ALLD"],
+        initial_strategies=[0, 1],
+        forgetting=0.01,
+        exit_threshold=0.0,
+        governance=Governance(escalation=1.0, resolved_weight=0.0, review_every=3),
+    )
+    for _ in range(7):
+        m.step()
+        e = m.n_active
+        assert np.all(m.table.alpha[:e] > 0) and np.all(m.table.beta[:e] > 0)
+        assert 0 <= m.trust_contractual <= 1

@@ -482,8 +482,10 @@ class Governance(Part):
         kind = TrustKind.CONTRACTUAL
         misread = t.column("misread")[:e]
         beta = t.beta[:e, :, kind]
-        # Move corrected evidence from failures back to successes, never below the prior's 1.
-        moved = np.minimum(self.review_correction * misread, beta - 1)
+        # Move corrected evidence from failures back to successes, never below the prior's 1,
+        # and never the other way: forgetting fades the prior too, so beta may be below 1 (a
+        # clean record), where beta - 1 < 0 would move successes to failures.
+        moved = np.maximum(np.minimum(self.review_correction * misread, beta - 1), 0.0)
         t.alpha[:e, :, kind] += moved
         beta -= moved
         misread[:] = 0
