@@ -4,7 +4,7 @@ over several seeds, and the off switch."""
 import numpy as np
 import pytest
 
-from allysim.abm import TrustModel
+from allysim.abm import TrustModel, TrustParams
 from allysim.abm.components import PlayedRound
 from allysim.abm.investment import SpecificInvestment
 
@@ -122,3 +122,20 @@ def test_bad_parameters_are_named(kwargs, needle):
 def test_investment_field_must_be_the_part():
     with pytest.raises(TypeError, match="investment must be a SpecificInvestment"):
         TrustModel(n_organizations=4, investment=0.5)
+
+
+@pytest.mark.parametrize("timing", ["staged", "upfront"])
+def test_falling_stakes_are_refused_with_investment(timing):
+    # A fall of the stake would be a negative investment: a payment to both sides and negative
+    # specific capital that still earned a quasi-rent (before: invested -5.25 at seed 1).
+    with pytest.raises(ValueError, match="stake_levels must be non-decreasing"):
+        TrustModel(
+            n_organizations=10,
+            stake_levels=(4, 3, 2, 1.5, 1),
+            investment=SpecificInvestment(timing=timing),
+        )
+    with pytest.raises(ValueError, match="stake_levels"):
+        TrustParams(investment=SpecificInvestment()).replace(stake_levels=(1, 2, 3, 4, 3.5))
+    # Equal stakes are allowed (nothing to invest) and falling ones without the part.
+    TrustParams(stake_levels=(1, 1, 1, 1, 1), investment=SpecificInvestment())
+    TrustParams(stake_levels=(4, 3, 2, 1.5, 1))

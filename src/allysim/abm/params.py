@@ -174,8 +174,9 @@ class TrustParams:
     stage_min_steps : int
         Least steps in a stage before promotion, >= 0. Default 3.
     stake_levels : sequence of float
-        Stake multiplier of payoffs, fines and forfeits in each of the five stages, > 0.
-        Default ``(1, 1.5, 2, 3, 4)``.
+        Stake multiplier of payoffs, fines and forfeits in each of the five stages, > 0;
+        non-decreasing with ``investment`` (it invests per unit rise of the stake). Default
+        ``(1, 1.5, 2, 3, 4)``.
     absorb_weight : float
         Weight of an isolated error's evidence in an institutionalized partnership. Default 0.2.
     imitation_every : int
@@ -433,6 +434,13 @@ class TrustParams:
                 raise TypeError(
                     f"{name} must be a {kind.__name__} or None (off), got {type(value).__name__}"
                 )
+        if self.investment is not None and any(np.diff(self.stake_levels) < 0):
+            # SpecificInvestment invests per unit rise of the stake: a fall would be a negative
+            # investment (a payment from nowhere, negative sunk capital earning a quasi-rent).
+            raise ValueError(
+                "stake_levels must be non-decreasing with investment (SpecificInvestment invests "
+                f"per unit rise of the stake), got {self.stake_levels}"
+            )
 
     def parts(self) -> tuple[Part, ...]:
         """The partnership parts switched on, in the order the step calls them.
