@@ -152,3 +152,38 @@ def test_risk_aversion_deters_contribution_to_a_risky_dividend():
             runs.append(m.run(150, progress=False).contribution_rate.tail(50).mean())
         out.append(np.mean(runs))
     assert out[1] < 0.5 * out[0]
+
+
+@pytest.mark.parametrize("numba_on", ["0", "1"])
+def test_risk_premium_prices_the_dividend_governance_pays(numba_on, monkeypatch):
+    # Decision rights scale the dividend (independent: quality 0.8 x speed 1.0), so the shock
+    # each partner bears has standard deviation 0.8 * synergy * dividend_risk * stake and the
+    # Arrow-Pratt premium is r / 2 times its square: 2 / 2 * (0.8 * 0.5 * 0.5) ** 2 = 0.04
+    # (before: 0.0625, the dividend without governance's factor).
+    from allysim.abm import Governance
+
+    monkeypatch.setenv("ALLYSIM_NUMBA", numba_on)
+    for governance, factor in ((None, 1.0), (Governance(decision_rights="independent"), 0.8)):
+        m = TrustModel(
+            n_organizations=2,
+            strategies=["ALLC"],
+            initial_strategies=[0, 0],
+            continuation=1.0,
+            noise=0.0,
+            perception_noise=0.0,
+            culture_spread=0.0,
+            capability_mean=1.0,
+            capability_spread=0.0,
+            capacity=1,
+            search_rate=1.0,
+            imitation_every=0,
+            imitation_payoff="raw",
+            governance=governance,
+            value_creation=ValueCreation(dividend_risk=0.5, risk_aversion=2.0),
+            seed=1,
+        )
+        m.step()  # the partnership forms
+        before = m.wealth - m.period_payoff
+        m.step()
+        premium = (m.wealth - m.period_payoff) - before
+        np.testing.assert_allclose(premium, 2.0 / 2 * (factor * 0.5 * 0.5) ** 2, rtol=1e-12)

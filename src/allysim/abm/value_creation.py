@@ -307,7 +307,7 @@ class ValueCreation(Part):
         t = model.table
         if use_numba() and state["profile"].flags.c_contiguous:
             factor = self._factor_compiled(model, e)
-            state["expected_factor"] = factor.copy()
+            state["expected_factor"] = self._with_other_factors(model, e, factor)
             if self.dividend_risk:
                 factor = factor * (1 + self.dividend_risk * model.rng.standard_normal(e))
             return factor
@@ -323,10 +323,22 @@ class ValueCreation(Part):
             others = (t.degree[a] - 1 + t.degree[b] - 1) / 2
             factor *= 1 + self.network_effect * others
         # The expected dividend per unit synergy, kept for the risk premium in settle.
-        state["expected_factor"] = factor.copy()
+        state["expected_factor"] = self._with_other_factors(model, e, factor)
         if self.dividend_risk:
             factor = factor * (1 + self.dividend_risk * model.rng.standard_normal(e))
         return factor
+
+    def _with_other_factors(self, model: TrustModel, e: int, factor: np.ndarray) -> np.ndarray:
+        """``factor`` times the other parts' dividend factors (governance's decision rights):
+        the dividend whose variance the risk premium prices is the one actually paid."""
+        expected = factor.copy()
+        if self.dividend_risk and self.risk_aversion:
+            for part in model.parts:
+                # The other parts' factors draw nothing, so asking again leaves the stream.
+                other = None if part is self else part.dividend(model, e)
+                if other is not None:
+                    expected = expected * other
+        return expected
 
     def _factor_compiled(self, model: TrustModel, e: int) -> np.ndarray:
         """:meth:`dividend`'s factor before the risk draw, in compiled loops (the same
@@ -382,7 +394,7 @@ class ValueCreation(Part):
             return
         if self.dividend_risk and self.risk_aversion and played.e:
             t, p, e = model.table, model.params, played.e
-            # Assumes no other part rescales the dividend after this one (order of the parts).
+            # expected_factor includes the other parts' factors (see _with_other_factors).
             expected = (
                 p.synergy * (1 - p.culture_friction * t.distance[:e]) * state["expected_factor"]
             )
