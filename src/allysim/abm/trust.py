@@ -14,7 +14,10 @@ each round from what the observer *perceived*:
   (a betrayal) is evidence against at full weight. Enforcement so slows goodwill without ruling
   it out (contracts and relational trust as complements, Poppo & Zenger 2002).
 
-Old evidence fades by ``forgetting`` each round, so trust can fall as well as rise.
+Old evidence fades by ``forgetting`` each round, so trust can fall as well as rise. The prior's
+pseudo-observations fade with it (unlike the fixed base ``1 + 1`` of the beta reputation system
+of Josang & Ismail 2002), so a belief observed every round holds about ``1 / (1 - forgetting)``
+observations and an unbroken record drives trust towards 0 or 1.
 
 Partnerships move through the stages of :data:`STAGES` as the weakest trust passes each stage's
 threshold, and drop a stage on a betrayal; institutionalized partnerships absorb an isolated error.
