@@ -50,6 +50,30 @@ def test_death_birth_constant_fitness_closed_form(r, z):
     assert rho == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.parametrize("z", [2, 3, 10, 40])
+def test_death_birth_near_the_float_limit_is_scale_invariant(z):
+    # With w = 1 fitness is the payoff and only fitness ratios matter, so payoffs near 1.8e308
+    # give the answer of small ones (the competitors' pools k f + (Z - k - 1) f' overflowed to
+    # inf and inf - inf gave NaN before).
+    small = PD + 1.0
+    huge = small * 2.5e307
+    kw = {"population": z, "selection": 1.0, "rule": "moran_db"}
+    for i, j in ((0, 1), (1, 0)):
+        want = fixation_probability(small, i, j, **kw)
+        assert fixation_probability(huge, i, j, **kw) == pytest.approx(want, rel=1e-12)
+        log_want = log_fixation_probability(small, i, j, **kw)
+        log_got = log_fixation_probability(huge, i, j, **kw)
+        assert log_got == pytest.approx(log_want, rel=1e-12)
+    np.testing.assert_allclose(
+        fixation_matrix(huge, **kw), fixation_matrix(small, **kw), rtol=1e-12
+    )
+    # Constant fitness ratio 1.7 at the float limit: Kaveh, Komarova & Kohandel's closed form.
+    const = np.array([[1.7e308, 1.7e308], [1e308, 1e308]])
+    r = 1.7
+    expected = (z - 1) / z * (1 - 1 / r) / (1 - r ** -(z - 1))
+    assert fixation_probability(const, 0, 1, **kw) == pytest.approx(expected, rel=1e-12)
+
+
 @pytest.mark.parametrize("rule", ["moran", "moran_db", "wright_fisher", "fermi"])
 def test_neutral_fixation_is_exactly_one_over_z(rule):
     assert fixation_probability(PD, 0, 1, population=37, selection=0.0, rule=rule) == 1 / 37
