@@ -104,10 +104,11 @@ def test_interrupted_sweep_resumes_from_the_store(tmp_path, fmt):
     with pytest.raises(KeyboardInterrupt):
         sweep(_Interrupt(9), GRID, batch_size=4, **kw)
     parts = list(store.glob(f"part-*.{fmt}"))
-    assert len(parts) == 2  # two batches of 4 finished before the interrupt
+    # Two batches of 4, then the ninth run, written when the interrupt stopped the sweep.
+    assert len(parts) == 3
     counter = _Interrupt(10**9)
     resumed = sweep(counter, GRID, **kw)
-    assert counter.calls == 24 - 8  # only the missing runs were computed
+    assert counter.calls == 24 - 9  # only the missing runs were computed
     pd.testing.assert_frame_equal(full, resumed, check_dtype=False, check_exact=True)
     # A finished store is complete: rerunning computes nothing.
     counter = _Interrupt(10**9)

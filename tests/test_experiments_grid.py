@@ -224,7 +224,7 @@ def test_a_sweep_with_seed_none_resumes_from_its_store(tmp_path):
         sweep(_StopAfter(7), GRID_A, **kw)
     counter = _StopAfter(10**9)
     resumed = sweep(counter, GRID_A, **kw)
-    assert counter.calls == 12 - 6  # two batches of 3 were stored
+    assert counter.calls == 12 - 7  # two batches of 3, and the 7th run at the interrupt
     entropy = resumed.attrs["root_entropy"]
     full = sweep(_uniform, GRID_A, replicates=2, seed=entropy, progress=False)
     assert resumed.equals(full)
@@ -305,7 +305,7 @@ def test_a_resumed_sweep_equals_the_first_run_whatever_the_values(tmp_path, fmt)
         sweep(_Interrupted(_awkward, 9), grid, **kw)
     counter = _Interrupted(_awkward, 10**9)
     resumed = sweep(counter, grid, **kw)
-    assert counter.calls == 14 - 8
+    assert counter.calls == 14 - 9  # two batches of 4, and the 9th run at the interrupt
     assert resumed.equals(full), (resumed.compare(full), resumed.dtypes, full.dtypes)
     again = sweep(_Interrupted(_awkward, 0), grid, **kw)  # read back whole, nothing rerun
     assert again.equals(full)
@@ -453,3 +453,90 @@ def test_a_resumed_sweep_keeps_numpy_dtypes_and_empty_keys(tmp_path):
     again = sweep(f, {"x": [1, 2, 3]}, seed=1, progress=False, store=tmp_path / "st")
     pd.testing.assert_frame_equal(fresh, again)
     assert again["y"].dtype == np.float32 and again["i"].dtype == np.int32
+
+
+# --- stopping early: what is kept, and how soon a refused value is reported -----------------
+
+
+def _stored_rows(path) -> int:
+    return sum(len(pd.read_csv(p)) for p in path.glob("part-*.csv"))
+
+
+def test_ctrl_c_in_process_keeps_the_runs_finished_before_it(tmp_path):
+    # Before: runs waited up to 2 s for the next write, and Ctrl-C dropped them: a fast sweep
+    # interrupted after 7 runs had stored none, and its rerun computed all 12 again.
+    full = sweep(_uniform, GRID_A, replicates=2, seed=4, progress=False)
+    kw = {"replicates": 2, "seed": 4, "progress": False, "store": tmp_path}
+    with pytest.raises(KeyboardInterrupt):
+        sweep(_Interrupted(_uniform, 7), GRID_A, **kw)
+    assert _stored_rows(tmp_path) == 7
+    counter = _Interrupted(_uniform, 10**9)
+    resumed = sweep(counter, GRID_A, **kw)
+    assert counter.calls == 12 - 7
+    pd.testing.assert_frame_equal(resumed, full, check_exact=True)
+
+
+def test_ctrl_c_on_an_executor_keeps_the_batches_that_finished_meanwhile(tmp_path, monkeypatch):
+    # Ctrl-C while the sweep waits for the next batch: every batch has finished by then, none
+    # has been handed back yet. Before: all of them were lost.
+    import concurrent.futures as cf
+
+    def interrupted_wait(futures):
+        cf.wait(futures)
+        raise KeyboardInterrupt
+        yield  # a generator, as cf.as_completed is
+
+    monkeypatch.setattr(cf, "as_completed", interrupted_wait)
+    kw = {"replicates": 2, "seed": 4, "progress": False, "store": tmp_path, "batch_size": 5}
+    with cf.ThreadPoolExecutor(max_workers=2) as pool, pytest.raises(KeyboardInterrupt):
+        sweep(_uniform, GRID_A, executor=pool, **kw)
+    assert _stored_rows(tmp_path) == 12
+    monkeypatch.undo()
+    counter = _Interrupted(_uniform, 10**9)
+    resumed = sweep(counter, GRID_A, **kw)
+    assert counter.calls == 0
+    full = sweep(_uniform, GRID_A, replicates=2, seed=4, progress=False)
+    pd.testing.assert_frame_equal(resumed, full, check_exact=True)
+
+
+def _complex_result(a, seed):
+    return {"u": _uniform(a, seed)["u"], "z": complex(a, 1)}
+
+
+_complex_result.__qualname__ = "_complex_result"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_value_the_store_cannot_keep_stops_the_sweep_after_the_first_run(tmp_path, fmt):
+    # Before: the store refused it only when writing, 2 s (or batch_size runs) later: all 40
+    # runs here, hours of them in a real sweep.
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow", reason="the parquet store needs pyarrow (parquet extra)")
+    message = {
+        "csv": r"csv store cannot keep column 'z'.*store_format='parquet'",
+        "parquet": r"parquet store cannot write.*store_format='csv'",
+    }[fmt]
+    counter = _Interrupted(_complex_result, 10**9)
+    with pytest.raises(TypeError, match=message):
+        sweep(
+            counter,
+            {"a": list(range(40))},
+            seed=0,
+            progress=False,
+            store=tmp_path,
+            store_format=fmt,
+        )
+    assert counter.calls == 1
+    assert not list(tmp_path.glob("part-*"))
+    # Without a store nothing is refused.
+    assert len(sweep(_complex_result, {"a": [0, 1]}, seed=0, progress=False)) == 2
+
+
+def test_a_later_value_the_store_cannot_keep_is_still_refused_and_earlier_runs_kept(tmp_path):
+    def late(a, seed):
+        return {"z": complex(1, 2) if a == 5 else float(a)}
+
+    late.__qualname__ = "late"
+    with pytest.raises(TypeError, match=r"csv store cannot keep column 'z'"):
+        sweep(late, {"a": list(range(8))}, seed=0, progress=False, store=tmp_path, batch_size=2)
+    assert _stored_rows(tmp_path) == 4  # the parts of runs 0-1 and 2-3; 4-5 was refused

@@ -151,8 +151,9 @@ def sweep(
         Show a tqdm bar (runs done / total, time left).
     store : str, os.PathLike or None, default None
         Folder to which finished runs are appended atomically (in process every 2 seconds or
-        ``batch_size`` runs, on an executor as each batch finishes); rerunning the same sweep
-        with the same store skips the runs already there.
+        ``batch_size`` runs, on an executor as each batch finishes, and in both when the sweep
+        stops early: Ctrl-C or an error); rerunning the same sweep with the same store skips
+        the runs already there.
     store_format : {"csv", "parquet"}, default "csv"
         File format of the store ("parquet" needs pyarrow).
     batch_size : int or None, default None
@@ -180,7 +181,10 @@ def sweep(
         executor's workers (checked for process pools and Dask). Also before any run, where
         the signature of ``function`` can be read, if a grid key is not one of its parameters
         (unless it takes ``**kwargs``), it needs a parameter that the grid does not give, or it
-        takes no ``seed``.
+        takes no ``seed``. With ``store``, if the store cannot keep a value the function
+        returns (csv: other than str, int, float, bool, None in a column of mixed values;
+        parquet: a column of mixed types): checked on the first successful run, before the
+        others, and again at every write.
     ValueError
         If an argument is out of range, a grid parameter has a reserved name (``cell``,
         ``replicate``, ``seed``, ``error``, ``traceback``), or the sweep's bookkeeping (about
@@ -283,14 +287,30 @@ def sweep(
             limit = batch_size or _PART_ROWS
             pending: list[dict] = []
             last = time.monotonic()
-            for task in tasks:
-                pending.append(_run_one(function, task, forbidden))
-                if bar is not None:
-                    bar.update()
-                if len(pending) >= limit or time.monotonic() - last >= _FLUSH_SECONDS:
+            unchecked = True
+            try:
+                for task in tasks:
+                    row = _run_one(function, task, forbidden)
+                    if unchecked and stored is not None and row.get("error") is None:
+                        # The store's refusal of a value, on the first result instead of at the
+                        # first write, seconds or hours of runs later.
+                        stored.check([row])
+                        unchecked = False
+                    pending.append(row)
+                    if bar is not None:
+                        bar.update()
+                    if len(pending) >= limit or time.monotonic() - last >= _FLUSH_SECONDS:
+                        written, pending = pending, []
+                        finish(written, advance=False)
+                        last = time.monotonic()
+            except BaseException as exc:
+                # Ctrl-C (KeyboardInterrupt) or a clash: the runs finished so far are kept, so
+                # that a rerun with the store resumes after them.
+                try:
                     finish(pending, advance=False)
-                    pending = []
-                    last = time.monotonic()
+                except Exception as err:
+                    exc.add_note(f"the last {len(pending)} finished runs were not stored: {err}")
+                raise
             finish(pending, advance=False)
         else:
             workers = _worker_count(pool)
@@ -299,12 +319,25 @@ def sweep(
                 pool.submit(_run_tasks, function, tasks[s : s + step], forbidden)
                 for s in range(0, len(tasks), step)
             ]
+            consumed = set()
             try:
                 for fut in cf.as_completed(futures):
+                    consumed.add(fut)  # before finish: a batch the store refused is not retried
                     finish(fut.result())
-            except BaseException:
+            except BaseException as exc:
                 for fut in futures:
                     fut.cancel()
+                # Batches that finished while the sweep was stopping are kept too.
+                ready = [
+                    f
+                    for f in futures
+                    if f not in consumed and f.done() and not f.cancelled() and not f.exception()
+                ]
+                try:
+                    for fut in ready:
+                        finish(fut.result(), advance=False)
+                except Exception as err:
+                    exc.add_note(f"some finished runs were not stored: {err}")
                 raise
     finally:
         if bar is not None:

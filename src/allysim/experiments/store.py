@@ -77,13 +77,8 @@ class _Store:
             frames = [_read_csv_part(f) for f in files]
         return pd.concat(frames, ignore_index=True)
 
-    def append(self, rows: list[dict]) -> None:
-        if not rows:
-            return
-        frame = pd.DataFrame(rows)
-        first = int(frame["cell"].min()), int(frame["replicate"].min())
-        name = f"part-{first[0]:09d}-{first[1]:06d}-{time.time_ns()}-{self._parts}.{self.fmt}"
-        self._parts += 1
+    def _encode(self, frame: pd.DataFrame) -> tuple[bytes, list | None]:
+        """A part's bytes (and, for CSV, its column types), or the error the store raises."""
         if self.fmt == "parquet":
             buf = io.BytesIO()
             try:
@@ -94,12 +89,26 @@ class _Store:
                     "per key (not e.g. str in one run and int in another), or use "
                     "store_format='csv'"
                 ) from exc
-            self._atomic_write(self.path / name, buf.getvalue())
-        else:
-            data, columns = _encode_csv(frame)
+            return buf.getvalue(), None
+        return _encode_csv(frame)
+
+    def check(self, rows: list[dict]) -> None:
+        """Raise, writing nothing, what ``append`` would raise on these rows."""
+        if rows:
+            self._encode(pd.DataFrame(rows))
+
+    def append(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        frame = pd.DataFrame(rows)
+        first = int(frame["cell"].min()), int(frame["replicate"].min())
+        name = f"part-{first[0]:09d}-{first[1]:06d}-{time.time_ns()}-{self._parts}.{self.fmt}"
+        data, columns = self._encode(frame)
+        self._parts += 1
+        if columns is not None:
             # The column types go first: a part without them would be read the lossy way.
             self._atomic_write(self.path / f"{name}.json", json.dumps(columns).encode())
-            self._atomic_write(self.path / name, data)
+        self._atomic_write(self.path / name, data)
 
 
 # CSV has no types: a part's column types, and for columns of Python objects (str, None, mixed)
