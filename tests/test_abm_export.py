@@ -100,3 +100,65 @@ def test_a_batch_with_repeated_cells_is_refused(batch):
     doubled.attrs = batch.attrs
     with pytest.raises(ValueError, match="several rows"):
         to_xarray(doubled)
+
+
+def _with_none(batch, column, none_at):
+    """``batch`` with the swept ``column``'s value ``none_at`` replaced by None (object dtype)."""
+    out = batch.copy()
+    params = dict(batch.attrs["batch"]["parameters"])
+    params[column] = [None if v == none_at else v for v in params[column]]
+    out.attrs = {"batch": {**batch.attrs["batch"], "parameters": params}}
+    out[column] = pd.Series(
+        [None if v == none_at else v for v in batch[column]], index=batch.index, dtype=object
+    )
+    return out
+
+
+def test_a_swept_column_of_numbers_and_none_stays_numeric_with_nan(batch, tmp_path):
+    # Before: labelled as strings, "0.2" and "None", sorted as text. A float column with NaN
+    # would then have lost its NaN rows (pandas leaves NaN out of an index's levels).
+    mixed = _with_none(batch, "noise", 0.0)
+    ds = to_xarray(mixed)
+    assert ds["noise"].dtype == np.float64
+    np.testing.assert_array_equal(ds["noise"].values, [0.2, np.nan])  # NaN last
+    assert dict(ds.sizes) == {"noise": 2, "search_rate": 2, "replicate": 2, "step": 3}
+    # The None runs are the noise-0 runs of the original batch, value for value.
+    plain = to_xarray(batch)
+    for name in ("contribution_rate", "welfare"):
+        np.testing.assert_array_equal(ds[name].isel(noise=1).values, plain[name].sel(noise=0.0))
+        np.testing.assert_array_equal(ds[name].sel(noise=0.2).values, plain[name].sel(noise=0.2))
+    # netCDF keeps the NaN coordinate (read back through the float's NaN fill value).
+    path = tmp_path / "mixed.nc"
+    ds.to_netcdf(path, engine="scipy")
+    back = xr.open_dataset(path, engine="scipy").load()
+    xr.testing.assert_identical(back, ds)
+    assert np.isnan(back["noise"].values[1])
+    # The tidy frame holds the same floats.
+    tidy = to_tidy(mixed)
+    assert tidy["noise"].dtype == np.float64
+    assert tidy["noise"].isna().sum() == (mixed["noise"].isna()).sum() * tidy["variable"].nunique()
+
+
+def test_a_float_sweep_with_nan_and_inf_keeps_every_run(batch):
+    # NaN next to +inf: the stand-in for NaN must not be a value of the sweep.
+    out = batch.copy()
+    out["search_rate"] = out["search_rate"].map({0.3: np.inf, 0.6: np.nan})
+    ds = to_xarray(out)
+    np.testing.assert_array_equal(ds["search_rate"].values, [np.inf, np.nan])
+    plain = to_xarray(batch)
+    np.testing.assert_array_equal(
+        ds["welfare"].isel(search_rate=1).values, plain["welfare"].sel(search_rate=0.6).values
+    )
+
+
+def test_a_reporter_of_numbers_and_none_is_a_float_variable(run):
+    # Before: an object column was left out of the dataset and of the tidy frame.
+    frame = run.copy()
+    frame["sometimes"] = pd.Series([None, 1, 2.5, None, 4, 5, 6], index=run.index, dtype=object)
+    frame["labels"] = pd.Series(list("abcdefg"), index=run.index)
+    ds = to_xarray(frame)
+    np.testing.assert_array_equal(ds["sometimes"].values, [np.nan, 1, 2.5, np.nan, 4, 5, 6])
+    assert "labels" not in ds
+    tidy = to_tidy(frame)
+    got = tidy.query("variable == 'sometimes'")["value"].to_numpy()
+    np.testing.assert_array_equal(got, [np.nan, 1, 2.5, np.nan, 4, 5, 6])

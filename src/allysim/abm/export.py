@@ -16,12 +16,16 @@ A swept parameter whose values are sequences or objects (``strategies``, ``mecha
 ``stage_thresholds``, ...) is labelled by one string per value in both: the elements joined by
 ``+`` (``"TFT+ALLD"``), an object by its repr, which names its parameters
 (``"Sanction(fine=3.0, detection=0.8, enforcement_cost=0.0, transfer=False)"``), an empty
-sequence ``"()"``; where two values would share a label, their JSON is used instead.
+sequence ``"()"``; where two values would share a label, their JSON is used instead. A column of
+numbers and None (a swept ``[None, 0.5]``, a reporter without a value at some steps) is numeric
+in both, None as NaN; in a dataset a NaN coordinate comes last, and is picked with
+``ds.isel`` or ``ds.where(ds[name].isnull(), drop=True)`` (``sel`` cannot match NaN).
 """
 
 from __future__ import annotations
 
 import json
+import numbers
 from typing import Any
 
 import numpy as np
@@ -63,16 +67,40 @@ def _join(plain: Any) -> str:
     return str(plain)
 
 
+def _numeric(column: pd.Series) -> pd.Series | None:
+    """A column of numbers and None (object dtype) as floats, None as NaN; else None.
+
+    pandas keeps such a column as objects (a swept ``[None, 0.5]``, a reporter that has no value
+    at some steps); as floats it sorts, selects and writes to netCDF as numbers.
+    """
+    values = column.tolist()
+    if not any(v is not None for v in values):
+        return None
+    for v in values:
+        if v is not None and (isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real)):
+            return None
+    return pd.Series(
+        [np.nan if v is None else float(v) for v in values], index=column.index, dtype=float
+    )
+
+
 def _labelled(wide: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     """``wide`` with each swept column of sequences or objects replaced by string labels.
 
     Lists are unhashable (no index or groupby on them) and objects have no netCDF type, so a
-    column of either cannot be a dimension as it is; numbers and strings are left untouched.
+    column of either cannot be a dimension as it is; numbers and strings are left untouched,
+    and a column of numbers and None becomes floats, None as NaN.
     """
     out = wide
     for name in dims:
         column = wide[name]
         if column.dtype != object or all(isinstance(v, str) for v in column):
+            continue
+        numeric = _numeric(column)
+        if numeric is not None:
+            if out is wide:
+                out = wide.copy()
+            out[name] = numeric
             continue
         plain = [_plain(v) for v in column]
         labels = [_join(p) for p in plain]
@@ -85,13 +113,21 @@ def _labelled(wide: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     return out
 
 
-def _reported(frame: pd.DataFrame, ids: list[str]) -> list[str]:
+def _reported(frame: pd.DataFrame, ids: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The numeric reporters' columns, a column of numbers and None made floats (None NaN)."""
     params = frame.attrs.get("batch", {}).get("parameters", {})
-    return [
-        c
-        for c in frame.columns
-        if c not in ids and c not in params and pd.api.types.is_numeric_dtype(frame[c])
-    ]
+    out, names = frame, []
+    for c in frame.columns:
+        if c in ids or c in params:
+            continue
+        if pd.api.types.is_numeric_dtype(frame[c]):
+            names.append(c)
+        elif frame[c].dtype == object and (numeric := _numeric(frame[c])) is not None:
+            if out is frame:
+                out = frame.copy()
+            out[c] = numeric
+            names.append(c)
+    return out, names
 
 
 def to_tidy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -135,7 +171,7 @@ def to_tidy(frame: pd.DataFrame) -> pd.DataFrame:
     else:
         ids = ["step", *_swept(frame), "replicate"]
         wide = _labelled(frame.rename(columns={"Step": "step"}), ids)
-    values = _reported(wide, [*ids, *_BATCH_IDS])
+    wide, values = _reported(wide, [*ids, *_BATCH_IDS])
     long = wide.melt(id_vars=ids, value_vars=values, var_name="variable", value_name="value")
     long["value"] = long["value"].astype(float)
     long.attrs = dict(frame.attrs)
@@ -166,7 +202,9 @@ def to_xarray(frame: pd.DataFrame) -> Any:
         A run: dimension ``step``. A batch: dimensions the swept parameters (those given as
         lists or tuples), ``replicate`` and ``step``; a swept parameter of sequences or objects
         (``strategies``, ``mechanisms``) has string labels as coordinates (``"TFT+ALLD"``, a
-        mechanism's repr). One data variable per numeric reporter. Attributes: each model
+        mechanism's repr); a swept parameter of numbers and None has float coordinates, None
+        as NaN (last). One data variable per numeric reporter (a reporter of numbers and None
+        as floats, None as NaN). Attributes: each model
         parameter (a run) or ``batch`` (the batch's parameters, replicates, seeds and steps),
         non-scalar values as JSON strings, so the dataset writes to netCDF.
 
@@ -204,8 +242,8 @@ def to_xarray(frame: pd.DataFrame) -> Any:
             'to_xarray needs xarray: pip install "allysim[xarray]" (or pip install xarray)'
         ) from err
     if kind == "run":
-        values = _reported(frame, [])
-        ds = frame[values].rename_axis("step").to_xarray()
+        numeric, values = _reported(frame, [])
+        ds = numeric[values].rename_axis("step").to_xarray()
         ds.attrs = {k: _attr(v) for k, v in frame.attrs["params"].items()}
         return ds
     dims = [*_swept(frame), "replicate", "step"]
@@ -215,7 +253,28 @@ def to_xarray(frame: pd.DataFrame) -> Any:
             "frame has several rows for one (swept parameters, replicate, step); sweep "
             "parameters by giving them as lists to batch_run"
         )
-    values = _reported(wide, [*dims, *_BATCH_IDS])
+    wide, values = _reported(wide, [*dims, *_BATCH_IDS])
+    # pandas leaves NaN out of an index's levels, and to_xarray then drops its rows: NaN (a
+    # swept None) stands in as a number above every value until the dataset is built.
+    stand_in = {}
+    for name in dims:
+        column = wide[name]
+        if column.dtype.kind == "f" and column.isna().any():
+            stand_in[name] = _above(column.to_numpy())
+            wide = wide.copy() if wide is frame else wide
+            wide[name] = column.fillna(stand_in[name])
     ds = wide.set_index(dims)[values].to_xarray()
+    for name, value in stand_in.items():
+        coord = ds[name].to_numpy()
+        # Sorted again: beside +inf the stand-in is a finite number, NaN still goes last.
+        ds = ds.assign_coords({name: np.where(coord == value, np.nan, coord)}).sortby(name)
     ds.attrs = {"batch": _attr(frame.attrs["batch"])}
     return ds
+
+
+def _above(x: np.ndarray) -> float:
+    """A float that is no value of ``x``: +inf, or above the finite values if +inf is one."""
+    if not np.isposinf(x).any():
+        return np.inf
+    finite = x[np.isfinite(x)]
+    return float(np.nextafter(finite.max(), np.inf)) if finite.size else 0.0
