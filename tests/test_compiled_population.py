@@ -228,3 +228,36 @@ def test_progress_bar_does_not_change_the_result(capsys):
     shown = simulate_population(A, [5, 5], progress=True, **kw)
     _assert_same(quiet, shown)
     assert "population updates" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=needs_numba)])
+def test_payoffs_that_overflow_are_refused_naming_payoff_matrix(rule, backend):
+    # Finite entries near 1.8e308: the payoffs against the Z - 1 others overflowed to inf, and
+    # the Fermi rule froze (inf - inf = NaN never adopts: 0 of 200 fixed, where the exact
+    # fixation probability is 1), Moran fixed the invader always (exact 0.41), Wright-Fisher
+    # failed inside numpy's multinomial. Now refused upfront.
+    huge = np.array([[1e308, 1e308], [1.7e308, 1.7e308]])
+    with pytest.raises(ValueError, match="payoff_matrix entries times the population overflow"):
+        simulate_population(
+            huge, [9, 1], steps=100, selection=1.0, rule=rule, seed=1, backend=backend
+        )
+    # Entries just below the bound are simulated: with w = 1 only fitness ratios matter, and
+    # scaling by a power of two is exact, so the Moran rules repeat the small matrix's run.
+    ok = huge * 2.0**-8
+    small = huge * 2.0**-1022
+    if rule in ("moran", "moran_db"):
+        got = simulate_population(
+            ok, [9, 1], steps=50, selection=1.0, rule=rule, seed=1, replicates=20, backend=backend
+        )
+        want = simulate_population(
+            small,
+            [9, 1],
+            steps=50,
+            selection=1.0,
+            rule=rule,
+            seed=1,
+            replicates=20,
+            backend=backend,
+        )
+        assert np.array_equal(got.counts, want.counts)

@@ -345,6 +345,14 @@ def simulate_population(
     if init.sum() < 2:
         raise ValueError(f"initial must sum to a population of at least 2, got {int(init.sum())}")
     z = int(init.sum())
+    if not np.isfinite(2.0 * (z + 1) * float(np.abs(a).max())):
+        # The payoffs against the Z - 1 others are sums of up to Z entries: beyond this they
+        # overflow, and inf - inf froze the Fermi rule or gave NaN weights.
+        raise ValueError(
+            "payoff_matrix entries times the population overflow float64 (largest |entry| "
+            f"{float(np.abs(a).max()):.3g}, population {z}); scale payoff_matrix down (and "
+            "selection up by the same factor for rule='fermi')"
+        )
     beta = _selection(selection, rule)
     mu = check_probability(mutation, "mutation")
     steps = check_int(steps, "steps", minimum=0)
