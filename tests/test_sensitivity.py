@@ -16,6 +16,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from allysim.abm import TrustParams
 from allysim.sensitivity import (
@@ -543,3 +545,28 @@ def test_sobol_refuses_levels_flags_imprecision_and_leaves_constant_outputs_unde
         warnings.simplefilter("error")
         r = _analyse(bounds, lambda v, s: [v[0]], ("x",), method="sobol", samples=1024, seed=1)
     assert r.indices.set_index("parameter").loc["x", "ST"] == pytest.approx(1.0, abs=0.05)
+
+
+@given(
+    coefficients=st.lists(st.floats(-10, 10, allow_nan=False), min_size=1, max_size=4),
+    lows=st.lists(st.floats(-5, 5, allow_nan=False), min_size=4, max_size=4),
+    widths=st.lists(st.floats(0.01, 10), min_size=4, max_size=4),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=40, deadline=None)
+def test_analyse_function_morris_of_any_linear_function_is_coefficient_times_width(
+    coefficients, lows, widths, seed
+):
+    k = len(coefficients)
+    names = [f"p{i}" for i in range(k)]
+    bounds = {n: (lows[i], lows[i] + widths[i]) for i, n in enumerate(names)}
+    assume(all(hi > lo for lo, hi in bounds.values()))
+
+    def linear(**params):
+        return sum(c * params[n] for c, n in zip(coefficients, names, strict=True))
+
+    r = analyse_function(linear, bounds, samples=3, seed=seed, progress=False)
+    want = np.abs(coefficients) * np.asarray(widths[:k])
+    got = r.table()["value"].to_numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9 * (1 + want.max()))
+    assert r.runs == 3 * (k + 1)
