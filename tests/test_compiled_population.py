@@ -261,3 +261,31 @@ def test_payoffs_that_overflow_are_refused_naming_payoff_matrix(rule, backend):
             backend=backend,
         )
         assert np.array_equal(got.counts, want.counts)
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=needs_numba)])
+def test_a_population_that_starts_monomorphic_fixed_at_step_zero(rule, backend):
+    # It became monomorphic at step 0: no update is run (before: fixation_step 1 after one
+    # update, and -1, "did not fix", with steps=0).
+    for steps in (0, 40):
+        res = simulate_population(
+            B,
+            [0, 6, 0],
+            steps=steps,
+            selection=0.5,
+            rule=rule,
+            replicates=3,
+            until_fixation=True,
+            record_every=4,
+            seed=2,
+            backend=backend,
+        )
+        assert res.fixation_step.tolist() == [0, 0, 0] and res.steps == 0
+        assert res.counts.tolist() == [[0, 6, 0]] * 3
+        assert res.history.tolist() == [[[0, 6, 0]] * 3]
+    # Without until_fixation nothing is recorded, as documented: a run that fixes keeps -1.
+    res = simulate_population(
+        A, [1, 9], steps=5000, selection=0.5, rule=rule, replicates=4, seed=2, backend=backend
+    )
+    assert (res.counts.max(axis=1) == 10).all() and (res.fixation_step == -1).all()

@@ -41,8 +41,9 @@ class PopulationResult(SavedResult):
         Shape (records, replicates, n): counts every ``record_every`` steps, the start
         included; None without ``record_every``.
     fixation_step : numpy.ndarray
-        Shape (replicates,): step at which each population became monomorphic (-1 if it did
-        not, or if mutation > 0).
+        Shape (replicates,): with ``until_fixation``, the step at which each population
+        became monomorphic (0 if it started so; -1 if it did not); all -1 without
+        ``until_fixation``.
     steps : int
         Number of update steps run.
 
@@ -194,10 +195,14 @@ def _simulate_compiled(
     state = np.empty(r, np.uint64)
     gamma = np.empty(r, np.uint64)
     fixation_step = np.full(r, -1, dtype=np.int64)
+    if until_fixation:
+        fixation_step[(counts == z).any(axis=1)] = 0
     bad = np.zeros(r, dtype=np.int64)
     history = np.empty((records, r, n), dtype=np.int64)
     if records:
         history[0] = counts
+        # The compiled loop skips a population done at step 0: its records stay its start.
+        history[1:, fixation_step == 0] = counts[fixation_step == 0]
     a = np.ascontiguousarray(a, dtype=np.float64)
     per_step = r * (z if rule == "wright_fisher" else 1)
     chunk = max(1, _CALL_UPDATES // per_step)
@@ -399,6 +404,8 @@ def simulate_population(
         history[0] = counts
         n_recorded = 1
     fixation_step = np.full(r, -1, dtype=np.int64)
+    if until_fixation:
+        fixation_step[(counts == z).any(axis=1)] = 0
     diag = np.diag(a)
 
     def draw_type(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -412,7 +419,7 @@ def simulate_population(
         bar = tqdm(total=steps, desc="population updates", unit="step")
     step = 0
     block = 1024
-    while step < steps:
+    while step < steps and not (until_fixation and (fixation_step >= 0).all()):
         nb = min(block, steps - step)
         # Wright-Fisher draws whole generations from a multinomial instead of uniforms.
         u = rng.random((nb, 4, r)) if rule != "wright_fisher" else np.empty((nb, 4, 0))
