@@ -132,3 +132,26 @@ def test_standing_is_a_trust_params_part_and_off_by_default():
     a = TrustModel(n_organizations=50, seed=4).run(10, progress=False)
     b = TrustModel(n_organizations=50, standing=None, seed=4).run(10, progress=False)
     assert a.equals(b) and "standing_good" not in a
+
+
+def test_discrimination_follows_the_strategy_an_organization_uses_now():
+    # Imitation and mutation change strategies; the action rule is the strategy's, so an
+    # organization that took up ALLC refuses the bad and one that left it no longer does (it
+    # was fixed at the start before).
+    m = TrustModel(
+        n_organizations=40,
+        strategies=["ALLC", "TFT"],
+        imitation_every=1,
+        mutation=0.5,
+        standing=Standing("stern judging", discriminating=["ALLC"]),
+        seed=1,
+    )
+    first = m.strategy_of.copy()
+    for _ in range(5):
+        m.step()
+    e = m.n_active
+    ends = np.stack([m.table.pa[:e], m.table.pb[:e]], axis=1)
+    assert (first[ends] != m.strategy_of[ends]).sum() > 5
+    m.part_state["standing"]["image"][:] = 0  # stern judging gives only to the good
+    coop = m.params.standing.contribution(m, e, np.ones((e, 2)))
+    np.testing.assert_array_equal(coop == 0, m.strategy_of[ends] == 0)

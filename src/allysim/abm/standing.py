@@ -148,8 +148,10 @@ class Standing(Part):
             )
         model.part_state[self.name] = {
             "image": np.ones(model.n, dtype=np.int8),
-            "discriminates": np.isin(
-                model.strategy_of, [names.index(s) for s in self.discriminating]
+            # By strategy, not by organization: an organization that imitates a
+            # discriminating strategy starts to discriminate, one that leaves it stops.
+            "discriminating_strategy": np.isin(
+                np.arange(len(names)), [names.index(s) for s in self.discriminating]
             ),
             "good": 1.0,
             "refused": 0,
@@ -185,7 +187,7 @@ class Standing(Part):
         own, partner = image[ends], image[ends[:, ::-1]]
         # The strategy updates as usual; the refusal is a move it is overridden to play.
         follows = act(self.norm, own, partner).astype(bool)
-        refuse = state["discriminates"][ends] & ~follows
+        refuse = state["discriminating_strategy"][model.strategy_of[ends]] & ~follows
         state["refused"] += int(np.count_nonzero(refuse))
         return np.where(refuse, 0.0, coop)
 
