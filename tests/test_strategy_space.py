@@ -211,3 +211,22 @@ def test_bad_input():
         strategy_space_replicator(GAME, generations=5, mutant_share=1.0)
     with pytest.raises(ValueError, match="initial"):
         sequential_invasion(GAME, steps=5, initial=(1, 0, 1, 0))
+
+
+def test_moran_without_positive_fitness_names_selection_and_game():
+    # The message named payoff_matrix, which neither function takes.
+    from allysim.evolution import deterministic_invasion
+    from allysim.games import partnership_game
+
+    game = partnership_game(3, 1)  # the sucker's payoff -1: fitness 1 - w - w <= 0 at w = 1
+    for run in (
+        lambda: sequential_invasion(game, steps=20, rule="moran", selection=1.0, seed=1),
+        lambda: deterministic_invasion(
+            game, memory=1, steps=20, rule="moran", selection=1.0, seed=1
+        ),
+    ):
+        with pytest.raises(ValueError, match="lower selection or shift the game's payoffs up"):
+            run()
+    # The memory check's own message is left alone.
+    with pytest.raises(ValueError, match="population"):
+        sequential_invasion(game, steps=5, population=2**40, seed=1)

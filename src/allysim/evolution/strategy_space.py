@@ -273,7 +273,19 @@ def _invade(resident, steps, draw, play, u_row, z, beta, rule, rng, progress):
         # The resident's payoff against the mutant is the mutant's game seen from the other side.
         a_rm = d_mr[:, [0, 2, 1, 3]] @ u_row
         a_rr = np.full(nb, pay[-1])
-        top, total = _rho_parts(_partial_log_products(a_mm, a_mr, a_rm, a_rr, z, beta, rule))
+        try:
+            partial = _partial_log_products(a_mm, a_mr, a_rm, a_rr, z, beta, rule)
+        except ValueError as exc:
+            if "fitness" not in str(exc):
+                raise
+            # The fitness message names payoff_matrix, which the callers here do not take.
+            low = float(min(a_mm.min(), a_mr.min(), a_rm.min(), a_rr.min()))
+            raise ValueError(
+                f"rule={rule!r} needs finite, positive fitness 1 - selection + selection * "
+                f"payoff for every resident and mutant; the game's payoffs here go down to "
+                f"{low:.4g}: lower selection or shift the game's payoffs up"
+            ) from exc
+        top, total = _rho_parts(partial)
         rho = np.exp(-top) / total
         same = np.all(mutants == resident, axis=1)
         hits = np.flatnonzero((u < rho) & ~same)
