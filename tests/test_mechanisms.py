@@ -229,6 +229,23 @@ def test_wsls_continuation_threshold(payoffs):
     assert _gains(game, ally.WSLS, continuation=w - 0.01)["ALLD"] > 0
 
 
+def test_wsls_threshold_in_a_snowdrift_counts_withholding_once_then_contributing():
+    # R=3, S=2, T=4, P=0 (S > P). WSLS keeps withholding after earning T, so "withhold once,
+    # then contribute" earns (1 - w) T + w S, above R for w < (T - R) / (T - S) = 1/2; ALLD's
+    # T, P, T, P binds only below (T - R) / (R - P) = 1/3 (0.4.0 returned 1/3).
+    game = ally.StageGame([[3, 2], [4, 0]], [[3, 4], [2, 0]])
+    assert continuation_threshold(game, "WSLS") == pytest.approx(0.5)
+    once = ally.MemoryOne((1, 1, 1, 1), p0=0.0, name="D then C")
+
+    def gain(w):
+        row, _ = expected_payoffs([once, ally.ALLD], [ally.WSLS], game, continuation=w)
+        return row[:, 0] - 3.0
+
+    assert gain(0.45)[0] == pytest.approx(0.55 * 4 + 0.45 * 2 - 3)  # 0.1 > 0: not an equilibrium
+    assert gain(0.45)[1] < 0
+    assert (gain(0.55) < 0).all()
+
+
 @pytest.mark.parametrize("payoffs", [(3, 0, 5, 1), (3, -2, 4, 0), (2, -1, 3, 0)])
 def test_sanction_threshold_against_the_kernel(payoffs):
     base = ally.PrisonersDilemma(*payoffs)

@@ -66,10 +66,17 @@ def continuation_threshold(game: StageGame, strategy: str = "GRIM") -> float:
       dilemma, so ``(T - R) / (T - P)``).
     * ``"TFT"``: ``max((T - R) / (T - P), (T - R) / (R - S))`` (deviating to ALLD, or to
       alternating D, C).
-    * ``"WSLS"``: ``(T - R) / (R - P)`` (ALLD earns T, P, T, P, ...).
+    * ``"WSLS"``: ``max((T - R) / (R - P), (T - R) / (T - S))``. WSLS stays with withholding
+      after a round that paid it T, so a deviator can withhold, then contribute, and be
+      exploited: it earns T, P, T, P, ... by withholding always (ALLD) or T, S, S, ... by
+      withholding once and contributing after. In a prisoner's dilemma (P > S) the first
+      binds, ``(T - R) / (R - P)``; with S > P (snowdrift) the second may.
 
     Each ratio is read as the least w >= 0 with ``w x denominator >= T - R``: 0 when ``T <= R``
-    (no temptation), ``inf`` when the denominator is not positive.
+    (no temptation), ``inf`` when the denominator is not positive. When ``R >= max(P, S)`` the
+    strategy is an equilibrium at every w from the threshold up; otherwise (a game in which
+    contributing alone or mutual withholding pays more than mutual contribution) a long shadow
+    can break the equilibrium again, and the threshold is only the least such w.
 
     Parameters
     ----------
@@ -104,7 +111,7 @@ def continuation_threshold(game: StageGame, strategy: str = "GRIM") -> float:
     if name == "TFT":
         return max(_least_w(T - R, T - P), _least_w(T - R, R - S))
     if name == "WSLS":
-        return _least_w(T - R, R - P)
+        return max(_least_w(T - R, R - P), _least_w(T - R, T - S))
     raise ValueError(f"strategy must be 'GRIM', 'TFT' or 'WSLS', got {strategy!r}")
 
 
