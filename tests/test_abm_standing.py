@@ -155,3 +155,14 @@ def test_discrimination_follows_the_strategy_an_organization_uses_now():
     m.part_state["standing"]["image"][:] = 0  # stern judging gives only to the good
     coop = m.params.standing.contribution(m, e, np.ones((e, 2)))
     np.testing.assert_array_equal(coop == 0, m.strategy_of[ends] == 0)
+
+
+@pytest.mark.parametrize("observation", [0.0, 0.002])
+def test_a_round_in_which_nobody_is_observed_keeps_every_standing(observation):
+    # observation 0 (allowed) or a round with no action seen failed with an IndexError.
+    m = TrustModel(n_organizations=30, standing=Standing(observation=observation), seed=0)
+    df = m.run(10, progress=False)
+    assert m.n_active > 0
+    if observation == 0:
+        assert (df["standing_good"] == 1.0).all()
+        assert m.part_state["standing"]["image"].all()

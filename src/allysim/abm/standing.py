@@ -222,6 +222,8 @@ class Standing(Part):
         if self.observation < 1:
             seen = rng.random(donors.size) < self.observation
             donors, recipients, action = donors[seen], recipients[seen], action[seen]
+            if donors.size == 0:  # nobody seen this round: every standing stays as it was
+                return
         # Standings before this round's verdicts: the community judges simultaneously.
         verdict = assess(self.norm, action, image[recipients], image[donors]).astype(bool)
         if self.assessment_error:
