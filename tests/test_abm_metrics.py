@@ -123,3 +123,58 @@ def test_runs_carry_their_parameters(tmp_path):
     b = batch_run({"n_organizations": [20, 30]}, replicates=2, max_steps=3)
     assert b.attrs["batch"]["parameters"] == {"n_organizations": [20, 30]}
     assert b.attrs["batch"]["replicates"] == 2 and len(b.attrs["batch"]["seeds"]) == 2
+
+
+def test_satisfaction_of_mutual_contributors_is_their_share_of_the_frictionless_payoff():
+    # Unconditional contributors without noise earn benefit * c - cost + synergy * (1 - f d)
+    # every round; the benchmark is the same with the full synergy.
+    m = TrustModel(
+        n_organizations=60,
+        strategies=["ALLC"],
+        noise=0.0,
+        perception_noise=0.0,
+        culture_noise=0.0,
+        trust_to_contribute=0.0,
+        imitation_every=0,
+        metrics=Metrics(),
+        seed=0,
+    )
+    m.run(30, progress=False)
+    p, t, e = m.params, m.table, m.n_active
+    sat = t.column("satisfaction")[:e]
+    played = ~np.isnan(sat[:, 0])
+    assert played.sum() > 20 and t.distance[:e][played].min() > 0
+    for side, other in ((0, t.pb[:e]), (1, t.pa[:e])):
+        got = p.benefit * m.capability[other] - p.cost
+        friction = p.culture_friction * t.distance[:e]
+        expected = (got + p.synergy * (1 - friction)) / (got + p.synergy)
+        np.testing.assert_allclose(sat[played, side], expected[played], rtol=1e-12)
+
+
+def test_conflict_rate_is_the_share_of_partnerships_with_a_perceived_betrayal():
+    # Both sides of an ALLC pair contribute; each misreads with the pair's eta, so a betrayal is
+    # perceived in a share 1 - (1 - eta)^2 of the partnerships (not 2 eta betrayals each).
+    m = TrustModel(
+        n_organizations=200,
+        strategies=["ALLC"],
+        noise=0.0,
+        perception_noise=0.3,
+        culture_noise=0.0,
+        trust_to_contribute=0.0,
+        exit_threshold=0.0,
+        imitation_every=0,
+        metrics=Metrics(),
+        seed=0,
+    )
+    expected, got, rows = [], [], 0
+    for _ in range(40):
+        e = m.n_active
+        eta = m.table.pair_eta[:e].copy()
+        m.step()
+        if e:
+            expected.append((1 - (1 - eta) ** 2).sum())
+            got.append(m.conflict_rate * e)
+            rows += e
+    # Binomial: sd of the pooled share is below sqrt(0.25 / rows); 4 sd.
+    assert abs(sum(got) - sum(expected)) / rows < 4 * np.sqrt(0.25 / rows)
+    assert sum(expected) / rows == pytest.approx(0.51)

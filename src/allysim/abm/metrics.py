@@ -21,9 +21,12 @@ innovation               ``knowledge_transferred``: capability gained this step 
 market                   ``mean_degree``, ``degree_centralization`` (Freeman 1979, *Social
                          Networks* 1: 215-239, normalised to [0, 1]), ``partnered_share``
 relationship health      trust of each kind (the model's own columns), ``conflict_rate``:
-                         perceived betrayals per partnership this round; ``satisfaction``: an
-                         exponentially weighted payoff per round relative to what mutual
-                         contribution would have paid, mean over partners
+                         share of the partnerships that played this round in which a side
+                         perceived a betrayal (not resolved by governance); ``satisfaction``:
+                         an exponentially weighted payoff per round relative to what mutual
+                         contribution would pay without cultural friction or the parts'
+                         dividend factors (``benefit * partner's capability - cost +
+                         synergy``, times the stake), mean over partners
 =======================  ======================================================================
 
 The per-partnership records are columns of :meth:`~allysim.abm.TrustModel.partnerships`.
@@ -196,8 +199,9 @@ class Metrics(Part):
         # Dot products: several times faster than masked sums (np.sum(..., where=)).
         delivered = cap_a @ ca + cap_b @ cb
         state["delivery"] = float(delivered / given) if given else float("nan")
-        # What mutual contribution pays each side this round, at this stake: the benchmark of
-        # a satisfied partner.
+        # The benchmark of a satisfied partner: what mutual contribution pays each side at
+        # this stake with the full synergy, so cultural friction and the parts' dividend
+        # factors show as lower satisfaction.
         sat = t.column("satisfaction")[:e]
         w = self.satisfaction_weight
         for side, received in ((0, cap_b), (1, cap_a)):
