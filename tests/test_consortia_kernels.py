@@ -68,6 +68,21 @@ def test_limit_of_means_mixes_closed_classes():
     assert res.payoffs[0] == pytest.approx(2.0 / 16, abs=1e-12)
 
 
+@pytest.mark.parametrize("eps", [1e-9, 1e-12])
+def test_limit_of_means_with_tiny_noise_stays_a_probability(eps):
+    # TR(3) in a group of four, coin-flip opening: with noise eps the group contributes at
+    # rate eps (1 + 1.25 eps) in the long run (the five-state chain solved in exact
+    # rationals). Before: LU on I - T of this nearly reducible chain gave -2.6e-8 and -2.2e-5.
+    game = PublicGoodsGame(4, multiplier=3.0, cost=1.0)
+    tr3 = threshold_reciprocity(3, 4, initial=0.5)
+    res = exact_group_payoffs(game, [tr3], [4], noise=eps)
+    assert res.contribution[0] == pytest.approx(eps, rel=1e-3)
+    assert res.payoffs[0] == pytest.approx(2 * eps, rel=1e-3)  # (r - 1) c per contribution
+    # The same group as its chain over the 2^4 action profiles.
+    each = exact_group_payoffs(game, [tr3] * 4, noise=eps)
+    np.testing.assert_allclose(each.contribution, eps, rtol=1e-3)
+
+
 @given(
     p=st.lists(probs, min_size=4, max_size=4),
     q=st.lists(probs, min_size=4, max_size=4),

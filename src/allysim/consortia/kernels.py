@@ -30,6 +30,7 @@ from allysim._validation import (
 )
 from allysim.consortia.games import GroupGame, as_group_game
 from allysim.consortia.strategies import GroupStrategy
+from allysim.evolution.mutation_chain import _gth
 
 __all__ = ["GroupPayoffs", "exact_group_payoffs", "simulate_group_payoffs"]
 
@@ -169,20 +170,38 @@ def _chain(g, strategies, counts, eps):
     return init, trans, payoff, share, t_count
 
 
-def _stationary(trans: np.ndarray) -> np.ndarray:
-    """Stationary law of an irreducible chain (unique, periodic or not)."""
-    s = trans.shape[0]
-    a = trans.T - np.eye(s)
-    a[-1, :] = 1.0
-    rhs = np.zeros(s)
-    rhs[-1] = 1.0
-    return np.linalg.solve(a, rhs)
+def _entry(init: np.ndarray, trans: np.ndarray, transient: np.ndarray) -> np.ndarray:
+    """Where play is when it first reaches a recurrent state: ``init`` with the transient states
+    eliminated one at a time.
+
+    Each transient state's outflow is redirected to where it leaves for, normalised by the sum
+    of that outflow rather than by ``1 - trans[k, k]``: no subtraction, as in Grassmann, Taksar
+    & Heyman (1985), so states left with a tiny probability per round (small ``noise``) keep
+    their digits, where solving ``(I - Q) x = init`` loses them or finds ``I - Q`` singular.
+    """
+    rows = np.flatnonzero(transient)
+    flow = trans[rows].copy()
+    mass = init.astype(float).copy()
+    for pos, k in enumerate(rows):
+        out = flow[pos].copy()
+        out[k] = 0.0  # staying in k only delays leaving it
+        out /= out.sum()
+        mass += mass[k] * out
+        mass[k] = 0.0
+        later = flow[pos + 1 :]
+        later += later[:, k : k + 1] * out[None, :]
+        later[:, k] = 0.0
+    return mass
 
 
 def _long_run(init: np.ndarray, trans: np.ndarray) -> np.ndarray:
     """Cesaro limit of ``init T^t``: each closed class's stationary law, weighted by the chance
-    of reaching that class from the first round (exact zeros in ``trans`` are structural)."""
-    s = trans.shape[0]
+    of reaching that class from the first round (exact zeros in ``trans`` are structural).
+
+    Both parts by elimination without subtraction (:func:`_entry`; the stationary laws by
+    Grassmann, Taksar & Heyman 1985), so a chain that is nearly reducible, as with a small
+    ``noise``, keeps relative accuracy.
+    """
     n_comp, labels = connected_components(csr_matrix(trans > 0), directed=True, connection="strong")
     closed = []
     for c in range(n_comp):
@@ -190,16 +209,10 @@ def _long_run(init: np.ndarray, trans: np.ndarray) -> np.ndarray:
         if not np.any(trans[np.ix_(members, ~members)] > 0):
             closed.append(members)
     transient = ~np.any(np.stack(closed), axis=0)
-    visits = None
-    if transient.any():
-        q = trans[np.ix_(transient, transient)]
-        visits = np.linalg.solve(np.eye(q.shape[0]) - q.T, init[transient])
-    occupancy = np.zeros(s)
+    entry = _entry(init, trans, transient) if transient.any() else init
+    occupancy = np.zeros(trans.shape[0])
     for members in closed:
-        mass = init[members].sum()
-        if visits is not None:
-            mass += visits @ trans[np.ix_(transient, members)].sum(axis=1)
-        occupancy[members] = mass * _stationary(trans[np.ix_(members, members)])
+        occupancy[members] = entry[members].sum() * _gth(trans[np.ix_(members, members)])
     return occupancy
 
 
