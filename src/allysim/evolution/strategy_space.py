@@ -104,7 +104,9 @@ class StrategySpaceResult(SavedResult):
         Returns
         -------
         numpy.ndarray
-            Shape (5,): time-averaged ``[p_CC, p_CD, p_DC, p_DD, p0]``.
+            Shape (k,): the time-averaged strategy, ``[p_CC, p_CD, p_DC, p_DD, p0]`` (k = 5)
+            for the memory-one and reactive spaces, the ``4**memory`` entries of ``p`` for
+            [`deterministic_invasion`][allysim.evolution.deterministic_invasion].
 
         Examples
         --------
