@@ -83,6 +83,16 @@ def test_limit_of_means_with_tiny_noise_stays_a_probability(eps):
     np.testing.assert_allclose(each.contribution, eps, rtol=1e-3)
 
 
+@pytest.mark.parametrize("eps", [1e-17, 1e-100])
+def test_noise_below_the_float_resolution_of_one_still_flips_contributions(eps):
+    # 1 - eps rounds to 1, so a contribution's flip must not be computed as 1 - (1 - eps):
+    # before, TR(3) x 4 (as above) never left full contribution and its rate came out 1.0.
+    game = PublicGoodsGame(4, multiplier=3.0, cost=1.0)
+    tr3 = threshold_reciprocity(3, 4, initial=0.5)
+    res = exact_group_payoffs(game, [tr3], [4], noise=eps)
+    assert res.contribution[0] == pytest.approx(eps, rel=1e-6)
+
+
 @given(
     p=st.lists(probs, min_size=4, max_size=4),
     q=st.lists(probs, min_size=4, max_size=4),

@@ -30,7 +30,7 @@ from allysim._validation import (
 )
 from allysim.consortia.games import GroupGame, as_group_game
 from allysim.consortia.strategies import GroupStrategy
-from allysim.evolution.mutation_chain import _gth
+from allysim.evolution.mutation_chain import _gth, _log_gth
 
 __all__ = ["GroupPayoffs", "exact_group_payoffs", "simulate_group_payoffs"]
 
@@ -115,16 +115,27 @@ def _noisy(p: np.ndarray, eps: float) -> np.ndarray:
     return p * (1 - eps) + (1 - p) * eps
 
 
-def _binom_pmf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Binomial probabilities, broadcast; exact zeros where p is 0 or 1 (0^0 = 1).
+def _noisy_pair(p: Any, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Chances to contribute and to withhold, each computed directly: a small ``eps`` flipping
+    an intended contribution survives in the second (``1 - (1 - eps)`` loses its digits, and
+    below 1.1e-16 all of it)."""
+    p = np.asarray(p, dtype=float)
+    return _noisy(p, eps), _noisy(1 - p, eps)
+
+
+def _binom_pmf(k: np.ndarray, n: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Binomial probabilities with success chance ``p`` and failure chance ``q = 1 - p`` (given
+    apart, for accuracy), broadcast; exact zeros where p or q is 0 (0^0 = 1).
 
     Written out rather than taken from scipy.stats, which is slow to import.
     """
-    k, n, p = np.broadcast_arrays(np.asarray(k, float), np.asarray(n, float), np.asarray(p, float))
+    k, n, p, q = np.broadcast_arrays(
+        np.asarray(k, float), np.asarray(n, float), np.asarray(p, float), np.asarray(q, float)
+    )
     ok = (k >= 0) & (k <= n)
     kk, nn = np.where(ok, k, 0.0), np.where(ok, n, 0.0)
     comb = np.exp(gammaln(nn + 1) - gammaln(kk + 1) - gammaln(nn - kk + 1))
-    return np.where(ok, comb * p**kk * (1 - p) ** (nn - kk), 0.0)
+    return np.where(ok, comb * p**kk * q ** (nn - kk), 0.0)
 
 
 def _states(counts: Sequence[int]) -> np.ndarray:
@@ -156,17 +167,17 @@ def _chain(g, strategies, counts, eps):
     init = np.ones(1)
     for t, (strategy, n_t) in enumerate(zip(strategies, counts, strict=True)):
         c_t = states[:, t]
-        p_c = _noisy(strategy.after_contribute[np.clip(total - 1, 0, n - 1)], eps)
-        p_d = _noisy(strategy.after_withhold[np.clip(total, 0, n - 1)], eps)
+        p_c, q_c = _noisy_pair(strategy.after_contribute[np.clip(total - 1, 0, n - 1)], eps)
+        p_d, q_d = _noisy_pair(strategy.after_withhold[np.clip(total, 0, n - 1)], eps)
         x = np.arange(n_t + 1)
-        from_c = _binom_pmf(x[None, :], c_t[:, None], p_c[:, None])
-        from_d = _binom_pmf(x[None, :], (n_t - c_t)[:, None], p_d[:, None])
+        from_c = _binom_pmf(x[None, :], c_t[:, None], p_c[:, None], q_c[:, None])
+        from_d = _binom_pmf(x[None, :], (n_t - c_t)[:, None], p_d[:, None], q_d[:, None])
         per_type = np.stack(
             [np.convolve(a, b)[: n_t + 1] for a, b in zip(from_c, from_d, strict=True)]
         )
         trans = (trans[:, :, None] * per_type[:, None, :]).reshape(s_count, -1)
-        p0 = float(_noisy(np.asarray(strategy.initial), eps))
-        init = np.outer(init, _binom_pmf(x, n_t, p0)).ravel()
+        p0, q0 = _noisy_pair(strategy.initial, eps)
+        init = np.outer(init, _binom_pmf(x, n_t, p0, q0)).ravel()
     return init, trans, payoff, share, t_count
 
 
@@ -212,7 +223,15 @@ def _long_run(init: np.ndarray, trans: np.ndarray) -> np.ndarray:
     entry = _entry(init, trans, transient) if transient.any() else init
     occupancy = np.zeros(trans.shape[0])
     for members in closed:
-        occupancy[members] = entry[members].sum() * _gth(trans[np.ix_(members, members)])
+        block = trans[np.ix_(members, members)]
+        if np.any((block > 0) & (block < 1e-250)):
+            # Near the float's smallest numbers the elimination's ratios would overflow: work
+            # on logarithms, as the small-mutation stationary distribution does.
+            with np.errstate(divide="ignore"):
+                law = _log_gth(np.log(block))
+        else:
+            law = _gth(block)
+        occupancy[members] = entry[members].sum() * law
     return occupancy
 
 
