@@ -224,6 +224,15 @@ def test_repeated_payoff_array_and_reciprocity():
     assert res.shares[1] == pytest.approx(res.shares[2], rel=1e-9)
 
 
+def test_repeated_payoff_array_names_the_bad_strategy():
+    # The pairwise chains see strategies[1] first as their strategies[0]: the message named it.
+    game = PublicGoodsGame(3)
+    with pytest.raises(ValueError, match=r"strategies\[1\] is written for groups of 4"):
+        repeated_payoff_array(game, [unconditional(1, 3), unconditional(0, 4)])
+    with pytest.raises(TypeError, match=r"strategies\[2\] must be a GroupStrategy, got str"):
+        repeated_payoff_array(game, [unconditional(1, 3), unconditional(0, 3), "TFT"])
+
+
 def test_validation():
     game = PublicGoodsGame(5)
     with pytest.raises(ValueError, match="population must be >= the group size 5"):

@@ -117,6 +117,17 @@ def repeated_payoff_array(
     if not strategies:
         raise ValueError("strategies must hold at least one GroupStrategy")
     n = g.group_size
+    # Checked here: the chains below see one or two of them and would name the wrong index.
+    for i, strategy in enumerate(strategies):
+        if not isinstance(strategy, GroupStrategy):
+            raise TypeError(
+                f"strategies[{i}] must be a GroupStrategy, got {type(strategy).__name__}"
+            )
+        if strategy.group_size != n:
+            raise ValueError(
+                f"strategies[{i}] is written for groups of {strategy.group_size}, the game has "
+                f"group_size {n}"
+            )
     s = len(strategies)
     a = np.empty((s, s, n))
     kw: dict[str, Any] = {"continuation": continuation, "noise": noise}
