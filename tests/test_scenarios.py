@@ -1,8 +1,11 @@
 """One registry of scenarios and strategy sets, used by every caller."""
 
+import numpy as np
+
 import allysim as ally
 from allysim import cli, comparison, scenarios
 from allysim.abm import TrustModel
+from allysim.mechanisms import apply
 
 
 def test_callers_use_the_one_registry():
@@ -37,3 +40,19 @@ def test_tournament_and_evolution_sets():
     assert names[: len(ally.CLASSIC)] == [s.name for s in ally.CLASSIC]
     assert len(set(names)) == len(names)
     assert set(scenarios.EVOLUTION_STRATEGIES) <= {"ALLC", "ALLD", "TFT", "WSLS", "GRIM"}
+
+
+def test_light_sanction_and_sharing_what_the_combination_does_and_does_not_do():
+    # Hand-derived: the expected fine 0.8 x 1.5 = 1.2 is burned, then 0.4 of each payoff is
+    # pooled. The docstring once said the pair is "together above" the dominance threshold;
+    # it makes contributing the best reply to a contributor, not a dominant move.
+    game = comparison.standard_partnership_game()  # R=1.5 S=-2 T=3 P=0
+    mechs = scenarios.comparison_scenarios()["light sanction + sharing"]
+    payoffs = apply(game, mechs).game.payoff_vector
+    R, S, T, P = payoffs
+    assert np.allclose(payoffs, (1.5, -1.24, 1.04, -1.2))
+    assert R > T and S < P
+    for alone in mechs:
+        R1, _, T1, _ = apply(game, [alone]).game.payoff_vector
+        assert T1 > R1  # 1.8 (sanction) and 2.0 (sharing)
+        assert alone.margin(game) < 0

@@ -137,8 +137,10 @@ def comparison_scenarios() -> dict[str, list[Mechanism]]:
       enforcement.
     * ``profit sharing``: share 0.9 of the joint result (threshold 0.8).
     * ``shadow + monitoring``: continuation 0.9 and perception noise 0.01 together.
-    * ``light sanction + sharing``: fine 1.5 and share 0.4, each below its own threshold,
-      together above it.
+    * ``light sanction + sharing``: fine 1.5 and share 0.4, each below its own threshold
+      (2.5 and 0.8). Together they make contributing the best reply to a contributor in the
+      stage game (R = 1.5 > T' = 1.04), which neither does alone (T' = 1.8 and 2.0), though
+      contributing still does not dominate (S' = -1.24 < P' = -1.2).
 
     Returns
     -------
