@@ -4,6 +4,7 @@ thresholds as best-response boundaries."""
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from allysim.consortia import (
     PublicGoodsGame,
     as_group_game,
     fine_threshold,
+    reciprocity_threshold,
     share_threshold,
     stake_threshold,
     with_mechanisms,
@@ -251,3 +253,29 @@ def test_threshold_edge_cases():
         with_mechanisms(g, ["fine"])
     with pytest.raises(ValueError, match="detection"):
         fine_threshold(g, 1.5)
+
+
+# --- reading a group as one partner -----------------------------------------------------------
+
+
+@given(i=st.integers(0, 40), d=st.integers(1, 40), n=st.integers(1, 200))
+def test_reciprocity_threshold_is_the_ceiling_of_the_rational_share(i, d, n):
+    # q = i / d as a float: k(n) = ceil(q (n - 1)) of the rational i / d, so shares such as
+    # 1/3 and 0.7 that land an ulp above an integer do not round up.
+    assume(i <= d)
+    want = math.ceil(Fraction(i, d) * (n - 1))
+    assert int(reciprocity_threshold(i / d, n)) == want
+    assert reciprocity_threshold(i / d, np.array([n, n])).tolist() == [want, want]
+
+
+def test_reciprocity_threshold_small_shares_and_bad_sizes():
+    # ceil(1e-10 * 4) = 1 (before: a 1e-9 slack gave 0) and just above a half of two others, 2.
+    assert int(reciprocity_threshold(1e-10, 5)) == 1
+    assert int(reciprocity_threshold(0.5000000001, 3)) == 2
+    # Sizes were cast to int64: 3.7 read as 3, -3 gave a threshold of -2.
+    with pytest.raises(TypeError, match="size must be an integer or an array of integers"):
+        reciprocity_threshold(0.5, 3.7)
+    with pytest.raises(TypeError, match="size must be an integer"):
+        reciprocity_threshold(0.5, np.array([3.0, 4.0]))
+    with pytest.raises(ValueError, match=r"size must be >= 1"):
+        reciprocity_threshold(0.5, -3)

@@ -366,7 +366,10 @@ class Consortia(Part):
                 )
         state |= {
             "has_neighbour": has_neighbour,
-            "threshold": reciprocity_threshold(self.reciprocity, np.arange(size + 1)),
+            # Indexed by consortium size; size 0 never plays.
+            "threshold": np.concatenate(
+                ([0], reciprocity_threshold(self.reciprocity, np.arange(1, size + 1)))
+            ),
             # What the reporters read, set each step, and the run's totals of moves.
             "count": 0,
             "mean_size": float("nan"),

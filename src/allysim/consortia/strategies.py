@@ -208,22 +208,40 @@ def reciprocity_threshold(reciprocity: float, size: int | np.ndarray) -> np.ndar
     reciprocity : float
         Share ``q`` in [0, 1] of the other members that must have contributed.
     size : int or numpy.ndarray
-        Consortium size(s) ``n``.
+        Consortium size(s) ``n``, integers >= 1.
 
     Returns
     -------
     numpy.ndarray
-        ``k(n)`` in [0, n - 1], integers.
+        ``k(n)`` in [0, n - 1], integers, the shape of ``size``.
+
+    Raises
+    ------
+    TypeError
+        ``size`` is not an integer or an array of integers.
+    ValueError
+        ``reciprocity`` is outside [0, 1] or a size is below 1.
 
     Examples
     --------
     >>> reciprocity_threshold(0.5, np.array([3, 4, 5])).tolist()
     [1, 2, 2]
+    >>> reciprocity_threshold(1 / 3, 4).item()  # 1/3 * 3 is 1, not 1 + 1 ulp
+    1
     """
     q = check_probability(reciprocity, "reciprocity")
-    n = np.asarray(size, dtype=np.int64)
-    # The small slack keeps q (n - 1) that is an integer in exact arithmetic from rounding up.
-    return np.ceil(q * (n - 1) - 1e-9).astype(np.int64)
+    n = np.asarray(size)
+    if n.dtype.kind not in "iu":
+        got = f"{type(size).__name__} {size!r}" if n.ndim == 0 else f"an array of {n.dtype}"
+        raise TypeError(f"size must be an integer or an array of integers, got {got}")
+    if np.any(n < 1):
+        raise ValueError(f"size must be >= 1 (members), got {size!r}")
+    x = q * (n - 1).astype(float)
+    # q is rounded to a float, so q (n - 1) may land a few ulps above an integer that it is in
+    # exact arithmetic (1/3 * 3): those round down to it, everything else up.
+    near = np.round(x)
+    close = np.abs(x - near) <= 4 * np.finfo(float).eps * np.maximum(x, 1.0)
+    return np.where(close, near, np.ceil(x)).astype(np.int64)
 
 
 def group_strategy(strategy: MemoryOne, group_size: int, reciprocity: float) -> GroupStrategy:
