@@ -11,6 +11,7 @@ consortia dissolve on exits far sooner than cooperators'. Invariants of the rost
 step (hypothesis). Off is the plain model bit for bit.
 """
 
+import importlib.util
 import math
 import warnings
 
@@ -91,6 +92,42 @@ def test_same_seed_same_run():
     assert frames[0].equals(frames[1])
     assert consortia_frame(runs[0]).equals(consortia_frame(runs[1]))
     assert frames[0].consortia_count.iloc[-1] > 0
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("numba") is None, reason="numba is not installed (the 'fast' extra)"
+)
+def test_compiled_and_numpy_paths_agree_to_the_bit(monkeypatch):
+    # The bilateral play runs compiled loops under ALLYSIM_NUMBA=1; consortia (numpy either
+    # way) draw from the same Generator after it, so every column and the roster must agree.
+    part = Consortia(
+        min_size=3,
+        max_size=6,
+        formation_rate=0.1,
+        max_memberships=2,
+        perception_noise=0.1,
+        mechanisms=[Sanction(fine=1.0, detection=0.5, transfer=True)],
+        recipients="contributors",
+    )
+    runs = []
+    for flag in ("0", "1"):
+        monkeypatch.setenv("ALLYSIM_NUMBA", flag)
+        m = TrustModel(
+            n_organizations=80,
+            strategies=["TFT", "ALLD", "WSLS"],
+            noise=0.05,
+            consortia=part,
+            seed=7,
+        )
+        runs.append((m, m.run(30, progress=False)))
+    (m0, f0), (m1, f1) = runs
+    assert f0.consortia_count.iloc[-1] > 0 and f0.active_partnerships.iloc[-1] > 0
+    pd.testing.assert_frame_equal(f0, f1, check_exact=True)
+    np.testing.assert_array_equal(m0.wealth, m1.wealth, strict=True)
+    s0, s1 = m0.part_state["consortia"], m1.part_state["consortia"]
+    for key in consortium_roster.MEMBER_KEYS:
+        np.testing.assert_array_equal(s0[key][: s0["k"]], s1[key][: s1["k"]], strict=True)
+    pd.testing.assert_frame_equal(consortia_frame(m0), consortia_frame(m1), check_exact=True)
 
 
 # -- payoffs: the game's closed forms -------------------------------------------------------
