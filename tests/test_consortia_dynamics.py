@@ -188,6 +188,17 @@ def test_threshold_game_has_two_roots_and_gradient_signs():
     assert interior_roots(PublicGoodsGame(10, multiplier=6.0)).size == 0  # linear: none
 
 
+def test_roots_do_not_change_with_the_payoffs_scale_up_to_the_float_limit():
+    # Payoffs of about 1e308: their differences overflowed (LinAlgError on inf, or no roots).
+    a = stage_payoff_array(PublicGoodsGame(10, multiplier=6.0, cost=1.0, threshold=5))
+    big = a * (1.5e308 / np.abs(a).max())
+    np.testing.assert_allclose(interior_roots(big), interior_roots(a), rtol=1e-9)
+    np.testing.assert_allclose(
+        interior_roots(big, population=500), interior_roots(a, population=500), rtol=1e-9
+    )
+    assert interior_roots(big).size == 2
+
+
 @given(a=payoffs)
 def test_at_most_n_minus_one_roots(a):
     # Gokhale & Traulsen (2010): a polynomial of degree n - 1 in x.

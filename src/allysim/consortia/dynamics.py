@@ -514,6 +514,11 @@ def interior_roots(
     a = _payoff_array(payoffs)
     s, n = a.shape[0], a.shape[2]
     i, j = _index(invader, s, "invader"), _index(resident, s, "resident")
+    # Roots do not change with the payoffs' scale; payoffs near the float limit are scaled down
+    # so that their differences do not overflow (a LinAlgError on inf before).
+    a = a[[i, j]][:, [i, j]]
+    a = a / max(1.0, float(np.abs(a).max()))
+    i, j = 0, 1
     if population is not None:
         z = _population(population, n)
         f_inv, f_res = _fitness(a, i, j, z)
