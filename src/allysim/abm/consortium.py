@@ -27,9 +27,10 @@ partnerships. The rules, each step (the part's ``end_step`` hook, after imitatio
   (:meth:`~allysim.abm.ledger.Ledger.credit`, stake 1: consortia have no stages); the pairwise
   accounting (welfare, reputation, the partnership table) is untouched.
 * **Trust.** Each member keeps a Beta belief about the other members' contribution rate, as
-  the model's contractual trust (Beta-Bernoulli learning with ``forgetting``, the beta
-  reputation system of Josang & Ismail 2002, 15th Bled Electronic Commerce Conference; see
-  :mod:`allysim.abm.trust`): each round it fades old evidence by ``forgetting`` and adds the
+  the model's contractual trust (Beta-Bernoulli learning with ``forgetting``, after the beta
+  reputation system of Josang & Ismail 2002, 15th Bled Electronic Commerce Conference, except
+  that the prior fades too; see :mod:`allysim.abm.trust`): each round it fades old evidence,
+  prior included, by ``forgetting`` and adds the
   perceived share of contributing others as one observation (each other member's move counts
   ``1 / (n - 1)``), so a round weighs what one pairwise round does.
 * **Exit and dissolution.** A member leaves when its trust falls below ``leave_threshold``
