@@ -228,6 +228,66 @@ def test_set_grows_with_the_discount_factor(a, b, deltas):
     assert small.area <= large.area + 1e-6
 
 
+# A 3x3 game whose only stage Nash equilibrium (top, middle) pays (7, 1), both minmax payoffs.
+# At this delta an iterate holds (7, 1), a round-off point 7.6e-10 left of x = 7 at (7, 1.909)
+# and (7, 2); the hull used to measure the corner (7, 1) against the line through its two
+# neighbours (7, 1.909) and (7, 2), not the segment, dropped it, and returned a set without the
+# stage equilibrium (Hausdorff distance 0.91 from the true set, bigger than the set at 0.14).
+CORNER_ROW = np.array([[-3, 7, 9], [7, 5, -2], [3, 2, 8]], dtype=float)
+CORNER_COL = np.array([[0, 1, -2], [2, 3, 1], [-1, 3, 4]], dtype=float)
+CORNER_DELTA = 0.5741748772445814
+
+
+def test_stage_equilibrium_corner_on_a_vertical_edge_is_kept():
+    s = equilibrium_payoffs((CORNER_ROW, CORNER_COL), CORNER_DELTA)
+    # The set, checked against QuantEcon.py 0.11.4's Abreu-Sannikov solver (same four
+    # vertices) and as a fixed point of an independent linear-programming APS operator.
+    np.testing.assert_allclose(s.vertices, [[7, 1], [8.5, 1], [8, 4], [7, 2]], atol=1e-6)
+    assert s.contains([7, 1])
+    assert _inside(equilibrium_payoffs((CORNER_ROW, CORNER_COL), 0.14), s, 1e-6)
+
+
+def test_hull_keeps_a_corner_beyond_a_near_vertical_chord():
+    from allysim.equilibria._polygons import _hull
+
+    # The iterate of the test above, as the solver produced it (round-off included).
+    points = np.array(
+        [
+            [7.0, 1.0],
+            [8.500000000037918, 0.999999999772502],
+            [8.0, 4.0],
+            [7.0, 2.0],
+            [6.999999999241674, 1.9093226721970071],
+        ]
+    )
+    for eps in (1e-11, 2.3483818745339047e-08):
+        hull = _hull(points, eps)
+        assert np.abs(hull - [7.0, 1.0]).sum(axis=1).min() == 0.0
+    # At the final tolerance the round-off point, 7.6e-10 from the edge x = 7, is dropped.
+    assert _hull(points, 2.3483818745339047e-08).shape == (4, 2)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    a=st.lists(st.integers(-3, 3), min_size=9, max_size=9),
+    b=st.lists(st.integers(-3, 3), min_size=9, max_size=9),
+    deltas=st.sampled_from([(0.15, 0.55), (0.3, 0.6), (0.45, 0.75)]),
+)
+def test_3x3_sets_hold_every_stage_equilibrium_and_grow_with_delta(a, b, deltas):
+    # Playing a stage Nash equilibrium for ever is subgame perfect at every delta, so its payoff
+    # is in every set; and the sets nest (Abreu, Pearce & Stacchetti 1990).
+    row = np.array(a, dtype=float).reshape(3, 3)
+    col = np.array(b, dtype=float).reshape(3, 3)
+    nash = (row == row.max(axis=0, keepdims=True)) & (col == col.max(axis=1, keepdims=True))
+    assume(nash.any())
+    small = equilibrium_payoffs((row, col), deltas[0])
+    large = equilibrium_payoffs((row, col), deltas[1])
+    for i, j in zip(*np.nonzero(nash), strict=True):
+        assert small.contains([row[i, j], col[i, j]], tol=1e-6)
+        assert large.contains([row[i, j], col[i, j]], tol=1e-6)
+    assert _inside(small, large, 1e-6)
+
+
 def _has_pure_nash(row: np.ndarray, col: np.ndarray) -> bool:
     best_row = row == row.max(axis=0, keepdims=True)
     best_col = col == col.max(axis=1, keepdims=True)

@@ -28,11 +28,11 @@ def _hull(points: np.ndarray, eps: float) -> np.ndarray:
     def chain(seq: np.ndarray) -> list[np.ndarray]:
         out: list[np.ndarray] = []
         for p in seq:
-            while len(out) >= 2:
-                # Pop the middle point when it is within eps of the chord (distance, not area).
-                chord = max(float(np.hypot(*(p - out[-2]))), 1e-300)
-                if cross(out[-2], out[-1], p) > eps * chord:
-                    break
+            # Pop the middle point on a turn that is not to the left, or when it is within eps
+            # of the chord.
+            while len(out) >= 2 and (
+                cross(out[-2], out[-1], p) <= 0.0 or _segment_distance(out[-1], out[-2], p) <= eps
+            ):
                 out.pop()
             out.append(p)
         return out
@@ -55,12 +55,24 @@ def _hull(points: np.ndarray, eps: float) -> np.ndarray:
         changed = False
         for j in range(len(keep)):
             o, a, b = keep[j - 1], keep[j], keep[(j + 1) % len(keep)]
-            chord = max(float(np.hypot(*(b - o))), 1e-300)
-            if cross(o, a, b) <= eps * chord:
+            if cross(o, a, b) <= 0.0 or _segment_distance(a, o, b) <= eps:
                 del keep[j]
                 changed = True
                 break
     return np.array(keep)
+
+
+def _segment_distance(a: np.ndarray, o: np.ndarray, b: np.ndarray) -> float:
+    """Distance from ``a`` to the segment from ``o`` to ``b``.
+
+    The segment, not its line: a vertex close to the line through its neighbours but beyond one
+    of them (three points nearly on one vertical line, say) is a true corner; dropping it would
+    cut off everything out to it.
+    """
+    ob = b - o
+    length2 = float(ob @ ob)
+    t = 0.0 if length2 == 0.0 else min(1.0, max(0.0, float((a - o) @ ob) / length2))
+    return float(np.hypot(*(a - o - t * ob)))
 
 
 def _canonical(poly: np.ndarray) -> np.ndarray:
