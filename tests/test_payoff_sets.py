@@ -288,6 +288,26 @@ def test_3x3_sets_hold_every_stage_equilibrium_and_grow_with_delta(a, b, deltas)
     assert _inside(small, large, 1e-6)
 
 
+@pytest.mark.parametrize(
+    ("a_row", "a_col", "shift", "tol"),
+    [
+        (2.0, 0.5, (1.0, -3.0), 1e-9),
+        (1e-9, 1e-9, (0.0, 0.0), 1e-18),
+        (1e12, 1e12, (0.0, 0.0), 1e-3),
+        (1.0, 1e6, (0.0, 0.0), 1e-9),
+        (1.0, 1e-8, (0.0, 0.0), 1e-17),
+    ],
+)
+def test_positive_affine_payoffs_give_the_mapped_set_in_the_same_order(a_row, a_col, shift, tol):
+    # A positive affine map of each player's payoffs maps the incentive constraints, hence the
+    # set, with it; the vertices start from the same one (least row, then least column payoff).
+    base = equilibrium_payoffs(PD, 0.6)
+    row, col = PD.row_payoffs * a_row + shift[0], PD.col_payoffs * a_col + shift[1]
+    s = equilibrium_payoffs((row, col), 0.6, tol=tol)
+    back = (s.vertices - shift) / [a_row, a_col]
+    np.testing.assert_allclose(back, base.vertices, rtol=0, atol=1e-6)
+
+
 def _has_pure_nash(row: np.ndarray, col: np.ndarray) -> bool:
     best_row = row == row.max(axis=0, keepdims=True)
     best_col = col == col.max(axis=1, keepdims=True)

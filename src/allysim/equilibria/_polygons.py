@@ -79,9 +79,12 @@ def _canonical(poly: np.ndarray) -> np.ndarray:
     """Counterclockwise from the vertex with the least (row, column) payoff, lexicographically."""
     if poly.shape[0] <= 1:
         return np.array(poly, dtype=float).reshape(-1, 2) + 0.0
-    # Rounded, so that a round-off difference in x does not pick another start.
-    key = np.round(poly, 5)
-    start = int(np.lexsort((key[:, 1], key[:, 0]))[0])
+    # Row payoffs within a millionth of the row payoffs' scale of the least count as tied, so
+    # that a round-off difference in x does not pick another start; relative, so that payoffs
+    # in other units (1e-9 or 1e12 times these, for either player) start from the same vertex.
+    scale = float(np.abs(poly[:, 0]).max())
+    tied = np.flatnonzero(poly[:, 0] <= poly[:, 0].min() + 1e-6 * scale)
+    start = int(tied[np.argmin(poly[tied, 1])])
     # + 0.0 turns -0.0 into 0.0.
     return np.roll(poly, -start, axis=0) + 0.0
 

@@ -64,8 +64,9 @@ class PayoffSet(SavedResult):
     ----------
     vertices : numpy.ndarray, shape (k, 2)
         The extreme points in counterclockwise order, starting from the one with the least row
-        payoff (then least column payoff); payoffs per round (normalised). One row for a point,
-        two for a segment.
+        payoff (then least column payoff; row payoffs within 1e-6 times the largest absolute row
+        payoff of the least count as tied); payoffs per round (normalised). One row for a
+        point, two for a segment.
     method : str
         How it was computed: ``"abreu-sannikov"``, ``"outer"``, ``"inner"`` or ``"feasible"``.
     continuation : float
