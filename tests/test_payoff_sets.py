@@ -91,6 +91,18 @@ def test_alternation_appears_between_the_two_thresholds():
     assert not s.contains([3, 3], tol=1e-3)
 
 
+def test_mutual_cooperation_below_grim_trigger_when_taking_turns_pays_more():
+    # 2R = 4 < T + S = 4.5: the grim-trigger bound (0.6) is not needed for (R, R). For
+    # delta >= (P - S)/(T - P) = 0.1 the extreme point (P, x) comes from CD with the cooperator's
+    # incentive constraint binding on the edge w1 + w2 = P + x; its fixed point is
+    # x = T + S - P = 4.5 (derived by hand), so the set is a triangle that holds (2, 2).
+    game = PrisonersDilemma(2, -0.5, 5, 0, repeated=False)
+    s = equilibrium_payoffs(game, 0.2)
+    np.testing.assert_allclose(s.vertices, [[0, 0], [4.5, 0], [0, 4.5]], atol=1e-7)
+    assert s.contains([2, 2])
+    assert equilibrium_payoffs(game, 0.09).vertices.shape == (1, 2)
+
+
 @pytest.mark.parametrize("delta", [0.3, 0.5, 0.7])
 def test_set_is_feasible_and_individually_rational(delta):
     f = feasible_payoffs(PD)

@@ -288,8 +288,11 @@ def equilibrium_payoffs(
 
     Notes
     -----
-    Mutual cooperation in a prisoner's dilemma (R, S, T, P) is an equilibrium payoff exactly when
-    ``continuation >= (T - R) / (T - P)`` (grim trigger), and as ``continuation`` tends to 1 the set
+    Mutual cooperation in a prisoner's dilemma (R, S, T, P) with ``2R > T + S`` is an equilibrium
+    payoff exactly when ``continuation >= (T - R) / (T - P)`` (grim trigger); with ``2R < T + S``
+    (``PrisonersDilemma(..., repeated=False)`` allows it) taking turns at exploiting each other
+    pays more, and ``(R, R)`` is a public-randomization mix from
+    ``continuation >= (P - S) / (T - P)`` on. As ``continuation`` tends to 1 the set
     fills the feasible, individually rational set (the folk theorem, see
     [`feasible_payoffs`][allysim.equilibria.feasible_payoffs]).
 
