@@ -137,3 +137,19 @@ def test_progress_bar_can_be_turned_off(capsys):
 
 def test_public_names():
     assert ally.compare_mechanisms is compare_mechanisms
+
+
+def test_strategies_may_be_given_by_name_and_bad_ones_are_refused_by_name():
+    # 0.4.0 raised AttributeError ('str' object has no attribute 'name') on names, which
+    # round_robin accepts, and a misleading self_play hint for a single strategy.
+    scen = {"sharing": [ProfitSharing(0.9)]}
+    by_name = compare_mechanisms(GAME, scen, strategies=["TFT", "ALLD", "GTFT"], progress=False)
+    objects = [ally.TFT, ally.ALLD, ally.GTFT(GAME)]
+    by_object = compare_mechanisms(GAME, scen, strategies=objects, progress=False)
+    pd.testing.assert_frame_equal(by_name, by_object)
+    with pytest.raises(ValueError, match="strategies must hold at least 2"):
+        compare_mechanisms(GAME, scen, strategies=["TFT"], progress=False)
+    with pytest.raises(TypeError, match="strategies must hold"):
+        compare_mechanisms(GAME, scen, strategies=["TFT", 3], progress=False)
+    with pytest.raises(TypeError, match="strategies must be a sequence"):
+        compare_mechanisms(GAME, scen, strategies="TFT", progress=False)

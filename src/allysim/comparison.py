@@ -26,6 +26,7 @@ from allysim.games import StageGame, partnership_game
 from allysim.kernels import cooperation_rates, outcome_distribution
 from allysim.mechanisms import Mechanism, MechanismSetup, apply
 from allysim.scenarios import comparison_scenarios, comparison_strategies
+from allysim.strategies import FiniteStateStrategy, MemoryOne, named
 from allysim.tournament import round_robin
 
 __all__ = [
@@ -97,6 +98,30 @@ def default_scenarios() -> dict[str, list[Mechanism]]:
     ['baseline', 'long shadow', 'monitoring']
     """
     return comparison_scenarios()
+
+
+def _strategy_list(strategies, game: StageGame) -> list:
+    """The comparison's strategy objects: names are looked up (tuned to ``game``)."""
+    if strategies is None:
+        return list(default_strategies(game))
+    if isinstance(strategies, str) or not isinstance(strategies, Iterable):
+        raise TypeError(
+            "strategies must be a sequence of strategies or strategy names, got "
+            f"{type(strategies).__name__}"
+        )
+    out = []
+    for s in strategies:
+        if isinstance(s, str):
+            s = named(s, game)
+        if not isinstance(s, MemoryOne | FiniteStateStrategy):
+            raise TypeError(
+                "strategies must hold MemoryOne or FiniteStateStrategy objects or names, got "
+                f"{type(s).__name__}"
+            )
+        out.append(s)
+    if len(out) < 2:
+        raise ValueError(f"strategies must hold at least 2 strategies, got {len(out)}")
+    return out
 
 
 def _equilibrium(setup: MechanismSetup, strategies, rounds: int | None):
@@ -174,8 +199,11 @@ def compare_mechanisms(
     scenarios : mapping of str to sequence of Mechanism
         Scenario name to the mechanisms applied, in order (see
         [`default_scenarios`][allysim.comparison.default_scenarios]).
-    strategies : sequence of strategies or None, default None
-        The strategy set; None uses [`default_strategies`][allysim.comparison.default_strategies].
+    strategies : sequence of strategies or names, or None, default None
+        The strategy set, at least 2 ([`MemoryOne`][allysim.strategies.MemoryOne] or
+        [`FiniteStateStrategy`][allysim.strategies.FiniteStateStrategy] objects, or names as
+        [`named`][allysim.strategies.named] takes them, tuned to ``game``); None uses
+        [`default_strategies`][allysim.comparison.default_strategies].
     horizon : int, default 200
         Rounds per partnership when the base ``continuation`` is None.
     continuation : float or None, default 0.3
@@ -206,6 +234,15 @@ def compare_mechanisms(
     pandas.DataFrame
         One row per scenario with the columns above.
 
+    Raises
+    ------
+    TypeError
+        ``game`` is not a StageGame, a scenario is not a list of mechanisms, ``strategies``
+        holds something else than strategies or names, or a number is of the wrong type.
+    ValueError
+        ``scenarios`` is empty, a strategy name is unknown, fewer than 2 strategies, a number
+        is out of range, or ``method`` is not "exact" or "simulate".
+
     Examples
     --------
     >>> from allysim.mechanisms import ProfitSharing
@@ -226,7 +263,7 @@ def compare_mechanisms(
             raise TypeError(
                 f"scenarios[{name!r}] must be a list of mechanisms, got {type(mechanisms).__name__}"
             )
-    strategies = list(default_strategies(game) if strategies is None else strategies)
+    strategies = _strategy_list(strategies, game)
     perception_noise = check_probability(perception_noise, "perception_noise")
     horizon = check_int(horizon, "horizon", minimum=1)
     population = check_int(population, "population", minimum=2)
