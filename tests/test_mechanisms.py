@@ -246,6 +246,49 @@ def test_wsls_threshold_in_a_snowdrift_counts_withholding_once_then_contributing
     assert (gain(0.55) < 0).all()
 
 
+# Each reciprocator as a two-state machine against a deviator: its next move (0 = C) in state
+# s, and its next state after (its move, the deviator's move). WSLS shifts after S or P.
+_MACHINES = {
+    "GRIM": lambda s, m: max(s, m),
+    "TFT": lambda s, m: m,
+    "WSLS": lambda s, m: int(s != m),
+}
+
+
+def _best_deviation(payoffs, name, w):
+    """Best normalised discounted payoff against the machine from its start state (C), by
+    enumerating the deviator's four stationary policies (optimal in a finite discounted MDP)."""
+    R, S, T, P = payoffs
+    pay = {(0, 0): R, (0, 1): S, (1, 0): T, (1, 1): P}  # (deviator's move, machine's move)
+    step = _MACHINES[name]
+    best = -math.inf
+    for policy in ((0, 0), (0, 1), (1, 0), (1, 1)):  # deviator's move in machine state 0, 1
+        a = np.eye(2)
+        u = np.zeros(2)
+        for s in (0, 1):
+            m = policy[s]
+            a[s, step(s, m)] -= w
+            u[s] = (1 - w) * pay[(m, s)]
+        best = max(best, float(np.linalg.solve(a, u)[0]))
+    return best
+
+
+@pytest.mark.parametrize("name", ["GRIM", "TFT", "WSLS"])
+@given(s=st.integers(-6, 6), t=st.integers(-6, 9), p=st.integers(-6, 6), lead=st.integers(0, 4))
+def test_continuation_thresholds_against_every_stationary_deviation(name, s, t, p, lead):
+    # Any symmetric game with R >= max(P, S) (dilemmas, snowdrift, stag hunt, harmony): the
+    # strategy is a Nash equilibrium exactly from its threshold up (one-shot deviations from a
+    # two-state machine; 0.4.0's WSLS threshold missed "withhold once, then contribute").
+    R, S, T, P = float(max(p, s) + lead), float(s), float(t), float(p)
+    game = ally.StageGame([[R, S], [T, P]], [[R, T], [S, P]])
+    w_star = continuation_threshold(game, name)
+    for w in (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99):
+        if abs(w - w_star) < 1e-9:
+            continue  # on the threshold itself the best deviation ties
+        gain = _best_deviation((R, S, T, P), name, w) - R
+        assert (gain <= 1e-9) == (w > w_star), (w, w_star, gain)
+
+
 @pytest.mark.parametrize("payoffs", [(3, 0, 5, 1), (3, -2, 4, 0), (2, -1, 3, 0)])
 def test_sanction_threshold_against_the_kernel(payoffs):
     base = ally.PrisonersDilemma(*payoffs)
