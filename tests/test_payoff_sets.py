@@ -320,6 +320,34 @@ def test_positive_affine_payoffs_give_the_mapped_set_in_the_same_order(a_row, a_
     np.testing.assert_allclose(back, base.vertices, rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("scale", [1e-12, 1e-300, 1e160, 1e300])
+@pytest.mark.parametrize("method", ["abreu-sannikov", "outer", "inner", "feasible"])
+def test_payoffs_in_extreme_units_give_the_scaled_set(scale, method):
+    # The PD in units of 1e-12 used to collapse to the point (0, 5e-12) (not even individually
+    # rational) whatever tol; in units of 1e160 the geometry overflowed (NaN vertices and area,
+    # 20000 iterations). A positive scale maps the set with it.
+    if method == "feasible":
+        base, s = (
+            feasible_payoffs(PD),
+            feasible_payoffs((PD.row_payoffs * scale, PD.col_payoffs * scale)),
+        )
+    else:
+        kw = {} if method == "abreu-sannikov" else {"directions": 8}
+        base = equilibrium_payoffs(PD, 0.6, method, **kw)
+        s = equilibrium_payoffs(
+            (PD.row_payoffs * scale, PD.col_payoffs * scale), 0.6, method, tol=1e-9 * scale, **kw
+        )
+        assert s.converged and s.iterations == pytest.approx(base.iterations, abs=1)
+    np.testing.assert_allclose(s.vertices / scale, base.vertices, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(s.threat / scale, base.threat, rtol=0, atol=1e-6)
+    expected_area = base.area * scale * scale
+    assert (
+        s.area == pytest.approx(expected_area, rel=1e-9)
+        if np.isfinite(expected_area)
+        else (s.area == np.inf)
+    )
+
+
 def _has_pure_nash(row: np.ndarray, col: np.ndarray) -> bool:
     best_row = row == row.max(axis=0, keepdims=True)
     best_col = col == col.max(axis=1, keepdims=True)

@@ -125,8 +125,14 @@ def _clip_quadrant(poly: np.ndarray, corner: np.ndarray, eps: float) -> np.ndarr
 def _area(poly: np.ndarray) -> float:
     if poly.shape[0] < 3:
         return 0.0
-    x, y = poly[:, 0], poly[:, 1]
-    return float(0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+    # In units of a power of two near the largest coordinate (exact), so that the products of
+    # coordinates beyond 1e154 do not overflow to inf - inf = NaN; an area beyond the float
+    # range is inf.
+    peak = float(np.abs(poly).max())
+    unit = float(2.0 ** np.floor(np.log2(peak))) if peak > 0.0 else 1.0
+    x, y = poly[:, 0] / unit, poly[:, 1] / unit
+    area = float(0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+    return area if area == 0.0 else area * unit * unit
 
 
 def _distances(points: np.ndarray, poly: np.ndarray) -> np.ndarray:

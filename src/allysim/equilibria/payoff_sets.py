@@ -263,7 +263,8 @@ def equilibrium_payoffs(
         action profile, as Judd, Yeltekin & Conklin do. Ignored by ``"abreu-sannikov"``.
     tol : float, default 1e-09
         Stop when successive iterates (and punishments) are within this Hausdorff distance,
-        > 0, in payoff units.
+        > 0, in payoff units (absolute: for payoffs in small units, such as 1e-6, pass a
+        tolerance well below them).
     max_iter : int, default 20000
         Largest number of iterations, >= 1; ``converged`` is False when it is reached first.
         Convergence is geometric at rate about ``continuation``, so values near 1 need more.
@@ -335,7 +336,11 @@ def equilibrium_payoffs(
         raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
 
     u = np.stack([game.row_payoffs.ravel(), game.col_payoffs.ravel()], axis=1)
-    gains = _deviation_gains(game.row_payoffs, game.col_payoffs)
+    unit = _payoff_unit(u)
+    u = u / unit
+    gains = _deviation_gains(game.row_payoffs, game.col_payoffs) / unit
+    # The iteration runs in units of `unit`; tol, in payoff units, follows.
+    tol_unit = tol / unit
     scale = max(1.0, float(np.abs(u).max()))
     eps = 1e-11 * scale
     step: Callable[[np.ndarray, np.ndarray], np.ndarray | None]
@@ -369,7 +374,7 @@ def equilibrium_payoffs(
             it += 1
             if bar is not None:
                 bar.update(1)
-            if gap <= tol:
+            if gap <= tol_unit:
                 break
     finally:
         if bar is not None:
@@ -377,17 +382,32 @@ def equilibrium_payoffs(
     # The iterates approach the fixed point geometrically at rate about delta, so the last one
     # is within about tol / (1 - delta) of it; a vertex that close to the chord of its
     # neighbours is an artefact of stopping early, not a vertex of the set.
-    poly = _hull(poly, max(eps, min(10.0 * tol / (1.0 - delta), 1e-6 * scale)))
+    poly = _hull(poly, max(eps, min(10.0 * tol_unit / (1.0 - delta), 1e-6 * scale)))
     return PayoffSet(
-        vertices=_canonical(poly),
+        vertices=_canonical(poly * unit),
         method=method,
         continuation=delta,
         iterations=it,
-        tolerance=gap,
-        threat=threat,
+        tolerance=gap * unit,
+        threat=threat * unit,
         directions=n_dir,
-        converged=gap <= tol,
+        converged=gap <= tol_unit,
     )
+
+
+def _payoff_unit(u: np.ndarray) -> float:
+    """The unit, a power of two, in which the polygon geometry runs: 1 for ordinary payoffs.
+
+    The geometry multiplies payoff differences (cross products, squared lengths) and drops
+    points within 1e-11 of the largest payoff, floored at 1: payoffs far below 1 in absolute
+    value (1e-12 and less) collapsed to a point, and beyond 1e154 the products overflowed. Such
+    payoffs are divided by a power of two near their largest absolute value, which is exact, so
+    the set transforms with the payoffs; payoffs from 2**-20 to 2**40 run as given.
+    """
+    peak = float(np.abs(u).max())
+    if peak == 0.0 or 2.0**-20 <= peak <= 2.0**40:
+        return 1.0
+    return float(2.0 ** math.floor(math.log2(peak)))
 
 
 def feasible_payoffs(game: Any, individually_rational: bool = True) -> PayoffSet:
@@ -425,8 +445,9 @@ def feasible_payoffs(game: Any, individually_rational: bool = True) -> PayoffSet
         raise TypeError(
             f"individually_rational must be a bool, got {type(individually_rational).__name__}"
         )
-    row, col = game.row_payoffs, game.col_payoffs
-    u = np.stack([row.ravel(), col.ravel()], axis=1)
+    u = np.stack([game.row_payoffs.ravel(), game.col_payoffs.ravel()], axis=1)
+    unit = _payoff_unit(u)
+    row, col, u = game.row_payoffs / unit, game.col_payoffs / unit, u / unit
     eps = 1e-11 * max(1.0, float(np.abs(u).max()))
     poly = _hull(u, eps)
     if individually_rational:
@@ -437,12 +458,12 @@ def feasible_payoffs(game: Any, individually_rational: bool = True) -> PayoffSet
             poly = _clip(poly, normal, -minmax[i], eps)
         poly = _hull(poly, eps)
     return PayoffSet(
-        vertices=_canonical(poly),
+        vertices=_canonical(poly * unit),
         method="feasible",
         continuation=math.nan,
         iterations=0,
         tolerance=0.0,
-        threat=poly.min(axis=0),
+        threat=poly.min(axis=0) * unit,
         directions=0,
         converged=True,
     )
