@@ -179,8 +179,8 @@ def compare_mechanisms(
     * ``equilibrium``, ``equilibrium_strategy``, ``candidate_strategy``, ``deviation_margin``:
       whether mutual contribution is a Nash equilibrium among ``strategies`` without noise; the
       strategy that sustains it (None when none does); the candidate closest to sustaining it
-      (the strategy that contributes every round against itself with the largest margin; None
-      when no strategy does); and that candidate's margin, by how much its payoff against itself
+      (the strategy that contributes every round against itself with the largest margin, the
+      first in ``strategies`` on a tie; None when no strategy does); and that candidate's margin, by how much its payoff against itself
       beats the best deviation that plays differently against it (payoff units per round;
       negative: that deviation gains, and mutual contribution is not an equilibrium).
     * ``margin_<kind>``: each mechanism's parameter minus its analytic threshold.
