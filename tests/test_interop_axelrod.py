@@ -558,3 +558,11 @@ def test_allysim_player_pickles_for_multiprocessing(axl):
     back = pickle.loads(pickle.dumps(player))
     assert back.allysim_strategy == player.allysim_strategy
     assert type(back).__name__ == "AllysimPlayer"
+
+
+def test_a_game_the_player_cannot_take_is_refused_naming_player_and_game(axl):
+    # ZDGTFT2's vector in (R, S, T, P) = (4, 0, 6, 1) has P(C|DC) = 1.25; Axelrod-Python's own
+    # ValueError (naming neither) used to escape.
+    game = PrisonersDilemma(R=4, S=0, T=6, P=1)
+    with pytest.raises(NotConvertibleError, match=r"ZD-GTFT-2.*\(4\.0, 0\.0, 6\.0, 1\.0\)"):
+        from_axelrod(axl.ZDGTFT2(), game=game)

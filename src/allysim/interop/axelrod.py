@@ -193,7 +193,15 @@ def _fresh(player: Any, game: StageGame | None) -> Any:
     if game is not None and hasattr(fresh, "set_match_attributes"):
         attrs = dict(getattr(fresh, "match_attributes", {}) or {})
         attrs["game"] = _axelrod_game(game)
-        fresh.set_match_attributes(**attrs)
+        try:
+            fresh.set_match_attributes(**attrs)
+        except ValueError as exc:
+            # The zero-determinant players recompute their vector from the game, and some
+            # games give probabilities outside [0, 1] (ZDGTFT2 in (4, 0, 6, 1): 1.25).
+            raise NotConvertibleError(
+                f"{_label(player)}: Axelrod-Python refuses the game (R, S, T, P) = "
+                f"{game.payoff_vector} for it: {exc}"
+            ) from exc
     return fresh
 
 
@@ -395,7 +403,8 @@ def from_axelrod(
     ValueError
         ``probe_depth`` is below 2, or ``game`` is not symmetric.
     NotConvertibleError
-        The player has no exact allysim equivalent; the message names it and the reason.
+        The player has no exact allysim equivalent, or Axelrod-Python refuses ``game`` for it
+        (a zero-determinant vector outside [0, 1]); the message names it and the reason.
 
     Examples
     --------
