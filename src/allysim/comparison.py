@@ -180,8 +180,9 @@ def compare_mechanisms(
       whether mutual contribution is a Nash equilibrium among ``strategies`` without noise; the
       strategy that sustains it (None when none does); the candidate closest to sustaining it
       (the strategy that contributes every round against itself with the largest margin, the
-      first in ``strategies`` on a tie; None when no strategy does); and that candidate's margin, by how much its payoff against itself
-      beats the best deviation that plays differently against it (payoff units per round;
+      first in ``strategies`` on a tie; None when no strategy does); and that candidate's
+      margin, by how much its payoff against itself beats the best deviation that plays
+      differently against it (payoff units per round;
       negative: that deviation gains, and mutual contribution is not an equilibrium).
     * ``margin_<kind>``: each mechanism's parameter minus its analytic threshold.
     * ``tournament_winner``, ``tournament_cooperation``: round robin with noise (scores and
