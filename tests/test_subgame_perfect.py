@@ -30,6 +30,16 @@ def test_wsls_threshold(game):
     assert not _spe(WSLS, game, w_star - EPS)
 
 
+def test_wsls_on_the_boundary_is_within_sqrt_tol_of_one():
+    # 2R = T + P in the default dilemma: WSLS is SPE for no w < 1, its deciding gain is
+    # 2 (1 - w)^2, so with gains below tol ignored the threshold reads 1 - sqrt(tol / 2).
+    game = PrisonersDilemma()
+    for tol in (1e-10, 1e-8):
+        w = critical_continuation(WSLS, game, tol=tol)
+        assert w == pytest.approx(1 - np.sqrt(tol / 2), rel=0, abs=1e-3 * np.sqrt(tol))
+    assert not _spe(WSLS, game, 0.99999)
+
+
 @given(game=dilemma())
 def test_trigger_threshold(game):
     R, _, T, P = game.payoff_vector

@@ -315,7 +315,10 @@ def critical_continuation(
         The threshold ``w*``, 0.0 when SPE at every grid point, None when not SPE at
         ``w = 1 - 1e-9``. Deviations gaining less than ``tol`` do not count, so ``w*`` lies
         below the exact threshold by about ``tol`` divided by the slope of the deciding gain
-        in ``w`` (2.5e-11 for the example).
+        in ``w`` (2.5e-11 for the example). A profile on the boundary, SPE for no ``w < 1``
+        but with gains vanishing as ``w -> 1``, is the exception: WSLS in a game with
+        ``2R = T + P`` (the default dilemma) gains ``2 (1 - w)**2``, so the answer is
+        ``1 - sqrt(tol / 2)`` (0.999993 at the default ``tol``), not None.
 
     Raises
     ------
