@@ -139,3 +139,27 @@ def test_falling_stakes_are_refused_with_investment(timing):
     # Equal stakes are allowed (nothing to invest) and falling ones without the part.
     TrustParams(stake_levels=(1, 1, 1, 1, 1), investment=SpecificInvestment())
     TrustParams(stake_levels=(4, 3, 2, 1.5, 1))
+
+
+def test_staged_investment_is_made_once_per_rise_of_the_highest_stake_reached():
+    # Specific assets outlast a demotion: promoted again to a stage it had reached, a
+    # partnership invests nothing more (it invested for the same rise again, unboundedly).
+    s = SpecificInvestment(imbalance=0.2)
+    m = TrustModel(n_organizations=120, investment=s, noise=0.05, seed=0)
+    highest: dict[int, int] = {}
+    last: dict[int, int] = {}
+    repromoted = 0
+    for _ in range(100):
+        m.step()
+        e = m.n_active
+        for pid, stage in zip(m.table.pid[:e].tolist(), m.table.stage[:e].tolist(), strict=True):
+            repromoted += last.get(pid, 0) < stage <= highest.get(pid, 0)
+            highest[pid] = max(highest.get(pid, 0), stage)
+            last[pid] = stage
+    e = m.n_active
+    stakes = np.asarray(m.params.stake_levels)
+    top = np.array([highest[pid] for pid in m.table.pid[:e].tolist()])
+    sides = np.array([1 + s.imbalance, 1 - s.imbalance])
+    expected = s.rate * (stakes[top] - stakes[0])[:, None] * sides
+    assert repromoted > 0
+    np.testing.assert_allclose(m.table.column("invested")[:e], expected, rtol=1e-12, atol=0)

@@ -15,7 +15,10 @@ The rules, per partnership and side (value units, the stage's stake included):
   stake rises: with ``timing="staged"`` at each promotion ``rate * (stake[new] - stake[old])``,
   with ``timing="upfront"`` all of ``rate * (stake[top] - stake[0])`` when the partnership
   forms. Side 0 (the organization that searched) invests ``1 + imbalance`` times that, side 1
-  ``1 - imbalance`` times. An investment is paid when it is made.
+  ``1 - imbalance`` times. An investment is paid when it is made. Specific assets outlast a
+  demotion (the investment stays in ``invested``), so a partnership promoted again to a stage
+  it had reached invests only for a rise above the highest stake it has invested for: staged
+  investments add up to at most what ``"upfront"`` invests.
 * **Specificity and returns.** A share ``specificity`` of each investment is specific. While
   both contribute, each side earns ``returns * sqrt(k_0 * k_1)`` per round on the specific
   capital ``k`` of the two sides: the quasi-rent, largest when the hostages are balanced.
@@ -111,19 +114,20 @@ class SpecificInvestment(Part):
             put(self, name, check_nonnegative(getattr(self, name), name))
 
     def columns(self) -> dict[str, tuple[tuple[int, ...], Any, Any]]:
-        """One column, ``invested``: (2,) value invested so far by each side.
+        """``invested``: (2,) value invested so far by each side; ``invested_stage``: the
+        highest stage invested for.
 
         Returns
         -------
         dict
-            The column's trailing shape, dtype and start value.
+            Each column's trailing shape, dtype and start value.
 
         Examples
         --------
         >>> list(SpecificInvestment().columns())
-        ['invested']
+        ['invested', 'invested_stage']
         """
-        return {"invested": ((2,), float, 0.0)}
+        return {"invested": ((2,), float, 0.0), "invested_stage": ((), np.int64, 0)}
 
     def setup(self, model: TrustModel) -> None:
         """Keep running totals: investment made, sunk on exit, transferred by hold-up.
@@ -181,6 +185,7 @@ class SpecificInvestment(Part):
             return
         stakes = model.params.stake_levels
         idx = np.arange(rows.start, rows.stop)
+        model.table.column("invested_stage")[idx] = len(stakes) - 1
         self._invest(model, idx, np.full(idx.size, self.rate * (stakes[-1] - stakes[0])))
 
     def on_promote(self, model: TrustModel, promoted: np.ndarray) -> None:
@@ -207,7 +212,12 @@ class SpecificInvestment(Part):
         rows = np.flatnonzero(promoted)
         stakes = np.asarray(model.params.stake_levels)
         new = model.table.stage[rows]
+        reached = model.table.column("invested_stage")
+        # A re-promotion after a demotion finds its specific assets still in place.
+        rise = new > reached[rows]
+        rows, new = rows[rise], new[rise]
         self._invest(model, rows, self.rate * (stakes[new] - stakes[new - 1]))
+        reached[rows] = new
 
     def _sunk(self, model: TrustModel, rows: slice | np.ndarray) -> np.ndarray:
         """(k, 2) the investment each side of ``rows`` would lose on exit."""
