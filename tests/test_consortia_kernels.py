@@ -93,6 +93,30 @@ def test_noise_below_the_float_resolution_of_one_still_flips_contributions(eps):
     assert res.contribution[0] == pytest.approx(eps, rel=1e-6)
 
 
+@pytest.mark.parametrize("eps", [1e-170, 1e-200, 1e-250])
+def test_noise_whose_square_underflows_keeps_the_stationary_law_finite(eps):
+    # In floats, products of two transitions below about 1e-154 underflow inside the
+    # elimination. Four deterministic rules (one each), coin-flip opening: in 1800-digit mpmath
+    # on the 16-profile chain the long-run contributions are (1, 5 eps, 1, eps). Before, noise
+    # between about 1e-170 and 1e-250 gave NaN for all four (only entries below 1e-250 went to
+    # logarithms).
+    game = PublicGoodsGame(4, multiplier=3.0, cost=1.0)
+    rules = [
+        GroupStrategy([0, 1, 1, 1], [0, 0, 1, 1], initial=0.5),
+        GroupStrategy([0, 0, 1, 0], [0, 1, 0, 0], initial=0.5),
+        GroupStrategy([1, 1, 0, 0], [1, 1, 1, 1], initial=0.5),
+        GroupStrategy([1, 0, 0, 1], [0, 0, 0, 0], initial=0.5),
+    ]
+    res = exact_group_payoffs(game, rules, noise=eps)
+    np.testing.assert_allclose(res.contribution, [1.0, 5 * eps, 1.0, eps], rtol=1e-9)
+    # A group of four of one rule that returns to contributing from every withholding state
+    # (mpmath: contribution 1 - O(eps)); before, NaN.
+    rule = GroupStrategy([1, 0, 0, 1], [1, 1, 1, 1], initial=0.5)
+    alone = exact_group_payoffs(game, [rule], [4], noise=eps)
+    assert alone.contribution[0] == pytest.approx(1.0, rel=1e-12)
+    assert alone.payoffs[0] == pytest.approx(2.0, rel=1e-12)
+
+
 @given(
     p=st.lists(probs, min_size=4, max_size=4),
     q=st.lists(probs, min_size=4, max_size=4),

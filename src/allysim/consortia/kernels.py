@@ -224,13 +224,15 @@ def _long_run(init: np.ndarray, trans: np.ndarray) -> np.ndarray:
     occupancy = np.zeros(trans.shape[0])
     for members in closed:
         block = trans[np.ix_(members, members)]
-        if np.any((block > 0) & (block < 1e-250)):
-            # Near the float's smallest numbers the elimination's ratios would overflow: work
-            # on logarithms, as the small-mutation stationary distribution does.
+        try:
+            # Products of two transitions below about 1e-154 underflow inside the elimination
+            # (a pivot of 0, then NaN) and its ratios can overflow: any such event sends the
+            # class to the logarithms, as the small-mutation stationary distribution does.
+            with np.errstate(all="raise"):
+                law = _gth(block)
+        except FloatingPointError:
             with np.errstate(divide="ignore"):
                 law = _log_gth(np.log(block))
-        else:
-            law = _gth(block)
         occupancy[members] = entry[members].sum() * law
     return occupancy
 
