@@ -120,6 +120,10 @@ def test_compare_and_tournament_commands(tmp_path, capsys):
         (["tournament", "--strategies", "TFT,ALLD,TFT"], "--strategies", "TFT named more than"),
         (["tournament", "--strategies", "TFT"], "--strategies", "two or more"),
         (["tournament", "--strategies", "TFT,ALLD,"], "--strategies", "an empty name"),
+        # Before, evolve ran one strategy (share 1, whatever the game) and took an empty name
+        # for an unknown one.
+        (["evolve", "--strategies", "ALLC"], "--strategies", "two or more"),
+        (["evolve", "--strategies", "ALLC,,ALLD"], "--strategies", "an empty name"),
         (["evolve", "--mutation", "0.1", "--population", "5000"], "--population", "states"),
         (["trust", "--organizations", "1"], "--organizations", "[4, 100000]"),
         (["demo", "--organizations", "3"], "--organizations", "[4, 100000]"),
@@ -470,3 +474,38 @@ def test_evolve_writes_the_fixation_probabilities_it_summarises(tmp_path, capsys
         assert row.fixation_exact == pytest.approx(exact[i, j], abs=1e-15)
         # 40 invasions per pair: within 4 binomial standard errors (at most 0.079).
         assert abs(row.fixation_simulated - row.fixation_exact) <= 4 * 0.5 / np.sqrt(40)
+
+
+def test_tournament_without_a_standard_error_says_so_instead_of_nan(tmp_path, capsys):
+    # Two simulated TFT-ALLD matches of 5 rounds at this seed score alike: stderr 0 while the
+    # mean differs from the exact score, so z is undefined. Before, the summary read "nan".
+    argv = ["tournament", "--strategies", "TFT,ALLD", "--rounds", "5", "--repetitions", "2"]
+    argv += ["--seed", "2024", "--quiet", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    table = pd.read_csv(tmp_path / "tournament.csv")
+    assert (table["stderr"] == 0).all() and table["z"].isna().all()
+    assert (table["simulated_score"] != table["exact_score"]).all()
+    line = next(x for x in out.splitlines() if x.startswith("largest |simulated - exact|"))
+    assert "nan" not in line
+    assert line.endswith(
+        "none; no standard error for ALLD, TFT: their 2 simulated matches per pair all "
+        "scored alike (raise --repetitions)"
+    )
+
+
+def test_tournament_help_example_pastes_into_the_shell():
+    # Unquoted, RANDOM(0.5) in the example is a bash syntax error when pasted.
+    import re
+    import shutil
+    import subprocess
+
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("needs bash")
+    _, commands = _subparsers()
+    (action,) = [a for a in commands["tournament"]._actions if a.dest == "strategies"]
+    example = re.search(r"e\.g\. (\S+)", action.help).group(1)
+    assert "RANDOM(0.5)" in example
+    check = subprocess.run([bash, "-n", "-c", f"allysim tournament --strategies {example}"])
+    assert check.returncode == 0, example

@@ -193,7 +193,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "--strategies",
         default=None,
         help="comma-separated strategy names to play instead of the classic set, e.g. "
-        "TFT,ALLD,WSLS,GTFT,RANDOM(0.5),EXTORT(3),M1001 (default: the classic set)",
+        "'TFT,ALLD,WSLS,GTFT,RANDOM(0.5),EXTORT(3),M1001' (in quotes: the shell reads the "
+        "parentheses) (default: the classic set)",
     )
 
     comp = add(

@@ -63,11 +63,17 @@ def _evolve_setup(
         warnings.simplefilter("always")
         with _blame(parser, "--benefit", "--cost", "--synergy"):
             game = partnership_game(args.benefit, args.cost, args.synergy)
+        items = [x.strip() for x in args.strategies.split(",")]
+        if "" in items:
+            parser.error(f"argument --strategies: an empty name in {args.strategies!r}")
         with _blame(parser, "--strategies"):
-            zoo = [named(x, game) for x in args.strategies.split(",")]
+            zoo = [named(x, game) for x in items]
     names = [s.name for s in zoo]
     if len(set(names)) != len(names):
         parser.error(f"argument --strategies: names must be distinct, got {','.join(names)}")
+    # One strategy has nothing to be selected against: its share is 1 whatever the game.
+    if len(names) < 2:
+        parser.error(f"argument --strategies: evolution needs two or more, got {names[0]}")
     states = comb(args.population + len(zoo) - 1, len(zoo) - 1)
     solver = "direct" if states <= DIRECT_MAX_STATES else "iterative"
     need = _chain_bytes(float(states), len(zoo), solver)

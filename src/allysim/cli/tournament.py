@@ -110,6 +110,45 @@ def _tournament_tables(
     return table, sim
 
 
+def _z_summary(table: pd.DataFrame, repetitions: int) -> str:
+    """The line that sums up how far the simulated scores are from the exact ones.
+
+    A strategy whose simulated matches all scored alike has no standard error, so its z is
+    undefined (NaN in the table); the line names such strategies and what to do, rather than
+    printing ``nan`` for the largest z.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The ranking of ``_tournament_tables``: ``strategy`` and ``z``.
+    repetitions : int
+        Simulated matches per pair, >= 1.
+
+    Returns
+    -------
+    str
+        One line: the largest finite ``|z|``, and the strategies without one.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"strategy": ["ALLD", "TFT"], "z": [np.nan, -1.5]})
+    >>> _z_summary(t, 2)  # doctest: +NORMALIZE_WHITESPACE
+    'largest |simulated - exact| / stderr over strategies: 1.50; no standard error for ALLD:
+    its 2 simulated matches per pair all scored alike (raise --repetitions)'
+    """
+    z = table["z"]
+    head = "largest |simulated - exact| / stderr over strategies: "
+    head += f"{float(np.max(np.abs(z[z.notna()]))):.2f}" if z.notna().any() else "none"
+    missing = table.loc[z.isna(), "strategy"].tolist()
+    if not missing:
+        return head
+    whose = "its" if len(missing) == 1 else "their"
+    return (
+        f"{head}; no standard error for {', '.join(missing)}: {whose} {repetitions} simulated "
+        "matches per pair all scored alike (raise --repetitions)"
+    )
+
+
 def _tournament_section(args: argparse.Namespace, zoo: list | None = None) -> list[_Artifact]:
     """Print the tournament, exact and simulated side by side; return its CSV and figure.
 
@@ -151,8 +190,7 @@ def _tournament_section(args: argparse.Namespace, zoo: list | None = None) -> li
         f"exact kernel: {t_exact * 1e3:.1f} ms; Monte Carlo: {pairs * args.repetitions} matches "
         f"x {args.rounds} rounds in {t_sim * 1e3:.1f} ms"
     )
-    worst = float(np.nanmax(np.abs(table["z"]))) if table["z"].notna().any() else float("nan")
-    print(f"largest |simulated - exact| / stderr over strategies: {worst:.2f}")
+    print(_z_summary(table, args.repetitions))
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
     payoff_heatmap(sim.payoff_matrix, sim.names, ax=axes[0])
     # Bars: the exact scores, in the table's order; dots: the simulated means with their 95%
