@@ -162,3 +162,38 @@ def test_a_reporter_of_numbers_and_none_is_a_float_variable(run):
     tidy = to_tidy(frame)
     got = tidy.query("variable == 'sometimes'")["value"].to_numpy()
     np.testing.assert_array_equal(got, [np.nan, 1, 2.5, np.nan, 4, 5, 6])
+
+
+def test_a_swept_column_whose_floats_would_merge_keeps_labels(batch):
+    # None beside NaN, or integers beyond 2**53, are distinct swept values whose floats are
+    # equal: before, the runs collided ("several rows for one ...", a ValueError).
+    plain = to_xarray(batch)
+    for none_and, other in [(np.nan, "nan"), (2**53 + 1, "9007199254740993")]:
+        mixed = _with_none(batch, "noise", 0.0)
+        mixed["noise"] = pd.Series(
+            [none_and if v == 0.2 else v for v in mixed["noise"]], index=batch.index, dtype=object
+        )
+        ds = to_xarray(mixed)
+        assert sorted(ds["noise"].values.tolist()) == sorted(["None", other])
+        np.testing.assert_array_equal(
+            ds["welfare"].sel(noise="None").values, plain["welfare"].sel(noise=0.0).values
+        )
+        np.testing.assert_array_equal(
+            ds["welfare"].sel(noise=other).values, plain["welfare"].sel(noise=0.2).values
+        )
+
+
+def test_a_float_sweep_with_nan_inf_and_the_largest_float_keeps_every_run():
+    # The stand-in for NaN was the float above the largest finite value: beside +inf and
+    # 1.8e308 that is +inf again, and the runs collided (a non-unique index, ValueError).
+    small = batch_run({"n_organizations": 10, "noise": [0.0, 0.1, 0.2]}, max_steps=2, seed=1)
+    out = small.copy()
+    top = float(np.finfo(float).max)
+    out["noise"] = out["noise"].map({0.0: np.nan, 0.1: top, 0.2: np.inf})
+    ds = to_xarray(out)
+    np.testing.assert_array_equal(ds["noise"].values, [top, np.inf, np.nan])
+    plain = to_xarray(small)
+    for old, new in [(0.0, 2), (0.1, 0), (0.2, 1)]:
+        np.testing.assert_array_equal(
+            ds["welfare"].isel(noise=new).values, plain["welfare"].sel(noise=old).values
+        )

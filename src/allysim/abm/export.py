@@ -84,6 +84,14 @@ def _numeric(column: pd.Series) -> pd.Series | None:
     )
 
 
+def _floats_keep_values(values: list) -> bool:
+    """Whether numbers and None (all Real or None) map to floats one to one, None to NaN."""
+    has_nan = any(v is not None and v != v for v in values)
+    return not (has_nan and None in values) and all(
+        v is None or v != v or float(v) == v for v in values
+    )
+
+
 def _labelled(wide: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     """``wide`` with each swept column of sequences or objects replaced by string labels.
 
@@ -97,7 +105,9 @@ def _labelled(wide: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
         if column.dtype != object or all(isinstance(v, str) for v in column):
             continue
         numeric = _numeric(column)
-        if numeric is not None:
+        # As floats, None and NaN would share a coordinate (their runs collide) and integers
+        # beyond 2**53 would change: such a column keeps labels.
+        if numeric is not None and _floats_keep_values(column.tolist()):
             if out is wide:
                 out = wide.copy()
             out[name] = numeric
@@ -273,8 +283,13 @@ def to_xarray(frame: pd.DataFrame) -> Any:
 
 
 def _above(x: np.ndarray) -> float:
-    """A float that is no value of ``x``: +inf, or above the finite values if +inf is one."""
-    if not np.isposinf(x).any():
-        return np.inf
-    finite = x[np.isfinite(x)]
-    return float(np.nextafter(finite.max(), np.inf)) if finite.size else 0.0
+    """A float that is no value of ``x``: +inf, else -inf, else the first from 0 up that is not
+    one (beside both infinities the largest finite float leaves nothing above it)."""
+    taken = set(x[~np.isnan(x)].tolist())
+    for candidate in (np.inf, -np.inf):
+        if candidate not in taken:
+            return candidate
+    candidate = 0.0
+    while candidate in taken:
+        candidate = float(np.nextafter(candidate, np.inf))
+    return candidate
