@@ -232,3 +232,32 @@ def test_review_keeps_trust_a_probability():
         e = m.n_active
         assert np.all(m.table.alpha[:e] > 0) and np.all(m.table.beta[:e] > 0)
         assert 0 <= m.trust_contractual <= 1
+
+
+@pytest.mark.parametrize("compiled", ["0", "1"])
+def test_misread_record_fades_every_round_as_contractual_evidence_does(compiled, monkeypatch):
+    # The record of misread withholdings sits in contractual beta, which fades by `forgetting`
+    # every round; so must the record. Before, it did not fade in rounds where the partner
+    # really withheld (seen correctly), and a later review moved more than was left in beta.
+    monkeypatch.setenv("ALLYSIM_NUMBA", compiled)
+    lam = 0.8
+    m = _pair(
+        strategies=["ALLC", "RANDOM(0.5)"],
+        initial_strategies=[0, 1],
+        perception_noise=0.3,
+        forgetting=lam,
+        exit_threshold=0.0,
+        governance=Governance(review_every=1000),
+    )
+    expected = np.zeros(2)
+    rounds_with_true_withholding = 0
+    for _ in range(40):
+        m.step()
+        r = m.last_round
+        if r.n == 0:  # the first step forms the partnership after play
+            continue
+        misread = r.contributed[0, ::-1] & ~r.seen[0]
+        rounds_with_true_withholding += int((~r.contributed[0, ::-1] & ~r.seen[0]).any())
+        expected = expected * lam + misread
+        np.testing.assert_allclose(m.table.column("misread")[0], expected, rtol=1e-12)
+    assert rounds_with_true_withholding > 5  # the rounds the old rule did not fade

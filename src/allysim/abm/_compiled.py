@@ -460,8 +460,7 @@ def _perceive(
                 misread = False
                 caught += 1
             if review:
-                fade = forgetting if sn or misread else 1.0
-                record[i, s] = record[i, s] * fade + (1.0 if misread else 0.0)
+                record[i, s] = record[i, s] * forgetting + (1.0 if misread else 0.0)
             new_seen[i, s] = sn
             if s == 0:
                 betrayed0 = not sn and contributed[i, 0]

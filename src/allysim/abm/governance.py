@@ -321,11 +321,11 @@ class Governance(Part):
             seen = seen | caught
             misread = misread & ~caught
             state["caught"] += np.count_nonzero(caught)
-        # Misread evidence fades as trust evidence does (forgetting), so a review corrects what
-        # still weighs on trust, not what was forgotten long ago.
+        # Misread evidence fades as the contractual evidence it sits in does (forgetting, every
+        # round), so a review corrects what still weighs on trust, not what was forgotten.
         if self.review_every:
             record = t.column("misread")[:e]
-            record *= np.where(seen | misread, model.params.forgetting, 1.0)
+            record *= model.params.forgetting
             record += misread
         betrayed = ~seen & outcome.contributed
         resolved = np.zeros((e, 2), dtype=bool)
