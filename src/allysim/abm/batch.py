@@ -122,7 +122,9 @@ def batch_run(
     data_collection_period : int
         Steps between reported rows; -1 reports the last step only. Default -1.
     number_processes : int or None
-        Worker processes for Mesa (None: all cores). Default 1.
+        Worker processes for Mesa (None: all cores). Default 1. Importing Mesa sets
+        multiprocessing's start method to "spawn" for the whole process, so a script that runs
+        more than one process must start them under ``if __name__ == "__main__":``.
     display_progress : bool
         Show Mesa's progress bar (on stderr). Default True.
 
