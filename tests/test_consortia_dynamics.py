@@ -199,6 +199,18 @@ def test_roots_do_not_change_with_the_payoffs_scale_up_to_the_float_limit():
     assert interior_roots(big).size == 2
 
 
+@pytest.mark.parametrize("scale", [1e-3, 1e-200, 1e-310])
+def test_roots_do_not_change_with_the_payoffs_scale_far_below_one(scale):
+    # The stag hunt of four, all needed, multiplier 8: the infinite-population root is
+    # x^3 = 1/8, x = 1/2. Before, payoffs times 1e-200 (or 1e-310) had no roots at all: the
+    # neutrality test was absolute (|coefficients| <= 1e-14).
+    a = stage_payoff_array(PublicGoodsGame(4, multiplier=8.0, threshold=4))
+    np.testing.assert_allclose(interior_roots(a * scale), [0.5], rtol=1e-12)
+    np.testing.assert_array_equal(
+        interior_roots(a * scale, population=50), interior_roots(a, population=50)
+    )
+
+
 @given(a=payoffs)
 def test_at_most_n_minus_one_roots(a):
     # Gokhale & Traulsen (2010): a polynomial of degree n - 1 in x.

@@ -514,10 +514,14 @@ def interior_roots(
     a = _payoff_array(payoffs)
     s, n = a.shape[0], a.shape[2]
     i, j = _index(invader, s, "invader"), _index(resident, s, "resident")
-    # Roots do not change with the payoffs' scale; payoffs near the float limit are scaled down
-    # so that their differences do not overflow (a LinAlgError on inf before).
+    # Roots do not change with the payoffs' scale: the payoffs are divided by a power of two
+    # near the largest (exact), so that near the float limit their differences do not overflow
+    # (a LinAlgError on inf) and far below 1 the tolerances below, in units of that largest
+    # payoff, do not take a game for neutral (payoffs times 1e-200 had no roots).
     a = a[[i, j]][:, [i, j]]
-    a = a / max(1.0, float(np.abs(a).max()))
+    peak = float(np.abs(a).max())
+    if peak > 0.0:
+        a = a / 2.0 ** math.floor(math.log2(peak))
     i, j = 0, 1
     if population is not None:
         z = _population(population, n)
