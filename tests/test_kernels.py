@@ -1,8 +1,11 @@
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import allysim as ally
 from allysim import (
     ALLC,
     ALLD,
@@ -634,3 +637,22 @@ def test_chains_with_subnormal_transitions_keep_their_long_run():
     mats = rng.random((20, 7, 7))
     mats /= mats.sum(axis=2, keepdims=True)
     np.testing.assert_allclose(_log_gth(mats), _gth(mats), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("factory", "advice"),
+    [
+        (ally.RANDOM, "or pass the name 'RANDOM(0.5)'"),
+        (ally.GTFT, "or pass the name 'GTFT'"),
+        (ally.generous, "generous makes a strategy: call it (generous(...))"),
+    ],
+)
+def test_a_strategy_factory_passed_as_a_strategy_gets_advice_that_works(factory, advice):
+    game = ally.PrisonersDilemma()
+    with pytest.raises(TypeError, match=re.escape(advice)) as info:
+        ally.round_robin([ally.TFT, factory], game, rounds=5)
+    # The name suggested is one the lookup takes (0.4.0 suggested 'RANDOM', which it refuses).
+    if "pass the name" in advice:
+        name = advice.split("'")[1]
+        assert ally.round_robin([ally.TFT, name], game, rounds=5).ranking.shape[0] == 2
+    assert "pass the name" in str(info.value) or factory is ally.generous

@@ -68,15 +68,18 @@ def _as_batch(strategies: StrategiesLike, name: str, game: Any = None) -> _Batch
     for s in items:
         if not isinstance(s, MemoryOne | FiniteStateStrategy):
             hint = ""
+            # allysim.GTFT and allysim.RANDOM are factories (GTFT's generosity depends on the
+            # game, RANDOM's on its probability); both have names that the lookup takes.
             factories = {
-                "gtft": ("GTFT", "GTFT(game)"),
-                "random_strategy": ("RANDOM", "RANDOM(0.5)"),
+                "gtft": ("GTFT", "GTFT(game)", "'GTFT'"),
+                "random_strategy": ("RANDOM", "RANDOM(0.5)", "'RANDOM(0.5)'"),
             }
             if callable(s):
-                # allysim.GTFT and allysim.RANDOM are factories (GTFT's generosity depends on the
-                # game, RANDOM's on its probability).
-                label, call = factories.get(getattr(s, "__name__", ""), ("it", "it(...)"))
-                hint = f"; {label} makes a strategy: call it ({call}) or pass the name '{label}'"
+                fname = getattr(s, "__name__", "") or "it"
+                label, call, known = factories.get(fname, (fname, f"{fname}(...)", ""))
+                hint = f"; {label} makes a strategy: call it ({call})"
+                if known:
+                    hint += f" or pass the name {known}"
             raise TypeError(
                 f"{name} must hold MemoryOne or FiniteStateStrategy objects or names, got "
                 f"{s!r}{hint}"
