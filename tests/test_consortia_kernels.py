@@ -3,6 +3,8 @@ n = 2, the 2^n profile chain, and Monte Carlo within its standard errors."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -28,6 +30,7 @@ def group_strategy(n: int):
     return st.builds(GroupStrategy, table, table, initial=probs)
 
 
+@pytest.mark.filterwarnings("ignore:noise is so small:RuntimeWarning")
 @given(
     n=st.integers(2, 8),
     eps=st.floats(0.0, 0.5),
@@ -83,6 +86,7 @@ def test_limit_of_means_with_tiny_noise_stays_a_probability(eps):
     np.testing.assert_allclose(each.contribution, eps, rtol=1e-3)
 
 
+@pytest.mark.filterwarnings("ignore:noise is so small:RuntimeWarning")
 @pytest.mark.parametrize("eps", [1e-17, 1e-100])
 def test_noise_below_the_float_resolution_of_one_still_flips_contributions(eps):
     # 1 - eps rounds to 1, so a contribution's flip must not be computed as 1 - (1 - eps):
@@ -93,6 +97,7 @@ def test_noise_below_the_float_resolution_of_one_still_flips_contributions(eps):
     assert res.contribution[0] == pytest.approx(eps, rel=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore:noise is so small:RuntimeWarning")
 @pytest.mark.parametrize("eps", [1e-170, 1e-200, 1e-250])
 def test_noise_whose_square_underflows_keeps_the_stationary_law_finite(eps):
     # In floats, products of two transitions below about 1e-154 underflow inside the
@@ -247,3 +252,21 @@ def test_validation():
         threshold_reciprocity(5, 4)
     with pytest.raises(ValueError, match="after_contribute"):
         GroupStrategy([0.5, 1.2], [0.0, 0.0])
+
+
+def test_noise_so_small_that_transitions_underflow_warns():
+    # TR(2) x 4 from a coin-flip opening: in the limit of the mean half the runs settle on
+    # contributing, half on withholding, for every noise in (0, 1) (the classes are left only
+    # by k simultaneous flips, chance ~ noise**k). At 1e-200 those moves underflow to 0 and the
+    # chain's classes change (1.0 comes out); the function says so instead of answering quietly.
+    game = PublicGoodsGame(4, multiplier=3.0, cost=1.0)
+    tr2 = threshold_reciprocity(2, 4, initial=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # noise**4 = 1e-280 keeps every transition: no warning
+        assert exact_group_payoffs(game, [tr2], [4], noise=1e-70).contribution[0] == 0.5
+    with pytest.warns(RuntimeWarning, match="underflow to 0"):
+        exact_group_payoffs(game, [tr2], [4], noise=1e-200)
+    # Discounted payoffs are not affected (such moves weigh noise**k / (1 - w)): no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exact_group_payoffs(game, [tr2], [4], noise=1e-200, continuation=0.9)

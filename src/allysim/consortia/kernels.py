@@ -10,6 +10,7 @@ flipped with probability ``noise`` (execution errors). Payoffs are normalised di
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -237,6 +238,29 @@ def _long_run(init: np.ndarray, trans: np.ndarray) -> np.ndarray:
     return occupancy
 
 
+def _warn_if_underflowed(g: Any, strategies: Any, counts: Any, trans: np.ndarray) -> None:
+    """Warn when a transition that any noise in (0, 1) makes possible is 0 at this noise.
+
+    A move that needs k simultaneous flips has chance about ``noise**k``, which underflows
+    float64 below about 1e-308. Where such a move is the only way out of a set of states, the
+    chain's closed classes change and the limit of the mean with them (TR(2) x 4 at noise
+    1e-200: 1.0 where the exact answer is 0.5); where it is not, the answer is unaffected. The
+    pattern of possible moves is the same for every noise in (0, 1), so it is read off a chain
+    built at noise 0.25.
+    """
+    reference = _chain(g, strategies, counts, 0.25)[1]
+    lost = int(np.count_nonzero((reference > 0) & (trans == 0)))
+    if lost:
+        warnings.warn(
+            f"noise is so small that {lost} transitions of the chain underflow to 0 (a move "
+            "needing k simultaneous flips has chance noise**k, below float64's range); the "
+            "limit of the mean can then be wrong. Use a larger noise (noise**n >= 1e-300 for "
+            "n members keeps every transition) or noise=0",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
 def exact_group_payoffs(
     game: Any,
     strategies: Sequence[GroupStrategy] | GroupStrategy,
@@ -279,6 +303,14 @@ def exact_group_payoffs(
         Counts do not sum to n, a strategy has another group size, a probability is out of
         range, or the chain exceeds the memory budget.
 
+    Warns
+    -----
+    RuntimeWarning
+        In the limit of the mean, when ``noise`` is so small that moves needing several
+        simultaneous flips (chance about ``noise**k``) underflow float64 to 0: where such a
+        move is the only way out of a set of states the answer is wrong. ``noise**n >= 1e-300``
+        keeps every move.
+
     Examples
     --------
     >>> from allysim.consortia import PublicGoodsGame, threshold_reciprocity, unconditional
@@ -300,6 +332,8 @@ def exact_group_payoffs(
     if w is not None:
         occupancy = (1 - w) * np.linalg.solve(np.eye(s_count) - w * trans.T, init)
     else:
+        if 0 < eps < 1:
+            _warn_if_underflowed(g, strategies, counts, trans)
         occupancy = _long_run(init, trans)
     return GroupPayoffs(
         payoffs=occupancy @ payoff,
