@@ -1,5 +1,6 @@
 import itertools
 import math
+import warnings
 
 import nashpy
 import numpy as np
@@ -695,3 +696,21 @@ def test_small_mutation_limit_survives_underflowing_fixation():
     expected = 1 / (1 + math.exp(l10 - l01))
     assert d.shares[0] == pytest.approx(expected, rel=1e-9)
     assert d.shares[1] == pytest.approx(1 - expected, rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.parametrize(
+    ("t", "message"),
+    [
+        ([0.0, 1e300], "the shares overflowed"),
+        ([0.0, 1e308], "overflow"),
+        ([1e308, -1e308], "strictly increasing"),
+    ],
+)
+def test_replicator_refuses_spans_too_long_without_numpy_warnings(t, message):
+    # The refusal is the ValueError; numpy's overflow warnings from inside the solver (23 of
+    # them for these three spans in 0.4.0) said nothing a user could act on.
+    a = np.array([[3.0, 0.5], [4.0, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=message):
+            replicator_dynamics(a, [0.5, 0.5], t)

@@ -77,7 +77,9 @@ def _simplex_flow(name, field, a, x, t, method, rtol, atol) -> np.ndarray:
     simplex.
     """
     times = as_float_array(t, "t", shape=(None,))
-    if times.size < 1 or np.any(np.diff(times) <= 0):
+    with np.errstate(over="ignore", invalid="ignore"):  # +-1e308 steps: refused below
+        steps = np.diff(times)
+    if times.size < 1 or np.any(~(steps > 0)):
         raise ValueError("t must be a non-empty, strictly increasing sequence of times")
     method = _choice(method, "method", _ODE_METHODS)
     rtol = check_interval(rtol, "rtol", 0.0, math.inf, low_open=True)
@@ -90,7 +92,9 @@ def _simplex_flow(name, field, a, x, t, method, rtol, atol) -> np.ndarray:
     # x(t) under c A is x(c t) under A: integrate with payoffs scaled to [-1, 1] so that the
     # right-hand side stays bounded (huge payoffs otherwise overflow and stall the solver).
     scale = float(np.abs(a).max()) or 1.0
-    if scale * (times[-1] - times[0]) < 1e-15:
+    with np.errstate(over="ignore"):  # an overflowing span is refused below
+        span = scale * (times[-1] - times[0])
+    if span < 1e-15:
         # Shares move by at most 2 x payoff x time: below float64 resolution they stay put,
         # and a span this short (subnormal payoffs) would stall the integrator.
         return np.tile(x, (times.size, 1))
@@ -102,18 +106,22 @@ def _simplex_flow(name, field, a, x, t, method, rtol, atol) -> np.ndarray:
             "payoff_matrix entries times the times t overflow (or collapse) in float64; scale "
             "payoff_matrix down or use a shorter t"
         )
-    sol = solve_ivp(
-        lambda _, y: field(a, y),
-        (clock[0], clock[-1]),
-        x,
-        t_eval=clock,
-        method=method,
-        rtol=rtol,
-        atol=atol,
-    )
+    # A span too long to integrate overflows inside the solver's steps; that is reported as
+    # the ValueError below, not as numpy's warnings from its internals.
+    with np.errstate(over="ignore", invalid="ignore"):
+        sol = solve_ivp(
+            lambda _, y: field(a, y),
+            (clock[0], clock[-1]),
+            x,
+            t_eval=clock,
+            method=method,
+            rtol=rtol,
+            atol=atol,
+        )
     if not sol.success or not np.all(np.isfinite(sol.y)):
+        why = sol.message if not sol.success else "the shares overflowed"
         raise ValueError(
-            f"{name}: the integration failed ({sol.message}); payoff_matrix entries times the "
+            f"{name}: the integration failed ({why}); payoff_matrix entries times the "
             "time span t are too large to integrate, scale payoff_matrix down or shorten t"
         )
     # The flow keeps the simplex invariant, the integrator only to its tolerance: over very long
