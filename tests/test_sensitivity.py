@@ -7,6 +7,8 @@ Saltelli et al. 2010) and linear ones (Morris' elementary effects equal the coef
 
 from __future__ import annotations
 
+import ast
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -199,7 +201,7 @@ def test_analyse_function_rounds_integer_parameters_and_takes_mappings():
 
 
 def test_analyse_function_warns_as_the_trust_analysis_does():
-    with pytest.warns(RuntimeWarning, match="'value' has no value at 4 of 4"):
+    with pytest.warns(RuntimeWarning, match="'value' has no finite value at 4 of 4"):
         r = analyse_function(lambda x: np.nan, {"x": (0.0, 1.0)}, samples=2, progress=False)
     assert r.indices["mu_star"].isna().all()
     with pytest.warns(RuntimeWarning, match="'value' is the same at every design point"):
@@ -516,7 +518,7 @@ def test_result_accessors_refuse_unknown_names():
 
 
 def test_an_output_without_value_warns_and_gives_nan():
-    with pytest.warns(RuntimeWarning, match="'f' has no value at 6 of 6"):
+    with pytest.warns(RuntimeWarning, match="'f' has no finite value at 6 of 6"):
         r = _analyse(
             {"x": (0.0, 1.0)}, lambda v, s: [np.nan], ("f",), method="morris", samples=3, seed=0
         )
@@ -570,3 +572,21 @@ def test_analyse_function_morris_of_any_linear_function_is_coefficient_times_wid
     got = r.table()["value"].to_numpy()
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9 * (1 + want.max()))
     assert r.runs == 3 * (k + 1)
+
+
+def test_analyse_function_names_the_design_point_a_call_failed_at():
+    # An error inside the user's function comes back with the call that raised it, seed
+    # included, so it can be repeated alone (0.4.0 gave the bare traceback).
+    def fragile(a, seed):
+        if a > 0.5:
+            raise ZeroDivisionError("boom")
+        return a
+
+    with pytest.raises(ZeroDivisionError, match="boom") as info:
+        analyse_function(fragile, {"a": (0.0, 1.0)}, samples=4, seed=3, progress=False)
+    (note,) = info.value.__notes__
+    assert note.startswith("analyse_function: raised by the call func(**{'a': ")
+    kwargs = ast.literal_eval(note.split("func(**", 1)[1][:-1])
+    assert kwargs["a"] > 0.5 and isinstance(kwargs["seed"], int)
+    with pytest.raises(ZeroDivisionError):
+        fragile(**kwargs)

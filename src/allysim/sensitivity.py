@@ -450,8 +450,8 @@ def _analyse(
         missing = int(np.count_nonzero(~np.isfinite(yj)))
         if missing:
             warnings.warn(
-                f"output {output!r} has no value at {missing} of {n} design points (e.g. no "
-                "partnership was active); its indices are NaN",
+                f"output {output!r} has no finite value at {missing} of {n} design points "
+                "(in the trust model, e.g. no partnership was active); its indices are NaN",
                 RuntimeWarning,
                 stacklevel=3,
             )
@@ -766,7 +766,13 @@ def _function_outputs(
     kwargs = dict(point)
     if takes_seed:
         kwargs["seed"] = int(seed.generate_state(1, np.uint64)[0])
-    return _as_outputs(func(**kwargs), outputs, point)
+    try:
+        returned = func(**kwargs)
+    except Exception as exc:
+        # The design point is what a user needs to reproduce the failure on its own.
+        exc.add_note(f"analyse_function: raised by the call func(**{kwargs!r})")
+        raise
+    return _as_outputs(returned, outputs, point)
 
 
 def _check_call(func: Any, names: Sequence[str]) -> bool:
