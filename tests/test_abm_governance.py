@@ -261,3 +261,40 @@ def test_misread_record_fades_every_round_as_contractual_evidence_does(compiled,
         expected = expected * lam + misread
         np.testing.assert_allclose(m.table.column("misread")[0], expected, rtol=1e-12)
     assert rounds_with_true_withholding > 5  # the rounds the old rule did not fade
+
+
+@pytest.mark.parametrize("compiled", ["0", "1"])
+def test_review_removes_exactly_the_misread_evidence(compiled, monkeypatch):
+    # A review with review_correction 1 leaves in contractual beta exactly the evidence of the
+    # withholdings seen correctly: b = lam * b + w * (partner withheld and it was seen), w the
+    # weight LearnTrust gave it (resolved_weight here: every betrayal is resolved). Before, the
+    # record counted a resolved misread as 1, not 0.5, so the review also erased evidence of
+    # real withholdings (seed 3, 20 steps: beta 2.69 instead of 4.19). No forgetting: the
+    # review's cap at beta - 1 (the prior's 1) does not bind.
+    monkeypatch.setenv("ALLYSIM_NUMBA", compiled)
+    lam = 1.0
+    m = _pair(
+        strategies=["ALLC", "RANDOM(0.5)"],
+        initial_strategies=[0, 1],
+        perception_noise=0.3,
+        forgetting=lam,
+        exit_threshold=0.0,
+        governance=Governance(
+            escalation=1.0, resolved_weight=0.5, escalation_cost=0.0, review_every=10
+        ),
+    )
+    m.step()  # forms the partnership after play
+    assert m.strategy_of[m.table.pa[0]] == 0
+    true = m.table.beta[0, 0, 1]  # side 0 is the ALLC organization: every withholding betrays it
+    misreads = reviews = 0
+    for _ in range(40):
+        m.step()
+        r = m.last_round
+        withheld_seen = not r.contributed[0, 1] and not r.seen[0, 0]
+        misreads += int(r.contributed[0, 1] and not r.seen[0, 0])
+        true = lam * true + 0.5 * withheld_seen
+        if m.steps % 10 == 0:
+            reviews += 1
+            assert m.table.beta[0, 0, 1] == pytest.approx(true, rel=1e-12, abs=1e-15)
+    assert reviews == 4 and misreads > 3
+    assert m.table.stage[0] < 4  # never institutionalized: absorb_weight plays no part here

@@ -24,8 +24,9 @@ Each rule below is off at its default, so ``Governance()`` is the plain model bi
 * **Review cadence** (``review_every``). Every k steps each partnership reviews its
   performance in a fact-based discussion: a share ``review_correction`` of the withholdings each
   side misread since the last review is corrected (the contractual evidence is moved back from
-  failures to successes) and the conflict record is cleared (the last betrayal no longer counts
-  as recent), at ``review_cost`` per partner.
+  failures to successes, at the weight it counted: ``resolved_weight`` if escalation resolved it,
+  ``absorb_weight`` if it was absorbed as an isolated error) and the conflict record is cleared
+  (the last betrayal no longer counts as recent), at ``review_cost`` per partner.
 * **Exit procedure.** An exit decided on low trust takes effect after ``notice_period`` steps
   and is cancelled if trust recovers meanwhile; the side that leaves pays ``exit_fee`` (per unit
   stake) to the other, which divides its exit threshold by ``1 + exit_fee`` (a costly exit is
@@ -51,7 +52,7 @@ import numpy as np
 from allysim._validation import check_int, check_nonnegative, check_probability
 from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.components import Part, state_reporter
-from allysim.abm.trust import TrustKind
+from allysim.abm.trust import Stage, TrustKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
@@ -309,7 +310,7 @@ class Governance(Part):
         e = outcome.n
         if e == 0:
             return outcome
-        rng, t = model.rng, model.table
+        rng = model.rng
         state = model.part_state[self.name]
         if use_numba():
             return self._perceive_compiled(model, outcome)
@@ -321,12 +322,6 @@ class Governance(Part):
             seen = seen | caught
             misread = misread & ~caught
             state["caught"] += np.count_nonzero(caught)
-        # Misread evidence fades as the contractual evidence it sits in does (forgetting, every
-        # round), so a review corrects what still weighs on trust, not what was forgotten.
-        if self.review_every:
-            record = t.column("misread")[:e]
-            record *= model.params.forgetting
-            record += misread
         betrayed = ~seen & outcome.contributed
         resolved = np.zeros((e, 2), dtype=bool)
         stake = model.stakes(slice(0, e))
@@ -346,6 +341,8 @@ class Governance(Part):
             )
             state["resolved"] += np.count_nonzero(settled)
         self._charge(model, cost)
+        if self.review_every:
+            self._record_misread(model, outcome.contributed, seen, resolved)
         return replace(outcome, seen=seen, resolved=resolved, resolved_weight=self.resolved_weight)
 
     def _perceive_compiled(self, model: TrustModel, outcome: RoundOutcome) -> RoundOutcome:
@@ -356,16 +353,15 @@ class Governance(Part):
         early = rng.random((e, 2)) if self.early_warning > 0 else none
         settle = self.escalation > 0 or self.facilitation > 0
         escalate = rng.random((e, 2)) if settle else none
-        review = bool(self.review_every)
-        record = model.table.column("misread") if review else np.zeros((0, 2))
         seen, resolved, cost, caught, conflicts, settled = kernels().perceive(
             np.ascontiguousarray(outcome.contributed),
             np.ascontiguousarray(outcome.seen),
             early,
             escalate,
             np.ascontiguousarray(model.stakes(slice(0, e)), dtype=float),
-            record,
-            review,
+            # The record is kept by _record_misread (its weights are LearnTrust's), not here.
+            np.zeros((0, 2)),
+            False,
             float(model.params.forgetting),
             float(self.early_warning),
             float(self.early_warning_cost * self.early_warning),
@@ -381,7 +377,31 @@ class Governance(Part):
         if settle:
             state["resolved"] += settled
         self._charge(model, cost)
+        if self.review_every:
+            self._record_misread(model, outcome.contributed, seen, resolved)
         return replace(outcome, seen=seen, resolved=resolved, resolved_weight=self.resolved_weight)
+
+    def _record_misread(
+        self, model: TrustModel, contributed: np.ndarray, seen: np.ndarray, resolved: np.ndarray
+    ) -> None:
+        """Add this round's misread withholdings to the record, at the weight LearnTrust gives
+        them as contractual evidence, after fading it as that evidence fades (``forgetting``).
+
+        A misread that escalation resolved counts ``resolved_weight``, one absorbed as an
+        isolated error in an institutionalized partnership ``absorb_weight``: a review that moved
+        a whole unit for each would also erase the evidence of withholdings seen correctly.
+        """
+        t, p, e = model.table, model.params, seen.shape[0]
+        misread = contributed[:, ::-1] & ~seen
+        # LearnTrust's weight of a withholding perceived this round (stage and streak are still
+        # those it reads), computed with the same operations so both paths agree to the bit.
+        institutional = (t.stage[:e] == Stage.INSTITUTIONALIZATION)[:, None]
+        isolated = institutional & (t.streak[:e] >= p.absorb_streak)
+        weight = np.where(isolated, p.absorb_weight, 1.0)
+        weight = np.where(resolved, weight * self.resolved_weight, weight)
+        record = t.column("misread")[:e]
+        record *= p.forgetting
+        record += np.where(misread, weight, 0.0)
 
     def _charge(self, model: TrustModel, cost: np.ndarray) -> None:
         """Both sides of each partnership pay half of ``cost`` (already doubled per partner)."""
