@@ -195,7 +195,7 @@ def compare_mechanisms(
 
     Parameters
     ----------
-    game : StageGame
+    game : StageGame, nashpy.Game or pair of arrays
         The symmetric 2x2 partnership game before any mechanism.
     scenarios : mapping of str to sequence of Mechanism
         Scenario name to the mechanisms applied, in order (see
@@ -238,7 +238,8 @@ def compare_mechanisms(
     Raises
     ------
     TypeError
-        ``game`` is not a StageGame, a scenario is not a list of mechanisms, ``strategies``
+        ``game`` is not a 2x2 game (StageGame, nashpy.Game or a pair of payoff arrays), a
+        scenario is not a list of mechanisms, ``strategies``
         holds something else than strategies or names, or a number is of the wrong type.
     ValueError
         ``scenarios`` is empty, a strategy name is unknown, fewer than 2 strategies, a number
