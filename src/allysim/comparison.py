@@ -239,8 +239,8 @@ def compare_mechanisms(
     ------
     TypeError
         ``game`` is not a 2x2 game (StageGame, nashpy.Game or a pair of payoff arrays), a
-        scenario is not a list of mechanisms, ``strategies``
-        holds something else than strategies or names, or a number is of the wrong type.
+        scenario is not a list of mechanisms, ``strategies`` holds something else than
+        strategies or names, or a number is of the wrong type.
     ValueError
         ``scenarios`` is empty, a strategy name is unknown, fewer than 2 strategies, a number
         is out of range, or ``method`` is not "exact" or "simulate".
