@@ -427,9 +427,6 @@ def _perceive(
     early,
     escalate,
     stake,
-    record,
-    review,
-    forgetting,
     early_warning,
     early_cost,
     escalation,
@@ -438,7 +435,8 @@ def _perceive(
     facilitation_cost,
     settle,
 ):  # pragma: no cover - compiled
-    """Governance.perceive: early warning, misread record, conflicts, escalation, facilitation.
+    """Governance.perceive: early warning, conflicts, escalation, facilitation (the misread
+    record is kept by ``Governance._record_misread``, with learning's weights).
 
     ``early`` and ``escalate`` hold the uniforms numpy draws (empty when that draw is skipped);
     ``early_cost`` is ``early_warning_cost * early_warning``. Returns the new ``seen``, the
@@ -459,8 +457,6 @@ def _perceive(
                 sn = True
                 misread = False
                 caught += 1
-            if review:
-                record[i, s] = record[i, s] * forgetting + (1.0 if misread else 0.0)
             new_seen[i, s] = sn
             if s == 0:
                 betrayed0 = not sn and contributed[i, 0]

@@ -359,10 +359,6 @@ class Governance(Part):
             early,
             escalate,
             np.ascontiguousarray(model.stakes(slice(0, e)), dtype=float),
-            # The record is kept by _record_misread (its weights are LearnTrust's), not here.
-            np.zeros((0, 2)),
-            False,
-            float(model.params.forgetting),
             float(self.early_warning),
             float(self.early_warning_cost * self.early_warning),
             float(self.escalation),
