@@ -7,6 +7,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import allysim as ally
 from allysim.abm import (
@@ -673,3 +675,60 @@ def test_partnership_table_takes_an_organization_named_twice_in_one_call():
     np.testing.assert_array_equal(t.partner_table, before[0])
     assert t.n_active == before[1]
     np.testing.assert_array_equal(t.degree, before[2])
+
+
+# ---------------------------------------------------------------- replicate_summary
+
+
+@given(
+    # Thousandths: scipy's sem underflows to NaN for spreads near 1e-300, ours does not.
+    values=st.lists(st.integers(-(10**9), 10**9), min_size=2, max_size=30, unique=True).map(
+        lambda v: [x / 1000 for x in v]
+    ),
+    level=st.floats(0.5, 0.999),
+)
+def test_replicate_summary_is_scipys_t_interval(values, level):
+    from scipy import stats
+
+    from allysim.abm import replicate_summary
+
+    runs = pd.DataFrame({"g": 1, "x": values})
+    row = replicate_summary(runs, "x", by="g", level=level).iloc[0]
+    low, high = stats.t.interval(
+        level, len(values) - 1, loc=np.mean(values), scale=stats.sem(values)
+    )
+    assert row["n"] == len(values) and row["missing"] == 0
+    assert row["low"] == pytest.approx(low, rel=1e-9, abs=1e-6)
+    assert row["high"] == pytest.approx(high, rel=1e-9, abs=1e-6)
+
+
+def test_replicate_summary_groups_counts_nan_and_refuses_bad_input():
+    from allysim.abm import replicate_summary
+
+    runs = pd.DataFrame(
+        {
+            "noise": [0.1, 0.0, 0.0, 0.1, 0.0],
+            "cap": [2, 2, 3, 2, 2],
+            "x": [1.0, 2.0, 5.0, np.nan, 4.0],
+            "y": [0.0, 1.0, 1.0, 1.0, 1.0],
+        }
+    )
+    t = replicate_summary(runs, ["x", "y"], by=["noise", "cap"])
+    assert t[["noise", "cap", "column"]].values.tolist() == [
+        [0.0, 2, "x"], [0.0, 2, "y"], [0.0, 3, "x"], [0.0, 3, "y"],
+        [0.1, 2, "x"], [0.1, 2, "y"],
+    ]  # fmt: skip
+    assert t["n"].tolist() == [2, 2, 1, 1, 1, 2] and t["missing"].tolist() == [0, 0, 0, 0, 1, 0]
+    assert t["mean"].tolist()[:2] == [3.0, 1.0] and np.isnan(t["low"].iloc[2])  # one run
+    assert t.loc[3, "sd"] != t.loc[3, "sd"]  # NaN for a single value
+    assert t.loc[1, "low"] == t.loc[1, "high"] == 1.0  # no spread, no width
+    whole = replicate_summary(runs, "y")
+    assert whole["n"].item() == 5 and whole["mean"].item() == 0.8
+    with pytest.raises(ValueError, match=r"by names \['seed'\] not in frame"):
+        replicate_summary(runs, "x", by="seed")
+    with pytest.raises(ValueError, match="level must"):
+        replicate_summary(runs, "x", level=1.0)
+    with pytest.raises(TypeError, match="'label' must be numeric"):
+        replicate_summary(runs.assign(label="a"), "label")
+    with pytest.raises(TypeError, match="frame must be a pandas DataFrame"):
+        replicate_summary(runs.to_dict(), "x")

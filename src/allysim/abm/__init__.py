@@ -49,6 +49,7 @@ from allysim.abm.partnerships import PartnershipTable
 from allysim.abm.phases import RoundOutcome
 from allysim.abm.stakeholders import StakeholderPressure
 from allysim.abm.standing import Standing
+from allysim.abm.stats import replicate_summary
 from allysim.abm.trust import KINDS, STAGES, Stage, TrustKind
 from allysim.abm.value_creation import ValueCreation, complementarity
 
@@ -82,6 +83,7 @@ __all__ = [
     "degree_centralization",
     "gini",
     "kogut_singh_index",
+    "replicate_summary",
     "to_tidy",
     "to_xarray",
 ]

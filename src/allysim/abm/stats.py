@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
+from scipy.special import stdtrit
 
-__all__ = ["gini", "life_table"]
+from allysim._validation import check_interval
+
+__all__ = ["gini", "life_table", "replicate_summary"]
 
 
 def gini(values: np.ndarray) -> float:
@@ -93,3 +98,96 @@ def life_table(ended: np.ndarray, failed: np.ndarray, alive: np.ndarray) -> pd.D
             "failure_hazard": failure_hazard[:last],
         }
     )
+
+
+def replicate_summary(
+    frame: pd.DataFrame,
+    columns: str | Sequence[str],
+    *,
+    by: str | Sequence[str] = (),
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Mean and Student-t interval over replicates, one row per group and column.
+
+    The usual last step of an experiment with the trust model: ``frame`` holds one row per
+    run (e.g. :func:`~allysim.abm.batch_run` with its default ``data_collection_period=-1``,
+    or your own per-run means over the last steps), ``by`` names the swept parameters, and
+    each group's replicates are treated as independent draws: the interval is
+    ``mean +- t_{(1 + level) / 2, n - 1} * sd / sqrt(n)``, the normal-theory interval of the
+    mean (Student 1908). NaN values (e.g. a rate with no partnership active) are left out and
+    counted in ``missing``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per run.
+    columns : str or sequence of str
+        Numeric columns to summarise.
+    by : str or sequence of str, default ()
+        Columns that define the groups (the swept parameters); none: one group.
+    level : float, default 0.95
+        Confidence level of the interval, in (0, 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``*by``, ``column``, ``n`` (finite values), ``missing`` (NaN values), ``mean``,
+        ``sd`` (sample standard deviation), ``low`` and ``high`` (NaN when ``n < 2``); rows
+        sorted by group, then in the order of ``columns``.
+
+    Raises
+    ------
+    TypeError
+        ``frame`` is not a DataFrame, or a column is not numeric.
+    ValueError
+        A name in ``columns`` or ``by`` is not a column of ``frame``, or ``level`` is outside
+        (0, 1).
+
+    Examples
+    --------
+    >>> runs = pd.DataFrame({"noise": [0.0, 0.0, 0.0, 0.1, 0.1, 0.1],
+    ...                      "contribution_rate": [0.8, 0.7, 0.9, 0.4, 0.5, 0.6]})
+    >>> table = replicate_summary(runs, "contribution_rate", by="noise")
+    >>> table[["noise", "n", "mean", "low", "high"]].round(3).values.tolist()
+    [[0.0, 3.0, 0.8, 0.552, 1.048], [0.1, 3.0, 0.5, 0.252, 0.748]]
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    names = [columns] if isinstance(columns, str) else list(columns)
+    groups = [by] if isinstance(by, str) else list(by)
+    if not names:
+        raise ValueError("columns must name at least one column")
+    for role, listed in (("columns", names), ("by", groups)):
+        unknown = [c for c in listed if c not in frame.columns]
+        if unknown:
+            raise ValueError(
+                f"{role} names {unknown} not in frame; its columns are {list(frame.columns)}"
+            )
+    for c in names:
+        if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]):
+            raise TypeError(f"columns: {c!r} must be numeric, got dtype {frame[c].dtype}")
+    level = check_interval(level, "level", 0.0, 1.0, low_open=True, high_open=True)
+    rows = []
+    grouped = frame.groupby(groups, sort=True, dropna=False) if groups else [((), frame)]
+    for key, part in grouped:
+        key = key if isinstance(key, tuple) else (key,)
+        for c in names:
+            values = part[c].to_numpy(dtype=float)
+            finite = values[~np.isnan(values)]
+            n = finite.size
+            mean = float(finite.mean()) if n else np.nan
+            sd = float(finite.std(ddof=1)) if n > 1 else np.nan
+            half = float(stdtrit(n - 1, (1 + level) / 2)) * sd / np.sqrt(n) if n > 1 else np.nan
+            rows.append(
+                {
+                    **dict(zip(groups, key, strict=True)),
+                    "column": c,
+                    "n": n,
+                    "missing": int(values.size - n),
+                    "mean": mean,
+                    "sd": sd,
+                    "low": mean - half,
+                    "high": mean + half,
+                }
+            )
+    return pd.DataFrame(rows)
