@@ -65,15 +65,20 @@ def _partial_log_products(a_ii, a_ij, a_ji, a_jj, z: int, beta: float, rule: str
     if rule == "moran_db":
         # Death-birth: a random organization dies and the Z - 1 others compete for its place
         # in proportion to fitness, so the competitors' pool lacks the one that died.
-        # The pools are summed in log space: near the float maximum (payoffs about 1e308)
-        # k * f overflowed and inf - inf gave NaN. log(0) = -inf drops an empty term exactly.
-        # Where both fitnesses are equal the pools are both (Z - 1) f: their ratio is exactly
-        # 1, which keeps neutral selection at exactly 1 / Z.
-        with np.errstate(divide="ignore"):
-            log_inv, log_res = np.log(f_inv), np.log(f_res)
-            up_pool = np.logaddexp(np.log(k) + log_inv, np.log(z - k - 1) + log_res)
-            down_pool = np.logaddexp(np.log(k - 1) + log_inv, np.log(z - k) + log_res)
-        log_ratio = log_ratio + np.where(log_inv == log_res, 0.0, up_pool - down_pool)
+        if max(float(np.max(f_inv)), float(np.max(f_res))) * z < 1e300:
+            up_pool = k * f_inv + (z - k - 1) * f_res
+            down_pool = (k - 1) * f_inv + (z - k) * f_res
+            log_ratio = log_ratio + np.log(up_pool) - np.log(down_pool)
+        else:
+            # Near the float maximum (payoffs about 1e308) k * f overflows and inf - inf gives
+            # NaN, so the pools are summed in log space; log(0) = -inf drops an empty term
+            # exactly. Where both fitnesses are equal the pools are both (Z - 1) f: their ratio
+            # is exactly 1, which keeps neutral selection at exactly 1 / Z.
+            with np.errstate(divide="ignore"):
+                log_inv, log_res = np.log(f_inv), np.log(f_res)
+                up_pool = np.logaddexp(np.log(k) + log_inv, np.log(z - k - 1) + log_res)
+                down_pool = np.logaddexp(np.log(k - 1) + log_inv, np.log(z - k) + log_res)
+            log_ratio = log_ratio + np.where(log_inv == log_res, 0.0, up_pool - down_pool)
     out = np.cumsum(log_ratio, axis=-1)
     return np.broadcast_to(out, (*shape, z - 1))
 
