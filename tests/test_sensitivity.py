@@ -255,6 +255,11 @@ def test_analyse_function_on_worker_processes_gives_the_same_result():
         ({"method": "sobol", "samples": 4, "num_levels": 4}, ValueError, "num_levels is a Morris"),
         ({"num_levels": 3}, ValueError, "num_levels must be even"),
         ({"outputs": "run"}, ValueError, "outputs must not be named 'run' or after a parameter"),
+        (
+            {"func": lambda run, y: run, "bounds": {"run": (0, 1), "y": (0, 1)}},
+            ValueError,
+            "bounds must not name 'run'",
+        ),
         ({"outputs": ()}, TypeError, "outputs must be None, a name"),
         ({"outputs": ("f", "f")}, ValueError, "must not repeat"),
         ({"outputs": ("f", "g")}, ValueError, r"returned one number .* but 2 outputs"),
@@ -590,3 +595,38 @@ def test_analyse_function_names_the_design_point_a_call_failed_at():
     assert kwargs["a"] > 0.5 and isinstance(kwargs["seed"], int)
     with pytest.raises(ZeroDivisionError):
         fragile(**kwargs)
+
+
+def test_analyse_function_reads_a_pandas_series_by_label():
+    # A Series is labelled: its outputs are read by name, not position. Read by position, the
+    # Series below gave "x" the effect of a (mu_star 1) and "y" that of b (10).
+    calls = []
+
+    def f(a, b):
+        calls.append(a)
+        return pd.Series({"y": a, "x": 10 * b})
+
+    r = analyse_function(
+        f, {"a": (0, 1), "b": (0, 1)}, outputs=["x", "y"], samples=4, progress=False
+    )
+    t = r.table()
+    assert t.loc["b", "x"] == pytest.approx(10.0) and t.loc["a", "x"] == 0.0
+    assert t.loc["a", "y"] == pytest.approx(1.0) and t.loc["b", "y"] == 0.0
+    assert len(calls) == 12
+    with pytest.raises(ValueError, match=r"without the output.*'z'"):
+        analyse_function(
+            f, {"a": (0, 1), "b": (0, 1)}, outputs=["x", "z"], samples=2, progress=False
+        )
+
+
+def test_analyse_function_refuses_a_parameter_named_run_before_any_call():
+    # It collided with the samples table's run column after every call had been made.
+    calls = []
+
+    def f(run, b):
+        calls.append(run)
+        return run + b
+
+    with pytest.raises(ValueError, match="bounds must not name 'run'"):
+        analyse_function(f, {"run": (0, 1), "b": (0, 1)}, samples=4, progress=False)
+    assert calls == []

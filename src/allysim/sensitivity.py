@@ -712,7 +712,9 @@ def sensitivity_analysis(
 
 def _as_outputs(value: Any, outputs: tuple[str, ...], point: Mapping[str, Any]) -> list[float]:
     """``func``'s result at one point as one float per output, or an error naming the point."""
-    if isinstance(value, Mapping):
+    # A pandas Series is labelled as a mapping is: read by label, not position (a Series
+    # {"y": a, "x": b} with outputs ("x", "y") gave each output the other's values).
+    if isinstance(value, Mapping | pd.Series):
         missing = [o for o in outputs if o not in value]
         if missing:
             raise ValueError(
@@ -877,10 +879,12 @@ def analyse_function(
     func : callable
         Takes the names of ``bounds`` as keyword arguments (and ``seed``, if it is
         stochastic) and returns one real number, or with several ``outputs`` a mapping from
-        their names to numbers (other keys are ignored) or a sequence of numbers in their order.
+        their names to numbers (a dict or a pandas Series; other keys are ignored) or a
+        sequence of numbers in their order.
         With ``n_jobs > 1`` it must pickle (defined at the top level of a module).
     bounds : Mapping[str, tuple[float, float]]
-        Parameter names and their ``(low, high)`` ranges, ``low < high``.
+        Parameter names and their ``(low, high)`` ranges, ``low < high``; not ``"run"``,
+        the samples table's column of design points.
     method : {"morris", "sobol"}
         Morris screening or Sobol' variance decomposition. Default ``"morris"``.
     samples : int
@@ -928,7 +932,8 @@ def analyse_function(
         parameter ``bounds`` does not give, returns something other than real numbers, or an
         argument has the wrong type.
     ValueError
-        ``low >= high``, an integer range holds fewer than two integers, ``samples`` is below
+        ``low >= high``, a parameter is named ``run``, an integer range holds fewer than two
+        integers, ``samples`` is below
         the method's minimum (or not a power of 2 with Sobol'), an output is named ``run`` or
         after a parameter, ``func``'s result lacks an output, or ``replicates > 1`` for a
         ``func`` without ``seed``.
@@ -960,6 +965,12 @@ def analyse_function(
             f"integers must be a parameter name or a sequence of them, got {integers!r}"
         )
     checked = _check_bounds(bounds, None, frozenset(names))
+    if "run" in checked:
+        # Refused before any call: the samples table's run column would collide at the end.
+        raise ValueError(
+            "bounds must not name 'run' (the samples table numbers its design points in a "
+            "column of that name); rename the parameter, e.g. with a wrapper function"
+        )
     stray = [n for n in names if n not in checked]
     if stray:
         raise ValueError(
