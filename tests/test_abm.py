@@ -732,3 +732,32 @@ def test_replicate_summary_groups_counts_nan_and_refuses_bad_input():
         replicate_summary(runs.assign(label="a"), "label")
     with pytest.raises(TypeError, match="frame must be a pandas DataFrame"):
         replicate_summary(runs.to_dict(), "x")
+
+
+def test_replicate_summary_groups_lists_and_refuses_by_names_it_overwrites():
+    from allysim.abm import replicate_summary
+
+    # batch_run sweeps strategies as one list per run; pandas cannot group lists (TypeError:
+    # unhashable type 'list'). The index repeats a label, as after pd.concat of two batches.
+    runs = pd.DataFrame(
+        {
+            "strategies": [["TFT", "ALLD"], ["WSLS", "ALLD"], ["TFT", "ALLD"], ["WSLS", "ALLD"]],
+            "x": [1.0, 2.0, 3.0, 6.0],
+        },
+        index=[0, 1, 0, 1],
+    )
+    t = replicate_summary(runs, "x", by="strategies")
+    assert t["strategies"].tolist() == [["TFT", "ALLD"], ["WSLS", "ALLD"]]
+    assert t["mean"].tolist() == [2.0, 4.0] and t["n"].tolist() == [2, 2]
+    # A swept parameter named like a summary column was overwritten by it: by="n" reported
+    # n = 2 for both groups and lost the values 10 and 20.
+    sized = pd.DataFrame({"n": [10, 10, 20, 20], "x": [1.0, 2.0, 3.0, 5.0]})
+    with pytest.raises(ValueError, match=r"by names \['n'\], which the result uses"):
+        replicate_summary(sized, "x", by="n")
+    with pytest.raises(ValueError, match=r"by names \['mean'\]"):
+        replicate_summary(sized.rename(columns={"n": "mean"}), "x", by="mean")
+    # An infinite run: counted in n, mean infinite, sd NaN, without numpy's warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        row = replicate_summary(pd.DataFrame({"x": [1.0, np.inf, 2.0]}), "x").iloc[0]
+    assert row["n"] == 3 and row["mean"] == np.inf and np.isnan(row["sd"])

@@ -100,6 +100,24 @@ def life_table(ended: np.ndarray, failed: np.ndarray, alive: np.ndarray) -> pd.D
     )
 
 
+_SUMMARY_COLUMNS = ("column", "n", "missing", "mean", "sd", "low", "high")
+
+
+def _group_key(value: object) -> object:
+    """A hashable stand-in for a group value: sequences as tuples, other unhashables by repr.
+
+    ``batch_run`` sweeps list-valued parameters (``strategies``, ``mechanisms``) with one list
+    per run, which pandas cannot group by.
+    """
+    if isinstance(value, list | tuple):
+        return tuple(_group_key(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
 def replicate_summary(
     frame: pd.DataFrame,
     columns: str | Sequence[str],
@@ -124,14 +142,18 @@ def replicate_summary(
     columns : str or sequence of str
         Numeric columns to summarise.
     by : str or sequence of str, default ()
-        Columns that define the groups (the swept parameters); none: one group.
+        Columns that define the groups (the swept parameters); none: one group. A column of
+        lists (``batch_run``'s ``strategies`` or ``mechanisms``) groups equal lists together.
+        Not a name of the result's own columns (``column``, ``n``, ``missing``, ``mean``,
+        ``sd``, ``low``, ``high``).
     level : float, default 0.95
         Confidence level of the interval, in (0, 1).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``*by``, ``column``, ``n`` (finite values), ``missing`` (NaN values), ``mean``,
+        Columns ``*by``, ``column``, ``n`` (values that are not NaN; an infinite one makes
+        ``mean`` infinite and ``sd`` NaN), ``missing`` (NaN values), ``mean``,
         ``sd`` (sample standard deviation), ``low`` and ``high`` (NaN when ``n < 2``); rows
         sorted by group, then in the order of ``columns``.
 
@@ -140,8 +162,8 @@ def replicate_summary(
     TypeError
         ``frame`` is not a DataFrame, or a column is not numeric.
     ValueError
-        A name in ``columns`` or ``by`` is not a column of ``frame``, or ``level`` is outside
-        (0, 1).
+        A name in ``columns`` or ``by`` is not a column of ``frame``, ``by`` names one of the
+        result's own columns, or ``level`` is outside (0, 1).
 
     Examples
     --------
@@ -163,20 +185,42 @@ def replicate_summary(
             raise ValueError(
                 f"{role} names {unknown} not in frame; its columns are {list(frame.columns)}"
             )
+    clash = [g for g in groups if g in _SUMMARY_COLUMNS]
+    if clash:
+        # The summary's own column would overwrite the group's value in each row.
+        raise ValueError(
+            f"by names {clash}, which the result uses for its own columns "
+            f"{list(_SUMMARY_COLUMNS)}; rename them in frame first (frame.rename(columns=...))"
+        )
     for c in names:
         if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]):
             raise TypeError(f"columns: {c!r} must be numeric, got dtype {frame[c].dtype}")
     level = check_interval(level, "level", 0.0, 1.0, low_open=True, high_open=True)
     rows = []
-    grouped = frame.groupby(groups, sort=True, dropna=False) if groups else [((), frame)]
+    keyed = frame
+    unhashable = [g for g in groups if frame[g].dtype == object]
+    if unhashable:
+        # Positional index: part.index[0] below finds the row's own value even where frame's
+        # index repeats a label.
+        keyed = frame.reset_index(drop=True)
+        keyed = keyed.assign(**{g: keyed[g].map(_group_key) for g in unhashable})
+    grouped = keyed.groupby(groups, sort=True, dropna=False) if groups else [((), keyed)]
     for key, part in grouped:
         key = key if isinstance(key, tuple) else (key,)
+        # A stand-in key is reported as the frame holds it (the list, not its tuple).
+        if unhashable and len(part):
+            first = int(part.index[0])
+            key = tuple(
+                frame[g].iloc[first] if g in unhashable else k
+                for g, k in zip(groups, key, strict=True)
+            )
         for c in names:
             values = part[c].to_numpy(dtype=float)
             finite = values[~np.isnan(values)]
             n = finite.size
             mean = float(finite.mean()) if n else np.nan
-            sd = float(finite.std(ddof=1)) if n > 1 else np.nan
+            with np.errstate(invalid="ignore"):  # inf - inf: sd NaN, as documented
+                sd = float(finite.std(ddof=1)) if n > 1 else np.nan
             half = float(stdtrit(n - 1, (1 + level) / 2)) * sd / np.sqrt(n) if n > 1 else np.nan
             rows.append(
                 {
