@@ -749,6 +749,18 @@ def test_replicate_summary_groups_lists_and_refuses_by_names_it_overwrites():
     t = replicate_summary(runs, "x", by="strategies")
     assert t["strategies"].tolist() == [["TFT", "ALLD"], ["WSLS", "ALLD"]]
     assert t["mean"].tolist() == [2.0, 4.0] and t["n"].tolist() == [2, 2]
+    # Mechanisms hash but do not sort (pandas: "'values' is not ordered").
+    from allysim.mechanisms import Sanction, ShadowOfFuture
+
+    sets = [[Sanction(3, 0.8)], [ShadowOfFuture(0.99), Sanction(3, 0.8)], [ShadowOfFuture(0.9)]]
+    combos = pd.DataFrame({"mechanisms": sets * 2, "x": [1.0, 2.0, 3.0, 3.0, 4.0, 5.0]})
+    t = replicate_summary(combos, "x", by="mechanisms")
+    assert sorted(map(repr, t["mechanisms"])) == sorted(map(repr, sets))
+    assert dict(zip(map(repr, t["mechanisms"]), t["mean"], strict=True)) == {
+        repr(sets[0]): 2.0,
+        repr(sets[1]): 3.0,
+        repr(sets[2]): 4.0,
+    }
     # A swept parameter named like a summary column was overwritten by it: by="n" reported
     # n = 2 for both groups and lost the values 10 and 20.
     sized = pd.DataFrame({"n": [10, 10, 20, 20], "x": [1.0, 2.0, 3.0, 5.0]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -104,18 +105,16 @@ _SUMMARY_COLUMNS = ("column", "n", "missing", "mean", "sd", "low", "high")
 
 
 def _group_key(value: object) -> object:
-    """A hashable stand-in for a group value: sequences as tuples, other unhashables by repr.
+    """A hashable, sortable stand-in for a group value: sequences as tuples, objects by repr.
 
     ``batch_run`` sweeps list-valued parameters (``strategies``, ``mechanisms``) with one list
-    per run, which pandas cannot group by.
+    per run, which pandas cannot group by (unhashable), and mechanisms, which it cannot sort.
     """
     if isinstance(value, list | tuple):
         return tuple(_group_key(v) for v in value)
-    try:
-        hash(value)
-    except TypeError:
-        return repr(value)
-    return value
+    if value is None or isinstance(value, str | numbers.Number):
+        return value
+    return repr(value)
 
 
 def replicate_summary(
@@ -198,20 +197,20 @@ def replicate_summary(
     level = check_interval(level, "level", 0.0, 1.0, low_open=True, high_open=True)
     rows = []
     keyed = frame
-    unhashable = [g for g in groups if frame[g].dtype == object]
-    if unhashable:
+    stand_in = [g for g in groups if frame[g].dtype == object]
+    if stand_in:
         # Positional index: part.index[0] below finds the row's own value even where frame's
         # index repeats a label.
         keyed = frame.reset_index(drop=True)
-        keyed = keyed.assign(**{g: keyed[g].map(_group_key) for g in unhashable})
+        keyed = keyed.assign(**{g: keyed[g].map(_group_key) for g in stand_in})
     grouped = keyed.groupby(groups, sort=True, dropna=False) if groups else [((), keyed)]
     for key, part in grouped:
         key = key if isinstance(key, tuple) else (key,)
         # A stand-in key is reported as the frame holds it (the list, not its tuple).
-        if unhashable and len(part):
+        if stand_in and len(part):
             first = int(part.index[0])
             key = tuple(
-                frame[g].iloc[first] if g in unhashable else k
+                frame[g].iloc[first] if g in stand_in else k
                 for g, k in zip(groups, key, strict=True)
             )
         for c in names:
