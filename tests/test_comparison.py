@@ -149,7 +149,10 @@ def test_strategies_may_be_given_by_name_and_bad_ones_are_refused_by_name():
     pd.testing.assert_frame_equal(by_name, by_object)
     with pytest.raises(ValueError, match="strategies must hold at least 2"):
         compare_mechanisms(GAME, scen, strategies=["TFT"], progress=False)
-    with pytest.raises(TypeError, match="strategies must hold"):
+    with pytest.raises(TypeError, match=r"strategies\[1\] must be a MemoryOne"):
         compare_mechanisms(GAME, scen, strategies=["TFT", 3], progress=False)
+    # A factory passed uncalled gets the kernels' advice (it was "got function" alone).
+    with pytest.raises(TypeError, match=r"GTFT makes a strategy: call it \(GTFT\(game\)\) or"):
+        compare_mechanisms(GAME, scen, strategies=["TFT", ally.GTFT], progress=False)
     with pytest.raises(TypeError, match="strategies must be a sequence"):
         compare_mechanisms(GAME, scen, strategies="TFT", progress=False)

@@ -24,6 +24,7 @@ from allysim._validation import (
 from allysim.evolution import stationary_distribution
 from allysim.games import StageGame, partnership_game
 from allysim.kernels import cooperation_rates, outcome_distribution
+from allysim.kernels._inputs import factory_hint
 from allysim.mechanisms import Mechanism, MechanismSetup, apply
 from allysim.scenarios import comparison_scenarios, comparison_strategies
 from allysim.strategies import FiniteStateStrategy, MemoryOne, named
@@ -110,13 +111,14 @@ def _strategy_list(strategies, game: StageGame) -> list:
             f"{type(strategies).__name__}"
         )
     out = []
-    for s in strategies:
+    for i, s in enumerate(strategies):
         if isinstance(s, str):
             s = named(s, game)
         if not isinstance(s, MemoryOne | FiniteStateStrategy):
+            # The kernels' advice for a factory (allysim.GTFT, allysim.RANDOM) passed uncalled.
             raise TypeError(
-                "strategies must hold MemoryOne or FiniteStateStrategy objects or names, got "
-                f"{type(s).__name__}"
+                f"strategies[{i}] must be a MemoryOne or FiniteStateStrategy object or a name, "
+                f"got {type(s).__name__}{factory_hint(s)}"
             )
         out.append(s)
     if len(out) < 2:

@@ -50,6 +50,22 @@ def _with_names(strategies: StrategiesLike, name: str, game: Any = None) -> Stra
     return strategies
 
 
+def factory_hint(s: Any) -> str:
+    """Advice for a callable passed where a strategy belongs ("" for anything else)."""
+    if not callable(s):
+        return ""
+    # allysim.GTFT and allysim.RANDOM are factories (GTFT's generosity depends on the game,
+    # RANDOM's on its probability); both have names that the lookup takes.
+    factories = {
+        "gtft": ("GTFT", "GTFT(game)", "'GTFT'"),
+        "random_strategy": ("RANDOM", "RANDOM(0.5)", "'RANDOM(0.5)'"),
+    }
+    fname = getattr(s, "__name__", "") or "it"
+    label, call, known = factories.get(fname, (fname, f"{fname}(...)", ""))
+    hint = f"; {label} makes a strategy: call it ({call})"
+    return hint + f" or pass the name {known}" if known else hint
+
+
 def _as_batch(strategies: StrategiesLike, name: str, game: Any = None) -> _Batch:
     strategies = _with_names(strategies, name, game)
     if isinstance(strategies, np.ndarray):
@@ -67,22 +83,9 @@ def _as_batch(strategies: StrategiesLike, name: str, game: Any = None) -> _Batch
         raise ValueError(f"{name} must hold at least one strategy")
     for s in items:
         if not isinstance(s, MemoryOne | FiniteStateStrategy):
-            hint = ""
-            # allysim.GTFT and allysim.RANDOM are factories (GTFT's generosity depends on the
-            # game, RANDOM's on its probability); both have names that the lookup takes.
-            factories = {
-                "gtft": ("GTFT", "GTFT(game)", "'GTFT'"),
-                "random_strategy": ("RANDOM", "RANDOM(0.5)", "'RANDOM(0.5)'"),
-            }
-            if callable(s):
-                fname = getattr(s, "__name__", "") or "it"
-                label, call, known = factories.get(fname, (fname, f"{fname}(...)", ""))
-                hint = f"; {label} makes a strategy: call it ({call})"
-                if known:
-                    hint += f" or pass the name {known}"
             raise TypeError(
                 f"{name} must hold MemoryOne or FiniteStateStrategy objects or names, got "
-                f"{s!r}{hint}"
+                f"{s!r}{factory_hint(s)}"
             )
     names = tuple(s.name for s in items)
     if all(isinstance(s, MemoryOne) for s in items):
