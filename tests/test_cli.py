@@ -494,6 +494,21 @@ def test_tournament_without_a_standard_error_says_so_instead_of_nan(tmp_path, ca
     )
 
 
+def test_tournament_with_one_repetition_gives_the_reason_it_has_no_standard_error(tmp_path, capsys):
+    # One match per pair: no stderr for anyone, and not because matches "all scored alike"
+    # (the line read "their 1 simulated matches per pair all scored alike").
+    argv = ["tournament", "--strategies", "TFT,ALLD,RANDOM(0.5)", "--rounds", "20"]
+    argv += ["--noise", "0.1", "--repetitions", "1", "--quiet", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert pd.read_csv(tmp_path / "tournament.csv")["stderr"].isna().all()
+    line = next(x for x in out.splitlines() if x.startswith("largest |simulated - exact|"))
+    assert line.endswith(
+        "none; no standard error for ALLD, TFT, RANDOM(0.5): one simulated match per pair has "
+        "no spread (use --repetitions 2 or more)"
+    ), line
+
+
 def test_tournament_help_example_pastes_into_the_shell():
     # Unquoted, RANDOM(0.5) in the example is a bash syntax error when pasted.
     import re

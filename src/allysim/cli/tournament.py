@@ -135,6 +135,9 @@ def _z_summary(table: pd.DataFrame, repetitions: int) -> str:
     >>> _z_summary(t, 2)  # doctest: +NORMALIZE_WHITESPACE
     'largest |simulated - exact| / stderr over strategies: 1.50; no standard error for ALLD:
     its 2 simulated matches per pair all scored alike (raise --repetitions)'
+    >>> _z_summary(t, 1)  # doctest: +NORMALIZE_WHITESPACE
+    'largest |simulated - exact| / stderr over strategies: 1.50; no standard error for ALLD:
+    one simulated match per pair has no spread (use --repetitions 2 or more)'
     """
     z = table["z"]
     head = "largest |simulated - exact| / stderr over strategies: "
@@ -142,6 +145,12 @@ def _z_summary(table: pd.DataFrame, repetitions: int) -> str:
     missing = table.loc[z.isna(), "strategy"].tolist()
     if not missing:
         return head
+    if repetitions == 1:
+        # One match per pair has no spread to estimate: nothing "scored alike".
+        return (
+            f"{head}; no standard error for {', '.join(missing)}: one simulated match per pair "
+            "has no spread (use --repetitions 2 or more)"
+        )
     whose = "its" if len(missing) == 1 else "their"
     return (
         f"{head}; no standard error for {', '.join(missing)}: {whose} {repetitions} simulated "
