@@ -895,7 +895,10 @@ def analyse_function(
     integers : str or sequence of str
         Parameters of ``bounds`` that are integers: rounded from the sampled value to the
         nearest integer within the range (halves up, the ends kept inside), so that
-        ``(k - 0.5, m + 0.5)`` gives each of ``k..m`` the same weight; passed as ``int``.
+        ``(k - 0.5, m + 0.5)`` gives each of ``k..m`` the same weight with Sobol'; Morris
+        visits only its ``num_levels`` grid values (4 by default: ``(0.5, 6.5)`` reaches 1,
+        3, 5 and 6), so give ``num_levels = m - k + 1`` when that count is even. Passed as
+        ``int``.
         Default none.
     num_levels : int or None
         Morris: levels of the grid each parameter moves on, even, >= 2. Default None: 4.
