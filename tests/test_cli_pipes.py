@@ -112,3 +112,33 @@ def test_guard_drops_output_after_the_first_broken_pipe():
     kept.write("a")
     kept.flush()
     assert kept.stream.getvalue() == "a" and not kept.broken
+
+
+def test_progress_bars_only_on_a_terminal(tmp_path, monkeypatch):
+    # Redirected (a file, a pipe, pytest's capture) the bars' redraws would fill the log with
+    # \r-joined lines, so they are off unless stderr is a terminal; --quiet still forces off.
+    import allysim.cli as cli
+
+    seen = []
+
+    def sections(parser, args, sections):
+        seen.append(args.quiet)
+        return 0
+
+    monkeypatch.setattr(cli, "_run_sections", sections)
+    argv = ["trust", "--out", str(tmp_path), "--steps", "1"]
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Tty())
+    main(argv)
+    main([*argv, "--quiet"])
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    main(argv)
+    monkeypatch.setattr(sys, "stderr", None)
+    main(argv)
+    assert seen == [False, True, True, True]
+    with open(os.devnull, "w") as devnull:
+        assert cli._is_terminal(Tty()) and not cli._is_terminal(devnull)

@@ -37,6 +37,15 @@ from allysim.scenarios import trust_scenarios
 __all__ = ["main", "trust_scenarios"]
 
 
+def _is_terminal(stream: object) -> bool:
+    """Whether ``stream`` is an interactive terminal (False for files, pipes and None)."""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if callable(isatty) else False
+    except (ValueError, OSError):  # a closed stream
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``allysim`` console script.
 
@@ -82,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             before = argv[: argv.index(args.command)]
             owner = parser if any(x in before for x in extra) else args.parser
             owner.error(f"unrecognized arguments: {' '.join(extra)}")
+        if not args.quiet and not _is_terminal(sys.stderr):
+            # Redirected to a file or a pipe, a bar's redraws pile up as \r-joined lines
+            # that bury the log; a terminal shows them in place.
+            args.quiet = True
         return _run_sections(args.parser, args, args.sections(args.parser, args))
     finally:
         if guard is not None:

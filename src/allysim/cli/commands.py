@@ -115,7 +115,11 @@ def _build_parser() -> argparse.ArgumentParser:
                 default=2024,
                 help="random seed, an integer in [0, 2**63 - 1] (default: %(default)s)",
             )
-        p.add_argument("--quiet", action="store_true", help="no progress bars")
+        p.add_argument(
+            "--quiet",
+            action="store_true",
+            help="no progress bars (also the case when stderr is not a terminal)",
+        )
 
     def tournament_options(p: argparse.ArgumentParser) -> None:
         p.add_argument(
