@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -630,3 +631,98 @@ def test_analyse_function_refuses_a_parameter_named_run_before_any_call():
     with pytest.raises(ValueError, match="bounds must not name 'run'"):
         analyse_function(f, {"run": (0, 1), "b": (0, 1)}, samples=4, progress=False)
     assert calls == []
+
+
+# --- the package layout (allysim.sensitivity was one module until the split) ---
+
+SAVED_BEFORE_SPLIT = Path(__file__).parent / "data" / "saved_before_split_sensitivity.pkl"
+
+
+@pytest.mark.parametrize(
+    "module,name",
+    [
+        ("result", "SensitivityResult"),
+        ("trust", "sensitivity_analysis"),
+        ("trust", "HEADLINE_OUTPUTS"),
+        ("functions", "analyse_function"),
+        ("_design", "_analyse"),
+        ("_design", "_round_into"),
+        ("_design", "SOBOL_CONF_WARN"),
+    ],
+)
+def test_names_of_the_single_module_stay_importable_from_the_package(module, name):
+    import importlib
+
+    package = importlib.import_module("allysim.sensitivity")
+    assert getattr(package, name) is getattr(
+        importlib.import_module(f"allysim.sensitivity.{module}"), name
+    )
+    assert package.__all__ == [
+        "HEADLINE_OUTPUTS",
+        "SensitivityResult",
+        "analyse_function",
+        "sensitivity_analysis",
+    ]
+
+
+def _pickled_before_split(a, b, n):
+    return 3 * a - 2 * b * n
+
+
+def test_result_pickled_before_the_split_loads_and_equals_a_fresh_run():
+    """SensitivityResult has no ``save`` (its DataFrames are not a SavedResult's fields); a
+    pickle is how one is kept. The fixture was pickled (protocol 4) by the single module of
+    commit 8fa3f19, so it names the class ``allysim.sensitivity.SensitivityResult``, which the
+    package still exports. The run: ``analyse_function`` of ``3 a - 2 b n`` with n an integer
+    in (0.5, 3.5), Morris, samples=3, seed=1."""
+    raw = SAVED_BEFORE_SPLIT.read_bytes()
+    assert b"allysim.sensitivity\x94" in raw and b"allysim.sensitivity.result" not in raw
+    old = pd.read_pickle(SAVED_BEFORE_SPLIT)
+    assert type(old) is SensitivityResult
+    fresh = analyse_function(
+        _pickled_before_split,
+        {"a": (0, 2), "b": (0, 0.5), "n": (0.5, 3.5)},
+        integers="n",
+        samples=3,
+        seed=1,
+        progress=False,
+    )
+    # Bit for bit: the split moved code, it changed no number.
+    pd.testing.assert_frame_equal(old.indices, fresh.indices, check_exact=True)
+    pd.testing.assert_frame_equal(old.samples, fresh.samples, check_exact=True)
+    assert (old.method, old.parameters, old.outputs, old.runs) == (
+        "morris",
+        ("a", "b", "n"),
+        ("value",),
+        12,
+    )
+    # Morris on a linear function: mu_star of a is |3| times its range 2.
+    assert old.table()["value"]["a"] == 6.0
+    assert old.ranking("value") == ["a", "b", "n"]
+
+
+def test_warnings_point_at_the_callers_line():
+    """The warnings are raised two or three calls deep (_dispatch, _analyse, _sobol_indices);
+    their stacklevel must still name the user's call, in this file."""
+    box = {"x": (0.0, 1.0), "y": (0.0, 1.0)}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        analyse_function(lambda x, y: 1.0, box, method="sobol", samples=4, progress=False)
+        analyse_function(lambda x, y: float("nan"), box, samples=2, progress=False)
+        analyse_function(lambda x, y: x * y, box, method="sobol", samples=4, progress=False)
+    messages = [str(w.message) for w in caught]
+    assert any("no variance to split" in m for m in messages)
+    assert any("no finite value" in m for m in messages)
+    assert any("too wide to rank" in m for m in messages)
+    assert {w.filename for w in caught} == {__file__}
+
+
+def test_sensitivity_analysis_on_worker_processes_gives_the_same_result():
+    # The workers import _trust_outputs from allysim.sensitivity.trust, by its qualified name.
+    bounds = {"stage_min_steps": (0.5, 6.5)}
+    one = sensitivity_analysis(bounds, samples=2, outputs=("contribution",), seed=3, **TINY)
+    two = sensitivity_analysis(
+        bounds, samples=2, outputs=("contribution",), seed=3, n_jobs=2, **TINY
+    )
+    pd.testing.assert_frame_equal(one.indices, two.indices, check_exact=True)
+    pd.testing.assert_frame_equal(one.samples, two.samples, check_exact=True)

@@ -120,7 +120,7 @@ def _sobol_indices(problem: dict, y: np.ndarray, output: str, samples: int, seed
             f"output {output!r} is the same at every design point, so it has no variance to "
             "split: its Sobol' indices are NaN",
             RuntimeWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
         k = len(problem["names"])
         return {c: np.full(k, np.nan) for c in _INDEX_COLUMNS["sobol"]}
@@ -133,9 +133,30 @@ def _sobol_indices(problem: dict, y: np.ndarray, output: str, samples: int, seed
             f"output {output!r}: the widest 95% interval of its Sobol' indices is +-{widest:.2g} "
             f"at samples={samples}, too wide to rank parameters; raise samples (a power of 2)",
             RuntimeWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
     return found
+
+
+def _dispatch(
+    bounds: Mapping[str, tuple[float, float]],
+    evaluate: Evaluate,
+    outputs: Sequence[str],
+    *,
+    n_jobs: int,
+    **options: Any,
+) -> SensitivityResult:
+    """:func:`_analyse` (with ``options``, its keyword arguments) in this process when ``n_jobs``
+    is 1, else on a pool of ``n_jobs`` worker processes.
+
+    The workers unpickle ``evaluate``, so its function must be importable by its qualified name
+    (``_trust_outputs``, ``_function_outputs`` at the top level of their modules). The warnings
+    of ``_analyse`` count this frame in their ``stacklevel``, to point at the user's call.
+    """
+    if n_jobs == 1:
+        return _analyse(bounds, evaluate, outputs, **options)
+    with cf.ProcessPoolExecutor(max_workers=n_jobs) as pool:
+        return _analyse(bounds, evaluate, outputs, executor=pool, **options)
 
 
 def _analyse(
@@ -219,7 +240,7 @@ def _analyse(
                 f"output {output!r} has no finite value at {missing} of {n} design points "
                 "(in the trust model, e.g. no partnership was active); its indices are NaN",
                 RuntimeWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
             found = {c: np.full(k, np.nan) for c in _INDEX_COLUMNS[method]}
         elif method == "morris":

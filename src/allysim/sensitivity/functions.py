@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import functools
 import inspect
 import numbers
@@ -15,11 +14,11 @@ import pandas as pd
 
 from allysim._validation import SeedLike, check_bool, check_int, resolve_seed
 from allysim.sensitivity._design import (
-    _analyse,
     _check_bounds,
     _check_levels,
     _check_method,
     _check_samples,
+    _dispatch,
 )
 from allysim.sensitivity.result import SensitivityResult
 
@@ -318,24 +317,25 @@ def analyse_function(
         outputs=output_names,
         takes_seed=takes_seed,
     )
-    options: dict[str, Any] = {
-        "method": method,
-        "samples": samples,
-        "seed": seed,
-        "integers": flags,
-        "num_levels": num_levels,
-        "replicates": replicates,
-        "common_seeds": common_seeds,
-        "progress": progress,
-    }
-    if n_jobs == 1:
-        return _analyse(checked, evaluate, output_names, **options)
-    try:
-        pickle.dumps(func)
-    except Exception as exc:  # lambdas, local functions, closures over unpicklable objects
-        raise TypeError(
-            f"func cannot be sent to worker processes ({type(exc).__name__}: {exc}); define it "
-            "at the top level of an importable module, or use n_jobs=1"
-        ) from exc
-    with cf.ProcessPoolExecutor(max_workers=n_jobs) as pool:
-        return _analyse(checked, evaluate, output_names, executor=pool, **options)
+    if n_jobs > 1:
+        try:
+            pickle.dumps(func)
+        except Exception as exc:  # lambdas, local functions, closures over unpicklable objects
+            raise TypeError(
+                f"func cannot be sent to worker processes ({type(exc).__name__}: {exc}); define it "
+                "at the top level of an importable module, or use n_jobs=1"
+            ) from exc
+    return _dispatch(
+        checked,
+        evaluate,
+        output_names,
+        n_jobs=n_jobs,
+        method=method,
+        samples=samples,
+        seed=seed,
+        integers=flags,
+        num_levels=num_levels,
+        replicates=replicates,
+        common_seeds=common_seeds,
+        progress=progress,
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
@@ -13,11 +12,11 @@ import pandas as pd
 
 from allysim._validation import SeedLike, check_bool, check_int, resolve_seed
 from allysim.sensitivity._design import (
-    _analyse,
     _check_bounds,
     _check_levels,
     _check_method,
     _check_samples,
+    _dispatch,
     _integer_range,
 )
 from allysim.sensitivity.result import SensitivityResult
@@ -267,17 +266,17 @@ def sensitivity_analysis(
         steps=steps,
         burn_in=burn_in,
     )
-    options: dict[str, Any] = {
-        "method": method,
-        "samples": samples,
-        "seed": seed,
-        "integers": integers,
-        "num_levels": num_levels,
-        "replicates": replicates,
-        "common_seeds": common_seeds,
-        "progress": progress,
-    }
-    if n_jobs == 1:
-        return _analyse(checked, evaluate, names, **options)
-    with cf.ProcessPoolExecutor(max_workers=n_jobs) as pool:
-        return _analyse(checked, evaluate, names, executor=pool, **options)
+    return _dispatch(
+        checked,
+        evaluate,
+        names,
+        n_jobs=n_jobs,
+        method=method,
+        samples=samples,
+        seed=seed,
+        integers=integers,
+        num_levels=num_levels,
+        replicates=replicates,
+        common_seeds=common_seeds,
+        progress=progress,
+    )
