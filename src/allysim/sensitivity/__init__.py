@@ -21,15 +21,15 @@ SALib is imported only when an analysis runs (``pip install allysim[sensitivity]
 
 Where things live (every public name is importable from ``allysim.sensitivity``):
 
-* ``result``: :class:`SensitivityResult`, the indices and the runs, with ``table``,
-  ``ranking`` and ``plot``;
+* ``result``: [`SensitivityResult`][allysim.sensitivity.SensitivityResult], the indices and
+  the runs, with ``table``, ``ranking`` and ``plot``;
 * ``_design``: the machinery both analyses share: the checks of bounds, method, samples and
   levels, the design and its seeds, the runs (in this process or a pool of workers) and the
   indices computed by SALib;
-* ``trust``: :func:`sensitivity_analysis` of the trust model and its outputs
-  (:data:`HEADLINE_OUTPUTS`);
-* ``functions``: :func:`analyse_function`, the same analysis of any function of named
-  parameters.
+* ``trust``: [`sensitivity_analysis`][allysim.sensitivity.sensitivity_analysis], the trust
+  model's analysis, and its outputs (``HEADLINE_OUTPUTS``);
+* ``functions``: [`analyse_function`][allysim.sensitivity.analyse_function], the same
+  analysis of any function of named parameters.
 """
 
 from __future__ import annotations

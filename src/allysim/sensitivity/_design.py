@@ -2,7 +2,7 @@
 or Saltelli's Sobol' design) and its seeds, the runs, and SALib's indices of every output.
 
 An analysis checks its own arguments, builds ``evaluate(values, seed)`` (one run at one design
-point: the trust model, or the user's function) and hands it to :func:`_analyse`.
+point: the trust model, or the user's function) and hands it to ``_analyse``.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def _sobol_indices(problem: dict, y: np.ndarray, output: str, samples: int, seed
     """SALib's first-order and total Sobol' indices of one output, NaN where undefined.
 
     A constant output has no variance to split: its indices are NaN (SALib's 0/0 gave 0), with
-    a warning. Intervals wider than :data:`SOBOL_CONF_WARN` are flagged too.
+    a warning. Intervals wider than ``SOBOL_CONF_WARN`` are flagged too.
     """
     if np.ptp(y) == 0:
         warnings.warn(
@@ -146,7 +146,7 @@ def _dispatch(
     n_jobs: int,
     **options: Any,
 ) -> SensitivityResult:
-    """:func:`_analyse` (with ``options``, its keyword arguments) in this process when ``n_jobs``
+    """``_analyse`` (with ``options``, its keyword arguments) in this process when ``n_jobs``
     is 1, else on a pool of ``n_jobs`` worker processes.
 
     The workers unpickle ``evaluate``, so its function must be importable by its qualified name
