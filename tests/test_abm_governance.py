@@ -4,6 +4,7 @@ several seeds."""
 import numpy as np
 import pytest
 
+from abm_pairs import quiet_pair
 from allysim.abm import DECISION_RIGHTS, Governance, TrustModel
 
 SEEDS = range(6)
@@ -184,21 +185,7 @@ def test_risk_exposure_gives_the_decision_to_the_more_invested_partner():
 
 def _pair(**kw):
     """Two organizations in one partnership that never ends, no noise of any kind."""
-    common = dict(
-        n_organizations=2,
-        strategies=["ALLC"],
-        initial_strategies=[0, 0],
-        continuation=1.0,
-        noise=0.0,
-        perception_noise=0.0,
-        culture_spread=0.0,
-        capability_mean=1.0,
-        capability_spread=0.0,
-        capacity=1,
-        search_rate=1.0,
-        imitation_every=0,
-    )
-    return TrustModel(seed=1, **(common | kw))
+    return quiet_pair(**kw)
 
 
 def test_review_of_a_clean_record_leaves_trust_alone():

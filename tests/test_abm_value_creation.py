@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from abm_pairs import quiet_pair
 from allysim.abm import RoundOutcome, TrustModel, ValueCreation, complementarity
 
 SEEDS = range(3)
@@ -164,23 +165,10 @@ def test_risk_premium_prices_the_dividend_governance_pays(numba_on, monkeypatch)
 
     monkeypatch.setenv("ALLYSIM_NUMBA", numba_on)
     for governance, factor in ((None, 1.0), (Governance(decision_rights="independent"), 0.8)):
-        m = TrustModel(
-            n_organizations=2,
-            strategies=["ALLC"],
-            initial_strategies=[0, 0],
-            continuation=1.0,
-            noise=0.0,
-            perception_noise=0.0,
-            culture_spread=0.0,
-            capability_mean=1.0,
-            capability_spread=0.0,
-            capacity=1,
-            search_rate=1.0,
-            imitation_every=0,
+        m = quiet_pair(
             imitation_payoff="raw",
             governance=governance,
             value_creation=ValueCreation(dividend_risk=0.5, risk_aversion=2.0),
-            seed=1,
         )
         m.step()  # the partnership forms
         before = m.wealth - m.period_payoff
