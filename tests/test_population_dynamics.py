@@ -222,3 +222,51 @@ def test_stationary_distribution_in_the_small_mutation_limit_takes_every_rule(ru
     np.testing.assert_allclose(neutral, 1 / 3, rtol=1e-12)
     with pytest.raises(ValueError, match="small-mutation limit"):
         stationary_distribution(a, population=30, selection=0.2, rule=rule, mutation=0.01)
+
+
+@pytest.mark.parametrize("n", [48, 127, 129, 300])
+def test_compiled_gth_elimination_is_numpys_to_the_bit(n, monkeypatch):
+    # The compiled loop reproduces numpy's pairwise row sums and the update's order, so the
+    # stationary law is the same bits with or without numba (and several times faster).
+    pytest.importorskip("numba")
+    from allysim.evolution import mutation_chain
+
+    rng = np.random.default_rng(n)
+    for skew in (1, 8, 30):
+        t = rng.random((n, n)) ** skew
+        t[rng.random((n, n)) < 0.5] = 0.0
+        t += np.eye(n, k=1) + np.eye(n, k=1 - n)  # irreducible
+        t /= t.sum(axis=1, keepdims=True)
+        compiled = mutation_chain._gth(t)
+        monkeypatch.setattr(mutation_chain, "GTH_COMPILED_FROM", 10**9)
+        reference = mutation_chain._gth(t)
+        monkeypatch.undo()
+        np.testing.assert_array_equal(compiled, reference)
+
+
+def test_compiled_gth_raises_what_numpy_raises_under_errstate():
+    # The consortia's exact chains run the elimination under errstate(all="raise") and fall
+    # back to logarithms on an underflow; the compiled loop must raise it too.
+    pytest.importorskip("numba")
+    from allysim.evolution import mutation_chain
+
+    block = np.array([[1 - 1e-200, 1e-200, 0], [1e-200, 1 - 2e-200, 1e-200], [0, 1e-200, 1]])
+    t = np.kron(np.eye(20), block) + 1e-300
+    t /= t.sum(axis=1, keepdims=True)
+    assert t.shape[0] >= mutation_chain.GTH_COMPILED_FROM
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError, match="underflow"):
+        mutation_chain._gth(t)
+    with np.errstate(under="ignore"):
+        assert np.isfinite(mutation_chain._gth(t)).all()
+
+
+def test_compiled_pairwise_sum_is_numpys_sum_to_the_bit():
+    pytest.importorskip("numba")
+    from allysim.evolution._compiled_gth import _pairwise_sum
+
+    rng = np.random.default_rng(7)
+    for n in [*range(0, 300), 511, 1000, 1024, 2049, 5000]:
+        a = rng.random(n) * 10.0 ** rng.uniform(-8, 8, n)
+        assert _pairwise_sum(a, 0, n) == np.sum(a), n
+        if n > 10:  # an offset row, as the elimination reads p[k, :k]
+            assert _pairwise_sum(a, 3, n - 3) == np.sum(a[3:]), n

@@ -11,6 +11,8 @@ from scipy import sparse
 from scipy.sparse.linalg import spsolve
 from scipy.special import expit
 
+from allysim.kernels._compiled import numba_available
+
 
 def _composition_count(z: int, n: int) -> int:
     return math.comb(z + n - 1, n - 1)
@@ -142,15 +144,40 @@ def _gth(t: np.ndarray) -> np.ndarray:
     """
     p = np.array(t, dtype=float)
     n = p.shape[0]
-    for k in range(n - 1, 0, -1):
-        col = p[:k, k] / p[k, :k].sum()
-        p[:k, :k] += col[:, None] * p[k, :k][None, :]
-        p[:k, k] = col
+    if n >= GTH_COMPILED_FROM and numba_available():
+        _eliminate_compiled(p)
+    else:
+        for k in range(n - 1, 0, -1):
+            col = p[:k, k] / p[k, :k].sum()
+            p[:k, :k] += col[:, None] * p[k, :k][None, :]
+            p[:k, k] = col
     pi = np.empty(n)
     pi[0] = 1.0
     for j in range(1, n):
         pi[j] = pi[:j] @ p[:j, j]
     return pi / pi.sum()
+
+
+#: From this many states :func:`_gth` eliminates in a compiled loop when numba is installed (the
+#: same bits as numpy's loop, which makes a k x k temporary per state).
+GTH_COMPILED_FROM = 48
+
+
+def _eliminate_compiled(p: np.ndarray) -> None:
+    """:func:`_gth`'s elimination in place by the compiled loop, raising what numpy would.
+
+    numpy's loop runs under the caller's ``numpy.errstate``; the compiled one counts underflows
+    and non-finite results instead, and they are raised here as FloatingPointError where that
+    state says "raise" (the consortia's exact chains fall back to logarithms on it).
+    """
+    from allysim.evolution._compiled_gth import gth_eliminate
+
+    under, bad = gth_eliminate(p)
+    state = np.geterr()
+    if bad and "raise" in (state["over"], state["invalid"], state["divide"]):
+        raise FloatingPointError("overflow, division by zero or invalid value in the elimination")
+    if under and state["under"] == "raise":
+        raise FloatingPointError("underflow encountered in the elimination")
 
 
 def _log_gth(log_t: np.ndarray) -> np.ndarray:

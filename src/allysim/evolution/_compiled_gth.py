@@ -1,0 +1,128 @@
+"""numba-compiled elimination of :func:`allysim.evolution.mutation_chain._gth` (imported only
+when numba is installed).
+
+The numpy elimination makes a ``k x k`` temporary for each of the ``n`` states it eliminates, so
+on a 1,024-state chain it spends most of its time writing and reading memory. This loop does the
+same arithmetic in place and in the same order: each pivot is numpy's pairwise sum of the row
+(the algorithm of ``numpy.add.reduce`` on contiguous doubles, reproduced below), each update is
+``p[i, j] + col[i] * p[k, j]`` (numba contracts no multiply-add without fastmath), so the
+eliminated matrix is numpy's to the bit. What numpy's floating-point error state would have
+flagged is reported back (a count of underflowing and of non-finite results), so a caller that
+runs the elimination under ``numpy.errstate(all="raise")`` still gets its FloatingPointError.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit  # type: ignore[import-untyped]
+
+_TINY = np.finfo(np.float64).tiny  # the least normal double
+
+
+@njit(cache=True)
+def _block_sum(a, lo, n):  # pragma: no cover - compiled
+    """numpy's sum of at most 128 contiguous doubles: 8 partial sums, then the rest in order."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    end = n - n % 8
+    while i < end:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True)
+def _pairwise_sum(a, lo, n):  # pragma: no cover - compiled
+    """``numpy.sum`` of ``a[lo:lo + n]`` bit for bit: numpy's pairwise summation (blocks of up
+    to 128, each split in halves at a multiple of 8 above that, the halves' sums added).
+
+    The halving is walked with an explicit stack, not by recursion: numba's on-disk cache of a
+    self-recursive function crashes when it is loaded back.
+    """
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    frame_lo = np.empty(64, np.int64)
+    frame_n = np.empty(64, np.int64)
+    phase = np.zeros(64, np.int64)
+    sums = np.empty(64)
+    top = 0
+    count = 0
+    frame_lo[0] = lo
+    frame_n[0] = n
+    while top >= 0:
+        start, size = frame_lo[top], frame_n[top]
+        if size <= 128:
+            sums[count] = _block_sum(a, start, size)
+            count += 1
+            top -= 1
+            continue
+        half = size // 2
+        half -= half % 8
+        if phase[top] == 0:  # the left half first
+            phase[top] = 1
+            top += 1
+            frame_lo[top], frame_n[top], phase[top] = start, half, 0
+        elif phase[top] == 1:  # then the right half
+            phase[top] = 2
+            top += 1
+            frame_lo[top], frame_n[top], phase[top] = start + half, size - half, 0
+        else:  # both done: left + right, as numpy adds them
+            sums[count - 2] = sums[count - 2] + sums[count - 1]
+            count -= 1
+            top -= 1
+    return sums[0]
+
+
+@njit(cache=True)
+def gth_eliminate(p):  # pragma: no cover - compiled
+    """Eliminate states ``n - 1 .. 1`` of ``p`` in place, as ``_gth``'s numpy loop does.
+
+    Returns (underflows, non_finite): results that came out below the least normal double
+    from non-zero operands, and results that are inf or NaN.
+    """
+    n = p.shape[0]
+    col = np.empty(n)
+    under = 0
+    bad = 0
+    for k in range(n - 1, 0, -1):
+        s = _pairwise_sum(p[k], 0, k)
+        for i in range(k):
+            c = p[i, k] / s
+            if c != c or c - c != 0.0:
+                bad += 1
+            elif p[i, k] != 0.0 and abs(c) < _TINY:
+                under += 1
+            col[i] = c
+        for i in range(k):
+            c = col[i]
+            for j in range(k):
+                r = p[k, j]
+                t = c * r
+                if t != 0.0 or c == 0.0 or r == 0.0:
+                    if abs(t) < _TINY and t != 0.0:
+                        under += 1
+                else:
+                    under += 1
+                v = p[i, j] + t
+                if v - v != 0.0:
+                    bad += 1
+                p[i, j] = v
+            p[i, k] = c
+    return under, bad
