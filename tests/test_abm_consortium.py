@@ -316,8 +316,8 @@ def _with_defectors(mechanisms, seed):
 
 def test_sanctions_and_bonds_raise_contribution_where_defectors_are():
     # A fine above c (1 - r / n) makes withholding the worse move, so imitation turns ALLD
-    # members into contributors; without it ALLD takes over (measured, 4 seeds: none 0.01 to
-    # 0.13, sanction 0.89 to 0.93, bond 0.53 to 0.89).
+    # members into contributors; without it ALLD takes over (measured, 4 seeds: none 0.03 to
+    # 0.07, sanction 0.75 to 1.00, bond 0.66 to 0.92).
     none = np.mean([_with_defectors((), s) for s in SEEDS])
     sanction = np.mean([_with_defectors((Sanction(fine=1.0, detection=1.0),), s) for s in SEEDS])
     bond = np.mean([_with_defectors((Bond(stake=1.0, detection=0.8),), s) for s in SEEDS])
@@ -619,3 +619,51 @@ def test_roster_operations_keep_members_memberships_and_their_values_together(
         ended_cids = np.concatenate([e["cid"] for e in r["ended"]])
         assert ended_cids.size == ended_total
         assert not set(ended_cids.tolist()) & set(r["cid"][: r["k"]].tolist())
+
+
+# -- formation: founders invited by founders ----------------------------------------------
+
+
+def _forming_top_down(group, joins, enough, priority):
+    """Reference: settle the consortia one at a time from the highest priority down."""
+    forms = np.zeros(enough.size, dtype=bool)
+    seated = set()  # founders seated in a consortium that formed
+    for g in np.argsort(priority):
+        forms[g] = enough[g] and g not in seated
+        if forms[g]:
+            seated |= {int(j) for j in joins[(group == g) & (joins >= 0)]}
+    return forms
+
+
+def test_a_founder_keeps_its_consortium_when_the_one_it_accepted_falls_short():
+    from allysim.abm.consortium import _forming
+
+    # Consortium 0 (first in priority) has too few acceptors; the founder of 1 accepted it.
+    # Before, founder 1 gave up its own consortium (which had enough) and ended in none.
+    group, joins = np.array([0, 1, 1]), np.array([1, -1, -1])
+    assert _forming(group, joins, np.array([False, True])).tolist() == [False, True]
+    # A chain 0 > 1 > 2: 0 falls short, so 1 forms, and 2's founder, who accepted 1, joins it
+    # (before: [False, False, True]).
+    group, joins = np.array([0, 1, 2, 2]), np.array([1, 2, -1, -1])
+    assert _forming(group, joins, np.array([False, True, True])).tolist() == [False, True, False]
+    # When the higher one forms, the founder who accepted it gives its own up.
+    assert _forming(group, joins, np.array([True, True, True])).tolist() == [True, False, True]
+
+
+@settings(max_examples=60)
+@given(groups=st.integers(1, 8), acceptances=st.integers(0, 20), seed=st.integers(0, 2**16))
+def test_forming_settles_founders_as_one_pass_from_the_top(groups, acceptances, seed):
+    from allysim.abm.consortium import _forming
+
+    rng = np.random.default_rng(seed)
+    priority = rng.permutation(groups)
+    group = rng.integers(0, groups, size=acceptances)
+    # Each founder accepts at most one invitation, from a consortium of higher priority.
+    joins = np.full(acceptances, -1)
+    for i in rng.permutation(acceptances):
+        j = int(rng.integers(0, groups))
+        if priority[group[i]] < priority[j] and j not in joins and rng.random() < 0.7:
+            joins[i] = j
+    enough = rng.random(groups) < 0.6
+    want = _forming_top_down(group, joins, enough, priority)
+    assert _forming(group, joins, enough).tolist() == want.tolist()

@@ -47,8 +47,9 @@ partnerships. The rules, each step (the part's ``end_step`` hook, after imitatio
   ``formation_rate``: it draws a target size uniformly in ``[min_size, max_size]`` and invites
   that many minus one distinct free neighbours on the network of possible ties
   (``invitation_draws`` draws per place); a founder may itself be invited by a founder of
-  higher priority (a random order), and then joins and gives up its own consortium. The
-  founder and a candidate judge each other as in partner search
+  higher priority (a random order), and then joins and gives up its own consortium (only
+  if the one it joins forms: else it keeps its own). The founder and a candidate judge each
+  other as in partner search
   (:class:`~allysim.abm.search.PartnerSearch`: cultural fit times visible record, times the
   acceptance factors of the other parts, e.g. :class:`~allysim.abm.Standing`'s standing); a
   consortium forms when at least ``min_size - 1`` candidates accept. A member's trust prior
@@ -97,6 +98,29 @@ DEFAULT_GAME = PublicGoodsGame(3, multiplier=2.5, cost=1.0)
 
 #: Causes of a consortium's end, as recorded.
 CAUSES = ("exit", "chance")
+
+
+def _forming(group: np.ndarray, joins: np.ndarray, enough: np.ndarray) -> np.ndarray:
+    """Which founders' consortia form, once founders invited by founders are settled.
+
+    ``group[i]`` is the consortium an accepted invitation ``i`` is to, ``joins[i]`` the one
+    its acceptor founded (-1: none), always of lower priority than ``group[i]``; ``enough``
+    says which consortia have ``min_size - 1`` acceptors. A consortium forms when it has
+    enough and its founder joins none that forms: a founder gives up its own consortium only
+    for one that exists, so one whose invitation it accepted but that falls short leaves it
+    its own. Founders join only consortia of higher priority, so the dependencies run one way
+    and the passes settle from the top, at most one pass per level of priority.
+    """
+    forms = enough.copy()
+    founder = joins >= 0
+    for _ in range(enough.size + 1):
+        gone = np.zeros(enough.size, dtype=bool)
+        gone[joins[founder & forms[group]]] = True
+        now = enough & ~gone
+        if np.array_equal(now, forms):
+            break
+        forms = now
+    return forms
 
 
 @dataclass(frozen=True)
@@ -582,24 +606,15 @@ class Consortia(Part):
         sel = sel[first]
         # A founder may be invited too (else, when most organizations found, none is left to
         # invite): it joins only a founder of higher priority (a random order), and then gives
-        # up its own consortium, whose invitations lapse. Each founder joins a founder of
-        # higher priority only, so resolving from the top settles in a few passes.
+        # up its own consortium, whose invitations lapse.
         priority = rng.permutation(n_groups)
         founder_group = np.full(n, -1, dtype=np.int64)
         founder_group[founders] = np.arange(n_groups)
         joins = founder_group[cand[sel]]
         ok = (joins < 0) | (priority[group[sel]] < priority[np.maximum(joins, 0)])
         sel, joins = sel[ok], joins[ok]
-        active = np.ones(n_groups, dtype=bool)
-        for _ in range(n_groups + 1):
-            gone = np.zeros(n_groups, dtype=bool)
-            gone[joins[active[group[sel]] & (joins >= 0)]] = True
-            if np.array_equal(~gone, active):
-                break
-            active = ~gone
-        sel = sel[active[group[sel]]]
         got = np.bincount(group[sel], minlength=n_groups)
-        forms = active & (got + 1 >= self.min_size)
+        forms = _forming(group[sel], joins, got + 1 >= self.min_size)
         if not forms.any():
             return
         sel = sel[forms[group[sel]]]
