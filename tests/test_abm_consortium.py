@@ -667,3 +667,45 @@ def test_forming_settles_founders_as_one_pass_from_the_top(groups, acceptances, 
     enough = rng.random(groups) < 0.6
     want = _forming_top_down(group, joins, enough, priority)
     assert _forming(group, joins, enough).tolist() == want.tolist()
+
+
+@pytest.mark.parametrize(("n", "q"), [(5, 0.5), (5, 0.75), (5, 1.0), (4, 0.75), (6, 0.8)])
+def test_one_defector_among_threshold_reciprocators_closed_form(n, q):
+    # n - 1 TFT members (TR(k), k = ceil(q (n - 1))) and one ALLD, no noise: the reciprocators
+    # see n - 2 contributing others, so they go on contributing iff k <= n - 2 (Boyd &
+    # Richerson 1988), earning r c (n - 1) / n - c against the defector's r c (n - 1) / n;
+    # else everybody earns 0 from round 2. Trust is the faded Beta of the seen shares.
+    part = Consortia(
+        min_size=3,
+        max_size=8,
+        formation_rate=0.0,
+        recruit_rate=0.0,
+        continuation=1.0,
+        leave_threshold=0.0,
+        trust_to_contribute=0.0,
+        reciprocity=q,
+        perception_noise=0.0,
+    )
+    m = quiet(["TFT", "ALLD"], part=part, n=20)
+    s = m.part_state["consortia"]
+    orgs = np.concatenate([np.flatnonzero(m.strategy_of == 0)[: n - 1], [m.strategy_of.argmax()]])
+    rows, _ = consortium_roster.open_consortia(s, np.array([n]), np.array([n]), step=0)
+    newcomers = part._newcomers(m, part._settings(m), orgs, np.full(n, 0.5))
+    consortium_roster.seat(s, np.repeat(rows, n), np.arange(n), orgs, step=0, **newcomers)
+    keep = n - 2 >= math.ceil(q * (n - 1))
+    r, lam, k0 = 2.5, m.params.forgetting, m.params.prior_strength
+    a = np.full(n, 1 + k0 * 0.5)
+    for t in range(4):
+        m.step()
+        on = keep or t == 0
+        want = [r * (n - 1) / n - 1] * (n - 1) + [r * (n - 1) / n] if on else [0.0] * n
+        np.testing.assert_allclose(s["payoff"][0, :n], want, rtol=0, atol=1e-12)
+        seen = np.array([(n - 2) / (n - 1)] * (n - 1) + [1.0]) if on else np.zeros(n)
+        a = lam * a + seen
+        np.testing.assert_allclose(s["alpha"][0, :n], a, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(
+            s["alpha"][0, :n] + s["beta"][0, :n],
+            lam ** (t + 1) * (2 + k0) + (1 - lam ** (t + 1)) / (1 - lam),
+            rtol=0,
+            atol=1e-12,
+        )
