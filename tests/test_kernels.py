@@ -656,3 +656,16 @@ def test_a_strategy_factory_passed_as_a_strategy_gets_advice_that_works(factory,
         name = advice.split("'")[1]
         assert ally.round_robin([ally.TFT, name], game, rounds=5).ranking.shape[0] == 2
     assert "pass the name" in str(info.value) or factory is ally.generous
+
+
+@pytest.mark.parametrize("factory", [ally.gtft, ally.random_strategy])
+def test_a_bare_strategy_factory_gets_the_same_advice_as_one_in_a_list(factory):
+    # A factory inside a list got the advice, a bare one only "got function".
+    game = ally.PrisonersDilemma()
+    messages = []
+    for strategies in (factory, [factory]):
+        with pytest.raises(TypeError, match="row_strategies") as info:
+            ally.expected_payoffs(strategies, "TFT", game, rounds=3)
+        messages.append(str(info.value))
+    assert "makes a strategy: call it" in messages[0]
+    assert messages[0].split("; ", 1)[1] == messages[1].split("; ", 1)[1]

@@ -76,7 +76,7 @@ def _as_batch(strategies: StrategiesLike, name: str, game: Any = None) -> _Batch
     if isinstance(strategies, str) or not isinstance(strategies, Sequence):
         raise TypeError(
             f"{name} must be a strategy, a name, a sequence of strategies or names, or an "
-            f"(n, 5) array, got {type(strategies).__name__}"
+            f"(n, 5) array, got {type(strategies).__name__}{factory_hint(strategies)}"
         )
     items = tuple(strategies)
     if not items:
