@@ -433,3 +433,12 @@ def test_next_is_a_keyword_alias_of_next_state():
         FiniteStateStrategy((1,), next=np.zeros((1, 4)))
     with pytest.raises(ValueError, match=r"^next_state must hold integer states in \[0, 0\]"):
         FiniteStateStrategy((1,), next_state=np.ones((1, 2, 2)))
+
+
+def test_random_of_negative_zero_is_random_of_zero():
+    # -0.0 passed the range check and named the strategy RANDOM(-0), unequal to RANDOM(0).
+    from allysim.strategies import random_strategy
+
+    assert random_strategy(-0.0) == random_strategy(0.0)
+    assert named("RANDOM(-0)").name == "RANDOM(0)"
+    assert named("random(-0.0)") == named("RANDOM(0)")

@@ -131,7 +131,8 @@ def random_strategy(p: float = 0.5) -> MemoryOne:
     >>> random_strategy(0.25).p
     (0.25, 0.25, 0.25, 0.25)
     """
-    p = check_probability(p, "p")
+    # + 0.0 turns -0.0 into 0.0, so random_strategy(-0.0) is RANDOM(0), not RANDOM(-0).
+    p = check_probability(p, "p") + 0.0
     return MemoryOne((p, p, p, p), p0=p, name=f"RANDOM({p:g})")
 
 
