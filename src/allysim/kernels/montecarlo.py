@@ -54,6 +54,10 @@ class SimulationResult(SavedResult):
         Share of rounds in which the column player contributed, (n, m, repetitions).
     outcomes : numpy.ndarray
         Frequencies of CC, CD, DC, DD from the row player's view, (n, m, repetitions, 4).
+        With ``continuation`` w these five arrays hold ``(1 - w)`` times the match's totals
+        (counts of rounds, summed payoffs), unbiased estimates of the exact kernel's values:
+        a single long match can exceed 1 (a share) or the largest stage payoff; their
+        means over matches cannot.
     rounds : int or None
         Rounds per match, or None for matches of random length (``continuation``).
     continuation : float or None, default None

@@ -52,7 +52,9 @@ def named(name: str, game: StageGame | None = None) -> Strategy:
         ``GENEROUS(chi)`` (built for ``game`` by
         [`extortionate`][allysim.strategies.extortionate] and
         [`generous`][allysim.strategies.generous]);
-        and ``Mpqrs`` (four binary digits) for the deterministic memory-one strategies.
+        and ``Mpqrs`` (four binary digits) for the deterministic memory-one strategies, which
+        open with ``p`` (their move after CC), as in
+        [`deterministic_memory_one`][allysim.strategies.deterministic_memory_one].
     game : StageGame, optional
         The game GTFT, EXTORT and GENEROUS are tuned to; default ``PrisonersDilemma()``.
 
