@@ -669,3 +669,62 @@ def test_a_bare_strategy_factory_gets_the_same_advice_as_one_in_a_list(factory):
         messages.append(str(info.value))
     assert "makes a strategy: call it" in messages[0]
     assert messages[0].split("; ", 1)[1] == messages[1].split("; ", 1)[1]
+
+
+def _brute_force_matches(x, y, u, n, rounds, w, eps, eta, rng):
+    """An independent per-round simulator: (row, col) payoffs of n matches, as the kernels
+    normalise them. Each player draws its intended move, execution noise flips it with
+    probability eps, each side misreads the other's actual move with probability eta, and
+    a player's machine moves on its own actual move and the move it saw."""
+
+    def machine(s):
+        if isinstance(s, ally.MemoryOne):
+            # States 0-3: the last outcome (own move, seen move) as 2 * own + seen; 4: start.
+            nxt = np.broadcast_to(2 * np.arange(2)[:, None] + np.arange(2), (5, 2, 2))
+            return np.array([*s.p, s.p0]), nxt, 4
+        return np.array(s.output), np.array(s.next_state), s.initial
+
+    (ox, nx, ix), (oy, ny, iy) = machine(x), machine(y)
+    sx, sy = np.full(n, ix), np.full(n, iy)
+    lengths = np.full(n, rounds) if w is None else rng.geometric(1 - w, size=n)
+    total = np.zeros((2, n))
+    for t in range(int(lengths.max())):
+        dx = (rng.random(n) >= ox[sx]) ^ (rng.random(n) < eps)  # True = withhold
+        dy = (rng.random(n) >= oy[sy]) ^ (rng.random(n) < eps)
+        seen_y, seen_x = dy ^ (rng.random(n) < eta), dx ^ (rng.random(n) < eta)
+        alive = t < lengths
+        total[0] += np.where(alive, u[0][dx.astype(int), dy.astype(int)], 0.0)
+        total[1] += np.where(alive, u[1][dx.astype(int), dy.astype(int)], 0.0)
+        sx, sy = (
+            nx[sx, dx.astype(int), seen_y.astype(int)],
+            ny[sy, dy.astype(int), seen_x.astype(int)],
+        )
+    return total * ((1 - w) if w is not None else 1 / rounds)
+
+
+@pytest.mark.parametrize(
+    "horizon", [{"rounds": 9}, {"continuation": 0.8}], ids=["rounds", "continuation"]
+)
+def test_exact_and_simulated_payoffs_match_an_independent_per_round_simulator(horizon):
+    # Both noises at once, memory-one and finite-state strategies, rows != columns.
+    game = ally.PrisonersDilemma()
+    u = (np.array([[3.0, 0.0], [5.0, 1.0]]), np.array([[3.0, 5.0], [0.0, 1.0]]))
+    rows, cols = [ally.GRIM, ally.gtft(), "ALTERNATOR"], [ally.TF2T, "WSLS", "RANDOM(0.3)"]
+    eps, eta, n = 0.06, 0.1, 6000
+    kw = dict(horizon, noise=eps, perception_noise=eta)
+    ex, ey = ally.expected_payoffs(rows, cols, game, **kw)
+    sim = ally.simulate(rows, cols, game, repetitions=n, seed=11, **kw)
+    rng = np.random.default_rng(12)
+    for i, x in enumerate(rows):
+        for j, y in enumerate(cols):
+            xs = ally.strategies.named(x) if isinstance(x, str) else x
+            ys = ally.strategies.named(y) if isinstance(y, str) else y
+            bf = _brute_force_matches(
+                xs, ys, u, n, horizon.get("rounds"), horizon.get("continuation"), eps, eta, rng
+            )
+            se = bf.std(axis=1, ddof=1) / np.sqrt(n)
+            assert abs(bf[0].mean() - ex[i, j]) < 4.5 * se[0]
+            assert abs(bf[1].mean() - ey[i, j]) < 4.5 * se[1]
+            # simulate and the brute force are independent samples of the same law.
+            diff = sim.row_payoffs[i, j].mean() - bf[0].mean()
+            assert abs(diff) < 4.5 * np.hypot(se[0], sim.stderr()[0][i, j])
