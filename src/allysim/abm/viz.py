@@ -17,6 +17,8 @@ matplotlib, so they are usable and tested without solara.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
+from math import gcd
 from types import MappingProxyType
 from typing import Any
 
@@ -541,6 +543,107 @@ def model_params() -> dict[str, Any]:
     }
 
 
+#: Most decimals a float slider's step may have: Vuetify rounds to the decimals of the step's
+#: JavaScript text, which turns exponential (1e-7: none) below 1e-6.
+_SLIDER_DECIMALS = 6
+
+
+def _fit_slider(control: Any, name: str, value: Any) -> None:
+    """Make ``value`` a position of the Mesa ``Slider`` ``control`` and its starting value.
+
+    The browser's (Vuetify 2) slider rounds its value to ``min + k * step`` at the step's
+    decimals and sends the rounded value back, which Reset then builds the model from: 25
+    organizations on the 10-wide grid became 30. So a starting value beyond the range widens
+    the range, and one between two positions refines the step to the coarsest that holds it.
+
+    Parameters
+    ----------
+    control : mesa.visualization.Slider
+        The slider, changed in place.
+    name : str
+        The control's keyword, for error messages.
+    value : Any
+        The starting value (already accepted by :class:`VizTrustModel`).
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a number, or not an integer for an integer slider.
+    ValueError
+        ``value`` needs a float slider finer than 6 decimals.
+
+    Examples
+    --------
+    >>> from mesa.visualization import Slider
+    >>> s = Slider("organizations", 60, 10, 300, 10)
+    >>> _fit_slider(s, "n_organizations", 25)
+    >>> s.value, s.min, s.max, s.step
+    (25, 10, 300, 5)
+    """
+    integral = isinstance(value, int | np.integer) and not isinstance(value, bool)
+    if control.is_float_slider:
+        if not (integral or isinstance(value, float | np.floating)):
+            raise TypeError(f"{name} must be a number for the page's slider, got {value!r}")
+        value = float(value)
+    elif not integral:
+        raise TypeError(f"{name} must be an integer for the page's slider, got {value!r}")
+    else:
+        value = int(value)
+    low, high = min(control.min, value), max(control.max, value)
+    # Exact decimal arithmetic: the positions are low + k * step, counted in units of
+    # 10 ** -places.
+    numbers = [Decimal(str(x)) for x in (value, low, control.step)]
+    places = max(0, *(-int(d.as_tuple().exponent) for d in numbers))
+    v, lo, step = (int(d.scaleb(places)) for d in numbers)
+    fine = gcd(step, v - lo)
+    if fine != step:
+        if places > _SLIDER_DECIMALS:
+            raise ValueError(
+                f"{name}={value!r} lies between the page slider's positions and has more than "
+                f"{_SLIDER_DECIMALS} decimals; pass it rounded to {_SLIDER_DECIMALS} decimals"
+            )
+        control.step = float(Decimal(fine).scaleb(-places)) if control.is_float_slider else fine
+    control.value, control.min, control.max = value, low, high
+
+
+def _page_controls(controls: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The starting controls and Mesa's control descriptions of a page (needs solara).
+
+    Parameters
+    ----------
+    controls : Mapping[str, Any]
+        Starting values given to :func:`make_page`.
+
+    Returns
+    -------
+    tuple of dict
+        The starting values (:data:`VIZ_DEFAULTS` updated with ``controls``) and
+        :func:`model_params` set to start at them.
+
+    Examples
+    --------
+    >>> try:
+    ...     start, params = _page_controls({"n_organizations": 25})
+    ...     print(start["n_organizations"], params["n_organizations"].value)
+    ... except ImportError:
+    ...     print(25, 25)
+    25 25
+    """
+    unknown = sorted(set(controls) - set(VIZ_DEFAULTS))
+    if unknown:
+        raise TypeError(f"make_page got unknown controls {unknown}; allowed: {list(VIZ_DEFAULTS)}")
+    start = {**VIZ_DEFAULTS, **controls}
+    VizTrustModel(**start)  # a bad starting value fails here, not in the browser
+    params = model_params()
+    for name, value in start.items():
+        control = params[name]
+        if isinstance(control, dict):
+            control["value"] = value
+        else:
+            _fit_slider(control, name, value)
+    return start, params
+
+
 def make_page(**controls: Any) -> Any:
     """A Solara page component: Mesa's SolaraViz of the trust model with the controls.
 
@@ -569,20 +672,7 @@ def make_page(**controls: Any) -> Any:
     solara = _solara()
     from mesa.visualization import SolaraViz
 
-    unknown = sorted(set(controls) - set(VIZ_DEFAULTS))
-    if unknown:
-        raise TypeError(f"make_page got unknown controls {unknown}; allowed: {list(VIZ_DEFAULTS)}")
-    start = {**VIZ_DEFAULTS, **controls}
-    VizTrustModel(**start)  # a bad starting value fails here, not in the browser
-    params = model_params()
-    for name, value in start.items():
-        control = params[name]
-        if isinstance(control, dict):
-            control["value"] = value
-        else:
-            # A starting value beyond the slider's range widens the range rather than moving.
-            control.value = value
-            control.min, control.max = min(control.min, value), max(control.max, value)
+    start, params = _page_controls(controls)
 
     def readout(model: TrustModel) -> Any:
         return solara.Markdown(summary(model))
