@@ -392,3 +392,37 @@ def test_mechanism_figure_leaves_out_tournament_cooperation():
     (ax,) = mechanism_bars(table, metrics=("tournament_cooperation",))
     assert ax.get_title() == "tournament cooperation"
     plt.close("all")
+
+
+def test_values_off_the_fixed_unit_axis_are_refused():
+    # The time figures fix their y axis to 0-1: a value of 1.5, or stacked counts, used to be
+    # drawn off the axes (or the stack cut at the top) without a word.
+    from allysim.abm.trust import STAGES
+    from allysim.plotting import (
+        cooperation_over_time,
+        stage_composition,
+        strategy_shares,
+        trust_trajectories,
+    )
+
+    with pytest.raises(ValueError, match=r"values must lie in \[0, 1\].*\[0\.5, 1\.5\]"):
+        cooperation_over_time(np.array([[0.5, 1.5], [0.5, np.nan]]))
+    with pytest.raises(ValueError, match=r"values must lie in \[0, 1\]"):
+        cooperation_over_time(np.array([-0.1, 0.5]))
+    with pytest.raises(ValueError, match=r"shares must lie in \[0, 1\].*\[20, 40\]"):
+        strategy_shares(np.array([[30.0, 30.0], [20.0, 40.0]]), ["a", "b"])
+    with pytest.raises(ValueError, match=r"shares must sum to 1 at each step.*got 0\.6"):
+        strategy_shares(np.array([[0.3, 0.3], [0.5, 0.5]]), ["a", "b"])
+    trust = pd.DataFrame(
+        {"trust_competence": [0.5, 2.0], "trust_contractual": [0.5, 0.5], "trust_goodwill": 0.5}
+    )
+    with pytest.raises(ValueError, match=r"trust_competence must lie in \[0, 1\]"):
+        trust_trajectories(trust)
+    stages = pd.DataFrame({f"stage_{s}": [np.nan, 0.3] for s in STAGES})
+    with pytest.raises(ValueError, match=r"stage shares must sum to 1.*got 1\.5"):
+        stage_composition(stages)
+    plt.close("all")
+    # At the bounds, missing steps and sums off by rounding only are drawn.
+    strategy_shares(np.array([[np.nan, 0.5], [1 / 3, 2 / 3], [0.0, 1.0]]), ["a", "b"])
+    cooperation_over_time(np.array([[0.0, 1.0, np.nan]]))
+    plt.close("all")

@@ -45,6 +45,28 @@ def _data_array(
     return arr
 
 
+def _check_unit(arr: np.ndarray, name: str, *, total: bool = False) -> np.ndarray:
+    """Refuse values outside [0, 1], which the figures' fixed 0-1 axis would cut off unseen.
+
+    With ``total``, each complete column of a (series, steps) array is a whole split into
+    shares and must sum to 1 (within 1e-6), or its stack would end below or past the axis top.
+    """
+    known = arr[np.isfinite(arr)]
+    if known.size and (known.min() < 0 or known.max() > 1):
+        raise ValueError(
+            f"{name} must lie in [0, 1] (NaN marks missing), got values in "
+            f"[{known.min():g}, {known.max():g}]"
+        )
+    if total:
+        sums = arr[:, np.isfinite(arr).all(axis=0)].sum(axis=0)
+        bad = np.abs(sums - 1) > 1e-6
+        if bad.any():
+            raise ValueError(
+                f"{name} must sum to 1 at each step (shares of a whole), got {sums[bad][0]:g}"
+            )
+    return arr
+
+
 def _finite_line(ax, x, y, *args, **kwargs):
     """Plot only the points where ``y`` is known, so a series with missing steps still draws."""
     x = np.asarray(x)

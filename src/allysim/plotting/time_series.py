@@ -14,6 +14,7 @@ from scipy.special import stdtrit
 from allysim._validation import check_interval
 from allysim.plotting._common import (
     _axes,
+    _check_unit,
     _complete_rows,
     _data_array,
     _finite_line,
@@ -46,7 +47,8 @@ def cooperation_over_time(
     ----------
     values : array_like of shape (replicates, steps) or (steps,)
         A rate in [0, 1] per replicate (row) and step (column); NaN marks a missing value. A
-        1-D array or a pandas Series (a DataFrame column) is one replicate.
+        1-D array or a pandas Series (a DataFrame column) is one replicate. Values outside
+        [0, 1] raise ValueError (the axis is fixed to 0-1).
     ax : matplotlib.axes.Axes or None, default None
         Axes to draw on; a new figure is made when None.
     label : str, default "contribution rate"
@@ -77,6 +79,7 @@ def cooperation_over_time(
     """
     level = check_interval(level, "level", 0.0, 1.0, low_open=True, high_open=True)
     v = _data_array(values, "values", shape=("replicates", "steps"), alternative=("steps",))
+    _check_unit(v, "values")
     if v.ndim == 1:  # one run's series is one replicate
         v = v[np.newaxis, :]
     ax = _axes(ax)
@@ -117,7 +120,8 @@ def trust_trajectories(model_vars, *, ax=None):
     ----------
     model_vars : pandas.DataFrame
         ``TrustModel.datacollector.get_model_vars_dataframe()``, or any table indexed by step
-        with columns ``trust_competence``, ``trust_contractual`` and ``trust_goodwill``.
+        with columns ``trust_competence``, ``trust_contractual`` and ``trust_goodwill``, each
+        in [0, 1] (NaN for missing).
     ax : matplotlib.axes.Axes or None, default None
         Axes to draw on; a new figure is made when None.
 
@@ -136,6 +140,7 @@ def trust_trajectories(model_vars, *, ax=None):
     ax = _axes(ax)
     for kind, style in (("competence", ":"), ("contractual", "--"), ("goodwill", "-")):
         column = _data_array(model_vars[f"trust_{kind}"], f"trust_{kind}", shape=("steps",))
+        _check_unit(column, f"trust_{kind}")
         _finite_line(ax, model_vars.index, column, style, label=f"{kind} trust")
     ax.set_xlabel("step")
     ax.set_ylabel("mean trust")
@@ -153,7 +158,8 @@ def stage_composition(model_vars, *, ax=None):
     ----------
     model_vars : pandas.DataFrame
         ``TrustModel.datacollector.get_model_vars_dataframe()``, or any table indexed by step
-        with one ``stage_<name>`` column per stage of ``allysim.abm.trust.STAGES``.
+        with one ``stage_<name>`` column per stage of ``allysim.abm.trust.STAGES``; the shares
+        of a step lie in [0, 1] and sum to 1 (within 1e-6).
     ax : matplotlib.axes.Axes or None, default None
         Axes to draw on; a new figure is made when None.
 
@@ -173,6 +179,7 @@ def stage_composition(model_vars, *, ax=None):
     shares = np.array(
         [_data_array(model_vars[f"stage_{s}"], f"stage_{s}", shape=("steps",)) for s in _stages()]
     )
+    _check_unit(shares, "stage shares", total=True)
     x, shares = _complete_rows(model_vars.index, shares)
     ax.stackplot(x, shares, labels=list(_stages()), alpha=0.85)
     ax.set_xlabel("step")
@@ -191,7 +198,8 @@ def strategy_shares(shares, names: Sequence[str] | None = None, *, ax=None):
     ----------
     shares : array_like of shape (steps, n) or pandas.DataFrame
         Share of each strategy at each step, or a trust-model table (its ``strategy_<name>``
-        columns are used and ``names`` is ignored).
+        columns are used and ``names`` is ignored). The shares of a step lie in [0, 1] and sum
+        to 1 (within 1e-6).
     names : sequence of str or None, default None
         The n strategy names; required with an array.
     ax : matplotlib.axes.Axes or None, default None
@@ -220,6 +228,7 @@ def strategy_shares(shares, names: Sequence[str] | None = None, *, ax=None):
         if names is None or len(names) != arr.shape[1]:
             raise ValueError("names must name every column of shares")
         x, data = np.arange(arr.shape[0]), arr.T
+    _check_unit(data, "shares", total=True)
     x, data = _complete_rows(x, data)
     ax = _axes(ax)
     ax.stackplot(x, data, labels=list(names), alpha=0.9)
