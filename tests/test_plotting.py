@@ -426,3 +426,19 @@ def test_values_off_the_fixed_unit_axis_are_refused():
     strategy_shares(np.array([[np.nan, 0.5], [1 / 3, 2 / 3], [0.0, 1.0]]), ["a", "b"])
     cooperation_over_time(np.array([[0.0, 1.0, np.nan]]))
     plt.close("all")
+
+
+def test_band_leaves_a_gap_where_fewer_than_two_replicates_have_data():
+    # "Drawn where at least two replicates have data": step 5 has one, so the band stops at 4
+    # and starts again at 6 (it was drawn straight across step 5 with made-up limits).
+    from allysim.plotting import cooperation_over_time
+
+    rng = np.random.default_rng(0)
+    v = rng.random((4, 10))
+    v[1:, 5] = np.nan
+    ax = cooperation_over_time(v)
+    spans = [
+        (p.vertices[:, 0].min(), p.vertices[:, 0].max()) for p in ax.collections[0].get_paths()
+    ]
+    assert spans == [(0.0, 4.0), (6.0, 9.0)]
+    plt.close(ax.figure)

@@ -96,13 +96,13 @@ def cooperation_over_time(
         dev = np.where(known, v - mean, 0.0)
         var = (dev**2).sum(axis=0)[banded] / (count[banded] - 1)
         quantile = stdtrit(count[banded] - 1, 0.5 + level / 2)
-        half = quantile * np.sqrt(var / count[banded])
+        low, high = np.full(v.shape[1], np.nan), np.full(v.shape[1], np.nan)
+        low[banded] = mean[banded] - quantile * np.sqrt(var / count[banded])
+        high[banded] = mean[banded] + quantile * np.sqrt(var / count[banded])
+        # ``where`` leaves a gap at steps with fewer than two replicates; passing only the
+        # banded steps would join the band straight across them.
         ax.fill_between(
-            steps[banded],
-            mean[banded] - half,
-            mean[banded] + half,
-            color=line.get_color(),
-            alpha=0.25,
+            steps, low, high, where=banded, color=line.get_color(), alpha=0.25, interpolate=False
         )
     ax.set_xlabel("step")
     ax.set_ylabel(label)
