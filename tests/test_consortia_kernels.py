@@ -122,6 +122,35 @@ def test_noise_whose_square_underflows_keeps_the_stationary_law_finite(eps):
     assert alone.payoffs[0] == pytest.approx(2.0, rel=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore:noise is so small:RuntimeWarning")
+def test_six_members_whose_pivots_underflow_fall_back_to_logarithms(monkeypatch):
+    # Six members, one rule each: a 64-profile closed class, eliminated by the compiled loop
+    # when numba is installed. At noise 1e-170 a pivot underflows to 0; numba's division then
+    # raised ZeroDivisionError (not FloatingPointError, so no fallback to logarithms). The
+    # numpy elimination's answer (contribution of the fifth rule 4e-170, the others 1/14,
+    # 1, 15/28, 3/7, 15/28) must come out to the bit.
+    from allysim.evolution import mutation_chain
+
+    game = PublicGoodsGame(6, multiplier=3.0, cost=1.0)
+    tables = [
+        ([0, 0, 1, 0, 1, 0], [1, 0, 0, 0, 0, 0]),
+        ([1, 1, 1, 0, 1, 0], [1, 1, 1, 1, 1, 0]),
+        ([1, 0, 1, 1, 1, 0], [0, 1, 1, 0, 1, 0]),
+        ([1, 1, 0, 0, 0, 0], [1, 0, 1, 0, 1, 0]),
+        ([1, 0, 0, 0, 0, 0], [1, 1, 0, 0, 1, 1]),
+        ([1, 0, 1, 0, 0, 1], [0, 0, 1, 0, 0, 1]),
+    ]
+    rules = [GroupStrategy(c, d, initial=0.5) for c, d in tables]
+    res = exact_group_payoffs(game, rules, noise=1e-170)
+    np.testing.assert_allclose(
+        res.contribution, [1 / 14, 1.0, 15 / 28, 3 / 7, 4e-170, 15 / 28], rtol=1e-9
+    )
+    monkeypatch.setattr(mutation_chain, "GTH_COMPILED_FROM", 10**9)
+    reference = exact_group_payoffs(game, rules, noise=1e-170)
+    np.testing.assert_array_equal(res.contribution, reference.contribution)
+    np.testing.assert_array_equal(res.payoffs, reference.payoffs)
+
+
 @given(
     p=st.lists(probs, min_size=4, max_size=4),
     q=st.lists(probs, min_size=4, max_size=4),

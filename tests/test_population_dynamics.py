@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -258,6 +259,62 @@ def test_compiled_gth_raises_what_numpy_raises_under_errstate():
         mutation_chain._gth(t)
     with np.errstate(under="ignore"):
         assert np.isfinite(mutation_chain._gth(t)).all()
+
+
+def _numpy_gth(t, monkeypatch):
+    from allysim.evolution import mutation_chain
+
+    monkeypatch.setattr(mutation_chain, "GTH_COMPILED_FROM", 10**9)
+    try:
+        return mutation_chain._gth(t)
+    finally:
+        monkeypatch.undo()
+
+
+def _outcome(f, t, **errstate):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with np.errstate(**errstate):
+                value = f(t)
+        except FloatingPointError as err:
+            value = str(err).split(" encountered")[0]
+    return value, sorted({str(w.message).split(" encountered")[0] for w in caught})
+
+
+def test_compiled_gth_zero_pivot_and_error_states_are_numpys(monkeypatch):
+    # A zero pivot (a row with no way out to the states left; or pivots underflowed to 0) made
+    # numba raise ZeroDivisionError under every errstate, where numpy gives inf / NaN, warns by
+    # default and raises FloatingPointError only where asked; and the compiled loop lumped the
+    # events (divide="raise" raised on a 0 * inf) and counted exact subnormal results as
+    # underflows (numpy does not flag them).
+    pytest.importorskip("numba")
+    from allysim.evolution import mutation_chain
+
+    rng = np.random.default_rng(0)
+    t = rng.random((60, 60))
+    t /= t.sum(axis=1, keepdims=True)
+    zero_row = t.copy()
+    zero_row[5] = 0.0
+    inf_entry = t.copy()
+    inf_entry[3, 7] = np.inf
+    nan_entry = t.copy()
+    nan_entry[3, 7] = np.nan
+    subnormal = t.copy()
+    subnormal[10, 3], subnormal[20, 50] = 5e-324, 1e-310
+    overflowing = rng.random((60, 60)) * 1e307  # row sums past the largest double
+    states = [{}, {"all": "ignore"}, {"all": "raise"}, {"divide": "raise"}, {"invalid": "raise"}]
+    states += [{"over": "raise", "divide": "ignore", "invalid": "ignore"}, {"under": "raise"}]
+    for m in (zero_row, inf_entry, nan_entry, subnormal, overflowing):
+        for state in states:
+            got, got_warned = _outcome(mutation_chain._gth, m, **state)
+            want, want_warned = _outcome(lambda x: _numpy_gth(x, monkeypatch), m, **state)
+            assert got_warned == want_warned, state
+            if isinstance(want, str):
+                assert got == want, state
+            else:
+                np.testing.assert_array_equal(got, want)
+    assert _outcome(mutation_chain._gth, zero_row)[1] == ["divide by zero", "invalid value"]
 
 
 def test_compiled_pairwise_sum_is_numpys_sum_to_the_bit():

@@ -7,8 +7,9 @@ same arithmetic in place and in the same order: each pivot is numpy's pairwise s
 (the algorithm of ``numpy.add.reduce`` on contiguous doubles, reproduced below), each update is
 ``p[i, j] + col[i] * p[k, j]`` (numba contracts no multiply-add without fastmath), so the
 eliminated matrix is numpy's to the bit. What numpy's floating-point error state would have
-flagged is reported back (a count of underflowing and of non-finite results), so a caller that
-runs the elimination under ``numpy.errstate(all="raise")`` still gets its FloatingPointError.
+flagged is reported back (a count of each of its four events), so a caller that runs the
+elimination under ``numpy.errstate(all="raise")`` still gets its FloatingPointError, and one
+under numpy's default state its RuntimeWarning.
 """
 
 from __future__ import annotations
@@ -90,39 +91,103 @@ def _pairwise_sum(a, lo, n):  # pragma: no cover - compiled
     return sums[0]
 
 
+_SCALE = 2.0**600  # lifts a tiny result into the normal range, exactly
+
+
 @njit(cache=True)
+def _product_inexact(a, b, t):  # pragma: no cover - compiled
+    """Whether ``t = a * b`` (tiny, a and b finite and non-zero) was rounded."""
+    t2 = a * _SCALE * b if abs(a) < abs(b) else a * (b * _SCALE)
+    return not abs(t2) >= _TINY or t * _SCALE != t2
+
+
+@njit(cache=True)
+def _quotient_inexact(a, b, c):  # pragma: no cover - compiled
+    """Whether ``c = a / b`` (tiny, a and b finite and non-zero) was rounded."""
+    c2 = a * _SCALE / b if abs(a) < 1.0 else a / (b / _SCALE)
+    return not abs(c2) >= _TINY or c * _SCALE != c2
+
+
+@njit(cache=True)
+def _sum_flags(a, lo, n, s):  # pragma: no cover - compiled
+    """(overflow, invalid) of a non-finite pairwise sum ``s`` of ``a[lo:lo + n]``."""
+    pos = False
+    neg = False
+    for i in range(n):
+        x = a[lo + i]
+        if x != x:
+            return 0, 0  # a NaN operand propagates quietly
+        if x == np.inf:
+            pos = True
+        elif x == -np.inf:
+            neg = True
+    if pos and neg:
+        return 0, 1
+    if pos or neg or s != s:
+        return 0, 0 if s == s else 1
+    return 1, 0
+
+
+@njit(cache=True, error_model="numpy")
 def gth_eliminate(p):  # pragma: no cover - compiled
     """Eliminate states ``n - 1 .. 1`` of ``p`` in place, as ``_gth``'s numpy loop does.
 
-    Returns (underflows, non_finite): results that came out below the least normal double
-    from non-zero operands, and results that are inf or NaN.
+    Returns the counts of the events numpy's floating-point error state watches, in numpy's
+    order: divisions by zero, overflows, underflows (rounded results below the least normal
+    double) and invalid operations (0 / 0, inf - inf, 0 * inf; a NaN operand is not one).
+    ``error_model="numpy"``: a zero pivot (a reducible chain, or one whose pivots underflowed
+    to 0) gives inf or NaN as numpy's division does, not ZeroDivisionError.
     """
     n = p.shape[0]
     col = np.empty(n)
+    divide = 0
+    over = 0
     under = 0
-    bad = 0
+    invalid = 0
     for k in range(n - 1, 0, -1):
         s = _pairwise_sum(p[k], 0, k)
+        if s - s != 0.0:
+            o, v = _sum_flags(p[k], 0, k, s)
+            over += o
+            invalid += v
         for i in range(k):
-            c = p[i, k] / s
-            if c != c or c - c != 0.0:
-                bad += 1
-            elif p[i, k] != 0.0 and abs(c) < _TINY:
-                under += 1
+            x = p[i, k]
+            c = x / s
+            if x != x or s != s:
+                pass
+            elif s == 0.0:
+                if x == 0.0:
+                    invalid += 1
+                else:
+                    divide += 1
+            elif x - x != 0.0 and s - s != 0.0:
+                invalid += 1
+            elif x - x == 0.0 and s - s == 0.0:
+                if c - c != 0.0:
+                    over += 1
+                elif x != 0.0 and abs(c) < _TINY and _quotient_inexact(x, s, c):
+                    under += 1
             col[i] = c
         for i in range(k):
             c = col[i]
+            cf = c - c == 0.0
             for j in range(k):
                 r = p[k, j]
                 t = c * r
-                if t != 0.0 or c == 0.0 or r == 0.0:
-                    if abs(t) < _TINY and t != 0.0:
+                rf = r - r == 0.0
+                if cf and rf:
+                    if t - t != 0.0:
+                        over += 1
+                    elif abs(t) < _TINY and c != 0.0 and r != 0.0 and _product_inexact(c, r, t):
                         under += 1
-                else:
-                    under += 1
-                v = p[i, j] + t
-                if v - v != 0.0:
-                    bad += 1
+                elif (c == 0.0 and r - r != 0.0 and r == r) or (r == 0.0 and not cf and c == c):
+                    invalid += 1
+                q = p[i, j]
+                v = q + t
+                if v - v != 0.0 and q - q == 0.0 and t - t == 0.0:
+                    over += 1
+                elif v != v and q == q and t == t:
+                    invalid += 1  # inf + -inf
                 p[i, j] = v
             p[i, k] = c
-    return under, bad
+    return divide, over, under, invalid

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -164,20 +165,43 @@ GTH_COMPILED_FROM = 48
 
 
 def _eliminate_compiled(p: np.ndarray) -> None:
-    """:func:`_gth`'s elimination in place by the compiled loop, raising what numpy would.
+    """:func:`_gth`'s elimination in place by the compiled loop, reporting what numpy would.
 
-    numpy's loop runs under the caller's ``numpy.errstate``; the compiled one counts underflows
-    and non-finite results instead, and they are raised here as FloatingPointError where that
-    state says "raise" (the consortia's exact chains fall back to logarithms on it).
+    numpy's loop runs under the caller's ``numpy.errstate``; the compiled one counts each of
+    its four events instead, handled here as that state says: "raise" a FloatingPointError
+    (the consortia's exact chains fall back to logarithms on it), "warn" or "print" a
+    RuntimeWarning, "call" or "log" the error callback, "ignore" nothing.
     """
     from allysim.evolution._compiled_gth import gth_eliminate
 
-    under, bad = gth_eliminate(p)
-    state = np.geterr()
-    if bad and "raise" in (state["over"], state["invalid"], state["divide"]):
-        raise FloatingPointError("overflow, division by zero or invalid value in the elimination")
-    if under and state["under"] == "raise":
-        raise FloatingPointError("underflow encountered in the elimination")
+    counts = gth_eliminate(p)
+    state: dict[str, str] = {k: str(v) for k, v in np.geterr().items()}
+    for (kind, what, flag), count in zip(_FP_EVENTS, counts, strict=True):
+        mode = state[kind]
+        if not count or mode == "ignore":
+            continue
+        message = f"{what} encountered in the elimination"
+        if mode == "raise":
+            raise FloatingPointError(message)
+        if mode in ("warn", "print"):
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
+        else:
+            handler = np.geterrcall()
+            if mode == "call" and callable(handler):
+                handler(message, flag)
+            elif mode == "log" and hasattr(handler, "write"):
+                handler.write(  # type: ignore[union-attr]
+                    f"Warning: {message}\n"
+                )
+
+
+#: numpy's floating-point events in the order it reports them: errstate key, wording, flag bit.
+_FP_EVENTS = (
+    ("divide", "divide by zero", 1),
+    ("over", "overflow", 2),
+    ("under", "underflow", 4),
+    ("invalid", "invalid value", 8),
+)
 
 
 def _log_gth(log_t: np.ndarray) -> np.ndarray:
