@@ -130,6 +130,58 @@ def _sum_flags(a, lo, n, s):  # pragma: no cover - compiled
 
 @njit(cache=True, error_model="numpy")
 def gth_eliminate(p):  # pragma: no cover - compiled
+    """Eliminate states ``n - 1 .. 1`` of ``p`` in place, as ``_gth``'s numpy loop does, and
+    return the counts of :func:`_eliminate_checked` (divide, over, under, invalid).
+
+    The checks of every operation cost more than the elimination itself, so it first runs
+    unchecked on a copy, keeping only what can reveal an event: a pivot that is 0 or not
+    finite, a quotient or a product that may fall below the least normal double (``|c|``
+    times the row's least non-zero entry under it), a result that is not finite. Where none
+    shows (every chain with ordinary transition probabilities), no event happened and the
+    copy is the result: the same operations in the same order as the checked loop. Else the
+    checked loop runs on the original to count the events as numpy would.
+    """
+    q = p.copy()
+    if _eliminate_fast(q):
+        return _eliminate_checked(p)
+    p[:, :] = q
+    return 0, 0, 0, 0
+
+
+@njit(cache=True, error_model="numpy")
+def _eliminate_fast(p):  # pragma: no cover - compiled
+    """The elimination without per-operation checks; True when an event may have happened."""
+    n = p.shape[0]
+    col = np.empty(n)
+    suspicious = False
+    for k in range(n - 1, 0, -1):
+        s = _pairwise_sum(p[k], 0, k)
+        if not (s > 0.0 and s - s == 0.0):
+            suspicious = True
+        least = np.inf
+        for j in range(k):
+            a = abs(p[k, j])
+            if a != 0.0 and a < least:
+                least = a
+        for i in range(k):
+            c = p[i, k] / s
+            if c != 0.0 and (not abs(c) >= _TINY or not abs(c) * least >= _TINY):
+                suspicious = True
+            col[i] = c
+        for i in range(k):
+            c = col[i]
+            for j in range(k):
+                p[i, j] = p[i, j] + c * p[k, j]
+            p[i, k] = c
+    for i in range(n):
+        for j in range(n):
+            if p[i, j] - p[i, j] != 0.0:
+                return True
+    return suspicious
+
+
+@njit(cache=True, error_model="numpy")
+def _eliminate_checked(p):  # pragma: no cover - compiled
     """Eliminate states ``n - 1 .. 1`` of ``p`` in place, as ``_gth``'s numpy loop does.
 
     Returns the counts of the events numpy's floating-point error state watches, in numpy's
