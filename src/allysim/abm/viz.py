@@ -574,8 +574,10 @@ def _fit_slider(control: Any, name: str, value: Any) -> None:
 
     Examples
     --------
-    >>> from mesa.visualization import Slider
-    >>> s = Slider("organizations", 60, 10, 300, 10)
+    A stand-in with a Slider's attributes (Mesa's own needs solara to import):
+
+    >>> from types import SimpleNamespace
+    >>> s = SimpleNamespace(value=60, min=10, max=300, step=10, is_float_slider=False)
     >>> _fit_slider(s, "n_organizations", 25)
     >>> s.value, s.min, s.max, s.step
     (25, 10, 300, 5)
