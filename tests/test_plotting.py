@@ -442,3 +442,19 @@ def test_band_leaves_a_gap_where_fewer_than_two_replicates_have_data():
     ]
     assert spans == [(0.0, 4.0), (6.0, 9.0)]
     plt.close(ax.figure)
+
+
+@pytest.mark.parametrize(
+    ("population", "error"), [(0, ValueError), (-5, ValueError), (2.5, TypeError)]
+)
+def test_stationary_bars_checks_population(population, error):
+    # population=0 fell back to reading Z from the result, and a negative Z drew every arrow.
+    from allysim.evolution import stationary_distribution
+    from allysim.plotting import stationary_bars
+
+    res = stationary_distribution(np.array([[3.0, 0.0], [5.0, 1.0]]), population=20, selection=1)
+    with pytest.raises(error, match="population"):
+        stationary_bars(res, ["C", "D"], population=population)
+    ax = stationary_bars(res, ["C", "D"], population=20)
+    assert "Z = 20" in ax.get_xlabel()
+    plt.close("all")

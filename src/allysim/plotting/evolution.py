@@ -171,7 +171,7 @@ def stationary_bars(result, names: Sequence[str], *, ax=None, population: int | 
     ax : matplotlib.axes.Axes or None, default None
         Axes to draw on; a new figure is made when None.
     population : int or None, default None
-        Population size Z; None reads it from the neutral ``fixation[0, 0] = 1/Z``.
+        Population size Z, >= 2; None reads it from the neutral ``fixation[0, 0] = 1/Z``.
 
     Returns
     -------
@@ -192,7 +192,10 @@ def stationary_bars(result, names: Sequence[str], *, ax=None, population: int | 
         raise ValueError("names must name every strategy")
     if result.fixation is None:
         raise ValueError("stationary_bars needs a small-mutation-limit result (with fixation)")
-    z = population or round(1 / result.fixation[0, 0])
+    if population is None:
+        z = round(1 / result.fixation[0, 0])
+    else:
+        z = check_int(population, "population", minimum=2)
     ax = _axes(ax)
     x = np.arange(shares.size)
     ax.bar(x, np.where(np.isfinite(shares), shares, 0.0), color="tab:blue", alpha=0.8)
