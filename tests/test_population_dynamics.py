@@ -327,3 +327,19 @@ def test_compiled_pairwise_sum_is_numpys_sum_to_the_bit():
         assert _pairwise_sum(a, 0, n) == np.sum(a), n
         if n > 10:  # an offset row, as the elimination reads p[k, :k]
             assert _pairwise_sum(a, 3, n - 3) == np.sum(a[3:]), n
+
+
+def test_compiled_gth_flags_a_quotient_that_underflows_to_zero():
+    # A subnormal entry over a large pivot rounds to exactly 0: numpy flags the underflow (and
+    # raises under errstate), so the compiled loop's unchecked pass must not take 0 for "no
+    # event" (it did: only non-zero quotients were screened).
+    pytest.importorskip("numba")
+    from allysim.evolution import mutation_chain
+
+    t = np.random.default_rng(3).random((60, 60)) * 1e10
+    t[5, 59] = 1e-320
+    with np.errstate(under="raise"), pytest.raises(FloatingPointError, match="underflow"):
+        mutation_chain._gth(t)
+    with np.errstate(under="ignore"):
+        compiled = mutation_chain._gth(t)
+    assert np.isfinite(compiled).all()

@@ -164,8 +164,11 @@ def _eliminate_fast(p):  # pragma: no cover - compiled
             if a != 0.0 and a < least:
                 least = a
         for i in range(k):
-            c = p[i, k] / s
-            if c != 0.0 and (not abs(c) >= _TINY or not abs(c) * least >= _TINY):
+            x = p[i, k]
+            c = x / s
+            # A quotient from a non-zero x that lands below the least normal double (0
+            # included), or one whose products with the row may do so, may have underflowed.
+            if x != 0.0 and (not abs(c) >= _TINY or not abs(c) * least >= _TINY):
                 suspicious = True
             col[i] = c
         for i in range(k):
