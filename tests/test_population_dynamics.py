@@ -343,3 +343,57 @@ def test_compiled_gth_flags_a_quotient_that_underflows_to_zero():
     with np.errstate(under="ignore"):
         compiled = mutation_chain._gth(t)
     assert np.isfinite(compiled).all()
+
+
+def _numpy_elimination_events(t):
+    """The events numpy's elimination loop flags (errstate "call"), in numpy's order."""
+    p = np.array(t, dtype=float)
+    seen = [0]
+    old = np.seterrcall(lambda _msg, flag: seen.__setitem__(0, seen[0] | flag))
+    try:
+        with np.errstate(all="call"):
+            for k in range(p.shape[0] - 1, 0, -1):
+                col = p[:k, k] / p[k, :k].sum()
+                p[:k, :k] += col[:, None] * p[k, :k][None, :]
+                p[:k, k] = col
+    finally:
+        np.seterrcall(old)
+    return tuple(bool(seen[0] & bit) for bit in (1, 2, 4, 8))
+
+
+def test_compiled_gth_flags_what_numpy_flags_at_the_edges():
+    # x86 detects tininess after rounding: a product or quotient that rounds up to the least
+    # normal double still underflows, and one whose subnormal rounding coincides with its
+    # 53-bit rounding is still inexact (comparing the two roundings missed both, in the
+    # unchecked pass and the checked loop). inf / 0 is exact (no divide by zero); an overflow
+    # inside a row sum that an inf or NaN elsewhere then absorbs is still flagged by numpy.
+    pytest.importorskip("numba")
+    from allysim.evolution._compiled_gth import gth_eliminate
+
+    n, k = 48, 47
+    base = np.full((n, n), 1.0 / n)
+    base[k, :], base[:, k], base[k, k] = 0.0, 0.0, 1.0
+    cases = []
+    for row, entry in [
+        ((2.0**-522, 1.0), (1 - 2**-53) * 2.0**-500),  # product rounds up to the least normal
+        ((2.0**-523 * (1 - 2**-40), 1.0), 2.0**-500 * (1 + 2**-40)),  # double rounding agrees
+        ((1 + 2**-40,), 2.0**-1023),  # a quotient's double rounding agrees
+    ]:
+        t = base.copy()
+        t[k, : len(row)] = row
+        t[0, k] = entry
+        cases.append(t)
+    t = base.copy()
+    t[0, k] = np.inf  # inf / 0
+    cases.append(t)
+    for row in ([1e308, 1e308, np.inf], [1e308, 1e308, np.nan], [1e308, 1e308, -np.inf]):
+        t = np.full((50, 50), 0.02)
+        t[3, :3] = row
+        cases.append(t)
+    for t in cases:
+        want = _numpy_elimination_events(t)
+        p = t.copy()
+        got = tuple(bool(c) for c in gth_eliminate(p))
+        assert got == want
+    assert _numpy_elimination_events(cases[0]) == (False, False, True, False)
+    assert _numpy_elimination_events(cases[3]) == (False, False, False, True)

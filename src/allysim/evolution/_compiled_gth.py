@@ -14,6 +14,8 @@ under numpy's default state its RuntimeWarning.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit  # type: ignore[import-untyped]
 
@@ -91,41 +93,124 @@ def _pairwise_sum(a, lo, n):  # pragma: no cover - compiled
     return sums[0]
 
 
-_SCALE = 2.0**600  # lifts a tiny result into the normal range, exactly
+_SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitter for doubles
 
 
 @njit(cache=True)
-def _product_inexact(a, b, t):  # pragma: no cover - compiled
-    """Whether ``t = a * b`` (tiny, a and b finite and non-zero) was rounded."""
-    t2 = a * _SCALE * b if abs(a) < abs(b) else a * (b * _SCALE)
-    return not abs(t2) >= _TINY or t * _SCALE != t2
+def _product_error(a, b, p):  # pragma: no cover - compiled
+    """``a * b - p`` exactly (Dekker's two-product) for ``p = a * b``, a and b in [0.5, 2]."""
+    ca = _SPLIT * a
+    ah = ca - (ca - a)
+    al = a - ah
+    cb = _SPLIT * b
+    bh = cb - (cb - b)
+    bl = b - bh
+    return ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 
 @njit(cache=True)
-def _quotient_inexact(a, b, c):  # pragma: no cover - compiled
-    """Whether ``c = a / b`` (tiny, a and b finite and non-zero) was rounded."""
-    c2 = a * _SCALE / b if abs(a) < 1.0 else a / (b / _SCALE)
-    return not abs(c2) >= _TINY or c * _SCALE != c2
+def _product_underflows(a, b, t):  # pragma: no cover - compiled
+    """Whether ``t = a * b`` (a and b finite and non-zero) raised IEEE underflow: the product
+    rounded to 53 bits with an unbounded exponent lies below the least normal double (x86
+    detects tininess after rounding, so a result that rounds up to it is tiny too) and ``t``
+    is not the exact product (a double rounding can land on the 53-bit value, so comparing
+    the two roundings is not enough)."""
+    ma, ea = math.frexp(a)
+    mb, eb = math.frexp(b)
+    m = ma * mb  # the product's significand, rounded once; its error says if it is exact
+    e = ea + eb
+    exact = _product_error(ma, mb, m) == 0.0 and math.ldexp(t, -e) == m
+    return math.frexp(m)[1] + e <= -1022 and not exact
 
 
 @njit(cache=True)
-def _sum_flags(a, lo, n, s):  # pragma: no cover - compiled
-    """(overflow, invalid) of a non-finite pairwise sum ``s`` of ``a[lo:lo + n]``."""
-    pos = False
-    neg = False
-    for i in range(n):
-        x = a[lo + i]
-        if x != x:
-            return 0, 0  # a NaN operand propagates quietly
-        if x == np.inf:
-            pos = True
-        elif x == -np.inf:
-            neg = True
-    if pos and neg:
-        return 0, 1
-    if pos or neg or s != s:
-        return 0, 0 if s == s else 1
-    return 1, 0
+def _quotient_underflows(a, b, c):  # pragma: no cover - compiled
+    """Whether ``c = a / b`` (a and b finite and non-zero) raised IEEE underflow, as
+    :func:`_product_underflows` judges a product."""
+    ma, ea = math.frexp(a)
+    mb, eb = math.frexp(b)
+    m = ma / mb
+    e = ea - eb
+    exact = m * mb == ma and _product_error(m, mb, m * mb) == 0.0 and math.ldexp(c, -e) == m
+    return math.frexp(m)[1] + e <= -1022 and not exact
+
+
+@njit(cache=True)
+def _add_flags(x, y, flags):  # pragma: no cover - compiled
+    """``x + y``, counting in ``flags`` an overflow (finite operands, non-finite sum) or an
+    invalid operation (inf + -inf; a NaN operand is not one)."""
+    r = x + y
+    if r - r != 0.0:
+        if x - x == 0.0 and y - y == 0.0:
+            flags[0] += 1
+        elif r != r and x == x and y == y:
+            flags[1] += 1
+    return r
+
+
+@njit(cache=True)
+def _block_sum_flags(a, lo, n, flags):  # pragma: no cover - compiled
+    """:func:`_block_sum`, each addition checked by :func:`_add_flags`."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res = _add_flags(res, a[lo + i], flags)
+        return res
+    r = np.empty(8)
+    for m in range(8):
+        r[m] = a[lo + m]
+    i = 8
+    end = n - n % 8
+    while i < end:
+        for m in range(8):
+            r[m] = _add_flags(r[m], a[lo + i + m], flags)
+        i += 8
+    left = _add_flags(_add_flags(r[0], r[1], flags), _add_flags(r[2], r[3], flags), flags)
+    right = _add_flags(_add_flags(r[4], r[5], flags), _add_flags(r[6], r[7], flags), flags)
+    res = _add_flags(left, right, flags)
+    while i < n:
+        res = _add_flags(res, a[lo + i], flags)
+        i += 1
+    return res
+
+
+@njit(cache=True)
+def _pairwise_sum_flags(a, lo, n, flags):  # pragma: no cover - compiled
+    """:func:`_pairwise_sum`, each addition checked by :func:`_add_flags` (an overflow or an
+    inf - inf on the way to a non-finite sum is flagged by numpy even when an inf or a NaN
+    elsewhere in the row decides the sum's value)."""
+    if n <= 128:
+        return _block_sum_flags(a, lo, n, flags)
+    frame_lo = np.empty(64, np.int64)
+    frame_n = np.empty(64, np.int64)
+    phase = np.zeros(64, np.int64)
+    sums = np.empty(64)
+    top = 0
+    count = 0
+    frame_lo[0] = lo
+    frame_n[0] = n
+    while top >= 0:
+        start, size = frame_lo[top], frame_n[top]
+        if size <= 128:
+            sums[count] = _block_sum_flags(a, start, size, flags)
+            count += 1
+            top -= 1
+            continue
+        half = size // 2
+        half -= half % 8
+        if phase[top] == 0:
+            phase[top] = 1
+            top += 1
+            frame_lo[top], frame_n[top], phase[top] = start, half, 0
+        elif phase[top] == 1:
+            phase[top] = 2
+            top += 1
+            frame_lo[top], frame_n[top], phase[top] = start + half, size - half, 0
+        else:
+            sums[count - 2] = _add_flags(sums[count - 2], sums[count - 1], flags)
+            count -= 1
+            top -= 1
+    return sums[0]
 
 
 @njit(cache=True, error_model="numpy")
@@ -168,7 +253,9 @@ def _eliminate_fast(p):  # pragma: no cover - compiled
             c = x / s
             # A quotient from a non-zero x that lands below the least normal double (0
             # included), or one whose products with the row may do so, may have underflowed.
-            if x != 0.0 and (not abs(c) >= _TINY or not abs(c) * least >= _TINY):
+            # The least normal double itself may be a tiny result rounded up, so only results
+            # above it are known to be normal.
+            if x != 0.0 and (not abs(c) > _TINY or not abs(c) * least > _TINY):
                 suspicious = True
             col[i] = c
         for i in range(k):
@@ -202,9 +289,10 @@ def _eliminate_checked(p):  # pragma: no cover - compiled
     for k in range(n - 1, 0, -1):
         s = _pairwise_sum(p[k], 0, k)
         if s - s != 0.0:
-            o, v = _sum_flags(p[k], 0, k, s)
-            over += o
-            invalid += v
+            flags = np.zeros(2, np.int64)
+            _pairwise_sum_flags(p[k], 0, k, flags)
+            over += flags[0]
+            invalid += flags[1]
         for i in range(k):
             x = p[i, k]
             c = x / s
@@ -213,14 +301,14 @@ def _eliminate_checked(p):  # pragma: no cover - compiled
             elif s == 0.0:
                 if x == 0.0:
                     invalid += 1
-                else:
+                elif x - x == 0.0:  # inf / 0 is an exact inf, no event
                     divide += 1
             elif x - x != 0.0 and s - s != 0.0:
                 invalid += 1
             elif x - x == 0.0 and s - s == 0.0:
                 if c - c != 0.0:
                     over += 1
-                elif x != 0.0 and abs(c) < _TINY and _quotient_inexact(x, s, c):
+                elif x != 0.0 and abs(c) <= _TINY and _quotient_underflows(x, s, c):
                     under += 1
             col[i] = c
         for i in range(k):
@@ -233,7 +321,7 @@ def _eliminate_checked(p):  # pragma: no cover - compiled
                 if cf and rf:
                     if t - t != 0.0:
                         over += 1
-                    elif abs(t) < _TINY and c != 0.0 and r != 0.0 and _product_inexact(c, r, t):
+                    elif abs(t) <= _TINY and c != 0.0 and r != 0.0 and _product_underflows(c, r, t):
                         under += 1
                 elif (c == 0.0 and r - r != 0.0 and r == r) or (r == 0.0 and not cf and c == c):
                     invalid += 1
