@@ -54,13 +54,22 @@ def _block_sum(a, lo, n):  # pragma: no cover - compiled
 @njit(cache=True)
 def _pairwise_sum(a, lo, n):  # pragma: no cover - compiled
     """``numpy.sum`` of ``a[lo:lo + n]`` bit for bit: numpy's pairwise summation (blocks of up
-    to 128, each split in halves at a multiple of 8 above that, the halves' sums added).
+    to 128, each split in halves at a multiple of 8 above that, the halves' sums added)."""
+    # An empty flags array: no checks (a module-level one would be read-only to numba).
+    return _pairwise_walk(a, lo, n, np.zeros(0, np.int64))
+
+
+@njit(cache=True)
+def _pairwise_walk(a, lo, n, flags):  # pragma: no cover - compiled
+    """The pairwise summation of :func:`_pairwise_sum`; with a non-empty ``flags`` every
+    addition is checked by :func:`_add_flags` (:func:`_pairwise_sum_flags`).
 
     The halving is walked with an explicit stack, not by recursion: numba's on-disk cache of a
     self-recursive function crashes when it is loaded back.
     """
+    checked = flags.shape[0] > 0
     if n <= 128:
-        return _block_sum(a, lo, n)
+        return _block_sum_flags(a, lo, n, flags) if checked else _block_sum(a, lo, n)
     frame_lo = np.empty(64, np.int64)
     frame_n = np.empty(64, np.int64)
     phase = np.zeros(64, np.int64)
@@ -72,7 +81,10 @@ def _pairwise_sum(a, lo, n):  # pragma: no cover - compiled
     while top >= 0:
         start, size = frame_lo[top], frame_n[top]
         if size <= 128:
-            sums[count] = _block_sum(a, start, size)
+            if checked:
+                sums[count] = _block_sum_flags(a, start, size, flags)
+            else:
+                sums[count] = _block_sum(a, start, size)
             count += 1
             top -= 1
             continue
@@ -87,7 +99,10 @@ def _pairwise_sum(a, lo, n):  # pragma: no cover - compiled
             top += 1
             frame_lo[top], frame_n[top], phase[top] = start + half, size - half, 0
         else:  # both done: left + right, as numpy adds them
-            sums[count - 2] = sums[count - 2] + sums[count - 1]
+            if checked:
+                sums[count - 2] = _add_flags(sums[count - 2], sums[count - 1], flags)
+            else:
+                sums[count - 2] = sums[count - 2] + sums[count - 1]
             count -= 1
             top -= 1
     return sums[0]
@@ -179,38 +194,7 @@ def _pairwise_sum_flags(a, lo, n, flags):  # pragma: no cover - compiled
     """:func:`_pairwise_sum`, each addition checked by :func:`_add_flags` (an overflow or an
     inf - inf on the way to a non-finite sum is flagged by numpy even when an inf or a NaN
     elsewhere in the row decides the sum's value)."""
-    if n <= 128:
-        return _block_sum_flags(a, lo, n, flags)
-    frame_lo = np.empty(64, np.int64)
-    frame_n = np.empty(64, np.int64)
-    phase = np.zeros(64, np.int64)
-    sums = np.empty(64)
-    top = 0
-    count = 0
-    frame_lo[0] = lo
-    frame_n[0] = n
-    while top >= 0:
-        start, size = frame_lo[top], frame_n[top]
-        if size <= 128:
-            sums[count] = _block_sum_flags(a, start, size, flags)
-            count += 1
-            top -= 1
-            continue
-        half = size // 2
-        half -= half % 8
-        if phase[top] == 0:
-            phase[top] = 1
-            top += 1
-            frame_lo[top], frame_n[top], phase[top] = start, half, 0
-        elif phase[top] == 1:
-            phase[top] = 2
-            top += 1
-            frame_lo[top], frame_n[top], phase[top] = start + half, size - half, 0
-        else:
-            sums[count - 2] = _add_flags(sums[count - 2], sums[count - 1], flags)
-            count -= 1
-            top -= 1
-    return sums[0]
+    return _pairwise_walk(a, lo, n, flags)
 
 
 @njit(cache=True, error_model="numpy")
