@@ -221,6 +221,19 @@ def test_review_keeps_trust_a_probability():
         assert 0 <= m.trust_contractual <= 1
 
 
+def _misreading_pair(forgetting, governance):
+    """An ALLC organization and a RANDOM(0.5) one in one partnership, each misreading the
+    other's move with chance 0.3, nobody leaving on low trust."""
+    return _pair(
+        strategies=["ALLC", "RANDOM(0.5)"],
+        initial_strategies=[0, 1],
+        perception_noise=0.3,
+        forgetting=forgetting,
+        exit_threshold=0.0,
+        governance=governance,
+    )
+
+
 @pytest.mark.parametrize("compiled", ["0", "1"])
 def test_misread_record_fades_every_round_as_contractual_evidence_does(compiled, monkeypatch):
     # The record of misread withholdings sits in contractual beta, which fades by `forgetting`
@@ -228,14 +241,7 @@ def test_misread_record_fades_every_round_as_contractual_evidence_does(compiled,
     # really withheld (seen correctly), and a later review moved more than was left in beta.
     monkeypatch.setenv("ALLYSIM_NUMBA", compiled)
     lam = 0.8
-    m = _pair(
-        strategies=["ALLC", "RANDOM(0.5)"],
-        initial_strategies=[0, 1],
-        perception_noise=0.3,
-        forgetting=lam,
-        exit_threshold=0.0,
-        governance=Governance(review_every=1000),
-    )
+    m = _misreading_pair(lam, Governance(review_every=1000))
     expected = np.zeros(2)
     rounds_with_true_withholding = 0
     for _ in range(40):
@@ -260,15 +266,9 @@ def test_review_removes_exactly_the_misread_evidence(compiled, monkeypatch):
     # review's cap at beta - 1 (the prior's 1) does not bind.
     monkeypatch.setenv("ALLYSIM_NUMBA", compiled)
     lam = 1.0
-    m = _pair(
-        strategies=["ALLC", "RANDOM(0.5)"],
-        initial_strategies=[0, 1],
-        perception_noise=0.3,
-        forgetting=lam,
-        exit_threshold=0.0,
-        governance=Governance(
-            escalation=1.0, resolved_weight=0.5, escalation_cost=0.0, review_every=10
-        ),
+    m = _misreading_pair(
+        lam,
+        Governance(escalation=1.0, resolved_weight=0.5, escalation_cost=0.0, review_every=10),
     )
     m.step()  # forms the partnership after play
     assert m.strategy_of[m.table.pa[0]] == 0
