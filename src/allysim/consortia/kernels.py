@@ -332,7 +332,10 @@ def exact_group_payoffs(
     if w is not None:
         occupancy = (1 - w) * np.linalg.solve(np.eye(s_count) - w * trans.T, init)
     else:
-        if 0 < eps < 1:
+        # Each member's move has chance at least min(noise, 1 - noise), so every possible
+        # transition is at least that to the n-th power: only below 1e-300 can one underflow,
+        # and only then is the reference chain worth building.
+        if 0 < eps < 1 and min(eps, 1 - eps) ** g.group_size < 1e-300:
             _warn_if_underflowed(g, strategies, counts, trans)
         occupancy = _long_run(init, trans)
     return GroupPayoffs(
