@@ -52,7 +52,8 @@ import numpy as np
 from allysim._validation import check_int, check_nonnegative, check_probability
 from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.components import Part, state_reporter
-from allysim.abm.trust import Stage, TrustKind
+from allysim.abm.phases import _withholding_weight
+from allysim.abm.trust import TrustKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
@@ -387,16 +388,12 @@ class Governance(Part):
         isolated error in an institutionalized partnership ``absorb_weight``: a review that moved
         a whole unit for each would also erase the evidence of withholdings seen correctly.
         """
-        t, p, e = model.table, model.params, seen.shape[0]
+        t, e = model.table, seen.shape[0]
         misread = contributed[:, ::-1] & ~seen
-        # LearnTrust's weight of a withholding perceived this round (stage and streak are still
-        # those it reads), computed with the same operations so both paths agree to the bit.
-        institutional = (t.stage[:e] == Stage.INSTITUTIONALIZATION)[:, None]
-        isolated = institutional & (t.streak[:e] >= p.absorb_streak)
-        weight = np.where(isolated, p.absorb_weight, 1.0)
-        weight = np.where(resolved, weight * self.resolved_weight, weight)
+        # LearnTrust's own weight (stage and streak are still those it reads this round).
+        weight = _withholding_weight(model, seen, resolved, self.resolved_weight)
         record = t.column("misread")[:e]
-        record *= p.forgetting
+        record *= model.params.forgetting
         record += np.where(misread, weight, 0.0)
 
     def _charge(self, model: TrustModel, cost: np.ndarray) -> None:

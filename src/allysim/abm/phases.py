@@ -312,6 +312,23 @@ class Play(_Phase):
         rep[played] = (1 - w) * rep[played] + w * (contributed[played] / rounds[played])
 
 
+def _withholding_weight(m, seen: np.ndarray, resolved, resolved_weight: float) -> np.ndarray:
+    """(e, 2) weight of a withholding each side perceived this round as contractual evidence.
+
+    1, or ``absorb_weight`` where an institutionalized partnership absorbs it as an isolated
+    error (after ``absorb_streak`` perceived contributions), times ``resolved_weight`` where the
+    betrayal was resolved (``resolved`` None: none was). LearnTrust's numpy path weighs the
+    evidence with it, and Governance's record of misread withholdings counts them with it.
+    """
+    t, p, e = m.table, m.params, seen.shape[0]
+    institutional = (t.stage[:e] == Stage.INSTITUTIONALIZATION)[:, None]
+    isolated = institutional & ~seen & (t.streak[:e] >= p.absorb_streak)
+    weight = np.where(isolated, p.absorb_weight, 1.0)
+    if resolved is not None:
+        weight = np.where(resolved, weight * resolved_weight, weight)
+    return weight
+
+
 class LearnTrust(_Phase):
     """Beta-Bernoulli learning of the three kinds of trust from what each side perceived.
 
@@ -361,11 +378,7 @@ class LearnTrust(_Phase):
         partner_contrib = contrib[:, ::-1]
         partner_capability = np.stack([m.capability[t.pb[:e]], m.capability[t.pa[:e]]], axis=1)
         alpha, beta, streak = t.alpha[:e], t.beta[:e], t.streak[:e]
-        institutional = (t.stage[:e] == Stage.INSTITUTIONALIZATION)[:, None]
-        isolated = institutional & ~seen & (streak >= p.absorb_streak)
-        weight = np.where(isolated, p.absorb_weight, 1.0)
-        if outcome.resolved is not None:
-            weight = np.where(outcome.resolved, weight * outcome.resolved_weight, weight)
+        weight = _withholding_weight(m, seen, outcome.resolved, outcome.resolved_weight)
         lam = p.forgetting
         k = TrustKind.CONTRACTUAL
         update_beta(alpha[..., k], beta[..., k], seen, True, forgetting=lam, weight=weight)
