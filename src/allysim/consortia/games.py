@@ -8,6 +8,7 @@ tables of ``n`` numbers: ``contributor[k]`` and ``withholder[k]``, ``k = 0 .. n 
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,13 +37,14 @@ def _others(k: Any, n: int) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-class _TwoActionGroup:
+class _TwoActionGroup(abc.ABC):
     """What every symmetric two-move group game offers, given its two payoff tables."""
 
     group_size: int
 
-    def tables(self) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abc.abstractmethod
+    def tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """The contributor's and the withholder's payoff for 0 .. n - 1 other contributors."""
 
     def payoffs(self, k: Any) -> tuple[np.ndarray, np.ndarray]:
         """Payoffs of a contributor and of a withholder when ``k`` others contribute.
