@@ -3,7 +3,10 @@
 import os
 
 import matplotlib
+import pytest
 from hypothesis import HealthCheck, settings
+
+import allysim
 
 matplotlib.use("Agg")
 
@@ -22,3 +25,12 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=20, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def _progress_bars_at_once():
+    """Tests of a bar run work far shorter than the bars' delay: show bars at once in tests
+    (tests/test_progress.py checks the delay itself)."""
+    previous = allysim.set_progress_delay(0)
+    yield
+    allysim.set_progress_delay(previous)

@@ -20,6 +20,7 @@ checks it):
 """
 
 from allysim import comparison, evolution, mechanisms
+from allysim._progress import set_progress_delay
 from allysim._validation import memory_budget, set_memory_budget
 from allysim.comparison import compare_mechanisms, standard_partnership_game
 from allysim.games import (
@@ -116,6 +117,7 @@ __all__ = [
     "random_strategy",
     "round_robin",
     "set_memory_budget",
+    "set_progress_delay",
     "simulate",
     "standard_partnership_game",
     "zero_determinant",

@@ -11,8 +11,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
+from allysim._progress import progress_bar
 from allysim._validation import (
     SeedLike,
     check_game,
@@ -278,7 +278,7 @@ def compare_mechanisms(
     rows = []
     items: Iterable[tuple[str, Sequence[Mechanism]]] = list(scenarios.items())
     if progress:
-        items = tqdm(items, desc="scenarios", unit="scenario")
+        items = progress_bar(items, desc="scenarios", unit="scenario")
     for name, mechanisms in items:
         setup = apply(
             game, mechanisms, continuation=continuation, perception_noise=perception_noise

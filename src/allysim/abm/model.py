@@ -30,6 +30,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from allysim._progress import progress_bar
 from allysim._validation import as_generator, check_int
 from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.agents import Organization
@@ -315,9 +316,7 @@ class TrustModel(Ledger, mesa.Model):
         6
         """
         steps = check_int(steps, "steps", minimum=0)
-        from tqdm.auto import tqdm
-
-        for _ in tqdm(range(steps), desc="trust model", unit="step", disable=not progress):
+        for _ in progress_bar(range(steps), desc="trust model", unit="step", disable=not progress):
             self.step()
         frame = self.datacollector.get_model_vars_dataframe()
         # The parameters travel with the data (kept by pandas' Parquet writer too).

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from allysim._progress import progress_bar
 from allysim.cli.output import _Artifact, _csv_artifact, _figure_artifact, _matplotlib
 from allysim.scenarios import (
     BASE_SHADOW,
@@ -46,13 +47,13 @@ def _run_trust(
     >>> _run_trust("sanctions", ns, np.random.SeedSequence(0)).shape[0]
     6
     """
-    from tqdm.auto import tqdm
-
     from allysim.abm import TrustModel  # deferred: mesa, not needed for --help
 
     frames = []
     # One bar per scenario over all its replicates' steps, not one per run.
-    bar = tqdm(total=args.replicates * args.steps, desc=scenario, unit="step", disable=args.quiet)
+    bar = progress_bar(
+        total=args.replicates * args.steps, desc=scenario, unit="step", disable=args.quiet
+    )
     for r, child in enumerate(seed_seq.spawn(args.replicates)):
         seed = int(child.generate_state(1)[0])
         model = TrustModel(

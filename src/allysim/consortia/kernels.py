@@ -20,6 +20,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.special import gammaln
 
+from allysim._progress import progress_bar
 from allysim._results import SavedResult
 from allysim._validation import (
     as_generator,
@@ -443,9 +444,7 @@ def simulate_group_payoffs(
     acc_share = np.zeros((n_groups, len(counts)))
     steps: Any = range(horizon)
     if progress:
-        from tqdm.auto import tqdm
-
-        steps = tqdm(steps, desc="rounds", unit="round")
+        steps = progress_bar(steps, desc="rounds", unit="round")
     moves = rng.random((n_groups, n)) < first
     for t in steps:
         total = moves.sum(axis=1, keepdims=True)

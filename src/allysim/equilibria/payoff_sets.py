@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from allysim._progress import progress_bar
 from allysim._results import SavedResult
 from allysim._validation import (
     as_float_array,
@@ -351,10 +352,8 @@ def equilibrium_payoffs(
 
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-
         # The number of iterations is not known in advance; the bar counts them.
-        bar = tqdm(desc=f"{method} iterations", leave=False)
+        bar = progress_bar(desc=f"{method} iterations", leave=False)
     poly = _hull(u, eps)
     threat = poly.min(axis=0)
     gap = math.inf

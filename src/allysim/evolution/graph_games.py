@@ -26,6 +26,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import LinearOperator, gmres, spsolve
 
+from allysim._progress import progress_bar
 from allysim._results import SavedResult
 from allysim._validation import (
     SeedLike,
@@ -242,9 +243,7 @@ def simulate_graph_game(
 
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=steps, desc="graph updates", unit="step")
+        bar = progress_bar(total=steps, desc="graph updates", unit="step")
     step = 0
     block = 1024
     while step < steps and not (until_fixation and done.all()):

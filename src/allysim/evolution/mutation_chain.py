@@ -12,6 +12,7 @@ from scipy import sparse
 from scipy.sparse.linalg import spsolve
 from scipy.special import expit
 
+from allysim._progress import progress_bar
 from allysim.kernels._compiled import numba_available
 
 
@@ -409,9 +410,7 @@ def _iterative_stationary(t, states, tol, time_limit, progress):
     f_old = g_old = None
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(desc="stationary distribution", unit="cycle")
+        bar = progress_bar(desc="stationary distribution", unit="cycle")
     residual, cycles = math.inf, 0
     try:
         while True:

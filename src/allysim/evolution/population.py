@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from allysim._progress import progress_bar
 from allysim._results import SavedResult
 from allysim._validation import (
     SeedLike,
@@ -208,9 +209,7 @@ def _simulate_compiled(
     chunk = max(1, _CALL_UPDATES // per_step)
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=steps, desc="population updates", unit="step")
+        bar = progress_bar(total=steps, desc="population updates", unit="step")
     try:
         with _compiled.LOCK:
             fast.init_streams(key0, key1, state, gamma)
@@ -414,9 +413,7 @@ def simulate_population(
 
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=steps, desc="population updates", unit="step")
+        bar = progress_bar(total=steps, desc="population updates", unit="step")
     step = 0
     block = 1024
     while step < steps and not (until_fixation and (fixation_step >= 0).all()):

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from allysim._progress import progress_bar
 from allysim._results import SavedResult
 from allysim._validation import (
     check_bool,
@@ -214,9 +215,7 @@ def nowak_may(
     previous = c.copy()
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=steps, desc="Nowak-May generations", unit="gen")
+        bar = progress_bar(total=steps, desc="Nowak-May generations", unit="gen")
     for t in range(1, steps + 1):
         n_c = _neighbourhood_sum(c.astype(np.float64), shifts)
         # Payoffs: a cooperator earns 1 per cooperating neighbour (and 1 from itself), a

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from allysim._progress import progress_bar
 from allysim._results import SavedResult
 from allysim._validation import (
     SeedLike,
@@ -259,9 +260,7 @@ def _invade(resident, steps, draw, play, u_row, z, beta, rule, rng, progress):
     coop.append(c)
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=steps, desc="mutants", unit="mutant")
+        bar = progress_bar(total=steps, desc="mutants", unit="mutant")
     batch, done, since = 64, 0, 0
     while done < steps:
         nb = min(batch, steps - done)
@@ -568,9 +567,7 @@ def strategy_space_replicator(
     rec_t, rec_dom, rec_mean, rec_coop, rec_pay = [], [], [], [], []
     bar = None
     if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=generations, desc="generations", unit="gen")
+        bar = progress_bar(total=generations, desc="generations", unit="gen")
     for g in range(generations):
         if g % record_every == 0:
             rec_t.append(g)

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
+from allysim._progress import progress_bar
 from allysim._results import _same
 from allysim._validation import as_seed_sequence, check_int, check_memory
 from allysim.experiments.grid import _BYTES_PER_RUN, _derive, expand_grid
@@ -266,7 +266,7 @@ def sweep(
 
     bar = None
     if progress:
-        bar = tqdm(
+        bar = progress_bar(
             total=len(cells) * replicates,
             initial=len(done_rows),
             desc="sweep",

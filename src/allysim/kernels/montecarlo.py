@@ -7,8 +7,8 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from allysim._progress import progress_bar
 from allysim._results import SavedResult
 from allysim._validation import (
     SeedLike,
@@ -452,7 +452,7 @@ def _simulate_pairs(
     show = seconds > _PROGRESS_SECONDS if progress is None else bool(progress)
     bar = None
     if show:
-        bar = tqdm(total=int(work), desc="matches", unit="match-round", unit_scale=True)
+        bar = progress_bar(total=int(work), desc="matches", unit="match-round", unit_scale=True)
     fast = _compiled.compiled(backend, work / 100)
     if fast is not None:
         try:

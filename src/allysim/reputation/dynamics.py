@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from allysim._progress import progress_bar
 from allysim._results import SavedResult
 from allysim._validation import (
     as_probability_array,
@@ -164,9 +165,7 @@ def reputation_dynamics(
     g = _solve(h, x, 1.0, 1e-12, 1_000_000)
     steps: Any = range(n_steps + 1)
     if show:
-        from tqdm.auto import tqdm
-
-        steps = tqdm(steps, desc="replicator", unit="step")
+        steps = progress_bar(steps, desc="replicator", unit="step")
     for k in steps:
         if k:
             g = _solve(h, x, g, 1e-12, 1_000_000, newton_after=0)

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from allysim._progress import progress_bar
 from allysim._results import SavedResult
 from allysim._validation import (
     SeedLike,
@@ -228,9 +229,7 @@ def simulate_reputation(
 
     rounds_iter: Any = range(t_max)
     if show:
-        from tqdm.auto import tqdm
-
-        rounds_iter = tqdm(rounds_iter, desc="rounds", unit="round")
+        rounds_iter = progress_bar(rounds_iter, desc="rounds", unit="round")
     for t in rounds_iter:
         rec = (ids + rng.integers(1, n, size=(reps, n))) % n
         if mode == "public":

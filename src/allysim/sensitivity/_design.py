@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from allysim._progress import progress_bar
 from allysim._validation import SeedLike, as_float_array, as_seed_sequence, check_int
 from allysim.sensitivity.result import _INDEX_COLUMNS, SensitivityResult
 
@@ -190,8 +191,6 @@ def _analyse(
         raise ImportError(
             "sensitivity analysis needs SALib: pip install 'allysim[sensitivity]'"
         ) from exc
-    from tqdm.auto import tqdm
-
     names = list(bounds)
     k = len(names)
     problem = {"num_vars": k, "names": names, "bounds": [list(bounds[n]) for n in names]}
@@ -217,7 +216,9 @@ def _analyse(
     else:
         seeds = runs_ss.spawn(n * replicates)
     points = [used[i] for i in range(n) for _ in range(replicates)]
-    bar = tqdm(total=len(points), desc=f"sensitivity ({method})", unit="run", disable=not progress)
+    bar = progress_bar(
+        total=len(points), desc=f"sensitivity ({method})", unit="run", disable=not progress
+    )
     with bar:
         if executor is None:
             results = []
