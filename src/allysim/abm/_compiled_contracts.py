@@ -39,19 +39,24 @@ def _credit_rows(
     summed per organization first and the sums added everywhere; period payoff per unit
     stake when ``per_stake``."""
     few = 2 * k * 16 < n
-    for which in range(2):
-        target = wealth if which == 0 else period_payoff
-        divide = which == 1 and per_stake
-        total = target if few else np.zeros(n)
-        for side in range(2):
-            for r in range(k):
-                i = rows[r]
-                org = pa[i] if side == 0 else pb[i]
-                v = amount[r, side] / levels[stage[i]] if divide else amount[r, side]
-                total[org] += v
-        if not few:
-            for j in range(n):
-                target[j] += total[j]
+    to_wealth = wealth if few else np.zeros(n)
+    to_period = period_payoff if few else np.zeros(n)
+    # wealth and period payoff take their additions in the ledger's order (side 0's rows,
+    # then side 1's), each in its own array: interleaving the two arrays changes no sum.
+    for r in range(k):
+        i = rows[r]
+        v = amount[r, 0]
+        to_wealth[pa[i]] += v
+        to_period[pa[i]] += v / levels[stage[i]] if per_stake else v
+    for r in range(k):
+        i = rows[r]
+        v = amount[r, 1]
+        to_wealth[pb[i]] += v
+        to_period[pb[i]] += v / levels[stage[i]] if per_stake else v
+    if not few:
+        for j in range(n):
+            wealth[j] += to_wealth[j]
+            period_payoff[j] += to_period[j]
 
 
 def _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n):
@@ -131,45 +136,54 @@ def _perceive(
     facilitating = 1.0 if facilitation > 0 else 0.0
     warn = early.shape[0] > 0
     caught = conflicts = settled = 0
+    # Moves and perceptions are coin flips: the flags are combined with & and |, and values
+    # selected, rather than branched on (a branch on them is mispredicted half the time).
     for i in range(e):
-        betrayed0 = betrayed1 = False
-        for s in range(2):
-            sn = seen[i, s]
-            if warn and contributed[i, 1 - s] and not sn and early[i, s] < early_warning:
-                sn = True
-                caught += 1
-            new_seen[i, s] = sn
-            if s == 0:
-                betrayed0 = not sn and contributed[i, 0]
-            else:
-                betrayed1 = not sn and contributed[i, 1]
-        c = early_cost * levels[stage[i]] * 2
-        conflict = betrayed0 or betrayed1
-        if conflict:
-            conflicts += 1
+        c0 = contributed[i, 0]
+        c1 = contributed[i, 1]
+        s0 = seen[i, 0]
+        s1 = seen[i, 1]
+        if warn:
+            k0 = c1 & (not s0) & (early[i, 0] < early_warning)
+            k1 = c0 & (not s1) & (early[i, 1] < early_warning)
+            s0 = s0 | k0
+            s1 = s1 | k1
+            caught += int(k0) + int(k1)
+        new_seen[i, 0] = s0
+        new_seen[i, 1] = s1
+        b0 = (not s0) & c0
+        b1 = (not s1) & c1
+        conflict = b0 | b1
+        conflicts += int(conflict)
+        stake = levels[stage[i]]
+        c = early_cost * stake * 2
+        r0 = r1 = False
         if settle:
-            escalated = conflict and escalate[i, 0] < escalation
-            facilitated = conflict and not escalated and escalate[i, 1] < facilitation
-            if escalated or facilitated:
-                settled += 1
-                resolved[i, 0] = betrayed0
-                resolved[i, 1] = betrayed1
+            escalated = conflict & (escalate[i, 0] < escalation)
+            facilitated = conflict & (not escalated) & (escalate[i, 1] < facilitation)
+            ok = escalated | facilitated
+            settled += int(ok)
+            r0 = b0 & ok
+            r1 = b1 & ok
+            resolved[i, 0] = r0
+            resolved[i, 1] = r1
             extra = (escalation_cost if conflict else 0.0) + (
-                facilitation_cost if conflict and not escalated else 0.0
+                facilitation_cost if conflict & (not escalated) else 0.0
             ) * facilitating
-            c = c + levels[stage[i]] * 2 * extra
+            c = c + stake * 2 * extra
         cost[i] = c
         if keep_record:
-            for s in range(2):
-                sn = new_seen[i, s]
-                w = 1.0
-                if stage[i] == _INSTITUTIONAL and not sn and streak[i, s] >= absorb_streak:
-                    w = absorb_weight
-                if resolved[i, s]:
-                    w = w * resolved_weight
-                add = w if contributed[i, 1 - s] and not sn else 0.0
-                record[i, s] = record[i, s] * forgetting
-                record[i, s] = record[i, s] + add
+            institutional = stage[i] == _INSTITUTIONAL
+            w0 = (
+                absorb_weight if institutional & (not s0) & (streak[i, 0] >= absorb_streak) else 1.0
+            )
+            w1 = (
+                absorb_weight if institutional & (not s1) & (streak[i, 1] >= absorb_streak) else 1.0
+            )
+            w0 = w0 * resolved_weight if r0 else w0
+            w1 = w1 * resolved_weight if r1 else w1
+            record[i, 0] = record[i, 0] * forgetting + (w0 if c1 & (not s0) else 0.0)
+            record[i, 1] = record[i, 1] * forgetting + (w1 if c0 & (not s1) else 0.0)
     charged, total = _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n)
     return new_seen, resolved, caught, conflicts, settled, charged, total
 
@@ -270,7 +284,7 @@ def _settle(pay, contributed, invested, specificity, returns, holdup, sunk_share
         s0 = specificity * invested[i, 0]
         s1 = specificity * invested[i, 1]
         rent = returns * np.sqrt(s0 * s1)
-        r = rent * (1.0 if contributed[i, 0] and contributed[i, 1] else 0.0)
+        r = rent * (1.0 if contributed[i, 0] & contributed[i, 1] else 0.0)
         pay[i, 0] += r
         pay[i, 1] += r
     if not holdup > 0:
@@ -288,13 +302,19 @@ def _lock_in(threshold, invested, stage, levels, lock_in, sunk_share):
     # pragma: no cover - compiled
     """SpecificInvestment.exit_threshold: ``threshold / (1 + lock_in * sunk / stake)``."""
     e = threshold.shape[0]
-    out = np.empty((e, 2))
+    # Each side's stake first, then one flat loop over both sides: one the compiler
+    # vectorizes (the divisions dominate).
+    stake = np.empty(2 * e)
     for i in range(e):
-        stake = levels[stage[i]]
-        for s in range(2):
-            sunk = sunk_share * invested[i, s]
-            out[i, s] = threshold[i, s] / (1 + lock_in * sunk / stake)
-    return out
+        x = levels[stage[i]]
+        stake[2 * i] = x
+        stake[2 * i + 1] = x
+    flat = threshold.reshape(2 * e)
+    sunk = invested[:e].reshape(2 * e)
+    out = np.empty(2 * e)
+    for j in range(2 * e):
+        out[j] = flat[j] / (1 + lock_in * (sunk_share * sunk[j]) / stake[j])
+    return out.reshape(e, 2)
 
 
 def _promote(
@@ -445,7 +465,9 @@ def kernels() -> SimpleNamespace:
 
     from allysim.evolution import _compiled_gth
 
-    jit = numba.njit(cache=True, nogil=True)
+    # numpy's error model: a division by zero gives inf or nan, as in numpy, instead of raising
+    # (and needs no check, so the loops vectorize).
+    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
     scope = globals()
     # The helpers first: the hooks' loops call them as compiled functions.
     scope["_pairwise_sum"] = _compiled_gth._pairwise_sum
