@@ -50,16 +50,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from allysim._validation import check_int, check_nonnegative, check_probability
-from allysim.abm._compiled import kernels, use_numba
+from allysim.abm._compiled import use_numba
+from allysim.abm._compiled_contracts import kernels as contract_kernels
 from allysim.abm.components import Part, state_reporter
-from allysim.abm.phases import _withholding_weight
+from allysim.abm.phases import RoundOutcome, _withholding_weight
 from allysim.abm.trust import TrustKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
-    from allysim.abm.phases import RoundOutcome
 
 __all__ = ["DECISION_RIGHTS", "Governance"]
+
+# The compiled perception's stand-in for a draw it does not make.
+_NO_DRAWS = np.zeros((0, 2))
 
 #: (quality, speed) of each decision-rights pattern: the dividend is multiplied by their
 #: product. Modelling assumptions ordered as Vroom & Yetton (1973) describe participation
@@ -108,6 +111,9 @@ _ALLOCATED = {
     "risk_exposure": _by_risk_exposure,
     "strategic_importance": _by_strategic_importance,
 }
+
+# Patterns whose decision quality is the partners' capability, not the table's number.
+_BY_CAPABILITY = frozenset({"delegated", "expertise", *_ALLOCATED})
 
 
 @dataclass(frozen=True)
@@ -275,17 +281,17 @@ class Governance(Part):
         if self.decision_rights is None:
             return None
         quality, speed = self.decision_table[self.decision_rights]
+        if self.decision_rights not in _BY_CAPABILITY:
+            return np.full(e, quality * speed)
         t = model.table
         cap_a, cap_b = model.capability[t.pa[:e]], model.capability[t.pb[:e]]
         if self.decision_rights == "delegated":
             return (cap_a + cap_b) / 2 * speed
         if self.decision_rights == "expertise":
             return np.maximum(cap_a, cap_b) * speed
-        if self.decision_rights in _ALLOCATED:
-            # One partner decides; the decision is as good as that partner's capability.
-            a_decides = _ALLOCATED[self.decision_rights](model, e)
-            return np.where(a_decides, cap_a, cap_b) * speed
-        return np.full(e, quality * speed)
+        # One partner decides; the decision is as good as that partner's capability.
+        a_decides = _ALLOCATED[self.decision_rights](model, e)
+        return np.where(a_decides, cap_a, cap_b) * speed
 
     def perceive(self, model: TrustModel, outcome: RoundOutcome) -> RoundOutcome:
         """Early warning, escalation and facilitation; misread withholdings are recorded.
@@ -347,19 +353,18 @@ class Governance(Part):
         return replace(outcome, seen=seen, resolved=resolved, resolved_weight=self.resolved_weight)
 
     def _perceive_compiled(self, model: TrustModel, outcome: RoundOutcome) -> RoundOutcome:
-        """:meth:`perceive` in one compiled loop, the uniforms drawn here in numpy's order."""
-        e, rng = outcome.n, model.rng
+        """:meth:`perceive`, its charge and its misread record in one compiled loop; the
+        uniforms are drawn here in numpy's order."""
+        e, rng, t, p = outcome.n, model.rng, model.table, model.params
         state = model.part_state[self.name]
-        none = np.zeros((0, 2))
-        early = rng.random((e, 2)) if self.early_warning > 0 else none
+        early = rng.random((e, 2)) if self.early_warning > 0 else _NO_DRAWS
         settle = self.escalation > 0 or self.facilitation > 0
-        escalate = rng.random((e, 2)) if settle else none
-        seen, resolved, cost, caught, conflicts, settled = kernels().perceive(
+        escalate = rng.random((e, 2)) if settle else _NO_DRAWS
+        seen, resolved, caught, conflicts, settled, charged, total = contract_kernels().perceive(
             np.ascontiguousarray(outcome.contributed),
             np.ascontiguousarray(outcome.seen),
             early,
             escalate,
-            np.ascontiguousarray(model.stakes(slice(0, e)), dtype=float),
             float(self.early_warning),
             float(self.early_warning_cost * self.early_warning),
             float(self.escalation),
@@ -367,16 +372,32 @@ class Governance(Part):
             float(self.escalation_cost),
             float(self.facilitation_cost),
             settle,
+            bool(self.review_every),
+            t.column("misread"),
+            t.streak,
+            float(p.forgetting),
+            int(p.absorb_streak),
+            float(p.absorb_weight),
+            float(self.resolved_weight),
+            model.wealth,
+            model.period_payoff,
+            t.pa,
+            t.pb,
+            t.stage,
+            np.asarray(p.stake_levels, dtype=float),
+            p.imitation_payoff == "per_stake",
+            int(model.n),
         )
         if self.early_warning > 0:
             state["caught"] += caught
         state["conflicts"] += conflicts
         if settle:
             state["resolved"] += settled
-        self._charge(model, cost)
-        if self.review_every:
-            self._record_misread(model, outcome.contributed, seen, resolved)
-        return replace(outcome, seen=seen, resolved=resolved, resolved_weight=self.resolved_weight)
+        if charged:
+            state["cost"] += total
+        return RoundOutcome(
+            e, outcome.contributed, seen, outcome.welfare, resolved, self.resolved_weight
+        )
 
     def _record_misread(
         self, model: TrustModel, contributed: np.ndarray, seen: np.ndarray, resolved: np.ndarray
@@ -449,6 +470,22 @@ class Governance(Part):
         (0,)
         """
         e = leaving.shape[0]
+        if use_numba() and e:
+            t, p = model.table, model.params
+            return contract_kernels().confirm_exit(
+                np.ascontiguousarray(leaving),
+                t.column("notice"),
+                int(self.notice_period),
+                float(self.exit_fee),
+                model.wealth,
+                model.period_payoff,
+                t.pa,
+                t.pb,
+                t.stage,
+                np.asarray(p.stake_levels, dtype=float),
+                p.imitation_payoff == "per_stake",
+                int(model.n),
+            )
         wants = leaving[:, 0] | leaving[:, 1]
         if self.notice_period == 0:
             now = wants
@@ -493,6 +530,32 @@ class Governance(Part):
         if e == 0:
             return
         kind = TrustKind.CONTRACTUAL
+        if use_numba():
+            p = model.params
+            charged, total = contract_kernels().review(
+                t.alpha,
+                t.beta,
+                t.column("misread"),
+                t.last_betrayal,
+                e,
+                int(kind),
+                float(self.review_correction),
+                int(p.never_betrayed),
+                float(2 * self.review_cost),
+                model.wealth,
+                model.period_payoff,
+                t.pa,
+                t.pb,
+                t.stage,
+                np.asarray(p.stake_levels, dtype=float),
+                p.imitation_payoff == "per_stake",
+                int(model.n),
+            )
+            state = model.part_state[self.name]
+            if charged:
+                state["cost"] += total
+            state["reviews"] += e
+            return
         misread = t.column("misread")[:e]
         beta = t.beta[:e, :, kind]
         # Move corrected evidence from failures back to successes, never below the prior's 1,

@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from allysim._validation import check_interval, check_nonnegative, check_probability
+from allysim.abm._compiled import use_numba
+from allysim.abm._compiled_contracts import kernels as contract_kernels
 from allysim.abm.components import Part, PlayedRound, state_reporter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -209,6 +211,20 @@ class SpecificInvestment(Part):
         """
         if self.timing != "staged":
             return
+        if use_numba():
+            t = model.table
+            invested, total = contract_kernels().promote(
+                np.ascontiguousarray(promoted, dtype=bool),
+                t.column("invested"),
+                t.column("invested_stage"),
+                float(self.rate),
+                1.0 + self.imbalance,
+                1.0 - self.imbalance,
+                *_ledger(model),
+            )
+            if invested:
+                model.part_state[self.name]["invested"] += total
+            return
         rows = np.flatnonzero(promoted)
         stakes = np.asarray(model.params.stake_levels)
         new = model.table.stage[rows]
@@ -245,6 +261,19 @@ class SpecificInvestment(Part):
         ...                                            np.zeros((0, 2))))
         """
         e = played.e
+        if use_numba() and e:
+            moved = contract_kernels().settle(
+                played.pay,
+                np.ascontiguousarray(played.contributed),
+                model.table.column("invested"),
+                float(self.specificity),
+                float(self.returns),
+                float(self.holdup),
+                float(self.specificity * (1 - self.recoverability)),
+            )
+            if self.holdup > 0:
+                model.part_state[self.name]["holdup_transfer"] += moved
+            return
         specific = self.specificity * model.table.column("invested")[:e]
         both = played.contributed[:, 0] & played.contributed[:, 1]
         rent = self.returns * np.sqrt(specific[:, 0] * specific[:, 1])
@@ -280,6 +309,16 @@ class SpecificInvestment(Part):
         (0, 2)
         """
         e = threshold.shape[0]
+        if use_numba():
+            t = model.table
+            return contract_kernels().lock_in(
+                np.ascontiguousarray(threshold, dtype=float),
+                t.column("invested"),
+                t.stage,
+                np.asarray(model.params.stake_levels, dtype=float),
+                float(self.lock_in),
+                float(self.specificity * (1 - self.recoverability)),
+            )
         stake = model.stakes(slice(0, e))
         return threshold / (1 + self.lock_in * self._sunk(model, slice(0, e)) / stake[:, None])
 
@@ -303,6 +342,16 @@ class SpecificInvestment(Part):
         >>> m = TrustModel(n_organizations=4, investment=SpecificInvestment(), seed=0)
         >>> SpecificInvestment().on_dissolve(m, np.zeros(0, bool))
         """
+        if use_numba():
+            ended, lost = contract_kernels().dissolve(
+                np.ascontiguousarray(gone, dtype=bool),
+                model.table.column("invested"),
+                float(self.specificity * (1 - self.recoverability)),
+                *_ledger(model),
+            )
+            if ended:
+                model.part_state[self.name]["lost"] += lost
+            return
         rows = np.flatnonzero(gone)
         if rows.size == 0:
             return
@@ -327,6 +376,21 @@ class SpecificInvestment(Part):
             "investment_sunk": partial(_mean_sunk, self),
             "investment_lost": state_reporter(self, "lost"),
         }
+
+
+def _ledger(model: TrustModel) -> tuple[Any, ...]:
+    """The arguments with which the compiled hooks credit partners as the model's ledger does."""
+    t, p = model.table, model.params
+    return (
+        model.wealth,
+        model.period_payoff,
+        t.pa,
+        t.pb,
+        t.stage,
+        np.asarray(p.stake_levels, dtype=float),
+        p.imitation_payoff == "per_stake",
+        int(model.n),
+    )
 
 
 # Module functions, not methods: Mesa's DataCollector calls a partial with the model.

@@ -34,12 +34,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from allysim._validation import check_nonnegative, check_probability, check_real
+from allysim.abm._compiled import use_numba
+from allysim.abm._compiled_contracts import kernels as contract_kernels
 from allysim.abm.components import Part
 
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
 
 __all__ = ["StakeholderPressure"]
+
+# The compiled hook's stand-in for the audit draw it does not make (no scrutiny).
+_NO_DRAWS = np.zeros(0)
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,24 @@ class StakeholderPressure(Part):
         """
         state = model.part_state[self.name]
         n = model.n
+        if use_numba():
+            audit = model.rng.random(n) if self.scrutiny != 0 else _NO_DRAWS
+            state["exposed"] = contract_kernels().stakeholders(
+                model.table.degree,
+                model.reputation,
+                model.wealth,
+                model.period_payoff,
+                state["rewards"],
+                state["penalties"],
+                float(self.association_reward),
+                audit,
+                float(self.scrutiny),
+                float(self.washing_threshold),
+                float(self.exposure_penalty),
+                float(1 - self.reputation_hit),
+                model.params.imitation_payoff == "per_stake",
+            )
+            return
         # Rewards and penalties are not partnership payoffs: no stake scales them.
         unit = np.ones(n)
         reward = self.association_reward * model.table.degree

@@ -1,0 +1,486 @@
+"""Compiled hooks of the contract parts: governance, specific investment, stakeholder pressure.
+
+Each function below is one part hook on the compiled path (numba, the optional ``fast`` extra),
+fused into one loop: what the numpy path does in several passes over the partnerships, and the
+credits it then makes through :meth:`~allysim.abm.TrustModel.credit_partners` or
+:meth:`~allysim.abm.TrustModel.credit`. They are the numpy path's twins and give bit-identical
+results, as the loops of :mod:`allysim.abm._compiled` do: random numbers are drawn by the
+model's numpy Generator and passed in, every floating-point operation happens in numpy's order,
+and the credits add the same amounts in the same order as the ledger's (one by one where it adds
+in place, through a per-organization sum where it sums first). Totals that numpy sums pairwise
+(``cost.sum()``) are summed by numpy's pairwise algorithm
+(:func:`allysim.evolution._compiled_gth._pairwise_sum`).
+
+numba is imported, and the loops compiled (then cached on disk), when :func:`kernels` is first
+called; the hooks call it only when :func:`allysim.abm._compiled.use_numba` says so.
+"""
+
+from __future__ import annotations
+
+import functools
+from types import SimpleNamespace
+
+import numpy as np
+
+# Stage.INSTITUTIONALIZATION, where LearnTrust absorbs an isolated perceived withholding.
+_INSTITUTIONAL = 4
+
+
+def _pairwise_sum(a, lo, n):  # pragma: no cover - replaced by the compiled walker
+    """``a[lo:lo + n].sum()``; :func:`kernels` replaces it by the compiled pairwise walker."""
+    return float(np.sum(a[lo : lo + n]))
+
+
+def _credit_rows(
+    wealth, period_payoff, pa, pb, stage, levels, rows, k, amount, per_stake, n
+):  # pragma: no cover - compiled
+    """``model.credit_partners(rows[:k], amount[:k])`` on the compiled path: side 0's amounts
+    then side 1's, added in place one by one when there are few (``2 k * 16 < n``), else
+    summed per organization first and the sums added everywhere; period payoff per unit
+    stake when ``per_stake``."""
+    few = 2 * k * 16 < n
+    to_wealth = wealth if few else np.zeros(n)
+    to_period = period_payoff if few else np.zeros(n)
+    # wealth and period payoff take their additions in the ledger's order (side 0's rows,
+    # then side 1's), each in its own array: interleaving the two arrays changes no sum.
+    for r in range(k):
+        i = rows[r]
+        v = amount[r, 0]
+        to_wealth[pa[i]] += v
+        to_period[pa[i]] += v / levels[stage[i]] if per_stake else v
+    for r in range(k):
+        i = rows[r]
+        v = amount[r, 1]
+        to_wealth[pb[i]] += v
+        to_period[pb[i]] += v / levels[stage[i]] if per_stake else v
+    if not few:
+        for j in range(n):
+            wealth[j] += to_wealth[j]
+            period_payoff[j] += to_period[j]
+
+
+def _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n):
+    # pragma: no cover - compiled
+    """Governance._charge: each side of rows ``[:e]`` pays half of ``cost`` (nothing when no
+    cost is non-zero). Returns the total charged (``cost.sum()``, 0.0 when nothing was)."""
+    charged = False
+    for i in range(e):
+        if cost[i] != 0.0:  # NaN too, as np.any
+            charged = True
+            break
+    if not charged:
+        return False, 0.0
+    rows = np.arange(e)
+    half = np.empty((e, 2))
+    for i in range(e):
+        h = -cost[i] / 2
+        half[i, 0] = h
+        half[i, 1] = h
+    _credit_rows(wealth, period_payoff, pa, pb, stage, levels, rows, e, half, per_stake, n)
+    return True, _pairwise_sum(cost, 0, e)
+
+
+def _np_min(a, b):  # pragma: no cover - compiled
+    """``np.minimum`` of two doubles: a NaN in either is the result."""
+    return a if (a <= b or a != a) else b
+
+
+def _np_max(a, b):  # pragma: no cover - compiled
+    """``np.maximum`` of two doubles: a NaN in either is the result."""
+    return a if (a >= b or a != a) else b
+
+
+def _perceive(
+    contributed,
+    seen,
+    early,
+    escalate,
+    early_warning,
+    early_cost,
+    escalation,
+    facilitation,
+    escalation_cost,
+    facilitation_cost,
+    settle,
+    keep_record,
+    record,
+    streak,
+    forgetting,
+    absorb_streak,
+    absorb_weight,
+    resolved_weight,
+    wealth,
+    period_payoff,
+    pa,
+    pb,
+    stage,
+    levels,
+    per_stake,
+    n,
+):  # pragma: no cover - compiled
+    """Governance.perceive: early warning, conflicts, escalation and facilitation, the charge
+    for them, and (``keep_record``) the record of misread withholdings.
+
+    ``early`` and ``escalate`` hold the uniforms numpy draws (empty when that draw is skipped);
+    ``early_cost`` is ``early_warning_cost * early_warning``. The record fades by
+    ``forgetting`` and takes each misread withholding at LearnTrust's weight
+    (``phases._withholding_weight``: ``absorb_weight`` for an isolated one in an
+    institutionalized partnership, times ``resolved_weight`` where resolved). Returns the new
+    ``seen``, the ``resolved`` flags, the counts caught, conflicts and settled, whether a cost
+    was charged and the total charged.
+    """
+    e = seen.shape[0]
+    new_seen = np.empty((e, 2), dtype=np.bool_)
+    resolved = np.zeros((e, 2), dtype=np.bool_)
+    cost = np.empty(e)
+    facilitating = 1.0 if facilitation > 0 else 0.0
+    warn = early.shape[0] > 0
+    caught = conflicts = settled = 0
+    # Moves and perceptions are coin flips: the flags are combined with & and |, and values
+    # selected, rather than branched on (a branch on them is mispredicted half the time).
+    for i in range(e):
+        c0 = contributed[i, 0]
+        c1 = contributed[i, 1]
+        s0 = seen[i, 0]
+        s1 = seen[i, 1]
+        if warn:
+            k0 = c1 & (not s0) & (early[i, 0] < early_warning)
+            k1 = c0 & (not s1) & (early[i, 1] < early_warning)
+            s0 = s0 | k0
+            s1 = s1 | k1
+            caught += int(k0) + int(k1)
+        new_seen[i, 0] = s0
+        new_seen[i, 1] = s1
+        b0 = (not s0) & c0
+        b1 = (not s1) & c1
+        conflict = b0 | b1
+        conflicts += int(conflict)
+        stake = levels[stage[i]]
+        c = early_cost * stake * 2
+        r0 = r1 = False
+        if settle:
+            escalated = conflict & (escalate[i, 0] < escalation)
+            facilitated = conflict & (not escalated) & (escalate[i, 1] < facilitation)
+            ok = escalated | facilitated
+            settled += int(ok)
+            r0 = b0 & ok
+            r1 = b1 & ok
+            resolved[i, 0] = r0
+            resolved[i, 1] = r1
+            extra = (escalation_cost if conflict else 0.0) + (
+                facilitation_cost if conflict & (not escalated) else 0.0
+            ) * facilitating
+            c = c + stake * 2 * extra
+        cost[i] = c
+        if keep_record:
+            institutional = stage[i] == _INSTITUTIONAL
+            w0 = (
+                absorb_weight if institutional & (not s0) & (streak[i, 0] >= absorb_streak) else 1.0
+            )
+            w1 = (
+                absorb_weight if institutional & (not s1) & (streak[i, 1] >= absorb_streak) else 1.0
+            )
+            w0 = w0 * resolved_weight if r0 else w0
+            w1 = w1 * resolved_weight if r1 else w1
+            record[i, 0] = record[i, 0] * forgetting + (w0 if c1 & (not s0) else 0.0)
+            record[i, 1] = record[i, 1] * forgetting + (w1 if c0 & (not s1) else 0.0)
+    charged, total = _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n)
+    return new_seen, resolved, caught, conflicts, settled, charged, total
+
+
+def _review(
+    alpha,
+    beta,
+    misread,
+    last_betrayal,
+    e,
+    kind,
+    correction,
+    never_betrayed,
+    review_cost,
+    wealth,
+    period_payoff,
+    pa,
+    pb,
+    stage,
+    levels,
+    per_stake,
+    n,
+):  # pragma: no cover - compiled
+    """Governance.end_step's review of rows ``[:e]``: corrected evidence moves from failures
+    to successes (``max(min(correction * misread, beta - 1), 0)``), the record and the
+    conflict memory are cleared, and each side pays ``review_cost`` per unit stake (``review_cost``
+    here is ``2 * review_cost``). Returns whether a cost was charged and the total charged."""
+    cost = np.empty(e)
+    for i in range(e):
+        for s in range(2):
+            b = beta[i, s, kind]
+            moved = _np_max(_np_min(correction * misread[i, s], b - 1), 0.0)
+            alpha[i, s, kind] = alpha[i, s, kind] + moved
+            beta[i, s, kind] = b - moved
+            misread[i, s] = 0.0
+        last_betrayal[i] = never_betrayed
+        cost[i] = review_cost * levels[stage[i]]
+    return _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n)
+
+
+def _confirm_exit(
+    leaving,
+    notice,
+    notice_period,
+    exit_fee,
+    wealth,
+    period_payoff,
+    pa,
+    pb,
+    stage,
+    levels,
+    per_stake,
+    n,
+):  # pragma: no cover - compiled
+    """Governance.confirm_exit: the notice countdown, and the exit fee of the exits that take
+    effect now, paid by the side that leaves to the other. Returns the (e,) exits now."""
+    e = leaving.shape[0]
+    now = np.empty(e, dtype=np.bool_)
+    k = 0
+    for i in range(e):
+        wants = leaving[i, 0] or leaving[i, 1]
+        if notice_period == 0:
+            go = wants
+        else:
+            if not wants:
+                notice[i] = -1
+            elif notice[i] < 0:
+                notice[i] = notice_period
+            go = wants and notice[i] == 0
+            if wants and not go:
+                notice[i] -= 1
+        now[i] = go
+        if go:
+            k += 1
+    if exit_fee != 0 and k > 0:
+        rows = np.empty(k, dtype=np.int64)
+        net = np.empty((k, 2))
+        r = 0
+        for i in range(e):
+            if now[i]:
+                fee = exit_fee * levels[stage[i]]
+                x = fee * ((1.0 if leaving[i, 0] else 0.0) - (1.0 if leaving[i, 1] else 0.0))
+                rows[r] = i
+                net[r, 0] = -x
+                net[r, 1] = x
+                r += 1
+        _credit_rows(wealth, period_payoff, pa, pb, stage, levels, rows, k, net, per_stake, n)
+    return now
+
+
+def _settle(pay, contributed, invested, specificity, returns, holdup, sunk_share):
+    # pragma: no cover - compiled
+    """SpecificInvestment.settle: the quasi-rent on mutual contribution and (``holdup > 0``)
+    the hold-up transfer, into ``pay`` in place. Returns the total transferred
+    (``abs(transfer).sum()``, 0.0 without hold-up)."""
+    e = pay.shape[0]
+    for i in range(e):
+        s0 = specificity * invested[i, 0]
+        s1 = specificity * invested[i, 1]
+        rent = returns * np.sqrt(s0 * s1)
+        r = rent * (1.0 if contributed[i, 0] & contributed[i, 1] else 0.0)
+        pay[i, 0] += r
+        pay[i, 1] += r
+    if not holdup > 0:
+        return 0.0
+    moved = np.empty(e)
+    for i in range(e):
+        transfer = holdup * (sunk_share * invested[i, 0] - sunk_share * invested[i, 1])
+        pay[i, 0] -= transfer
+        pay[i, 1] += transfer
+        moved[i] = abs(transfer)
+    return _pairwise_sum(moved, 0, e)
+
+
+def _lock_in(threshold, invested, stage, levels, lock_in, sunk_share):
+    # pragma: no cover - compiled
+    """SpecificInvestment.exit_threshold: ``threshold / (1 + lock_in * sunk / stake)``."""
+    e = threshold.shape[0]
+    # Each side's stake first, then one flat loop over both sides: one the compiler
+    # vectorizes (the divisions dominate).
+    stake = np.empty(2 * e)
+    for i in range(e):
+        x = levels[stage[i]]
+        stake[2 * i] = x
+        stake[2 * i + 1] = x
+    flat = threshold.reshape(2 * e)
+    sunk = invested[:e].reshape(2 * e)
+    out = np.empty(2 * e)
+    for j in range(2 * e):
+        out[j] = flat[j] / (1 + lock_in * (sunk_share * sunk[j]) / stake[j])
+    return out.reshape(e, 2)
+
+
+def _promote(
+    promoted,
+    invested,
+    reached,
+    rate,
+    side0,
+    side1,
+    wealth,
+    period_payoff,
+    pa,
+    pb,
+    stage,
+    levels,
+    per_stake,
+    n,
+):  # pragma: no cover - compiled
+    """SpecificInvestment.on_promote (staged): each promoted partnership whose new stage is
+    above the highest it invested for invests ``rate`` per unit rise of the stake (side 0
+    ``side0`` times it, side 1 ``side1`` times), paid now. Returns whether any invested and the
+    total invested."""
+    e = promoted.shape[0]
+    k = 0
+    for i in range(e):
+        if promoted[i] and stage[i] > reached[i]:
+            k += 1
+    rows = np.empty(k, dtype=np.int64)
+    amount = np.empty((k, 2))
+    paid = np.empty((k, 2))
+    r = 0
+    for i in range(e):
+        if promoted[i] and stage[i] > reached[i]:
+            new = stage[i]
+            base = rate * (levels[new] - levels[new - 1])
+            a0 = base * side0
+            a1 = base * side1
+            rows[r] = i
+            amount[r, 0] = a0
+            amount[r, 1] = a1
+            paid[r, 0] = -a0
+            paid[r, 1] = -a1
+            reached[i] = new
+            r += 1
+    if k == 0 or rate == 0:
+        return False, 0.0
+    for r in range(k):
+        i = rows[r]
+        invested[i, 0] += amount[r, 0]
+        invested[i, 1] += amount[r, 1]
+    _credit_rows(wealth, period_payoff, pa, pb, stage, levels, rows, k, paid, per_stake, n)
+    return True, _pairwise_sum(amount.reshape(2 * k), 0, 2 * k)
+
+
+def _dissolve(
+    gone, invested, sunk_share, wealth, period_payoff, pa, pb, stage, levels, per_stake, n
+):  # pragma: no cover - compiled
+    """SpecificInvestment.on_dissolve: each side of the ending partnerships gets back what is
+    recoverable. Returns whether any ended and the total sunk."""
+    e = gone.shape[0]
+    k = 0
+    for i in range(e):
+        if gone[i]:
+            k += 1
+    if k == 0:
+        return False, 0.0
+    rows = np.empty(k, dtype=np.int64)
+    sunk = np.empty((k, 2))
+    back = np.empty((k, 2))
+    r = 0
+    for i in range(e):
+        if gone[i]:
+            rows[r] = i
+            for s in range(2):
+                lost = sunk_share * invested[i, s]
+                sunk[r, s] = lost
+                back[r, s] = invested[i, s] - lost
+            r += 1
+    _credit_rows(wealth, period_payoff, pa, pb, stage, levels, rows, k, back, per_stake, n)
+    return True, _pairwise_sum(sunk.reshape(2 * k), 0, 2 * k)
+
+
+def _stakeholders(
+    degree,
+    reputation,
+    wealth,
+    period_payoff,
+    rewards,
+    penalties,
+    association_reward,
+    audit,
+    scrutiny,
+    washing_threshold,
+    exposure_penalty,
+    keep,
+    per_stake,
+):  # pragma: no cover - compiled
+    """StakeholderPressure.end_step: the association rewards (when ``association_reward`` is
+    not 0), then (``audit`` holds the uniforms; empty without scrutiny) the exposures: a
+    penalty and a cut of the reputation to ``keep`` times it. The credits are the ledger's:
+    the rewards go to every organization, so they are summed first; the penalties are added
+    in place when few (``k * 16 < n``). Stakes are 1. Returns how many were exposed."""
+    n = wealth.shape[0]
+    if association_reward != 0:
+        for j in range(n):
+            r = association_reward * degree[j]
+            wealth[j] += 0.0 + r
+            period_payoff[j] += 0.0 + (r / 1.0 if per_stake else r)
+            rewards[j] += r
+    if audit.shape[0] == 0:
+        return 0
+    k = 0
+    for j in range(n):
+        if audit[j] < scrutiny and reputation[j] < washing_threshold:
+            k += 1
+    if k == 0:
+        return 0
+    few = k * 16 < n
+    v = -exposure_penalty
+    p = v / 1.0 if per_stake else v
+    for j in range(n):
+        if audit[j] < scrutiny and reputation[j] < washing_threshold:
+            if few:
+                wealth[j] += v
+                period_payoff[j] += p
+            else:
+                wealth[j] += 0.0 + v
+                period_payoff[j] += 0.0 + p
+            penalties[j] += exposure_penalty
+            reputation[j] *= keep
+        elif not few:
+            wealth[j] += 0.0
+            period_payoff[j] += 0.0
+    return k
+
+
+@functools.cache
+def kernels() -> SimpleNamespace:
+    """The compiled hooks (numba imported and the functions compiled on first use).
+
+    Returns
+    -------
+    types.SimpleNamespace
+        ``perceive``, ``review``, ``confirm_exit``, ``settle``, ``lock_in``, ``promote``,
+        ``dissolve``, ``stakeholders``.
+    """
+    import numba  # type: ignore[import-untyped]
+
+    from allysim.evolution import _compiled_gth
+
+    # numpy's error model: a division by zero gives inf or nan, as in numpy, instead of raising
+    # (and needs no check, so the loops vectorize).
+    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+    scope = globals()
+    # The helpers first: the hooks' loops call them as compiled functions.
+    scope["_pairwise_sum"] = _compiled_gth._pairwise_sum
+    for name in ("_credit_rows", "_np_min", "_np_max"):
+        scope[name] = jit(scope[name])
+    scope["_charge"] = jit(scope["_charge"])
+    return SimpleNamespace(
+        perceive=jit(_perceive),
+        review=jit(_review),
+        confirm_exit=jit(_confirm_exit),
+        settle=jit(_settle),
+        lock_in=jit(_lock_in),
+        promote=jit(_promote),
+        dissolve=jit(_dissolve),
+        stakeholders=jit(_stakeholders),
+    )

@@ -1,0 +1,161 @@
+"""The contract parts' compiled hooks (governance, investment, stakeholders) give the numpy
+path's results to the bit, in settings the benchmark's configurations leave out."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from allysim.abm import (
+    Governance,
+    SpecificInvestment,
+    StakeholderPressure,
+    TrustModel,
+    TrustParams,
+)
+
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+needs_numba = pytest.mark.skipif(
+    not HAVE_NUMBA, reason="numba is not installed (the optional 'fast' extra)"
+)
+
+
+def _settings() -> dict[str, dict]:
+    """Branches of the compiled hooks: hold-up, notice 0 with an exit fee, reviews, upfront
+    investment, zero rate, exposures many and few, raw imitation payoffs."""
+    return {
+        "holdup_fee": {
+            "investment": SpecificInvestment(holdup=0.3, imbalance=0.4, lock_in=2.0),
+            "governance": Governance(exit_fee=0.7, early_warning=0.6, review_every=4),
+        },
+        "notice_review": {
+            "investment": SpecificInvestment(rate=0.0),
+            "governance": Governance(
+                notice_period=3,
+                escalation=0.6,
+                facilitation=0.4,
+                review_every=3,
+                review_correction=0.5,
+                decision_rights="expertise",
+            ),
+        },
+        "upfront_raw": {
+            "investment": SpecificInvestment(timing="upfront", holdup=0.1),
+            "governance": Governance(facilitation=0.9, exit_fee=0.2, review_every=2),
+            "stakeholders": StakeholderPressure(association_reward=0.3, scrutiny=0.9),
+            "imitation_payoff": "raw",
+        },
+        "few_exposed": {
+            "stakeholders": StakeholderPressure(
+                association_reward=0.0, scrutiny=0.02, washing_threshold=0.9
+            ),
+            "governance": Governance(early_warning=1.0, early_warning_cost=0.0),
+        },
+    }
+
+
+def _run(fields: dict, steps: int = 40) -> TrustModel:
+    m = TrustModel(TrustParams(n_organizations=200, capacity=4, **fields), seed=11)
+    for _ in range(steps):
+        m.step()
+    return m
+
+
+def _state(m: TrustModel) -> dict[str, object]:
+    t, e = m.table, m.table.n_active
+    out: dict[str, object] = {
+        "frame": m.datacollector.get_model_vars_dataframe(),
+        "wealth": m.wealth.copy(),
+        "period_payoff": m.period_payoff.copy(),
+        "reputation": m.reputation.copy(),
+    }
+    for name in t.fields:
+        out[name] = getattr(t, name)[:e].copy()
+    for part, state in m.part_state.items():
+        for key, value in state.items():
+            out[f"{part}.{key}"] = np.copy(value)
+    return out
+
+
+@needs_numba
+@pytest.mark.parametrize("name", list(_settings()))
+def test_compiled_hooks_are_bit_identical(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fields = _settings()[name]
+    monkeypatch.setenv("ALLYSIM_NUMBA", "0")
+    reference = _state(_run(fields))
+    monkeypatch.setenv("ALLYSIM_NUMBA", "1")
+    model = _run(fields)
+    compiled = _state(model)
+    assert model.table.dissolved_total > 0 and model.table.n_active > 0
+    assert reference.keys() == compiled.keys()
+    pd.testing.assert_frame_equal(reference.pop("frame"), compiled.pop("frame"), check_exact=True)
+    for key, value in reference.items():
+        np.testing.assert_array_equal(value, compiled[key], err_msg=key, strict=True)
+
+
+@needs_numba
+def test_settings_reach_the_branches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings above exercise what they are meant to: fees, hold-up, reviews, exposures."""
+    monkeypatch.setenv("ALLYSIM_NUMBA", "1")
+    s = _run(_settings()["holdup_fee"]).part_state
+    assert s["investment"]["holdup_transfer"] > 0 and s["governance"]["reviews"] > 0
+    assert s["governance"]["caught"] > 0 and s["investment"]["lost"] > 0
+    s = _run(_settings()["upfront_raw"]).part_state
+    assert s["stakeholders"]["penalties"].sum() > 0 and s["governance"]["resolved"] > 0
+    # A few exposures a step: the penalties are added in place, not summed first.
+    m = _run(_settings()["few_exposed"])
+    exposed = m.datacollector.get_model_vars_dataframe()["exposed"]
+    assert exposed.max() * 16 < m.n and exposed.sum() > 0
+
+
+@needs_numba
+def test_compiled_hooks_ran(monkeypatch: pytest.MonkeyPatch) -> None:
+    from allysim.abm._compiled_contracts import kernels
+
+    monkeypatch.setenv("ALLYSIM_NUMBA", "1")
+    _run(_settings()["holdup_fee"], 12)
+    _run(_settings()["upfront_raw"], 12)
+    for name in (
+        "perceive",
+        "review",
+        "confirm_exit",
+        "settle",
+        "lock_in",
+        "promote",
+        "dissolve",
+        "stakeholders",
+    ):
+        assert getattr(kernels(), name).signatures, name
+
+
+@needs_numba
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 127, 128, 129, 300, 1031])
+def test_charged_totals_are_numpys_pairwise_sums(size: int) -> None:
+    """The totals the kernels return (cost, investment, sunk) are numpy's sums to the bit."""
+    from allysim.abm._compiled_contracts import kernels
+
+    rng = np.random.default_rng(size)
+    e = max(size, 1)
+    gone = np.zeros(e, bool)
+    gone[:size] = True
+    invested = rng.random((e, 2)) * 10.0 ** rng.integers(-3, 4, (e, 2))
+    n = 50
+    pa, pb = rng.integers(0, n, e), rng.integers(0, n, e)
+    wealth, period = np.zeros(n), np.zeros(n)
+    levels = np.array([1.0, 1.5, 2.0, 3.0, 4.0])
+    stage = rng.integers(0, 5, e)
+    ended, lost = kernels().dissolve(
+        gone, invested, 0.45, wealth, period, pa, pb, stage, levels, True, n
+    )
+    sunk = 0.45 * invested[:size]
+    assert ended == (size > 0)
+    if size:
+        assert lost == float(sunk.sum())
+        refund = invested[:size] - sunk
+        # The ledger's additions: side 0's rows, then side 1's, per organization.
+        expected = np.zeros(n)
+        np.add.at(expected, np.concatenate([pa[:size], pb[:size]]), refund.T.ravel())
+        np.testing.assert_array_equal(wealth, expected)
