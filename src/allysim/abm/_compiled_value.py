@@ -5,15 +5,15 @@ Each loop fuses the numpy passes of one hook (:class:`~allysim.abm.ValueCreation
 factor, knowledge exchange, settlement and acceptance factor; :class:`~allysim.abm.Metrics`'
 records) and is the numpy path's twin to the bit, as the loops of :mod:`allysim.abm._compiled`
 are: every floating-point operation happens in the same order as in numpy. Two kinds of sums
-need care:
+are left to numpy, the loops writing their operands (contiguous, in numpy's layout and order)
+to scratch buffers:
 
-* numpy's sums and means of contiguous doubles (``np.sum``, ``mean``) are pairwise; the loops
-  reproduce them with the walker of :mod:`allysim.evolution._compiled_gth` (tested bit for bit
-  against numpy), over a buffer holding the values in numpy's order.
+* sums and means of contiguous doubles (``np.sum``, ``mean``), which numpy adds pairwise:
+  ``np.add.reduce`` over the buffer is the same reduction (and faster than
+  :mod:`allysim.evolution._compiled_gth`'s compiled twin of it, which walks the blocks one
+  scalar at a time);
 * products that numpy leaves to BLAS (``@``: the profiles' means, the metrics' delivered
-  capability) keep BLAS's blocked, fused order, which depends on the machine; they stay in
-  numpy, and the loops prepare their operands (contiguous, in the same layout) and take their
-  results.
+  capability), whose blocked, fused order depends on the machine.
 
 The scratch buffers of the loops live in the part's state (one set per model), so a step
 writes the same memory again instead of asking for ~1 MB afresh.
@@ -32,19 +32,6 @@ import numpy as np
 
 __all__ = ["kernels", "scratch"]
 
-# numpy's pairwise sum (allysim.evolution._compiled_gth._pairwise_sum), bound by kernels():
-# importing it imports numba, which this module must not do before a loop is needed.
-_pairwise_sum: Any = None
-
-
-def _np_maximum(x, y):  # pragma: no cover - compiled
-    """``np.maximum(x, y)``: NaN in either propagates."""
-    return x if (x >= y or x != x) else y
-
-
-# The compiled _np_maximum the loops call, bound by kernels() as _pairwise_sum is.
-_greater: Any = None
-
 
 def _best_into(profile, a, b, out):  # pragma: no cover - compiled
     """``out[:len(a)] = np.maximum(profile[a], profile[b])``: each pair's better profile."""
@@ -53,7 +40,10 @@ def _best_into(profile, a, b, out):  # pragma: no cover - compiled
         ra = a[i]
         rb = b[i]
         for j in range(d):
-            out[i, j] = _greater(profile[ra, j], profile[rb, j])
+            x = profile[ra, j]
+            y = profile[rb, j]
+            # np.maximum(x, y): NaN in either propagates.
+            out[i, j] = x if (x >= y or x != x) else y
 
 
 def _dividend_factor(
@@ -85,7 +75,9 @@ def _dividend_factor(
         b = pb[i]
         f = 1.0
         if complementarity != 0:
-            c = best_mean[i] - _greater(mean[a], mean[b])
+            x = mean[a]
+            y = mean[b]
+            c = best_mean[i] - (x if (x >= y or x != x) else y)
             comp[i] = c
             f = f * (1 + complementarity * c)
         if has_scale:
@@ -102,25 +94,26 @@ def _acceptance(best_mean, mean, a, b, seek):  # pragma: no cover - compiled
     k = a.shape[0]
     out = np.empty(k)
     for i in range(k):
-        out[i] = 1 + seek * (best_mean[i] - _greater(mean[a[i]], mean[b[i]]))
+        x = mean[a[i]]
+        y = mean[b[i]]
+        out[i] = 1 + seek * (best_mean[i] - (x if (x >= y or x != x) else y))
     return out
 
 
 def _exchange(profile, pa, pb, contributed, rate, gains, delta):  # pragma: no cover - compiled
-    """Knowledge exchange over rows ``[:len(contributed)]``; returns the gains' total.
+    """Knowledge exchange over rows ``[:len(contributed)]``; returns how many learners.
 
     The learners are side 0 where side 1 contributed, in row order, then side 1 where side 0
     did (numpy's concatenation); each gain is ``max(teacher - learner, 0) * rate`` from the
-    profiles before this round. Each learner's gains accumulate from 0 in that order, as
-    ``np.bincount`` does, and are then added to its profile and capped at 1, as ``profile[:,
-    j] += bincount`` and ``np.minimum`` do. The total is numpy's pairwise ``gains.sum()`` over
-    the (learners, d) rows, which the flat scratch ``gains`` (at least ``2 e d`` long) holds in
-    order.
+    profiles before this round, written to the flat ``gains`` (at least ``2 e d`` long) in
+    that order. Each learner's gains accumulate from 0 in that order in ``delta`` (scratch, as
+    long as ``profile``), as ``np.bincount`` does, and are then added to its profile and
+    capped at 1, as ``profile[:, j] += bincount`` and ``np.minimum`` do.
     """
     n, d = profile.shape
-    for i in range(n):
-        for j in range(d):
-            delta[i, j] = 0.0
+    flat = profile.reshape(n * d)
+    for i in range(n * d):
+        delta[i] = 0.0
     r = 0
     for side in range(2):
         for i in range(contributed.shape[0]):
@@ -133,14 +126,13 @@ def _exchange(profile, pa, pb, contributed, rate, gains, delta):  # pragma: no c
                 # np.maximum(g, 0): NaN stays NaN.
                 g = (g if (g >= 0.0 or g != g) else 0.0) * rate
                 gains[r * d + j] = g
-                delta[learner, j] += g
+                delta[learner * d + j] += g
             r += 1
-    for i in range(n):
-        for j in range(d):
-            x = profile[i, j] + delta[i, j]
-            # np.minimum(x, 1.0): NaN stays NaN.
-            profile[i, j] = 1.0 if x > 1.0 else x
-    return _pairwise_sum(gains, 0, r * d)
+    for i in range(n * d):
+        x = flat[i] + delta[i]
+        # np.minimum(x, 1.0): NaN stays NaN.
+        flat[i] = 1.0 if x > 1.0 else x
+    return r
 
 
 def _value_settle(
@@ -159,20 +151,20 @@ def _value_settle(
     gap,
 ):  # pragma: no cover - compiled
     """ValueCreation.settle: the risk premium, negated for both sides, into ``amount`` (when
-    ``premium_on``), and the means of ``pay[:, 0] + pay[:, 1]`` and ``abs(pay[:, 0] - pay[:,
-    1])`` (numpy's pairwise sums over the scratch ``total`` and ``gap``, then / e)."""
+    ``premium_on``), ``pay[:, 0] + pay[:, 1]`` into ``total`` and ``abs(pay[:, 0] - pay[:,
+    1])`` into ``gap`` (whose means the caller leaves to numpy's pairwise sum)."""
     e = pay.shape[0]
     half = risk_aversion / 2
     for i in range(e):
         if premium_on:
             expected = synergy * (1 - friction * distance[i]) * expected_factor[i]
             sd = expected * risk * stake[i]
-            premium = half * (sd * sd) if contributed[i, 0] and contributed[i, 1] else 0.0
+            both = contributed[i, 0] & contributed[i, 1]
+            premium = half * (sd * sd) if both else 0.0
             amount[i, 0] = -premium
             amount[i, 1] = -premium
         total[i] = pay[i, 0] + pay[i, 1]
         gap[i] = abs(pay[i, 0] - pay[i, 1])
-    return _pairwise_sum(total, 0, e) / e, _pairwise_sum(gap, 0, e) / e
 
 
 def _scorecard(
@@ -198,9 +190,9 @@ def _scorecard(
 ):  # pragma: no cover - compiled
     """Metrics.settle's per-partnership records over rows ``[:len(pay)]``.
 
-    Returns the means of the round's value and costs per partnership (numpy's pairwise sums
-    over the scratch ``value`` and ``costs``, then / e) and how many contributions were made;
-    fills ``dots`` (4, e) with the partners' capabilities and contributions (as 0.0 / 1.0) in
+    Writes the round's value and costs per partnership into ``value`` and ``costs`` (whose
+    means the caller leaves to numpy's pairwise sum); returns how many contributions were
+    made; fills ``dots`` (4, e) with the partners' capabilities and contributions (as 0.0 / 1.0) in
     the layout of numpy's ``cap_a @ ca + cap_b @ cb``, which the caller leaves to BLAS.
     """
     e = pay.shape[0]
@@ -217,17 +209,17 @@ def _scorecard(
         dots[0, i] = cap_a
         dots[2, i] = cap_b
         for side in range(2):
-            given_here = contributed[i, side]
-            if given_here:
-                contributions[i, side] += 1
-                given += 1
+            # Counted without a branch: the moves are coin flips.
+            given_here = 1 if contributed[i, side] else 0
+            contributions[i, side] += given_here
+            given += given_here
             dots[1 + 2 * side, i] = 1.0 if given_here else 0.0
             received = cap_b if side == 0 else cap_a
             mutual = abs((benefit * received - cost + synergy) * stake[i])
             ratio = pay[i, side] / mutual if mutual != 0 else 0.0
             old = satisfaction[i, side]
             satisfaction[i, side] = ratio if old != old else (1 - w) * old + w * ratio
-    return _pairwise_sum(value, 0, e) / e, _pairwise_sum(costs, 0, e) / e, given
+    return given
 
 
 def _conflicts(contributed, seen, resolved, conflicts):  # pragma: no cover - compiled
@@ -236,14 +228,15 @@ def _conflicts(contributed, seen, resolved, conflicts):  # pragma: no cover - co
     has_resolved = resolved.shape[0] > 0
     count = 0
     for i in range(contributed.shape[0]):
-        b0 = contributed[i, 0] and not seen[i, 0]
-        b1 = contributed[i, 1] and not seen[i, 1]
+        # Bitwise, without branches: the moves are coin flips.
+        b0 = contributed[i, 0] & (not seen[i, 0])
+        b1 = contributed[i, 1] & (not seen[i, 1])
         if has_resolved:
-            b0 = b0 and not resolved[i, 0]
-            b1 = b1 and not resolved[i, 1]
-        if b0 or b1:
-            conflicts[i] += 1
-            count += 1
+            b0 = b0 & (not resolved[i, 0])
+            b1 = b1 & (not resolved[i, 1])
+        hit = 1 if b0 | b1 else 0
+        conflicts[i] += hit
+        count += hit
     return count
 
 
@@ -264,13 +257,9 @@ def kernels() -> SimpleNamespace:
     """
     import numba  # type: ignore[import-untyped]
 
-    from allysim.evolution import _compiled_gth
     from allysim.kernels import _compiled_numba  # noqa: F401  (the threading layer)
 
-    global _pairwise_sum, _greater
     jit = numba.njit(cache=True, nogil=True)
-    _pairwise_sum = _compiled_gth._pairwise_sum
-    _greater = jit(_np_maximum)
     return SimpleNamespace(
         best_into=jit(_best_into),
         dividend_factor=jit(_dividend_factor),

@@ -215,12 +215,13 @@ class Metrics(Part):
             sat[:, side] = np.where(np.isnan(old), ratio, (1 - w) * old + w * ratio)
 
     def _settle_compiled(self, model: TrustModel, played: PlayedRound) -> None:
-        """:meth:`settle` in one compiled loop (the same numbers: numpy's pairwise means, and
-        the delivered capability by the same dot products, on operands the loop lays out)."""
+        """:meth:`settle` in one compiled loop (the same numbers: the means and the delivered
+        capability by numpy's sums and dot products, on operands the loop lays out)."""
         t, p, e = model.table, model.params, played.e
         state = model.part_state[self.name]
         dots = scratch(state, "dots", 4 * e)[: 4 * e].reshape(4, e)
-        value, costs, given = kernels().scorecard(
+        value, costs = scratch(state, "value", e)[:e], scratch(state, "costs", e)[:e]
+        given = kernels().scorecard(
             np.ascontiguousarray(played.pay, dtype=float),
             np.ascontiguousarray(played.enforcement, dtype=float),
             np.ascontiguousarray(played.overhead, dtype=float),
@@ -237,12 +238,13 @@ class Metrics(Part):
             float(p.cost),
             float(p.synergy),
             float(self.satisfaction_weight),
-            scratch(state, "value", e),
-            scratch(state, "costs", e),
+            value,
+            costs,
             dots,
         )
-        state["value"] = float(value)
-        state["costs"] = float(costs)
+        # np.mean's sum (pairwise, over contiguous doubles), then / e.
+        state["value"] = float(np.add.reduce(value) / e)
+        state["costs"] = float(np.add.reduce(costs) / e)
         # cap_a @ ca + cap_b @ cb as in settle (BLAS's summation order; the contributions as
         # 0.0 / 1.0, as numpy casts them).
         delivered = dots[0] @ dots[1] + dots[2] @ dots[3]

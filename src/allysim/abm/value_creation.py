@@ -458,7 +458,8 @@ class ValueCreation(Part):
         t, p, e = model.table, model.params, played.e
         premium = bool(self.dividend_risk and self.risk_aversion)
         amount = np.empty((e, 2)) if premium else _NONE2
-        value, gap = kernels().value_settle(
+        total, gap = scratch(state, "total", e)[:e], scratch(state, "gap", e)[:e]
+        kernels().value_settle(
             np.ascontiguousarray(played.pay, dtype=float),
             premium,
             t.distance,
@@ -470,13 +471,14 @@ class ValueCreation(Part):
             float(self.dividend_risk),
             float(self.risk_aversion),
             amount,
-            scratch(state, "total", e),
-            scratch(state, "gap", e),
+            total,
+            gap,
         )
         if premium:
             model.credit_partners(slice(0, e), amount, utility_only=True)
-        state["value"] = float(value)
-        state["gap"] = float(gap)
+        # np.mean's sum (pairwise, over contiguous doubles), then / e.
+        state["value"] = float(np.add.reduce(total) / e)
+        state["gap"] = float(np.add.reduce(gap) / e)
 
     def after_round(self, model: TrustModel, outcome: RoundOutcome) -> None:
         """Knowledge exchange: profiles move toward a contributing partner's.
@@ -506,20 +508,22 @@ class ValueCreation(Part):
         t = model.table
         rate = self.absorptive_capacity
         if use_numba() and profile.flags.c_contiguous:
-            # The same gains, sums, cap and total as below, in the same order, in one compiled
-            # loop; the means by the same matmul, into the array kept.
+            # The same gains, sums and cap as below, in the same order, in one compiled loop;
+            # the means by the same matmul, into the array kept.
             n, d = profile.shape
-            total = kernels().exchange(
+            gains = scratch(state, "gains", 2 * e * d)
+            used = kernels().exchange(
                 profile,
                 t.pa,
                 t.pb,
                 np.ascontiguousarray(outcome.contributed),
                 rate,
-                scratch(state, "gains", 2 * e * d),
-                scratch(state, "delta", n * d)[: n * d].reshape(n, d),
+                gains,
+                scratch(state, "delta", n * d),
             )
             np.matmul(profile, self._weights(state), out=state["mean"])
-            state["transferred"] += float(total)
+            # gains.sum() below: numpy's pairwise sum of the (used, d) rows, flat.
+            state["transferred"] += float(np.add.reduce(gains[: used * d]))
             return
         gains = self._gains(profile, t.pa[:e], t.pb[:e], outcome, rate)
         # An organization learning from several partners at once cannot pass the best of them.
