@@ -299,6 +299,8 @@ def scratch(state: dict[str, Any], name: str, size: int) -> np.ndarray:
     >>> scratch(buffers, "x", 12) is scratch(buffers, "x", 4)
     True
     """
+    if size < 0:
+        raise ValueError(f"size must be >= 0, got {size}")
     store = state.setdefault("scratch", {})
     buf = store.get(name)
     if buf is None or buf.shape[0] < size:
