@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from allysim._validation import check_interval
-from allysim.abm._compiled import kernels, use_numba
+from allysim.abm._compiled import use_numba
+from allysim.abm._compiled_value import kernels, scratch
 from allysim.abm.components import Part, PlayedRound, state_reporter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,6 +51,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.phases import RoundOutcome
 
 __all__ = ["Metrics", "degree_centralization"]
+
+# The compiled loop's "no betrayal was resolved".
+_NO_RESOLVED = np.zeros((0, 2), dtype=bool)
 
 
 def degree_centralization(degree: np.ndarray) -> float:
@@ -211,10 +215,13 @@ class Metrics(Part):
             sat[:, side] = np.where(np.isnan(old), ratio, (1 - w) * old + w * ratio)
 
     def _settle_compiled(self, model: TrustModel, played: PlayedRound) -> None:
-        """:meth:`settle`'s per-partnership records in one compiled loop (the same numbers)."""
+        """:meth:`settle` in one compiled loop (the same numbers: the means and the delivered
+        capability by numpy's sums and dot products, on operands the loop lays out)."""
         t, p, e = model.table, model.params, played.e
         state = model.part_state[self.name]
-        value, costs, given = kernels().scorecard(
+        dots = scratch(state, "dots", 4 * e)[: 4 * e].reshape(4, e)
+        value, costs = scratch(state, "value", e)[:e], scratch(state, "costs", e)[:e]
+        given = kernels().scorecard(
             np.ascontiguousarray(played.pay, dtype=float),
             np.ascontiguousarray(played.enforcement, dtype=float),
             np.ascontiguousarray(played.overhead, dtype=float),
@@ -231,13 +238,16 @@ class Metrics(Part):
             float(p.cost),
             float(p.synergy),
             float(self.satisfaction_weight),
+            value,
+            costs,
+            dots,
         )
-        state["value"] = float(value.mean())
-        state["costs"] = float(costs.mean())
-        cap_a, cap_b = model.capability[t.pa[:e]], model.capability[t.pb[:e]]
-        ca, cb = played.contributed[:, 0], played.contributed[:, 1]
-        # Dot products as in settle (BLAS's summation order).
-        delivered = cap_a @ ca + cap_b @ cb
+        # np.mean's sum (pairwise, over contiguous doubles), then / e.
+        state["value"] = float(np.add.reduce(value) / e)
+        state["costs"] = float(np.add.reduce(costs) / e)
+        # cap_a @ ca + cap_b @ cb as in settle (BLAS's summation order; the contributions as
+        # 0.0 / 1.0, as numpy casts them).
+        delivered = dots[0] @ dots[1] + dots[2] @ dots[3]
         state["delivery"] = float(delivered / given) if given else float("nan")
 
     def after_round(self, model: TrustModel, outcome: RoundOutcome) -> None:
@@ -262,10 +272,22 @@ class Metrics(Part):
         """
         state = model.part_state[self.name]
         e = outcome.n
-        conflict = outcome.any_betrayed
-        if e:
-            model.table.column("conflicts")[:e] += conflict
-        state["conflicts"] = float(conflict.mean()) if e else float("nan")
+        if e and use_numba():
+            # The same counts in one loop; the mean of 0/1 values is exact in any order.
+            count = kernels().conflicts(
+                np.ascontiguousarray(outcome.contributed),
+                np.ascontiguousarray(outcome.seen),
+                _NO_RESOLVED
+                if outcome.resolved is None
+                else np.ascontiguousarray(outcome.resolved),
+                model.table.column("conflicts"),
+            )
+            state["conflicts"] = count / e
+        else:
+            conflict = outcome.any_betrayed
+            if e:
+                model.table.column("conflicts")[:e] += conflict
+            state["conflicts"] = float(conflict.mean()) if e else float("nan")
         vc = model.part_state.get("value_creation")
         total = vc["transferred"] if vc is not None else 0.0
         state["knowledge"] = total - state["knowledge_before"]

@@ -50,7 +50,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from allysim._validation import check_int, check_interval, check_nonnegative, check_probability
-from allysim.abm._compiled import kernels, use_numba
+from allysim.abm._compiled import use_numba
+from allysim.abm._compiled_value import kernels, scratch
 from allysim.abm.components import Part, PlayedRound, state_reporter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,6 +59,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.phases import RoundOutcome
 
 __all__ = ["ValueCreation", "complementarity"]
+
+# Empty arguments of the compiled loops (an option off).
+_NONE = np.zeros(0)
+_NONE2 = np.zeros((0, 2))
 
 
 def complementarity(profile_a: np.ndarray, profile_b: np.ndarray) -> np.ndarray:
@@ -274,7 +279,31 @@ class ValueCreation(Part):
         """
         if self.seek_complementarity == 0:
             return None
+        state = model.part_state[self.name]
+        profile = state["profile"]
+        if use_numba() and profile.flags.c_contiguous:
+            # The same numbers: the better profiles in a scratch buffer, averaged by the same
+            # matmul, the rest in one loop.
+            best = self._best(state, a, b)
+            return kernels().acceptance(
+                best @ self._weights(state), state["mean"], a, b, float(self.seek_complementarity)
+            )
         return 1 + self.seek_complementarity * self._pair_complementarity(model, a, b)
+
+    def _weights(self, state: dict[str, Any]) -> np.ndarray:
+        """``np.full(dimensions, 1 / dimensions)``: a profile's mean as a matmul (kept)."""
+        store = state.setdefault("scratch", {})
+        if "weights" not in store:
+            store["weights"] = np.full(self.dimensions, 1.0 / self.dimensions)
+        return store["weights"]
+
+    def _best(self, state: dict[str, Any], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """``np.maximum(profile[a], profile[b])`` in a scratch buffer: (len(a), dimensions),
+        C-contiguous as numpy's, so the matmul that averages it sums in the same order."""
+        k, d = a.shape[0], self.dimensions
+        best = scratch(state, "best", k * d)[: k * d].reshape(k, d)
+        kernels().best_into(state["profile"], a, b, best)
+        return best
 
     def dividend(self, model: TrustModel, e: int) -> np.ndarray | None:
         """The product of the complementarity, scale and network factors.
@@ -306,11 +335,7 @@ class ValueCreation(Part):
         state = model.part_state[self.name]
         t = model.table
         if use_numba() and state["profile"].flags.c_contiguous:
-            factor = self._factor_compiled(model, e)
-            state["expected_factor"] = self._with_other_factors(model, e, factor)
-            if self.dividend_risk:
-                factor = factor * (1 + self.dividend_risk * model.rng.standard_normal(e))
-            return factor
+            return self._dividend_compiled(model, e)
         a, b = t.pa[:e], t.pb[:e]
         factor = np.ones(e)
         if self.complementarity:
@@ -340,26 +365,46 @@ class ValueCreation(Part):
                     expected = expected * other
         return expected
 
-    def _factor_compiled(self, model: TrustModel, e: int) -> np.ndarray:
-        """:meth:`dividend`'s factor before the risk draw, in compiled loops (the same
-        numbers: the pairs' best profiles are averaged by the same matmul)."""
+    def _dividend_compiled(self, model: TrustModel, e: int) -> np.ndarray:
+        """:meth:`dividend` in one compiled loop (the same numbers: the pairs' better profiles
+        are averaged by the same matmul, the other parts' factors and the risk draw are asked
+        for in the same order)."""
         state = model.part_state[self.name]
-        t, k = model.table, kernels()
+        t = model.table
+        pa, pb = t.pa[:e], t.pb[:e]
         if self.complementarity:
-            best = k.best_rows(state["profile"], t.pa, t.pb, e)
-            best_mean = best @ np.full(self.dimensions, 1.0 / self.dimensions)
+            best_mean = self._best(state, pa, pb) @ self._weights(state)
+            comp = np.empty(e)
         else:
-            best_mean = np.zeros(e)
-        factor, comp = k.dividend_factor(
+            best_mean = comp = _NONE
+        others = []
+        if self.dividend_risk and self.risk_aversion:
+            # As _with_other_factors: the other parts' factors draw nothing.
+            for part in model.parts:
+                other = None if part is self else part.dividend(model, e)
+                if other is not None:
+                    others.append(np.ascontiguousarray(other, dtype=float))
+        z = model.rng.standard_normal(e) if self.dividend_risk else _NONE
+        factor, expected = np.empty(e), np.empty(e)
+        kernels().dividend_factor(
             best_mean,
             state["mean"],
-            t.pa,
-            t.pb,
+            pa,
+            pb,
             float(self.complementarity),
-            t.column("scale")[:e] if self.scale_elasticity else np.zeros(0),
+            t.column("scale")[:e] if self.scale_elasticity else _NONE,
             t.degree,
             float(self.network_effect),
+            others[0] if others else _NONE,
+            z,
+            float(self.dividend_risk),
+            factor,
+            expected,
+            comp,
         )
+        for other in others[1:]:
+            expected = expected * other
+        state["expected_factor"] = expected
         if self.complementarity:
             state["pair_complementarity"] = comp
         return factor
@@ -408,25 +453,32 @@ class ValueCreation(Part):
         state["gap"] = float(np.abs(pay[:, 0] - pay[:, 1]).mean()) if played.e else float("nan")
 
     def _settle_compiled(self, model: TrustModel, played: PlayedRound) -> None:
-        """:meth:`settle` with its passes in compiled loops (the same numbers)."""
+        """:meth:`settle` in one compiled loop (the same numbers, numpy's pairwise means)."""
         state = model.part_state[self.name]
-        k, e = kernels(), played.e
-        if self.dividend_risk and self.risk_aversion:
-            t, p = model.table, model.params
-            amount = k.risk_premium(
-                t.distance,
-                state["expected_factor"],
-                np.ascontiguousarray(played.contributed),
-                np.ascontiguousarray(played.stake, dtype=float),
-                float(p.synergy),
-                float(p.culture_friction),
-                float(self.dividend_risk),
-                float(self.risk_aversion),
-            )
+        t, p, e = model.table, model.params, played.e
+        premium = bool(self.dividend_risk and self.risk_aversion)
+        amount = np.empty((e, 2)) if premium else _NONE2
+        total, gap = scratch(state, "total", e)[:e], scratch(state, "gap", e)[:e]
+        kernels().value_settle(
+            np.ascontiguousarray(played.pay, dtype=float),
+            premium,
+            t.distance,
+            state["expected_factor"] if premium else _NONE,
+            np.ascontiguousarray(played.contributed),
+            np.ascontiguousarray(played.stake, dtype=float),
+            float(p.synergy),
+            float(p.culture_friction),
+            float(self.dividend_risk),
+            float(self.risk_aversion),
+            amount,
+            total,
+            gap,
+        )
+        if premium:
             model.credit_partners(slice(0, e), amount, utility_only=True)
-        total, gap = k.sum_and_gap(np.ascontiguousarray(played.pay, dtype=float))
-        state["value"] = float(total.mean())
-        state["gap"] = float(gap.mean())
+        # np.mean's sum (pairwise, over contiguous doubles), then / e.
+        state["value"] = float(np.add.reduce(total) / e)
+        state["gap"] = float(np.add.reduce(gap) / e)
 
     def after_round(self, model: TrustModel, outcome: RoundOutcome) -> None:
         """Knowledge exchange: profiles move toward a contributing partner's.
@@ -454,20 +506,28 @@ class ValueCreation(Part):
         state = model.part_state[self.name]
         profile = state["profile"]
         t = model.table
-        a, b = t.pa[:e], t.pb[:e]
         rate = self.absorptive_capacity
         if use_numba() and profile.flags.c_contiguous:
-            # The same gains, sums and cap as below, in the same order, in one compiled loop.
-            gains = np.empty((2 * e, profile.shape[1]))
+            # The same gains, sums and cap as below, in the same order, in one compiled loop;
+            # the means by the same matmul, into the array kept.
+            n, d = profile.shape
+            gains = scratch(state, "gains", 2 * e * d)
             used = kernels().exchange(
-                profile, t.pa, t.pb, np.ascontiguousarray(outcome.contributed), rate, gains
+                profile,
+                t.pa,
+                t.pb,
+                np.ascontiguousarray(outcome.contributed),
+                rate,
+                gains,
+                scratch(state, "delta", n * d),
             )
-            gains = gains[:used]
-        else:
-            gains = self._gains(profile, a, b, outcome, rate)
-            # An organization learning from several partners at once cannot pass the best of
-            # them.
-            np.minimum(profile, 1.0, out=profile)
+            np.matmul(profile, self._weights(state), out=state["mean"])
+            # gains.sum() below: numpy's pairwise sum of the (used, d) rows, flat.
+            state["transferred"] += float(np.add.reduce(gains[: used * d]))
+            return
+        gains = self._gains(profile, t.pa[:e], t.pb[:e], outcome, rate)
+        # An organization learning from several partners at once cannot pass the best of them.
+        np.minimum(profile, 1.0, out=profile)
         state["mean"] = profile @ np.full(self.dimensions, 1.0 / self.dimensions)
         state["transferred"] += float(gains.sum())
 

@@ -1,0 +1,309 @@
+"""Compiled loops for value creation's and the metrics' hooks (numba, the optional ``fast``
+extra).
+
+Each loop fuses the numpy passes of one hook (:class:`~allysim.abm.ValueCreation`'s dividend
+factor, knowledge exchange, settlement and acceptance factor; :class:`~allysim.abm.Metrics`'
+records) and is the numpy path's twin to the bit, as the loops of :mod:`allysim.abm._compiled`
+are: every floating-point operation happens in the same order as in numpy. Two kinds of sums
+are left to numpy, the loops writing their operands (contiguous, in numpy's layout and order)
+to scratch buffers:
+
+* sums and means of contiguous doubles (``np.sum``, ``mean``), which numpy adds pairwise:
+  ``np.add.reduce`` over the buffer is the same reduction (and faster than
+  :mod:`allysim.evolution._compiled_gth`'s compiled twin of it, which walks the blocks one
+  scalar at a time);
+* products that numpy leaves to BLAS (``@``: the profiles' means, the metrics' delivered
+  capability), whose blocked, fused order depends on the machine.
+
+The scratch buffers of the loops live in the part's state (one set per model), so a step
+writes the same memory again instead of asking for ~1 MB afresh.
+
+numba is imported only when a loop is first needed (:func:`kernels`); the compiled code is
+cached on disk.
+"""
+
+from __future__ import annotations
+
+import functools
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+__all__ = ["kernels", "scratch"]
+
+
+def _best_into(profile, a, b, out):  # pragma: no cover - compiled
+    """``out[:len(a)] = np.maximum(profile[a], profile[b])``: each pair's better profile."""
+    d = profile.shape[1]
+    for i in range(a.shape[0]):
+        ra = a[i]
+        rb = b[i]
+        for j in range(d):
+            x = profile[ra, j]
+            y = profile[rb, j]
+            # np.maximum(x, y): NaN in either propagates.
+            out[i, j] = x if (x >= y or x != x) else y
+
+
+def _dividend_factor(
+    best_mean,
+    mean,
+    pa,
+    pb,
+    complementarity,
+    scale,
+    degree,
+    network_effect,
+    other,
+    z,
+    risk,
+    factor,
+    expected,
+    comp,
+):  # pragma: no cover - compiled
+    """ValueCreation.dividend over rows ``[:len(factor)]``: the factor before the risk draw
+    (``np.ones`` times the complementarity, scale and network factors, in that order), each
+    pair's complementarity (``best_mean`` from numpy's matmul), the expected factor (times
+    ``other``, another part's factor, when not empty) and the paid factor (times ``1 + risk *
+    z`` when ``z`` is not empty)."""
+    has_scale = scale.shape[0] > 0
+    has_other = other.shape[0] > 0
+    has_z = z.shape[0] > 0
+    for i in range(factor.shape[0]):
+        a = pa[i]
+        b = pb[i]
+        f = 1.0
+        if complementarity != 0:
+            x = mean[a]
+            y = mean[b]
+            c = best_mean[i] - (x if (x >= y or x != x) else y)
+            comp[i] = c
+            f = f * (1 + complementarity * c)
+        if has_scale:
+            f = f * scale[i]
+        if network_effect != 0:
+            others = (degree[a] - 1 + degree[b] - 1) / 2
+            f = f * (1 + network_effect * others)
+        expected[i] = f * other[i] if has_other else f
+        factor[i] = f * (1 + risk * z[i]) if has_z else f
+
+
+def _acceptance(best_mean, mean, a, b, seek):  # pragma: no cover - compiled
+    """``1 + seek * (best_mean - np.maximum(mean[a], mean[b]))``."""
+    k = a.shape[0]
+    out = np.empty(k)
+    for i in range(k):
+        x = mean[a[i]]
+        y = mean[b[i]]
+        out[i] = 1 + seek * (best_mean[i] - (x if (x >= y or x != x) else y))
+    return out
+
+
+def _exchange(profile, pa, pb, contributed, rate, gains, delta):  # pragma: no cover - compiled
+    """Knowledge exchange over rows ``[:len(contributed)]``; returns how many learners.
+
+    The learners are side 0 where side 1 contributed, in row order, then side 1 where side 0
+    did (numpy's concatenation); each gain is ``max(teacher - learner, 0) * rate`` from the
+    profiles before this round, written to the flat ``gains`` (at least ``2 e d`` long) in
+    that order. Each learner's gains accumulate from 0 in that order in ``delta`` (scratch, as
+    long as ``profile``), as ``np.bincount`` does, and are then added to its profile and
+    capped at 1, as ``profile[:, j] += bincount`` and ``np.minimum`` do.
+    """
+    n, d = profile.shape
+    flat = profile.reshape(n * d)
+    for i in range(n * d):
+        delta[i] = 0.0
+    r = 0
+    for side in range(2):
+        for i in range(contributed.shape[0]):
+            if not contributed[i, 1 - side]:
+                continue
+            learner = pa[i] if side == 0 else pb[i]
+            teacher = pb[i] if side == 0 else pa[i]
+            for j in range(d):
+                g = profile[teacher, j] - profile[learner, j]
+                # np.maximum(g, 0): NaN stays NaN.
+                g = (g if (g >= 0.0 or g != g) else 0.0) * rate
+                gains[r * d + j] = g
+                delta[learner * d + j] += g
+            r += 1
+    for i in range(n * d):
+        x = flat[i] + delta[i]
+        # np.minimum(x, 1.0): NaN stays NaN.
+        flat[i] = 1.0 if x > 1.0 else x
+    return r
+
+
+def _value_settle(
+    pay,
+    premium_on,
+    distance,
+    expected_factor,
+    contributed,
+    stake,
+    synergy,
+    friction,
+    risk,
+    risk_aversion,
+    amount,
+    total,
+    gap,
+):  # pragma: no cover - compiled
+    """ValueCreation.settle: the risk premium, negated for both sides, into ``amount`` (when
+    ``premium_on``), ``pay[:, 0] + pay[:, 1]`` into ``total`` and ``abs(pay[:, 0] - pay[:,
+    1])`` into ``gap`` (whose means the caller leaves to numpy's pairwise sum)."""
+    e = pay.shape[0]
+    half = risk_aversion / 2
+    for i in range(e):
+        if premium_on:
+            expected = synergy * (1 - friction * distance[i]) * expected_factor[i]
+            sd = expected * risk * stake[i]
+            both = contributed[i, 0] & contributed[i, 1]
+            premium = half * (sd * sd) if both else 0.0
+            amount[i, 0] = -premium
+            amount[i, 1] = -premium
+        total[i] = pay[i, 0] + pay[i, 1]
+        gap[i] = abs(pay[i, 0] - pay[i, 1])
+
+
+def _scorecard(
+    pay,
+    enforcement,
+    overhead,
+    contributed,
+    stake,
+    capability,
+    pa,
+    pb,
+    value_total,
+    cost_total,
+    contributions,
+    satisfaction,
+    benefit,
+    cost,
+    synergy,
+    w,
+    value,
+    costs,
+    dots,
+):  # pragma: no cover - compiled
+    """Metrics.settle's per-partnership records over rows ``[:len(pay)]``.
+
+    Writes the round's value and costs per partnership into ``value`` and ``costs`` (whose
+    means the caller leaves to numpy's pairwise sum); returns how many contributions were
+    made; fills ``dots`` (4, e) with the partners' capabilities and contributions (as 0.0 / 1.0) in
+    the layout of numpy's ``cap_a @ ca + cap_b @ cb``, which the caller leaves to BLAS.
+    """
+    e = pay.shape[0]
+    given = 0
+    for i in range(e):
+        v = pay[i, 0] + pay[i, 1]
+        c = 2 * (enforcement[i] + overhead[i])
+        value[i] = v
+        costs[i] = c
+        value_total[i] += v
+        cost_total[i] += c
+        cap_a = capability[pa[i]]
+        cap_b = capability[pb[i]]
+        dots[0, i] = cap_a
+        dots[2, i] = cap_b
+        for side in range(2):
+            # Counted without a branch: the moves are coin flips.
+            given_here = 1 if contributed[i, side] else 0
+            contributions[i, side] += given_here
+            given += given_here
+            dots[1 + 2 * side, i] = 1.0 if given_here else 0.0
+            received = cap_b if side == 0 else cap_a
+            mutual = abs((benefit * received - cost + synergy) * stake[i])
+            ratio = pay[i, side] / mutual if mutual != 0 else 0.0
+            old = satisfaction[i, side]
+            satisfaction[i, side] = ratio if old != old else (1 - w) * old + w * ratio
+    return given
+
+
+def _conflicts(contributed, seen, resolved, conflicts):  # pragma: no cover - compiled
+    """Metrics.after_round: ``conflicts[:e] += any_betrayed``; returns how many rows had one
+    (a side contributed and saw a withholding, not resolved; ``resolved`` empty: none)."""
+    has_resolved = resolved.shape[0] > 0
+    count = 0
+    for i in range(contributed.shape[0]):
+        # Bitwise, without branches: the moves are coin flips.
+        b0 = contributed[i, 0] & (not seen[i, 0])
+        b1 = contributed[i, 1] & (not seen[i, 1])
+        if has_resolved:
+            b0 = b0 & (not resolved[i, 0])
+            b1 = b1 & (not resolved[i, 1])
+        hit = 1 if b0 | b1 else 0
+        conflicts[i] += hit
+        count += hit
+    return count
+
+
+@functools.cache
+def kernels() -> SimpleNamespace:
+    """The compiled loops (numba imported and the functions compiled on first use).
+
+    Returns
+    -------
+    types.SimpleNamespace
+        One dispatcher per loop of this module.
+
+    Examples
+    --------
+    >>> from allysim.abm._compiled import use_numba
+    >>> if use_numba():
+    ...     assert callable(kernels().exchange)
+    """
+    import numba  # type: ignore[import-untyped]
+
+    from allysim.kernels import _compiled_numba  # noqa: F401  (the threading layer)
+
+    jit = numba.njit(cache=True, nogil=True)
+    return SimpleNamespace(
+        best_into=jit(_best_into),
+        dividend_factor=jit(_dividend_factor),
+        acceptance=jit(_acceptance),
+        exchange=jit(_exchange),
+        value_settle=jit(_value_settle),
+        scorecard=jit(_scorecard),
+        conflicts=jit(_conflicts),
+    )
+
+
+def scratch(state: dict[str, Any], name: str, size: int) -> np.ndarray:
+    """A float buffer of at least ``size`` elements kept in ``state`` between steps.
+
+    Grown (by half again) when too small, so a step reuses the memory of the last one.
+
+    Parameters
+    ----------
+    state : dict
+        The part's state, which keeps the buffers.
+    name : str
+        The buffer's name.
+    size : int
+        Elements needed, >= 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        The whole 1-d buffer (uninitialized where not written before); the caller uses its
+        first ``size`` elements.
+
+    Examples
+    --------
+    >>> buffers = {}
+    >>> scratch(buffers, "x", 10).shape
+    (16,)
+    >>> scratch(buffers, "x", 12) is scratch(buffers, "x", 4)
+    True
+    """
+    if size < 0:
+        raise ValueError(f"size must be >= 0, got {size}")
+    store = state.setdefault("scratch", {})
+    buf = store.get(name)
+    if buf is None or buf.shape[0] < size:
+        buf = np.empty(size + size // 2 + 1)
+        store[name] = buf
+    return buf

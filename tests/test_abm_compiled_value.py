@@ -1,0 +1,146 @@
+"""Value creation's and the metrics' compiled loops (allysim.abm._compiled_value) give the numpy
+path's results to the bit."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from allysim.abm import Governance, Metrics, TrustModel, TrustParams, ValueCreation
+from allysim.abm._compiled_value import scratch
+
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+needs_numba = pytest.mark.skipif(
+    not HAVE_NUMBA, reason="numba is not installed (the optional 'fast' extra)"
+)
+
+_RISKY = {
+    "complementarity": 1.0,
+    "seek_complementarity": 1.0,
+    "size_spread": 0.3,
+    "scale_elasticity": 0.3,
+    "network_effect": 0.1,
+    "absorptive_capacity": 0.05,
+    "dividend_risk": 0.2,
+    "risk_aversion": 0.5,
+}
+
+# Each setting takes other branches of the loops: every option on with governance's decision
+# rights as a second dividend factor and resolved betrayals; no complementarity (no profiles
+# averaged, no acceptance factor); risk without aversion (no premium, no other factors);
+# knowledge exchange alone (dividend factor None); three capability areas.
+SETTINGS = {
+    "all_options_governed": {
+        "value_creation": ValueCreation(**_RISKY),
+        "governance": Governance(escalation=0.6, facilitation=0.5, decision_rights="consensus"),
+    },
+    "no_complementarity": {
+        "value_creation": ValueCreation(
+            **{**_RISKY, "complementarity": 0.0, "seek_complementarity": 0.0}
+        )
+    },
+    "risk_without_aversion": {
+        "value_creation": ValueCreation(complementarity=2.0, dividend_risk=0.3, dimensions=3)
+    },
+    "exchange_only": {"value_creation": ValueCreation(absorptive_capacity=0.2, dimensions=3)},
+}
+
+
+def _run(fields: dict, monkeypatch: pytest.MonkeyPatch, flag: str) -> TrustModel:
+    monkeypatch.setenv("ALLYSIM_NUMBA", flag)
+    params = TrustParams(n_organizations=120, capacity=4, metrics=Metrics(), **fields)
+    model = TrustModel(params, seed=11)
+    for _ in range(25):
+        model.step()
+    return model
+
+
+@needs_numba
+@pytest.mark.parametrize("name", list(SETTINGS))
+def test_value_and_metrics_loops_match_numpy(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole run, the part's state and the metrics' records, bit for bit."""
+    m0 = _run(SETTINGS[name], monkeypatch, "0")
+    m1 = _run(SETTINGS[name], monkeypatch, "1")
+    assert m1.table.n_active > 0 and m1.table.dissolved_total > 0
+    df0 = m0.datacollector.get_model_vars_dataframe()
+    df1 = m1.datacollector.get_model_vars_dataframe()
+    pd.testing.assert_frame_equal(df0, df1, check_exact=True)
+    s0, s1 = m0.part_state["value_creation"], m1.part_state["value_creation"]
+    for key in ("profile", "mean", "expected_factor", "pair_complementarity"):
+        if key in s0:
+            np.testing.assert_array_equal(s0[key], s1[key], err_msg=key, strict=True)
+    for key in ("transferred", "value", "gap"):
+        assert np.array_equal(s0[key], s1[key], equal_nan=True), key
+    for key in ("value", "costs", "delivery", "conflicts", "knowledge"):
+        a, b = m0.part_state["metrics"][key], m1.part_state["metrics"][key]
+        assert np.array_equal(a, b, equal_nan=True), key
+    e = m0.table.n_active
+    for column in ("value_total", "cost_total", "contributions", "conflicts", "satisfaction"):
+        np.testing.assert_array_equal(
+            m0.table.column(column)[:e], m1.table.column(column)[:e], err_msg=column, strict=True
+        )
+    np.testing.assert_array_equal(m0.wealth, m1.wealth, strict=True)
+    np.testing.assert_array_equal(m0.period_payoff, m1.period_payoff, strict=True)
+
+
+@needs_numba
+def test_value_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
+    from allysim.abm._compiled_value import kernels
+
+    _run(SETTINGS["all_options_governed"], monkeypatch, "1")
+    k = kernels()
+    names = ("best_into", "dividend_factor", "acceptance", "exchange", "value_settle")
+    for name in (*names, "scorecard", "conflicts"):
+        assert getattr(k, name).signatures, name
+
+
+@needs_numba
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 40),
+    e=st.integers(0, 60),
+    d=st.integers(1, 5),
+    rate=st.floats(0.0, 1.0),
+)
+def test_exchange_matches_numpy_gains(seed: int, n: int, e: int, d: int, rate: float) -> None:
+    """Random profiles and partnerships (repeated learners included): the same profiles after
+    learning and the same total as ValueCreation's numpy gains."""
+    from types import SimpleNamespace
+
+    from allysim.abm._compiled_value import kernels
+
+    rng = np.random.default_rng(seed)
+    profile = rng.random((n, d))
+    pa, pb = rng.integers(0, n, e), rng.integers(0, n, e)
+    contributed = rng.random((e, 2)) < 0.6
+    want = profile.copy()
+    gains = ValueCreation(dimensions=d)._gains(
+        want, pa, pb, SimpleNamespace(contributed=contributed), rate
+    )
+    np.minimum(want, 1.0, out=want)
+    got = profile.copy()
+    buffers: dict = {}
+    flat = scratch(buffers, "gains", 2 * e * d)
+    used = kernels().exchange(
+        got, pa, pb, contributed, rate, flat, scratch(buffers, "delta", n * d)
+    )
+    np.testing.assert_array_equal(got, want, strict=True)
+    assert used == gains.shape[0]
+    assert np.add.reduce(flat[: used * d]) == gains.sum()
+
+
+def test_scratch_grows_and_keeps_its_buffer() -> None:
+    buffers: dict = {}
+    first = scratch(buffers, "x", 100)
+    assert first.shape == (151,)
+    assert scratch(buffers, "x", 151) is first
+    bigger = scratch(buffers, "x", 152)
+    assert bigger.shape == (229,) and buffers["scratch"]["x"] is bigger
+    with pytest.raises(ValueError, match="size"):
+        scratch(buffers, "x", -1)
