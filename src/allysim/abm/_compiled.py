@@ -5,8 +5,9 @@ them into one loop each: play (intended moves, the round's moves and perceptions
 credits to wealth, the machines and reputations), the three Beta-belief updates of
 :class:`~allysim.abm.phases.LearnTrust`, :class:`~allysim.abm.phases.AdvanceStages`, partner
 search's filters, the table compaction of :meth:`~allysim.abm.PartnershipTable.remove`, the
-ledger's credits, and the parts' hottest hooks (governance's perception, the metrics' records,
-value creation's dividend factor and knowledge exchange). They are the numpy path's twins and
+ledger's credits (the parts' hooks have loops of their own: :mod:`allysim.abm._compiled_contracts`
+for governance, specific investment and stakeholders, :mod:`allysim.abm._compiled_value` for value
+creation and the metrics). They are the numpy path's twins and
 give bit-identical results: the random numbers are still drawn by the model's numpy Generator,
 in the same order, and passed in, and every floating-point operation happens in the same order
 as in numpy (sums that numpy leaves to BLAS or to its pairwise summation stay in numpy), so a
@@ -161,64 +162,6 @@ def _unlink(table, degree, a, b):  # pragma: no cover - compiled
             degree[i] -= 1
 
 
-def _exchange(profile, pa, pb, contributed, rate, gains):  # pragma: no cover - compiled
-    """Knowledge exchange: ``gains`` (the learners' rows, a's then b's), added to ``profile``
-    (capped at 1) after all are known. Returns how many rows of ``gains`` were written.
-
-    The learners are side 0 where side 1 contributed, in row order, then side 1 where side 0
-    did; each learner's sum accumulates in that order from 0, as ``np.bincount`` does, and is
-    then added to its profile, as ``profile[:, j] += bincount`` and ``np.minimum`` do.
-    """
-    n, d = profile.shape
-    delta = np.zeros((n, d))
-    r = 0
-    for side in range(2):
-        for i in range(contributed.shape[0]):
-            if not contributed[i, 1 - side]:
-                continue
-            learner = pa[i] if side == 0 else pb[i]
-            teacher = pb[i] if side == 0 else pa[i]
-            for j in range(d):
-                g = profile[teacher, j] - profile[learner, j]
-                g = max(g, 0.0) * rate
-                gains[r, j] = g
-                delta[learner, j] += g
-            r += 1
-    for i in range(n):
-        for j in range(d):
-            x = profile[i, j] + delta[i, j]
-            # np.minimum(x, 1.0): NaN stays NaN.
-            profile[i, j] = 1.0 if x > 1.0 else x
-    return r
-
-
-def _risk_premium(
-    distance, expected_factor, contributed, stake, synergy, friction, risk, risk_aversion
-):  # pragma: no cover - compiled
-    """ValueCreation.settle's risk premium, negated for both sides: (e, 2)."""
-    e = contributed.shape[0]
-    out = np.empty((e, 2))
-    half = risk_aversion / 2
-    for i in range(e):
-        expected = synergy * (1 - friction * distance[i]) * expected_factor[i]
-        sd = expected * risk * stake[i]
-        premium = half * (sd * sd) if contributed[i, 0] and contributed[i, 1] else 0.0
-        out[i, 0] = -premium
-        out[i, 1] = -premium
-    return out
-
-
-def _sum_and_gap(pay):  # pragma: no cover - compiled
-    """``pay[:, 0] + pay[:, 1]`` and ``abs(pay[:, 0] - pay[:, 1])``."""
-    e = pay.shape[0]
-    total = np.empty(e)
-    gap = np.empty(e)
-    for i in range(e):
-        total[i] = pay[i, 0] + pay[i, 1]
-        gap[i] = abs(pay[i, 0] - pay[i, 1])
-    return total, gap
-
-
 def _trust_of(alpha, beta, e, kind):  # pragma: no cover - compiled
     """Trust ``alpha / (alpha + beta)`` of one kind, both sides of rows ``[:e]``: (e, 2)."""
     out = np.empty((e, 2))
@@ -295,84 +238,6 @@ def _advance(
         promote[i] = up
 
 
-def _scorecard(
-    pay,
-    enforcement,
-    overhead,
-    contributed,
-    stake,
-    capability,
-    pa,
-    pb,
-    value_total,
-    cost_total,
-    contributions,
-    satisfaction,
-    benefit,
-    cost,
-    synergy,
-    w,
-):  # pragma: no cover - compiled
-    """Metrics.settle's per-partnership records; returns the round's value and costs per
-    partnership, and how many contributions were made."""
-    e = pay.shape[0]
-    value = np.empty(e)
-    costs = np.empty(e)
-    given = 0
-    for i in range(e):
-        v = pay[i, 0] + pay[i, 1]
-        c = 2 * (enforcement[i] + overhead[i])
-        value[i] = v
-        costs[i] = c
-        value_total[i] += v
-        cost_total[i] += c
-        for side in range(2):
-            if contributed[i, side]:
-                contributions[i, side] += 1
-                given += 1
-            received = capability[pb[i]] if side == 0 else capability[pa[i]]
-            mutual = abs((benefit * received - cost + synergy) * stake[i])
-            ratio = pay[i, side] / mutual if mutual != 0 else 0.0
-            old = satisfaction[i, side]
-            satisfaction[i, side] = ratio if np.isnan(old) else (1 - w) * old + w * ratio
-    return value, costs, given
-
-
-def _best_rows(profile, pa, pb, e):  # pragma: no cover - compiled
-    """``np.maximum(profile[pa[:e]], profile[pb[:e]])``: the better of each pair's profiles."""
-    k = profile.shape[1]
-    best = np.empty((e, k))
-    for i in range(e):
-        for j in range(k):
-            best[i, j] = max(profile[pa[i], j], profile[pb[i], j])
-    return best
-
-
-def _dividend_factor(
-    best_mean, mean, pa, pb, complementarity, scale, degree, network_effect
-):  # pragma: no cover - compiled
-    """ValueCreation.dividend's factor before the risk draw, and each pair's complementarity
-    (``best_mean`` holds the pairs' best profiles averaged, computed by numpy's matmul)."""
-    e = best_mean.shape[0]
-    comp = np.empty(e)
-    factor = np.empty(e)
-    for i in range(e):
-        a = pa[i]
-        b = pb[i]
-        f = 1.0
-        if complementarity != 0:
-            c = best_mean[i] - max(mean[a], mean[b])
-            comp[i] = c
-            f = f * (1 + complementarity * c)
-        if scale.shape[0] > 0:
-            f = f * scale[i]
-        if network_effect != 0:
-            others = (degree[a] - 1 + degree[b] - 1) / 2
-            f = f * (1 + network_effect * others)
-        factor[i] = f
-    return factor, comp
-
-
 def _credit(
     wealth, period_payoff, organizations, amount, stake, to_wealth, per_stake, few
 ):  # pragma: no cover - compiled
@@ -419,66 +284,6 @@ def _credit_pairs(
         if not few:
             for j in range(n):
                 target[j] += total[j]
-
-
-def _perceive(
-    contributed,
-    seen,
-    early,
-    escalate,
-    stake,
-    early_warning,
-    early_cost,
-    escalation,
-    facilitation,
-    escalation_cost,
-    facilitation_cost,
-    settle,
-):  # pragma: no cover - compiled
-    """Governance.perceive: early warning, conflicts, escalation, facilitation (the misread
-    record is kept by ``Governance._record_misread``, with learning's weights).
-
-    ``early`` and ``escalate`` hold the uniforms numpy draws (empty when that draw is skipped);
-    ``early_cost`` is ``early_warning_cost * early_warning``. Returns the new ``seen``, the
-    ``resolved`` flags, each partnership's ``cost`` and the counts caught, conflicts, settled.
-    """
-    e = seen.shape[0]
-    new_seen = np.empty((e, 2), dtype=np.bool_)
-    resolved = np.zeros((e, 2), dtype=np.bool_)
-    cost = np.empty(e)
-    facilitating = 1.0 if facilitation > 0 else 0.0
-    caught = conflicts = settled = 0
-    for i in range(e):
-        betrayed0 = betrayed1 = False
-        for s in range(2):
-            sn = seen[i, s]
-            misread = contributed[i, 1 - s] and not sn
-            if early.shape[0] > 0 and misread and early[i, s] < early_warning:
-                sn = True
-                misread = False
-                caught += 1
-            new_seen[i, s] = sn
-            if s == 0:
-                betrayed0 = not sn and contributed[i, 0]
-            else:
-                betrayed1 = not sn and contributed[i, 1]
-        c = early_cost * stake[i] * 2
-        conflict = betrayed0 or betrayed1
-        if conflict:
-            conflicts += 1
-        if settle:
-            escalated = conflict and escalate[i, 0] < escalation
-            facilitated = conflict and not escalated and escalate[i, 1] < facilitation
-            if escalated or facilitated:
-                settled += 1
-                resolved[i, 0] = betrayed0
-                resolved[i, 1] = betrayed1
-            extra = (escalation_cost if conflict else 0.0) + (
-                facilitation_cost if conflict and not escalated else 0.0
-            ) * facilitating
-            c = c + stake[i] * 2 * extra
-        cost[i] = c
-    return new_seen, resolved, cost, caught, conflicts, settled
 
 
 def _coop(machine, out, alpha, beta, e, trust_to_contribute):  # pragma: no cover - compiled
@@ -681,20 +486,13 @@ def kernels() -> SimpleNamespace:
         learn=either(_learn, 9),
         move_group=jit(_move_group),
         unlink=jit(_unlink),
-        exchange=jit(_exchange),
-        risk_premium=jit(_risk_premium),
-        sum_and_gap=jit(_sum_and_gap),
         trust_of=either(_trust_of, 2),
         trust_all=jit(_trust_all),
         advance=either(_advance, 7),
-        scorecard=jit(_scorecard),
-        best_rows=jit(_best_rows),
-        dividend_factor=jit(_dividend_factor),
         credit=jit(_credit),
         credit_pairs=jit(_credit_pairs),
         meetings=jit(_meetings),
         one_each=jit(_one_each),
-        perceive=jit(_perceive),
         coop=either(_coop, 4),
         round=either(_round, 0),
         gain=jit(_gain),
