@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from allysim._validation import check_interval
+from allysim._validation import as_float_array, check_interval
 
 __all__ = ["gini", "life_table", "replicate_summary"]
 
@@ -19,13 +19,20 @@ def gini(values: np.ndarray) -> float:
 
     Parameters
     ----------
-    values : numpy.ndarray
-        The values (e.g. accumulated payoffs), any sign.
+    values : array_like
+        The values (e.g. accumulated payoffs), a 1-d array of finite numbers of any sign.
 
     Returns
     -------
     float
         Gini coefficient in [0, 1); 0 for an empty or all-equal array.
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is not 1-d or holds NaN or an infinity.
+    TypeError
+        If ``values`` holds booleans or strings.
 
     Examples
     --------
@@ -34,7 +41,7 @@ def gini(values: np.ndarray) -> float:
     >>> round(gini(np.array([0.0, 0.0, 0.0, 1.0])), 3)
     0.75
     """
-    x = np.sort(np.asarray(values, dtype=float))
+    x = np.sort(as_float_array(values, "values", shape=(None,)))
     if x.size == 0:
         return 0.0
     if x[0] < 0:
