@@ -101,6 +101,31 @@ def test_a_pair_forms_with_the_product_of_both_acceptances():
     assert _binomial_ok(hits, trials, p), (hits / trials, p)
 
 
+def test_per_organization_capacity_is_what_search_respects():
+    m = TrustModel(n_organizations=20, capacity=3, search_rate=1.0, continuation=1.0, seed=0)
+    m.capacity[:10] = 1
+    for _ in range(15):
+        m.step()
+    assert m.table.degree[:10].max() == 1
+    assert m.table.degree[10:].max() == 3
+    assert m.organizations[0].capacity == 1
+
+
+@pytest.mark.parametrize("capacity", [1, 4])
+def test_capacity_cannot_change_through_params_during_a_run(capacity):
+    # The partner table is built capacity wide: a wider capacity crashed inside the table, a
+    # narrower one was obeyed by search while model.capacity and Organization.capacity said 3.
+    m = TrustModel(n_organizations=20, capacity=3, seed=0)
+    m.step()
+    m.params = m.params.replace(capacity=capacity)
+    with pytest.raises(ValueError, match=r"capacity is fixed .* model\.capacity"):
+        m.step()
+    m = TrustModel(n_organizations=20, capacity=3, seed=0)
+    m.capacity[0] = 4
+    with pytest.raises(ValueError, match="capacity"):
+        m.step()
+
+
 def test_imitation_switches_with_the_fermi_probability_then_mutates():
     # Organization 1 (ALLD, payoff 1 per step) meets organization 0 (ALLC, 3 per step) and
     # adopts ALLC with 1 / (1 + exp(-s (3 - 1))); then with chance mu it takes one of the

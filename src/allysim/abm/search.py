@@ -80,12 +80,13 @@ def mutual_assessment(
 class PartnerSearch:
     """Organizations with free capacity meet a candidate; mutual assessment forms ties.
 
-    Each organization with a free place looks with probability ``search_rate``, meets one
-    neighbour on the network of possible ties, and both judge the other: each accepts with
-    probability ``min(1, (1 - distance) * (acceptance_offset + visible record))``, the visible
-    record being ``neutral_reputation + visibility * (reputation - neutral_reputation)``. A new
-    partnership starts in assessment with a trust prior of ``prior_strength`` pseudo-observations
-    at that judgement. An organization forms at most one partnership per step.
+    Each organization with a free place (fewer partners than its ``model.capacity``) looks with
+    probability ``search_rate``, meets one neighbour on the network of possible ties, and both
+    judge the other: each accepts with probability ``min(1, (1 - distance) *
+    (acceptance_offset + visible record))``, the visible record being ``neutral_reputation +
+    visibility * (reputation - neutral_reputation)``. A new partnership starts in assessment
+    with a trust prior of ``prior_strength`` pseudo-observations at that judgement. An
+    organization forms at most one partnership per step.
 
     Parameters
     ----------
@@ -110,6 +111,12 @@ class PartnerSearch:
         -------
         None
 
+        Raises
+        ------
+        ValueError
+            If ``model.params.capacity`` was changed after the model was built, or an entry of
+            ``model.capacity`` exceeds it (the partner table has that many places).
+
         Examples
         --------
         >>> from allysim.abm import TrustModel
@@ -119,7 +126,15 @@ class PartnerSearch:
         """
         m, t, p = self.model, self.model.table, self.model.params
         rng = m.rng
-        free = t.degree < p.capacity
+        width = t.partner_table.shape[1]
+        if p.capacity != width or m.capacity.max(initial=0) > width:
+            raise ValueError(
+                f"capacity is fixed when the model is built ({width} places per organization, "
+                f"the partner table's width), got capacity={p.capacity} in model.params and up "
+                f"to {int(m.capacity.max(initial=0))} in model.capacity; to change it during a "
+                f"run, set model.capacity (per organization, each at most {width})"
+            )
+        free = t.degree < m.capacity
         seekers = np.flatnonzero(free & (rng.random(p.n_organizations) < p.search_rate))
         if seekers.size == 0:
             return
