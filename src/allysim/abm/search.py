@@ -86,7 +86,9 @@ class PartnerSearch:
     (acceptance_offset + visible record))``, the visible record being ``neutral_reputation +
     visibility * (reputation - neutral_reputation)``. A new partnership starts in assessment
     with a trust prior of ``prior_strength`` pseudo-observations at that judgement. An
-    organization forms at most one partnership per step.
+    organization forms at most one partnership per step: the meetings are taken in a random
+    order, and one in which both sides accepted forms a partnership only if it is the first
+    accepted meeting of each side (so no organization is favoured by its index).
 
     Parameters
     ----------
@@ -138,6 +140,9 @@ class PartnerSearch:
         seekers = np.flatnonzero(free & (rng.random(p.n_organizations) < p.search_rate))
         if seekers.size == 0:
             return
+        # An organization keeps the first of its accepted meetings in this order (below): a
+        # random order, or the lowest indices would win every conflict.
+        seekers = rng.permutation(seekers)
         seekers, cand = m.network.candidates(seekers, rng)
         compiled = kernels() if use_numba() else None
         if compiled is not None:
