@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 from allysim.equilibria import is_subgame_perfect, robustness
 from allysim.evolution import (
     deterministic_invasion,
+    sequential_invasion,
+    strategy_space_replicator,
 )
-from allysim.games import PrisonersDilemma
+from allysim.games import PrisonersDilemma, StageGame
 from allysim.strategies import WSLS, MemoryOne, extortionate, generous
 
 GAME = PrisonersDilemma()  # R, S, T, P = 3, 0, 5, 1
@@ -183,6 +185,28 @@ def test_weak_selection_verdicts_follow_the_linear_criterion():
             assert robust == (crit < 0)
             checked += 1
     assert checked >= 20
+
+
+# --- one population needs a symmetric game ----------------------------------------------------
+
+
+def test_asymmetric_games_are_refused():
+    # Column payoffs ten times the row payoffs: every function used to run on the row payoffs
+    # alone (bit-identical results to the symmetric game), robustness mixed the two roles.
+    row = np.array([[3.0, 0.0], [5.0, 1.0]])
+    asym = StageGame(row, 10 * row.T)
+    for run in (
+        lambda: sequential_invasion(asym, steps=5, seed=1),
+        lambda: strategy_space_replicator(asym, generations=5, seed=1),
+        lambda: deterministic_invasion(asym, memory=1, steps=5, seed=1),
+        lambda: robustness(WSLS, MUTANTS, asym, population=10, selection=1.0),
+    ):
+        with pytest.raises(ValueError, match="game must be a symmetric 2x2 game"):
+            run()
+    # The pair form of a symmetric game still works.
+    res = sequential_invasion((row, row.T), steps=50, noise=0.01, seed=3)
+    again = sequential_invasion(GAME, steps=50, noise=0.01, seed=3)
+    np.testing.assert_array_equal(res.dominant, again.dominant)
 
 
 # --- memory-n space and reproducibility ---------------------------------------------------------

@@ -17,6 +17,7 @@ import numpy as np
 from allysim._validation import check_game, check_int
 from allysim.evolution._common import Rule, _population, _rule, _selection
 from allysim.evolution.fixation import _partial_log_products, _rho_parts
+from allysim.evolution.strategy_space import _symmetric_payoffs
 from allysim.games import StageGame
 from allysim.kernels import expected_payoffs
 
@@ -101,7 +102,7 @@ def robustness(
         The mutants, e.g. a uniform sample of memory-one strategies as rows ``[p_CC, p_CD,
         p_DC, p_DD, p0]``. At least one.
     game : StageGame
-        A 2x2 stage game.
+        A symmetric 2x2 stage game (one population: players meet in both roles).
     population : int
         Population size N >= 2.
     selection : float
@@ -127,8 +128,8 @@ def robustness(
     TypeError
         A strategy, ``game`` or a number has the wrong type.
     ValueError
-        No mutants, ``population < 2``, or a parameter out of its range (see
-        ``expected_payoffs`` and ``fixation_probability``).
+        No mutants, ``game`` not symmetric 2x2, ``population < 2``, or a parameter out of its
+        range (see ``expected_payoffs`` and ``fixation_probability``).
 
     Examples
     --------
@@ -141,6 +142,7 @@ def robustness(
     True
     """
     game = check_game(game, "game")
+    _symmetric_payoffs(game)
     population = _population(check_int(population, "population", minimum=2))
     rule = _rule(rule)
     beta = _selection(selection, rule)

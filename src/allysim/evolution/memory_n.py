@@ -22,14 +22,13 @@ from allysim._validation import (
     as_generator,
     as_probability_array,
     check_bool,
-    check_game,
     check_int,
     check_interval,
 )
 from allysim.evolution._common import Rule, _population, _rule, _selection
-from allysim.evolution.strategy_space import StrategySpaceResult, _invade
+from allysim.evolution.strategy_space import StrategySpaceResult, _invade, _symmetric_payoffs
 from allysim.games import StageGame
-from allysim.kernels._inputs import _horizon, _outcome_payoffs
+from allysim.kernels._inputs import _horizon
 from allysim.kernels.memory_n import _chunked
 from allysim.strategies.memory_n import _default_opening
 
@@ -67,7 +66,8 @@ def deterministic_invasion(
     Parameters
     ----------
     game : StageGame
-        A 2x2 stage game, e.g. ``partnership_game(benefit, cost)`` (the donation game).
+        A symmetric 2x2 stage game, e.g. ``partnership_game(benefit, cost)`` (the donation
+        game).
     memory : int, default 2
         1 or 2: the strategy space.
     steps : int, default 10000
@@ -103,7 +103,8 @@ def deterministic_invasion(
     TypeError
         ``game`` is not a game, or an argument has the wrong type.
     ValueError
-        An argument is out of range (named in the message).
+        An argument is out of range (named in the message), or ``game`` is not a symmetric
+        2x2 game.
 
     Examples
     --------
@@ -112,8 +113,7 @@ def deterministic_invasion(
     >>> int(res.durations.sum()), res.dominant.shape[1]
     (500, 4)
     """
-    game = check_game(game, "game")
-    u_row, _ = _outcome_payoffs(game)
+    u_row = _symmetric_payoffs(game)
     n = check_int(memory, "memory", minimum=1)
     if n > 2:
         raise ValueError(f"memory must be 1 or 2 (2**64 memory-three strategies), got {n}")

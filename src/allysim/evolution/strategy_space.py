@@ -236,6 +236,23 @@ def _all_pairs(x: np.ndarray, y: np.ndarray, horizon, eps: float) -> np.ndarray:
     )
 
 
+def _symmetric_payoffs(game: Any) -> np.ndarray:
+    """The row payoffs per outcome (CC, CD, DC, DD) of a symmetric 2x2 game.
+
+    In one well-mixed population a player meets others in both roles, so the model needs one
+    payoff per outcome; an asymmetric game would have its column payoffs ignored.
+    """
+    game = check_game(game, "game")
+    u_row, u_col = _outcome_payoffs(game)
+    if not game.is_symmetric:
+        raise ValueError(
+            "game must be a symmetric 2x2 game (column payoffs the transpose of the row "
+            f"payoffs): players of one population meet in both roles; got row payoffs "
+            f"{u_row.tolist()} and column payoffs {u_col.tolist()} per outcome CC, CD, DC, DD"
+        )
+    return u_row
+
+
 def _initial(initial: Any, name: str = "initial") -> np.ndarray:
     arr = as_probability_array(initial, name, shape=(5,))
     return arr.astype(float)
@@ -359,7 +376,7 @@ def sequential_invasion(
     Parameters
     ----------
     game : StageGame
-        A 2x2 stage game (the prisoner's dilemma, the donation game...).
+        A symmetric 2x2 stage game (the prisoner's dilemma, the donation game...).
     steps : int, default 10000
         Number of mutants tried, >= 1.
     space : {"memory-one", "reactive"}, default "memory-one"
@@ -397,7 +414,8 @@ def sequential_invasion(
     TypeError
         ``game`` is not a game, or an argument has the wrong type.
     ValueError
-        An argument is out of range (named in the message).
+        An argument is out of range (named in the message), or ``game`` is not a symmetric
+        2x2 game.
 
     Examples
     --------
@@ -407,8 +425,7 @@ def sequential_invasion(
     >>> len(res.times) > 1, int(res.durations.sum())
     (True, 2000)
     """
-    game = check_game(game, "game")
-    u_row, _ = _outcome_payoffs(game)
+    u_row = _symmetric_payoffs(game)
     steps = check_int(steps, "steps", minimum=1)
     space = _space(space)
     z = _population(population)
@@ -470,7 +487,7 @@ def strategy_space_replicator(
     Parameters
     ----------
     game : StageGame
-        A 2x2 stage game.
+        A symmetric 2x2 stage game.
     generations : int, default 100000
         Number of generations, >= 1.
     space : {"reactive", "memory-one"}, default "reactive"
@@ -512,8 +529,8 @@ def strategy_space_replicator(
     TypeError
         ``game`` is not a game, or an argument has the wrong type.
     ValueError
-        An argument is out of range (named in the message), or some payoff plus
-        ``background_fitness`` is not positive.
+        An argument is out of range (named in the message), ``game`` is not a symmetric 2x2
+        game, or some payoff plus ``background_fitness`` is not positive.
 
     Examples
     --------
@@ -522,8 +539,7 @@ def strategy_space_replicator(
     >>> res.dominant.shape, int(res.durations.sum())
     ((50, 5), 500)
     """
-    game = check_game(game, "game")
-    u_row, _ = _outcome_payoffs(game)
+    u_row = _symmetric_payoffs(game)
     generations = check_int(generations, "generations", minimum=1)
     space = _space(space)
     eps = check_interval(noise, "noise", 0.0, 0.5)
