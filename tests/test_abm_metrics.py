@@ -1,5 +1,9 @@
 """The five metric families (allysim.abm.metrics): closed forms and the observe-only promise."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -178,3 +182,27 @@ def test_conflict_rate_is_the_share_of_partnerships_with_a_perceived_betrayal():
     # Binomial: sd of the pooled share is below sqrt(0.25 / rows); 4 sd.
     assert abs(sum(got) - sum(expected)) / rows < 4 * np.sqrt(0.25 / rows)
     assert sum(expected) / rows == pytest.approx(0.51)
+
+
+_DELIVERY = """
+from allysim.abm import Metrics, TrustModel
+m = TrustModel(n_organizations=30000, seed=1, metrics=Metrics())
+for _ in range(4):
+    m.step()
+print(m.n_active, m.datacollector.get_model_vars_dataframe()["delivery"].map(float.hex).tolist())
+"""
+
+
+def test_delivery_does_not_depend_on_the_number_of_blas_threads():
+    # ~22,000 partnerships: OpenBLAS splits a dot product of more than 10,000 across threads,
+    # which changed the delivered capability's last bits (0.8005788102672206 with one thread,
+    # ...204 with two) when it was computed as cap_a @ ca.
+    runs = []
+    for threads in ("1", "2"):
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=threads, OMP_NUM_THREADS=threads)
+        out = subprocess.run(
+            [sys.executable, "-c", _DELIVERY], env=env, capture_output=True, text=True, check=True
+        )
+        runs.append(out.stdout)
+    assert int(runs[0].split()[0]) > 10_000
+    assert runs[0] == runs[1]

@@ -12,8 +12,9 @@ to scratch buffers:
   ``np.add.reduce`` over the buffer is the same reduction (and faster than
   :mod:`allysim.evolution._compiled_gth`'s compiled twin of it, which walks the blocks one
   scalar at a time);
-* products that numpy leaves to BLAS (``@``: the profiles' means, the metrics' delivered
-  capability), whose blocked, fused order depends on the machine.
+* products that numpy leaves to BLAS (``@``: the profiles' means), whose blocked, fused order
+  depends on the machine (the metrics' delivered capability is a pairwise sum of products, not
+  a BLAS dot product, whose order would also depend on the number of BLAS threads).
 
 The scratch buffers of the loops live in the part's state (one set per model), so a step
 writes the same memory again instead of asking for ~1 MB afresh.
@@ -193,7 +194,7 @@ def _scorecard(
     Writes the round's value and costs per partnership into ``value`` and ``costs`` (whose
     means the caller leaves to numpy's pairwise sum); returns how many contributions were
     made; fills ``dots`` (4, e) with the partners' capabilities and contributions (as 0.0 / 1.0) in
-    the layout of numpy's ``cap_a @ ca + cap_b @ cb``, which the caller leaves to BLAS.
+    the layout of numpy's ``cap_a * ca`` and ``cap_b * cb``, whose products the caller sums.
     """
     e = pay.shape[0]
     given = 0

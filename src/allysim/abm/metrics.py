@@ -200,8 +200,10 @@ class Metrics(Part):
         cap_a, cap_b = model.capability[t.pa[:e]], model.capability[t.pb[:e]]
         ca, cb = played.contributed[:, 0], played.contributed[:, 1]
         given = np.count_nonzero(ca) + np.count_nonzero(cb)
-        # Dot products: several times faster than masked sums (np.sum(..., where=)).
-        delivered = cap_a @ ca + cap_b @ cb
+        # numpy's pairwise sums of the products, not BLAS dot products: a threaded BLAS splits
+        # a long dot product across its threads, so its last bits would depend on how many
+        # there are (OPENBLAS_NUM_THREADS), and a model's results must not.
+        delivered = np.add.reduce(cap_a * ca) + np.add.reduce(cap_b * cb)
         state["delivery"] = float(delivered / given) if given else float("nan")
         # The benchmark of a satisfied partner: what mutual contribution pays each side at
         # this stake with the full synergy, so cultural friction and the parts' dividend
@@ -216,7 +218,7 @@ class Metrics(Part):
 
     def _settle_compiled(self, model: TrustModel, played: PlayedRound) -> None:
         """:meth:`settle` in one compiled loop (the same numbers: the means and the delivered
-        capability by numpy's sums and dot products, on operands the loop lays out)."""
+        capability by numpy's pairwise sums, on operands the loop lays out)."""
         t, p, e = model.table, model.params, played.e
         state = model.part_state[self.name]
         dots = scratch(state, "dots", 4 * e)[: 4 * e].reshape(4, e)
@@ -245,9 +247,9 @@ class Metrics(Part):
         # np.mean's sum (pairwise, over contiguous doubles), then / e.
         state["value"] = float(np.add.reduce(value) / e)
         state["costs"] = float(np.add.reduce(costs) / e)
-        # cap_a @ ca + cap_b @ cb as in settle (BLAS's summation order; the contributions as
-        # 0.0 / 1.0, as numpy casts them).
-        delivered = dots[0] @ dots[1] + dots[2] @ dots[3]
+        # The products and pairwise sums of settle (the contributions as 0.0 / 1.0, as numpy
+        # casts them): independent of the number of BLAS threads.
+        delivered = np.add.reduce(dots[0] * dots[1]) + np.add.reduce(dots[2] * dots[3])
         state["delivery"] = float(delivered / given) if given else float("nan")
 
     def after_round(self, model: TrustModel, outcome: RoundOutcome) -> None:
