@@ -23,7 +23,7 @@ from allysim.evolution import (
     strategy_space_replicator,
 )
 from allysim.games import PrisonersDilemma, StageGame
-from allysim.strategies import WSLS, MemoryOne, extortionate, generous
+from allysim.strategies import TFT, WSLS, MemoryOne, extortionate, generous
 
 GAME = PrisonersDilemma()  # R, S, T, P = 3, 0, 5, 1
 U = np.array([3.0, 0.0, 5.0, 1.0])
@@ -185,6 +185,30 @@ def test_weak_selection_verdicts_follow_the_linear_criterion():
             assert robust == (crit < 0)
             checked += 1
     assert checked >= 20
+
+
+def test_robustness_takes_mutants_as_nested_lists_and_one_resident_row():
+    # mutants are documented as array_like (n, 5); a list of lists was refused, naming
+    # row_strategies. A resident row of shape (5,) was refused, naming col_strategies.
+    ref = robustness(WSLS, MUTANTS, GAME, population=10, selection=1.0)
+    lists = robustness(WSLS, MUTANTS.tolist(), GAME, population=10, selection=1.0)
+    np.testing.assert_array_equal(lists.log_fixation, ref.log_fixation)
+    row = robustness((1, 0, 0, 1, 1), MUTANTS, GAME, population=10, selection=1.0)
+    np.testing.assert_array_equal(row.log_fixation, ref.log_fixation)
+
+
+def test_robustness_refuses_several_residents_and_names_its_parameters():
+    # A list of two residents or a (2, 5) array used the first and dropped the rest silently.
+    with pytest.raises(ValueError, match="resident must be one strategy"):
+        robustness([WSLS, TFT], MUTANTS, GAME, population=10, selection=1.0)
+    with pytest.raises(ValueError, match=r"resident must be one strategy.*\(2, 5\)"):
+        robustness(np.ones((2, 5)), MUTANTS, GAME, population=10, selection=1.0)
+    with pytest.raises(TypeError, match="resident must be a MemoryOne"):
+        robustness(42, MUTANTS, GAME, population=10, selection=1.0)
+    with pytest.raises(ValueError, match=r"mutants must contain probabilities in \[0, 1\]"):
+        robustness(WSLS, MUTANTS + 1, GAME, population=10, selection=1.0)
+    with pytest.raises(ValueError, match="NO_SUCH"):
+        robustness(WSLS, ["NO_SUCH"], GAME, population=10, selection=1.0)
 
 
 # --- one population needs a symmetric game ----------------------------------------------------

@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from allysim._validation import check_game, check_int
+from allysim._validation import as_probability_array, check_game, check_int
 from allysim.evolution._common import Rule, _population, _rule, _selection
 from allysim.evolution.fixation import _partial_log_products, _rho_parts
 from allysim.evolution.strategy_space import _symmetric_payoffs
 from allysim.games import StageGame
 from allysim.kernels import expected_payoffs
+from allysim.strategies import FiniteStateStrategy, MemoryOne
 
 __all__ = ["Robustness", "robustness"]
 
@@ -73,6 +74,49 @@ def _self_play(mutants: Any, game: StageGame, play: dict[str, Any]) -> np.ndarra
     return out
 
 
+def _resident(resident: Any) -> Any:
+    """One strategy: an object, a name, or one memory-one row (shape (5,) or (1, 5))."""
+    if isinstance(resident, (MemoryOne, FiniteStateStrategy, str)):
+        return resident
+    if isinstance(resident, (list, tuple)) and any(
+        isinstance(s, (MemoryOne, FiniteStateStrategy, str)) for s in resident
+    ):
+        raise ValueError(
+            f"resident must be one strategy, got a sequence of {len(resident)}; pass each "
+            "resident in its own call"
+        )
+    if np.ndim(resident) == 0:
+        raise TypeError(
+            "resident must be a MemoryOne or FiniteStateStrategy, a name such as 'TFT', or one "
+            f"memory-one row [p_CC, p_CD, p_DC, p_DD, p0], got {type(resident).__name__}"
+        )
+    row = as_probability_array(resident, "resident")
+    if row.shape not in ((5,), (1, 5)):
+        raise ValueError(
+            "resident must be one strategy: a memory-one row [p_CC, p_CD, p_DC, p_DD, p0] has "
+            f"shape (5,) or (1, 5), got {row.shape}"
+        )
+    return row.reshape(1, 5).astype(float)
+
+
+def _mutants(mutants: Any) -> Any:
+    """A sequence of strategy objects or names as it is, anything else as an (n, 5) array."""
+    kinds = (MemoryOne, FiniteStateStrategy, str)
+    if isinstance(mutants, (list, tuple)) and all(isinstance(m, kinds) for m in mutants):
+        if len(mutants) == 0:
+            raise ValueError("mutants must hold at least one strategy, got none")
+        return mutants
+    arr = np.asarray(as_probability_array(mutants, "mutants"), dtype=float)
+    if arr.ndim != 2 or arr.shape[1] != 5:
+        raise ValueError(
+            f"mutants must have shape (n, 5) (memory-one rows [p_CC, p_CD, p_DC, p_DD, p0]), "
+            f"got {arr.shape}"
+        )
+    if len(arr) == 0:
+        raise ValueError("mutants must hold at least one strategy, got none")
+    return arr
+
+
 def robustness(
     resident: Any,
     mutants: Any,
@@ -96,8 +140,9 @@ def robustness(
 
     Parameters
     ----------
-    resident : strategy or name
-        The resident strategy (MemoryOne, FiniteStateStrategy or a name such as ``"TFT"``).
+    resident : strategy, name or array_like of 5 floats
+        The resident strategy: a MemoryOne, a FiniteStateStrategy, a name such as ``"TFT"``,
+        or one memory-one row ``[p_CC, p_CD, p_DC, p_DD, p0]`` (shape (5,) or (1, 5)).
     mutants : sequence of strategies, or array_like of shape (n, 5)
         The mutants, e.g. a uniform sample of memory-one strategies as rows ``[p_CC, p_CD,
         p_DC, p_DD, p0]``. At least one.
@@ -128,8 +173,9 @@ def robustness(
     TypeError
         A strategy, ``game`` or a number has the wrong type.
     ValueError
-        No mutants, ``game`` not symmetric 2x2, ``population < 2``, or a parameter out of its
-        range (see ``expected_payoffs`` and ``fixation_probability``).
+        No mutants, more than one resident, ``game`` not symmetric 2x2, ``population < 2``,
+        or a parameter out of its range (see ``expected_payoffs`` and
+        ``fixation_probability``).
 
     Examples
     --------
@@ -146,17 +192,15 @@ def robustness(
     population = _population(check_int(population, "population", minimum=2))
     rule = _rule(rule)
     beta = _selection(selection, rule)
-    if isinstance(mutants, np.ndarray) or not isinstance(mutants, (list, tuple)):
-        mutants = np.asarray(mutants)
-        if mutants.ndim != 2 or mutants.shape[1] != 5:
-            raise ValueError(
-                f"mutants must have shape (n, 5) (memory-one rows [p_CC, p_CD, p_DC, p_DD, p0]), "
-                f"got {mutants.shape}"
-            )
-    if len(mutants) == 0:
-        raise ValueError("mutants must hold at least one strategy, got none")
+    resident = _resident(resident)
+    mutants = _mutants(mutants)
     play: dict[str, Any] = {"rounds": rounds, "continuation": continuation, "noise": noise}
-    m_vs_r, r_vs_m = expected_payoffs(mutants, resident, game, **play)
+    try:
+        m_vs_r, r_vs_m = expected_payoffs(mutants, resident, game, **play)
+    except (TypeError, ValueError) as exc:
+        # The kernel names its own parameters; say which of ours is wrong.
+        msg = str(exc).replace("row_strategies", "mutants").replace("col_strategies", "resident")
+        raise type(exc)(msg) from None
     r_vs_r = float(expected_payoffs(resident, resident, game, **play)[0][0, 0])
     m_vs_m = _self_play(mutants, game, play)
     n = len(m_vs_m)
