@@ -334,3 +334,21 @@ def test_each_kind_of_seed_reproduces_the_run(seed):
     assert first.equals(second)
     other = TrustModel(n_organizations=30, search_rate=0.8, seed=6).run(10, progress=False)
     assert not first.equals(other)
+
+
+def test_life_table_by_hand_and_refuses_counts_that_are_not_counts():
+    from allysim.abm.stats import life_table
+
+    # Ends 0, 2, 1 and alive 1, 0, 1 at ages 0-2: 5 reached age 0, 4 age 1, 2 age 2.
+    t = life_table(np.array([0, 2, 1]), np.array([0, 1, 0]), np.array([1, 0, 1]))
+    assert t.at_risk.tolist() == [5, 4, 2]
+    assert t.hazard.tolist() == [0.0, 0.5, 0.5]
+    assert t.failure_hazard.tolist() == [0.0, 0.25, 0.0]
+    # A fraction was cut to a whole count, and more failures than ends gave a hazard of 1.
+    for ended, failed, alive, pattern in (
+        ([1.5], [0], [0], "ended must hold whole counts"),
+        ([1, 2], [3, 0], [0, 1], "failed must be at most ended"),
+        ([1], [0], [-1], "alive must hold whole counts"),
+    ):
+        with pytest.raises(ValueError, match=pattern):
+            life_table(np.array(ended), np.array(failed), np.array(alive))

@@ -77,20 +77,45 @@ def life_table(ended: np.ndarray, failed: np.ndarray, alive: np.ndarray) -> pd.D
         Columns ``age``, ``at_risk``, ``ended``, ``hazard``, ``failed``, ``failure_hazard``; one
         row per age up to the oldest.
 
+    Raises
+    ------
+    ValueError
+        If a count is not a whole number >= 0, an array is not 1-d, or ``failed`` exceeds
+        ``ended`` at some age.
+
     Examples
     --------
     >>> t = life_table(np.array([0, 2, 1]), np.array([0, 1, 0]), np.array([1, 0, 1]))
     >>> t.at_risk.tolist(), t.hazard.round(3).tolist()
     ([5, 4, 2], [0.0, 0.5, 0.5])
     """
-    size = max(len(ended), len(failed), len(alive))
+    arrays = {
+        name: as_float_array(counts, name, shape=(None,))
+        for name, counts in (("ended", ended), ("failed", failed), ("alive", alive))
+    }
+    for name, counts in arrays.items():
+        # Counts are whole: a fraction would be cut off silently by the int64 table.
+        bad = (counts < 0) | (counts != np.floor(counts))
+        if bad.any():
+            raise ValueError(
+                f"{name} must hold whole counts >= 0, found {float(counts[bad][0])!r} at age "
+                f"{int(np.flatnonzero(bad)[0])}"
+            )
+    size = max(len(c) for c in arrays.values())
 
     def padded(counts: np.ndarray) -> np.ndarray:
         out = np.zeros(size, dtype=np.int64)
         out[: len(counts)] = counts
         return out
 
-    ended, failed, alive = padded(ended), padded(failed), padded(alive)
+    ended, failed, alive = (padded(arrays[k]) for k in ("ended", "failed", "alive"))
+    over = failed > ended
+    if over.any():
+        age = int(np.flatnonzero(over)[0])
+        raise ValueError(
+            f"failed must be at most ended at every age, got failed={failed[age]} > "
+            f"ended={ended[age]} at age {age}"
+        )
     reached = (ended + alive)[::-1].cumsum()[::-1]
     last = int(np.flatnonzero(reached).max()) + 1 if reached.any() else 0
     with np.errstate(invalid="ignore", divide="ignore"):
