@@ -60,8 +60,10 @@ def deterministic_invasion(
     strategies (16 for memory one, 65,536 for memory two; a draw of the resident itself is a
     neutral mutant and changes nothing). It replaces the resident with its exact fixation
     probability (one mutant among ``population - 1`` residents), else it is lost. Strategies
-    use the default opening (as if after mutual cooperation), which matters only for finite
-    horizons.
+    use the default opening (as if after mutual cooperation). The opening matters with
+    ``rounds`` or ``continuation``, and in the limit of means without noise (TFT against
+    itself earns ``R`` with this opening, ``P`` if it opened by withholding); with noise > 0
+    the limit of means forgets it.
 
     Parameters
     ----------
