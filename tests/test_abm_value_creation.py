@@ -42,9 +42,24 @@ def test_complementarity_closed_form():
 
 
 def test_complementary_partners_create_more_value():
-    base = _runs(ValueCreation())
-    comp = _runs(ValueCreation(complementarity=2.0))
-    assert _mean(comp, "value_created") > 1.2 * _mean(base, "value_created")
+    # With strategies free to evolve, value created varies 0.2-1.6 between seeds with whether
+    # contribution takes hold, and complementarity's effect is lost in it (16 seeds: paired
+    # difference 0.14 +- 0.11 SE). Held to one strategy, each seed shows it: complementarity
+    # 2 on pairs whose mean complementarity is about 0.086 multiplies the dividend by about
+    # 1 + 2 * 0.086, about 1.09 of everything created (6 seeds: 1.08-1.10 each).
+    for seed in range(3):
+        base, comp = (
+            TrustModel(
+                n_organizations=150,
+                value_creation=v,
+                seed=seed,
+                continuation=0.99,
+                strategies=["ALLC"],
+            ).run(150, progress=False)
+            for v in (ValueCreation(), ValueCreation(complementarity=2.0))
+        )
+        ratio = comp["value_created"].tail(50).mean() / base["value_created"].tail(50).mean()
+        assert 1.05 < ratio < 1.15, (seed, ratio)
 
 
 def test_network_effects_raise_value():
