@@ -117,6 +117,16 @@ def test_closed_form_thresholds_by_brute_force():
     assert not is_subgame_perfect(WSLS, game, 0.49).is_spe
 
 
+def test_spe_gains_shrink_with_one_minus_w_as_documented():
+    # allysim's GRIM gains 2 (1 - w) at its best deviation in the standard game: reported at
+    # w = 1 - 1e-9, below tol = 1e-10 (so read as SPE) at w = 1 - 1e-11.
+    from allysim.strategies import GRIM
+
+    far = is_subgame_perfect(GRIM, GAME, 1 - 1e-9)
+    assert far.deviations[0].gain == pytest.approx(2e-9, rel=1e-5)
+    assert is_subgame_perfect(GRIM, GAME, 1 - 1e-11).is_spe
+
+
 # --- robustness: independent fixation probability ----------------------------------------------
 
 

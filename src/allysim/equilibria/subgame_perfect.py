@@ -225,7 +225,10 @@ def is_subgame_perfect(
         Continuation probability (discount factor) ``w`` in [0, 1).
     tol : float, default 1e-10
         A deviation counts as profitable when its gain exceeds ``tol`` (payoff units), so
-        round-off at a threshold is not reported.
+        round-off at a threshold is not reported. Gains are in normalised payoffs, which
+        shrink with ``1 - w``: for ``w`` within about ``tol`` of 1 a genuine gain can fall
+        below it (allysim's ``GRIM`` gains ``2 (1 - w)`` in the default dilemma and reads as
+        SPE at ``w = 1 - 1e-11``).
     all_states : bool, default False
         Check every pair of machine states, not only the pairs some history reaches. Pairs no
         history reaches are no subgame, so the default is the definition of subgame
