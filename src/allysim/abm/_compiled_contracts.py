@@ -192,6 +192,7 @@ def _review(
     alpha,
     beta,
     misread,
+    floor,
     last_betrayal,
     e,
     kind,
@@ -208,14 +209,15 @@ def _review(
     n,
 ):  # pragma: no cover - compiled
     """Governance.end_step's review of rows ``[:e]``: corrected evidence moves from failures
-    to successes (``max(min(correction * misread, beta - 1), 0)``), the record and the
+    to successes (``max(min(correction * misread, beta - floor), 0)``, ``floor`` (e, 2) what
+    forgetting left of the prior), the record and the
     conflict memory are cleared, and each side pays ``review_cost`` per unit stake (``review_cost``
     here is ``2 * review_cost``). Returns whether a cost was charged and the total charged."""
     cost = np.empty(e)
     for i in range(e):
         for s in range(2):
             b = beta[i, s, kind]
-            moved = _np_max(_np_min(correction * misread[i, s], b - 1), 0.0)
+            moved = _np_max(_np_min(correction * misread[i, s], b - floor[i, s]), 0.0)
             alpha[i, s, kind] = alpha[i, s, kind] + moved
             beta[i, s, kind] = b - moved
             misread[i, s] = 0.0

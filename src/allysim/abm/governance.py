@@ -25,8 +25,15 @@ Each rule below is off at its default, so ``Governance()`` is the plain model bi
   performance in a fact-based discussion: a share ``review_correction`` of the withholdings each
   side misread since the last review is corrected (the contractual evidence is moved back from
   failures to successes, at the weight it counted: ``resolved_weight`` if escalation resolved it,
-  ``absorb_weight`` if it was absorbed as an isolated error) and the conflict record is cleared
-  (the last betrayal no longer counts as recent), at ``review_cost`` per partner.
+  ``absorb_weight`` if it was absorbed as an isolated error, faded by ``forgetting`` as that
+  evidence is) and the conflict record is cleared (the last betrayal no longer counts as
+  recent), at ``review_cost`` per partner. Contractual failures are the prior's
+  ``beta_0 * forgetting ** age`` (``beta_0 = 1 + prior_strength * (1 - judgement)``, faded every
+  round since the partnership formed), the withholdings seen correctly and the misread ones,
+  each faded since it counted, less what earlier reviews moved; the misread ones since the last
+  review are exactly the record, so the review moves ``review_correction`` times the record and
+  touches nothing else (beta stays above the prior's remaining share by construction; a floor
+  there only absorbs rounding).
 * **Exit procedure.** An exit decided on low trust takes effect after ``notice_period`` steps
   and is cancelled if trust recovers meanwhile; the side that leaves pays ``exit_fee`` (per unit
   stake) to the other, which divides its exit threshold by ``1 + exit_fee`` (a costly exit is
@@ -221,7 +228,8 @@ class Governance(Part):
 
     def columns(self) -> dict[str, tuple[tuple[int, ...], Any, Any]]:
         """``misread`` (2,): withholdings each side misread since the last review; ``notice``:
-        steps left before a decided exit (-1: none).
+        steps left before a decided exit (-1: none); ``beta_prior`` (2,): each side's contractual
+        beta when the partnership formed (its prior's pseudo-failures).
 
         Returns
         -------
@@ -231,9 +239,41 @@ class Governance(Part):
         Examples
         --------
         >>> sorted(Governance().columns())
-        ['misread', 'notice']
+        ['beta_prior', 'misread', 'notice']
         """
-        return {"misread": ((2,), float, 0.0), "notice": ((), np.int64, -1)}
+        return {
+            "misread": ((2,), float, 0.0),
+            "notice": ((), np.int64, -1),
+            "beta_prior": ((2,), float, 1.0),
+        }
+
+    def on_form(self, model: TrustModel, rows: slice) -> None:
+        """Keep each side's contractual prior beta: forgetting fades it every round, so a review
+        must leave ``beta_prior * forgetting ** age`` of it.
+
+        Parameters
+        ----------
+        model : TrustModel
+            The model.
+        rows : slice
+            The new rows of the table.
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> from allysim.abm import TrustModel
+        >>> m = TrustModel(n_organizations=20, governance=Governance(review_every=5), seed=0)
+        >>> m.step()
+        >>> t = m.table
+        >>> bool(np.all(t.column("beta_prior")[: t.n_active] >= 1))
+        True
+        """
+        if self.review_every:
+            t = model.table
+            t.column("beta_prior")[rows] = t.beta[rows, :, TrustKind.CONTRACTUAL]
 
     def setup(self, model: TrustModel) -> None:
         """Keep running totals: governance cost, conflicts, resolved conflicts, reviews.
@@ -530,12 +570,16 @@ class Governance(Part):
         if e == 0:
             return
         kind = TrustKind.CONTRACTUAL
+        # What forgetting left of the prior: contractual evidence fades every round, from the
+        # step after the partnership formed (age counts those rounds).
+        floor = t.column("beta_prior")[:e] * model.params.forgetting ** t.age[:e, None]
         if use_numba():
             p = model.params
             charged, total = contract_kernels().review(
                 t.alpha,
                 t.beta,
                 t.column("misread"),
+                floor,
                 t.last_betrayal,
                 e,
                 int(kind),
@@ -558,10 +602,10 @@ class Governance(Part):
             return
         misread = t.column("misread")[:e]
         beta = t.beta[:e, :, kind]
-        # Move corrected evidence from failures back to successes, never below the prior's 1,
-        # and never the other way: forgetting fades the prior too, so beta may be below 1 (a
-        # clean record), where beta - 1 < 0 would move successes to failures.
-        moved = np.maximum(np.minimum(self.review_correction * misread, beta - 1), 0.0)
+        # Beta holds the record plus the prior's remaining share and other evidence, so the
+        # correction never reaches the floor but by rounding (the record and beta fade in
+        # separate sums); the floor keeps it there, and nothing moves from successes to failures.
+        moved = np.maximum(np.minimum(self.review_correction * misread, beta - floor), 0.0)
         t.alpha[:e, :, kind] += moved
         beta -= moved
         misread[:] = 0
