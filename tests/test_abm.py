@@ -773,3 +773,20 @@ def test_replicate_summary_groups_lists_and_refuses_by_names_it_overwrites():
         warnings.simplefilter("error")
         row = replicate_summary(pd.DataFrame({"x": [1.0, np.inf, 2.0]}), "x").iloc[0]
     assert row["n"] == 3 and row["mean"] == np.inf and np.isnan(row["sd"])
+
+
+def test_numpy_integer_seeds_give_the_run_of_the_same_int():
+    # Mesa's stdlib random.Random refuses numpy integers and drew its seed from model.rng
+    # instead, so seed=np.int64(5) started one draw later than seed=5.
+    run = TrustModel(n_organizations=30, seed=5).run(10, progress=False)
+    for seed in (np.int64(5), np.uint8(5), np.int32(5)):
+        assert TrustModel(n_organizations=30, seed=seed).run(10, progress=False).equals(run)
+    assert TrustModel(n_organizations=30, rng=np.int64(5)).run(10, progress=False).equals(run)
+
+
+def test_an_odd_small_world_degree_is_refused():
+    # networkx's Watts-Strogatz ring rounds k / 2 down: degree 5 gave every organization 4.
+    with pytest.raises(ValueError, match="network_degree must be even.*got 5"):
+        TrustModel(n_organizations=30, network="small-world", network_degree=5, rewiring=0.0)
+    m = TrustModel(n_organizations=30, network="small-world", network_degree=6, rewiring=0.0)
+    assert all(len(m.network.neighbours(i)) == 6 for i in range(30))

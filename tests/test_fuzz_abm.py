@@ -90,7 +90,7 @@ def valid_parameters(draw):
     }
     if network == "small-world":
         p["network"] = "small-world"
-        p["network_degree"] = draw(st.integers(2, n - 1))
+        p["network_degree"] = 2 * draw(st.integers(1, (n - 1) // 2))
         p["rewiring"] = draw(prob)
     elif network == "graph":
         p["network"] = nx.gnp_random_graph(n, draw(prob), seed=draw(st.integers(0, 99)))

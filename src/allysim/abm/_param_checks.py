@@ -92,6 +92,13 @@ def check_network(params: TrustParams) -> None:
             )
         if net == "small-world" and params.network_degree >= n:
             raise ValueError("network_degree must be < n_organizations")
+        if net == "small-world" and params.network_degree % 2:
+            # Watts & Strogatz's ring ties each node to k/2 neighbours on either side; networkx
+            # rounds an odd k down, which silently gave every organization degree k - 1.
+            raise ValueError(
+                "network_degree must be even for network='small-world' (network_degree / 2 "
+                f"neighbours on each side of the ring), got {params.network_degree}"
+            )
     elif isinstance(net, nx.Graph):
         if sorted(net.nodes) != list(range(n)):
             raise ValueError("a network graph must have nodes 0..n_organizations-1")

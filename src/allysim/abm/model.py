@@ -24,6 +24,7 @@ agents whose attributes are views over the model's per-organization arrays.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import mesa
@@ -163,8 +164,14 @@ class TrustModel(Ledger, mesa.Model):
                 f"pass params or keywords ({', '.join(sorted(kwargs))}), not both; use "
                 "params.replace(...) to change some fields"
             )
+        given = rng if rng is not None else seed
+        if isinstance(given, numbers.Integral) and not isinstance(given, bool):
+            # Mesa seeds its stdlib random.Random from an int but, for a numpy integer, which
+            # random.Random refuses, draws that seed from model.rng instead: np.int64(5) would
+            # then start the run one draw later than 5.
+            given = int(given)
         # Mesa 3.3 and 3.5 both build model.rng (numpy) and model.random from rng.
-        super().__init__(rng=rng if rng is not None else seed)
+        super().__init__(rng=given)
         self.params = params
         self.strategies = StrategySet(params)
         self.strategy_of = self.strategies.initial(self.rng)

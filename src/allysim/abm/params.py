@@ -137,8 +137,8 @@ class TrustParams:
         ``0..n_organizations-1``. An organization without neighbours never has a partner.
         Default ``"complete"``.
     network_degree : int
-        Degree of the small-world (Watts-Strogatz) network, >= 2 and < ``n_organizations``.
-        Default 10.
+        Degree of the small-world (Watts-Strogatz) network: even (half of it on each side of
+        the ring), >= 2 and < ``n_organizations``. Default 10.
     rewiring : float
         Rewiring probability of the small-world network. Default 0.1.
     search_rate : float
