@@ -66,13 +66,20 @@ def test_resolved_betrayals_do_not_demote():
 
 
 def test_review_cadence_trades_cost_against_trust():
+    # Reviews correct misread withholdings only, so they cut exits where misreading, not real
+    # withholding, is the bad news: among reciprocators and unconditional contributors (10
+    # seeds, 95% intervals: 152 +- 26 exits without reviews, 85 +- 14 every 10 steps, 122 +- 16
+    # every 30). With the default strategies, defection dominates and reviews every 10 steps cut
+    # exits by 5% +- 5% only.
     costs, exits = [], []
     for k in (0, 10, 30):
-        runs = _runs(Governance(review_every=k) if k else None)
+        g = Governance(review_every=k) if k else None
+        runs = _runs(g, strategies=["ALLC", "TFT", "GTFT", "WSLS"])
         costs.append(np.mean([df.get("governance_cost", df.exits * 0).iloc[-1] for _, df in runs]))
         exits.append(np.mean([df.exits.sum() for _, df in runs]))
     assert costs[0] == 0 < costs[2] < costs[1]  # more frequent reviews cost more
-    assert exits[1] < 0.95 * exits[0]  # and keep more partnerships from ending on bad news
+    assert exits[1] < 0.75 * exits[0]  # and keep more partnerships from ending on bad news
+    assert exits[1] < exits[2] < exits[0]
 
 
 def test_notice_period_and_exit_fee_reduce_exits():
@@ -257,15 +264,16 @@ def test_misread_record_fades_every_round_as_contractual_evidence_does(compiled,
 
 
 @pytest.mark.parametrize("compiled", ["0", "1"])
-def test_review_removes_exactly_the_misread_evidence(compiled, monkeypatch):
+@pytest.mark.parametrize("lam", [1.0, 0.9])
+def test_review_removes_exactly_the_misread_evidence(compiled, lam, monkeypatch):
     # A review with review_correction 1 leaves in contractual beta exactly the evidence of the
-    # withholdings seen correctly: b = lam * b + w * (partner withheld and it was seen), w the
-    # weight LearnTrust gave it (resolved_weight here: every betrayal is resolved). Before, the
-    # record counted a resolved misread as 1, not 0.5, so the review also erased evidence of
-    # real withholdings (seed 3, 20 steps: beta 2.69 instead of 4.19). No forgetting: the
-    # review's cap at beta - 1 (the prior's 1) does not bind.
+    # withholdings seen correctly and the prior's faded share: b = lam * b + w * (partner
+    # withheld and it was seen), from the prior, w the weight LearnTrust gave it
+    # (resolved_weight here: every betrayal is resolved). Before, the record counted a resolved
+    # misread as 1, not 0.5, so the review also erased evidence of real withholdings (seed 3,
+    # 20 steps: beta 2.69 instead of 4.19); and under forgetting the review's cap at beta - 1
+    # (the prior's 1, which forgetting fades too) held back part of the correction.
     monkeypatch.setenv("ALLYSIM_NUMBA", compiled)
-    lam = 1.0
     m = _misreading_pair(
         lam,
         Governance(escalation=1.0, resolved_weight=0.5, escalation_cost=0.0, review_every=10),
