@@ -68,9 +68,9 @@ def test_resolved_betrayals_do_not_demote():
 def test_review_cadence_trades_cost_against_trust():
     # Reviews correct misread withholdings only, so they cut exits where misreading, not real
     # withholding, is the bad news: among reciprocators and unconditional contributors (10
-    # seeds, 95% intervals: 152 +- 26 exits without reviews, 85 +- 14 every 10 steps, 122 +- 16
-    # every 30). With the default strategies, defection dominates and reviews every 10 steps cut
-    # exits by 5% +- 5% only.
+    # seeds, 95% intervals: 150 +- 14 exits without reviews, 96 +- 7 every 10 steps, 128 +- 7
+    # every 30). With the default strategies, defection dominates and reviews every 10 steps
+    # change exits by +2% +- 8% (docs/trust-model.md, Governance).
     costs, exits = [], []
     for k in (0, 10, 30):
         g = Governance(review_every=k) if k else None
