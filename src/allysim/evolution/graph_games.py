@@ -46,6 +46,7 @@ __all__ = ["GraphGameResult", "graph_fixation_probability", "simulate_graph_game
 
 GraphRule = Literal["db", "bd", "imitation", "pairwise"]
 _GRAPH_RULES = ("db", "bd", "imitation", "pairwise")
+_BLOCK_DOUBLES = 1 << 20
 
 
 def _game_checks(benefit: Any, cost: Any, rule: Any, selection: Any, k_max: int):
@@ -195,8 +196,8 @@ def simulate_graph_game(
     0.144
     """
     adj = _check_adjacency(adjacency)
-    nb, deg = neighbour_array(adj)
-    n, k_max = adj.shape[0], nb.shape[1]
+    deg = np.diff(adj.indptr).astype(np.int64)
+    n, k_max = adj.shape[0], max(int(deg.max()), 1)
     b, c, w = _game_checks(benefit, cost, rule, selection, int(deg.max()))
     steps = check_int(steps, "steps", minimum=0)
     r = check_int(replicates, "replicates", minimum=1)
@@ -205,11 +206,21 @@ def simulate_graph_game(
     if record_every is not None:
         record_every = check_int(record_every, "record_every", minimum=1)
     records = 1 + steps // record_every if record_every else 0
+    # Uniforms are drawn for a block of steps at once, at most about 8 MB of them; the stream
+    # is the same whatever the block (numpy fills a draw in order), so results do not depend
+    # on it.
+    block = max(1, min(1024, _BLOCK_DOUBLES // (3 * r)))
+    # Held at once: states and payoffs (2 x (N + 1) per run), about four N-wide temporaries
+    # (the starting payoffs; "bd"'s fitness, cumulative sum and comparison), the neighbour-wide
+    # ones of the other rules, two blocks of uniforms (the next is drawn while the last is
+    # held) and the records.
+    # The padded neighbour lists (with and without the node itself) are N x (largest degree).
     check_memory(
-        8.0 * r * (4 * (n + 1) + 4 * (k_max + 2) + records),
-        "replicates, steps, record_every",
-        hint="run fewer replicates per call or raise record_every",
+        8.0 * r * (6 * (n + 1) + 6 * (k_max + 2) + 6 * block + records) + 8.0 * 3 * n * (k_max + 2),
+        "adjacency, replicates, steps, record_every",
+        hint="run fewer replicates per call, raise record_every or use a smaller graph",
     )
+    nb, _ = neighbour_array(adj)
     rng = as_generator(seed)
     s = np.zeros((r, n + 1), dtype=np.int64)  # column n: the padding node, never a cooperator
     if initial is None:
@@ -245,7 +256,6 @@ def simulate_graph_game(
     if progress:
         bar = progress_bar(total=steps, desc="graph updates", unit="step")
     step = 0
-    block = 1024
     while step < steps and not (until_fixation and done.all()):
         nb_steps = min(block, steps - step)
         u = rng.random((nb_steps, 3, r))

@@ -127,6 +127,10 @@ def neighbour_array(adjacency: Any) -> tuple[np.ndarray, np.ndarray]:
     n = adj.shape[0]
     deg = np.diff(adj.indptr).astype(np.int64)
     width = int(deg.max()) if n else 0
+    # One row per node, as wide as the largest degree: a hub makes it far larger than the graph.
+    check_memory(
+        8.0 * n * (max(width, 1) + 2), "adjacency", hint="use a graph with a smaller largest degree"
+    )
     out = np.full((n, max(width, 1)), n, dtype=np.int64)
     rows = np.repeat(np.arange(n), deg)
     cols = np.arange(adj.indices.size) - np.repeat(adj.indptr[:-1], deg)
