@@ -391,7 +391,9 @@ def graph_fixation_probability(
         if start >= n:
             raise ValueError(f"start must be a node in [0, {n - 1}], got {start}")
     n_states = 1 << n
-    check_memory(8.0 * n_states * n * 12, "adjacency", hint="use a graph of fewer nodes")
+    # About 32 float arrays of 2^N x N (payoffs, fitness, flip rates, the sparse chain and its
+    # conversions) and GMRES's Krylov basis of up to 400 vectors of 2^N.
+    check_memory(8.0 * n_states * (32 * n + 420), "adjacency", hint="use a graph of fewer nodes")
     a = adj.toarray()
     x = np.arange(n_states, dtype=np.int64)
     bits = ((x[:, None] >> np.arange(n)) & 1).astype(float)
