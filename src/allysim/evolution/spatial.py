@@ -198,8 +198,11 @@ def nowak_may(
     if record_every is not None:
         record_every = check_int(record_every, "record_every", minimum=1)
     records = 1 + steps // record_every if record_every else 0
+    # A generation holds about eight float64 lattices at once (neighbour counts, scores, the
+    # best scores of either strategy, a shifted copy and the temporaries of np.where), about
+    # 72 bytes a site; every snapshot is one int8 lattice.
     check_memory(
-        grid.size * (records + 16.0),
+        grid.size * (records + 80.0),
         "steps, record_every" if record_every else "initial",
         hint="raise record_every or use a smaller lattice",
     )
