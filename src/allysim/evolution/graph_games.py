@@ -342,8 +342,9 @@ def graph_fixation_probability(
     flips at most one node. The
     probability of absorption in all-C is the solution of a sparse linear system over the
     ``2^N - 2`` transient configurations (Ohtsuki et al. 2006, Supplementary Information;
-    Hindersin, Moller, Traulsen & Bauer 2016, BioSystems 150:87), solved with
-    ``scipy.sparse.linalg.spsolve``.
+    Hindersin, Moller, Traulsen & Bauer 2016, BioSystems 150:87), solved by Jacobi-
+    preconditioned GMRES (``scipy.sparse.linalg.gmres``), checked by its residual, with a
+    sparse LU (``spsolve``) as the fallback.
 
     Parameters
     ----------

@@ -139,7 +139,8 @@ def nowak_may(
 
     With the Moore neighbourhood and self-interaction (their main case) a lone defector in a
     sea of cooperators stays alone for 1 < b < 9/8 (it scores 8b, its neighbours see a
-    cooperator scoring 9) and becomes a 3 x 3 block above; for 1.8 < b < 2 it grows into the
+    cooperator scoring 9) and becomes a 3 x 3 block above, which falls back to one defector
+    for b < 8/5 and stays for 8/5 < b < 9/5; for 1.8 < b < 2 it grows into the
     symmetric, ever-changing "kaleidoscope", and from random starts the share of cooperators
     fluctuates around ``12 ln 2 - 8 = 0.318`` (their estimate), whatever the start. Only the
     ranking of scores matters, so b acts through the intervals between ratios of small
