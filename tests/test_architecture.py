@@ -16,6 +16,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "allysim"
 LAYERS = {
     "_validation": 0,
     "_results": 0,
+    "_progress": 0,
     "games": 1,
     "strategies": 1,
     "kernels": 2,

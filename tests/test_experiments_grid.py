@@ -383,7 +383,9 @@ def test_in_process_the_bar_moves_and_the_store_fills_run_by_run(tmp_path, monke
             pass
 
     bars = []
-    monkeypatch.setattr(runner, "tqdm", lambda **kw: bars.append(Bar(**kw)) or bars[-1])
+    monkeypatch.setattr(
+        runner, "progress_bar", lambda iterable=None, **kw: bars.append(Bar(**kw)) or bars[-1]
+    )
     seen = []
 
     def watched(a, seed):

@@ -3,6 +3,8 @@
 Layers, bottom to top (each imports only from its own layer or below; tests/test_architecture.py
 checks it):
 
+0. the shared helpers: argument checks (``_validation``), saved results (``_results``) and the
+   progress bars (``_progress``);
 1. ``allysim.games`` (stage games) and ``allysim.strategies`` (memory-one, memory-n and
    finite-state strategies);
 2. ``allysim.kernels`` (exact and Monte Carlo payoff kernels, the alternating game,
