@@ -7,7 +7,7 @@ docs/img/classic/spatial_regimes.png and docs/img/classic/spatial_graphs.png.
 Settings: Nowak & May (1992) on a 99 x 99 periodic lattice (Moore neighbourhood, self-
 interaction) from one defector, and on 200 x 200 lattices from 10% random defectors for 200
 generations; the exact weak-selection thresholds of death-birth updating on small graphs; and
-simulated fixation on a 3-regular graph and on the trust model's small-world network of
+simulated fixation on a random 4-regular graph and on the trust model's small-world network of
 possible ties (N = 40), 4000 runs per point. A few minutes on one core.
 """
 
