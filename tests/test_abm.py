@@ -786,7 +786,7 @@ def test_numpy_integer_seeds_give_the_run_of_the_same_int():
 
 def test_an_odd_small_world_degree_is_refused():
     # networkx's Watts-Strogatz ring rounds k / 2 down: degree 5 gave every organization 4.
-    with pytest.raises(ValueError, match="network_degree must be even.*got 5"):
+    with pytest.raises(ValueError, match=r"network_degree must be even.*got 5"):
         TrustModel(n_organizations=30, network="small-world", network_degree=5, rewiring=0.0)
     m = TrustModel(n_organizations=30, network="small-world", network_degree=6, rewiring=0.0)
     assert all(len(m.network.neighbours(i)) == 6 for i in range(30))

@@ -87,8 +87,9 @@ class Standing(Part):
     >>> m = TrustModel(n_organizations=60, strategies=["ALLC", "ALLD"], imitation_every=0,
     ...                standing=Standing("simple standing"), seed=1)
     >>> _ = m.run(30, progress=False)
-    >>> round(m.standing_good_ALLC, 1), round(m.standing_good_ALLD, 1)
-    (1.0, 0.0)
+    >>> # ALLC is good but for those seen withholding from the good (execution noise)
+    >>> round(m.standing_good_ALLC, 2), round(m.standing_good_ALLD, 2)
+    (0.92, 0.0)
     """
 
     name: ClassVar[str] = "standing"
