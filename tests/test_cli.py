@@ -115,9 +115,13 @@ def test_compare_and_tournament_commands(tmp_path, capsys):
         (["evolve", "--continuation", "1"], "--continuation", "[0, 1)"),
         (["evolve", "--strategies", "ALLD,NOPE"], "--strategies", "known: ALLC"),
         (["evolve", "--strategies", "ALLD,RANDOM(2)"], "--strategies", "[0, 1]"),
-        (["evolve", "--strategies", "TFT,TFT"], "--strategies", "distinct"),
+        (["evolve", "--strategies", "TFT,TFT"], "--strategies", "named more than once"),
         (["tournament", "--strategies", "TFT,NOPE"], "--strategies", "known: ALLC"),
-        (["tournament", "--strategies", "TFT,ALLD,TFT"], "--strategies", "TFT named more than"),
+        (
+            ["tournament", "--strategies", "TFT,ALLD,TFT"],
+            "--strategies",
+            "TFT is named more than once",
+        ),
         (["tournament", "--strategies", "TFT"], "--strategies", "two or more"),
         (["tournament", "--strategies", "TFT,ALLD,"], "--strategies", "an empty name"),
         # Before, evolve ran one strategy (share 1, whatever the game) and took an empty name

@@ -635,12 +635,16 @@ def test_fermi_rejects_bad_input(diff, beta, error, needle):
 
 def test_a_strategy_invading_itself_is_neutral_at_any_selection():
     # Found by the fuzz suite: at selection 1e308 the round-off of a zero payoff difference
-    # was amplified and gave 0 or 1 instead of 1/Z (fixation_matrix's diagonal was right).
+    # was amplified and gave 0 or 1 instead of 1/Z. The neutral 1/Z lives on fixation_matrix's
+    # diagonal; fixation_probability refuses invader == resident (no invasion: a new-user
+    # trial got 1/Z back for a mistyped index).
     a = np.array([[4.31774433, 4.14939487], [29.37286502, 0.25578542]])
     for rule, beta in (("fermi", 1e308), ("moran", 1.0)):
+        diagonal = np.diag(fixation_matrix(a, population=126, selection=beta, rule=rule))
+        assert diagonal.tolist() == [1 / 126, 1 / 126]
         for i in (0, 1):
-            rho = fixation_probability(a, i, i, population=126, selection=beta, rule=rule)
-            assert rho == 1 / 126
+            with pytest.raises(ValueError, match="invader and resident must be different"):
+                fixation_probability(a, i, i, population=126, selection=beta, rule=rule)
 
 
 def test_replicator_stays_on_the_simplex_over_astronomical_spans():

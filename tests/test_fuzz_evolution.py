@@ -122,7 +122,9 @@ def test_discrete_replicator_valid(data):
 )
 def test_fixation_valid(a, z, beta, rule, data):
     n = a.shape[0]
-    i, j = data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, n - 1))
+    # Two different strategies: a strategy among its own kind is no invasion (refused).
+    i = data.draw(st.integers(0, n - 1))
+    j = (i + data.draw(st.integers(1, n - 1))) % n
     if rule == "fermi":
         beta *= data.draw(st.sampled_from([1.0, 10.0, 1e3, 1e308]))
     TRIED["fixation_probability"] += 1

@@ -69,6 +69,17 @@ def check_culture(params: TrustParams) -> None:
 def check_capacity(params: TrustParams) -> None:
     n = params.n_organizations
     cap = check_int(params.capacity, "capacity", minimum=1)
+    default = type(params).__dataclass_fields__["capacity"].default
+    if n < 2 and cap != default:
+        raise ValueError(f"n_organizations must be an integer >= 2, got {n}")
+    if cap > n - 1 and cap == default:
+        # The population is what is too small: a user who never set capacity should not be
+        # told its range (a frozen dataclass cannot tell a default from the same value passed,
+        # so the message holds either way).
+        raise ValueError(
+            f"n_organizations must be >= capacity + 1 = {cap + 1} (capacity is {cap} by "
+            f"default; pass capacity= for smaller populations), got {n}"
+        )
     if cap > n - 1:
         raise ValueError(
             f"capacity must lie in [1, n_organizations - 1 = {n - 1}] (an organization "

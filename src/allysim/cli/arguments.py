@@ -193,3 +193,174 @@ def _blame(parser: argparse.ArgumentParser, *options: str) -> Iterator[None]:
         yield
     except (ValueError, TypeError) as exc:
         parser.error(f"argument {'/'.join(options)}: {exc}")
+
+
+def _same_play(first: object, second: object) -> bool:
+    """Whether two strategies play alike after every history (their machines are equivalent).
+
+    Both are compared as finite-state machines (``to_finite_state``): walking the pairs of
+    states the two reach on the same rounds, every pair must contribute with the same
+    probability. Every round outcome is followed, including own moves a deterministic strategy
+    would not make, since execution noise makes them.
+
+    Parameters
+    ----------
+    first : object
+        A strategy with ``to_finite_state`` (``MemoryOne``, ``MemoryN``, ``FiniteStateStrategy``).
+    second : object
+        Another.
+
+    Returns
+    -------
+    bool
+        True when they are the same strategy under other names (``WSLS`` and ``M1001``).
+
+    Examples
+    --------
+    >>> from allysim.strategies import named
+    >>> _same_play(named("WSLS"), named("M1001")), _same_play(named("TFT"), named("STFT"))
+    (True, False)
+    """
+    machines = []
+    for s in (first, second):
+        convert = getattr(s, "to_finite_state", None)
+        if convert is None:
+            return False
+        machines.append(convert())
+    a, b = machines
+    start = (a.initial, b.initial)
+    seen, todo = {start}, [start]
+    while todo:
+        x, y = todo.pop()
+        if a.output[x] != b.output[y]:
+            return False
+        for mine in (0, 1):
+            for theirs in (0, 1):
+                pair = (a.next_state[x][mine][theirs], b.next_state[y][mine][theirs])
+                if pair not in seen:
+                    seen.add(pair)
+                    todo.append(pair)
+    return True
+
+
+def _first_repeat(typed: list[str], strategies: list) -> tuple[str, str] | None:
+    """The first two entries that are one strategy (as typed), or None when all differ.
+
+    Parameters
+    ----------
+    typed : list[str]
+        The names as given on the command line.
+    strategies : list
+        The strategies they name, in the same order.
+
+    Returns
+    -------
+    tuple[str, str] or None
+        ``(earlier, later)`` typed names of the same strategy.
+
+    Examples
+    --------
+    >>> from allysim.strategies import named
+    >>> names = ["TFT", "WSLS", "M1001"]
+    >>> _first_repeat(names, [named(x) for x in names])
+    ('WSLS', 'M1001')
+    """
+    for k, later in enumerate(strategies):
+        for i in range(k):
+            if _same_play(strategies[i], later):
+                return typed[i], typed[k]
+    return None
+
+
+def _repeat_message(typed: list[str], strategies: list) -> str | None:
+    """The ``--strategies`` error for two names of one strategy, or None when all differ.
+
+    Parameters
+    ----------
+    typed : list[str]
+        The names as given on the command line.
+    strategies : list
+        The strategies they name, in the same order.
+
+    Returns
+    -------
+    str or None
+        What to report after ``argument --strategies:``.
+
+    Examples
+    --------
+    >>> from allysim.strategies import named
+    >>> _repeat_message(["RANDOM(0.5)", "RANDOM(0.50)"], [named("RANDOM(0.5)")] * 2)
+    'RANDOM(0.5) and RANDOM(0.50) are the same strategy; give each strategy once'
+    """
+    pair = _first_repeat(typed, strategies)
+    if pair is None:
+        return None
+    first, second = pair
+    if first == second:
+        return f"{first} is named more than once; give each strategy once"
+    return f"{first} and {second} are the same strategy; give each strategy once"
+
+
+#: Longest run a command starts: above it the command refuses, as the library's Monte Carlo
+#: kernel does for tournaments (allysim.kernels.montecarlo).
+MAX_SECONDS = 3600.0
+
+
+def _duration(seconds: float) -> str:
+    """A duration in the unit that reads best.
+
+    Parameters
+    ----------
+    seconds : float
+        The duration, in seconds.
+
+    Returns
+    -------
+    str
+        Three significant digits, in seconds, minutes, hours or days.
+
+    Examples
+    --------
+    >>> _duration(90.0), _duration(3600.0), _duration(9.0e6)
+    ('1.5 minutes', '1 hour', '104 days')
+    """
+    for unit, size in (("day", 86400.0), ("hour", 3600.0), ("minute", 60.0), ("second", 1.0)):
+        if seconds >= size or unit == "second":
+            value = f"{seconds / size:.3g}"
+            return f"{value} {unit}" if value == "1" else f"{value} {unit}s"
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _refuse_long(
+    parser: argparse.ArgumentParser, options: str, work: str, seconds: float, fix: str
+) -> None:
+    """Exit with a usage error when the estimated run time exceeds :data:`MAX_SECONDS`.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subparser whose ``error`` reports the refusal.
+    options : str
+        The options that set the size, as ``--a/--b``.
+    work : str
+        The size spelled out (``"300 organizations x 300 steps ..."``).
+    seconds : float
+        The estimated run time, in seconds.
+    fix : str
+        What to do instead.
+
+    Returns
+    -------
+    None
+        Returns only when the run is within the limit.
+
+    Examples
+    --------
+    >>> _refuse_long(_Parser(prog="allysim trust"), "--steps", "10 steps", 5.0, "fewer")
+    """
+    if seconds > MAX_SECONDS:
+        parser.error(
+            f"argument {options}: {work} would take about {_duration(seconds)} (the limit is "
+            f"{_duration(MAX_SECONDS)}); {fix}"
+        )

@@ -21,10 +21,10 @@ from allysim.cli.arguments import (
 )
 from allysim.cli.compare import _mechanisms_section
 from allysim.cli.evolve import _evolve_sections
-from allysim.cli.output import Section
+from allysim.cli.output import Section, _count
 from allysim.cli.serve import SERVE_HELP
 from allysim.cli.tournament import _tournament_section, _tournament_setup
-from allysim.cli.trust import _trust_section
+from allysim.cli.trust import _check_trust_size, _trust_section
 from allysim.scenarios import (
     BASE_SHADOW,
     DEFAULT_TRUST_SCENARIOS,
@@ -39,6 +39,34 @@ Plan = Callable[[argparse.ArgumentParser, argparse.Namespace], list[tuple[Sectio
 
 _TOURNAMENT_OPTIONS = ("--rounds", "--noise", "--repetitions", "--seed")
 _TRUST_OPTIONS = ("--organizations", "--steps", "--replicates", "--seed", "--scenario")
+
+
+def _trust_plan(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> list[tuple[Section, Sequence[str]]]:
+    """The ``trust`` section, once its size is checked (hours of work are refused up front).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The ``trust`` subparser; a refused size exits through its ``error``.
+    args : argparse.Namespace
+        The ``trust`` options.
+
+    Returns
+    -------
+    list[tuple[Section, Sequence[str]]]
+        One section with the options whose values it passes to the library.
+
+    Examples
+    --------
+    >>> from allysim.cli.arguments import _Parser
+    >>> ns = argparse.Namespace(organizations=300, steps=300, replicates=20, scenario=None)
+    >>> len(_trust_plan(_Parser(), ns))
+    1
+    """
+    _check_trust_size(parser, args, args.scenario or DEFAULT_TRUST_SCENARIOS)
+    return [(_trust_section, _TRUST_OPTIONS)]
 
 
 def _demo_sections(args: argparse.Namespace) -> list[tuple[Section, Sequence[str]]]:
@@ -63,8 +91,9 @@ def _demo_sections(args: argparse.Namespace) -> list[tuple[Section, Sequence[str
     """
     print(
         "allysim demo: round-robin tournament of partnering strategies\n"
-        f"  stage game: prisoner's dilemma R=3 S=0 T=5 P=1; {args.rounds} rounds per match; "
-        f"execution noise {args.noise:g}; {args.repetitions} simulated repetitions per pair\n"
+        f"  stage game: prisoner's dilemma R=3 S=0 T=5 P=1; {_count(args.rounds, 'round')} per "
+        f"match; execution noise {args.noise:g}; "
+        f"{_count(args.repetitions, 'simulated repetition')} per pair\n"
     )
     demo_trust = partial(_trust_section, scenarios=DEFAULT_TRUST_SCENARIOS)
     return [
@@ -168,9 +197,16 @@ def _build_parser() -> argparse.ArgumentParser:
         p.set_defaults(sections=sections, parser=p)
         return p
 
+    def demo_plan(
+        parser: argparse.ArgumentParser, args: argparse.Namespace
+    ) -> list[tuple[Section, Sequence[str]]]:
+        # Checked before the tournament starts, so a refused trust size costs nothing.
+        _check_trust_size(parser, args, DEFAULT_TRUST_SCENARIOS)
+        return _demo_sections(args)
+
     demo = add(
         "demo",
-        lambda parser, args: _demo_sections(args),
+        demo_plan,
         help="tournament, mechanism comparison and trust model: tables, CSVs and plots",
         description="The main job: the tournament, the mechanism comparison and the trust model "
         f"under {', '.join(DEFAULT_TRUST_SCENARIOS)}. Tournament scores exclude self-play.",
@@ -292,7 +328,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     trust = add(
         "trust",
-        lambda parser, args: [(_trust_section, _TRUST_OPTIONS)],
+        _trust_plan,
         help="run the trust model under incentive mechanisms",
         description="The trust model under incentive mechanism scenarios. Each mechanism is "
         f"added at the reference continuation {BASE_SHADOW:g} (short-shadow), so it differs "

@@ -33,6 +33,31 @@ class _Artifact:
     write: Callable[[Path], None]
 
 
+def _count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless n is 1.
+
+    Parameters
+    ----------
+    n : int
+        How many.
+    noun : str
+        The singular noun (its plural adds "s", or "es" after ch, sh, s and x).
+
+    Returns
+    -------
+    str
+        E.g. ``"1 replicate"``, ``"20 replicates"``.
+
+    Examples
+    --------
+    >>> _count(1, "replicate"), _count(20, "step"), _count(2, "match")
+    ('1 replicate', '20 steps', '2 matches')
+    """
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun}es" if noun.endswith(("ch", "sh", "s", "x")) else f"{n} {noun}s"
+
+
 def _figure_artifact(fig: Any, name: str, dpi: int) -> _Artifact:
     """Wrap a matplotlib figure as an artifact that saves it and then closes it.
 

@@ -10,8 +10,14 @@ import numpy as np
 import pandas as pd
 
 from allysim import tournament
-from allysim.cli.arguments import _blame
-from allysim.cli.output import _Artifact, _csv_artifact, _figure_artifact, _matplotlib
+from allysim.cli.arguments import _blame, _repeat_message
+from allysim.cli.output import (
+    _Artifact,
+    _count,
+    _csv_artifact,
+    _figure_artifact,
+    _matplotlib,
+)
 from allysim.games import PrisonersDilemma
 from allysim.scenarios import tournament_strategies
 from allysim.strategies import named
@@ -23,15 +29,15 @@ def _tournament_setup(parser: argparse.ArgumentParser, args: argparse.Namespace)
     Parameters
     ----------
     parser : argparse.ArgumentParser
-        The ``tournament`` subparser; an unknown, repeated or lone name exits through its
-        ``error`` naming ``--strategies``.
+        The ``tournament`` subparser; an unknown or lone name, or two names of one strategy
+        (``WSLS,M1001``), exit through its ``error`` naming ``--strategies``.
     args : argparse.Namespace
         ``strategies``: comma-separated names (``allysim.strategies.named``) or None.
 
     Returns
     -------
     list of strategies
-        At least two strategies with distinct names.
+        At least two different strategies.
 
     Examples
     --------
@@ -48,12 +54,12 @@ def _tournament_setup(parser: argparse.ArgumentParser, args: argparse.Namespace)
         parser.error(f"argument --strategies: an empty name in {args.strategies!r}")
     with _blame(parser, "--strategies"):
         zoo = [named(x, game) for x in items]
-    names = [s.name for s in zoo]
-    repeated = sorted({x for x in names if names.count(x) > 1})
-    if repeated:
-        parser.error(f"argument --strategies: {', '.join(repeated)} named more than once")
-    if len(names) < 2:
-        parser.error(f"argument --strategies: a tournament needs two or more, got {names[0]}")
+    # Compared by play, not by name: M1001 is WSLS, and RANDOM(0.50) is RANDOM(0.5).
+    repeat = _repeat_message(items, zoo)
+    if repeat:
+        parser.error(f"argument --strategies: {repeat}")
+    if len(zoo) < 2:
+        parser.error(f"argument --strategies: a tournament needs two or more, got {items[0]}")
     return zoo
 
 
@@ -196,8 +202,9 @@ def _tournament_section(args: argparse.Namespace, zoo: list | None = None) -> li
     n = len(sim.names)
     pairs = n * (n + 1) // 2 if self_play else n * (n - 1) // 2
     print(
-        f"exact kernel: {t_exact * 1e3:.1f} ms; Monte Carlo: {pairs * args.repetitions} matches "
-        f"x {args.rounds} rounds in {t_sim * 1e3:.1f} ms"
+        f"exact kernel: {t_exact * 1e3:.1f} ms; Monte Carlo: "
+        f"{_count(pairs * args.repetitions, 'match')} x {_count(args.rounds, 'round')} in "
+        f"{t_sim * 1e3:.1f} ms"
     )
     print(_z_summary(table, args.repetitions))
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
@@ -220,9 +227,10 @@ def _tournament_section(args: argparse.Namespace, zoo: list | None = None) -> li
     axes[1].legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), fontsize=8, frameon=False)
     R, S, T, P = PrisonersDilemma().payoff_vector
     fig.suptitle(
-        f"Round robin, prisoner's dilemma R={R:g} S={S:g} T={T:g} P={P:g}, {args.rounds} rounds, "
-        f"noise {args.noise:g}\nbars: exact expected payoff; dots: mean of {args.repetitions} "
-        "simulated matches per pair, 95% interval (1.96 standard errors)",
+        f"Round robin, prisoner's dilemma R={R:g} S={S:g} T={T:g} P={P:g}, "
+        f"{_count(args.rounds, 'round')}, noise {args.noise:g}\nbars: exact expected payoff; "
+        f"dots: mean of {_count(args.repetitions, 'simulated match')} per pair, 95% interval "
+        "(1.96 standard errors)",
         fontsize=10,
     )
     fig.tight_layout()

@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 
 from allysim._progress import progress_bar
-from allysim.cli.output import _Artifact, _csv_artifact, _figure_artifact, _matplotlib
+from allysim.cli.arguments import _refuse_long
+from allysim.cli.output import (
+    _Artifact,
+    _count,
+    _csv_artifact,
+    _figure_artifact,
+    _matplotlib,
+)
 from allysim.scenarios import (
     BASE_SHADOW,
     DEFAULT_TRUST_SCENARIOS,
@@ -20,6 +27,100 @@ from allysim.scenarios import (
 
 # The child of the root seed that each scenario draws from: the default scenarios first.
 _SEED_ORDER = tuple(dict.fromkeys((*DEFAULT_TRUST_SCENARIOS, *TRUST_SCENARIO_NOTES)))
+
+
+# Cost model of one trust run as the command runs it (model.step() per step, data collected
+# every step), measured on one core of the 2-core development machine with the default
+# scenarios' mechanisms and rounded up: a fixed cost per step (mesa's scheduler, the data
+# collector), a cost per organization-step (0.19-0.26 us measured at 30,000-100,000
+# organizations), and building the model (5.9 us per organization at 100,000).
+_SECONDS_PER_STEP = 5e-4
+_SECONDS_PER_ORGANIZATION_STEP = 3e-7
+_SECONDS_PER_ORGANIZATION = 6e-6
+# Bytes per row of the step-by-step table (26 columns, about 220 bytes, measured), held twice:
+# per scenario and joined for trust.csv.
+_BYTES_PER_ROW = 2 * 220.0
+
+
+def _trust_seconds(organizations: int, steps: int, runs: int) -> float:
+    """Estimated seconds of ``runs`` trust-model runs (the cost model above).
+
+    Parameters
+    ----------
+    organizations : int
+        Organizations per run.
+    steps : int
+        Steps per run.
+    runs : int
+        Runs in all (replicates x scenarios).
+
+    Returns
+    -------
+    float
+        Seconds on one core.
+
+    Examples
+    --------
+    >>> round(_trust_seconds(300, 300, 60), 1)  # the defaults: 20 replicates x 3 scenarios
+    10.7
+    """
+    per_step = _SECONDS_PER_STEP + _SECONDS_PER_ORGANIZATION_STEP * organizations
+    return runs * (steps * per_step + _SECONDS_PER_ORGANIZATION * organizations)
+
+
+def _check_trust_size(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, scenarios: Sequence[str]
+) -> None:
+    """Refuse, before any work, trust runs that would take hours or exceed the memory budget.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        Reports a refusal as a one-line usage error naming the size options.
+    args : argparse.Namespace
+        ``organizations``, ``steps`` and ``replicates``.
+    scenarios : Sequence[str]
+        The scenarios that will run (repeats run once).
+
+    Returns
+    -------
+    None
+        Returns only when the run is within both limits.
+
+    Examples
+    --------
+    >>> from allysim.cli.arguments import _Parser
+    >>> ns = argparse.Namespace(organizations=300, steps=300, replicates=20)
+    >>> _check_trust_size(_Parser(), ns, DEFAULT_TRUST_SCENARIOS)
+    """
+    from allysim import memory_budget
+
+    count = len(dict.fromkeys(scenarios))
+    runs = args.replicates * count
+    work = (
+        f"{args.organizations} organizations x {_count(args.steps, 'step')} x "
+        f"{_count(args.replicates, 'replicate')} x {_count(count, 'scenario')} "
+        f"({float(args.organizations) * args.steps * runs:.3g} organization-steps, at about "
+        f"{_SECONDS_PER_ORGANIZATION_STEP * 1e6:g} us each plus {_SECONDS_PER_STEP * 1e3:g} ms "
+        "per step)"
+    )
+    # demo has no --scenario: it runs the default scenarios.
+    sizes = ["--steps", "--replicates", *(["--scenario"] if hasattr(args, "scenario") else [])]
+    fix = (
+        f"use fewer {', '.join(sizes)} or --organizations, or run allysim.abm.TrustModel from "
+        "Python, which sets no time limit"
+    )
+    options = "/".join(["--organizations", *sizes])
+    _refuse_long(parser, options, work, _trust_seconds(args.organizations, args.steps, runs), fix)
+    need = _BYTES_PER_ROW * runs * (args.steps + 1)
+    if need > memory_budget():
+        parser.error(
+            f"argument {'/'.join(sizes)}: the step-by-step table of "
+            f"{_count(args.steps, 'step')} x {_count(runs, 'run')} needs about "
+            f"{need / 2**30:.3g} GiB, above the memory budget of "
+            f"{memory_budget() / 2**30:.3g} GiB; use fewer {', '.join(sizes[:-1])} or "
+            f"{sizes[-1]}"
+        )
 
 
 def _run_trust(
@@ -188,8 +289,9 @@ def _trust_section(
     """
     names = list(dict.fromkeys(scenarios or args.scenario or DEFAULT_TRUST_SCENARIOS))
     print(
-        f"\nTrust model: {args.organizations} organizations, {args.steps} steps, "
-        f"{args.replicates} replicates per scenario; each mechanism is added at continuation "
+        f"\nTrust model: {args.organizations} organizations, {_count(args.steps, 'step')}, "
+        f"{_count(args.replicates, 'replicate')} per scenario; each mechanism is added at "
+        f"continuation "
         f"{BASE_SHADOW:g} (the short-shadow reference) unless the scenario varies the shadow\n"
     )
     # Each scenario's seeds come from its own child of the root, by name, so its numbers do not

@@ -157,7 +157,8 @@ def log_fixation_probability(
     invader : int
         Index of the invading strategy (one mutant).
     resident : int
-        Index of the resident strategy (Z - 1 organizations).
+        Index of the resident strategy (Z - 1 organizations), other than ``invader``
+        (ValueError otherwise).
     population : int
         Population size Z >= 2.
     selection : float
@@ -201,21 +202,31 @@ def _pair_rho_parts(payoff_matrix, invader, resident, population, selection, rul
     a = _payoff_matrix(payoff_matrix)
     rule = _population_rule(rule)
     z, beta = _population(population), _selection(selection, rule)
-    i, j = _strategy_index(invader, a, "invader"), _strategy_index(resident, a, "resident")
-    if i == j:
-        # A strategy invading itself is neutral (1 / Z); with huge selection the round-off of
-        # its zero payoff difference would otherwise be amplified to 0 or 1.
-        beta = 0.0
+    i, j = _invasion_pair(invader, resident, a)
     return _rho_parts(_partial_log_products(a[i, i], a[i, j], a[j, i], a[j, j], z, beta, rule))
 
 
 def _wright_fisher_pair(payoff_matrix, invader, resident, population, selection) -> float:
     a = _payoff_matrix(payoff_matrix)
     z, beta = _population(population), _selection(selection, "wright_fisher")
+    i, j = _invasion_pair(invader, resident, a)
+    return _wright_fisher_rho(a[i, i], a[i, j], a[j, i], a[j, j], z, beta)
+
+
+def _invasion_pair(invader, resident, a: np.ndarray) -> tuple[int, int]:
+    """Checked (invader, resident) indices; one strategy among its own kind is no invasion.
+
+    The 1/Z a neutral mutant would have is not returned for it: a caller asking how strategy
+    i fares among i has almost surely mistyped an index, and 1/Z looks like an answer.
+    """
     i, j = _strategy_index(invader, a, "invader"), _strategy_index(resident, a, "resident")
     if i == j:
-        return 1.0 / z
-    return _wright_fisher_rho(a[i, i], a[i, j], a[j, i], a[j, j], z, beta)
+        raise ValueError(
+            f"invader and resident must be different strategies, got invader = resident = {i} "
+            "(a mutant of the resident strategy is neutral: its fixation probability is 1/Z, "
+            "the diagonal of fixation_matrix)"
+        )
+    return i, j
 
 
 def _strategy_index(i, a: np.ndarray, name: str) -> int:
@@ -248,7 +259,8 @@ def fixation_probability(
     invader : int
         Index of the invading strategy (one mutant).
     resident : int
-        Index of the resident strategy (Z - 1 organizations).
+        Index of the resident strategy (Z - 1 organizations), other than ``invader``
+        (ValueError otherwise).
     population : int
         Population size Z >= 2. Memory grows linearly with Z and is checked against the
         budget (:func:`allysim.set_memory_budget`).
