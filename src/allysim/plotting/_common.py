@@ -35,7 +35,9 @@ def _data_array(
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of real numbers (NaN for missing)") from exc
+        raise TypeError(
+            f"{name} must be an array of real numbers (NaN for missing), got {type(value).__name__}"
+        ) from exc
     accepted = [shape] if alternative is None else [shape, alternative]
     if not any(shape_matches(arr.shape, want) for want in accepted):
         want = " or ".join(shape_text(w) for w in accepted)
@@ -87,3 +89,47 @@ def _legend_beside(ax, **kwargs):
     ``tight_layout`` and ``bbox_inches="tight"`` count it in, so panels make room for it.
     """
     return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **kwargs)
+
+
+def _trust_table(value, name: str, columns: list[str]):
+    """``value`` if it is a trust-model table with ``columns``; else a TypeError/ValueError.
+
+    Checked up front so that a model, an array or another table is refused with a message
+    saying what to pass, not with pandas' ``KeyError`` or "object is not subscriptable".
+    """
+    import pandas as pd
+
+    want = f"the DataFrame TrustModel.run returns (columns {', '.join(columns)})"
+    if not isinstance(value, pd.DataFrame):
+        hint = ""
+        if hasattr(value, "datacollector"):
+            hint = "; pass model.run(...) or model.datacollector.get_model_vars_dataframe()"
+        raise TypeError(f"{name} must be {want}, got {type(value).__name__}{hint}")
+    missing = [c for c in columns if c not in value.columns]
+    if missing:
+        raise ValueError(f"{name} must be {want}; it has no column {', '.join(missing)}")
+    return value
+
+
+def _not_a_model(value, name: str, instead: str) -> None:
+    """Refuse a trust model where its data is wanted, saying what to pass instead."""
+    if hasattr(value, "datacollector"):
+        raise TypeError(f"{name} must be data, got {type(value).__name__}; pass {instead}")
+
+
+def _names(value, name: str, count: int | None = None) -> list[str]:
+    """``value`` as a list of ``count`` labels; a string, a table or a scalar is refused.
+
+    A string would be read letter by letter, and a DataFrame by its column names.
+    """
+    import pandas as pd
+
+    if isinstance(value, str | bytes | pd.DataFrame) or not hasattr(value, "__len__"):
+        raise TypeError(
+            f"{name} must be a sequence of strategy names (a list of str), got "
+            f"{type(value).__name__}"
+        )
+    names = [str(x) for x in value]
+    if count is not None and len(names) != count:
+        raise ValueError(f"{name} must hold {count} names, got {len(names)}")
+    return names

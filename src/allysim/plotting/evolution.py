@@ -9,7 +9,7 @@ from matplotlib.patches import FancyArrowPatch
 from matplotlib.path import Path
 
 from allysim._validation import as_float_array, check_int
-from allysim.plotting._common import _axes, _data_array
+from allysim.plotting._common import _axes, _data_array, _names
 
 __all__ = ["simplex_flow", "stationary_bars"]
 
@@ -108,6 +108,7 @@ def simplex_flow(
     """
     density = check_int(density, "density", minimum=2)
     a = as_float_array(payoff_matrix, "payoff_matrix", shape=(3, 3))
+    labels = _names(labels, "labels")
     if len(labels) != 3:
         raise ValueError("labels must name the three strategies")
     ax = _axes(ax)
@@ -187,6 +188,13 @@ def stationary_bars(result, names: Sequence[str], *, ax=None, population: int | 
     >>> [round(float(p.get_height()), 3) for p in ax.patches[:2]]
     [0.0, 1.0]
     """
+    if not (hasattr(result, "shares") and hasattr(result, "fixation")):
+        raise TypeError(
+            "result must be the StationaryDistribution that stationary_distribution returns "
+            f"(with shares and fixation), got {type(result).__name__}; pass "
+            "stationary_distribution(payoff_matrix, population=..., selection=...)"
+        )
+    names = _names(names, "names")
     shares = np.asarray(result.shares, dtype=float)
     if len(names) != shares.size:
         raise ValueError("names must name every strategy")

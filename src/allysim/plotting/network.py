@@ -41,6 +41,13 @@ def partnership_network(model, *, ax=None, kind: str = "goodwill", seed: int = 0
     """
     import matplotlib.pyplot as plt  # deferred: importing pyplot selects a backend
 
+    from allysim.abm.model import TrustModel  # deferred: mesa, only this figure needs it
+
+    if not isinstance(model, TrustModel):
+        raise TypeError(
+            f"model must be the TrustModel itself (its current partnerships are drawn), got "
+            f"{type(model).__name__}; the table model.run returns has no partnerships"
+        )
     if kind not in ("competence", "contractual", "goodwill"):
         raise ValueError(f"kind must be competence, contractual or goodwill, got {kind!r}")
     table = model.partnerships()

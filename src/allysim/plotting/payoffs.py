@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from allysim.plotting._common import _axes, _data_array
+from allysim.plotting._common import _axes, _data_array, _names
 
 __all__ = ["mechanism_bars", "payoff_heatmap", "ranking_bars"]
 
@@ -50,6 +50,7 @@ def payoff_heatmap(
     >>> [t.get_text() for t in ax.texts]
     ['3.00', '5.00', '1.00']
     """
+    labels = _names(labels, "labels")
     m = _data_array(matrix, "matrix", shape=("strategies", "strategies"))
     if m.shape[0] != m.shape[1]:
         raise ValueError(f"matrix must be square (strategies, strategies), got {m.shape}")
@@ -113,6 +114,7 @@ def ranking_bars(
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['ALLD', 'TFT']
     """
+    names = _names(names, "names")
     s = _data_array(scores, "scores", shape=(len(names),))
     order = [i for i in np.argsort(s) if np.isfinite(s[i])]
     ax = _axes(ax)
@@ -174,6 +176,17 @@ def mechanism_bars(
     >>> len(mechanism_bars(table, metrics=("cooperation",)))
     1
     """
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(
+            "table must be the DataFrame compare_mechanisms returns (a scenario column and one "
+            f"column per metric), got {type(table).__name__}"
+        )
+    if isinstance(metrics, str):
+        raise TypeError(f"metrics must be a sequence of column names, got the string {metrics!r}")
+    if "scenario" not in table.columns:
+        raise ValueError("table must have a scenario column (one row per scenario)")
     missing = [m for m in metrics if m not in table.columns]
     if missing:
         raise ValueError(f"metrics not in the table: {missing}")

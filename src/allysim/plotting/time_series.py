@@ -19,7 +19,12 @@ from allysim.plotting._common import (
     _data_array,
     _finite_line,
     _legend_beside,
+    _names,
+    _not_a_model,
+    _trust_table,
 )
+
+_TRUST = ["trust_competence", "trust_contractual", "trust_goodwill"]
 
 __all__ = ["cooperation_over_time", "stage_composition", "strategy_shares", "trust_trajectories"]
 
@@ -78,6 +83,13 @@ def cooperation_over_time(
     (1, 0)
     """
     level = check_interval(level, "level", 0.0, 1.0, low_open=True, high_open=True)
+    _not_a_model(values, "values", "model.run(...)['contribution_rate']")
+    if hasattr(values, "columns") and "contribution_rate" in values.columns:
+        # A whole run table would be read as (replicates = steps, steps = its columns).
+        raise TypeError(
+            "values must be one series or a (replicates, steps) array of rates, got the "
+            "trust model's table; pass frame['contribution_rate']"
+        )
     v = _data_array(values, "values", shape=("replicates", "steps"), alternative=("steps",))
     _check_unit(v, "values")
     if v.ndim == 1:  # one run's series is one replicate
@@ -137,6 +149,7 @@ def trust_trajectories(model_vars, *, ax=None):
     >>> len(trust_trajectories(df).lines)
     3
     """
+    _trust_table(model_vars, "model_vars", _TRUST)
     ax = _axes(ax)
     for kind, style in (("competence", ":"), ("contractual", "--"), ("goodwill", "-")):
         column = _data_array(model_vars[f"trust_{kind}"], f"trust_{kind}", shape=("steps",))
@@ -175,6 +188,7 @@ def stage_composition(model_vars, *, ax=None):
     >>> len(stage_composition(df).collections)
     5
     """
+    _trust_table(model_vars, "model_vars", [f"stage_{s}" for s in _stages()])
     ax = _axes(ax)
     shares = np.array(
         [_data_array(model_vars[f"stage_{s}"], f"stage_{s}", shape=("steps",)) for s in _stages()]
@@ -216,8 +230,15 @@ def strategy_shares(shares, names: Sequence[str] | None = None, *, ax=None):
     >>> [t.get_text() for t in ax.get_legend().get_texts()]
     ['TFT', 'ALLD']
     """
+    _not_a_model(shares, "shares", "model.run(...)")
     if hasattr(shares, "columns"):
-        cols = [c for c in shares.columns if c.startswith("strategy_")]
+        cols = [c for c in shares.columns if str(c).startswith("strategy_")]
+        if not cols:
+            raise ValueError(
+                "shares given as a DataFrame must be the trust model's table, with one "
+                "strategy_<name> column per strategy; it has none (pass an array and names "
+                "for other data)"
+            )
         names = [c[len("strategy_") :] for c in cols]
         x = shares.index
         data = _data_array(
@@ -225,6 +246,8 @@ def strategy_shares(shares, names: Sequence[str] | None = None, *, ax=None):
         ).T
     else:
         arr = _data_array(shares, "shares", shape=("steps", "strategies"))
+        if names is not None:
+            names = _names(names, "names")
         if names is None or len(names) != arr.shape[1]:
             raise ValueError("names must name every column of shares")
         x, data = np.arange(arr.shape[0]), arr.T
