@@ -108,8 +108,12 @@ def batch_run(
         ``stake_levels``, ``countries``, ``country_weights``) is therefore given as a list of
         sequences: ``{"strategies": [["TFT", "ALLD"]]}`` runs that one set,
         ``{"mechanisms": [[], [Sanction(3, 0.8)]]}`` sweeps two; a flat sequence there is
-        refused (``mechanisms`` also takes single mechanisms, one per run). Not ``seed`` or
-        ``rng``.
+        refused. Not ``seed`` or ``rng``.
+
+        **A list of mechanisms is a sweep, not a combination:**
+        ``{"mechanisms": [ShadowOfFuture(0.5), Sanction(3, 0.8)]}`` runs two scenarios,
+        one mechanism each; both together in one scenario is
+        ``{"mechanisms": [[ShadowOfFuture(0.5), Sanction(3, 0.8)]]}`` (see Examples).
     replicates : int
         Runs per parameter combination, each with its own seed, >= 1. Default 1.
     seed : int, numpy.random.SeedSequence, numpy.random.Generator or None
@@ -153,6 +157,16 @@ def batch_run(
     ...                 display_progress=False)
     >>> one["strategies"].tolist()
     [['TFT', 'ALLD']]
+
+    Two mechanisms in a list are two scenarios; in a list of their own, one scenario:
+
+    >>> from allysim.mechanisms import Sanction, ShadowOfFuture
+    >>> pair = [ShadowOfFuture(0.5), Sanction(3, 0.8)]
+    >>> quiet = {"max_steps": 1, "display_progress": False}
+    >>> len(batch_run({"n_organizations": 10, "mechanisms": pair}, **quiet))
+    2
+    >>> len(batch_run({"n_organizations": 10, "mechanisms": [pair]}, **quiet))
+    1
     """
     seed = resolve_seed(seed, rng, seed_default=0)
     if not isinstance(parameters, dict):
