@@ -38,8 +38,6 @@ import numpy as np
 
 from allysim import PrisonersDilemma, expected_payoffs, round_robin
 from allysim.interop import NotConvertibleError, axelrod_family, from_axelrod
-from allysim.kernels import numba_available
-from allysim.kernels._compiled import AUTO_MIN_PAIRS
 
 
 def convert_all():
@@ -161,11 +159,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<42} {reps:>5} {'skipped':>10} {'skipped':>15}")
         else:
             print(f"{name:<42} {reps:>5} {t:10.3f} {t_axl / t:15.1f}")
-    # Finite-state pairs always run on numpy, and "auto" sends memory-one pairs to numba only
-    # from 50,000 pairs per call; a simulation goes to numba from 50,000 x 100 match-rounds.
-    sim_work = args.turns * args.repetitions * n * (n - 1) / 2 / 100
-    sim_backend = "numba" if numba_available() and sim_work >= AUTO_MIN_PAIRS else "numpy"
-    print(f"backends: exact rows numpy (finite-state machines), simulate {sim_backend}")
+    # Finite-state pairs always run on numpy, and expected_payoffs' "auto" sends memory-one
+    # pairs to numba only from 50,000 pairs per call (here at most 27 x 27); round_robin's
+    # simulation has no backend argument and plays on numpy.
+    print("backends: numpy for every allysim row")
     print(
         f"\nAxelrod per repetition: {t_axl / args.repetitions:.2f} s, "
         f"{t_axl / args.repetitions / t_grouped:.2f}x allysim's grouped exact run"
