@@ -4,6 +4,10 @@ Peers: Axelrod-Python (matches and the round-robin tournament, one process), and
 numpy baselines written here: a straightforward lockstep Monte Carlo loop, and exact memory-one
 payoffs through a generic batched ``numpy.linalg.solve``.
 
+Each row names the backend it ran on: ``simulate`` and ``round_robin`` default to numpy,
+``expected_payoffs`` to ``"auto"`` (numba from 50,000 memory-one pairs when installed);
+benchmarks/bench_compiled.py sets the backend explicitly.
+
 Run:  python benchmarks/bench_kernels.py [--quick]
 Needs the ``bench`` extra for the Axelrod columns (see README); without it they read "n/a".
 """
@@ -17,6 +21,8 @@ import warnings
 import numpy as np
 
 import allysim as ally
+from allysim.kernels import numba_available
+from allysim.kernels._compiled import AUTO_MIN_PAIRS
 
 warnings.filterwarnings("ignore")
 
@@ -62,6 +68,11 @@ def generic_solve(p: np.ndarray, q: np.ndarray, eps: float) -> np.ndarray:
     return v @ np.array([3.0, 0.0, 5.0, 1.0])
 
 
+def exact_backend(pairs: int) -> str:
+    """What expected_payoffs' default backend="auto" runs memory-one pairs on."""
+    return "numba" if numba_available() and pairs >= AUTO_MIN_PAIRS else "numpy"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
@@ -81,7 +92,7 @@ def main() -> None:
     t_naive = best_of(lambda: naive_monte_carlo(pp, qq, rounds, 0.05, 1), reps)
     rows.append(
         (
-            "Monte Carlo match-rounds/s (memory-one, noise 0.05)",
+            "Monte Carlo match-rounds/s (memory-one, noise 0.05), numpy",
             k * rounds / t_ally,
             k * rounds / t_naive,
             "plain numpy loop",
@@ -101,7 +112,7 @@ def main() -> None:
         t_axl = best_of(axl_matches, 1)
         rows.append(
             (
-                "Monte Carlo match-rounds/s (memory-one, noise 0.05)",
+                "Monte Carlo match-rounds/s (memory-one, noise 0.05), numpy",
                 k * rounds / t_ally,
                 100 * rounds / t_axl,
                 "Axelrod Match",
@@ -111,7 +122,7 @@ def main() -> None:
         axl = None
         rows.append(
             (
-                "Monte Carlo match-rounds/s (memory-one, noise 0.05)",
+                "Monte Carlo match-rounds/s (memory-one, noise 0.05), numpy",
                 k * rounds / t_ally,
                 np.nan,
                 "Axelrod Match (not installed)",
@@ -123,12 +134,26 @@ def main() -> None:
     P = rng.random((n, 5))
     for label, kw in (("limit of means", {}), ("continuation 0.95", {"continuation": 0.95})):
         t_exact = best_of(lambda kw=kw: ally.expected_payoffs(P, P, game, noise=0.01, **kw), reps)
-        rows.append((f"exact pairs/s, {n}x{n} memory-one, {label}", n * n / t_exact, np.nan, ""))
+        rows.append(
+            (
+                f"exact pairs/s, {n}x{n} memory-one, {label}, {exact_backend(n * n)}",
+                n * n / t_exact,
+                np.nan,
+                "",
+            )
+        )
     sub = P[: n // 4]
     t_generic = best_of(lambda: generic_solve(sub, P, 0.01), reps)
     rows[-2] = (*rows[-2][:2], sub.shape[0] * n / t_generic, "batched numpy.linalg.solve")
     t_rounds = best_of(lambda: ally.expected_payoffs(P[:100], P, game, rounds=200), reps)
-    rows.append((f"exact pairs/s, 100x{n} memory-one, 200 rounds", 100 * n / t_rounds, np.nan, ""))
+    rows.append(
+        (
+            f"exact pairs/s, 100x{n} memory-one, 200 rounds, {exact_backend(100 * n)}",
+            100 * n / t_rounds,
+            np.nan,
+            "",
+        )
+    )
 
     # 3. The 8-strategy round robin of the issue.
     zoo = [
@@ -168,14 +193,14 @@ def main() -> None:
         t_axl = np.nan
     rows.append(
         (
-            "8-strategy round robin (200 turns, 10 reps, noise 0.05), runs/s, simulate",
+            "8-strategy round robin (200 turns, 10 reps, noise 0.05), runs/s, simulate, numpy",
             1 / t_sim,
             1 / t_axl,
             "Axelrod Tournament",
         )
     )
     rows.append(
-        ("8-strategy round robin, runs/s, exact", 1 / t_ex, 1 / t_axl, "Axelrod Tournament")
+        ("8-strategy round robin, runs/s, exact, numpy", 1 / t_ex, 1 / t_axl, "Axelrod Tournament")
     )
 
     width = max(len(r[0]) for r in rows)
