@@ -268,3 +268,11 @@ def test_validation():
         fixation_probability(game, 0, 1, population=10, selection=1.0, rule="wright")
     with pytest.raises(ValueError, match="payoffs must have shape"):
         fixation_probability(np.zeros((2, 3, 4)), 0, 1, population=10, selection=1.0)
+
+
+def test_an_invader_equal_to_the_resident_is_refused():
+    # It returned 1/Z (0.02 at Z = 50): a mutant of the resident is no invasion.
+    from allysim.consortia import PublicGoodsGame, fixation_probability
+
+    with pytest.raises(ValueError, match="invader and resident must be different"):
+        fixation_probability(PublicGoodsGame(5, multiplier=3.0), 0, 0, population=50, selection=1.0)

@@ -335,6 +335,12 @@ def fixation_probability(
     a = _payoff_array(payoffs)
     s, n = a.shape[0], a.shape[2]
     i, j = _index(invader, s, "invader"), _index(resident, s, "resident")
+    if i == j:
+        raise ValueError(
+            f"invader and resident must be different strategies, got invader = resident = {i} "
+            "(a mutant of the resident strategy is neutral: its fixation probability is 1/Z, "
+            "the diagonal of stationary_distribution(...).fixation)"
+        )
     z = _population(population, n)
     rule = _rule(rule)
     beta = _selection(selection, rule)
