@@ -168,7 +168,7 @@ def reputation_dynamics(
         steps = progress_bar(steps, desc="replicator", unit="step")
     for k in steps:
         if k:
-            g = _solve(h, x, g, 1e-12, 1_000_000, newton_after=0)
+            g = _solve(h, x, g, 1e-12, 1_000_000, warm=True)
         giving, receiving = _flows(rules, x, g, e1)
         pi = b * receiving - c * giving
         freqs[k], good[k], coop[k], pays[k] = x, g, x @ giving, pi
