@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from allysim.reputation import (
     NORMS,
     Norm,
+    reputation_dynamics,
     simulate_reputation,
     stationary_reputation,
 )
@@ -160,3 +161,17 @@ def test_two_organizations_match_the_exact_markov_chain(name):
     )
     assert sim.good[:, 50:].mean() == pytest.approx(good, abs=0.01)
     assert sim.cooperation[:, 50:].mean() == pytest.approx(coop, abs=0.01)
+
+
+def test_replicator_refuses_a_step_that_would_turn_a_share_negative():
+    # b = 20, dt = 1: ALLD's payoff is 4.51 below the mean, so the Euler factor
+    # 1 + dt (pi - mean) is negative. The old code clipped ALLD to exactly 0 after one step
+    # (and returned DISC 0.277 at t = 1); the replicator equation (dt = 0.01, same to 3e-4 as
+    # dt = 0.001) has 11.5% ALLD at t = 0.1, 2e-4 at t = 1, and DISC 0.406.
+    kw = dict(initial=[0.6, 0.2, 0.2], benefit=20, execution_error=0.05, assessment_error=0.01)
+    with pytest.raises(ValueError, match=r"dt=1 is too long .*'ALLD'.*use dt < 0\.22"):
+        reputation_dynamics("image scoring", time=30, dt=1.0, **kw)
+    fine = reputation_dynamics("image scoring", time=1.0, dt=0.01, **kw)
+    assert fine.frequencies[10, 2] == pytest.approx(0.115, abs=0.002)
+    assert fine.frequencies[-1] == pytest.approx([0.406, 0.5935, 0.0002], abs=1e-3)
+    assert fine.frequencies[-1, 2] > 0

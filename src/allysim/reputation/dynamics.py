@@ -111,7 +111,9 @@ def reputation_dynamics(
     time : float, default 100.0
         Length of the run (> 0), in units of one interaction per individual.
     dt : float, default 0.05
-        Euler step in (0, 1]; ``time / dt`` steps are taken (rounded up).
+        Euler step in (0, 1]; ``time / dt`` steps are taken (rounded up). A step that would
+        turn a share negative (``dt`` above 1 / the largest shortfall of a strategy's payoff
+        from the mean) raises ValueError.
     progress : bool, default False
         Show a tqdm progress bar over steps.
 
@@ -172,8 +174,21 @@ def reputation_dynamics(
         giving, receiving = _flows(rules, x, g, e1)
         pi = b * receiving - c * giving
         freqs[k], good[k], coop[k], pays[k] = x, g, x @ giving, pi
-        # Euler step; shares that the step pushes just below 0 are extinct.
-        x = np.maximum(x + step * x * (pi - x @ pi), 0.0)
+        # The Euler step multiplies x_i by 1 + dt (pi_i - mean): it turns a share negative
+        # only when dt is too long for the payoff gaps, never through rounding, so that is
+        # refused instead of being clipped into an extinction the replicator equation
+        # cannot produce.
+        growth = 1.0 + step * (pi - x @ pi)
+        short = (x > 0) & (growth < -1e-12)
+        if np.any(short):
+            i = int(np.argmin(np.where(short, growth, np.inf)))
+            gap = (1.0 - growth[i]) / step
+            raise ValueError(
+                f"dt={step:g} is too long for these payoffs: at time {k * step:g} the Euler "
+                f"step would make the share of {labels[i]!r} negative (its payoff is "
+                f"{gap:.4g} below the mean); use dt < {1.0 / gap:.4g}"
+            )
+        x = np.maximum(x * growth, 0.0)
         x = x / x.sum()
     return ReputationDynamics(
         norm=norm.name,
