@@ -14,9 +14,11 @@ from hypothesis import strategies as st
 from allysim.reputation import (
     NORMS,
     Norm,
+    assess,
     reputation_dynamics,
     simulate_reputation,
     stationary_reputation,
+    verdict_probabilities,
 )
 
 # Rest points found by integrating dg/dt = F(g) - g with scipy's LSODA (rtol 1e-12) to
@@ -175,3 +177,20 @@ def test_replicator_refuses_a_step_that_would_turn_a_share_negative():
     assert fine.frequencies[10, 2] == pytest.approx(0.115, abs=0.002)
     assert fine.frequencies[-1] == pytest.approx([0.406, 0.5935, 0.0002], abs=1e-3)
     assert fine.frequencies[-1, 2] > 0
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: verdict_probabilities("L6", "ab"), TypeError, "action_rule"),
+        (lambda: verdict_probabilities("L6", [[0, 1], [0]]), ValueError, "action_rule"),
+        (lambda: verdict_probabilities("L6", [[0, 1], [0, 2]]), ValueError, "action_rule"),
+        (lambda: assess("L6", [[1], [0, 1]], [1]), ValueError, "action"),
+        (lambda: Norm("x", [[1], [0, 1]], [[0, 1], [0, 1]]), ValueError, "assessment"),
+        (lambda: stationary_reputation("L6", [[[0, 1], [0]]]), TypeError, r"strategies\[0\]"),
+    ],
+)
+def test_ragged_or_text_tables_are_refused_naming_the_parameter(call, error, match):
+    # numpy's own "inhomogeneous shape" / "could not convert string" errors named nothing.
+    with pytest.raises(error, match=match):
+        call()

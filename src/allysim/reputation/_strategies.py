@@ -45,7 +45,10 @@ def resolve_strategies(
             labels.append(n.name)
             rules.append(n.action)
         else:
-            arr = np.asarray(s)
+            try:
+                arr = np.asarray(s)
+            except ValueError:  # ragged nested sequences
+                arr = np.empty(0, dtype=object)
             if arr.shape != (2, 2) or arr.dtype == object:
                 raise TypeError(
                     f"{name}[{i}] must be 'ALLC', 'ALLD', 'DISC', 'NORM', a Norm or a (2, 2) "

@@ -34,7 +34,7 @@ from allysim._validation import (
     check_probability,
 )
 from allysim.reputation._strategies import resolve_strategies
-from allysim.reputation.norms import Norm, get_norm
+from allysim.reputation.norms import Norm, _zero_one, get_norm
 
 __all__ = ["StationaryReputation", "stationary_reputation", "verdict_probabilities"]
 
@@ -76,9 +76,7 @@ def verdict_probabilities(
     norm = get_norm(norm)
     e1 = check_probability(execution_error, "execution_error")
     e2 = check_probability(assessment_error, "assessment_error")
-    rule = np.asarray(action_rule, dtype=float)
-    if rule.shape != (2, 2) or not np.all((rule == 0) | (rule == 1)):
-        raise ValueError("action_rule must be a (2, 2) array of 0/1")
+    rule = _zero_one(action_rule, "action_rule", shape=(2, 2), floats=True).astype(float)
     good_c = _err(norm.assessment[:, :, 1].astype(float), e2)
     good_d = _err(norm.assessment[:, :, 0].astype(float), e2)
     give = (1.0 - e1) * good_c + e1 * good_d

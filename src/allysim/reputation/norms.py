@@ -64,7 +64,10 @@ def _zero_one(
     kinds = "integers or bools" + (" (or floats)" if floats else "")
     if shape is not None and (isinstance(value, bool | str) or value is None):
         raise TypeError(f"{name} must be an array of 0/1 of shape {shape}, got {value!r}")
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except ValueError as err:  # ragged nested sequences
+        raise ValueError(f"{name} must be a rectangular array of 0/1: {err}") from None
     numeric = np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.bool_)
     numeric = numeric or (floats and np.issubdtype(arr.dtype, np.floating))
     if arr.dtype == object or not numeric:
