@@ -19,11 +19,18 @@ from __future__ import annotations
 
 import functools
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-# Stage.INSTITUTIONALIZATION, where LearnTrust absorbs an isolated perceived withholding.
-_INSTITUTIONAL = 4
+from allysim.abm._compiled import _credit_pairs
+from allysim.abm.trust import Stage
+
+if TYPE_CHECKING:  # pragma: no cover
+    from allysim.abm.model import TrustModel
+
+# Where LearnTrust absorbs an isolated perceived withholding (a plain int for the loops).
+_INSTITUTIONAL = int(Stage.INSTITUTIONALIZATION)
 
 
 def _pairwise_sum(a, lo, n):  # pragma: no cover - replaced by the compiled walker
@@ -34,29 +41,22 @@ def _pairwise_sum(a, lo, n):  # pragma: no cover - replaced by the compiled walk
 def _credit_rows(
     wealth, period_payoff, pa, pb, stage, levels, rows, k, amount, per_stake, n
 ):  # pragma: no cover - compiled
-    """``model.credit_partners(rows[:k], amount[:k])`` on the compiled path: side 0's amounts
-    then side 1's, added in place one by one when there are few (``2 k * 16 < n``), else
-    summed per organization first and the sums added everywhere; period payoff per unit
-    stake when ``per_stake``."""
-    few = 2 * k * 16 < n
-    to_wealth = wealth if few else np.zeros(n)
-    to_period = period_payoff if few else np.zeros(n)
-    # wealth and period payoff take their additions in the ledger's order (side 0's rows,
-    # then side 1's), each in its own array: interleaving the two arrays changes no sum.
-    for r in range(k):
-        i = rows[r]
-        v = amount[r, 0]
-        to_wealth[pa[i]] += v
-        to_period[pa[i]] += v / levels[stage[i]] if per_stake else v
-    for r in range(k):
-        i = rows[r]
-        v = amount[r, 1]
-        to_wealth[pb[i]] += v
-        to_period[pb[i]] += v / levels[stage[i]] if per_stake else v
-    if not few:
-        for j in range(n):
-            wealth[j] += to_wealth[j]
-            period_payoff[j] += to_period[j]
+    """``model.credit_partners(rows[:k], amount[:k])`` on the compiled path: the ledger's own
+    loop (:func:`allysim.abm._compiled._credit_pairs`), with its rule for few flows (added in
+    place when ``2 k * 16 < n``, else summed per organization first)."""
+    _credit_pairs(
+        wealth,
+        period_payoff,
+        pa,
+        pb,
+        stage,
+        levels,
+        rows[:k],
+        amount[:k],
+        True,
+        per_stake,
+        2 * k * 16 < n,
+    )
 
 
 def _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n):
@@ -453,6 +453,23 @@ def _stakeholders(
     return k
 
 
+def ledger_args(model: TrustModel) -> tuple[Any, ...]:
+    """The trailing arguments with which the hooks below credit partners as the model's ledger
+    does: wealth, period payoff, the sides, the stages and their stakes, whether period payoff is
+    per unit stake, and the number of organizations."""
+    t, p = model.table, model.params
+    return (
+        model.wealth,
+        model.period_payoff,
+        t.pa,
+        t.pb,
+        t.stage,
+        np.asarray(p.stake_levels, dtype=float),
+        p.imitation_payoff == "per_stake",
+        int(model.n),
+    )
+
+
 @functools.cache
 def kernels() -> SimpleNamespace:
     """The compiled hooks (numba imported and the functions compiled on first use).
@@ -473,7 +490,7 @@ def kernels() -> SimpleNamespace:
     scope = globals()
     # The helpers first: the hooks' loops call them as compiled functions.
     scope["_pairwise_sum"] = _compiled_gth._pairwise_sum
-    for name in ("_credit_rows", "_np_min", "_np_max"):
+    for name in ("_credit_pairs", "_credit_rows", "_np_min", "_np_max"):
         scope[name] = jit(scope[name])
     scope["_charge"] = jit(scope["_charge"])
     return SimpleNamespace(

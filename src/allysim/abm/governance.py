@@ -59,6 +59,7 @@ import numpy as np
 from allysim._validation import check_int, check_nonnegative, check_probability
 from allysim.abm._compiled import use_numba
 from allysim.abm._compiled_contracts import kernels as contract_kernels
+from allysim.abm._compiled_contracts import ledger_args
 from allysim.abm.components import Part, state_reporter
 from allysim.abm.phases import RoundOutcome, _withholding_weight
 from allysim.abm.trust import TrustKind
@@ -419,14 +420,7 @@ class Governance(Part):
             int(p.absorb_streak),
             float(p.absorb_weight),
             float(self.resolved_weight),
-            model.wealth,
-            model.period_payoff,
-            t.pa,
-            t.pb,
-            t.stage,
-            np.asarray(p.stake_levels, dtype=float),
-            p.imitation_payoff == "per_stake",
-            int(model.n),
+            *ledger_args(model),
         )
         if self.early_warning > 0:
             state["caught"] += caught
@@ -511,20 +505,13 @@ class Governance(Part):
         """
         e = leaving.shape[0]
         if use_numba() and e:
-            t, p = model.table, model.params
+            t = model.table
             return contract_kernels().confirm_exit(
                 np.ascontiguousarray(leaving),
                 t.column("notice"),
                 int(self.notice_period),
                 float(self.exit_fee),
-                model.wealth,
-                model.period_payoff,
-                t.pa,
-                t.pb,
-                t.stage,
-                np.asarray(p.stake_levels, dtype=float),
-                p.imitation_payoff == "per_stake",
-                int(model.n),
+                *ledger_args(model),
             )
         wants = leaving[:, 0] | leaving[:, 1]
         if self.notice_period == 0:
@@ -586,14 +573,7 @@ class Governance(Part):
                 float(self.review_correction),
                 int(p.never_betrayed),
                 float(2 * self.review_cost),
-                model.wealth,
-                model.period_payoff,
-                t.pa,
-                t.pb,
-                t.stage,
-                np.asarray(p.stake_levels, dtype=float),
-                p.imitation_payoff == "per_stake",
-                int(model.n),
+                *ledger_args(model),
             )
             state = model.part_state[self.name]
             if charged:

@@ -45,6 +45,7 @@ import numpy as np
 from allysim._validation import check_interval, check_nonnegative, check_probability
 from allysim.abm._compiled import use_numba
 from allysim.abm._compiled_contracts import kernels as contract_kernels
+from allysim.abm._compiled_contracts import ledger_args
 from allysim.abm.components import Part, PlayedRound, state_reporter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -220,7 +221,7 @@ class SpecificInvestment(Part):
                 float(self.rate),
                 1.0 + self.imbalance,
                 1.0 - self.imbalance,
-                *_ledger(model),
+                *ledger_args(model),
             )
             if invested:
                 model.part_state[self.name]["invested"] += total
@@ -347,7 +348,7 @@ class SpecificInvestment(Part):
                 np.ascontiguousarray(gone, dtype=bool),
                 model.table.column("invested"),
                 float(self.specificity * (1 - self.recoverability)),
-                *_ledger(model),
+                *ledger_args(model),
             )
             if ended:
                 model.part_state[self.name]["lost"] += lost
@@ -376,21 +377,6 @@ class SpecificInvestment(Part):
             "investment_sunk": partial(_mean_sunk, self),
             "investment_lost": state_reporter(self, "lost"),
         }
-
-
-def _ledger(model: TrustModel) -> tuple[Any, ...]:
-    """The arguments with which the compiled hooks credit partners as the model's ledger does."""
-    t, p = model.table, model.params
-    return (
-        model.wealth,
-        model.period_payoff,
-        t.pa,
-        t.pb,
-        t.stage,
-        np.asarray(p.stake_levels, dtype=float),
-        p.imitation_payoff == "per_stake",
-        int(model.n),
-    )
 
 
 # Module functions, not methods: Mesa's DataCollector calls a partial with the model.
