@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from abm_state import assert_same_state, model_state
 from allysim.abm import TrustModel, TrustParams
 from allysim.abm._compiled import use_numba
 from allysim.abm.partnerships import PartnershipTable
@@ -41,21 +42,6 @@ def _run(fields: dict, n: int, steps: int, seed: int = 3) -> TrustModel:
     return m
 
 
-def _state(m: TrustModel) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    e = m.table.n_active
-    t = m.table
-    arrays = {
-        "wealth": m.wealth.copy(),
-        "reputation": m.reputation.copy(),
-        "partner_table": t.partner_table.copy(),
-        "degree": t.degree.copy(),
-        "ended_by_age": t.ended_by_age.copy(),
-    }
-    for name in t.fields:
-        arrays[name] = getattr(t, name)[:e].copy()
-    return m.datacollector.get_model_vars_dataframe(), arrays
-
-
 def test_switch_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALLYSIM_NUMBA", "0")
     assert use_numba() is False
@@ -70,16 +56,14 @@ def test_switch_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
 def test_compiled_path_is_bit_identical(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     fields = _configurations()[name]
     monkeypatch.setenv("ALLYSIM_NUMBA", "0")
-    frame0, arrays0 = _state(_run(fields, 300, 40))
+    reference = model_state(_run(fields, 300, 40))
     monkeypatch.setenv("ALLYSIM_NUMBA", "1")
     model = _run(fields, 300, 40)
-    frame1, arrays1 = _state(model)
+    compiled = model_state(model)
     # The runs did something: partnerships formed, ended and moved rows.
     assert model.table.dissolved_total > 0 and model.table.n_active > 0
-    pd.testing.assert_frame_equal(frame0, frame1, check_exact=True)
-    assert arrays0.keys() == arrays1.keys()
-    for key, value in arrays0.items():
-        np.testing.assert_array_equal(value, arrays1[key], err_msg=key, strict=True)
+    assert_same_state(reference, compiled)
+    frame0, frame1 = reference["frame"], compiled["frame"]
     h0 = hashlib.sha256(pd.util.hash_pandas_object(frame0).to_numpy().tobytes()).hexdigest()
     h1 = hashlib.sha256(pd.util.hash_pandas_object(frame1).to_numpy().tobytes()).hexdigest()
     assert h0 == h1
@@ -105,12 +89,9 @@ def test_compiled_path_is_bit_identical_variants(
 ) -> None:
     fields = _variants()[name]
     monkeypatch.setenv("ALLYSIM_NUMBA", "0")
-    frame0, arrays0 = _state(_run(fields, 200, 40, seed=5))
+    reference = model_state(_run(fields, 200, 40, seed=5))
     monkeypatch.setenv("ALLYSIM_NUMBA", "1")
-    frame1, arrays1 = _state(_run(fields, 200, 40, seed=5))
-    pd.testing.assert_frame_equal(frame0, frame1, check_exact=True)
-    for key, value in arrays0.items():
-        np.testing.assert_array_equal(value, arrays1[key], err_msg=key, strict=True)
+    assert_same_state(reference, model_state(_run(fields, 200, 40, seed=5)))
 
 
 @needs_numba
@@ -286,20 +267,15 @@ def test_compiled_path_same_on_one_or_two_threads(monkeypatch: pytest.MonkeyPatc
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        frame1, arrays1 = _state(_run(fields, 400, 40, seed=7))
+        one_thread = model_state(_run(fields, 400, 40, seed=7))
         numba.set_num_threads(2)
-        frame2, arrays2 = _state(_run(fields, 400, 40, seed=7))
+        two_threads = model_state(_run(fields, 400, 40, seed=7))
     finally:
         numba.set_num_threads(before)
-    pd.testing.assert_frame_equal(frame1, frame2, check_exact=True)
-    for key, value in arrays1.items():
-        np.testing.assert_array_equal(value, arrays2[key], err_msg=key, strict=True)
+    assert_same_state(one_thread, two_threads)
     # And the same as the serial loops (and so as numpy).
     monkeypatch.setattr(_compiled, "PARALLEL_MIN_ROWS", 10**12)
-    frame0, arrays0 = _state(_run(fields, 400, 40, seed=7))
-    pd.testing.assert_frame_equal(frame0, frame2, check_exact=True)
-    for key, value in arrays0.items():
-        np.testing.assert_array_equal(value, arrays2[key], err_msg=key, strict=True)
+    assert_same_state(model_state(_run(fields, 400, 40, seed=7)), two_threads)
     k = _compiled.kernels()
     for name in ("learn", "trust_of", "advance", "coop", "round"):
         assert getattr(k, name).parallel.signatures, name
@@ -498,8 +474,5 @@ def test_every_part_drawn_at_random_is_bit_identical(fields: dict, seed: int) ->
                 m.step()
         finally:
             del os.environ["ALLYSIM_NUMBA"]
-        runs.append(_state(m))
-    (frame0, arrays0), (frame1, arrays1) = runs
-    pd.testing.assert_frame_equal(frame0, frame1, check_exact=True)
-    for key, value in arrays0.items():
-        np.testing.assert_array_equal(value, arrays1[key], err_msg=key, strict=True)
+        runs.append(model_state(m))
+    assert_same_state(*runs)

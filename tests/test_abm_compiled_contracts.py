@@ -6,9 +6,9 @@ from __future__ import annotations
 import importlib.util
 
 import numpy as np
-import pandas as pd
 import pytest
 
+from abm_state import assert_same_state, model_state
 from allysim.abm import (
     Governance,
     SpecificInvestment,
@@ -64,36 +64,16 @@ def _run(fields: dict, steps: int = 40) -> TrustModel:
     return m
 
 
-def _state(m: TrustModel) -> dict[str, object]:
-    t, e = m.table, m.table.n_active
-    out: dict[str, object] = {
-        "frame": m.datacollector.get_model_vars_dataframe(),
-        "wealth": m.wealth.copy(),
-        "period_payoff": m.period_payoff.copy(),
-        "reputation": m.reputation.copy(),
-    }
-    for name in t.fields:
-        out[name] = getattr(t, name)[:e].copy()
-    for part, state in m.part_state.items():
-        for key, value in state.items():
-            out[f"{part}.{key}"] = np.copy(value)
-    return out
-
-
 @needs_numba
 @pytest.mark.parametrize("name", list(_settings()))
 def test_compiled_hooks_are_bit_identical(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     fields = _settings()[name]
     monkeypatch.setenv("ALLYSIM_NUMBA", "0")
-    reference = _state(_run(fields))
+    reference = model_state(_run(fields))
     monkeypatch.setenv("ALLYSIM_NUMBA", "1")
     model = _run(fields)
-    compiled = _state(model)
     assert model.table.dissolved_total > 0 and model.table.n_active > 0
-    assert reference.keys() == compiled.keys()
-    pd.testing.assert_frame_equal(reference.pop("frame"), compiled.pop("frame"), check_exact=True)
-    for key, value in reference.items():
-        np.testing.assert_array_equal(value, compiled[key], err_msg=key, strict=True)
+    assert_same_state(reference, model_state(model))
 
 
 @needs_numba
