@@ -11,6 +11,8 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import NoReturn
 
+from allysim.kernels.montecarlo import _MAX_SECONDS as _MONTE_CARLO_LIMIT
+
 #: Largest accepted ``--seed`` (numpy seeds are non-negative; 63 bits keep them portable).
 SEED_MAX = 2**63 - 1
 
@@ -302,9 +304,9 @@ def _repeat_message(typed: list[str], strategies: list) -> str | None:
     return f"{first} and {second} are the same strategy; give each strategy once"
 
 
-#: Longest run a command starts: above it the command refuses, as the library's Monte Carlo
-#: kernel does for tournaments (allysim.kernels.montecarlo).
-MAX_SECONDS = 3600.0
+#: Longest run a command starts: above it the command refuses, with the limit the library's
+#: Monte Carlo kernel refuses tournaments at (allysim.kernels.montecarlo).
+MAX_SECONDS = _MONTE_CARLO_LIMIT
 
 
 def _duration(seconds: float) -> str:
