@@ -17,6 +17,8 @@ from allysim._validation import (
     resolve_seed,
 )
 from allysim.games import StageGame
+from allysim.kernels import _compiled
+from allysim.kernels._compiled import Backend
 from allysim.kernels._inputs import (
     PlaySettings,
     _as_batch,
@@ -198,6 +200,7 @@ def round_robin(
     method: Literal["exact", "simulate"] = "exact",
     self_play: bool = False,
     settings: PlaySettings | None = None,
+    backend: Backend | None = None,
 ) -> TournamentResult:
     """A round-robin tournament: every strategy meets every other (and, optionally, itself).
 
@@ -241,6 +244,14 @@ def round_robin(
     settings : PlaySettings or None, default None
         Horizon and noises in one object, instead of ``rounds``, ``continuation``, ``noise`` and
         ``perception_noise`` (give one or the other).
+    backend : {"auto", "numpy", "numba"} or None, default None
+        Passed to the kernel the method calls. None keeps that kernel's own default:
+        ``"auto"`` for ``method="exact"`` (as
+        [`outcome_distribution`][allysim.kernels.outcome_distribution]; the compiled path agrees
+        with numpy to round-off, about 1e-15) and ``"numpy"`` for ``method="simulate"`` (as
+        [`simulate`][allysim.kernels.simulate]; the compiled match loop draws from its own random
+        stream, so a seed's matches differ by backend, though their distribution does not).
+        ``"numba"`` needs ``pip install 'allysim[fast]'``; see docs/performance.md.
 
     Returns
     -------
@@ -258,6 +269,13 @@ def round_robin(
     [1.5, 3.01, 1.9975]
     """
     seed = resolve_seed(seed, rng)
+    if backend is not None:
+        if not isinstance(backend, str) or backend not in ("auto", "numpy", "numba"):
+            raise ValueError(
+                "backend must be None (the method's kernel default) or one of 'auto', 'numpy', "
+                f"'numba', got {backend!r}"
+            )
+        _compiled.check_backend(backend)
     batch = _as_batch(strategies, "strategies", check_game(game, "game"))
     if not isinstance(self_play, bool | np.bool_):
         raise TypeError(f"self_play must be True or False, got {type(self_play).__name__}")
@@ -290,6 +308,7 @@ def round_robin(
             continuation=continuation,
             noise=noise,
             perception_noise=perception_noise,
+            backend="auto" if backend is None else backend,
         )
         u_row, _ = _outcome_payoffs(game)
         payoff = dist @ u_row
@@ -310,7 +329,17 @@ def round_robin(
         pair_x = np.repeat(iu, repetitions)
         pair_y = np.repeat(ju, repetitions)
         freq = _simulate_pairs(
-            objs, objs, pair_x, pair_y, rounds, continuation, eps, eta, seed, False
+            objs,
+            objs,
+            pair_x,
+            pair_y,
+            rounds,
+            continuation,
+            eps,
+            eta,
+            seed,
+            False,
+            backend="numpy" if backend is None else backend,
         )[0].reshape(len(iu), repetitions, 4)
         rx, cx = cooperation_rates(freq)
         pay_r, pay_c = freq @ u_row, freq @ u_col

@@ -10,6 +10,10 @@ Conventions (documented in the user guide, docs/concepts.md):
 * Horizon: ``rounds=T`` gives the mean payoff per round over T rounds; ``continuation=w`` the
   normalised discounted payoff ``(1 - w) sum_t w^t u_t`` (the game goes on with probability w);
   neither gives the limit of means, the long-run payoff per round.
+* Backend: ``backend`` defaults to ``"auto"`` where the compiled path changes results only by
+  round-off (``expected_payoffs``, ``outcome_distribution``) and to ``"numpy"`` where it draws
+  another random stream (``simulate``), so a seed's results never depend on whether numba is
+  installed (docs/performance.md).
 
 Modules: ``exact`` (expected payoffs), ``montecarlo`` (simulated matches), ``_inputs`` (strategy
 batches, horizons, noises), ``_chains`` (the batched Markov-chain solvers ``exact`` uses),

@@ -552,8 +552,12 @@ def simulate(
         cores (needs ``pip install 'allysim[fast]'``), several times faster; it draws from its
         own stream (SplitMix64 per match, keyed by ``seed``), so its results differ from the
         numpy path's match by match but agree in distribution, and are bit-identical for a
-        seed whatever the number of threads. ``"auto"`` picks numba when it is installed and
-        the run is large (over 5e6 match-rounds); see docs/performance.md.
+        seed whatever the number of threads. Only play that no draw can change (deterministic
+        strategies, no noise) is the same on both. ``"auto"`` picks numba when it is installed
+        and the run is large (over 5e6 match-rounds). The default is ``"numpy"``, not
+        ``"auto"`` as for [`expected_payoffs`][allysim.kernels.expected_payoffs], on purpose:
+        with ``"auto"`` a seed's results would change with the run's size and with whether
+        numba is installed. See docs/performance.md.
 
     Returns
     -------
