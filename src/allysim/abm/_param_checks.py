@@ -111,7 +111,57 @@ def check_network(params: TrustParams) -> None:
                 f"neighbours on each side of the ring), got {params.network_degree}"
             )
     elif isinstance(net, nx.Graph):
-        if sorted(net.nodes) != list(range(n)):
-            raise ValueError("a network graph must have nodes 0..n_organizations-1")
+        check_graph(net, n)
     else:
-        raise TypeError("network must be 'complete', 'small-world' or a networkx graph")
+        raise TypeError(
+            "network must be 'complete', 'small-world' or a networkx graph, got "
+            f"{type(net).__name__}"
+        )
+
+
+def check_graph(net: nx.Graph, n: int) -> None:
+    """Refuse a graph of possible ties that partner search would read wrongly.
+
+    A partnership is mutual, so a tie is undirected: a directed graph would give one-way
+    meetings. Parallel ties add nothing (two organizations may meet or not) yet count in
+    networkx's degrees, and a self-loop is a meeting of an organization with itself, which
+    search drops, so it silently lowers that organization's search rate. Isolated nodes are
+    allowed: such an organization never has a partner (documented in TrustParams).
+    """
+    kind = type(net).__name__
+    if net.is_directed():
+        convert = "nx.Graph(G.to_undirected())" if net.is_multigraph() else "G.to_undirected()"
+        raise TypeError(
+            f"network must be an undirected networkx.Graph (partnerships are mutual, so a tie "
+            f"lets both organizations meet), got a {kind}; convert it with {convert} (a tie "
+            "wherever either direction exists; to_undirected(reciprocal=True) keeps only the "
+            "ties present in both directions)"
+        )
+    if net.is_multigraph():
+        raise TypeError(
+            f"network must be a simple networkx.Graph (two organizations may meet or not; "
+            f"parallel ties add nothing), got a {kind}; convert it with nx.Graph(G)"
+        )
+    nodes = list(net.nodes)
+    wanted = set(range(n))
+    # Compared as sets: sorting nodes of mixed types (0 and "a") raises inside Python.
+    if len(nodes) != n or set(nodes) != wanted:
+        extra = [v for v in nodes if v not in wanted]
+        missing = sorted(wanted.difference(nodes))
+        found = "; ".join(
+            f"{what} ({len(vals)}): {vals[:3]}{' ...' if len(vals) > 3 else ''}"
+            for what, vals in ((f"not in 0..{n - 1}", extra), ("missing", missing))
+            if vals
+        )
+        raise ValueError(
+            f"network must have the nodes 0..n_organizations-1 = 0..{n - 1} (one per "
+            f"organization), got {len(nodes)} nodes, {found}; relabel with "
+            "nx.convert_node_labels_to_integers(G), or set n_organizations to the node count"
+        )
+    loops = sorted(v for v, _ in nx.selfloop_edges(net))
+    if loops:
+        raise ValueError(
+            f"network must have no self-loops (an organization cannot partner itself), got "
+            f"{len(loops)} at nodes {loops[:5]}; remove them with "
+            "G.remove_edges_from(nx.selfloop_edges(G))"
+        )

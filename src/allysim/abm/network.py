@@ -19,8 +19,10 @@ class TieNetwork:
     n : int
         Number of organizations.
     network : str or networkx.Graph
-        ``"complete"``, ``"small-world"`` or a graph on nodes ``0..n-1`` (already validated by
-        :class:`~allysim.abm.TrustParams`).
+        ``"complete"``, ``"small-world"`` or a simple undirected graph on nodes ``0..n-1``
+        without self-loops (already validated by :class:`~allysim.abm.TrustParams`). Edge
+        weights and attributes are ignored: a tie lets two organizations meet or it does not.
+        An isolated node is an organization that meets nobody.
     degree : int
         Degree of the small-world (Watts-Strogatz) network.
     rewiring : float
@@ -49,7 +51,7 @@ class TieNetwork:
             return
         if isinstance(network, str):
             network = nx.watts_strogatz_graph(n, degree, rewiring, seed=int(rng.integers(2**31)))
-        adj = nx.to_scipy_sparse_array(network, nodelist=range(n), format="csr")
+        adj = nx.to_scipy_sparse_array(network, nodelist=range(n), weight=None, format="csr")
         self.graph = network
         self._indptr, self._indices = adj.indptr, adj.indices
 

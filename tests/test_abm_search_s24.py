@@ -1,0 +1,95 @@
+"""The trust model's network of possible ties and its partner search: refusals and the rule.
+
+The network tests failed on the code before: a directed graph, a multigraph and a graph with
+self-loops ran (one-way meetings, meetings of an organization with itself), and nodes of
+mixed types raised Python's "'<' not supported" from a sort.
+"""
+
+import re
+
+import networkx as nx
+import pytest
+
+from allysim.abm import TrustModel, TrustParams, batch_run
+
+# ----------------------------------------------------------------- 1. the network of ties
+
+
+def _complete(n):
+    return nx.complete_graph(n)
+
+
+@pytest.mark.parametrize(
+    ("graph", "convert"),
+    [
+        (nx.DiGraph(_complete(10)), "G.to_undirected()"),
+        (nx.MultiDiGraph(_complete(10)), "nx.Graph(G.to_undirected())"),
+    ],
+)
+def test_directed_network_refused_with_conversion(graph, convert):
+    with pytest.raises(TypeError, match="network must be an undirected") as info:
+        TrustModel(n_organizations=10, network=graph, seed=0)
+    assert convert in str(info.value)
+    assert type(graph).__name__ in str(info.value)
+
+
+def test_directed_network_refused_through_batch_run():
+    with pytest.raises(TypeError, match=r"network must be an undirected.*G\.to_undirected\(\)"):
+        batch_run(
+            {"n_organizations": 10, "network": nx.DiGraph(_complete(10))},
+            max_steps=1,
+            display_progress=False,
+        )
+
+
+def test_multigraph_refused():
+    with pytest.raises(TypeError, match=r"simple networkx.Graph.*MultiGraph.*nx\.Graph\(G\)"):
+        TrustModel(n_organizations=10, network=nx.MultiGraph(_complete(10)), seed=0)
+
+
+def test_self_loops_refused_naming_nodes():
+    g = _complete(10)
+    g.add_edges_from([(7, 7), (3, 3)])
+    with pytest.raises(ValueError, match=r"no self-loops.*2 at nodes \[3, 7\]"):
+        TrustParams(n_organizations=10, network=g)
+
+
+@pytest.mark.parametrize(
+    ("graph", "found"),
+    [
+        (nx.relabel_nodes(_complete(10), {0: "a"}), r"not in 0\.\.9 \(1\): \['a'\]; missing"),
+        (nx.relabel_nodes(_complete(10), lambda v: v + 1), r"\(1\): \[10\]; missing \(1\): \[0\]"),
+        (_complete(12), r"got 12 nodes, not in 0\.\.9 \(2\): \[10, 11\];"),
+        (_complete(8), r"got 8 nodes, missing \(2\): \[8, 9\];"),
+    ],
+)
+def test_wrong_nodes_refused_naming_them(graph, found):
+    with pytest.raises(ValueError, match=r"must have the nodes 0\.\.n_organizations-1") as e:
+        TrustParams(n_organizations=10, network=graph)
+    assert re.search(found, str(e.value)), str(e.value)
+    assert "nx.convert_node_labels_to_integers(G)" in str(e.value)
+
+
+def test_isolated_organizations_allowed_and_never_partner():
+    # Documented: an organization without neighbours never has a partner.
+    g = nx.complete_graph(8)
+    g.add_nodes_from([8, 9])
+    m = TrustModel(n_organizations=10, network=g, search_rate=1.0, seed=0)
+    m.run(20, progress=False)
+    assert m.table.degree[:8].sum() > 0
+    assert m.table.degree[8:].tolist() == [0, 0]
+
+
+def test_edge_weights_do_not_change_who_meets():
+    # A weight of 0 is an edge all the same (networkx keeps it as an explicit zero).
+    plain = nx.path_graph(6)
+    weighted = nx.path_graph(6)
+    for u, v in weighted.edges:
+        weighted[u][v]["weight"] = 0.0 if u % 2 else -2.5
+    runs = []
+    for g in (plain, weighted):
+        m = TrustModel(n_organizations=6, capacity=2, network=g, search_rate=1.0, seed=3)
+        m.run(15, progress=False)
+        runs.append(m.table.partner_table.copy())
+    assert (runs[0] == runs[1]).all()
+    assert (runs[0] >= 0).any()
