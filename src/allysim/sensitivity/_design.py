@@ -8,6 +8,7 @@ point: the trust model, or the user's function) and hands it to ``_analyse``.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
@@ -61,6 +62,12 @@ def _check_bounds(
         low, high = as_float_array(pair, f"bounds[{name!r}]", shape=(2,))
         if not low < high:
             raise ValueError(f"bounds[{name!r}] must have low < high, got ({low:g}, {high:g})")
+        if not math.isfinite(float(high) - float(low)):
+            # The design is low + u * (high - low): an infinite width put inf or NaN in it.
+            raise ValueError(
+                f"bounds[{name!r}] = ({low:g}, {high:g}) is wider than a float can hold "
+                "(high - low overflows); rescale the parameter"
+            )
         is_int = allowed[name] if allowed is not None else name in integers
         if is_int and _integer_range(low, high)[0] >= _integer_range(low, high)[1]:
             raise ValueError(
