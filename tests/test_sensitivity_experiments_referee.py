@@ -9,9 +9,12 @@ S1 = ST = c_i^2 w_i^2 / sum_j c_j^2 w_j^2 (w the widths) and whose Morris mu* = 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
+from allysim.experiments import sweep
 from allysim.sensitivity import analyse_function
 
 
@@ -89,3 +92,51 @@ def test_a_range_whose_width_overflows_is_refused():
     # called at x = inf, outside the stated range; every index came back NaN.
     with pytest.raises(ValueError, match=r"bounds\['x'\].*overflows"):
         analyse_function(lambda x: x, {"x": (-1e308, 1e308)}, samples=2, progress=False)
+
+
+def _sum_cell(w, seed):
+    return {"total": float(np.sum(w))}
+
+
+class _Plain:
+    """A grid value with object's own repr, which shows its memory address."""
+
+    def __init__(self, fine):
+        self.fine = fine
+
+
+def _plain_cell(m, seed):
+    return {"fine": m.fine}
+
+
+def _arrays_that_print_alike():
+    big, big_other = np.zeros(2000), np.zeros(2000)
+    big_other[1000] = 5.0  # past numpy's 1,000-element repr threshold: "..."
+    small, small_other = np.array([1.0, 2.0]), np.array([1.0 + 1e-9, 2.0])  # 8 digits shown
+    return [(big, big_other), (small, small_other)]
+
+
+@pytest.mark.parametrize(("first", "other"), _arrays_that_print_alike())
+def test_store_refuses_a_grid_of_other_arrays_that_print_alike(tmp_path, first, other):
+    # Before: the store identified a grid by the values' repr, which numpy abbreviates, so a
+    # sweep over another array was "resumed" from the first one's results (a total of 0.0 for
+    # an array summing to 5.0).
+    assert repr(first) == repr(other)
+    sweep(_sum_cell, {"w": [first]}, seed=1, progress=False, store=tmp_path)
+    with pytest.raises(ValueError, match="different sweep"):
+        sweep(_sum_cell, {"w": [other]}, seed=1, progress=False, store=tmp_path)
+    again = sweep(_sum_cell, {"w": [first.copy()]}, seed=1, progress=False, store=tmp_path)
+    assert again["total"].tolist() == [float(np.sum(first))]
+
+
+def test_store_of_objects_without_a_repr_resumes(tmp_path):
+    # Before: the repr held the object's address, so an equal object in a new session (here: a
+    # second instance) was refused as "another grid" and the store could never be resumed.
+    first = sweep(_plain_cell, {"m": [_Plain(2.0)]}, seed=1, progress=False, store=tmp_path)
+    keep = _Plain(2.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again = sweep(_plain_cell, {"m": [keep]}, seed=1, progress=False, store=tmp_path)
+    assert again["fine"].tolist() == first["fine"].tolist() == [2.0]
+    with pytest.raises(ValueError, match="different sweep"):
+        sweep(_plain_cell, {"m": [_Plain(3.0)]}, seed=1, progress=False, store=tmp_path)

@@ -9,6 +9,7 @@ import json
 import math
 import numbers
 import os
+import pickle
 import tempfile
 import time
 from pathlib import Path
@@ -215,6 +216,34 @@ def _read_csv_part(path: Path) -> pd.DataFrame:
     return frame
 
 
+def _grid_value(value: Any) -> str:
+    """A grid value JSON cannot hold, as text that differs whenever the value does.
+
+    ``repr`` serves most objects, but not two kinds: numpy abbreviates an array's repr (8
+    significant digits, "..." past 1,000 elements, both following ``np.set_printoptions``), so
+    two different arrays read alike and a store of one was resumed for the other; and an
+    object without a repr of its own shows its memory address, which differs in every process,
+    so its store could never be resumed. Arrays are hashed whole; such objects by their pickle
+    (a function by its module and name), where they pickle.
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            items = json.dumps(value.tolist(), sort_keys=True, default=_grid_value)
+            return f"numpy.ndarray(dtype=object, shape={value.shape}, values={items})"
+        data = np.ascontiguousarray(value)
+        digest = hashlib.sha256(data.tobytes()).hexdigest()
+        dtype = np.lib.format.dtype_to_descr(data.dtype)
+        return f"numpy.ndarray(dtype={dtype!r}, shape={data.shape}, sha256={digest})"
+    text = repr(value)
+    if " at 0x" in text:
+        try:
+            digest = hashlib.sha256(pickle.dumps(value, protocol=4)).hexdigest()
+        except Exception:  # a lambda, a local function: its address is all there is
+            return text
+        return f"{type(value).__module__}.{type(value).__qualname__}(pickle sha256={digest})"
+    return text
+
+
 def _identity(function, cells, replicates, root) -> dict:
     """What makes a sweep: its function's name, its cells, replicates and root seed.
 
@@ -231,9 +260,9 @@ def _identity(function, cells, replicates, root) -> dict:
             "spawn_key": list(root.spawn_key),
         },
         sort_keys=True,
-        default=repr,
+        default=_grid_value,
     )
-    cells_json = json.dumps(cells, sort_keys=True, default=repr)
+    cells_json = json.dumps(cells, sort_keys=True, default=_grid_value)
     entropy = root.entropy
     return {
         "fingerprint": hashlib.sha256(payload.encode()).hexdigest(),
