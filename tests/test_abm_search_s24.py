@@ -11,6 +11,7 @@ import networkx as nx
 import pytest
 
 from allysim.abm import TrustModel, TrustParams, batch_run
+from allysim.abm._param_checks import check_capacity, check_population
 
 # ----------------------------------------------------------------- 1. the network of ties
 
@@ -93,3 +94,56 @@ def test_edge_weights_do_not_change_who_meets():
         runs.append(m.table.partner_table.copy())
     assert (runs[0] == runs[1]).all()
     assert (runs[0] >= 0).any()
+
+
+# ----------------------------------------------------------------- 3. too few organizations
+
+
+def _params_with(n, **fields):
+    """Valid TrustParams with n_organizations set to ``n`` afterwards (as TrustParams' own
+    checks see it when they run)."""
+    p = TrustParams(n_organizations=10, **fields)
+    object.__setattr__(p, "n_organizations", n)
+    return p
+
+
+@pytest.mark.parametrize("n", [-1, 0, 1])
+def test_population_below_two_named_with_default_capacity(n):
+    with pytest.raises(ValueError) as info:
+        check_population(_params_with(n))
+    assert str(info.value) == (
+        "n_organizations must be >= capacity + 1 = 4 (capacity is 3 by default; pass "
+        f"capacity= for smaller populations), got {n}"
+    )
+
+
+@pytest.mark.parametrize(("n", "cap"), [(0, 2), (1, 1)])
+def test_population_below_two_names_capacity_given(n, cap):
+    with pytest.raises(ValueError, match=rf">= capacity \+ 1 = {cap + 1} with capacity={cap} "):
+        check_population(_params_with(n, capacity=cap))
+    # check_capacity said "n_organizations must be an integer >= 2" here before.
+    with pytest.raises(ValueError, match=rf">= capacity \+ 1 = {cap + 1} with capacity={cap} "):
+        check_capacity(_params_with(n, capacity=cap))
+
+
+def test_population_check_keeps_type_errors_and_valid_sizes():
+    with pytest.raises(TypeError, match="n_organizations must be an integer, got float"):
+        check_population(_params_with(2.5))
+    assert check_population(_params_with(2, capacity=1)) == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="TrustParams.__post_init__ (params.py, not this helper's file) refuses n < 2 with "
+    "check_int(minimum=2) before _param_checks runs; it should call check_population",
+)
+@pytest.mark.parametrize("n", [0, 1])
+def test_trust_model_below_two_organizations_names_capacity(n):
+    with pytest.raises(ValueError, match=r"n_organizations must be >= capacity \+ 1 = 4"):
+        TrustModel(n_organizations=n)
+
+
+def test_trust_model_two_and_three_organizations_name_capacity():
+    for n in (2, 3):
+        with pytest.raises(ValueError, match=r"n_organizations must be >= capacity \+ 1 = 4"):
+            TrustModel(n_organizations=n)

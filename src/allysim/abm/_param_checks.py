@@ -66,20 +66,44 @@ def check_culture(params: TrustParams) -> None:
         put(params, "country_weights", tuple(float(w) for w in params.country_weights))
 
 
+def _population_text(n: int, cap: int, default: object) -> str:
+    """Why ``n`` organizations are too few for ``cap`` partners each."""
+    if cap == default:
+        # The population is what is too small: a user who never set capacity should not be
+        # told its range (a frozen dataclass cannot tell a default from the same value passed,
+        # so the message holds either way).
+        return (
+            f"n_organizations must be >= capacity + 1 = {cap + 1} (capacity is {cap} by "
+            f"default; pass capacity= for smaller populations), got {n}"
+        )
+    return (
+        f"n_organizations must be >= capacity + 1 = {cap + 1} with capacity={cap} (and >= 2: "
+        f"a partnership needs two organizations), got {n}"
+    )
+
+
+def check_population(params: TrustParams) -> int:
+    """``params.n_organizations`` as an int, refusing fewer than two organizations.
+
+    Run first in TrustParams' checks (the other checks take the population's size as valid);
+    a population of 2 or more that is too small for ``capacity`` is :func:`check_capacity`'s.
+    The message names the least population that works with the capacity given, or the
+    default capacity, rather than ">= 2", which the default capacity 3 would still refuse.
+    """
+    n = check_int(params.n_organizations, "n_organizations")
+    if n < 2:
+        cap = check_int(params.capacity, "capacity", minimum=1)
+        default = type(params).__dataclass_fields__["capacity"].default
+        raise ValueError(_population_text(n, cap, default))
+    return n
+
+
 def check_capacity(params: TrustParams) -> None:
     n = params.n_organizations
     cap = check_int(params.capacity, "capacity", minimum=1)
     default = type(params).__dataclass_fields__["capacity"].default
-    if n < 2 and cap != default:
-        raise ValueError(f"n_organizations must be an integer >= 2, got {n}")
-    if cap > n - 1 and cap == default:
-        # The population is what is too small: a user who never set capacity should not be
-        # told its range (a frozen dataclass cannot tell a default from the same value passed,
-        # so the message holds either way).
-        raise ValueError(
-            f"n_organizations must be >= capacity + 1 = {cap + 1} (capacity is {cap} by "
-            f"default; pass capacity= for smaller populations), got {n}"
-        )
+    if (cap > n - 1 and cap == default) or n < 2:
+        raise ValueError(_population_text(n, cap, default))
     if cap > n - 1:
         raise ValueError(
             f"capacity must lie in [1, n_organizations - 1 = {n - 1}] (an organization "
