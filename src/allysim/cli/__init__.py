@@ -15,24 +15,63 @@ interactive page instead: it writes no files and runs until stopped.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-# Re-exported (``X as X``) so that ``allysim.cli.<name>`` keeps resolving after the split.
-from allysim.cli.arguments import SEED_MAX as SEED_MAX
-from allysim.cli.arguments import TRUST_MIN_ORGANIZATIONS as TRUST_MIN_ORGANIZATIONS
-from allysim.cli.commands import _build_parser as _build_parser
-from allysim.cli.compare import _mechanisms_section as _mechanisms_section
-from allysim.cli.evolve import _simulate_small_mutation as _simulate_small_mutation
-from allysim.cli.evolve import _simulate_with_mutation as _simulate_with_mutation
-from allysim.cli.output import _run_sections
 from allysim.cli.pipes import _ClosedPipeSafe
-from allysim.cli.serve import _serve
-from allysim.scenarios import BASE_SHADOW as BASE_SHADOW
-from allysim.scenarios import DEFAULT_TRUST_SCENARIOS as DEFAULT_TRUST_SCENARIOS
-from allysim.scenarios import LONG_SHADOW as LONG_SHADOW
-from allysim.scenarios import TRUST_SCENARIO_NOTES as TRUST_SCENARIO_NOTES
-from allysim.scenarios import trust_scenarios
+
+# Names kept at ``allysim.cli.<name>`` after the split into modules, and the module each comes
+# from. They are loaded on first use (PEP 562): the parser's modules import pandas, numpy and
+# the library, which ``allysim --version`` does not need.
+_HOMES: dict[str, tuple[str, ...]] = {
+    "allysim.cli.arguments": ("SEED_MAX", "TRUST_MIN_ORGANIZATIONS"),
+    "allysim.cli.commands": ("_build_parser",),
+    "allysim.cli.compare": ("_mechanisms_section",),
+    "allysim.cli.evolve": ("_simulate_small_mutation", "_simulate_with_mutation"),
+    "allysim.cli.output": ("_run_sections",),
+    "allysim.cli.serve": ("_serve",),
+    "allysim.scenarios": (
+        "BASE_SHADOW",
+        "DEFAULT_TRUST_SCENARIOS",
+        "LONG_SHADOW",
+        "TRUST_SCENARIO_NOTES",
+        "trust_scenarios",
+    ),
+}
+_HOME = {name: module for module, names in _HOMES.items() for name in names}
+
+if TYPE_CHECKING:
+    from allysim.cli.arguments import SEED_MAX as SEED_MAX
+    from allysim.cli.arguments import TRUST_MIN_ORGANIZATIONS as TRUST_MIN_ORGANIZATIONS
+    from allysim.cli.commands import _build_parser as _build_parser
+    from allysim.cli.compare import _mechanisms_section as _mechanisms_section
+    from allysim.cli.evolve import _simulate_small_mutation as _simulate_small_mutation
+    from allysim.cli.evolve import _simulate_with_mutation as _simulate_with_mutation
+    from allysim.cli.output import _run_sections as _run_sections
+    from allysim.cli.serve import _serve as _serve
+    from allysim.scenarios import BASE_SHADOW as BASE_SHADOW
+    from allysim.scenarios import DEFAULT_TRUST_SCENARIOS as DEFAULT_TRUST_SCENARIOS
+    from allysim.scenarios import LONG_SHADOW as LONG_SHADOW
+    from allysim.scenarios import TRUST_SCENARIO_NOTES as TRUST_SCENARIO_NOTES
+    from allysim.scenarios import trust_scenarios as trust_scenarios
+else:
+
+    def __getattr__(name: str) -> Any:
+        """Load a re-exported name on first use (PEP 562); hidden from type checkers, which
+        would otherwise accept any ``allysim.cli.<typo>``."""
+        home = _HOME.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}", name=name)
+        value = getattr(importlib.import_module(home), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        """The module's names with those loaded on first use."""
+        return sorted(set(globals()) | set(_HOME))
+
 
 __all__ = ["main", "trust_scenarios"]
 
@@ -81,9 +120,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if guard is not None:
         sys.stdout = guard  # type: ignore[assignment]
     try:
+        if argv == ["--version"]:
+            # Answered before the parser's modules (pandas, numpy, the library) are loaded: they
+            # take most of a second. The parser's own --version prints the same line
+            # (tests/test_lazy_import.py compares the two).
+            import allysim
+
+            print(f"allysim {allysim.__version__}")
+            raise SystemExit(0)
+        # Through the module object: the names below are loaded on first use, and a test may
+        # have replaced one of them on it.
+        from allysim import cli as this
+
         if argv[:1] == ["serve"]:
-            return _serve(argv[1:])
-        parser = _build_parser()
+            return this._serve(argv[1:])
+        parser = this._build_parser()
         args, extra = parser.parse_known_args(argv)
         if extra:
             # parse_args would report these from the top-level parser ("see 'allysim --help'")
@@ -95,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Redirected to a file or a pipe, a bar's redraws pile up as \r-joined lines
             # that bury the log; a terminal shows them in place.
             args.quiet = True
-        return _run_sections(args.parser, args, args.sections(args.parser, args))
+        return this._run_sections(args.parser, args, args.sections(args.parser, args))
     finally:
         if guard is not None:
             guard.flush()  # output still buffered meets the closed pipe here, not at exit
