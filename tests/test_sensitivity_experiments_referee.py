@@ -140,3 +140,21 @@ def test_store_of_objects_without_a_repr_resumes(tmp_path):
     assert again["fine"].tolist() == first["fine"].tolist() == [2.0]
     with pytest.raises(ValueError, match="different sweep"):
         sweep(_plain_cell, {"m": [_Plain(3.0)]}, seed=1, progress=False, store=tmp_path)
+
+
+def _fails_at_two(a, seed):
+    if a == 2:
+        raise RuntimeError("no two")
+    return {"x": float(a)}
+
+
+def test_failed_runs_are_recorded_with_none_in_the_other_rows():
+    # The docstring: error and traceback are None in the rows that succeeded. Before, the
+    # traceback column was pandas 3's str dtype, NaN in those rows.
+    with pytest.warns(UserWarning, match="1 of 3 runs failed"):
+        df = sweep(_fails_at_two, {"a": [1, 2, 3]}, seed=0, progress=False)
+    assert df.attrs["failed"] == 1
+    assert df["error"].tolist() == [None, "RuntimeError: no two", None]
+    assert df["traceback"][0] is None and df["traceback"][2] is None
+    assert "RuntimeError: no two" in df["traceback"][1]
+    assert df["x"].tolist()[::2] == [1.0, 3.0] and np.isnan(df["x"][1])

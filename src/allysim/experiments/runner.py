@@ -495,7 +495,9 @@ def _tidy(rows: list[dict], cells: list[dict]) -> pd.DataFrame:
     frame = params.merge(frame, on="cell", how="right")
     if "error" not in frame:
         frame["error"] = None
-    frame["error"] = frame["error"].astype(object).where(frame["error"].notna(), None)
+    # pandas 3 reads a column of str and None as its str dtype, which holds NaN, not None.
+    for col in ("error", "traceback") if "traceback" in frame else ("error",):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     front = ["cell", *params.columns[1:], "replicate", "seed"]
     rest = [c for c in frame.columns if c not in front and c not in ("error", "traceback")]
     tail = ["error"] + (["traceback"] if "traceback" in frame.columns else [])
