@@ -24,6 +24,7 @@ from allysim import (
     expected_payoffs,
     extortionate,
     generous,
+    simulate,
     zero_determinant,
 )
 from allysim.strategies import machine_tables, memory_one_array, named, zd_phi_range
@@ -442,3 +443,153 @@ def test_random_of_negative_zero_is_random_of_zero():
     assert random_strategy(-0.0) == random_strategy(0.0)
     assert named("RANDOM(-0)").name == "RANDOM(0)"
     assert named("random(-0.0)") == named("RANDOM(0)")
+
+
+# --- plays_alike: equivalence of strategies on the joint history ---------------------------
+
+from allysim.strategies import TF2T_MEMORY_TWO, plays_alike  # noqa: E402
+from allysim.strategies.alike import _first_difference  # noqa: E402
+
+# Outputs from a small set, so random pairs of machines are often alike and often not.
+_coarse = st.sampled_from([0.0, 0.5, 1.0])
+
+
+@st.composite
+def _machine(draw, max_states=4):
+    k = draw(st.integers(1, max_states))
+    nxt = draw(st.lists(st.integers(0, k - 1), min_size=4 * k, max_size=4 * k))
+    return FiniteStateStrategy(
+        [draw(_coarse) for _ in range(k)],
+        np.reshape(nxt, (k, 2, 2)),
+        initial=draw(st.integers(0, k - 1)),
+    )
+
+
+def _relabel(machine, perm):
+    """The same machine with state s renamed perm[s]."""
+    perm = np.asarray(perm)
+    inverse = np.argsort(perm)
+    return FiniteStateStrategy(
+        [machine.output[s] for s in inverse],
+        perm[machine.transitions[inverse]],
+        initial=int(perm[machine.initial]),
+        name="relabelled",
+    )
+
+
+def _alike_by_refinement(a, b):
+    """Moore's partition refinement on the disjoint union of the two machines: an algorithm
+    independent of plays_alike's product walk."""
+    out = list(a.output) + list(b.output)
+    nxt = np.concatenate([a.transitions, b.transitions + a.n_states]).tolist()
+    block = [out.index(o) for o in out]
+    while True:
+        sig = [
+            (block[s], *(block[nxt[s][m][t]] for m in (0, 1) for t in (0, 1)))
+            for s in range(len(out))
+        ]
+        refined = [sig.index(x) for x in sig]
+        if len(set(refined)) == len(set(block)):
+            return refined[a.initial] == refined[a.n_states + b.initial]
+        block = refined
+
+
+@given(machine=_machine(max_states=6), data=st.data())
+def test_plays_alike_with_itself_under_any_relabelling(machine, data):
+    perm = data.draw(st.permutations(range(machine.n_states)))
+    other = _relabel(machine, perm)
+    assert plays_alike(machine, other) and plays_alike(other, machine)
+    # Moving the initial state to a state that contributes otherwise is caught.
+    changed = [
+        s for s in range(machine.n_states) if machine.output[s] != machine.output[machine.initial]
+    ]
+    if changed:
+        moved = FiniteStateStrategy(other.output, other.next_state, initial=int(perm[changed[0]]))
+        assert not plays_alike(machine, moved)
+
+
+@given(a=_machine(), b=_machine())
+def test_plays_alike_is_symmetric_and_matches_partition_refinement(a, b):
+    alike = plays_alike(a, b)
+    assert alike == plays_alike(b, a)
+    assert alike == _alike_by_refinement(a, b)
+    # A shortest distinguishing history is no longer than the number of state pairs, and
+    # after it the two contribution probabilities differ (replayed step by step).
+    witness = _first_difference(a, b, 0.0)
+    assert (witness is None) == alike
+    if witness is not None:
+        assert len(witness) < a.n_states * b.n_states
+        x, y = a.initial, b.initial
+        for outcome in witness:
+            x, y = (
+                a.next_state[x][outcome >> 1][outcome & 1],
+                b.next_state[y][outcome >> 1][outcome & 1],
+            )
+        assert a.output[x] != b.output[y]
+
+
+def test_plays_alike_classic_cases():
+    copycat = FiniteStateStrategy([1, 0], [[[0, 1], [0, 1]], [[0, 1], [0, 1]]], name="copycat")
+    assert plays_alike(TFT, named("M1010")) and plays_alike(TFT, copycat)
+    assert plays_alike(WSLS, named("M1001")) and plays_alike(ALLD, named("M0000"))
+    assert not plays_alike(TFT, WSLS) and not plays_alike(TFT, STFT)  # STFT opens with D
+    assert not plays_alike(TFT, GRIM) and not plays_alike(copycat, GRIM)
+    # Three states against the memory-two table's 21: the same strategy.
+    assert plays_alike(TF2T, TF2T_MEMORY_TWO)
+    assert plays_alike(GTFT(PrisonersDilemma()), named("GTFT"))
+
+
+def test_plays_alike_counts_histories_only_mistakes_reach():
+    # Contributes unless it has itself withheld (then withholds for good): without noise it
+    # never withholds and plays as ALLC, but execution noise tells them apart.
+    stubborn = FiniteStateStrategy([1, 0], [[[0, 0], [1, 1]], [[1, 1], [1, 1]]])
+    game = PrisonersDilemma()
+    clean = [expected_payoffs(s, TFT, game, rounds=50)[0] for s in (ALLC, stubborn)]
+    noisy = [expected_payoffs(s, TFT, game, rounds=50, noise=0.05)[0] for s in (ALLC, stubborn)]
+    assert clean[0] == clean[1] and abs(noisy[0] - noisy[1]).item() > 0.05
+    assert not plays_alike(ALLC, stubborn)
+
+
+def _countdown(n):
+    """Contribute in the first n rounds whatever happens, then withhold for good."""
+    nxt = [[[min(s + 1, n)] * 2] * 2 for s in range(n + 1)]
+    return FiniteStateStrategy([1.0] * n + [0.0], nxt, name=f"countdown{n}")
+
+
+def test_plays_alike_walks_as_deep_as_the_difference():
+    # 300 and 301 rounds of contributing: identical on every history shorter than 300 rounds.
+    a, b = _countdown(300), _countdown(301)
+    assert not plays_alike(a, b)
+    assert len(_first_difference(a, b, 0.0)) == 300
+    # Noise-free play against ALLD (no draw matters): equal over 300 rounds, not over 301.
+    game = PrisonersDilemma()
+    per_round = {
+        t: [simulate(s, ALLD, game, rounds=t, seed=0).row_payoffs.item() for s in (a, b)]
+        for t in (300, 301)
+    }
+    assert per_round[300][0] == per_round[300][1] == game.S
+    assert per_round[301] == [(300 * game.S + game.P) / 301, game.S]
+    # A machine with a redundant copy of every state plays alike with the original.
+    doubled = FiniteStateStrategy(
+        list(a.output) * 2, np.concatenate([a.transitions + a.n_states, a.transitions])
+    )
+    assert plays_alike(a, doubled)
+
+
+def test_plays_alike_stochastic_strategies_compare_probabilities():
+    halves = FiniteStateStrategy([0.5, 0.5], [[[1, 0], [0, 1]], [[1, 1], [0, 0]]])
+    assert plays_alike(RANDOM(0.5), halves)
+    near = MemoryOne((0.5 + 1e-9,) * 4, 0.5)
+    assert not plays_alike(RANDOM(0.5), near)
+    assert plays_alike(RANDOM(0.5), near, tolerance=1e-6)
+    assert not plays_alike(RANDOM(0.5), RANDOM(0.6), tolerance=0.05)
+
+
+def test_plays_alike_refusals():
+    with pytest.raises(TypeError, match=r"^first must be a strategy .*got str .*named\(\)"):
+        plays_alike("TFT", TFT)
+    with pytest.raises(TypeError, match=r"^second must be a strategy .*got ndarray"):
+        plays_alike(TFT, np.array([1, 0, 1, 0, 1]))
+    for bad in (-0.1, 1.5, float("nan")):
+        with pytest.raises(ValueError, match=r"^tolerance must (lie in \[0, 1\]|be finite)"):
+            plays_alike(TFT, TFT, tolerance=bad)

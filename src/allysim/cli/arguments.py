@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import NoReturn
 
 from allysim.kernels.montecarlo import _MAX_SECONDS as _MONTE_CARLO_LIMIT
+from allysim.strategies.alike import plays_alike
 
 #: Largest accepted ``--seed`` (numpy seeds are non-negative; 63 bits keep them portable).
 SEED_MAX = 2**63 - 1
@@ -197,56 +198,11 @@ def _blame(parser: argparse.ArgumentParser, *options: str) -> Iterator[None]:
         parser.error(f"argument {'/'.join(options)}: {exc}")
 
 
-def _same_play(first: object, second: object) -> bool:
-    """Whether two strategies play alike after every history (their machines are equivalent).
-
-    Both are compared as finite-state machines (``to_finite_state``): walking the pairs of
-    states the two reach on the same rounds, every pair must contribute with the same
-    probability. Every round outcome is followed, including own moves a deterministic strategy
-    would not make, since execution noise makes them.
-
-    Parameters
-    ----------
-    first : object
-        A strategy with ``to_finite_state`` (``MemoryOne``, ``MemoryN``, ``FiniteStateStrategy``).
-    second : object
-        Another.
-
-    Returns
-    -------
-    bool
-        True when they are the same strategy under other names (``WSLS`` and ``M1001``).
-
-    Examples
-    --------
-    >>> from allysim.strategies import named
-    >>> _same_play(named("WSLS"), named("M1001")), _same_play(named("TFT"), named("STFT"))
-    (True, False)
-    """
-    machines = []
-    for s in (first, second):
-        convert = getattr(s, "to_finite_state", None)
-        if convert is None:
-            return False
-        machines.append(convert())
-    a, b = machines
-    start = (a.initial, b.initial)
-    seen, todo = {start}, [start]
-    while todo:
-        x, y = todo.pop()
-        if a.output[x] != b.output[y]:
-            return False
-        for mine in (0, 1):
-            for theirs in (0, 1):
-                pair = (a.next_state[x][mine][theirs], b.next_state[y][mine][theirs])
-                if pair not in seen:
-                    seen.add(pair)
-                    todo.append(pair)
-    return True
-
-
 def _first_repeat(typed: list[str], strategies: list) -> tuple[str, str] | None:
-    """The first two entries that are one strategy (as typed), or None when all differ.
+    """The first two entries that play alike, as typed, or None when all differ.
+
+    Alike is [`plays_alike`][allysim.strategies.plays_alike]: the same contribution probability
+    after every joint history, so ``WSLS`` and ``M1001`` are one strategy under two names.
 
     Parameters
     ----------
@@ -269,7 +225,7 @@ def _first_repeat(typed: list[str], strategies: list) -> tuple[str, str] | None:
     """
     for k, later in enumerate(strategies):
         for i in range(k):
-            if _same_play(strategies[i], later):
+            if plays_alike(strategies[i], later):
                 return typed[i], typed[k]
     return None
 

@@ -17,12 +17,14 @@ Because strategies are arrays, a population of thousands is a single ``(n, 5)`` 
 The package is split by content: ``memory_one`` (``MemoryOne``, ``memory_one_array``,
 ``deterministic_memory_one``), ``finite_state`` (``FiniteStateStrategy``), ``tables``
 (``machine_tables``), ``zd`` (the zero-determinant family of Press & Dyson), ``zoo`` (the named
-strategies, ``CLASSIC`` and the factories ``gtft`` and ``random_strategy``) and ``names``
-(``named``). Every name is importable from ``allysim.strategies``.
+strategies, ``CLASSIC`` and the factories ``gtft`` and ``random_strategy``), ``names``
+(``named``) and ``alike`` (``plays_alike``: do two strategies play alike after every
+history?). Every name is importable from ``allysim.strategies``.
 """
 
 from __future__ import annotations
 
+from allysim.strategies.alike import plays_alike
 from allysim.strategies.axelrod1980 import (
     FIRST_TOURNAMENT,
     FIRST_TOURNAMENT_SCORES,
@@ -113,6 +115,7 @@ __all__ = [
     "memory_one_array",
     "named",
     "partner_rival_class",
+    "plays_alike",
     "random_strategy",
     "reactive",
     "reactive_payoffs",
