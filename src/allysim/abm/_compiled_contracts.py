@@ -104,6 +104,8 @@ def _perceive(
     settle,
     keep_record,
     record,
+    goodwill_record,
+    goodwill_prior,
     streak,
     forgetting,
     absorb_streak,
@@ -119,13 +121,16 @@ def _perceive(
     n,
 ):  # pragma: no cover - compiled
     """Governance.perceive: early warning, conflicts, escalation and facilitation, the charge
-    for them, and (``keep_record``) the record of misread withholdings.
+    for them, and (``keep_record``) the records of misread withholdings.
 
     ``early`` and ``escalate`` hold the uniforms numpy draws (empty when that draw is skipped);
     ``early_cost`` is ``early_warning_cost * early_warning``. The record fades by
     ``forgetting`` and takes each misread withholding at LearnTrust's weight
     (``phases._withholding_weight``: ``absorb_weight`` for an isolated one in an
-    institutionalized partnership, times ``resolved_weight`` where resolved). Returns the new
+    institutionalized partnership, times ``resolved_weight`` where resolved). The goodwill
+    record and goodwill's faded prior fade where the side observed something (saw a
+    contribution or contributed), and the record takes a misread withholding at that weight
+    where the side contributed (``Governance._record_misread``). Returns the new
     ``seen``, the ``resolved`` flags, the counts caught, conflicts and settled, whether a cost
     was charged and the total charged.
     """
@@ -182,8 +187,16 @@ def _perceive(
             )
             w0 = w0 * resolved_weight if r0 else w0
             w1 = w1 * resolved_weight if r1 else w1
-            record[i, 0] = record[i, 0] * forgetting + (w0 if c1 & (not s0) else 0.0)
-            record[i, 1] = record[i, 1] * forgetting + (w1 if c0 & (not s1) else 0.0)
+            m0 = c1 & (not s0)
+            m1 = c0 & (not s1)
+            record[i, 0] = record[i, 0] * forgetting + (w0 if m0 else 0.0)
+            record[i, 1] = record[i, 1] * forgetting + (w1 if m1 else 0.0)
+            f0 = forgetting if s0 | c0 else 1.0
+            f1 = forgetting if s1 | c1 else 1.0
+            goodwill_record[i, 0] = goodwill_record[i, 0] * f0 + (w0 if m0 & c0 else 0.0)
+            goodwill_record[i, 1] = goodwill_record[i, 1] * f1 + (w1 if m1 & c1 else 0.0)
+            goodwill_prior[i, 0] = goodwill_prior[i, 0] * f0
+            goodwill_prior[i, 1] = goodwill_prior[i, 1] * f1
     charged, total = _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n)
     return new_seen, resolved, caught, conflicts, settled, charged, total
 
@@ -193,9 +206,12 @@ def _review(
     beta,
     misread,
     floor,
+    goodwill_misread,
+    goodwill_floor,
     last_betrayal,
     e,
     kind,
+    goodwill_kind,
     correction,
     never_betrayed,
     review_cost,
@@ -210,9 +226,11 @@ def _review(
 ):  # pragma: no cover - compiled
     """Governance.end_step's review of rows ``[:e]``: corrected evidence moves from failures
     to successes (``max(min(correction * misread, beta - floor), 0)``, ``floor`` (e, 2) what
-    forgetting left of the prior), the record and the
-    conflict memory are cleared, and each side pays ``review_cost`` per unit stake (``review_cost``
-    here is ``2 * review_cost``). Returns whether a cost was charged and the total charged."""
+    forgetting left of the prior), in contractual trust (``kind``: ``misread``, ``floor``) and
+    in goodwill trust (``goodwill_kind``: ``goodwill_misread``, ``goodwill_floor``); the
+    records and the conflict memory are cleared, and each side pays ``review_cost`` per unit
+    stake (``review_cost`` here is ``2 * review_cost``). Returns whether a cost was charged and
+    the total charged."""
     cost = np.empty(e)
     for i in range(e):
         for s in range(2):
@@ -221,6 +239,13 @@ def _review(
             alpha[i, s, kind] = alpha[i, s, kind] + moved
             beta[i, s, kind] = b - moved
             misread[i, s] = 0.0
+            b = beta[i, s, goodwill_kind]
+            moved = _np_max(
+                _np_min(correction * goodwill_misread[i, s], b - goodwill_floor[i, s]), 0.0
+            )
+            alpha[i, s, goodwill_kind] = alpha[i, s, goodwill_kind] + moved
+            beta[i, s, goodwill_kind] = b - moved
+            goodwill_misread[i, s] = 0.0
         last_betrayal[i] = never_betrayed
         cost[i] = review_cost * levels[stage[i]]
     return _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n)

@@ -23,17 +23,29 @@ Each rule below is off at its default, so ``Governance()`` is the plain model bi
   evidence.
 * **Review cadence** (``review_every``). Every k steps each partnership reviews its
   performance in a fact-based discussion: a share ``review_correction`` of the withholdings each
-  side misread since the last review is corrected (the contractual evidence is moved back from
-  failures to successes, at the weight it counted: ``resolved_weight`` if escalation resolved it,
-  ``absorb_weight`` if it was absorbed as an isolated error, faded by ``forgetting`` as that
-  evidence is) and the conflict record is cleared (the last betrayal no longer counts as
-  recent), at ``review_cost`` per partner. Contractual failures are the prior's
-  ``beta_0 * forgetting ** age`` (``beta_0 = 1 + prior_strength * (1 - judgement)``, faded every
-  round since the partnership formed), the withholdings seen correctly and the misread ones,
-  each faded since it counted, less what earlier reviews moved; the misread ones since the last
-  review are exactly the record, so the review moves ``review_correction`` times the record and
-  touches nothing else (beta stays above the prior's remaining share by construction; a floor
-  there only absorbs rounding).
+  side misread since the last review is corrected and the conflict record is cleared (the last
+  betrayal no longer counts as recent), at ``review_cost`` per partner. A review is the
+  parties' own assessment of the relationship while it runs, the "internal solutions to
+  conflicts" of Ring & Van de Ven (1994, *Academy of Management Review* 19: 90-118); once it
+  has established that the partner did contribute, it corrects both records learned from the
+  misreading. The contractual one: its evidence is moved back from failures to successes, at
+  the weight it counted (``resolved_weight`` if escalation resolved it, ``absorb_weight`` if it
+  was absorbed as an isolated error, faded by ``forgetting`` as that evidence is). The goodwill
+  one: a misread withholding the side met with its own contribution counted as a betrayal
+  against goodwill, at the same weight, and a review moves that back likewise, faded as goodwill
+  fades (in the rounds the side observed something: it saw a contribution or contributed
+  itself). The reservoir of relational trust is itself affected by how conflicts are resolved
+  (Ariño, de la Torre & Ring 2001, *Relational quality: managing trust in corporate
+  alliances*, IESE Research Paper D/434), and goodwill trust, the partner's intentions, is the
+  trust that bears on relational risk (Das & Teng 2001, *Organization Studies* 22: 251-283): a
+  betrayal a review found did not happen is no evidence about them. Each kind's failures are its
+  prior (``beta_0 = 1 + prior_strength * (1 - judgement)``, faded since the partnership formed:
+  every round for contractual trust, ``beta_0 * forgetting ** age``; in the rounds observed for
+  goodwill), the withholdings seen correctly and the misread ones, each faded since it counted,
+  less what earlier reviews moved; the misread ones since the last review are exactly the
+  record, so the review moves ``review_correction`` times the record and touches nothing else
+  (beta stays above the prior's remaining share by construction; a floor there only absorbs
+  rounding).
 * **Exit procedure.** An exit decided on low trust takes effect after ``notice_period`` steps
   and is cancelled if trust recovers meanwhile; the side that leaves pays ``exit_fee`` (per unit
   stake) to the other, which divides its exit threshold by ``1 + exit_fee`` (a costly exit is
@@ -228,9 +240,12 @@ class Governance(Part):
         put(self, "notice_period", check_int(self.notice_period, "notice_period", minimum=0))
 
     def columns(self) -> dict[str, tuple[tuple[int, ...], Any, Any]]:
-        """``misread`` (2,): withholdings each side misread since the last review; ``notice``:
-        steps left before a decided exit (-1: none); ``beta_prior`` (2,): each side's contractual
-        beta when the partnership formed (its prior's pseudo-failures).
+        """``misread`` (2,): withholdings each side misread since the last review, as
+        contractual evidence; ``misread_goodwill`` (2,): the same, as goodwill evidence (those
+        the side met with its own contribution); ``notice``: steps left before a decided exit
+        (-1: none); ``beta_prior`` (2,): each side's contractual beta when the partnership
+        formed (its prior's pseudo-failures); ``goodwill_prior`` (2,): what forgetting has left
+        of each side's goodwill beta at formation.
 
         Returns
         -------
@@ -240,17 +255,20 @@ class Governance(Part):
         Examples
         --------
         >>> sorted(Governance().columns())
-        ['beta_prior', 'misread', 'notice']
+        ['beta_prior', 'goodwill_prior', 'misread', 'misread_goodwill', 'notice']
         """
         return {
             "misread": ((2,), float, 0.0),
+            "misread_goodwill": ((2,), float, 0.0),
             "notice": ((), np.int64, -1),
             "beta_prior": ((2,), float, 1.0),
+            "goodwill_prior": ((2,), float, 1.0),
         }
 
     def on_form(self, model: TrustModel, rows: slice) -> None:
-        """Keep each side's contractual prior beta: forgetting fades it every round, so a review
-        must leave ``beta_prior * forgetting ** age`` of it.
+        """Keep each side's contractual and goodwill prior beta: forgetting fades them, so a
+        review must leave ``beta_prior * forgetting ** age`` of the first and ``goodwill_prior``
+        (faded as goodwill is, from here) of the second.
 
         Parameters
         ----------
@@ -275,6 +293,7 @@ class Governance(Part):
         if self.review_every:
             t = model.table
             t.column("beta_prior")[rows] = t.beta[rows, :, TrustKind.CONTRACTUAL]
+            t.column("goodwill_prior")[rows] = t.beta[rows, :, TrustKind.GOODWILL]
 
     def setup(self, model: TrustModel) -> None:
         """Keep running totals: governance cost, conflicts, resolved conflicts, reviews.
@@ -415,6 +434,8 @@ class Governance(Part):
             settle,
             bool(self.review_every),
             t.column("misread"),
+            t.column("misread_goodwill"),
+            t.column("goodwill_prior"),
             t.streak,
             float(p.forgetting),
             int(p.absorb_streak),
@@ -436,20 +457,30 @@ class Governance(Part):
     def _record_misread(
         self, model: TrustModel, contributed: np.ndarray, seen: np.ndarray, resolved: np.ndarray
     ) -> None:
-        """Add this round's misread withholdings to the record, at the weight LearnTrust gives
-        them as contractual evidence, after fading it as that evidence fades (``forgetting``).
+        """Add this round's misread withholdings to the records, at the weight LearnTrust gives
+        them as contractual and as goodwill evidence, after fading each record as that evidence
+        fades (``forgetting``).
 
         A misread that escalation resolved counts ``resolved_weight``, one absorbed as an
         isolated error in an institutionalized partnership ``absorb_weight``: a review that moved
         a whole unit for each would also erase the evidence of withholdings seen correctly.
+        Contractual evidence fades every round. Goodwill evidence fades only where the side
+        observed something (it saw a contribution or contributed itself) and counts a misread
+        withholding only where the side contributed (a betrayal); goodwill's prior fades with it.
         """
         t, e = model.table, seen.shape[0]
+        lam = model.params.forgetting
         misread = contributed[:, ::-1] & ~seen
         # LearnTrust's own weight (stage and streak are still those it reads this round).
         weight = _withholding_weight(model, seen, resolved, self.resolved_weight)
         record = t.column("misread")[:e]
-        record *= model.params.forgetting
+        record *= lam
         record += np.where(misread, weight, 0.0)
+        fade = np.where(seen | contributed, lam, 1.0)
+        goodwill = t.column("misread_goodwill")[:e]
+        goodwill *= fade
+        goodwill += np.where(misread & contributed, weight, 0.0)
+        t.column("goodwill_prior")[:e] *= fade
 
     def _charge(self, model: TrustModel, cost: np.ndarray) -> None:
         """Both sides of each partnership pay half of ``cost`` (already doubled per partner)."""
@@ -556,10 +587,11 @@ class Governance(Part):
         t, e = model.table, model.n_active
         if e == 0:
             return
-        kind = TrustKind.CONTRACTUAL
-        # What forgetting left of the prior: contractual evidence fades every round, from the
-        # step after the partnership formed (age counts those rounds).
+        # What forgetting left of the priors: contractual evidence fades every round, from the
+        # step after the partnership formed (age counts those rounds); goodwill's prior was
+        # faded as goodwill evidence is, with its record.
         floor = t.column("beta_prior")[:e] * model.params.forgetting ** t.age[:e, None]
+        goodwill_floor = t.column("goodwill_prior")[:e]
         if use_numba():
             p = model.params
             charged, total = contract_kernels().review(
@@ -567,9 +599,12 @@ class Governance(Part):
                 t.beta,
                 t.column("misread"),
                 floor,
+                t.column("misread_goodwill"),
+                np.ascontiguousarray(goodwill_floor),
                 t.last_betrayal,
                 e,
-                int(kind),
+                int(TrustKind.CONTRACTUAL),
+                int(TrustKind.GOODWILL),
                 float(self.review_correction),
                 int(p.never_betrayed),
                 float(2 * self.review_cost),
@@ -580,15 +615,20 @@ class Governance(Part):
                 state["cost"] += total
             state["reviews"] += e
             return
-        misread = t.column("misread")[:e]
-        beta = t.beta[:e, :, kind]
-        # Beta holds the record plus the prior's remaining share and other evidence, so the
-        # correction never reaches the floor but by rounding (the record and beta fade in
-        # separate sums); the floor keeps it there, and nothing moves from successes to failures.
-        moved = np.maximum(np.minimum(self.review_correction * misread, beta - floor), 0.0)
-        t.alpha[:e, :, kind] += moved
-        beta -= moved
-        misread[:] = 0
+        for kind, name, low in (
+            (TrustKind.CONTRACTUAL, "misread", floor),
+            (TrustKind.GOODWILL, "misread_goodwill", goodwill_floor),
+        ):
+            record = t.column(name)[:e]
+            beta = t.beta[:e, :, kind]
+            # Beta holds the record plus the prior's remaining share and other evidence, so the
+            # correction never reaches the floor but by rounding (the record and beta fade in
+            # separate sums); the floor keeps it there, and nothing moves from successes to
+            # failures.
+            moved = np.maximum(np.minimum(self.review_correction * record, beta - low), 0.0)
+            t.alpha[:e, :, kind] += moved
+            beta -= moved
+            record[:] = 0
         t.last_betrayal[:e] = model.params.never_betrayed
         self._charge(model, 2 * self.review_cost * model.stakes(slice(0, e)))
         model.part_state[self.name]["reviews"] += e
