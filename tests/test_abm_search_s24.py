@@ -8,6 +8,7 @@ mixed types raised Python's "'<' not supported" from a sort.
 import re
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from allysim.abm import TrustModel, TrustParams, batch_run
@@ -147,3 +148,93 @@ def test_trust_model_two_and_three_organizations_name_capacity():
     for n in (2, 3):
         with pytest.raises(ValueError, match=r"n_organizations must be >= capacity \+ 1 = 4"):
             TrustModel(n_organizations=n)
+
+
+# ----------------------------------------------------------------- 2. the conflict rule
+
+
+def _sure_acceptance_model(graph, seed, **fields):
+    """Four organizations that always accept each other (no cultural distance, and
+    acceptance_offset 1 puts every acceptance probability at 1), all seeking."""
+    return TrustModel(
+        n_organizations=4,
+        network=graph,
+        search_rate=1.0,
+        acceptance_offset=1.0,
+        culture_spread=0.0,
+        seed=seed,
+        **fields,
+    )
+
+
+def _pairs(model):
+    t = model.table
+    return sorted(
+        (int(min(a, b)), int(max(a, b)))
+        for a, b in zip(t.pa[: t.n_active], t.pb[: t.n_active], strict=True)
+    )
+
+
+def _fixed_meetings(model, meetings):
+    """Make the next search meet exactly ``meetings`` (seeker, met), in this order."""
+    seekers = np.array([s for s, _ in meetings], dtype=np.int64)
+    met = np.array([c for _, c in meetings], dtype=np.int64)
+    model.network.candidates = lambda _seekers, _rng: (seekers, met)
+
+
+@pytest.fixture(params=["0", "1"], ids=["numpy", "compiled"])
+def path(request, monkeypatch):
+    """Both paths of the step (the compiled one where numba is installed)."""
+    monkeypatch.setenv("ALLYSIM_NUMBA", request.param)
+
+
+def test_seeded_path_network_refuses_a_meeting_both_accepted(path):
+    # Seed 0 on the path 0 - 1 - 2 - 3: 3 meets 2, 2 meets 1, 1 meets 2, 0 meets 1, all
+    # accepted. 3-2 is first for 3 and 2; 2-1 is 1's first accepted meeting, and it loses to
+    # 3-2, so 1 is bound to it and 0-1 is refused although 0 and 1 stay without partners.
+    m = _sure_acceptance_model(nx.path_graph(4), seed=0)
+    seen = []
+    draw = m.network.candidates
+
+    def record(seekers, rng):
+        s, c = draw(seekers, rng)
+        seen.extend(zip(s.tolist(), c.tolist(), strict=True))
+        return s, c
+
+    m.network.candidates = record
+    m.search.search()
+    assert seen == [(3, 2), (2, 1), (1, 2), (0, 1)]
+    assert _pairs(m) == [(2, 3)]
+    assert m.table.degree.tolist() == [0, 0, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("meetings", "formed"),
+    [
+        # 2-1 comes first and forms; 0-1 and 3-2 each meet an organization bound to it.
+        ([(2, 1), (0, 1), (3, 2)], [(1, 2)]),
+        # The cascade: 1-2 loses to 0-1, binding 2, so 3-2 is refused; 3 and 2 stay free.
+        ([(0, 1), (2, 1), (3, 2)], [(0, 1)]),
+        # Two meetings of one pair (both ways) form one partnership; 2-3 is free of them.
+        ([(0, 1), (1, 0), (3, 2)], [(0, 1), (2, 3)]),
+        # Disjoint meetings all form.
+        ([(1, 0), (2, 3)], [(0, 1), (2, 3)]),
+    ],
+)
+def test_first_accepted_meeting_of_both_sides_forms(path, meetings, formed):
+    m = _sure_acceptance_model(nx.complete_graph(4), seed=1)
+    _fixed_meetings(m, meetings)
+    m.search.search()
+    assert _pairs(m) == formed
+
+
+def test_meetings_dropped_unjudged_bind_nobody(path):
+    # 1-2 are partners already: 2 meeting 1 again is dropped before judging, so 2 is still free
+    # to take the later meeting with 3.
+    m = _sure_acceptance_model(nx.complete_graph(4), seed=2)
+    _fixed_meetings(m, [(1, 2)])
+    m.search.search()
+    assert _pairs(m) == [(1, 2)]
+    _fixed_meetings(m, [(2, 1), (3, 2)])
+    m.search.search()
+    assert _pairs(m) == [(1, 2), (2, 3)]

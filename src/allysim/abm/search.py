@@ -1,4 +1,9 @@
-"""Partner search: organizations with free capacity meet candidates and form partnerships."""
+"""Partner search: organizations with free capacity meet candidates and form partnerships.
+
+The step's rule, in full, is :class:`PartnerSearch`'s docstring; in short, each seeker meets one
+neighbour, both judge, and of the meetings both accepted, taken in a random order, one forms a
+partnership only if it is the first accepted meeting of each of its two organizations.
+"""
 
 from __future__ import annotations
 
@@ -80,15 +85,39 @@ def mutual_assessment(
 class PartnerSearch:
     """Organizations with free capacity meet a candidate; mutual assessment forms ties.
 
-    Each organization with a free place (fewer partners than its ``model.capacity``) looks with
-    probability ``search_rate``, meets one neighbour on the network of possible ties, and both
-    judge the other: each accepts with probability ``min(1, (1 - distance) *
-    (acceptance_offset + visible record))``, the visible record being ``neutral_reputation +
-    visibility * (reputation - neutral_reputation)``. A new partnership starts in assessment
-    with a trust prior of ``prior_strength`` pseudo-observations at that judgement. An
-    organization forms at most one partnership per step: the meetings are taken in a random
-    order, and one in which both sides accepted forms a partnership only if it is the first
-    accepted meeting of each side (so no organization is favoured by its index).
+    One round of search (:meth:`search`, once per step) goes as follows.
+
+    1. An organization is free when it has fewer partners than its ``model.capacity``; each free
+       one seeks with probability ``search_rate``.
+    2. The seekers are put in a uniformly random order (one permutation per step), and each
+       meets one neighbour drawn uniformly on the network of possible ties (on the complete
+       network, any other organization); a seeker without neighbours meets nobody. A seeker
+       meets one organization, but may itself be met by other seekers.
+    3. A meeting is dropped unjudged when the one met is not free (at the start of the step),
+       is the seeker itself or is already its partner.
+    4. Both sides judge the other: each accepts with probability ``min(1, (1 - distance) *
+       (acceptance_offset + visible record))``, the visible record being
+       ``neutral_reputation + visibility * (reputation - neutral_reputation)``, times the
+       parts' acceptance factors (:func:`mutual_assessment`), by independent draws. A meeting
+       is *accepted* when both accept.
+    5. **Conflicts.** An organization forms at most one partnership per step (so a free one
+       never exceeds its capacity). Each organization is bound to the first accepted meeting,
+       in the order of step 2, in which it takes part, as seeker or as the one met; an accepted
+       meeting forms a partnership exactly when it is the first accepted meeting of both of its
+       organizations. A meeting dropped in step 3 or refused in step 4 binds nobody. Two
+       organizations that met each other both ways form one partnership.
+
+    A consequence of step 5: an organization whose first accepted meeting lost (its other side
+    was bound to an earlier one) forms nothing in this step, even when a later accepted meeting
+    of its own is with an organization that forms nothing either. For example, on the path
+    0 - 1 - 2 - 3 with every meeting accepted, when 3 meets 2, 2 meets 1, 1 meets 2 and 0 meets
+    1, in this order, only 3-2 forms: 1 is bound to its meeting with 2, which lost to 3-2, so
+    0-1 is refused although neither 0 nor 1 forms a partnership. The partnerships formed are
+    thus a matching of the accepted meetings that is not always maximal. The random order keeps
+    any organization from being favoured by its index.
+
+    A new partnership starts in assessment with a trust prior of ``prior_strength``
+    pseudo-observations at each side's acceptance probability.
 
     Parameters
     ----------
