@@ -25,7 +25,8 @@ needs_numba = pytest.mark.skipif(
 
 def _settings() -> dict[str, dict]:
     """Branches of the compiled hooks: hold-up, notice 0 with an exit fee, reviews, upfront
-    investment, zero rate, exposures many and few, raw imitation payoffs."""
+    investment, zero rate, exposures many and few, raw imitation payoffs, reviews correcting
+    goodwill among reciprocators (where most misread withholdings meet a contribution)."""
     return {
         "holdup_fee": {
             "investment": SpecificInvestment(holdup=0.3, imbalance=0.4, lock_in=2.0),
@@ -47,6 +48,18 @@ def _settings() -> dict[str, dict]:
             "governance": Governance(facilitation=0.9, exit_fee=0.2, review_every=2),
             "stakeholders": StakeholderPressure(association_reward=0.3, scrutiny=0.9),
             "imitation_payoff": "raw",
+        },
+        "goodwill_review": {
+            "strategies": ["ALLC", "TFT", "GTFT", "WSLS", "ALLD"],
+            "perception_noise": 0.2,
+            "absorb_weight": 0.3,
+            "governance": Governance(
+                early_warning=0.3,
+                escalation=0.5,
+                resolved_weight=0.4,
+                review_every=3,
+                review_correction=0.7,
+            ),
         },
         "few_exposed": {
             "stakeholders": StakeholderPressure(
@@ -85,6 +98,13 @@ def test_settings_reach_the_branches(monkeypatch: pytest.MonkeyPatch) -> None:
     assert s["governance"]["caught"] > 0 and s["investment"]["lost"] > 0
     s = _run(_settings()["upfront_raw"]).part_state
     assert s["stakeholders"]["penalties"].sum() > 0 and s["governance"]["resolved"] > 0
+    # Goodwill: records kept between reviews (step 40 is not one), and its prior fading apart
+    # from the contractual one (only in the rounds a side observed something).
+    t = _run(_settings()["goodwill_review"]).table
+    e = t.n_active
+    assert np.count_nonzero(t.column("misread_goodwill")[:e]) > 10
+    floor = t.column("beta_prior")[:e] * 0.9 ** t.age[:e, None]
+    assert np.count_nonzero(t.column("goodwill_prior")[:e] > floor * (1 + 1e-9)) > 100
     # A few exposures a step: the penalties are added in place, not summed first.
     m = _run(_settings()["few_exposed"])
     exposed = m.datacollector.get_model_vars_dataframe()["exposed"]
