@@ -24,11 +24,11 @@ Each rule below is off at its default, so ``Governance()`` is the plain model bi
 * **Review cadence** (``review_every``). Every k steps each partnership reviews its
   performance in a fact-based discussion: a share ``review_correction`` of the withholdings each
   side misread since the last review is corrected and the conflict record is cleared (the last
-  betrayal no longer counts as recent), at ``review_cost`` per partner. A review is the
-  parties' own assessment of the relationship while it runs, the "internal solutions to
-  conflicts" of Ring & Van de Ven (1994, *Academy of Management Review* 19: 90-118); once it
-  has established that the partner did contribute, it corrects both records learned from the
-  misreading. The contractual one: its evidence is moved back from failures to successes, at
+  betrayal no longer counts as recent), at ``review_cost`` per partner. A review is one of the
+  ways partners work out "internal solutions to conflicts when they arise" while the
+  relationship runs (Ring & Van de Ven 1994, *Academy of Management Review* 19: 90-118); once
+  it has established that the partner did contribute, it corrects both records learned from
+  the misreading. The contractual one: its evidence is moved back from failures to successes, at
   the weight it counted (``resolved_weight`` if escalation resolved it, ``absorb_weight`` if it
   was absorbed as an isolated error, faded by ``forgetting`` as that evidence is). The goodwill
   one: a misread withholding the side met with its own contribution counted as a betrayal
