@@ -419,25 +419,20 @@ def _meetings(seekers, cand, free, partner_table):  # pragma: no cover - compile
 
 
 def _one_each(seekers, cand, u, score_s, score_c, n):  # pragma: no cover - compiled
-    """The accepted meetings (``u[0] < score_s`` and ``u[1] < score_c``) in which both sides
-    meet nobody earlier in the accepted list (seeker before candidate). Returns their rows."""
-    first_of = np.full(n, -1, dtype=np.int64)
-    accepted = np.empty(seekers.shape[0], dtype=np.int64)
-    count = 0
+    """The accepted meetings (``u[0] < score_s`` and ``u[1] < score_c``), in order, each kept
+    unless one of its organizations is in a meeting kept earlier. Returns their rows."""
+    used = np.zeros(n, dtype=np.bool_)
+    keep = np.empty(seekers.shape[0], dtype=np.int64)
+    kept = 0
     for k in range(seekers.shape[0]):
         if u[0, k] < score_s[k] and u[1, k] < score_c[k]:
-            accepted[count] = k
-            count += 1
-            for x in (seekers[k], cand[k]):
-                if first_of[x] < 0:
-                    first_of[x] = count - 1
-    keep = np.empty(count, dtype=np.int64)
-    kept = 0
-    for r in range(count):
-        k = accepted[r]
-        if first_of[seekers[k]] == r and first_of[cand[k]] == r:
-            keep[kept] = k
-            kept += 1
+            a = seekers[k]
+            b = cand[k]
+            if not used[a] and not used[b]:
+                used[a] = True
+                used[b] = True
+                keep[kept] = k
+                kept += 1
     return keep[:kept]
 
 

@@ -30,6 +30,7 @@ from allysim.abm._param_checks import (
     check_capacity,
     check_culture,
     check_network,
+    check_population,
     check_strategies,
 )
 from allysim.abm.components import Part
@@ -329,7 +330,7 @@ class TrustParams:
         def put(name: str, value: Any) -> None:
             object.__setattr__(self, name, value)
 
-        n = check_int(self.n_organizations, "n_organizations", minimum=2)
+        n = check_population(self)
         put("n_organizations", n)
         check_strategies(self)
         for name in ("benefit", "cost", "synergy"):

@@ -1,8 +1,9 @@
 """Partner search: organizations with free capacity meet candidates and form partnerships.
 
 The step's rule, in full, is :class:`PartnerSearch`'s docstring; in short, each seeker meets one
-neighbour, both judge, and of the meetings both accepted, taken in a random order, one forms a
-partnership only if it is the first accepted meeting of each of its two organizations.
+neighbour, both judge, and the meetings both accepted, taken in a random order, form
+partnerships first come, first served: one forms unless either organization already formed one
+earlier in the step.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from allysim.abm.payoffs import goodwill_weights
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
 
-__all__ = ["PartnerSearch", "mutual_assessment"]
+__all__ = ["PartnerSearch", "first_come_matching", "mutual_assessment"]
 
 
 def mutual_assessment(
@@ -82,6 +83,55 @@ def mutual_assessment(
     return score_a, score_b
 
 
+def first_come_matching(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Rows of the pairs ``(a[k], b[k])`` kept when they are taken in order and a pair is kept
+    unless one of its members is in a pair kept earlier (the greedy maximal matching).
+
+    Computed without a loop over the pairs, in rounds: a pair that comes first, among the pairs
+    still undecided, for both of its members is kept by the sequential rule; the pairs touching
+    a member just kept are dropped; the rest wait for the next round. The globally first
+    undecided pair is always kept, so the rounds end; on random orders they are few (Blelloch,
+    Fineman & Shun 2012, "Greedy sequential maximal independent set and matching are parallel on
+    average", SPAA).
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        First members, integers in ``[0, n)``.
+    b : numpy.ndarray
+        Second members, the same length, ``b[k] != a[k]``.
+    n : int
+        Number of organizations.
+
+    Returns
+    -------
+    numpy.ndarray
+        The kept rows, ascending (int64).
+
+    Examples
+    --------
+    >>> first_come_matching(np.array([3, 2, 1, 0]), np.array([2, 1, 2, 1]), 4)
+    array([0, 3])
+    """
+    live = np.arange(a.size)
+    used = np.zeros(n, dtype=bool)
+    kept = []
+    while live.size:
+        s, c = a[live], b[live]
+        ends = np.stack([s, c], axis=1).ravel()
+        _, first = np.unique(ends, return_index=True)
+        first_of = np.full(n, -1, dtype=np.int64)
+        first_of[ends[first]] = first // 2
+        j = np.arange(live.size)
+        win = (first_of[s] == j) & (first_of[c] == j)
+        kept.append(live[win])
+        used[s[win]] = True
+        used[c[win]] = True
+        live = live[~win]
+        live = live[~(used[a[live]] | used[b[live]])]
+    return np.sort(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
+
+
 class PartnerSearch:
     """Organizations with free capacity meet a candidate; mutual assessment forms ties.
 
@@ -101,20 +151,18 @@ class PartnerSearch:
        parts' acceptance factors (:func:`mutual_assessment`), by independent draws. A meeting
        is *accepted* when both accept.
     5. **Conflicts.** An organization forms at most one partnership per step (so a free one
-       never exceeds its capacity). Each organization is bound to the first accepted meeting,
-       in the order of step 2, in which it takes part, as seeker or as the one met; an accepted
-       meeting forms a partnership exactly when it is the first accepted meeting of both of its
-       organizations. A meeting dropped in step 3 or refused in step 4 binds nobody. Two
-       organizations that met each other both ways form one partnership.
+       never exceeds its capacity). The accepted meetings are taken in the order of step 2, and
+       each forms a partnership unless one of its organizations has already formed one earlier
+       in that order (first come, first served). A meeting dropped in step 3 or refused in
+       step 4 binds nobody. Two organizations that met each other both ways form one
+       partnership.
 
-    A consequence of step 5: an organization whose first accepted meeting lost (its other side
-    was bound to an earlier one) forms nothing in this step, even when a later accepted meeting
-    of its own is with an organization that forms nothing either. For example, on the path
-    0 - 1 - 2 - 3 with every meeting accepted, when 3 meets 2, 2 meets 1, 1 meets 2 and 0 meets
-    1, in this order, only 3-2 forms: 1 is bound to its meeting with 2, which lost to 3-2, so
-    0-1 is refused although neither 0 nor 1 forms a partnership. The partnerships formed are
-    thus a matching of the accepted meetings that is not always maximal. The random order keeps
-    any organization from being favoured by its index.
+    The partnerships formed are therefore a maximal matching of the accepted meetings: no
+    accepted meeting is left unformed while both of its organizations stay without a new
+    partner. (Before version 0.4.1, an organization was bound to its first accepted meeting even
+    when that meeting lost, so it formed nothing in the step although a later accepted meeting of
+    its own was free; organizations with several accepted meetings, the sought-after ones, lost
+    most.) The random order keeps any organization from being favoured by its index.
 
     A new partnership starts in assessment with a trust prior of ``prior_strength``
     pseudo-observations at each side's acceptance probability.
@@ -169,8 +217,8 @@ class PartnerSearch:
         seekers = np.flatnonzero(free & (rng.random(p.n_organizations) < p.search_rate))
         if seekers.size == 0:
             return
-        # An organization keeps the first of its accepted meetings in this order (below): a
-        # random order, or the lowest indices would win every conflict.
+        # Conflicts go first come, first served in this order (below): a random order, or the
+        # lowest indices would win every conflict.
         seekers = rng.permutation(seekers)
         seekers, cand = m.network.candidates(seekers, rng)
         compiled = kernels() if use_numba() else None
@@ -201,13 +249,7 @@ class PartnerSearch:
         accept = (u[0] < score_s) & (u[1] < score_c)
         seekers, cand = seekers[accept], cand[accept]
         dist, score_s, score_c = dist[accept], score_s[accept], score_c[accept]
-        # At most one new partnership per organization per step (capacity stays respected).
-        ends = np.stack([seekers, cand], axis=1).ravel()
-        _, first = np.unique(ends, return_index=True)
-        first_of = np.full(p.n_organizations, -1, dtype=np.int64)
-        first_of[ends[first]] = first // 2
-        k = np.arange(seekers.size)
-        keep = (first_of[seekers] == k) & (first_of[cand] == k)
+        keep = first_come_matching(seekers, cand, p.n_organizations)
         self._form(seekers[keep], cand[keep], dist[keep], score_s[keep], score_c[keep])
 
     def _form(self, a, b, dist, score_a, score_b) -> None:
