@@ -1,0 +1,137 @@
+"""allysim._linalg.solve: LAPACK's answer to round-off, the same bits with or without numba.
+
+Whether the answer follows the BLAS thread count is checked by tests/test_thread_independence.py
+(it needs two interpreters); here the elimination itself is checked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from allysim._linalg import solve
+from allysim.kernels import numba_available
+
+needs_numba = pytest.mark.skipif(not numba_available(), reason="numba is not installed")
+
+
+def _system(seed: int, n: int, batch: tuple[int, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """A well-conditioned system (strictly diagonally dominant, condition number below ~10)
+    whose largest entry of column 0 is off the diagonal, so that pivoting swaps rows."""
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(-1.0, 1.0, (*batch, n, n)) / n
+    a += np.eye(n) * rng.choice([-1.0, 1.0], (*batch, n))[..., None] * 2.0
+    if n > 1:
+        a[..., 0, 0] = 0.5
+        a[..., n - 1, 0] = 3.0
+    b = rng.uniform(-1.0, 1.0, (*batch, n))
+    return a, b
+
+
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 70),
+    batch=st.sampled_from([(), (1,), (3,), (2, 2)]),
+)
+def test_agrees_with_lapack_on_well_conditioned_systems(seed, n, batch):
+    a, b = _system(seed, n, batch)
+    expected = np.linalg.solve(a, b[..., None])[..., 0]
+    x = solve(a, b)
+    assert x.shape == b.shape
+    err = np.linalg.norm(x - expected, axis=-1) / np.linalg.norm(expected, axis=-1)
+    assert np.all(err <= 1e-12)
+    # The residual is round-off too: the answer solves the system, not just matches LAPACK.
+    res = np.abs(np.einsum("...ij,...j->...i", a, x) - b).max()
+    assert res <= 1e-13
+
+
+@needs_numba
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 90),
+    m=st.integers(1, 3),
+    ties=st.booleans(),
+)
+def test_numba_and_numpy_give_the_same_bits(seed, n, m, ties):
+    rng = np.random.default_rng(seed)
+    # Plain random matrices: pivoting everywhere, some ill-conditioned. With ties, entries in
+    # {-2, ..., 2} / 3: columns often hold two largest entries, and the first must win in both.
+    a = rng.integers(-2, 3, size=(m, n, n)) / 3 if ties else rng.normal(size=(m, n, n))
+    b = rng.normal(size=(m, n))
+    outcomes = []
+    for compiled in (False, True):
+        try:
+            outcomes.append(solve(a, b, compiled=compiled).tobytes())
+        except np.linalg.LinAlgError:  # an exactly singular integer matrix: both must refuse
+            outcomes.append(b"singular")
+    assert outcomes[0] == outcomes[1]
+
+
+@needs_numba
+def test_same_bits_at_the_sizes_the_library_solves():
+    # 256 states (memory-2 chains) in a batch, 512 (a 9-member consortium).
+    for shape in ((3, 256), (512,)):
+        a, b = _system(7, shape[-1], shape[:-1])
+        a += np.random.default_rng(1).uniform(0, 0.5, a.shape)
+        assert np.array_equal(solve(a, b, compiled=True), solve(a, b, compiled=False))
+
+
+@pytest.mark.parametrize("compiled", [False, pytest.param(True, marks=needs_numba)])
+def test_nan_gives_nan(compiled):
+    # A NaN in the matrix gives NaNs (as LAPACK does), not an error or a finite answer.
+    with np.errstate(invalid="ignore"):
+        out = solve(np.array([[1.0, np.nan], [2.0, 1.0]]), np.ones(2), compiled=compiled)
+    assert np.isnan(out).all()
+
+
+@pytest.mark.parametrize("compiled", [False, pytest.param(True, marks=needs_numba)])
+def test_closed_form_of_a_tridiagonal_system(compiled):
+    # The gambler's-ruin absorption probabilities h_k = k / Z of a fair walk on 0..Z:
+    # h_k - (h_{k-1} + h_{k+1}) / 2 = 0 inside, h_0 = 0, h_Z = 1.
+    z = 60
+    a = np.eye(z - 1) - 0.5 * (np.eye(z - 1, k=1) + np.eye(z - 1, k=-1))
+    b = np.zeros(z - 1)
+    b[-1] = 0.5
+    h = solve(a, b, compiled=compiled)
+    np.testing.assert_allclose(h, np.arange(1, z) / z, rtol=1e-13)
+
+
+@pytest.mark.parametrize("compiled", [False, pytest.param(True, marks=needs_numba)])
+@pytest.mark.parametrize("n", [2, 60])
+def test_refuses_a_singular_matrix(compiled, n):
+    a = np.ones((n, n))  # rank 1: the second pivot is exactly 0
+    with pytest.raises(np.linalg.LinAlgError, match="Singular matrix"):
+        solve(a, np.ones(n), compiled=compiled)
+    # One singular system in a stack fails the stack, as numpy.linalg.solve does.
+    stack = np.stack([np.eye(n), a])
+    with pytest.raises(np.linalg.LinAlgError):
+        solve(stack, np.ones((2, n)), compiled=compiled)
+    # LinAlgError is a ValueError, the library's error for bad input.
+    assert issubclass(np.linalg.LinAlgError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("a_shape", "b_shape", "message"),
+    [
+        ((3,), (3,), "a must have shape"),
+        ((2, 3), (2,), "a must have shape"),
+        ((0, 0), (0,), "n >= 1"),
+        ((3, 3), (2,), r"b must have shape \(3,\)"),
+        ((2, 3, 3), (3,), r"b must have shape \(2, 3\)"),
+        ((3, 3), (3, 1), "b must have shape"),
+    ],
+)
+def test_refuses_ill_shaped_input(a_shape, b_shape, message):
+    with pytest.raises(ValueError, match=message):
+        solve(np.ones(a_shape), np.ones(b_shape))
+
+
+def test_inputs_are_not_modified():
+    a, b = _system(3, 5)
+    a0, b0 = a.copy(), b.copy()
+    solve(a, b, compiled=False)
+    if numba_available():
+        solve(a, b, compiled=True)
+    assert np.array_equal(a, a0) and np.array_equal(b, b0)
