@@ -187,7 +187,7 @@ LAPACK_SOLVE = (
 CASES = {
     "expected_payoffs": None,
     "memory_n_limit": None,
-    "memory_n_discounted": f"{LAPACK_SOLVE} (kernels._chains._chain_long_run)",
+    "memory_n_discounted": None,
     "fixation_and_stationary": None,
     "small_mutation_dense": f"{LAPACK_SOLVE} (evolution.mutation_chain._dense_chain_stationary)",
     "wright_fisher": f"{LAPACK_SOLVE} (evolution.fixation._wright_fisher_rho)",
