@@ -159,7 +159,7 @@ class PartnerSearch:
 
     The partnerships formed are therefore a maximal matching of the accepted meetings: no
     accepted meeting is left unformed while both of its organizations stay without a new
-    partner. (Before version 0.4.1, an organization was bound to its first accepted meeting even
+    partner. (Up to version 0.4.0, an organization was bound to its first accepted meeting even
     when that meeting lost, so it formed nothing in the step although a later accepted meeting of
     its own was free; organizations with several accepted meetings, the sought-after ones, lost
     most.) The random order keeps any organization from being favoured by its index.
