@@ -189,7 +189,7 @@ CASES = {
     "memory_n_limit": None,
     "memory_n_discounted": None,
     "fixation_and_stationary": None,
-    "small_mutation_dense": f"{LAPACK_SOLVE} (evolution.mutation_chain._dense_chain_stationary)",
+    "small_mutation_dense": None,
     "wright_fisher": f"{LAPACK_SOLVE} (evolution.fixation._wright_fisher_rho)",
     "replicator": None,
     "mutation_chain": None,

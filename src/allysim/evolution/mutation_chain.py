@@ -274,19 +274,14 @@ def _direct_stationary(t: sparse.csr_matrix, anchor: int | None = None) -> np.nd
 
 
 def _dense_chain_stationary(t: np.ndarray) -> np.ndarray:
-    """Stationary distribution of a dense chain: GTH for small ones, else a checked LU solve."""
-    n = t.shape[0]
-    if n > GTH_ALWAYS_STATES:
-        lhs = (np.eye(n) - t + 1.0).T
-        try:
-            v = np.linalg.solve(lhs, np.ones(n))
-        except np.linalg.LinAlgError:
-            v = None
-        if v is not None and np.all(np.isfinite(v)) and v.min() >= -1e-14 * abs(v).max():
-            v = np.maximum(v, 0.0)
-            v = v / v.sum()
-            if float(np.abs(v @ t - v).sum()) <= FAST_SOLVE_RESIDUAL:
-                return v
+    """Stationary distribution of a dense chain by GTH at every size.
+
+    Not by LAPACK (``numpy.linalg.solve`` on ``I - T`` above a few hundred states, as before):
+    OpenBLAS factorises such a matrix in an order that follows its thread count, so the last
+    bits of the answer followed ``OPENBLAS_NUM_THREADS``. GTH's elimination is elementwise,
+    its pivots numpy's pairwise sums, so its bits are fixed; it is also accurate to relative
+    round-off where LU on ``I - T`` is not.
+    """
     return _gth(t)
 
 
