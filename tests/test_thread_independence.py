@@ -190,7 +190,7 @@ CASES = {
     "memory_n_discounted": None,
     "fixation_and_stationary": None,
     "small_mutation_dense": None,
-    "wright_fisher": f"{LAPACK_SOLVE} (evolution.fixation._wright_fisher_rho)",
+    "wright_fisher": None,
     "replicator": None,
     "mutation_chain": None,
     "trust_model": None,

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from allysim._linalg import solve
 from allysim._validation import (
     check_int,
     check_memory,
@@ -120,7 +121,8 @@ def _wright_fisher_rho(a_ii: float, a_ij: float, a_ji: float, a_jj: float, z: in
 
     trans = binom.pmf(np.arange(z + 1)[None, :], z, p[:, None])  # (Z - 1, Z + 1)
     system = np.eye(z - 1) - trans[:, 1:z]
-    h = np.linalg.solve(system, trans[:, z])
+    # Not numpy.linalg.solve: LAPACK's answer from about 100 rows follows the BLAS thread count.
+    h = solve(system, trans[:, z])
     return float(min(max(h[0], 0.0), 1.0))
 
 
