@@ -196,7 +196,7 @@ CASES = {
     "trust_model": None,
     "trust_model_numpy": None,
     "consortium_limit": None,
-    "consortium_discounted": f"{LAPACK_SOLVE} (consortia.kernels.exact_group_payoffs)",
+    "consortium_discounted": None,
 }
 
 

@@ -20,6 +20,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.special import gammaln
 
+from allysim._linalg import solve
 from allysim._progress import progress_bar
 from allysim._results import SavedResult
 from allysim._validation import (
@@ -331,7 +332,9 @@ def exact_group_payoffs(
     init, trans, payoff, share, _ = _chain(g, strategies, counts, eps)
     s_count = trans.shape[0]
     if w is not None:
-        occupancy = (1 - w) * np.linalg.solve(np.eye(s_count) - w * trans.T, init)
+        # Not numpy.linalg.solve: LAPACK's answer from about 100 states follows the BLAS
+        # thread count.
+        occupancy = (1 - w) * solve(np.eye(s_count) - w * trans.T, init)
     else:
         # Each member's move has chance at least min(noise, 1 - noise), so every possible
         # transition is at least that to the n-th power: only below 1e-300 can one underflow,
