@@ -56,7 +56,7 @@ def test_scrutiny_ends_cause_washing_near_its_critical_value():
     # Washers (contributing 10%) partner for the association reward. Without scrutiny they
     # take over; the expected penalty beats the reward above association_reward * k / penalty
     # (about 0.26 at k = 2.6 partnerships), and at twice that they are nearly gone.
-    # Six seeds: single runs split (at scrutiny 0.5, seeds 0-8 give 0.001-0.25; mean 0.054).
+    # Six seeds: single runs split (at scrutiny 0.5, seeds 0-8 give 0.008-0.12; mean 0.029).
     seeds = range(6)
     none, _ = _washer_share(0.0, seeds)
     mid, k = _washer_share(0.2, seeds)
