@@ -1,4 +1,4 @@
-"""allysim._linalg.solve: LAPACK's answer to round-off, the same bits with or without numba.
+"""kernels._linalg.solve: LAPACK's answer to round-off, the same bits with or without numba.
 
 Whether the answer follows the BLAS thread count is checked by tests/test_thread_independence.py
 (it needs two interpreters); here the elimination itself is checked.
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from allysim._linalg import solve
 from allysim.kernels import numba_available
+from allysim.kernels._linalg import solve
 
 needs_numba = pytest.mark.skipif(not numba_available(), reason="numba is not installed")
 

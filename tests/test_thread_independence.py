@@ -201,7 +201,7 @@ print(json.dumps({name: globals()[name]() for name in sys.argv[1:]}))
 # (memory-n and consortium discounting, Wright-Fisher, the small-mutation chain, the CLI's
 # chain) once did: numpy.linalg.solve (LAPACK getrf/getrs) of a few hundred rows factorises in
 # an order that follows the OpenBLAS thread count. They now eliminate elementwise
-# (allysim._linalg.solve) or by GTH.
+# (allysim.kernels._linalg.solve) or by GTH.
 CASES = {
     "expected_payoffs": None,
     "memory_n_limit": None,

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from allysim import memory_budget
-from allysim._linalg import solve
 from allysim.cli.arguments import _blame, _refuse_long, _repeat_message
 from allysim.cli.output import (
     Section,
@@ -31,6 +30,7 @@ from allysim.evolution import (
     stationary_distribution,
 )
 from allysim.games import partnership_game
+from allysim.kernels._linalg import solve
 from allysim.strategies import named
 
 

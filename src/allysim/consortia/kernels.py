@@ -20,7 +20,6 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.special import gammaln
 
-from allysim._linalg import solve
 from allysim._progress import progress_bar
 from allysim._results import SavedResult
 from allysim._validation import (
@@ -34,6 +33,7 @@ from allysim._validation import (
 from allysim.consortia.games import GroupGame, as_group_game
 from allysim.consortia.strategies import GroupStrategy
 from allysim.evolution.mutation_chain import _gth, _log_gth
+from allysim.kernels._linalg import solve
 
 __all__ = ["GroupPayoffs", "exact_group_payoffs", "simulate_group_payoffs"]
 

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 
-from allysim._linalg import solve
 from allysim._validation import (
     check_int,
     check_memory,
@@ -18,6 +17,7 @@ from allysim.evolution._common import (
     _population_rule,
     _selection,
 )
+from allysim.kernels._linalg import solve
 
 
 def _partial_log_products(a_ii, a_ij, a_ji, a_jj, z: int, beta: float, rule: str) -> np.ndarray:

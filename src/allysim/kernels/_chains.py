@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from allysim._linalg import solve
+from allysim.kernels._linalg import solve
 
 
 def _chain_mean_rounds(mats: np.ndarray, v0: np.ndarray, rounds: int) -> np.ndarray:

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from allysim.kernels._compiled import numba_available
+
 #: From this many unknowns :func:`solve` runs the compiled loop when numba is installed (below
 #: it numpy's loop is fast enough, and importing numba would cost more than it saves).
 COMPILED_FROM = 48
@@ -56,7 +58,7 @@ def solve(a: Any, b: Any, *, compiled: bool | None = None) -> np.ndarray:
 
     Examples
     --------
-    >>> from allysim._linalg import solve
+    >>> from allysim.kernels._linalg import solve
     >>> solve([[2.0, 1.0], [1.0, 3.0]], [3.0, 5.0]).tolist()
     [0.8, 1.4]
     """
@@ -73,7 +75,7 @@ def solve(a: Any, b: Any, *, compiled: bool | None = None) -> np.ndarray:
     a = np.ascontiguousarray(a.reshape(-1, n, n))
     b = np.ascontiguousarray(b.reshape(-1, n))
     if compiled is None:
-        compiled = n >= COMPILED_FROM and _numba_available()
+        compiled = n >= COMPILED_FROM and numba_available()
     if compiled:
         kernel = _kernel()
         if kernel is None:
@@ -190,17 +192,10 @@ def _eliminate(a, b, x):  # pragma: no cover - compiled by numba
     return -1
 
 
-def _numba_available() -> bool:
-    # Deferred: allysim.kernels imports this module.
-    from allysim.kernels._compiled import numba_available
-
-    return numba_available()
-
-
 @functools.cache
 def _kernel() -> Any:
     """:func:`_eliminate` compiled, or None without numba."""
-    if not _numba_available():
+    if not numba_available():
         return None
     from numba import njit  # type: ignore[import-untyped]
 
