@@ -134,9 +134,10 @@ class TrustParams:
     capacity : int
         Most partnerships per organization, in ``[1, n_organizations - 1]``. Default 3.
     network : str or networkx.Graph
-        The possible ties: ``"complete"``, ``"small-world"`` or a graph on nodes
-        ``0..n_organizations-1``. An organization without neighbours never has a partner.
-        Default ``"complete"``.
+        The possible ties: ``"complete"``, ``"small-world"`` or a simple undirected
+        ``networkx.Graph`` (no self-loops) on nodes ``0..n_organizations-1``; edge weights are
+        ignored. An organization without neighbours never has a partner. Default
+        ``"complete"``.
     network_degree : int
         Degree of the small-world (Watts-Strogatz) network: even (half of it on each side of
         the ring), >= 2 and < ``n_organizations``. Default 10.
