@@ -87,9 +87,10 @@ class Standing(Part):
     >>> m = TrustModel(n_organizations=60, strategies=["ALLC", "ALLD"], imitation_every=0,
     ...                standing=Standing("simple standing"), seed=1)
     >>> _ = m.run(30, progress=False)
-    >>> # ALLC is good but for those seen withholding from the good (execution noise)
+    >>> # ALLC loses standing only when seen withholding from a partner in good standing
+    >>> # (execution noise; none here by step 30), ALLD whenever it withholds from the good
     >>> round(m.standing_good_ALLC, 2), round(m.standing_good_ALLD, 2)
-    (0.92, 0.0)
+    (1.0, 0.0)
     """
 
     name: ClassVar[str] = "standing"
@@ -111,11 +112,19 @@ class Standing(Part):
         put("acceptance_weight", check_probability(self.acceptance_weight, "acceptance_weight"))
         put("exit_bias", check_nonnegative(self.exit_bias, "exit_bias"))
         names = self.discriminating
-        if isinstance(names, str) or not all(isinstance(s, str) for s in names):
-            raise TypeError(
-                f"discriminating must be a sequence of strategy names (str), got {names!r}"
-            )
-        put("discriminating", tuple(names))
+        fault = TypeError(
+            f"discriminating must be a sequence of strategy names (str), got {names!r}"
+        )
+        if isinstance(names, str):
+            raise fault
+        try:
+            names = tuple(names)
+        except TypeError:  # not iterable (None, a number): say which parameter
+            raise fault from None
+        if not all(isinstance(s, str) for s in names):
+            raise fault
+        # Plain str (not numpy.str_) so that the repr, which labels sweeps, reads the same.
+        put("discriminating", tuple(str(s) for s in names))
 
     def setup(self, model: TrustModel) -> None:
         """Everyone starts in good standing; resolve the discriminating strategies.
