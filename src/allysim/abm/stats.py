@@ -13,6 +13,9 @@ from allysim._validation import as_float_array, check_interval
 
 __all__ = ["gini", "life_table", "replicate_summary"]
 
+# Above HUGE / n**2 in absolute value, gini's shifted values times their ranks could overflow.
+_HUGE = 1e300
+
 
 def gini(values: np.ndarray) -> float:
     """Gini coefficient of ``values``, shifted to be non-negative when some are negative.
@@ -25,7 +28,10 @@ def gini(values: np.ndarray) -> float:
     Returns
     -------
     float
-        Gini coefficient in [0, 1); 0 for an empty or all-equal array.
+        Gini coefficient in [0, 1), ``sum |x_i - x_j| / (2 n^2 mean)``; 0 for an empty or
+        all-equal array. When the smallest value is negative it is first subtracted from every
+        value (the smallest becomes 0), so with debts the coefficient is that of the shifted
+        values and depends on where the smallest lies: ``[-1, 1]`` gives 0.5, as ``[0, 2]``.
 
     Raises
     ------
@@ -40,17 +46,27 @@ def gini(values: np.ndarray) -> float:
     0.0
     >>> round(gini(np.array([0.0, 0.0, 0.0, 1.0])), 3)
     0.75
+    >>> gini(np.array([-1.0, 1.0]))
+    0.5
     """
     x = np.sort(as_float_array(values, "values", shape=(None,)))
-    if x.size == 0:
+    # All equal (or empty): exactly 0; the formula below leaves a rounding residue of either
+    # sign there (-6.7e-16 for some arrays), below the documented range.
+    if x.size == 0 or x[0] == x[-1]:
         return 0.0
+    n = x.size
+    big = max(-x[0], x[-1])
+    if big > _HUGE / (n * n):
+        # The coefficient is scale-invariant; near the largest float the shift and the
+        # rank-weighted sum would overflow to inf and give NaN.
+        x = x / big
     if x[0] < 0:
         x = x - x[0]
     total = x.sum()
-    if total <= 0:
-        return 0.0
-    n = x.size
-    return float(2 * np.sum(np.arange(1, n + 1) * x) / (n * total) - (n + 1) / n)
+    g = 2 * np.sum(np.arange(1, n + 1) * x) / (n * total) - (n + 1) / n
+    # The difference of two terms near 1 can fall a rounding error below 0 when all but a
+    # negligible share is equal.
+    return max(float(g), 0.0)
 
 
 def life_table(ended: np.ndarray, failed: np.ndarray, alive: np.ndarray) -> pd.DataFrame:
