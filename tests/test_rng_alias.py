@@ -85,3 +85,35 @@ def test_trust_model_takes_rng_as_mesa_does():
     a = TrustModel(n_organizations=20, seed=3).run(5, progress=False)
     b = TrustModel(n_organizations=20, rng=3).run(5, progress=False)
     pd.testing.assert_frame_equal(a, b)
+
+
+def _sensitivity(**kw):
+    from allysim.sensitivity import analyse_function
+
+    result = analyse_function(
+        lambda x, y: x + 2 * y, {"x": (0.0, 1.0), "y": (0.0, 1.0)}, samples=4, progress=False, **kw
+    )
+    return result.samples.to_numpy(dtype=float)
+
+
+def _sweep(**kw):
+    from allysim.experiments import sweep
+
+    def cell(p, seed):
+        return {"u": float(np.random.default_rng(seed).random())}
+
+    return sweep(cell, {"p": [1, 2]}, replicates=2, progress=False, **kw)["u"].to_numpy()
+
+
+@pytest.mark.parametrize(
+    "call", [*CALLS, _sensitivity, _sweep], ids=lambda f: f.__name__.lstrip("_")
+)
+def test_one_seed_sequence_object_gives_the_same_result_twice(call):
+    # A SeedSequence is a value: spawning from the caller's object itself moves it on past its
+    # children, so the second call with the same object drew other streams (simulate, batch_run
+    # and the sensitivity design did, up to 0.4.0).
+    root = np.random.SeedSequence(11)
+    first, second = call(seed=root), call(seed=root)
+    assert np.array_equal(first, second, equal_nan=True)
+    assert np.array_equal(first, call(seed=np.random.SeedSequence(11)), equal_nan=True)
+    assert root.n_children_spawned == 0
