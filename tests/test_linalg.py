@@ -1,5 +1,9 @@
 """kernels._linalg.solve: LAPACK's answer to round-off, the same bits with or without numba.
 
+The compiled loop is blocked (panels, sub-panels, column tiles); the blocking must not change
+a bit, so it is compared with numpy's unblocked loop at sizes around every tile's edge, with
+the library's tiles and with small ones that put many edges into a small matrix.
+
 Whether the answer follows the BLAS thread count is checked by tests/test_thread_independence.py
 (it needs two interpreters); here the elimination itself is checked.
 """
@@ -8,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allysim.kernels import numba_available
+from allysim.kernels import _linalg, numba_available
 from allysim.kernels._linalg import solve
 
 needs_numba = pytest.mark.skipif(not numba_available(), reason="numba is not installed")
@@ -135,3 +139,79 @@ def test_inputs_are_not_modified():
     if numba_available():
         solve(a, b, compiled=True)
     assert np.array_equal(a, a0) and np.array_equal(b, b0)
+
+
+def _bits(solver, a: np.ndarray, b: np.ndarray) -> bytes:
+    """The answer's bytes, or b"singular"; the inputs are copied (both loops overwrite them)."""
+    try:
+        return solver(a.copy(), b.copy()).tobytes()
+    except np.linalg.LinAlgError:
+        return b"singular"
+
+
+def _random_system(rng: np.random.Generator, n: int, m: int, ties: bool):
+    # With ties, entries in {-2, ..., 2} / 3: columns often hold two largest entries (the first
+    # must win) and some matrices are exactly singular (both loops must refuse).
+    a = rng.integers(-2, 3, size=(m, n, n)) / 3 if ties else rng.normal(size=(m, n, n))
+    return a, rng.normal(size=(m, n))
+
+
+@needs_numba
+@settings(max_examples=200)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 80),
+    m=st.integers(1, 2),
+    panel=st.integers(1, 20),
+    sub=st.integers(1, 8),
+    tile=st.integers(1, 24),
+    ties=st.booleans(),
+)
+def test_blocking_does_not_change_a_bit(seed, n, m, panel, sub, tile, ties):
+    # Small tiles: a matrix of up to 80 rows crosses dozens of panel, sub-panel and tile edges.
+    a, b = _random_system(np.random.default_rng(seed), n, m, ties)
+    blocked = _bits(lambda a, b: _linalg._solve_compiled(a, b, panel, sub, tile), a, b)
+    assert blocked == _bits(_linalg._solve_numpy, a, b)
+
+
+@needs_numba
+@pytest.mark.parametrize(
+    "n",
+    [
+        _linalg.SUBPANEL - 1,
+        _linalg.SUBPANEL + 1,
+        _linalg.PANEL - 1,
+        _linalg.PANEL,
+        _linalg.PANEL + 1,
+        3 * _linalg.PANEL + 5,
+        # The first panel's update then covers one whole tile and one column of the next.
+        _linalg.PANEL + _linalg.TILE + 1,
+    ],
+)
+def test_the_library_tiles_give_numpy_bits_at_their_edges(n):
+    rng = np.random.default_rng(n)
+    for ties in (False, True):
+        a, b = _random_system(rng, n, 1, ties)
+        blocked = _bits(_linalg._solve_compiled, a, b)
+        assert blocked == _bits(_linalg._solve_numpy, a, b)
+        if not ties:  # a Gaussian matrix is regular: the bits compared are an answer's
+            assert blocked != b"singular"
+
+
+@needs_numba
+@pytest.mark.parametrize(("panel", "sub", "tile"), [(8, 3, 16), (_linalg.PANEL, 4, 7)])
+def test_same_bits_when_pivoting_swaps_at_most_steps(panel, sub, tile):
+    # A diagonally dominant matrix with its rows shuffled: column k's largest entry is far from
+    # row k, so nearly every step swaps two rows (LAPACK's pivots say how many).
+    from scipy.linalg import lu_factor
+
+    n = 3 * tile + 5 if tile > 8 else 3 * panel + 5
+    rng = np.random.default_rng(4)
+    a = rng.uniform(-1.0, 1.0, (n, n)) + np.diag(rng.uniform(n, 2 * n, n))
+    a = a[rng.permutation(n)]
+    b = rng.normal(size=n)
+    swaps = np.count_nonzero(lu_factor(a)[1] != np.arange(n))
+    assert swaps >= n // 2
+    x = _linalg._solve_compiled(a[None].copy(), b[None].copy(), panel, sub, tile)[0]
+    assert x.tobytes() == _linalg._solve_numpy(a[None].copy(), b[None].copy())[0].tobytes()
+    np.testing.assert_allclose(a @ x, b, atol=1e-12)
