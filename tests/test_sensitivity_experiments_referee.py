@@ -9,9 +9,14 @@ S1 = ST = c_i^2 w_i^2 / sum_j c_j^2 w_j^2 (w the widths) and whose Morris mu* = 
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import subprocess
+import sys
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from allysim.experiments import sweep
@@ -158,3 +163,60 @@ def test_failed_runs_are_recorded_with_none_in_the_other_rows():
     assert df["traceback"][0] is None and df["traceback"][2] is None
     assert "RuntimeError: no two" in df["traceback"][1]
     assert df["x"].tolist()[::2] == [1.0, 3.0] and np.isnan(df["x"][1])
+
+
+# Reviewer r50: grid values the store still confused, or could not resume in a new session.
+
+
+@dataclasses.dataclass
+class _Weights:
+    """A grid value whose own repr holds a numpy array (abbreviated to 8 digits)."""
+
+    w: np.ndarray
+
+
+def _weights_cell(m, seed):
+    return {"total": float(np.sum(m.w))}
+
+
+def _values_that_print_alike():
+    long_frame, long_other = (
+        pd.DataFrame({"a": np.zeros(2000)}),
+        pd.DataFrame({"a": np.zeros(2000)}),
+    )
+    long_other.iloc[1000, 0] = 5.0  # pandas elides the middle rows
+    return [
+        # A 0-d array: np.ascontiguousarray made it 1-d, so it read as its one-element twin.
+        (np.array(5.0), np.array([5.0]), _sum_cell, "w"),
+        (pd.Series([1.0, 2.0]), pd.Series([1.0 + 1e-9, 2.0]), _sum_cell, "w"),  # 6 digits
+        (long_frame, long_other, _sum_cell, "w"),
+        (_Weights(np.array([1.0, 2.0])), _Weights(np.array([1.0 + 1e-9, 2.0])), _weights_cell, "m"),
+    ]
+
+
+@pytest.mark.parametrize(("first", "other", "cell", "name"), _values_that_print_alike())
+def test_store_refuses_other_values_that_fingerprinted_alike(tmp_path, first, other, cell, name):
+    # Before: each pair had one fingerprint, so the second sweep "resumed" the first one's
+    # results (a total of 0.0 for a frame summing to 5.0, 3.0 for a series summing to 3+1e-9).
+    sweep(cell, {name: [first]}, seed=1, progress=False, store=tmp_path)
+    with pytest.raises(ValueError, match="different sweep"):
+        sweep(cell, {name: [other]}, seed=1, progress=False, store=tmp_path)
+
+
+def test_store_of_a_set_resumes_under_another_hash_seed(tmp_path):
+    # Before: a set was fingerprinted by its repr, whose order for strings follows
+    # PYTHONHASHSEED, so a new session could not resume the store (refused as another grid).
+    code = (
+        "import numpy as np\n"
+        "from allysim.experiments.store import _identity\n"
+        "cells = [{'names': {'alpha', 'beta', 'gamma', 'delta', 'epsilon'}}]\n"
+        "print(_identity(len, cells, 1, np.random.SeedSequence(1))['fingerprint'])\n"
+    )
+    prints = set()
+    for hash_seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        prints.add(out.stdout.strip())
+    assert len(prints) == 1

@@ -219,12 +219,16 @@ def _read_csv_part(path: Path) -> pd.DataFrame:
 def _grid_value(value: Any) -> str:
     """A grid value JSON cannot hold, as text that differs whenever the value does.
 
-    ``repr`` serves most objects, but not two kinds: numpy abbreviates an array's repr (8
-    significant digits, "..." past 1,000 elements, both following ``np.set_printoptions``), so
-    two different arrays read alike and a store of one was resumed for the other; and an
+    ``repr`` serves most objects, but not all: numpy abbreviates an array's repr (8
+    significant digits, "..." past 1,000 elements, both following ``np.set_printoptions``), and
+    so does pandas (6 digits, elided rows), also inside the repr of an object that holds one,
+    so two different values read alike and a store of one was resumed for the other; an
     object without a repr of its own shows its memory address, which differs in every process,
-    so its store could never be resumed. Arrays are hashed whole; such objects by their pickle
-    (a function by its module and name), where they pickle.
+    so its store could never be resumed; and a set's repr follows its iteration order, which
+    for strings changes with ``PYTHONHASHSEED`` in every process. Arrays are hashed whole (with
+    their own shape: ``np.ascontiguousarray`` makes a 0-d array 1-d); pandas objects and
+    objects whose repr shows an address, an array or an elision by their pickle (a function by
+    its module and name), where they pickle; a set's elements are sorted by their own text.
     """
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:
@@ -233,9 +237,17 @@ def _grid_value(value: Any) -> str:
         data = np.ascontiguousarray(value)
         digest = hashlib.sha256(data.tobytes()).hexdigest()
         dtype = np.lib.format.dtype_to_descr(data.dtype)
-        return f"numpy.ndarray(dtype={dtype!r}, shape={data.shape}, sha256={digest})"
+        return f"numpy.ndarray(dtype={dtype!r}, shape={value.shape}, sha256={digest})"
+    if isinstance(value, set | frozenset):
+        items = sorted(json.dumps(v, sort_keys=True, default=_grid_value) for v in value)
+        return f"{type(value).__name__}([{', '.join(items)}])"
     text = repr(value)
-    if " at 0x" in text:
+    if (
+        isinstance(value, pd.Series | pd.DataFrame | pd.Index)
+        or " at 0x" in text
+        or "array(" in text
+        or "..." in text
+    ):
         try:
             digest = hashlib.sha256(pickle.dumps(value, protocol=4)).hexdigest()
         except Exception:  # a lambda, a local function: its address is all there is
