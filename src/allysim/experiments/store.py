@@ -239,8 +239,8 @@ def _grid_value(value: Any) -> str:
         dtype = np.lib.format.dtype_to_descr(data.dtype)
         return f"numpy.ndarray(dtype={dtype!r}, shape={value.shape}, sha256={digest})"
     if isinstance(value, set | frozenset):
-        items = sorted(json.dumps(v, sort_keys=True, default=_grid_value) for v in value)
-        return f"{type(value).__name__}([{', '.join(items)}])"
+        members = sorted(json.dumps(v, sort_keys=True, default=_grid_value) for v in value)
+        return f"{type(value).__name__}([{', '.join(members)}])"
     text = repr(value)
     if (
         isinstance(value, pd.Series | pd.DataFrame | pd.Index)
