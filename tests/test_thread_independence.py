@@ -79,6 +79,15 @@ def memory_n_discounted():
     return digest(*_memory_n(continuation=0.95))
 
 
+def memory_three_limit():
+    # Memory three with misreadings, limit of means: one solve over 16**3 = 4,096 states.
+    from allysim.games import PrisonersDilemma
+    from allysim.kernels import memory_n_payoffs
+
+    s = np.random.default_rng(12).random((1, 64))
+    return digest(*memory_n_payoffs(s, s, PrisonersDilemma(), noise=0.01, perception_noise=0.02))
+
+
 def fixation_and_stationary():
     from allysim.evolution import fixation_matrix, stationary_distribution
 
@@ -198,14 +207,16 @@ print(json.dumps({name: globals()[name]() for name in sys.argv[1:]}))
 """
 
 # Case -> why it is known to depend on the thread count (None: it must not). The dense solves
-# (memory-n and consortium discounting, Wright-Fisher, the small-mutation chain, the CLI's
-# chain) once did: numpy.linalg.solve (LAPACK getrf/getrs) of a few hundred rows factorises in
-# an order that follows the OpenBLAS thread count. They now eliminate elementwise
-# (allysim.kernels._linalg.solve) or by GTH.
+# (memory-n and consortium discounting, memory three with misreadings in the limit of means,
+# Wright-Fisher, the small-mutation chain, the CLI's chain) once did: numpy.linalg.solve
+# (LAPACK getrf/getrs) of a few hundred rows factorises in an order that follows the OpenBLAS
+# thread count. They now eliminate elementwise (allysim.kernels._linalg.solve) or by GTH.
 CASES = {
     "expected_payoffs": None,
     "memory_n_limit": None,
     "memory_n_discounted": None,
+    # Its hashes with 1 and 2 threads differed while numpy.linalg.solve solved it.
+    "memory_three_limit": None,
     "fixation_and_stationary": None,
     "small_mutation_dense": None,
     "wright_fisher": None,

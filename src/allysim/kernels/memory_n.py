@@ -26,6 +26,7 @@ from allysim._validation import check_game, check_interval, check_memory
 from allysim.games import StageGame
 from allysim.kernels._chains import _chain_long_run, _chain_mean_rounds
 from allysim.kernels._inputs import PlaySettings, _horizon, _outcome_payoffs, _resolve_settings
+from allysim.kernels._linalg import solve
 from allysim.strategies.memory_n import _opening_size, _swap_histories, memory_n_array
 
 __all__ = ["memory_n_best_response", "memory_n_outcome_distribution", "memory_n_payoffs"]
@@ -133,9 +134,10 @@ def _stationary_solve(mats: np.ndarray) -> np.ndarray:
     k = mats.shape[-1]
     a = np.swapaxes(mats, 1, 2) - np.eye(k)
     a[:, -1, :] = 1.0
-    rhs = np.zeros((len(mats), k, 1))
-    rhs[:, -1, 0] = 1.0
-    pi = np.linalg.solve(a, rhs)[..., 0]
+    rhs = np.zeros((len(mats), k))
+    rhs[:, -1] = 1.0
+    # Not numpy.linalg.solve: LAPACK's answer for 4,096 states follows the BLAS thread count.
+    pi = solve(a, rhs)
     np.maximum(pi, 0.0, out=pi)
     return pi / pi.sum(axis=1, keepdims=True)
 
