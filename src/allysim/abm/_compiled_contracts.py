@@ -104,8 +104,11 @@ def _perceive(
     settle,
     keep_record,
     record,
+    missed,
     goodwill_record,
+    missed_goodwill,
     goodwill_prior,
+    goodwill_weight,
     streak,
     forgetting,
     absorb_streak,
@@ -127,10 +130,12 @@ def _perceive(
     ``early_cost`` is ``early_warning_cost * early_warning``. The record fades by
     ``forgetting`` and takes each misread withholding at LearnTrust's weight
     (``phases._withholding_weight``: ``absorb_weight`` for an isolated one in an
-    institutionalized partnership, times ``resolved_weight`` where resolved). The goodwill
-    record and goodwill's faded prior fade where the side observed something (saw a
-    contribution or contributed), and the record takes a misread withholding at that weight
-    where the side contributed (``Governance._record_misread``). Returns the new
+    institutionalized partnership, times ``resolved_weight`` where resolved), ``missed`` at 1
+    (a correct reading's weight). The goodwill record and goodwill's faded prior fade where
+    the side observed something (saw a contribution or contributed), and the record takes a
+    misread withholding at that weight where the side contributed; ``missed_goodwill`` fades
+    also where the side misread, and takes the goodwill weight of the misread contribution
+    (``Governance._record_misread``). Returns the new
     ``seen``, the ``resolved`` flags, the counts caught, conflicts and settled, whether a cost
     was charged and the total charged.
     """
@@ -191,10 +196,18 @@ def _perceive(
             m1 = c0 & (not s1)
             record[i, 0] = record[i, 0] * forgetting + (w0 if m0 else 0.0)
             record[i, 1] = record[i, 1] * forgetting + (w1 if m1 else 0.0)
+            missed[i, 0] = missed[i, 0] * forgetting + (1.0 if m0 else 0.0)
+            missed[i, 1] = missed[i, 1] * forgetting + (1.0 if m1 else 0.0)
             f0 = forgetting if s0 | c0 else 1.0
             f1 = forgetting if s1 | c1 else 1.0
             goodwill_record[i, 0] = goodwill_record[i, 0] * f0 + (w0 if m0 & c0 else 0.0)
             goodwill_record[i, 1] = goodwill_record[i, 1] * f1 + (w1 if m1 & c1 else 0.0)
+            g0 = goodwill_weight[i, 0, 0] if c0 else goodwill_weight[i, 0, 1]
+            g1 = goodwill_weight[i, 1, 0] if c1 else goodwill_weight[i, 1, 1]
+            h0 = forgetting if s0 | c0 | m0 else 1.0
+            h1 = forgetting if s1 | c1 | m1 else 1.0
+            missed_goodwill[i, 0] = missed_goodwill[i, 0] * h0 + (g0 if m0 else 0.0)
+            missed_goodwill[i, 1] = missed_goodwill[i, 1] * h1 + (g1 if m1 else 0.0)
             goodwill_prior[i, 0] = goodwill_prior[i, 0] * f0
             goodwill_prior[i, 1] = goodwill_prior[i, 1] * f1
     charged, total = _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n)
@@ -205,8 +218,10 @@ def _review(
     alpha,
     beta,
     misread,
+    missed,
     floor,
     goodwill_misread,
+    missed_goodwill,
     goodwill_floor,
     last_betrayal,
     e,
@@ -224,28 +239,33 @@ def _review(
     per_stake,
     n,
 ):  # pragma: no cover - compiled
-    """Governance.end_step's review of rows ``[:e]``: corrected evidence moves from failures
-    to successes (``max(min(correction * misread, beta - floor), 0)``, ``floor`` (e, 2) what
-    forgetting left of the prior), in contractual trust (``kind``: ``misread``, ``floor``) and
-    in goodwill trust (``goodwill_kind``: ``goodwill_misread``, ``goodwill_floor``); the
-    records and the conflict memory are cleared, and each side pays ``review_cost`` per unit
-    stake (``review_cost`` here is ``2 * review_cost``). Returns whether a cost was charged and
-    the total charged."""
+    """Governance.end_step's review of rows ``[:e]``: what the misreadings took leaves beta
+    (``max(min(correction * misread, beta - floor), 0)``, ``floor`` (e, 2) what forgetting left
+    of the prior) and what correct readings would have given joins alpha
+    (``correction * missed``), in contractual trust (``kind``: ``misread``, ``missed``,
+    ``floor``) and in goodwill trust (``goodwill_kind``: ``goodwill_misread``,
+    ``missed_goodwill``, ``goodwill_floor``); the records and the conflict memory are cleared,
+    and each side pays ``review_cost`` per unit stake (``review_cost`` here is
+    ``2 * review_cost``). Returns whether a cost was charged and the total charged."""
     cost = np.empty(e)
     for i in range(e):
         for s in range(2):
             b = beta[i, s, kind]
-            moved = _np_max(_np_min(correction * misread[i, s], b - floor[i, s]), 0.0)
-            alpha[i, s, kind] = alpha[i, s, kind] + moved
-            beta[i, s, kind] = b - moved
+            taken = _np_max(_np_min(correction * misread[i, s], b - floor[i, s]), 0.0)
+            alpha[i, s, kind] = alpha[i, s, kind] + correction * missed[i, s]
+            beta[i, s, kind] = b - taken
             misread[i, s] = 0.0
+            missed[i, s] = 0.0
             b = beta[i, s, goodwill_kind]
-            moved = _np_max(
+            taken = _np_max(
                 _np_min(correction * goodwill_misread[i, s], b - goodwill_floor[i, s]), 0.0
             )
-            alpha[i, s, goodwill_kind] = alpha[i, s, goodwill_kind] + moved
-            beta[i, s, goodwill_kind] = b - moved
+            alpha[i, s, goodwill_kind] = (
+                alpha[i, s, goodwill_kind] + correction * missed_goodwill[i, s]
+            )
+            beta[i, s, goodwill_kind] = b - taken
             goodwill_misread[i, s] = 0.0
+            missed_goodwill[i, s] = 0.0
         last_betrayal[i] = never_betrayed
         cost[i] = review_cost * levels[stage[i]]
     return _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n)

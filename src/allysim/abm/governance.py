@@ -240,12 +240,13 @@ class Governance(Part):
         put(self, "notice_period", check_int(self.notice_period, "notice_period", minimum=0))
 
     def columns(self) -> dict[str, tuple[tuple[int, ...], Any, Any]]:
-        """``misread`` (2,): withholdings each side misread since the last review, as
-        contractual evidence; ``misread_goodwill`` (2,): the same, as goodwill evidence (those
-        the side met with its own contribution); ``notice``: steps left before a decided exit
-        (-1: none); ``beta_prior`` (2,): each side's contractual beta when the partnership
-        formed (its prior's pseudo-failures); ``goodwill_prior`` (2,): what forgetting has left
-        of each side's goodwill beta at formation.
+        """``misread`` (2,): what the withholdings each side misread since the last review
+        added to contractual beta; ``missed`` (2,): what reading them correctly would have added
+        to contractual alpha; ``misread_goodwill`` and ``missed_goodwill`` (2,): the same for
+        goodwill trust; ``notice``: steps left before a decided exit (-1: none); ``beta_prior``
+        (2,): each side's contractual beta when the partnership formed (its prior's
+        pseudo-failures); ``goodwill_prior`` (2,): what forgetting has left of each side's
+        goodwill beta at formation.
 
         Returns
         -------
@@ -254,12 +255,15 @@ class Governance(Part):
 
         Examples
         --------
-        >>> sorted(Governance().columns())
-        ['beta_prior', 'goodwill_prior', 'misread', 'misread_goodwill', 'notice']
+        >>> sorted(Governance().columns())  # doctest: +NORMALIZE_WHITESPACE
+        ['beta_prior', 'goodwill_prior', 'misread', 'misread_goodwill', 'missed',
+         'missed_goodwill', 'notice']
         """
         return {
             "misread": ((2,), float, 0.0),
+            "missed": ((2,), float, 0.0),
             "misread_goodwill": ((2,), float, 0.0),
+            "missed_goodwill": ((2,), float, 0.0),
             "notice": ((), np.int64, -1),
             "beta_prior": ((2,), float, 1.0),
             "goodwill_prior": ((2,), float, 1.0),
@@ -434,8 +438,11 @@ class Governance(Part):
             settle,
             bool(self.review_every),
             t.column("misread"),
+            t.column("missed"),
             t.column("misread_goodwill"),
+            t.column("missed_goodwill"),
             t.column("goodwill_prior"),
+            t.goodwill_weight,
             t.streak,
             float(p.forgetting),
             int(p.absorb_streak),
@@ -457,16 +464,21 @@ class Governance(Part):
     def _record_misread(
         self, model: TrustModel, contributed: np.ndarray, seen: np.ndarray, resolved: np.ndarray
     ) -> None:
-        """Add this round's misread withholdings to the records, at the weight LearnTrust gives
-        them as contractual and as goodwill evidence, after fading each record as that evidence
-        fades (``forgetting``).
+        """Add this round's misread withholdings to the records: what each took from trust (at
+        the weight LearnTrust gave it) and what a correct reading would have given, each faded
+        as the evidence it stands for fades.
 
         A misread that escalation resolved counts ``resolved_weight``, one absorbed as an
         isolated error in an institutionalized partnership ``absorb_weight``: a review that moved
-        a whole unit for each would also erase the evidence of withholdings seen correctly.
-        Contractual evidence fades every round. Goodwill evidence fades only where the side
-        observed something (it saw a contribution or contributed itself) and counts a misread
-        withholding only where the side contributed (a betrayal); goodwill's prior fades with it.
+        a whole unit for each would also erase the evidence of withholdings seen correctly. Read
+        correctly, the same move would have counted 1 for contractual trust and the
+        partnership's goodwill weight for goodwill (``goodwill_weight``: of a contribution met
+        by the side's own contribution, or by its withholding). Contractual evidence fades
+        every round. Goodwill evidence fades only where the side observed something (it saw a
+        contribution or contributed itself): what the misreading took fades so, as does
+        goodwill's prior, and counts only where the side contributed (a betrayal); what a
+        correct reading would have given fades also in the rounds a correct reading would have
+        observed (a misread contribution met by withholding).
         """
         t, e = model.table, seen.shape[0]
         lam = model.params.forgetting
@@ -476,10 +488,18 @@ class Governance(Part):
         record = t.column("misread")[:e]
         record *= lam
         record += np.where(misread, weight, 0.0)
+        missed = t.column("missed")[:e]
+        missed *= lam
+        missed += np.where(misread, 1.0, 0.0)
         fade = np.where(seen | contributed, lam, 1.0)
         goodwill = t.column("misread_goodwill")[:e]
         goodwill *= fade
         goodwill += np.where(misread & contributed, weight, 0.0)
+        gw = t.goodwill_weight[:e]
+        credit = np.where(contributed, gw[:, :, 0], gw[:, :, 1])
+        missed_goodwill = t.column("missed_goodwill")[:e]
+        missed_goodwill *= np.where(seen | contributed | misread, lam, 1.0)
+        missed_goodwill += np.where(misread, credit, 0.0)
         t.column("goodwill_prior")[:e] *= fade
 
     def _charge(self, model: TrustModel, cost: np.ndarray) -> None:
@@ -598,8 +618,10 @@ class Governance(Part):
                 t.alpha,
                 t.beta,
                 t.column("misread"),
+                t.column("missed"),
                 floor,
                 t.column("misread_goodwill"),
+                t.column("missed_goodwill"),
                 np.ascontiguousarray(goodwill_floor),
                 t.last_betrayal,
                 e,
@@ -615,20 +637,22 @@ class Governance(Part):
                 state["cost"] += total
             state["reviews"] += e
             return
+        c = self.review_correction
         for kind, name, low in (
-            (TrustKind.CONTRACTUAL, "misread", floor),
-            (TrustKind.GOODWILL, "misread_goodwill", goodwill_floor),
+            (TrustKind.CONTRACTUAL, "", floor),
+            (TrustKind.GOODWILL, "_goodwill", goodwill_floor),
         ):
-            record = t.column(name)[:e]
+            record = t.column("misread" + name)[:e]
+            missed = t.column("missed" + name)[:e]
             beta = t.beta[:e, :, kind]
-            # Beta holds the record plus the prior's remaining share and other evidence, so the
-            # correction never reaches the floor but by rounding (the record and beta fade in
-            # separate sums); the floor keeps it there, and nothing moves from successes to
-            # failures.
-            moved = np.maximum(np.minimum(self.review_correction * record, beta - low), 0.0)
-            t.alpha[:e, :, kind] += moved
-            beta -= moved
+            # Beta holds the record plus the prior's remaining share and other evidence, so
+            # taking the record out never reaches the floor but by rounding (the record and beta
+            # fade in separate sums); the floor keeps it there.
+            taken = np.maximum(np.minimum(c * record, beta - low), 0.0)
+            t.alpha[:e, :, kind] += c * missed
+            beta -= taken
             record[:] = 0
+            missed[:] = 0
         t.last_betrayal[:e] = model.params.never_betrayed
         self._charge(model, 2 * self.review_cost * model.stakes(slice(0, e)))
         model.part_state[self.name]["reviews"] += e
