@@ -44,9 +44,9 @@ def test_complementarity_closed_form():
 def test_complementary_partners_create_more_value():
     # With strategies free to evolve, value created varies 0.2-1.8 between seeds with whether
     # contribution takes hold, and complementarity's effect is about two standard errors in it
-    # (16 seeds: paired difference 0.29 +- 0.15 SE). Held to one strategy, each seed shows it: complementarity
-    # 2 on pairs whose mean complementarity is about 0.086 multiplies the dividend by about
-    # 1 + 2 * 0.086, about 1.09 of everything created (6 seeds: 1.08-1.10 each).
+    # (16 seeds: paired difference 0.29 +- 0.15 SE). Held to one strategy, each seed shows it:
+    # complementarity 2 on pairs whose mean complementarity is about 0.086 multiplies the
+    # dividend by about 1 + 2 * 0.086, about 1.09 of everything created (6 seeds: 1.08-1.10).
     for seed in range(3):
         base, comp = (
             TrustModel(
