@@ -16,6 +16,7 @@ from allysim.abm import (
     TrustModel,
     TrustParams,
 )
+from allysim.mechanisms import Sanction
 
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(
@@ -26,7 +27,9 @@ needs_numba = pytest.mark.skipif(
 def _settings() -> dict[str, dict]:
     """Branches of the compiled hooks: hold-up, notice 0 with an exit fee, reviews, upfront
     investment, zero rate, exposures many and few, raw imitation payoffs, reviews correcting
-    goodwill among reciprocators (where most misread withholdings meet a contribution)."""
+    goodwill among reciprocators (where most misread withholdings meet a contribution), reviews
+    crediting what correct readings would have given under a sanction (goodwill weights below
+    1) with misreads absorbed and resolved (weights below 1) and met by withholding."""
     return {
         "holdup_fee": {
             "investment": SpecificInvestment(holdup=0.3, imbalance=0.4, lock_in=2.0),
@@ -59,6 +62,17 @@ def _settings() -> dict[str, dict]:
                 resolved_weight=0.4,
                 review_every=3,
                 review_correction=0.7,
+            ),
+        },
+        "review_credit": {
+            "strategies": ["ALLC", "TFT", "RANDOM(0.5)", "ALLD"],
+            "perception_noise": 0.25,
+            "forgetting": 0.8,
+            "attribution_discount": 0.5,
+            "absorb_weight": 0.4,
+            "mechanisms": (Sanction(3.0, 0.8),),
+            "governance": Governance(
+                escalation=0.7, resolved_weight=0.3, review_every=4, review_correction=0.6
             ),
         },
         "few_exposed": {
@@ -105,6 +119,17 @@ def test_settings_reach_the_branches(monkeypatch: pytest.MonkeyPatch) -> None:
     assert np.count_nonzero(t.column("misread_goodwill")[:e]) > 0
     floor = t.column("beta_prior")[:e] * 0.9 ** t.age[:e, None]
     assert np.count_nonzero(t.column("goodwill_prior")[:e] > floor * (1 + 1e-9)) > 100
+    # What correct readings would have given differs from what the misreadings took: more for
+    # contractual trust where misreads were absorbed or resolved, other for goodwill (weight
+    # 0.5 = 1 - 0.5 under the sanction; misreads met by withholding).
+    t = _run(_settings()["review_credit"], 38).table
+    e = t.n_active
+    assert np.all(t.goodwill_weight[:e] < 1)
+    missed, record = t.column("missed")[:e], t.column("misread")[:e]
+    assert np.all(missed >= record) and np.count_nonzero(missed > record * (1 + 1e-9)) > 20
+    missed, record = t.column("missed_goodwill")[:e], t.column("misread_goodwill")[:e]
+    assert np.count_nonzero(missed > record * (1 + 1e-9)) > 20
+    assert np.count_nonzero(record > missed * (1 + 1e-9)) > 20
     # A few exposures a step: the penalties are added in place, not summed first.
     m = _run(_settings()["few_exposed"])
     exposed = m.datacollector.get_model_vars_dataframe()["exposed"]

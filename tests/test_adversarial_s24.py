@@ -113,6 +113,11 @@ def test_review_records_stay_inside_beta_and_paths_agree(seed, monkeypatch):
                 assert np.isfinite(beta).all() and (t.alpha[:e, :, kind] > 0).all()
                 assert (beta >= floor - 1e-12).all()
                 assert (t.column(record)[:e] <= beta - floor + 1e-12).all()
+                # What correct readings would have given (a review adds it to alpha).
+                missed = t.column(record.replace("misread", "missed"))[:e]
+                assert np.isfinite(missed).all() and (missed >= 0).all()
+            # A misread took at most 1 from contractual trust; a correct reading gives 1.
+            assert (t.column("missed")[:e] >= t.column("misread")[:e]).all()
         assert m.table.dissolved_total > 0  # rows were freed and reused
         return model_state(m)
 
