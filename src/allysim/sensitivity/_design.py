@@ -246,7 +246,8 @@ def _analyse(
         if missing:
             warnings.warn(
                 f"output {output!r} has no finite value at {missing} of {n} design points "
-                "(in the trust model, e.g. no partnership was active); its indices are NaN",
+                "(it returned NaN or an infinity there, e.g. a trust-model mean when no "
+                "partnership was active); its indices are NaN",
                 RuntimeWarning,
                 stacklevel=4,
             )
