@@ -220,3 +220,24 @@ def test_store_of_a_set_resumes_under_another_hash_seed(tmp_path):
         )
         prints.add(out.stdout.strip())
     assert len(prints) == 1
+
+
+def test_design_beyond_the_memory_budget_is_refused_before_it_runs():
+    # About 1.5 kB a run until the indices are computed: 2**17 Sobol' base points on 10
+    # parameters are 1.57 million runs, some 2.4 GB, above the default budget of 2 GiB.
+    from allysim.sensitivity import analyse_function
+
+    calls = []
+
+    def func(**kw):
+        calls.append(1)
+        return sum(kw.values())
+
+    bounds = {f"x{i}": (0.0, 1.0) for i in range(10)}
+    with pytest.raises(ValueError, match=r"samples: .*1,572,864 runs.*fewer samples"):
+        analyse_function(func, bounds, method="sobol", samples=2**17, progress=False)
+    assert not calls
+    # Within the budget the same design size per run runs as before.
+    with pytest.warns(RuntimeWarning, match="too wide to rank"):
+        out = analyse_function(func, bounds, method="sobol", samples=2**4, progress=False)
+    assert len(calls) == 2**4 * 12 and out.indices.shape[0] == 10

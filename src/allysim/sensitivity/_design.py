@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 
 from allysim._progress import progress_bar
-from allysim._validation import SeedLike, as_float_array, as_seed_sequence, check_int
+from allysim._validation import (
+    SeedLike,
+    as_float_array,
+    as_seed_sequence,
+    check_int,
+    check_memory,
+)
 from allysim.sensitivity.result import _INDEX_COLUMNS, SensitivityResult
 
 _METHODS = ("morris", "sobol")
@@ -167,6 +173,12 @@ def _dispatch(
         return _analyse(bounds, evaluate, outputs, executor=pool, **options)
 
 
+#: Memory held per run of a design until the indices are computed: its seed sequence, its
+#: parameter row and its result (about 1.3 kB measured with tracemalloc for a 10-parameter
+#: Sobol' design of 49,152 runs; rounded up).
+_BYTES_PER_RUN = 1_500
+
+
 def _analyse(
     bounds: Mapping[str, tuple[float, float]],
     evaluate: Evaluate,
@@ -200,6 +212,13 @@ def _analyse(
         ) from exc
     names = list(bounds)
     k = len(names)
+    runs = samples * (k + 1 if method == "morris" else k + 2) * replicates
+    check_memory(
+        runs * _BYTES_PER_RUN,
+        "samples",
+        hint=f"the design has {runs:,} runs ({method}, {k} parameters, {replicates} "
+        "replicate(s)); give fewer samples or replicates",
+    )
     problem = {"num_vars": k, "names": names, "bounds": [list(bounds[n]) for n in names]}
     design_ss, runs_ss = as_seed_sequence(seed, "seed").spawn(2)
     # +1: SALib's sobol.analyze treats a seed of 0 as none and draws from the global state.
