@@ -27,25 +27,35 @@ Each rule below is off at its default, so ``Governance()`` is the plain model bi
   betrayal no longer counts as recent), at ``review_cost`` per partner. A review is one of the
   ways partners work out "internal solutions to conflicts when they arise" while the
   relationship runs (Ring & Van de Ven 1994, *Academy of Management Review* 19: 90-118); once
-  it has established that the partner did contribute, it corrects both records learned from
-  the misreading. The contractual one: its evidence is moved back from failures to successes, at
-  the weight it counted (``resolved_weight`` if escalation resolved it, ``absorb_weight`` if it
-  was absorbed as an isolated error, faded by ``forgetting`` as that evidence is). The goodwill
-  one: a misread withholding the side met with its own contribution counted as a betrayal
-  against goodwill, at the same weight, and a review moves that back likewise, faded as goodwill
-  fades (in the rounds the side observed something: it saw a contribution or contributed
-  itself). The reservoir of relational trust is itself affected by how conflicts are resolved
-  (Ariño, de la Torre & Ring 2001, *Relational quality: managing trust in corporate
-  alliances*, IESE Research Paper D/434), and goodwill trust, the partner's intentions, is the
-  trust that bears on relational risk (Das & Teng 2001, *Organization Studies* 22: 251-283): a
-  betrayal a review found did not happen is no evidence about them. Each kind's failures are its
-  prior (``beta_0 = 1 + prior_strength * (1 - judgement)``, faded since the partnership formed:
-  every round for contractual trust, ``beta_0 * forgetting ** age``; in the rounds observed for
+  it has established that the partner did contribute, it corrects both kinds of trust learned
+  from the misreading, to what a correct reading would have made of them: what the misreading
+  took leaves the failures (beta) and what a correct reading would have given joins the
+  successes (alpha), each faded since as that evidence would have been. Contractual trust: a
+  misread took its weight (``resolved_weight`` if escalation resolved it, ``absorb_weight`` if
+  it was absorbed as an isolated error, else 1) and a correct reading gives 1. Goodwill trust: a
+  misread the side met with its own contribution took the same weight as a betrayal, one it met
+  by withholding took nothing (nothing was observed), and a correct reading gives, in both
+  cases, the partnership's goodwill weight of the contribution (``goodwill_weight``, met by a
+  contribution or by a withholding: below 1 where the mechanisms explain it,
+  ``attribution_discount``); goodwill evidence fades only in the rounds its side observed
+  something (it saw a contribution or contributed itself), and what was missed also in those a
+  correct reading would have observed (it misread one). The reservoir of relational trust is
+  itself affected by how conflicts are resolved (Ariño, de la Torre & Ring 2001, *Relational
+  quality: managing trust in corporate alliances*, IESE Research Paper D/434), and goodwill
+  trust, the partner's intentions, is the trust that bears on relational risk (Das & Teng 2001,
+  *Organization Studies* 22: 251-283): a betrayal a review found did not happen is no evidence
+  about them, and a contribution it found did happen is. Each kind's failures are its prior
+  (``beta_0 = 1 + prior_strength * (1 - judgement)``, faded since the partnership formed: every
+  round for contractual trust, ``beta_0 * forgetting ** age``; in the rounds observed for
   goodwill), the withholdings seen correctly and the misread ones, each faded since it counted,
-  less what earlier reviews moved; the misread ones since the last review are exactly the
-  record, so the review moves ``review_correction`` times the record and touches nothing else
-  (beta stays above the prior's remaining share by construction; a floor there only absorbs
-  rounding).
+  less what earlier reviews took; the misread ones since the last review are exactly the record
+  (columns ``misread``, ``misread_goodwill``), so the review takes ``review_correction`` times
+  the record from beta (which stays above the prior's remaining share by construction; a floor
+  there only absorbs rounding) and adds ``review_correction`` times what was missed (columns
+  ``missed``, ``missed_goodwill``) to alpha. Alpha + beta is not conserved where the two
+  differ. What a review does not replay: the forgetting of older goodwill evidence in a round
+  a correct reading would have observed and the misreading did not, and what the misreading did
+  to the streak of perceived contributions and to the stage (a demotion stays).
 * **Exit procedure.** An exit decided on low trust takes effect after ``notice_period`` steps
   and is cancelled if trust recovers meanwhile; the side that leaves pays ``exit_fee`` (per unit
   stake) to the other, which divides its exit threshold by ``1 + exit_fee`` (a costly exit is
