@@ -14,7 +14,15 @@ import scipy.stats
 from hypothesis import given
 from hypothesis import strategies as st
 
-from allysim.abm import RoundOutcome, Standing, TrustModel, batch_run, gini, replicate_summary
+from allysim.abm import (
+    Governance,
+    RoundOutcome,
+    Standing,
+    TrustModel,
+    batch_run,
+    gini,
+    replicate_summary,
+)
 from allysim.abm.stats import life_table
 
 
@@ -247,7 +255,13 @@ def test_replicate_summary_matches_scipy_with_nan_left_out():
 def test_batch_gives_the_same_rows_on_one_and_two_processes():
     # Each replicate's seed comes from SeedSequence(seed).spawn, not from the worker.
     kw = {"replicates": 2, "max_steps": 3, "seed": 4, "display_progress": False}
-    sweep = {"n_organizations": 12, "noise": [0.0, 0.1], "standing": [None, Standing("L1")]}
+    # Governance too: up to 0.4.0 it could not be pickled to a worker (a mapping proxy).
+    sweep = {
+        "n_organizations": 12,
+        "noise": [0.0, 0.1],
+        "standing": [None, Standing("L1")],
+        "governance": Governance(early_warning=0.5, review_every=2),
+    }
     one = batch_run(sweep, number_processes=1, **kw)
     two = batch_run(sweep, number_processes=2, **kw)
     pd.testing.assert_frame_equal(one, two)

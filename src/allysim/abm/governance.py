@@ -71,7 +71,7 @@ enforcement crowds out goodwill (substitutes); negative, it helps goodwill grow 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -210,6 +210,13 @@ class Governance(Part):
     notice_period: int = 0
     exit_fee: float = 0.0
     name: ClassVar[str] = "governance"
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        """Pickle (and deepcopy) by the constructor's arguments: the checked decision table is
+        a read-only mapping proxy, which cannot be pickled itself, so it travels as a dict."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
+        values["decision_table"] = dict(self.decision_table)
+        return partial(type(self), **values), ()
 
     def __post_init__(self) -> None:
         put = object.__setattr__
