@@ -30,7 +30,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 # Where each public name lives: the module it was imported from when this file imported
 # everything eagerly, so ``allysim.<name>`` is the same object it always was.
