@@ -215,3 +215,28 @@ def test_same_bits_when_pivoting_swaps_at_most_steps(panel, sub, tile):
     x = _linalg._solve_compiled(a[None].copy(), b[None].copy(), panel, sub, tile)[0]
     assert x.tobytes() == _linalg._solve_numpy(a[None].copy(), b[None].copy())[0].tobytes()
     np.testing.assert_allclose(a @ x, b, atol=1e-12)
+
+
+@pytest.mark.parametrize("compiled", [False, pytest.param(True, marks=needs_numba)])
+def test_the_callers_error_state_changes_nothing(compiled):
+    # Products below the smallest normal float: a chain with transition chances of 1e-160 (the
+    # discounted chain of outcome_distribution at noise 1e-100 hit this). Under
+    # np.errstate(all="raise") numpy's loop raised FloatingPointError on the underflow, where
+    # numba's loop and numpy.linalg.solve answer.
+    a = np.array([[1.0, 1e-160, 0.0], [1e-160, 1.0, 1e-160], [0.0, 1e-160, 1.0]])
+    b = np.array([1.0, 1e-160, 1.0])
+    plain = solve(a, b, compiled=compiled)
+    with np.errstate(all="raise"):
+        strict = solve(a, b, compiled=compiled)
+        lapack = np.linalg.solve(a, b)
+    assert strict.tobytes() == plain.tobytes()
+    np.testing.assert_allclose(strict, lapack, rtol=1e-15)
+    # Infinite entries: NaNs (as LAPACK gives), not a FloatingPointError or a warning.
+    with np.errstate(all="raise"):
+        out = solve(
+            np.array([[1.0, 2.0], [3.0, np.inf]]), np.array([np.inf, 1.0]), compiled=compiled
+        )
+    assert np.isnan(out).any()
+    with np.errstate(all="raise"):
+        out = solve(np.full((3, 3), np.inf) + np.eye(3), np.ones(3), compiled=compiled)
+    assert np.isnan(out).all()

@@ -117,6 +117,14 @@ def _singular() -> None:
 
 def _solve_numpy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """:func:`solve` on ``(m, n, n)`` and ``(m, n)`` arrays it may overwrite, numpy's loop."""
+    # The caller's error state must not change the outcome: numba's loop never signals, and
+    # numpy.linalg.solve ignores underflow, overflow and division. Under np.seterr(all="raise")
+    # an underflowing product (a chain with noise 1e-100) raised FloatingPointError here.
+    with np.errstate(all="ignore"):
+        return _eliminate_numpy(a, b)
+
+
+def _eliminate_numpy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     m, n, _ = a.shape
     rows = np.arange(m)
     for k in range(n):
