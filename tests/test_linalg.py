@@ -240,3 +240,13 @@ def test_the_callers_error_state_changes_nothing(compiled):
     with np.errstate(all="raise"):
         out = solve(np.full((3, 3), np.inf) + np.eye(3), np.ones(3), compiled=compiled)
     assert np.isnan(out).all()
+
+
+@pytest.mark.parametrize("which", ["a", "b"])
+def test_refuses_complex_input(which):
+    # Cast to float, a complex array lost its imaginary part with a ComplexWarning only:
+    # [[1 + 1j, 0], [0, 1]] x = [1, 1] gave x = [1, 1] (the answer is [0.5 - 0.5j, 1]).
+    a = np.array([[1.0 + 1.0j, 0.0], [0.0, 1.0]]) if which == "a" else np.eye(2)
+    b = np.array([1.0, 1.0j]) if which == "b" else np.ones(2)
+    with pytest.raises(TypeError, match=f"{which} must be real"):
+        solve(a, b)

@@ -63,6 +63,8 @@ def solve(a: Any, b: Any, *, compiled: bool | None = None) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        ``a`` or ``b`` is complex.
     ValueError
         ``a`` is not a stack of square matrices, or ``b`` does not match its shape.
     numpy.linalg.LinAlgError
@@ -75,6 +77,10 @@ def solve(a: Any, b: Any, *, compiled: bool | None = None) -> np.ndarray:
     >>> solve([[2.0, 1.0], [1.0, 3.0]], [3.0, 5.0]).tolist()
     [0.8, 1.4]
     """
+    for value, name in ((a, "a"), (b, "b")):
+        # A complex array cast to float loses its imaginary part with only a warning.
+        if np.iscomplexobj(value):
+            raise TypeError(f"{name} must be real, got a complex array")
     a = np.array(a, dtype=float)
     b = np.array(b, dtype=float)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2] or a.shape[-1] < 1:
