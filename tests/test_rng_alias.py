@@ -117,3 +117,26 @@ def test_one_seed_sequence_object_gives_the_same_result_twice(call):
     assert np.array_equal(first, second, equal_nan=True)
     assert np.array_equal(first, call(seed=np.random.SeedSequence(11)), equal_nan=True)
     assert root.n_children_spawned == 0
+
+
+@pytest.mark.parametrize("call", [_simulate, _batch, _sensitivity], ids=lambda f: f.__name__)
+def test_a_function_passed_a_root_does_not_reuse_the_callers_children(call):
+    # After kids = root.spawn(2), a copy of root that started again at child 0 spawned the
+    # caller's own kids for the function's streams (simulate's moves drew kids[0]'s stream,
+    # batch_run's replicates were seeded from kids[0] and kids[1]). The copy keeps the count:
+    # the function's children come after the caller's, as they did before copies were made,
+    # and the same object passed twice still gives the same result.
+    root = np.random.SeedSequence(11)
+    kids = root.spawn(2)
+    first, second = call(seed=root), call(seed=root)
+    assert np.array_equal(first, second, equal_nan=True)
+    assert root.n_children_spawned == 2
+    fresh = call(seed=np.random.SeedSequence(11))
+    assert not np.array_equal(first, fresh, equal_nan=True)
+    # The children the functions spawn from a Generator or SeedSequence made of root.
+    from allysim._validation import as_generator, as_seed_sequence
+
+    own = {k.spawn_key for k in kids}
+    assert not own & {k.spawn_key for k in as_seed_sequence(root).spawn(2)}
+    mine = np.random.default_rng(kids[0]).random(4)
+    assert not np.array_equal(as_generator(root).spawn(1)[0].random(4), mine)

@@ -228,37 +228,47 @@ def as_generator(seed: SeedLike, name: str = "seed") -> np.random.Generator:
 
     A Generator is used as given (so the caller's stream advances); an int or SeedSequence
     always yields the same stream, and the same streams spawned from it (a SeedSequence is
-    copied with nothing spawned yet: ``Generator.spawn`` spawns from its seed sequence, which
-    would otherwise be the caller's object, moved on by every earlier call). Bad seeds raise
-    ``TypeError``/``ValueError`` naming ``name``.
+    copied, children spawned so far included: ``Generator.spawn`` spawns from its seed
+    sequence, which would otherwise be the caller's object, moved on by every earlier call).
+    Bad seeds raise ``TypeError``/``ValueError`` naming ``name``.
     """
     _check_seed(seed, name)
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, np.random.SeedSequence):
-        return np.random.default_rng(_unspawned(seed))
+        return np.random.default_rng(_copy(seed))
     if seed is None:
         return np.random.default_rng()
     return np.random.default_rng(int(seed))
 
 
-def _unspawned(seed: np.random.SeedSequence) -> np.random.SeedSequence:
-    """A copy of ``seed`` (same entropy, spawn key and pool size) with no children spawned."""
-    return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
+def _copy(seed: np.random.SeedSequence) -> np.random.SeedSequence:
+    """A copy of ``seed``: same entropy, spawn key, pool size and children spawned so far.
+
+    The count matters: after ``kids = root.spawn(2)`` a copy that started again at child 0
+    gave a function passed ``root`` the caller's own ``kids`` as its streams.
+    """
+    return np.random.SeedSequence(
+        seed.entropy,
+        spawn_key=seed.spawn_key,
+        pool_size=seed.pool_size,
+        n_children_spawned=seed.n_children_spawned,
+    )
 
 
 def as_seed_sequence(seed: SeedLike, name: str = "seed") -> np.random.SeedSequence:
     """Turn ``seed`` into a ``numpy.random.SeedSequence`` (to spawn independent streams).
 
     A Generator contributes one draw from its stream (so it advances); None draws fresh entropy.
-    A SeedSequence is a value: the result is a copy of it with nothing spawned yet, so that
-    spawning from the result gives the same children however often the same object is passed
-    (spawning from the object itself would move on past its earlier children). Bad seeds raise
-    ``TypeError``/``ValueError`` naming ``name``.
+    A SeedSequence is a value: the result is a copy of it (children spawned so far included,
+    so that spawning from it gives none of the caller's own), and spawning from the result gives
+    the same children however often the same object is passed (spawning from the object itself
+    would move on past its earlier children). Bad seeds raise ``TypeError``/``ValueError``
+    naming ``name``.
     """
     _check_seed(seed, name)
     if isinstance(seed, np.random.SeedSequence):
-        return _unspawned(seed)
+        return _copy(seed)
     if isinstance(seed, np.random.Generator):
         return np.random.SeedSequence(int(seed.integers(2**63)))
     return np.random.SeedSequence(None if seed is None else int(seed))
