@@ -64,3 +64,30 @@ def test_governance_keeps_its_table_read_only_after_a_round_trip():
     assert dict(g.decision_table) == {"mine": (0.9, 0.2)}
     with pytest.raises(TypeError):
         g.decision_table["other"] = (0.5, 0.5)  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [*PARTS.values(), *MECHANISMS.values(), *OTHERS.values()],
+    ids=[*PARTS, *MECHANISMS, *OTHERS],
+)
+def test_hashes_equal_after_a_round_trip(value):
+    # Frozen dataclasses are hashable; Governance was not (its table is a mapping proxy), so
+    # TrustParams with governance could not key a dict, and batch_run's rows swept over
+    # governance could not be grouped by it: TypeError unhashable type 'mappingproxy'.
+    assert hash(pickle.loads(pickle.dumps(value))) == hash(value)
+    assert hash(copy.copy(value)) == hash(value)
+
+
+def test_equal_governances_hash_equal():
+    a = Governance(decision_table={"x": (0.5, 1.0), "y": (1.0, 0.5)}, review_every=3)
+    b = Governance(decision_table={"y": (1.0, 0.5), "x": (0.5, 1.0)}, review_every=3)
+    assert a == b and hash(a) == hash(b)  # a table is equal whatever its order
+    assert len({a, b, Governance(review_every=3), Governance(review_every=4)}) == 3
+    runs = {TrustParams(governance=a): 1, TrustParams(governance=Governance()): 2}
+    assert runs[TrustParams(governance=b)] == 1
+    from dataclasses import replace
+
+    assert hash(replace(a, review_every=4)) == hash(
+        Governance(decision_table={"x": (0.5, 1.0), "y": (1.0, 0.5)}, review_every=4)
+    )

@@ -218,6 +218,20 @@ class Governance(Part):
         values["decision_table"] = dict(self.decision_table)
         return partial(type(self), **values), ()
 
+    def __hash__(self) -> int:
+        """Hash by the fields, as a frozen dataclass does, with the decision table as the set of
+        its items (a mapping proxy cannot be hashed: a batch_run swept over governance could
+        not be grouped by it, and TrustParams with governance could not be a key)."""
+        return hash(
+            tuple(
+                frozenset(self.decision_table.items())
+                if f.name == "decision_table"
+                else getattr(self, f.name)
+                for f in fields(self)
+                if f.compare
+            )
+        )
+
     def __post_init__(self) -> None:
         put = object.__setattr__
         table = self.decision_table
