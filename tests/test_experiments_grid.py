@@ -542,3 +542,19 @@ def test_a_later_value_the_store_cannot_keep_is_still_refused_and_earlier_runs_k
     with pytest.raises(TypeError, match=r"csv store cannot keep column 'z'"):
         sweep(late, {"a": list(range(8))}, seed=0, progress=False, store=tmp_path, batch_size=2)
     assert _stored_rows(tmp_path) == 4  # the parts of runs 0-1 and 2-3; 4-5 was refused
+
+
+def test_cell_seed_depends_on_the_roots_pool_size():
+    # Roots that differ only in pool size are different streams; cell_seed gave them one seed
+    # (up to 0.4.0). The default pool size keeps every seed as it was.
+    import numpy as np
+
+    from allysim.experiments import cell_seed
+
+    wide = cell_seed(np.random.SeedSequence(1, pool_size=8), 0, 0)
+    assert wide != cell_seed(np.random.SeedSequence(1), 0, 0)
+    child = np.random.SeedSequence(1, spawn_key=(0, 0), pool_size=8)
+    assert wide == int(child.generate_state(1, np.uint64)[0] >> np.uint64(1))
+    assert cell_seed(1, 2, 3) == int(
+        np.random.SeedSequence(1, spawn_key=(2, 3)).generate_state(1, np.uint64)[0] >> 1
+    )

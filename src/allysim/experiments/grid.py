@@ -153,5 +153,7 @@ def cell_seed(
 
 
 def _derive(root: np.random.SeedSequence, cell: int, replicate: int) -> int:
-    child = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, cell, replicate))
+    child = np.random.SeedSequence(
+        root.entropy, spawn_key=(*root.spawn_key, cell, replicate), pool_size=root.pool_size
+    )
     return int(child.generate_state(1, np.uint64)[0] >> np.uint64(1))
