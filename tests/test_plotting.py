@@ -49,8 +49,22 @@ def test_mechanism_bars_one_panel_per_metric():
     assert colours[0] != colours[1] and colours[1] == colours[2]
     assert axes[0].yaxis_inverted()
     assert axes[1].get_title() == "welfare"
-    with pytest.raises(ValueError, match="metrics not in the table"):
+    with pytest.raises(ValueError, match=r"\['nope'\] are not among table's columns"):
         mechanism_bars(table, metrics=("nope",))
+    plt.close("all")
+
+
+def test_mechanism_bars_names_table_and_its_columns_when_metrics_are_missing():
+    # The default metrics against a table without them: the message names the parameter
+    # `table` and lists what it does have, so the caller sees which columns to pass.
+    from allysim.plotting import mechanism_bars
+
+    table = pd.DataFrame({"scenario": ["a"], "welfare": [1.0]})
+    with pytest.raises(ValueError) as info:
+        mechanism_bars(table)
+    message = str(info.value)
+    assert "['cooperation', 'deviation_margin'] are not among table's columns" in message
+    assert "['scenario', 'welfare']" in message
     plt.close("all")
 
 

@@ -189,7 +189,10 @@ def mechanism_bars(
         raise ValueError("table must have a scenario column (one row per scenario)")
     missing = [m for m in metrics if m not in table.columns]
     if missing:
-        raise ValueError(f"metrics not in the table: {missing}")
+        raise ValueError(
+            f"metrics must name columns of table; {missing} are not among table's columns "
+            f"{[str(c) for c in table.columns]}"
+        )
     if axes is None:
         # Deferred: importing pyplot selects a backend, which only drawing should do.
         import matplotlib.pyplot as plt
