@@ -397,3 +397,13 @@ def test_compiled_gth_flags_what_numpy_flags_at_the_edges():
         assert got == want
     assert _numpy_elimination_events(cases[0]) == (False, False, True, False)
     assert _numpy_elimination_events(cases[3]) == (False, False, False, True)
+
+
+@pytest.mark.parametrize(
+    ("initial", "shown"),
+    [([4.5, 5.5], "[4.5, 5.5]"), ([-1, 5], "[-1.0, 5.0]")],
+)
+def test_simulate_population_echoes_the_initial_counts_it_rejects(initial, shown):
+    with pytest.raises(ValueError, match="initial must hold non-negative integer counts") as info:
+        simulate_population(PD, initial, steps=10, selection=1.0, seed=1)
+    assert str(info.value).endswith(f"got {shown}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -344,7 +345,8 @@ def simulate_population(
     init = as_float_array(initial, "initial", shape=(n,))
     if np.any(init < 0) or np.any(init != np.round(init)) or init.sum() > 2**53:
         raise ValueError(
-            "initial must hold non-negative integer counts per strategy (total at most 2**53)"
+            "initial must hold non-negative integer counts per strategy (total at most 2**53), "
+            f"got {reprlib.repr(init.tolist())}"
         )
     if init.sum() < 2:
         raise ValueError(f"initial must sum to a population of at least 2, got {int(init.sum())}")
