@@ -20,7 +20,7 @@ from allysim.cli.arguments import (
     _real_in,
 )
 from allysim.cli.compare import _mechanisms_section
-from allysim.cli.evolve import _evolve_sections
+from allysim.cli.evolve import SIM_REPLICATES_MAX, _evolve_sections
 from allysim.cli.output import Section, _count
 from allysim.cli.serve import SERVE_HELP
 from allysim.cli.tournament import _tournament_section, _tournament_setup
@@ -314,9 +314,10 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     evo.add_argument(
         "--sim-replicates",
-        type=_int_in(0, 10_000),
+        type=_int_in(0, SIM_REPLICATES_MAX),
         default=100,
-        help="simulated populations per invasion (or in all, with --mutation), in [0, 10000]; "
+        help="simulated populations per invasion (or in all, with --mutation), in "
+        f"[0, {SIM_REPLICATES_MAX}]; invasions rarer than about 1/this are not resolved; "
         "0 skips the simulation (default: %(default)s)",
     )
     evo.add_argument(

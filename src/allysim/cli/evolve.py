@@ -6,7 +6,7 @@ import argparse
 import warnings
 from collections.abc import Sequence
 from functools import partial
-from math import comb
+from math import ceil, comb
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,9 @@ from allysim.evolution import (
 from allysim.games import partnership_game
 from allysim.kernels._linalg import solve
 from allysim.strategies import named
+
+#: Most simulated populations per invasion of ``allysim evolve --sim-replicates``.
+SIM_REPLICATES_MAX = 10_000
 
 
 def _evolve_setup(
@@ -132,6 +135,105 @@ def _stationary_of(t: np.ndarray) -> np.ndarray:
     # thread count.
     v = np.maximum(solve(lhs, np.ones(n)), 0.0)
     return v / v.sum()
+
+
+def _closed_classes(t: np.ndarray) -> list[list[int]]:
+    """The closed communicating classes of a Markov chain: the sets it never leaves.
+
+    A chain has a unique stationary distribution exactly when it has one closed class, so two
+    or more are why :func:`_stationary_of` returns NaN.
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        (n, n) transition matrix, rows summing to 1; a positive entry is a possible move.
+
+    Returns
+    -------
+    list[list[int]]
+        Each closed class as sorted state indices, in order of their smallest state.
+
+    Examples
+    --------
+    >>> _closed_classes(np.array([[1.0, 0.0, 0.0], [0.5, 0.0, 0.5], [0.0, 0.0, 1.0]]))
+    [[0], [2]]
+    >>> _closed_classes(np.array([[0.5, 0.5], [0.25, 0.75]]))
+    [[0, 1]]
+    """
+    from scipy.sparse.csgraph import connected_components  # deferred: scipy is slow to import
+
+    moves = t > 0
+    count, label = connected_components(moves, directed=True, connection="strong")
+    classes = [np.flatnonzero(label == c) for c in range(count)]
+    closed = [c for c in classes if not moves[np.ix_(c, np.setdiff1d(np.arange(len(t)), c))].any()]
+    return sorted((c.tolist() for c in closed), key=lambda c: c[0])
+
+
+def _nonunique_note(
+    rho: np.ndarray, exact: np.ndarray, names: Sequence[str], replicates: int
+) -> str | None:
+    """Why the simulated shares are NaN: strategies no simulated invader displaced.
+
+    Parameters
+    ----------
+    rho : numpy.ndarray
+        (n, n) simulated fixation probabilities, invader i (row) in a population of j (column).
+    exact : numpy.ndarray
+        (n, n) exact fixation probabilities, in the same layout.
+    names : Sequence[str]
+        Strategy names, in the matrices' order.
+    replicates : int
+        Simulated invasions per ordered pair (``--sim-replicates``).
+
+    Returns
+    -------
+    str or None
+        One line to print, or None when the simulated chain has a unique stationary
+        distribution.
+
+    Examples
+    --------
+    >>> rho = np.array([[0.1, 0.0], [0.0, 0.1]])
+    >>> exact = np.array([[0.1, 2e-40], [3e-41, 0.1]])
+    >>> print(_nonunique_note(rho, exact, ["ALLC", "WSLS"], 100))  # doctest: +NORMALIZE_WHITESPACE
+    simulated_share is NaN: no simulated invader displaced ALLC or WSLS (none of 100 runs per
+    invader fixed), so the simulated stationary distribution is not unique: the chain built
+    from the simulated fixation probabilities never leaves either. The likeliest of these
+    invasions has exact probability 2e-40. Invasions rarer than about 1/--sim-replicates (1/100
+    here) cannot be resolved by simulation; raising --sim-replicates (at most 10000) resolves
+    rarer ones, down to about 1/10000, not these.
+    """
+    n = len(names)
+    t = rho.T / (n - 1)
+    np.fill_diagonal(t, 0.0)
+    np.fill_diagonal(t, 1.0 - t.sum(axis=1))
+    closed = _closed_classes(t)
+    if len(closed) < 2:
+        return None
+    parts, likeliest = [], 0.0
+    for c in closed:
+        outside = np.setdiff1d(np.arange(n), c)
+        likeliest = max(likeliest, float(exact[np.ix_(outside, c)].max()))
+        group = [names[k] for k in c]
+        # A class of several: they displace one another, but nothing from outside enters.
+        parts.append(group[0] if len(group) == 1 else "{" + ", ".join(group) + "}")
+    listed = ", ".join(parts[:-1]) + " or " + parts[-1]
+    if likeliest * SIM_REPLICATES_MAX >= 3:
+        # 3 / p runs see at least one success with probability 1 - e^-3 = 95%.
+        fix = f"raise --sim-replicates to about {min(ceil(3 / likeliest), SIM_REPLICATES_MAX)}"
+    else:
+        fix = (
+            f"raising --sim-replicates (at most {SIM_REPLICATES_MAX}) resolves rarer ones, "
+            f"down to about 1/{SIM_REPLICATES_MAX}, not these"
+        )
+    return (
+        f"simulated_share is NaN: no simulated invader displaced {listed} (none of "
+        f"{replicates} runs per invader fixed), so the simulated stationary distribution is "
+        f"not unique: the chain built from the simulated fixation probabilities never leaves "
+        f"{'either' if len(closed) == 2 else 'any of them'}. The likeliest of these "
+        f"invasions has exact probability {likeliest:.2g}. Invasions rarer than about "
+        f"1/--sim-replicates (1/{replicates} here) cannot be resolved by simulation; {fix}."
+    )
 
 
 def _simulate_small_mutation(
@@ -363,6 +465,10 @@ def _evolve_section(
         print(table.to_string(index=False))
     if summary:
         print("\n" + summary)
+    if rho is not None and res.fixation is not None and np.isnan(simulated).all():
+        why = _nonunique_note(rho, res.fixation, names, args.sim_replicates)
+        if why:
+            print(f"note: {why}")
     ncols = 2 if len(zoo) == 3 else 1
     fig, axes = plt.subplots(1, ncols, figsize=(6.5 * ncols, 5), squeeze=False)
     if res.fixation is not None and len(zoo) > 1:
