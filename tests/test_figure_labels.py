@@ -156,3 +156,37 @@ def test_panel_labels_do_not_run_into_each_other():
         label, panel = ax.xaxis.label.get_window_extent(), ax.get_window_extent()
         assert label.width <= panel.width, f"{ax.get_title()}: x label wider than its panel"
     plt.close("all")
+
+
+def _cielab(rgb):
+    """CIE L*a*b* (D65) of sRGB colours in [0, 1], for perceptual colour distances."""
+    rgb = np.asarray(rgb, dtype=float)[..., :3]
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    to_xyz = np.array(
+        [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]
+    )
+    xyz = linear @ to_xyz.T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.stack(
+        [116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], -1
+    )
+
+
+def test_network_node_colours_differ_from_every_edge_colour():
+    # Nodes are coloured by strategy, edges by trust: no strategy's colour may also be a trust
+    # level, or red would mean both GRIM and low goodwill (RdYlGn against tab10: CIE76
+    # distance 2 for GRIM, 17 for TFT's green). 20 keeps every pair clearly apart (a just
+    # noticeable difference is about 2.3).
+    names = ["ALLC", "ALLD", "TFT", "GRIM", "WSLS", "GTFT"]
+    m = TrustModel(n_organizations=60, strategies=names, seed=1)
+    m.run(5, progress=False)
+    assert {m.strategy_names[s] for s in m.strategy_of} == set(names)
+    ax = P.partnership_network(m)
+    nodes, edges = ax.collections[0], ax.collections[1]
+    node_lab = _cielab(np.unique(nodes.get_facecolors(), axis=0))
+    assert len(node_lab) == len(names)
+    cmap = edges.get_cmap()
+    edge_lab = _cielab(np.vstack([cmap(np.linspace(0, 1, 256)), cmap.get_bad()]))
+    distance = np.linalg.norm(node_lab[:, None, :] - edge_lab[None, :, :], axis=-1)
+    assert distance.min() > 20
+    plt.close("all")

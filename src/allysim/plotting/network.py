@@ -8,12 +8,18 @@ from allysim.plotting._common import _axes
 
 __all__ = ["partnership_network"]
 
+# Nodes take tab10's strategy colours (as strategy_shares draws them); the edges' trust scale must
+# not reuse them: RdYlGn's red (low trust) was GRIM's red and its green TFT's. cividis runs from
+# dark blue to yellow without red or green and stays readable with red-green colour blindness.
+_EDGE_CMAP = "cividis"
+
 
 def partnership_network(model, *, ax=None, kind: str = "goodwill", seed: int = 0):
     """The organizations and their partnerships, edges coloured by mean trust of ``kind``.
 
-    Nodes are coloured by strategy (named in a legend beside the colour bar); an edge whose
-    trust is missing (NaN) is drawn grey.
+    Nodes are coloured by strategy (named in a legend beside the colour bar), edges on the
+    cividis scale from dark blue (trust 0) to yellow (trust 1), which shares no colour with the
+    strategies'; an edge whose trust is missing (NaN) is drawn light grey.
 
     Parameters
     ----------
@@ -68,7 +74,7 @@ def partnership_network(model, *, ax=None, kind: str = "goodwill", seed: int = 0
         edgelist=edges,
         ax=ax,
         edge_color=trust.to_numpy(),
-        edge_cmap=plt.get_cmap("RdYlGn").with_extremes(bad="lightgrey"),
+        edge_cmap=plt.get_cmap(_EDGE_CMAP).with_extremes(bad="lightgrey"),
         edge_vmin=0,
         edge_vmax=1,
     )
