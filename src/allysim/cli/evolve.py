@@ -213,7 +213,7 @@ def _nonunique_note(
     parts, likeliest = [], 0.0
     for c in closed:
         outside = np.setdiff1d(np.arange(n), c)
-        likeliest = max(likeliest, float(exact[np.ix_(outside, c)].max()))
+        likeliest = max(likeliest, float(exact[np.ix_(outside, np.asarray(c))].max()))
         group = [names[k] for k in c]
         # A class of several: they displace one another, but nothing from outside enters.
         parts.append(group[0] if len(group) == 1 else "{" + ", ".join(group) + "}")
