@@ -296,7 +296,7 @@ def test_evolve_small_mutation_simulated_fixation(capsys):
     ns = argparse.Namespace(
         population=10, selection=0.0, sim_replicates=400, sim_steps=100_000, seed=5, quiet=True
     )
-    shares, note, _ = cli._simulate_small_mutation(a, res, ns)
+    shares, note, _, _ = cli._simulate_small_mutation(a, res, ns)
     worst = float(note.split("fixation probability ")[1].split()[0])
     assert worst < 4 * 0.015
     assert shares == pytest.approx([0.5, 0.5], abs=0.1)

@@ -35,7 +35,7 @@ def test_evolve_says_why_simulated_shares_are_nan(tmp_path, capsys):
     )
     assert never == ["ALLC", "WSLS"]
     (line,) = [x for x in out.splitlines() if x.startswith("note: simulated_share is NaN")]
-    assert "no simulated invader displaced ALLC or WSLS (none of 20 runs per invader fixed)" in line
+    assert "no simulated invader displaced ALLC or WSLS (none of the 20 runs of each" in line
     assert "not unique" in line and "1/--sim-replicates (1/20 here)" in line
     # The likeliest of those invasions, exactly: WSLS invading ALLC.
     likeliest = fix.loc[fix["resident"].isin(never), "fixation_exact"].max()
@@ -74,3 +74,60 @@ def test_simulated_shares_are_nan_exactly_when_the_chain_has_several_closed_clas
     assert np.isnan(_stationary_of(t)).all() == several
     if not several:
         assert _stationary_of(t).sum() == pytest.approx(1.0)
+
+
+# ------------------------------------- 2. runs that never fixed are not counted as failures
+
+
+def test_fixation_check_leaves_out_pairs_whose_runs_did_not_fix(tmp_path, capsys):
+    # At selection 1000 ALLC and TFT coexist (one TFT among ALLC earns 1.99 per round, its
+    # ALLC neighbours 1.98), so invasions between them stall at a mix: within 2000 updates no
+    # run fixes. Before, those runs counted as failed invasions: ALLC invading TFT (exact
+    # probability 1) read as 0 simulated, and the check reported a difference of 1.000.
+    argv = ["evolve", "--strategies", "ALLC,TFT,ALLD", "--selection", "1000", "--population"]
+    argv += ["10", "--sim-replicates", "20", "--sim-steps", "2000", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    fix = pd.read_csv(tmp_path / "fixation.csv")
+    stalled = fix[fix["simulated_runs_unfixed"] > 0]
+    assert sorted(zip(stalled["invader"], stalled["resident"], strict=True)) == [
+        ("ALLC", "TFT"),
+        ("TFT", "ALLC"),
+    ]
+    assert (stalled["simulated_runs_unfixed"] == 20).all()
+    allc_tft = stalled[stalled["invader"] == "ALLC"].iloc[0]
+    assert allc_tft["fixation_exact"] > 0.99 and allc_tft["fixation_simulated"] == 0.0
+    done = fix[fix["simulated_runs_unfixed"] == 0]
+    assert len(done) == 4
+    worst = (done["fixation_simulated"] - done["fixation_exact"]).abs().max()
+    lines = out.splitlines()
+    (check,) = [x for x in lines if x.startswith("Monte Carlo check:")]
+    assert check.endswith(
+        f"largest |simulated - exact| fixation probability {worst:.3f} over the 4 pairs whose "
+        "runs all fixed (binomial stderr <= 0.112)"
+    )
+    # The old figure, over every pair, is the stalled invasion's.
+    everything = (fix["fixation_simulated"] - fix["fixation_exact"]).abs().max()
+    assert everything > 0.99 and f"{everything:.3f}" not in check
+    after = lines[lines.index(check) + 1]
+    assert after.startswith(
+        "2 pairs had runs that did not fix within --sim-steps (2000 updates); raise it: "
+    )
+    assert "ALLC invading TFT (20 of 20 runs; ALLC at " in after
+    # The NaN shares are put down to the stalled runs, not to too few replicates.
+    (nan,) = [x for x in lines if x.startswith("note: simulated_share is NaN")]
+    assert "Runs of ALLC invading TFT had not fixed within --sim-steps" in nan
+    assert "raise --sim-replicates to about" not in nan
+
+
+def test_fixation_check_over_every_pair_when_all_runs_fixed(tmp_path, capsys):
+    argv = ["evolve", "--population", "10", "--sim-replicates", "30", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    fix = pd.read_csv(tmp_path / "fixation.csv")
+    assert (fix["simulated_runs_unfixed"] == 0).all()
+    worst = (fix["fixation_simulated"] - fix["fixation_exact"]).abs().max()
+    # 30 runs per pair: within 4 binomial standard errors of the exact value.
+    assert worst <= 4 * 0.5 / np.sqrt(30)
+    assert f"fixation probability {worst:.3f} (binomial stderr <= 0.091)" in out
+    assert "did not fix" not in out

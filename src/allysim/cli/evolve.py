@@ -170,7 +170,11 @@ def _closed_classes(t: np.ndarray) -> list[list[int]]:
 
 
 def _nonunique_note(
-    rho: np.ndarray, exact: np.ndarray, names: Sequence[str], replicates: int
+    rho: np.ndarray,
+    exact: np.ndarray,
+    names: Sequence[str],
+    replicates: int,
+    unfixed: np.ndarray | None = None,
 ) -> str | None:
     """Why the simulated shares are NaN: strategies no simulated invader displaced.
 
@@ -184,6 +188,9 @@ def _nonunique_note(
         Strategy names, in the matrices' order.
     replicates : int
         Simulated invasions per ordered pair (``--sim-replicates``).
+    unfixed : numpy.ndarray or None, default None
+        (n, n) runs of each pair that had not fixed after ``--sim-steps`` updates; None: all
+        fixed.
 
     Returns
     -------
@@ -196,55 +203,79 @@ def _nonunique_note(
     >>> rho = np.array([[0.1, 0.0], [0.0, 0.1]])
     >>> exact = np.array([[0.1, 2e-40], [3e-41, 0.1]])
     >>> print(_nonunique_note(rho, exact, ["ALLC", "WSLS"], 100))  # doctest: +NORMALIZE_WHITESPACE
-    simulated_share is NaN: no simulated invader displaced ALLC or WSLS (none of 100 runs per
-    invader fixed), so the simulated stationary distribution is not unique: the chain built
-    from the simulated fixation probabilities never leaves either. The likeliest of these
-    invasions has exact probability 2e-40. Invasions rarer than about 1/--sim-replicates (1/100
-    here) cannot be resolved by simulation; raising --sim-replicates (at most 10000) resolves
-    rarer ones, down to about 1/10000, not these.
+    simulated_share is NaN: no simulated invader displaced ALLC or WSLS (none of the 100 runs
+    of each invader from outside fixed), so the simulated stationary distribution is not
+    unique: the chain built from the simulated fixation probabilities never leaves either. The
+    likeliest of these invasions has exact probability 2e-40. Invasions rarer than about
+    1/--sim-replicates (1/100 here) cannot be resolved by simulation; raising --sim-replicates
+    (at most 10000) resolves rarer ones, down to about 1/10000, not these.
     """
     n = len(names)
+    unfixed = np.zeros((n, n), dtype=np.int64) if unfixed is None else unfixed
     t = rho.T / (n - 1)
     np.fill_diagonal(t, 0.0)
     np.fill_diagonal(t, 1.0 - t.sum(axis=1))
     closed = _closed_classes(t)
     if len(closed) < 2:
         return None
-    parts, likeliest = [], 0.0
+    parts, resolved, slow = [], [], []
     for c in closed:
-        outside = np.setdiff1d(np.arange(n), c)
-        likeliest = max(likeliest, float(exact[np.ix_(outside, np.asarray(c))].max()))
+        for j in c:
+            for i in np.setdiff1d(np.arange(n), c):
+                # An invasion whose runs did not all finish failed for want of steps, not of
+                # luck: more replicates would not help it.
+                if unfixed[i, j]:
+                    slow.append(f"{names[i]} invading {names[j]}")
+                else:
+                    resolved.append(float(exact[i, j]))
         group = [names[k] for k in c]
         # A class of several: they displace one another, but nothing from outside enters.
         parts.append(group[0] if len(group) == 1 else "{" + ", ".join(group) + "}")
     listed = ", ".join(parts[:-1]) + " or " + parts[-1]
-    if likeliest * SIM_REPLICATES_MAX >= 3:
-        # 3 / p runs see at least one success with probability 1 - e^-3 = 95%.
-        fix = f"raise --sim-replicates to about {min(ceil(3 / likeliest), SIM_REPLICATES_MAX)}"
-    else:
-        fix = (
-            f"raising --sim-replicates (at most {SIM_REPLICATES_MAX}) resolves rarer ones, "
-            f"down to about 1/{SIM_REPLICATES_MAX}, not these"
-        )
-    return (
-        f"simulated_share is NaN: no simulated invader displaced {listed} (none of "
-        f"{replicates} runs per invader fixed), so the simulated stationary distribution is "
-        f"not unique: the chain built from the simulated fixation probabilities never leaves "
-        f"{'either' if len(closed) == 2 else 'any of them'}. The likeliest of these "
-        f"invasions has exact probability {likeliest:.2g}. Invasions rarer than about "
-        f"1/--sim-replicates (1/{replicates} here) cannot be resolved by simulation; {fix}."
+    text = (
+        f"simulated_share is NaN: no simulated invader displaced {listed} (none of the "
+        f"{replicates} runs of each invader from outside fixed), so the simulated stationary "
+        f"distribution is not unique: the chain built from the simulated fixation "
+        f"probabilities never leaves {'either' if len(closed) == 2 else 'any of them'}."
     )
+    if resolved:
+        likeliest = max(resolved)
+        if likeliest * SIM_REPLICATES_MAX >= 3:
+            # 3 / p runs see at least one success with probability 1 - e^-3 = 95%.
+            fix = f"raise --sim-replicates to about {min(ceil(3 / likeliest), SIM_REPLICATES_MAX)}"
+        else:
+            fix = (
+                f"raising --sim-replicates (at most {SIM_REPLICATES_MAX}) resolves rarer "
+                f"ones, down to about 1/{SIM_REPLICATES_MAX}, not these"
+            )
+        which = "these invasions" if not slow else "these invasions whose runs all fixed"
+        text += (
+            f" The likeliest of {which} has exact probability {likeliest:.2g}. Invasions "
+            f"rarer than about 1/--sim-replicates (1/{replicates} here) cannot be resolved by "
+            f"simulation; {fix}."
+        )
+    if slow:
+        text += (
+            f" Runs of {', '.join(slow)} had not fixed within --sim-steps (see above), and "
+            "count as failed invasions here."
+        )
+    return text
 
 
 def _simulate_small_mutation(
-    a: np.ndarray, res: Any, args: argparse.Namespace
-) -> tuple[np.ndarray, str, np.ndarray]:
+    a: np.ndarray, res: Any, args: argparse.Namespace, names: Sequence[str] | None = None
+) -> tuple[np.ndarray, str, np.ndarray, np.ndarray]:
     """Monte Carlo version of the small-mutation chain: simulated fixation probabilities.
 
     For each resident j and invader i, ``args.sim_replicates`` populations of Z - 1 residents
     and one invader run (``simulate_population``, Fermi rule) until fixation, at most
     ``args.sim_steps`` updates; the fraction taken over by i estimates rho(i invades j). The
     embedded chain built from those estimates (Fudenberg & Imhof 2006) gives simulated shares.
+
+    A run still mixed after ``args.sim_steps`` updates counts as not fixed, which biases its
+    pair's estimate down (a sure invasion that is slow reads as a failed one), so the
+    comparison with the exact probabilities is taken over the pairs whose runs all fixed, and
+    the others are reported apart.
 
     Parameters
     ----------
@@ -254,13 +285,17 @@ def _simulate_small_mutation(
         The exact result (its fixation matrix is compared).
     args : argparse.Namespace
         ``population``, ``selection``, ``sim_replicates``, ``sim_steps``, ``seed``, ``quiet``.
+    names : Sequence[str] or None, default None
+        Strategy names, in the matrix's order, for the report; None numbers them from 0.
 
     Returns
     -------
-    tuple[numpy.ndarray, str, numpy.ndarray]
+    tuple[numpy.ndarray, str, numpy.ndarray, numpy.ndarray]
         Simulated shares (NaN where the estimated chain has no unique stationary
-        distribution), a one-line summary of the fixation check, and the simulated fixation
-        probabilities ``rho[i, j]`` (invader i, resident j; 1/Z on the diagonal).
+        distribution), a summary of the fixation check (one line, and a second naming the
+        pairs with runs that did not fix), the simulated fixation probabilities ``rho[i, j]``
+        (invader i, resident j; 1/Z on the diagonal), and how many of each pair's runs had not
+        fixed (0 on the diagonal).
 
     Examples
     --------
@@ -269,12 +304,16 @@ def _simulate_small_mutation(
     >>> res = stationary_distribution(a, population=10, selection=1.0)
     >>> ns = argparse.Namespace(population=10, selection=1.0, sim_replicates=50,
     ...                         sim_steps=10_000, seed=1, quiet=True)
-    >>> _simulate_small_mutation(a, res, ns)[0].tolist()
-    [0.0, 1.0]
+    >>> shares, summary, rho, unfixed = _simulate_small_mutation(a, res, ns)
+    >>> shares.tolist(), unfixed.tolist()
+    ([0.0, 1.0], [[0, 0], [0, 0]])
     """
     n, z, r = a.shape[0], args.population, args.sim_replicates
+    label = [str(k) for k in range(n)] if names is None else list(names)
     rho = np.full((n, n), 1.0 / z)
-    unfinished = 0
+    unfixed = np.zeros((n, n), dtype=np.int64)
+    # Mean share of the invader in the runs that had not fixed, where they stopped.
+    stopped_share = np.full((n, n), np.nan)
     children = iter(np.random.SeedSequence(args.seed).spawn(n * n))
     for j in range(n):
         for i in range(n):
@@ -294,26 +333,55 @@ def _simulate_small_mutation(
                 progress=False,
             )
             rho[i, j] = sim.fixed(i).mean()
-            unfinished += int((sim.fixation_step < 0).sum())
+            open_runs = sim.fixation_step < 0
+            unfixed[i, j] = int(open_runs.sum())
+            if open_runs.any():
+                stopped_share[i, j] = sim.counts[open_runs, i].mean() / z
     t = rho.T / (n - 1)
     np.fill_diagonal(t, 0.0)
     np.fill_diagonal(t, 1.0 - t.sum(axis=1))
     off = ~np.eye(n, dtype=bool)
-    worst = float(np.abs(rho - res.fixation)[off].max())
-    note = (
+    done = off & (unfixed == 0)
+    head = (
         f"Monte Carlo check: {_count(r, 'simulated invasion')} per ordered pair (seed "
-        f"{args.seed}); largest "
-        f"|simulated - exact| fixation probability {worst:.3f} (binomial stderr <= "
-        f"{0.5 / np.sqrt(r):.3f})"
+        f"{args.seed}); "
     )
-    if unfinished:
-        note += (
-            f"; {_count(unfinished, 'run')} had not fixed after {_count(args.sim_steps, 'update')}"
+    if done.any():
+        worst = float(np.abs(rho - res.fixation)[done].max())
+        which = (
+            ""
+            if done.sum() == off.sum()
+            else f" over the {_count(int(done.sum()), 'pair')} whose runs all fixed"
         )
-    return _stationary_of(t), note, rho
+        note = (
+            f"{head}largest |simulated - exact| fixation probability {worst:.3f}{which} "
+            f"(binomial stderr <= {0.5 / np.sqrt(r):.3f})"
+        )
+    else:
+        note = f"{head}no pair had all its runs fixed, so none is compared with the exact value"
+    late = [(i, j) for j in range(n) for i in range(n) if i != j and unfixed[i, j]]
+    if late:
+        listed = ", ".join(
+            f"{label[i]} invading {label[j]} ({unfixed[i, j]} of {r} runs; {label[i]} at "
+            f"{stopped_share[i, j]:.0%} on average when stopped)"
+            for i, j in late
+        )
+        note += (
+            f"\n{_count(len(late), 'pair')} had runs that did not fix within --sim-steps "
+            f"({_count(args.sim_steps, 'update')}); raise it: {listed}. Those runs count as "
+            "not fixed in fixation_simulated and the simulated shares, and the pairs are left "
+            "out of the largest difference above (runs stopped at a steady mix may be held "
+            "there by selection, and more steps then help little)"
+        )
+    return _stationary_of(t), note, rho, unfixed
 
 
-def _fixation_table(names: list[str], exact: np.ndarray, simulated: np.ndarray | None) -> Any:
+def _fixation_table(
+    names: list[str],
+    exact: np.ndarray,
+    simulated: np.ndarray | None,
+    unfixed: np.ndarray | None = None,
+) -> Any:
     """One row per ordered pair: the exact (and simulated) chance that one invader takes over.
 
     Parameters
@@ -324,16 +392,20 @@ def _fixation_table(names: list[str], exact: np.ndarray, simulated: np.ndarray |
         (n, n) exact fixation probabilities, invader i (row) in a population of j (column).
     simulated : numpy.ndarray or None
         The same, estimated by simulation; None: not simulated (NaN in the table).
+    unfixed : numpy.ndarray or None, default None
+        (n, n) simulated runs of each pair that had not fixed after ``--sim-steps`` updates
+        (counted as not fixed in ``simulated``); None: not simulated (NaN in the table).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``invader``, ``resident``, ``fixation_exact``, ``fixation_simulated``.
+        Columns ``invader``, ``resident``, ``fixation_exact``, ``fixation_simulated`` and
+        ``simulated_runs_unfixed``.
 
     Examples
     --------
     >>> _fixation_table(["A", "B"], np.array([[0.1, 0.2], [0.3, 0.1]]), None).shape
-    (2, 4)
+    (2, 5)
     """
     # Every ordered pair (resident j outer, invader i inner), the diagonal left out.
     j, i = np.nonzero(~np.eye(len(names), dtype=bool))
@@ -344,6 +416,8 @@ def _fixation_table(names: list[str], exact: np.ndarray, simulated: np.ndarray |
             "resident": label[j],
             "fixation_exact": exact[i, j],
             "fixation_simulated": np.nan if simulated is None else simulated[i, j],
+            # A pair with unfinished runs underestimates a slow invasion: this says which.
+            "simulated_runs_unfixed": np.nan if unfixed is None else unfixed[i, j],
         }
     )
 
@@ -447,10 +521,10 @@ def _evolve_section(
     table = pd.DataFrame({"strategy": names, "share": res.shares})
     small_mutation = not args.mutation
     summary = ""
-    rho = None
+    rho = unfixed = None
     if args.sim_replicates > 0 and len(zoo) > 1:
         if small_mutation:
-            simulated, summary, rho = _simulate_small_mutation(a, res, args)
+            simulated, summary, rho, unfixed = _simulate_small_mutation(a, res, args, names)
         else:
             simulated, summary = _simulate_with_mutation(a, args)
         table["simulated_share"] = simulated
@@ -466,7 +540,7 @@ def _evolve_section(
     if summary:
         print("\n" + summary)
     if rho is not None and res.fixation is not None and np.isnan(simulated).all():
-        why = _nonunique_note(rho, res.fixation, names, args.sim_replicates)
+        why = _nonunique_note(rho, res.fixation, names, args.sim_replicates, unfixed)
         if why:
             print(f"note: {why}")
     ncols = 2 if len(zoo) == 3 else 1
@@ -485,7 +559,7 @@ def _evolve_section(
     if res.fixation is not None and len(zoo) > 1:
         # The fixation probabilities the small-mutation chain is built from (and the check
         # above summarises), one row per ordered pair.
-        fixation = _fixation_table(names, res.fixation, rho)
+        fixation = _fixation_table(names, res.fixation, rho, unfixed)
         artifacts.append(_csv_artifact(fixation, "fixation.csv"))
     return [*artifacts, _figure_artifact(fig, "evolution.png", 110)]
 
