@@ -131,3 +131,37 @@ def test_fixation_check_over_every_pair_when_all_runs_fixed(tmp_path, capsys):
     assert worst <= 4 * 0.5 / np.sqrt(30)
     assert f"fixation probability {worst:.3f} (binomial stderr <= 0.091)" in out
     assert "did not fix" not in out
+
+
+# ------------------------------------------ 3. the demo figure: titles, one meaning per colour
+
+
+def test_trust_figure_titles_every_panel_and_gives_scenario_colours_to_scenarios_alone():
+    import argparse
+
+    from matplotlib.colors import to_rgba
+
+    from allysim.cli.output import _matplotlib
+    from allysim.cli.trust import _run_trust, _trust_figure
+    from allysim.scenarios import trust_scenarios
+
+    # Every scenario at once, so the left panel uses as many colours as it ever can.
+    ns = argparse.Namespace(organizations=10, steps=3, replicates=2, quiet=True)
+    tables = {
+        name: _run_trust(name, ns, np.random.SeedSequence(k))
+        for k, name in enumerate(trust_scenarios())
+    }
+    fig = _trust_figure(tables)
+    left, middle, right = fig.axes
+    assert all(ax.get_title() for ax in (left, middle, right))
+    scenario_colours = {to_rgba(line.get_color()) for line in left.lines}
+    assert len(scenario_colours) == len(tables)
+    kinds = [to_rgba(line.get_color()) for line in middle.lines]
+    assert len(kinds) == 3 and not scenario_colours & set(kinds)
+    # Told apart by line style instead.
+    assert len({line.get_linestyle() for line in middle.lines}) == 3
+    stages = [tuple(area.get_facecolor()[0]) for area in right.collections]
+    assert len(set(stages)) == len(stages) == 5
+    # Compared without alpha: the stacked areas are drawn translucent.
+    assert not {c[:3] for c in scenario_colours} & {c[:3] for c in stages}
+    _matplotlib().close("all")

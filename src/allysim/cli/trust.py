@@ -177,8 +177,18 @@ def _run_trust(
     return pd.concat(frames, ignore_index=True)
 
 
+#: Colour of the trust kinds in the demo figure's middle panel (told apart by line style).
+_TRUST_KIND_COLOUR = "black"
+#: Colours of the five stages in its right panel, assessment (lightest) to institutionalization.
+_STAGE_GREYS = ["0.88", "0.72", "0.56", "0.4", "0.22"]
+
+
 def _trust_figure(tables: dict[str, pd.DataFrame]) -> Any:
     """Draw contribution over time for every scenario, and trust and stages for the last.
+
+    Every panel has a title. The scenarios on the left take matplotlib's colour cycle; the
+    trust kinds and stages of the last scenario are drawn in black and greys, so no colour
+    means a scenario in one panel and something else in another.
 
     Parameters
     ----------
@@ -211,9 +221,15 @@ def _trust_figure(tables: dict[str, pd.DataFrame]) -> Any:
         wide = df.pivot(index="replicate", columns="step", values="contribution_rate")
         cooperation_over_time(wide.to_numpy(), ax=axes[0], label=name)
     axes[0].set_ylabel("contribution rate (95% band over replicates)")
+    axes[0].set_title("contribution, every scenario")
     mean = tables[last].groupby("step").mean(numeric_only=True)
+    # The colour cycle on the left means scenarios; the other panels show one scenario, so
+    # their kinds and stages take colours outside it: black with three line styles, and
+    # greys from light to dark in the stages' order.
+    axes[1].set_prop_cycle(color=[_TRUST_KIND_COLOUR] * 3)
     trust_trajectories(mean, ax=axes[1])
     axes[1].set_title(f"trust, {last}")
+    axes[2].set_prop_cycle(color=_STAGE_GREYS)
     stage_composition(mean, ax=axes[2])
     axes[2].set_title(f"stages, {last}")
     fig.tight_layout()
