@@ -165,3 +165,123 @@ def test_trust_figure_titles_every_panel_and_gives_scenario_colours_to_scenarios
     # Compared without alpha: the stacked areas are drawn translucent.
     assert not {c[:3] for c in scenario_colours} & {c[:3] for c in stages}
     _matplotlib().close("all")
+
+
+# ------------------------------------------------- 4. names: any case, close matches suggested
+
+
+def _usage_error(argv, capsys):
+    """Run ``main(argv)``, expect exit status 2 and one stderr line; return that line."""
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    return lines[0]
+
+
+def test_a_misspelled_command_is_answered_with_the_command_meant(capsys):
+    assert _usage_error(["tournment"], capsys) == (
+        "allysim: error: argument COMMAND: invalid choice: 'tournment'; did you mean "
+        "'tournament'? (choose from 'demo', 'tournament', 'compare', 'evolve', 'trust') "
+        "(see 'allysim --help')"
+    )
+    # Nothing close: the choices alone, as before.
+    assert "did you mean" not in _usage_error(["fly"], capsys)
+
+
+def test_scenarios_are_case_insensitive_like_strategy_names(tmp_path, capsys):
+    small = ["--organizations", "10", "--steps", "3", "--replicates", "2", "--quiet"]
+    runs = {}
+    for typed in (["Sanctions"], ["sanctions"], ["SANCTIONS", "sanctions"]):
+        out = tmp_path / "-".join(typed)
+        argv = ["trust", *small, "--out", str(out)]
+        for name in typed:
+            argv += ["--scenario", name]
+        assert main(argv) == 0
+        runs[tuple(typed)] = pd.read_csv(out / "trust.csv")
+    capsys.readouterr()
+    reference = runs[("sanctions",)]
+    assert set(reference["scenario"]) == {"sanctions"} and len(reference) == 2 * 4
+    # The same scenario, the same seeds, the same numbers, and a repeat in another case runs once.
+    for table in runs.values():
+        pd.testing.assert_frame_equal(table, reference)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["trust", "--scenario", "sanction"], "invalid choice: 'sanction'; did you mean "),
+        (["trust", "--scenario", "profit sharing"], "did you mean 'profit-sharing'?"),
+        (["evolve", "--strategies", "ALLC,wlsl"], "'wlsl' (did you mean 'WSLS'?); known: "),
+        (["tournament", "--strategies", "TFT,randm(0.5)"], "(did you mean 'RANDOM(0.5)'?)"),
+        (["tournament", "--strategies", "TFT,Random"], "(did you mean 'RANDOM(p)'?)"),
+    ],
+)
+def test_a_misspelled_name_is_answered_with_close_matches(argv, expected, capsys):
+    line = _usage_error([*argv, "--quiet"], capsys)
+    assert expected in line
+    option = argv[1]
+    assert line.split(": error: ")[1].startswith(f"argument {option}: ")
+
+
+def _deletions(word):
+    return {word[:k] + word[k + 1 :] for k in range(len(word))}
+
+
+def test_every_name_missing_one_letter_is_suggested():
+    from allysim.cli.arguments import _did_you_mean, _strategy_hint
+    from allysim.cli.commands import _build_parser
+    from allysim.scenarios import trust_scenarios
+    from allysim.strategies import named
+
+    parser = _build_parser()
+    (sub,) = [a for a in parser._actions if a.choices and "demo" in a.choices]
+    for names in (list(sub.choices), list(trust_scenarios())):
+        for name in names:
+            for typo in _deletions(name) - set(names):
+                assert repr(name) in _did_you_mean(typo.upper(), names), typo
+    plain = ["ALLC", "ALLD", "TFT", "STFT", "WSLS", "GRIM", "TF2T", "ALTERNATOR", "GTFT"]
+    for name in plain:
+        for typo in _deletions(name) - set(plain):
+            with pytest.raises(ValueError, match="unknown strategy name"):
+                named(typo)
+            assert repr(name) in _strategy_hint(typo.lower()), typo
+
+
+def test_compare_and_trust_help_say_their_monitoring_scenarios_differ():
+    # compare's "shadow + monitoring" and trust's "long-shadow+monitoring" are different
+    # scenarios (continuation 0.9 on a stage game from continuation 0.3 and perception noise
+    # 0.05, against 0.99 in the trust model from its 0.5 reference), so the labels stay apart
+    # and the help says why.
+    from allysim.cli.commands import _build_parser
+    from allysim.mechanisms import ShadowOfFuture
+    from allysim.scenarios import comparison_scenarios, trust_scenarios
+
+    def shadow(mechanisms):
+        (m,) = [m for m in mechanisms if isinstance(m, ShadowOfFuture)]
+        return m.continuation
+
+    compare = comparison_scenarios()["shadow + monitoring"]
+    trust = trust_scenarios()["long-shadow+monitoring"]
+    assert (shadow(compare), shadow(trust)) == (0.9, 0.99)
+    parser = _build_parser()
+    (sub,) = [a for a in parser._actions if a.choices and "demo" in a.choices]
+    for command in ("compare", "trust", "demo"):
+        # The description as given (argparse's wrapping splits hyphenated names).
+        text = sub.choices[command].description
+        assert "The mechanism comparison's scenarios (allysim compare" in text, command
+        assert "'shadow + monitoring' sets continuation 0.9 and perception noise 0.01" in text
+        assert "'long-shadow+monitoring' adds perception noise 0.01 to 'long-shadow'," in text
+        assert "continuation 0.99 (reference 0.5)" in text
+
+
+def test_the_help_states_the_comparisons_base_settings_as_compare_mechanisms_has_them():
+    import inspect
+
+    from allysim.cli import compare
+    from allysim.comparison import compare_mechanisms
+
+    defaults = inspect.signature(compare_mechanisms).parameters
+    assert defaults["continuation"].default == compare._BASE_CONTINUATION
+    assert defaults["perception_noise"].default == compare._BASE_PERCEPTION_NOISE

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Callable, Iterator
-from typing import NoReturn
+import difflib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NoReturn
 
 from allysim.kernels.montecarlo import _MAX_SECONDS as _MONTE_CARLO_LIMIT
 from allysim.strategies.alike import plays_alike
@@ -137,8 +138,204 @@ def _path(text: str) -> str:
     return text
 
 
+def _quoted_or(names: list[str]) -> str:
+    """``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``: names quoted for a "did you mean".
+
+    Parameters
+    ----------
+    names : list[str]
+        The names, best first.
+
+    Returns
+    -------
+    str
+        The quoted names; "" for none.
+
+    Examples
+    --------
+    >>> _quoted_or(["TFT", "TF2T", "STFT"])
+    "'TFT', 'TF2T' or 'STFT'"
+    """
+    quoted = [repr(n) for n in names]
+    return " or ".join([", ".join(quoted[:-1]), quoted[-1]]) if len(quoted) > 1 else "".join(quoted)
+
+
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """The close matches of a mistyped name, ignoring case, as ``"'a' or 'b'"``; "" if none.
+
+    Parameters
+    ----------
+    word : str
+        The name as typed.
+    candidates : Iterable[str]
+        The accepted names.
+
+    Returns
+    -------
+    str
+        Up to three accepted names, best first (``difflib.get_close_matches``, cutoff 0.6),
+        quoted; an empty string when none is close.
+
+    Examples
+    --------
+    >>> _did_you_mean("tournment", ["demo", "tournament", "trust"])
+    "'tournament'"
+    >>> _did_you_mean("Sanction", ["sanctions", "bonds"])
+    "'sanctions'"
+    >>> _did_you_mean("xyz", ["sanctions", "bonds"])
+    ''
+    """
+    by_lower = {c.lower(): c for c in candidates}
+    close = difflib.get_close_matches(word.strip().lower(), list(by_lower), n=3)
+    return _quoted_or([by_lower[c] for c in close])
+
+
+def _one_of_ignoring_case(choices: Iterable[str], what: str) -> Callable[[str], str]:
+    """Make an argparse ``type=`` that gives a choice as spelled in ``choices``, whatever its case.
+
+    A text that matches no choice is returned as typed, for the parser's ``choices`` check to
+    refuse (:meth:`_Parser._check_value` adds the close matches).
+
+    Parameters
+    ----------
+    choices : Iterable[str]
+        The accepted names (no two may differ in case alone).
+    what : str
+        What a choice is, for the parser's messages.
+
+    Returns
+    -------
+    Callable[[str], str]
+        The converter.
+
+    Examples
+    --------
+    >>> scenario = _one_of_ignoring_case(["long-shadow", "sanctions"], "scenario")
+    >>> scenario("Sanctions"), scenario(" LONG-SHADOW "), scenario("nope")
+    ('sanctions', 'long-shadow', 'nope')
+    """
+    by_lower = {c.lower(): c for c in choices}
+
+    def convert(text: str) -> str:
+        return by_lower.get(text.strip().lower(), text)
+
+    convert.__name__ = what
+    return convert
+
+
+def _strategy_hint(name: str) -> str:
+    """The strategy names close to a mistyped one, quoted, or "" (ignoring case).
+
+    Parameters
+    ----------
+    name : str
+        The name as typed.
+
+    Returns
+    -------
+    str
+        For a parametrised name the parameter is kept: ``RANDM(0.5)`` suggests
+        ``'RANDOM(0.5)'``.
+
+    Examples
+    --------
+    >>> _strategy_hint("wlsl"), _strategy_hint("randm(0.5)"), _strategy_hint("RANDOM")
+    ("'WSLS'", "'RANDOM(0.5)'", "'RANDOM(p)'")
+    """
+    from allysim.strategies.names import _NAMED, _PARAMETRISED
+
+    heads = {prefix.rstrip("(") for prefix in _PARAMETRISED}
+    key = name.strip().upper()
+    if "(" in key:
+        head, _, rest = key.partition("(")
+        close = difflib.get_close_matches(head, sorted(heads), n=3)
+        return _quoted_or([f"{c}({rest}" for c in close])
+    # A parametrised name without its parameter is shown with the parameter to give.
+    shown = {n: n for n in [*_NAMED, "GTFT"]}
+    shown |= {"RANDOM": "RANDOM(p)", "EXTORT": "EXTORT(chi)", "GENEROUS": "GENEROUS(chi)"}
+    close = difflib.get_close_matches(key, list(shown), n=3)
+    return _quoted_or([shown[c] for c in close])
+
+
+def _strategy(name: str, game: Any) -> Any:
+    """``allysim.strategies.named``, with close matches added to an unknown name's message.
+
+    Parameters
+    ----------
+    name : str
+        A strategy name as typed on the command line.
+    game : StageGame
+        The game parametrised strategies are tuned to.
+
+    Returns
+    -------
+    Strategy
+        What ``named(name, game)`` returns.
+
+    Examples
+    --------
+    >>> from allysim.games import PrisonersDilemma
+    >>> _strategy("tft", PrisonersDilemma()).name
+    'TFT'
+    >>> _strategy("tft2", PrisonersDilemma())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown strategy name 'tft2' (did you mean 'TFT', 'TF2T' or 'STFT'?); known: ...
+    """
+    from allysim.strategies import named
+
+    try:
+        return named(name, game)
+    except ValueError as exc:
+        message = str(exc)
+        hint = _strategy_hint(name)
+        head, sep, known = message.partition("; known: ")
+        if not hint or not sep or not head.startswith("unknown strategy name"):
+            raise
+        raise ValueError(f"{head} (did you mean {hint}?){sep}{known}") from exc
+
+
 class _Parser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose errors are one line on stderr and exit status 2."""
+    """An ``ArgumentParser`` whose errors are one line on stderr and exit status 2, and whose
+    refused choices (a command, a scenario) come with the close matches."""
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """Refuse a value outside ``action.choices``, suggesting the close ones.
+
+        Python 3.11's argparse lists the choices but suggests none (``suggest_on_error``
+        arrived in 3.14), so ``allysim tournment`` gave no hint of ``tournament``.
+
+        Parameters
+        ----------
+        action : argparse.Action
+            The option or positional (the subcommand) being parsed.
+        value : Any
+            The converted value.
+
+        Returns
+        -------
+        None
+            Returns only when the value is allowed.
+
+        Examples
+        --------
+        >>> parser = _Parser(prog="allysim")
+        >>> action = parser.add_argument("--kind", choices=["bonds", "sanctions"])
+        >>> parser._check_value(action, "bonds")
+        >>> parser._check_value(action, "bond")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        argparse.ArgumentError: argument --kind: invalid choice: 'bond'; did you mean 'bonds'? ...
+        """
+        choices = action.choices
+        if choices is None or value in choices:
+            return
+        hint = _did_you_mean(str(value), [str(c) for c in choices])
+        listed = ", ".join(repr(c) for c in choices)
+        maybe = f"; did you mean {hint}?" if hint else ""
+        raise argparse.ArgumentError(
+            action, f"invalid choice: {value!r}{maybe} (choose from {listed})"
+        )
 
     def error(self, message: str) -> NoReturn:
         """Print ``prog: error: message`` on one line and exit with status 2.

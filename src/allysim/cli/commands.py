@@ -14,12 +14,13 @@ from allysim.cli.arguments import (
     SEED_MAX,
     TRUST_MIN_ORGANIZATIONS,
     _int_in,
+    _one_of_ignoring_case,
     _Parser,
     _path,
     _probability,
     _real_in,
 )
-from allysim.cli.compare import _mechanisms_section
+from allysim.cli.compare import _families_note, _mechanisms_section
 from allysim.cli.evolve import SIM_REPLICATES_MAX, _evolve_sections
 from allysim.cli.output import Section, _count
 from allysim.cli.serve import SERVE_HELP
@@ -209,7 +210,8 @@ def _build_parser() -> argparse.ArgumentParser:
         demo_plan,
         help="tournament, mechanism comparison and trust model: tables, CSVs and plots",
         description="The main job: the tournament, the mechanism comparison and the trust model "
-        f"under {', '.join(DEFAULT_TRUST_SCENARIOS)}. Tournament scores exclude self-play.",
+        f"under {', '.join(DEFAULT_TRUST_SCENARIOS)}. Tournament scores exclude self-play. "
+        + _families_note(),
     )
     common(demo)
     tournament_options(demo)
@@ -242,7 +244,8 @@ def _build_parser() -> argparse.ArgumentParser:
         lambda parser, args: [(_mechanisms_section, ())],
         help="compare incentive mechanisms on the partnership game",
         description="Equilibrium, tournament and evolutionary outcome of each incentive "
-        "mechanism on the standard partnership game (exact kernel: deterministic, no seed).",
+        "mechanism on the standard partnership game (exact kernel: deterministic, no seed). "
+        + _families_note(),
     )
     common(comp, seed=False)
 
@@ -334,14 +337,20 @@ def _build_parser() -> argparse.ArgumentParser:
         description="The trust model under incentive mechanism scenarios. Each mechanism is "
         f"added at the reference continuation {BASE_SHADOW:g} (short-shadow), so it differs "
         "from short-shadow in that mechanism alone; "
-        + "; ".join(f"{k}: {v}" for k, v in TRUST_SCENARIO_NOTES.items()),
+        + "; ".join(f"{k}: {v}" for k, v in TRUST_SCENARIO_NOTES.items())
+        + ". "
+        + _families_note(),
     )
     common(trust)
     trust_options(trust)
     trust.add_argument(
         "--scenario",
         action="append",
+        # Case-insensitive like strategy names: --scenario Sanctions is sanctions.
+        type=_one_of_ignoring_case(trust_scenarios(), "scenario"),
         choices=list(trust_scenarios()),
-        help="mechanism scenario, repeatable (default: " + ", ".join(DEFAULT_TRUST_SCENARIOS) + ")",
+        help="mechanism scenario, repeatable, any case (default: "
+        + ", ".join(DEFAULT_TRUST_SCENARIOS)
+        + ")",
     )
     return parser

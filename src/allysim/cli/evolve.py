@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from allysim import memory_budget
-from allysim.cli.arguments import _blame, _refuse_long, _repeat_message
+from allysim.cli.arguments import _blame, _refuse_long, _repeat_message, _strategy
 from allysim.cli.output import (
     Section,
     _Artifact,
@@ -31,7 +31,6 @@ from allysim.evolution import (
 )
 from allysim.games import partnership_game
 from allysim.kernels._linalg import solve
-from allysim.strategies import named
 
 #: Most simulated populations per invasion of ``allysim evolve --sim-replicates``.
 SIM_REPLICATES_MAX = 10_000
@@ -72,7 +71,7 @@ def _evolve_setup(
         if "" in items:
             parser.error(f"argument --strategies: an empty name in {args.strategies!r}")
         with _blame(parser, "--strategies"):
-            zoo = [named(x, game) for x in items]
+            zoo = [_strategy(x, game) for x in items]
     # Compared by play, not by name: two names of one strategy would split its share.
     repeat = _repeat_message(items, zoo)
     if repeat:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from allysim import tournament
-from allysim.cli.arguments import _blame, _repeat_message
+from allysim.cli.arguments import _blame, _repeat_message, _strategy
 from allysim.cli.output import (
     _Artifact,
     _count,
@@ -20,7 +20,6 @@ from allysim.cli.output import (
 )
 from allysim.games import PrisonersDilemma
 from allysim.scenarios import tournament_strategies
-from allysim.strategies import named
 
 
 def _tournament_setup(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list:
@@ -53,7 +52,7 @@ def _tournament_setup(parser: argparse.ArgumentParser, args: argparse.Namespace)
     if "" in items:
         parser.error(f"argument --strategies: an empty name in {args.strategies!r}")
     with _blame(parser, "--strategies"):
-        zoo = [named(x, game) for x in items]
+        zoo = [_strategy(x, game) for x in items]
     # Compared by play, not by name: M1001 is WSLS, and RANDOM(0.50) is RANDOM(0.5).
     repeat = _repeat_message(items, zoo)
     if repeat:
