@@ -728,3 +728,17 @@ def test_exact_and_simulated_payoffs_match_an_independent_per_round_simulator(ho
             # simulate and the brute force are independent samples of the same law.
             diff = sim.row_payoffs[i, j].mean() - bf[0].mean()
             assert abs(diff) < 4.5 * np.hypot(se[0], sim.stderr()[0][i, j])
+
+
+@pytest.mark.parametrize("horizon", [{"continuation": 0.9}, {"rounds": 50}, {}])
+@pytest.mark.parametrize(
+    "names", [["ALLC", "ALLD", "TFT", "WSLS"], ["ALLC", "ALLD", "TFT", "GRIM", "WSLS"]]
+)
+def test_exact_kernels_answer_under_a_raising_error_state(horizon, names):
+    # Noise 1e-200 makes products of probabilities underflow, which is the right answer; under
+    # np.errstate(all="raise") the call raised FloatingPointError (up to 0.4.0).
+    quiet = outcome_distribution(names, names, noise=1e-200, **horizon)
+    with np.errstate(all="raise"):
+        strict = outcome_distribution(names, names, noise=1e-200, **horizon)
+    assert np.array_equal(quiet, strict)
+    np.testing.assert_allclose(strict.sum(axis=-1), 1.0, atol=1e-12)

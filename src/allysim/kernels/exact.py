@@ -380,13 +380,17 @@ def outcome_distribution(
         "row_strategies x col_strategies",
         hint="evaluate the pairs in blocks of rows",
     )
-    if xb.memory_one is not None and yb.memory_one is not None:
-        fast = _compiled.compiled(backend, len(xb) * len(yb))
-        if kind == "rounds":
-            return _memory_one_rounds(xb.memory_one, yb.memory_one, eps, eta, int(value), fast)
-        names = (xb.names, yb.names)
-        return _memory_one_long_run(xb.memory_one, yb.memory_one, eps, eta, value, names, fast)
-    return _finite_state_distribution(xb, yb, kind, value, eps, eta)
+    # Products of tiny probabilities (noise 1e-200) underflow to subnormals or 0, which is the
+    # right answer: a caller's np.errstate(under="raise") must not turn it into an error.
+    with np.errstate(under="ignore"):
+        if xb.memory_one is not None and yb.memory_one is not None:
+            fast = _compiled.compiled(backend, len(xb) * len(yb))
+            x, y = xb.memory_one, yb.memory_one
+            if kind == "rounds":
+                return _memory_one_rounds(x, y, eps, eta, int(value), fast)
+            names = (xb.names, yb.names)
+            return _memory_one_long_run(x, y, eps, eta, value, names, fast)
+        return _finite_state_distribution(xb, yb, kind, value, eps, eta)
 
 
 def _memory_one_rounds(
