@@ -223,42 +223,8 @@ def _one_of_ignoring_case(choices: Iterable[str], what: str) -> Callable[[str], 
     return convert
 
 
-def _strategy_hint(name: str) -> str:
-    """The strategy names close to a mistyped one, quoted, or "" (ignoring case).
-
-    Parameters
-    ----------
-    name : str
-        The name as typed.
-
-    Returns
-    -------
-    str
-        For a parametrised name the parameter is kept: ``RANDM(0.5)`` suggests
-        ``'RANDOM(0.5)'``.
-
-    Examples
-    --------
-    >>> _strategy_hint("wlsl"), _strategy_hint("randm(0.5)"), _strategy_hint("RANDOM")
-    ("'WSLS'", "'RANDOM(0.5)'", "'RANDOM(p)'")
-    """
-    from allysim.strategies.names import _NAMED, _PARAMETRISED
-
-    heads = {prefix.rstrip("(") for prefix in _PARAMETRISED}
-    key = name.strip().upper()
-    if "(" in key:
-        head, _, rest = key.partition("(")
-        close = difflib.get_close_matches(head, sorted(heads), n=3)
-        return _quoted_or([f"{c}({rest}" for c in close])
-    # A parametrised name without its parameter is shown with the parameter to give.
-    shown = {n: n for n in [*_NAMED, "GTFT"]}
-    shown |= {"RANDOM": "RANDOM(p)", "EXTORT": "EXTORT(chi)", "GENEROUS": "GENEROUS(chi)"}
-    close = difflib.get_close_matches(key, list(shown), n=3)
-    return _quoted_or([shown[c] for c in close])
-
-
 def _strategy(name: str, game: Any) -> Any:
-    """``allysim.strategies.named``, with close matches added to an unknown name's message.
+    """``allysim.strategies.named``: an unknown name's message lists the close matches.
 
     Parameters
     ----------
@@ -284,15 +250,7 @@ def _strategy(name: str, game: Any) -> Any:
     """
     from allysim.strategies import named
 
-    try:
-        return named(name, game)
-    except ValueError as exc:
-        message = str(exc)
-        hint = _strategy_hint(name)
-        head, sep, known = message.partition("; known: ")
-        if not hint or not sep or not head.startswith("unknown strategy name"):
-            raise
-        raise ValueError(f"{head} (did you mean {hint}?){sep}{known}") from exc
+    return named(name, game)
 
 
 class _Parser(argparse.ArgumentParser):

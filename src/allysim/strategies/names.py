@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 
 from allysim._validation import check_game, check_str
@@ -105,4 +106,28 @@ def named(name: str, game: StageGame | None = None) -> Strategy:
                 raise ValueError(f"name {name!r}: {exc}") from exc
     known = ", ".join([*_NAMED, "GTFT", "RANDOM(p)", "EXTORT(chi)", "GENEROUS(chi)"])
     known += " and Mpqrs (four 0/1 digits: cooperate after CC, CD, DC, DD; M1001 is WSLS)"
-    raise ValueError(f"unknown strategy name {name!r}; known: {known}")
+    close = [repr(c) for c in _close_names(name)]
+    hint = " or ".join([", ".join(close[:-1]), close[-1]]) if len(close) > 1 else "".join(close)
+    hint = f" (did you mean {hint}?)" if hint else ""
+    raise ValueError(f"unknown strategy name {name!r}{hint}; known: {known}")
+
+
+def _close_names(name: str) -> list[str]:
+    """The strategy names close to a mistyped one, best first (ignoring case; at most three).
+
+    For a parametrised name the parameter is kept (``RANDM(0.5)`` suggests ``RANDOM(0.5)``),
+    and one typed without its parameter is shown with the parameter to give (``RANDOM(p)``).
+
+    Examples
+    --------
+    >>> _close_names("wlsl"), _close_names("randm(0.5)"), _close_names("RANDOM")
+    (['WSLS'], ['RANDOM(0.5)'], ['RANDOM(p)'])
+    """
+    heads = sorted(prefix.rstrip("(") for prefix in _PARAMETRISED)
+    key = name.strip().upper()
+    if "(" in key:
+        head, _, rest = key.partition("(")
+        return [f"{c}({rest}" for c in difflib.get_close_matches(head, heads, n=3)]
+    shown = {n: n for n in [*_NAMED, "GTFT"]}
+    shown |= {"RANDOM": "RANDOM(p)", "EXTORT": "EXTORT(chi)", "GENEROUS": "GENEROUS(chi)"}
+    return [shown[c] for c in difflib.get_close_matches(key, list(shown), n=3)]
