@@ -223,34 +223,48 @@ def _one_of_ignoring_case(choices: Iterable[str], what: str) -> Callable[[str], 
     return convert
 
 
-def _strategy(name: str, game: Any) -> Any:
-    """``allysim.strategies.named``: an unknown name's message lists the close matches.
+def _strategies(parser: argparse.ArgumentParser, text: str, game: Any, needs: str) -> list:
+    """The strategies of ``--strategies`` (comma-separated names), or a parser error.
+
+    Refused, each as one line naming ``--strategies``: an empty name, an unknown one (with the
+    close matches [`named`][allysim.strategies.named] suggests), two names of one strategy
+    (compared by play: ``M1001`` is ``WSLS``), and fewer than two strategies.
 
     Parameters
     ----------
-    name : str
-        A strategy name as typed on the command line.
+    parser : argparse.ArgumentParser
+        The command's parser, which reports the error and exits with status 2.
+    text : str
+        The option's value.
     game : StageGame
         The game parametrised strategies are tuned to.
+    needs : str
+        What needs two or more, for the message (``"a tournament"``).
 
     Returns
     -------
-    Strategy
-        What ``named(name, game)`` returns.
+    list
+        The strategies, in the order given.
 
     Examples
     --------
     >>> from allysim.games import PrisonersDilemma
-    >>> _strategy("tft", PrisonersDilemma()).name
-    'TFT'
-    >>> _strategy("tft2", PrisonersDilemma())  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: unknown strategy name 'tft2' (did you mean 'TFT', 'TF2T' or 'STFT'?); known: ...
+    >>> [s.name for s in _strategies(_Parser(), "tft, WSLS", PrisonersDilemma(), "a test")]
+    ['TFT', 'WSLS']
     """
     from allysim.strategies import named
 
-    return named(name, game)
+    items = [x.strip() for x in text.split(",")]
+    if "" in items:
+        parser.error(f"argument --strategies: an empty name in {text!r}")
+    with _blame(parser, "--strategies"):
+        zoo = [named(x, game) for x in items]
+    repeat = _repeat_message(items, zoo)
+    if repeat:
+        parser.error(f"argument --strategies: {repeat}")
+    if len(zoo) < 2:
+        parser.error(f"argument --strategies: {needs} needs two or more, got {items[0]}")
+    return zoo
 
 
 class _Parser(argparse.ArgumentParser):

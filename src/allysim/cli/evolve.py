@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from allysim import memory_budget
-from allysim.cli.arguments import _blame, _refuse_long, _repeat_message, _strategy
+from allysim.cli.arguments import _blame, _refuse_long, _strategies
 from allysim.cli.output import (
     Section,
     _Artifact,
@@ -67,18 +67,7 @@ def _evolve_setup(
         warnings.simplefilter("always")
         with _blame(parser, "--benefit", "--cost", "--synergy"):
             game = partnership_game(args.benefit, args.cost, args.synergy)
-        items = [x.strip() for x in args.strategies.split(",")]
-        if "" in items:
-            parser.error(f"argument --strategies: an empty name in {args.strategies!r}")
-        with _blame(parser, "--strategies"):
-            zoo = [_strategy(x, game) for x in items]
-    # Compared by play, not by name: two names of one strategy would split its share.
-    repeat = _repeat_message(items, zoo)
-    if repeat:
-        parser.error(f"argument --strategies: {repeat}")
-    # One strategy has nothing to be selected against: its share is 1 whatever the game.
-    if len(zoo) < 2:
-        parser.error(f"argument --strategies: evolution needs two or more, got {items[0]}")
+        zoo = _strategies(parser, args.strategies, game, "evolution")
     states = comb(args.population + len(zoo) - 1, len(zoo) - 1)
     solver = "direct" if states <= DIRECT_MAX_STATES else "iterative"
     need = _chain_bytes(float(states), len(zoo), solver)

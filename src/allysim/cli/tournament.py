@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from allysim import tournament
-from allysim.cli.arguments import _blame, _repeat_message, _strategy
+from allysim.cli.arguments import _strategies
 from allysim.cli.output import (
     _Artifact,
     _count,
@@ -48,18 +48,7 @@ def _tournament_setup(parser: argparse.ArgumentParser, args: argparse.Namespace)
     game = PrisonersDilemma()
     if getattr(args, "strategies", None) is None:
         return tournament_strategies(game)
-    items = [x.strip() for x in args.strategies.split(",")]
-    if "" in items:
-        parser.error(f"argument --strategies: an empty name in {args.strategies!r}")
-    with _blame(parser, "--strategies"):
-        zoo = [_strategy(x, game) for x in items]
-    # Compared by play, not by name: M1001 is WSLS, and RANDOM(0.50) is RANDOM(0.5).
-    repeat = _repeat_message(items, zoo)
-    if repeat:
-        parser.error(f"argument --strategies: {repeat}")
-    if len(zoo) < 2:
-        parser.error(f"argument --strategies: a tournament needs two or more, got {items[0]}")
-    return zoo
+    return _strategies(parser, args.strategies, game, "a tournament")
 
 
 def _tournament_tables(
