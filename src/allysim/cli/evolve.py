@@ -29,6 +29,7 @@ from allysim.evolution import (
     simulate_population,
     stationary_distribution,
 )
+from allysim.evolution.stationary import _embedded_chain
 from allysim.games import partnership_game
 from allysim.kernels._linalg import solve
 
@@ -200,10 +201,7 @@ def _nonunique_note(
     """
     n = len(names)
     unfixed = np.zeros((n, n), dtype=np.int64) if unfixed is None else unfixed
-    t = rho.T / (n - 1)
-    np.fill_diagonal(t, 0.0)
-    np.fill_diagonal(t, 1.0 - t.sum(axis=1))
-    closed = _closed_classes(t)
+    closed = _closed_classes(_embedded_chain(rho))
     if len(closed) < 2:
         return None
     parts, resolved, slow = [], [], []
@@ -325,9 +323,7 @@ def _simulate_small_mutation(
             unfixed[i, j] = int(open_runs.sum())
             if open_runs.any():
                 stopped_share[i, j] = sim.counts[open_runs, i].mean() / z
-    t = rho.T / (n - 1)
-    np.fill_diagonal(t, 0.0)
-    np.fill_diagonal(t, 1.0 - t.sum(axis=1))
+    t = _embedded_chain(rho)
     off = ~np.eye(n, dtype=bool)
     done = off & (unfixed == 0)
     head = (

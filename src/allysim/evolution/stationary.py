@@ -251,9 +251,7 @@ def stationary_distribution(
         return StationaryDistribution(one, np.array([[z]]), one, np.ones((1, 1)), one[None])
     if mu == 0:
         rho = fixation_matrix(a, population=z, selection=beta, rule=any_rule)
-        t = rho.T / (n - 1)
-        np.fill_diagonal(t, 0.0)
-        np.fill_diagonal(t, 1.0 - t.sum(axis=1))
+        t = _embedded_chain(rho)
         off = t - np.diag(np.diag(t))
         if np.all((off > 1e-250) | np.eye(n, dtype=bool)):
             v = _dense_chain_stationary(t)
@@ -265,6 +263,24 @@ def stationary_distribution(
         res = float(np.abs(v @ t - v).sum())
         return StationaryDistribution(v, z * np.eye(n, dtype=np.int64), v, t, rho, res)
     return _exact_mutation_chain(a, z, beta, mu, _rule(rule), solver, tol, time_limit, progress)
+
+
+def _embedded_chain(rho: np.ndarray) -> np.ndarray:
+    """The small-mutation limit's chain over monomorphic states (Fudenberg & Imhof 2006).
+
+    From resident j a mutant of each other strategy i arises with chance ``1 / (n - 1)`` and
+    takes over with ``rho[i, j]`` (invader i, resident j); the rest of the row stays at j.
+
+    Examples
+    --------
+    >>> _embedded_chain(np.array([[0.5, 0.2], [0.4, 0.5]])).tolist()
+    [[0.6, 0.4], [0.2, 0.8]]
+    """
+    n = rho.shape[0]
+    t = rho.T / (n - 1)
+    np.fill_diagonal(t, 0.0)
+    np.fill_diagonal(t, 1.0 - t.sum(axis=1))
+    return t
 
 
 def _exact_mutation_chain(a, z, beta, mu, rule, solver, tol, time_limit, progress):
