@@ -237,9 +237,7 @@ def as_generator(seed: SeedLike, name: str = "seed") -> np.random.Generator:
         return seed
     if isinstance(seed, np.random.SeedSequence):
         return np.random.default_rng(_copy(seed))
-    if seed is None:
-        return np.random.default_rng()
-    return np.random.default_rng(int(seed))
+    return np.random.default_rng(None if seed is None else int(seed))
 
 
 def _copy(seed: np.random.SeedSequence) -> np.random.SeedSequence:

@@ -87,15 +87,9 @@ def first_come_matching(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     """Rows of the pairs ``(a[k], b[k])`` kept when they are taken in order and a pair is kept
     unless one of its members is in a pair kept earlier (the greedy maximal matching).
 
-    Computed in rounds: a pair that comes first, among the pairs still undecided, for both of
-    its members is kept by the sequential rule; the pairs touching a member just kept are
-    dropped; the rest wait for the next round. The globally first undecided pair is always kept,
-    so the rounds end; on random orders they are few (Blelloch, Fineman & Shun 2012, "Greedy
-    sequential maximal independent set and matching are parallel on average", SPAA). On orders
-    that chain the pairs (``0-1, 1-2, 2-3, ...``, where each round decides one pair) the rounds
-    would take quadratic time, so once a round decides fewer than a quarter of the undecided
-    pairs the rest are taken by a plain loop: the time stays ``O(m log m)`` for ``m`` pairs,
-    whatever the order.
+    One pass in order, in time linear in the number of pairs whatever the order. (A vectorised
+    computation in rounds was no faster: 0.7 against 0.4 ms for 1,500 pairs, 39 against 27 ms
+    for 100,000.) The compiled path runs the same pass as a loop.
 
     Parameters
     ----------
@@ -116,43 +110,13 @@ def first_come_matching(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     >>> first_come_matching(np.array([3, 2, 1, 0]), np.array([2, 1, 2, 1]), 4)
     array([0, 3])
     """
-    a = np.asarray(a, dtype=np.int64)
-    b = np.asarray(b, dtype=np.int64)
-    live = np.arange(a.size)
-    used = np.zeros(n, dtype=bool)
-    kept = [np.zeros(0, dtype=np.int64)]
-    while live.size:
-        s, c = a[live], b[live]
-        ends = np.stack([s, c], axis=1).ravel()
-        # The first pair of each member, read through the unique members only: an array of n
-        # filled every round would cost O(n) a round.
-        _, first, inverse = np.unique(ends, return_index=True, return_inverse=True)
-        first_pair = (first // 2)[inverse].reshape(-1, 2)
-        j = np.arange(live.size)
-        win = (first_pair[:, 0] == j) & (first_pair[:, 1] == j)
-        kept.append(live[win])
-        used[s[win]] = True
-        used[c[win]] = True
-        before = live.size
-        live = live[~win]
-        live = live[~(used[a[live]] | used[b[live]])]
-        if 4 * (before - live.size) < before:
-            # No undecided pair touches a kept member, so the loop starts with none used.
-            kept.append(_sequential(a, b, live))
-            break
-    return np.sort(np.concatenate(kept))
-
-
-def _sequential(a: np.ndarray, b: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The sequential greedy rule over ``rows`` (ascending) of the pairs, as a plain loop."""
-    used: set[int] = set()
-    out = []
-    for k, x, y in zip(rows.tolist(), a[rows].tolist(), b[rows].tolist(), strict=True):
-        if x not in used and y not in used:
-            used.add(x)
-            used.add(y)
-            out.append(k)
-    return np.asarray(out, dtype=np.int64)
+    used = [False] * n
+    kept = []
+    for k, (x, y) in enumerate(zip(np.asarray(a).tolist(), np.asarray(b).tolist(), strict=True)):
+        if not (used[x] or used[y]):
+            used[x] = used[y] = True
+            kept.append(k)
+    return np.asarray(kept, dtype=np.int64)
 
 
 class PartnerSearch:
