@@ -15,6 +15,7 @@ from hypothesis.extra.numpy import arrays
 
 from allysim.cli import main
 from allysim.cli.evolve import _closed_classes, _nonunique_note, _stationary_of
+from cli_usage import usage_error
 
 # ------------------------------------------------ 1. NaN simulated shares explain themselves
 
@@ -170,24 +171,14 @@ def test_trust_figure_titles_every_panel_and_gives_scenario_colours_to_scenarios
 # ------------------------------------------------- 4. names: any case, close matches suggested
 
 
-def _usage_error(argv, capsys):
-    """Run ``main(argv)``, expect exit status 2 and one stderr line; return that line."""
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    assert info.value.code == 2
-    lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 1
-    return lines[0]
-
-
 def test_a_misspelled_command_is_answered_with_the_command_meant(capsys):
-    assert _usage_error(["tournment"], capsys) == (
+    assert usage_error(["tournment"], capsys) == (
         "allysim: error: argument COMMAND: invalid choice: 'tournment'; did you mean "
         "'tournament'? (choose from 'demo', 'tournament', 'compare', 'evolve', 'trust') "
         "(see 'allysim --help')"
     )
     # Nothing close: the choices alone, as before.
-    assert "did you mean" not in _usage_error(["fly"], capsys)
+    assert "did you mean" not in usage_error(["fly"], capsys)
 
 
 def test_scenarios_are_case_insensitive_like_strategy_names(tmp_path, capsys):
@@ -219,7 +210,7 @@ def test_scenarios_are_case_insensitive_like_strategy_names(tmp_path, capsys):
     ],
 )
 def test_a_misspelled_name_is_answered_with_close_matches(argv, expected, capsys):
-    line = _usage_error([*argv, "--quiet"], capsys)
+    line = usage_error([*argv, "--quiet"], capsys)
     assert expected in line
     option = argv[1]
     assert line.split(": error: ")[1].startswith(f"argument {option}: ")

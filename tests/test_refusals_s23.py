@@ -16,17 +16,7 @@ from allysim.abm import TrustModel, batch_run
 from allysim.cli import main
 from allysim.evolution import fixation_matrix
 from allysim.evolution.fixation import fixation_probability, log_fixation_probability
-
-
-def _usage_error(argv, capsys):
-    """Run ``main(argv)``, expect exit status 2 and one stderr line; return that line."""
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    assert info.value.code == 2
-    lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 1
-    return lines[0]
-
+from cli_usage import usage_error
 
 # ----------------------------------------------------------------- 1. hours of work refused
 
@@ -51,7 +41,7 @@ def no_work(monkeypatch):
 def test_trust_command_refuses_years_of_work_before_starting(tmp_path, capsys, no_work):
     argv = ["trust", "--organizations", "100000", "--steps", "100000", "--replicates", "1000"]
     start = time.perf_counter()
-    line = _usage_error([*argv, "--quiet", "--out", str(tmp_path / "o")], capsys)
+    line = usage_error([*argv, "--quiet", "--out", str(tmp_path / "o")], capsys)
     assert time.perf_counter() - start < 5.0
     assert line.startswith(
         "allysim trust: error: argument --organizations/--steps/--replicates/--scenario:"
@@ -65,7 +55,7 @@ def test_trust_command_refuses_years_of_work_before_starting(tmp_path, capsys, n
 
 def test_demo_refuses_before_its_tournament_runs(tmp_path, capsys, no_work):
     argv = ["demo", "--organizations", "100000", "--steps", "100000", "--quiet"]
-    line = _usage_error([*argv, "--out", str(tmp_path)], capsys)
+    line = usage_error([*argv, "--out", str(tmp_path)], capsys)
     # demo has no --scenario option, so the message does not name one.
     assert "argument --organizations/--steps/--replicates:" in line
     assert "--scenario" not in line
@@ -77,7 +67,7 @@ def test_trust_command_refuses_a_table_above_the_memory_budget(tmp_path, capsys,
     # 4 organizations x 100000 steps x 20 replicates x 3 scenarios: 2.5e3 s, under the hour,
     # but 6e6 table rows x 440 bytes = 2.46 GiB, above the 2 GiB budget.
     argv = ["trust", "--organizations", "4", "--steps", "100000", "--replicates", "20"]
-    line = _usage_error([*argv, "--quiet", "--out", str(tmp_path)], capsys)
+    line = usage_error([*argv, "--quiet", "--out", str(tmp_path)], capsys)
     assert "argument --steps/--replicates/--scenario:" in line
     assert "2.46 GiB, above the memory budget of 2 GiB" in line
 
@@ -93,7 +83,7 @@ def test_trust_cost_model_is_linear_and_accepts_the_defaults():
 
 def test_evolve_with_mutation_refuses_hours_of_simulation(tmp_path, capsys, no_work):
     argv = ["evolve", "--mutation", "0.01", "--sim-replicates", "10000"]
-    line = _usage_error([*argv, "--sim-steps", "10000000", "--out", str(tmp_path)], capsys)
+    line = usage_error([*argv, "--sim-steps", "10000000", "--out", str(tmp_path)], capsys)
     # 1e7 updates x (40 us + 1e4 x 0.2 us) = 2.04e4 s = 5.67 hours.
     assert "argument --sim-steps/--sim-replicates:" in line
     assert "about 5.67 hours (the limit is 1 hour)" in line
@@ -151,7 +141,7 @@ def test_an_invader_equal_to_the_resident_is_refused(func, rule):
 )
 @pytest.mark.parametrize("command", ["tournament", "evolve"])
 def test_two_names_of_one_strategy_are_refused(command, given, said, tmp_path, capsys):
-    line = _usage_error([command, "--strategies", given, "--out", str(tmp_path)], capsys)
+    line = usage_error([command, "--strategies", given, "--out", str(tmp_path)], capsys)
     assert f"argument --strategies: {said}; give each strategy once" in line
 
 
