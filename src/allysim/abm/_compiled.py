@@ -9,7 +9,8 @@ ledger's credits (the parts' hooks have loops of their own: :mod:`allysim.abm._c
 for governance, specific investment and stakeholders, :mod:`allysim.abm._compiled_value` for value
 creation and the metrics). They are the numpy path's twins and
 give bit-identical results: the random numbers are still drawn by the model's numpy Generator,
-in the same order, and passed in, and every floating-point operation happens in the same order
+in the same order (passed in, or drawn inside a loop from the Generator itself, which numba
+draws from exactly as numpy does), and every floating-point operation happens in the same order
 as in numpy (sums that numpy leaves to BLAS or to its pairwise summation stay in numpy), so a
 model's results do not depend on whether numba is installed.
 
@@ -58,7 +59,27 @@ def use_numba() -> bool:
     False
     >>> del os.environ["ALLYSIM_NUMBA"]
     """
-    return os.environ.get("ALLYSIM_NUMBA", "1").strip() != "0" and numba_available()
+    data = getattr(os.environ, "_data", None)
+    if data is None:  # pragma: no cover - an os.environ without CPython's mapping
+        return _decide(os.environ.get(_SWITCH))
+    # The step asks ~20 times: os.environ.get decodes the key and value at each call (~1.5
+    # us); its raw mapping, looked up with the encoded key, holds the same value (every
+    # os.environ write goes through it), and the answer per raw value is remembered.
+    raw = data.get(_SWITCH_KEY)
+    answer = _ANSWERS.get(raw)
+    if answer is None:
+        answer = _ANSWERS[raw] = _decide(None if raw is None else os.environ.decodevalue(raw))
+    return answer
+
+
+_SWITCH = "ALLYSIM_NUMBA"
+_SWITCH_KEY = os.environ.encodekey(_SWITCH) if hasattr(os.environ, "encodekey") else _SWITCH
+_ANSWERS: dict[Any, bool] = {}
+
+
+def _decide(value: str | None) -> bool:
+    """use_numba's answer for the variable's value (None: unset)."""
+    return (value if value is not None else "1").strip() != "0" and numba_available()
 
 
 # The serial loops' prange; the parallel twins built by :func:`kernels` get numba's.
@@ -302,48 +323,95 @@ def _coop(machine, out, alpha, beta, e, trust_to_contribute):  # pragma: no cove
     return coop
 
 
-def _round(
-    coop, u, v, eta, noise, capability, pa, pb, benefit, cost, dividend, stake
+def _moves(
+    machine, out, alpha, beta, e, trust_to_contribute, coop, eta, noise, rng
 ):  # pragma: no cover - compiled
-    """play_round and partnership_payoff times the stake, from play_round's uniforms.
+    """play_round's moves and perceptions, its uniforms drawn here from ``rng`` in its order.
 
-    ``u`` (2, e) decides the moves; ``v`` (2, e) the misreadings (empty: no perception noise).
-    Returns contributed, seen (e, 2) bool and pay (e, 2); ``valid`` is False when a chance to
-    contribute is outside [0, 1] (play_round would refuse it).
+    ``coop`` (e, 2) is the chance to contribute, or empty: then it is :func:`_coop`'s, computed
+    here. The moves' (2, e) uniforms are drawn side 0's row first, then side 1's; the
+    misreadings' (2, e) likewise, only when some ``eta`` is positive. Returns contributed and
+    seen (e, 2) bool and the number of chances outside [0, 1] (play_round would refuse them).
     """
-    e = coop.shape[0]
     contributed = np.empty((e, 2), dtype=np.bool_)
     seen = np.empty((e, 2), dtype=np.bool_)
-    pay = np.empty((e, 2))
+    given = coop.shape[0] > 0
     keep = 1 - 2 * noise
     noisy = noise != 0
-    misreads = v.shape[1] > 0
     bad = 0
+    for s in range(2):
+        for i in range(e):
+            if given:
+                p = coop[i, s]
+            else:
+                p = out[machine[i, s]]
+                if trust_to_contribute > 0:
+                    a = alpha[i, s, 1]
+                    r = a / (a + beta[i, s, 1]) / trust_to_contribute
+                    # np.minimum(1.0, r): NaN stays NaN.
+                    p = p * (1.0 if r >= 1.0 else r)
+            if not ((p >= 0.0) & (p <= 1.0)):
+                bad += 1
+            if noisy:
+                p = p * keep + noise
+            contributed[i, s] = rng.random() < p
+    misreads = False
+    for i in range(e):
+        if eta[i] > 0:
+            misreads = True
+            break
+    for s in range(2):
+        for i in range(e):
+            partner = contributed[i, 1 - s]
+            if misreads:
+                partner = partner ^ (rng.random() < eta[i])
+            seen[i, s] = partner
+    return contributed, seen, bad
+
+
+def _payoffs(
+    contributed,
+    capability,
+    pa,
+    pb,
+    benefit,
+    cost,
+    distance,
+    synergy,
+    friction,
+    f1,
+    f2,
+    n_factors,
+    dividend,
+    stage,
+    levels,
+):  # pragma: no cover - compiled
+    """partnership_payoff of both sides times the stake (``levels[stage]``); returns pay (e, 2)
+    and the stakes (e,).
+
+    The dividend is ``synergy * (1 - friction * distance)`` times the parts' factors ``f1``
+    then ``f2`` (the first ``n_factors`` of them), as phases._dividend; or ``dividend`` as given
+    when ``n_factors`` is negative.
+    """
+    e = contributed.shape[0]
+    pay = np.empty((e, 2))
+    stake = np.empty(e)
     neg = -cost
-    # Every candidate value is computed and one selected: moves are coin flips, so branches on
-    # them would be mispredicted half the time.
     for i in prange(e):
-        p0 = coop[i, 0]
-        p1 = coop[i, 1]
-        if not ((p0 >= 0.0) & (p0 <= 1.0) & (p1 >= 0.0) & (p1 <= 1.0)):
-            bad += 1
-        if noisy:
-            p0 = p0 * keep + noise
-            p1 = p1 * keep + noise
-        c0 = u[0, i] < p0
-        c1 = u[1, i] < p1
-        s0 = c1
-        s1 = c0
-        if misreads:
-            s0 = c1 ^ (v[0, i] < eta[i])
-            s1 = c0 ^ (v[1, i] < eta[i])
-        contributed[i, 0] = c0
-        contributed[i, 1] = c1
-        seen[i, 0] = s0
-        seen[i, 1] = s1
+        if n_factors < 0:
+            d = dividend[i]
+        else:
+            d = synergy * (1 - friction * distance[i])
+            if n_factors > 0:
+                d = d * f1[i]
+            if n_factors > 1:
+                d = d * f2[i]
+        st = levels[stage[i]]
+        stake[i] = st
+        c0 = contributed[i, 0]
+        c1 = contributed[i, 1]
         got_a = benefit * capability[pb[i]]
         got_b = benefit * capability[pa[i]]
-        d = dividend[i]
         both_a = got_a - cost + d
         both_b = got_b - cost + d
         # partnership_payoff: both, only me (-cost), only the partner (received), neither (0).
@@ -351,14 +419,18 @@ def _round(
         ya = got_a if c1 else 0.0
         xb = both_b if c0 else neg
         yb = got_b if c0 else 0.0
-        pay[i, 0] = (xa if c0 else ya) * stake[i]
-        pay[i, 1] = (xb if c1 else yb) * stake[i]
-    return contributed, seen, pay, bad == 0
+        pay[i, 0] = (xa if c0 else ya) * st
+        pay[i, 1] = (xb if c1 else yb) * st
+    return pay, stake
 
 
-def _gain(wealth, period_payoff, pa, pb, pay, stake, per_stake):  # pragma: no cover - compiled
+def _gain_welfare(
+    wealth, period_payoff, pa, pb, pay, stake, per_stake, enforcement
+):  # pragma: no cover - compiled
     """Play's credits: wealth takes each side's pay summed per organization (two bincounts,
-    then their sum), period payoff the same sums, per unit stake when ``per_stake``."""
+    then their sum), period payoff the same sums, per unit stake when ``per_stake``; then each
+    partnership's welfare ``(pay_a + pay_b) / 2 - enforcement``
+    (``enforcement`` empty: none, ``- 0.0`` as numpy's zeros)."""
     n = wealth.shape[0]
     e = pay.shape[0]
     g0 = np.zeros(n)
@@ -376,6 +448,12 @@ def _gain(wealth, period_payoff, pa, pb, pay, stake, per_stake):  # pragma: no c
             g1[pb[i]] += pay[i, 1] / stake[i]
     for j in range(n):
         period_payoff[j] += g0[j] + g1[j]
+    welfare = np.empty(e)
+    charged = enforcement.shape[0] > 0
+    for i in range(e):
+        cost = enforcement[i] if charged else 0.0
+        welfare[i] = (pay[i, 0] + pay[i, 1]) / 2 - cost
+    return welfare
 
 
 def _after_play(machine, nxt, contributed, seen, rep, pa, pb, w):  # pragma: no cover - compiled
@@ -460,7 +538,7 @@ PARALLEL_MIN_ROWS = 50_000
 def kernels() -> SimpleNamespace:
     """The compiled loops (numba imported and the functions compiled on first use).
 
-    The loops over partnerships whose rows are independent (learn, coop, round, advance,
+    The loops over partnerships whose rows are independent (learn, coop, payoffs, advance,
     trust_of) have a ``prange`` twin used from :data:`PARALLEL_MIN_ROWS` rows: each
     iteration writes only its own row, so results do not depend on the number of threads.
     The twins run under the kernels' lock, as numba's fork-safe workqueue threading layer
@@ -491,8 +569,9 @@ def kernels() -> SimpleNamespace:
         meetings=jit(_meetings),
         one_each=jit(_one_each),
         coop=either(_coop, 4),
-        round=either(_round, 0),
-        gain=jit(_gain),
+        moves=jit(_moves),
+        payoffs=either(_payoffs, 0),
+        gain_welfare=jit(_gain_welfare),
         after_play=jit(_after_play),
         mean_abs_distance=jit(_mean_abs_distance),
     )

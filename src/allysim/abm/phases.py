@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from allysim.abm._compiled import kernels, use_numba
-from allysim.abm.components import PlayedRound
+from allysim.abm.components import Part, PlayedRound
 from allysim.abm.payoffs import partnership_payoff
 from allysim.abm.trust import Stage, TrustKind, trust_mean, update_beta
 from allysim.kernels import play_round
@@ -33,7 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["AdvanceStages", "Exit", "LearnTrust", "Play", "RoundOutcome"]
 
 _NO_FLAGS = np.zeros((0, 2), dtype=bool)
-_NO_DRAWS = np.zeros((2, 0))
+_NO_COOP = np.zeros((0, 2))
+_NO_FLOATS = np.zeros(0)
 
 
 @dataclass(frozen=True)
@@ -111,14 +112,32 @@ class _Phase:
 
 def _dividend(m, e: int) -> np.ndarray:
     """Each active partnership's dividend: synergy less cultural friction, times the parts'
-    dividend factors (Play, on either path)."""
-    p, t = m.params, m.table
-    dividend = p.synergy * (1 - p.culture_friction * t.distance[:e])
+    dividend factors (Play's numpy path)."""
+    dividend = _base_dividend(m, e)
     for part in m.parts:
         factor = part.dividend(m, e)
         if factor is not None:
             dividend = dividend * factor
     return dividend
+
+
+def _base_dividend(m, e: int) -> np.ndarray:
+    """The dividend before the parts' factors: synergy less cultural friction."""
+    p = m.params
+    return p.synergy * (1 - p.culture_friction * m.table.distance[:e])
+
+
+def _times(dividend: np.ndarray, factors: list) -> np.ndarray:
+    """``dividend`` times each factor in turn (numpy's broadcasting and order)."""
+    for factor in factors:
+        dividend = dividend * factor
+    return dividend
+
+
+def _overrides(part, hook: str) -> bool:
+    """Whether ``part`` has its own ``hook`` (not :class:`~allysim.abm.components.Part`'s,
+    which does nothing), as a method of its class or an attribute of the instance."""
+    return getattr(getattr(part, hook), "__func__", None) is not getattr(Part, hook)
 
 
 class Play(_Phase):
@@ -232,60 +251,91 @@ class Play(_Phase):
 
     def _play_compiled(self, e: int) -> RoundOutcome:
         """:meth:`play` with its per-partnership passes in compiled loops: the same draws from
-        the model's Generator in the same order, the same arithmetic."""
+        the model's Generator in the same order, the same arithmetic. The loops draw the
+        round's uniforms themselves; the parts' hooks run between them at the same points."""
         m, t, p = self.model, self.model.table, self.model.params
         k = kernels()
-        coop = k.coop(t.machine, m.strategies.out, t.alpha, t.beta, e, float(p.trust_to_contribute))
-        changed_by_part = False
-        for part in m.parts:
-            changed = part.contribution(m, e, coop)
-            if changed is not None:
-                coop = np.ascontiguousarray(changed, dtype=float)
-                changed_by_part = True
+        parts = m.parts
+        ttc = float(p.trust_to_contribute)
+        noise = float(p.noise)
         eta = t.pair_eta[:e]
-        noise = p.noise
-        u = m.rng.random((2, e))
-        v = m.rng.random((2, e)) if np.any(eta > 0) else _NO_DRAWS
-        stake = m.stakes(slice(0, e))
-        dividend = _dividend(m, e)
-        contributed, seen, pay, valid = k.round(
-            coop,
-            u,
-            v,
-            eta,
-            float(noise),
+        coop = _NO_COOP
+        changed_by_part = False
+        if any(_overrides(part, "contribution") for part in parts):
+            coop = k.coop(t.machine, m.strategies.out, t.alpha, t.beta, e, ttc)
+            for part in parts:
+                changed = part.contribution(m, e, coop)
+                if changed is not None:
+                    coop = np.ascontiguousarray(changed, dtype=float)
+                    changed_by_part = True
+        contributed, seen, bad = k.moves(
+            t.machine, m.strategies.out, t.alpha, t.beta, e, ttc, coop, eta, noise, m.rng
+        )
+        if changed_by_part and bad:
+            # The message play_round gives (it checks before drawing; nothing is kept here).
+            play_round(coop[:, 0], coop[:, 1], noise=noise, perception_noise=eta, rng=m.rng)
+        # The parts' dividend factors, asked for in order (value creation draws its risk).
+        factors = []
+        for part in parts:
+            factor = part.dividend(m, e)
+            if factor is not None:
+                factors.append(factor)
+        given = _NO_FLOATS
+        if len(factors) > 2 or any(np.shape(f) != (e,) for f in factors):
+            given, factors = np.ascontiguousarray(_times(_base_dividend(m, e), factors)), []
+            n_factors = -1
+        else:
+            factors = [np.ascontiguousarray(f, dtype=float) for f in factors]
+            n_factors = len(factors)
+        factors += [given] * (2 - len(factors))
+        pay, stake = k.payoffs(
+            contributed,
             m.capability,
             t.pa,
             t.pb,
             float(p.benefit),
             float(p.cost),
-            np.ascontiguousarray(dividend, dtype=float),
-            stake,
+            t.distance,
+            float(p.synergy),
+            float(p.culture_friction),
+            factors[0],
+            factors[1],
+            n_factors,
+            given,
+            t.stage,
+            np.asarray(p.stake_levels, dtype=float),
         )
-        if changed_by_part and not valid:
-            # The message play_round gives (it checks before drawing; nothing is kept here).
-            play_round(coop[:, 0], coop[:, 1], noise=noise, perception_noise=eta, rng=m.rng)
-        enforcement = np.zeros(e)
+        enforcement = None
         if m.settings.settling:
             ca, cb = contributed[:, 0], contributed[:, 1]
             pay_a, pay_b, enforcement = settle_round(
                 m.settings.settling, pay[:, 0], pay[:, 1], ca, cb, m.rng, scale=stake
             )
             pay = np.stack([pay_a, pay_b], axis=1)
-        if m.parts:
+        if parts:
+            if enforcement is None:
+                enforcement = np.zeros(e)
             played = PlayedRound(e, contributed, stake, pay, enforcement=enforcement)
-            for part in m.parts:
+            for part in parts:
                 part.settle(m, played)
             pay = np.ascontiguousarray(played.pay, dtype=float)
             enforcement = enforcement + played.overhead
-        k.gain(m.wealth, m.period_payoff, t.pa, t.pb, pay, stake, p.imitation_payoff == "per_stake")
-        outcome = RoundOutcome(
-            n=e,
-            contributed=contributed,
-            seen=seen,
-            welfare=(pay[:, 0] + pay[:, 1]) / 2 - enforcement,
+        if enforcement is None:
+            charged = _NO_FLOATS  # none: the welfare less numpy's zeros
+        else:
+            charged = np.ascontiguousarray(np.broadcast_to(enforcement, (e,)), dtype=float)
+        welfare = k.gain_welfare(
+            m.wealth,
+            m.period_payoff,
+            t.pa,
+            t.pb,
+            pay,
+            stake,
+            p.imitation_payoff == "per_stake",
+            charged,
         )
-        for part in m.parts:
+        outcome = RoundOutcome(n=e, contributed=contributed, seen=seen, welfare=welfare)
+        for part in parts:
             outcome = part.perceive(m, outcome)
         k.after_play(
             t.machine,
