@@ -105,7 +105,8 @@ def test_compiled_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
         "learn",
         "move_group",
         "unlink",
-        "trust_of",
+        "leaving",
+        "gone",
         "advance",
         "credit_pairs",
         "moves",
@@ -222,16 +223,29 @@ def test_reputation_and_credit_loops_match_numpy(seed: int, n: int, e: int) -> N
     contributed = np.bincount(both, np.concatenate([ca, cb]), minlength=n)
     played = np.flatnonzero(rounds)
     expected[played] = (1 - w) * expected[played] + w * (contributed[played] / rounds[played])
-    # after_play moves the machines too: one state that stays put.
+    # after_play moves the machines too: one state that stays put. The tallies of rounds and
+    # contributions come from gain_welfare's pass.
+    contributed_ab = np.stack([ca, cb], 1)
+    _, rounds_k, given_k = kernels().gain_welfare(
+        np.zeros(n),
+        np.zeros(n),
+        a,
+        b,
+        np.zeros((e, 2)),
+        np.ones(e),
+        True,
+        np.zeros(0),
+        contributed_ab,
+    )
     machine = np.zeros((e, 2), dtype=np.int64)
     kernels().after_play(
         machine,
         np.zeros((1, 2, 2), dtype=np.int64),
-        np.stack([ca, cb], 1),
+        contributed_ab,
         np.ones((e, 2), bool),
         rep,
-        a,
-        b,
+        rounds_k,
+        given_k,
         w,
     )
     np.testing.assert_array_equal(rep, expected)
@@ -277,7 +291,7 @@ def test_compiled_path_same_on_one_or_two_threads(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(_compiled, "PARALLEL_MIN_ROWS", 10**12)
     assert_same_state(model_state(_run(fields, 400, 40, seed=7)), two_threads)
     k = _compiled.kernels()
-    for name in ("learn", "trust_of", "advance", "coop", "round"):
+    for name in ("learn", "advance", "payoffs"):
         assert getattr(k, name).parallel.signatures, name
 
 

@@ -112,51 +112,39 @@ def _learn(
 ):  # pragma: no cover - compiled
     """LearnTrust.learn over rows ``[:len(seen)]``: contractual, competence, goodwill, streak."""
     lam = forgetting
+    # Selects, not branches, on what was seen and done: those are coin flips.
     for i in prange(seen.shape[0]):
+        inst = stage[i] == institutional
+        cap_b = capability[pb[i]]
+        cap_a = capability[pa[i]]
         for s in range(2):
             sn = seen[i, s]
             mine = contributed[i, s]
             partner = contributed[i, 1 - s]
-            weight = 1.0
-            if stage[i] == institutional and not sn and streak[i, s] >= absorb_streak:
-                weight = absorb_weight
-            if has_resolved and resolved[i, s]:
-                weight = weight * resolved_weight
-            # Contractual (kind 1): every perceived move, faded everywhere.
+            absorbed = inst & (not sn) & (streak[i, s] >= absorb_streak)
+            weight = absorb_weight if absorbed else 1.0
+            if has_resolved:
+                weight = weight * resolved_weight if resolved[i, s] else weight
             a = alpha[i, s, 1] * lam
             b = beta[i, s, 1] * lam
-            if sn:
-                alpha[i, s, 1] = a + weight
-                beta[i, s, 1] = b + 0.0
-            else:
-                alpha[i, s, 1] = a + 0.0
-                beta[i, s, 1] = b + weight
-            # Competence (kind 0): where a contribution was seen, did it deliver?
-            cap = capability[pb[i]] if s == 0 else capability[pa[i]]
-            delivered = partner and draws[i, s] < cap
+            alpha[i, s, 1] = a + (weight if sn else 0.0)
+            beta[i, s, 1] = b + (0.0 if sn else weight)
+            cap = cap_b if s == 0 else cap_a
+            delivered = partner & (draws[i, s] < cap)
             fade = lam if sn else 1.0
             w = 1.0 if sn else 0.0
             a = alpha[i, s, 0] * fade
             b = beta[i, s, 0] * fade
-            if delivered:
-                alpha[i, s, 0] = a + w
-                beta[i, s, 0] = b + 0.0
-            else:
-                alpha[i, s, 0] = a + 0.0
-                beta[i, s, 0] = b + w
-            # Goodwill (kind 2): a seen contribution for (weighted), a betrayal against.
-            observed = sn or mine
+            alpha[i, s, 0] = a + (w if delivered else 0.0)
+            beta[i, s, 0] = b + (0.0 if delivered else w)
+            observed = sn | mine
             credit = goodwill_weight[i, s, 0] if mine else goodwill_weight[i, s, 1]
             fade = lam if observed else 1.0
             w = (credit if sn else weight) if observed else 0.0
             a = alpha[i, s, 2] * fade
             b = beta[i, s, 2] * fade
-            if sn:
-                alpha[i, s, 2] = a + w
-                beta[i, s, 2] = b + 0.0
-            else:
-                alpha[i, s, 2] = a + 0.0
-                beta[i, s, 2] = b + w
+            alpha[i, s, 2] = a + (w if sn else 0.0)
+            beta[i, s, 2] = b + (0.0 if sn else w)
             streak[i, s] = streak[i, s] + 1 if sn else 0
 
 
@@ -425,55 +413,100 @@ def _payoffs(
 
 
 def _gain_welfare(
-    wealth, period_payoff, pa, pb, pay, stake, per_stake, enforcement
+    wealth, period_payoff, pa, pb, pay, stake, per_stake, enforcement, contributed
 ):  # pragma: no cover - compiled
-    """Play's credits: wealth takes each side's pay summed per organization (two bincounts,
-    then their sum), period payoff the same sums, per unit stake when ``per_stake``; then each
-    partnership's welfare ``(pay_a + pay_b) / 2 - enforcement``
-    (``enforcement`` empty: none, ``- 0.0`` as numpy's zeros)."""
+    """Play's credits and tallies in one pass over the partnerships.
+
+    Wealth takes each side's pay summed per organization (two bincounts, then their sum),
+    period payoff the same sums, per unit stake when ``per_stake``. Returns each partnership's
+    welfare ``(pay_a + pay_b) / 2 - enforcement`` (``enforcement`` empty: none, ``- 0.0`` as
+    numpy's zeros), and each organization's rounds played and contributions made (whole
+    numbers, exact in any order) for :func:`_after_play`.
+    """
     n = wealth.shape[0]
     e = pay.shape[0]
     g0 = np.zeros(n)
     g1 = np.zeros(n)
-    for i in range(e):
-        g0[pa[i]] += pay[i, 0]
-        g1[pb[i]] += pay[i, 1]
-    for j in range(n):
-        wealth[j] += g0[j] + g1[j]
-    if per_stake:
-        g0[:] = 0.0
-        g1[:] = 0.0
-        for i in range(e):
-            g0[pa[i]] += pay[i, 0] / stake[i]
-            g1[pb[i]] += pay[i, 1] / stake[i]
-    for j in range(n):
-        period_payoff[j] += g0[j] + g1[j]
+    h0 = np.zeros(n) if per_stake else g0
+    h1 = np.zeros(n) if per_stake else g1
+    rounds = np.zeros(n, dtype=np.int64)
+    given = np.zeros(n)
     welfare = np.empty(e)
     charged = enforcement.shape[0] > 0
     for i in range(e):
+        a = pa[i]
+        b = pb[i]
+        pay_a = pay[i, 0]
+        pay_b = pay[i, 1]
+        g0[a] += pay_a
+        g1[b] += pay_b
+        if per_stake:
+            h0[a] += pay_a / stake[i]
+            h1[b] += pay_b / stake[i]
+        rounds[a] += 1
+        rounds[b] += 1
+        given[a] += 1.0 if contributed[i, 0] else 0.0
+        given[b] += 1.0 if contributed[i, 1] else 0.0
         cost = enforcement[i] if charged else 0.0
-        welfare[i] = (pay[i, 0] + pay[i, 1]) / 2 - cost
-    return welfare
+        welfare[i] = (pay_a + pay_b) / 2 - cost
+    for j in range(n):
+        wealth[j] += g0[j] + g1[j]
+        period_payoff[j] += h0[j] + h1[j]
+    return welfare, rounds, given
 
 
-def _after_play(machine, nxt, contributed, seen, rep, pa, pb, w):  # pragma: no cover - compiled
+def _after_play(machine, nxt, contributed, seen, rep, rounds, given, w):  # pragma: no cover
     """The machines move on what each side did and saw; reputations take the round (the
-    exponentially weighted contribution rate of each organization that played)."""
+    exponentially weighted contribution rate of each organization that played, from
+    :func:`_gain_welfare`'s tallies)."""
     e = contributed.shape[0]
-    n = rep.shape[0]
-    rounds = np.zeros(n, dtype=np.int64)
-    given = np.zeros(n)
     for i in range(e):
         for s in range(2):
             c = contributed[i, s]
             machine[i, s] = nxt[machine[i, s], 0 if c else 1, 0 if seen[i, s] else 1]
-            j = pa[i] if s == 0 else pb[i]
-            rounds[j] += 1
-            if c:
-                given[j] += 1.0
-    for j in range(n):
+    for j in range(rep.shape[0]):
         if rounds[j] > 0:
             rep[j] = (1 - w) * rep[j] + w * (given[j] / rounds[j])
+
+
+def _leaving(alpha, beta, threshold):  # pragma: no cover - compiled
+    """Exit with the parts on: ``leaving`` (e, 2), each side's contractual trust below its
+    ``threshold``, and ``exit_now`` (e,), either side leaving."""
+    e = threshold.shape[0]
+    leaving = np.empty((e, 2), dtype=np.bool_)
+    exit_now = np.empty(e, dtype=np.bool_)
+    for i in range(e):
+        low0 = alpha[i, 0, 1] / (alpha[i, 0, 1] + beta[i, 0, 1]) < threshold[i, 0]
+        low1 = alpha[i, 1, 1] / (alpha[i, 1, 1] + beta[i, 1, 1]) < threshold[i, 1]
+        leaving[i, 0] = low0
+        leaving[i, 1] = low1
+        exit_now[i] = low0 | low1
+    return leaving, exit_now
+
+
+def _low_trust(alpha, beta, e, threshold):  # pragma: no cover - compiled
+    """Exit without parts: the smaller contractual trust (np.minimum's: NaN wins) is below
+    ``threshold``, per partnership of rows ``[:e]``."""
+    out = np.empty(e, dtype=np.bool_)
+    for i in range(e):
+        c0 = alpha[i, 0, 1] / (alpha[i, 0, 1] + beta[i, 0, 1])
+        c1 = alpha[i, 1, 1] / (alpha[i, 1, 1] + beta[i, 1, 1])
+        lo = c0 if (c0 <= c1) | (c0 != c0) else c1
+        out[i] = lo < threshold
+    return out
+
+
+def _gone(exit_now, draws, continuation):  # pragma: no cover - compiled
+    """The partnerships that end (on low trust, or ``draws >= continuation``) and how many
+    ended on low trust."""
+    e = exit_now.shape[0]
+    gone = np.empty(e, dtype=np.bool_)
+    failed = 0
+    for i in range(e):
+        x = exit_now[i]
+        failed += 1 if x else 0
+        gone[i] = x | (draws[i] >= continuation)
+    return gone, failed
 
 
 def _meetings(seekers, cand, free, partner_table):  # pragma: no cover - compiled
@@ -572,6 +605,9 @@ def kernels() -> SimpleNamespace:
         moves=jit(_moves),
         payoffs=either(_payoffs, 0),
         gain_welfare=jit(_gain_welfare),
+        leaving=jit(_leaving),
+        low_trust=jit(_low_trust),
+        gone=jit(_gone),
         after_play=jit(_after_play),
         mean_abs_distance=jit(_mean_abs_distance),
     )

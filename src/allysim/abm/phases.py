@@ -324,7 +324,7 @@ class Play(_Phase):
             charged = _NO_FLOATS  # none: the welfare less numpy's zeros
         else:
             charged = np.ascontiguousarray(np.broadcast_to(enforcement, (e,)), dtype=float)
-        welfare = k.gain_welfare(
+        welfare, rounds, given = k.gain_welfare(
             m.wealth,
             m.period_payoff,
             t.pa,
@@ -333,6 +333,7 @@ class Play(_Phase):
             stake,
             p.imitation_payoff == "per_stake",
             charged,
+            contributed,
         )
         outcome = RoundOutcome(n=e, contributed=contributed, seen=seen, welfare=welfare)
         for part in parts:
@@ -343,8 +344,8 @@ class Play(_Phase):
             contributed,
             np.ascontiguousarray(outcome.seen),
             m.reputation,
-            t.pa,
-            t.pb,
+            rounds,
+            given,
             float(p.reputation_weight),
         )
         return outcome
@@ -523,10 +524,7 @@ class AdvanceStages(_Phase):
         m, t, p = self.model, self.model.table, self.model.params
         stage, in_stage = t.stage[:e], t.in_stage[:e]
         top = Stage.INSTITUTIONALIZATION
-        thresholds = np.append(np.asarray(p.stage_thresholds, dtype=float), np.inf)
-        # Clear communication speeds verification.
-        by_stage = np.full(len(Stage), p.stage_min_steps, dtype=float)
-        by_stage[Stage.VERIFICATION] *= 1 - m.settings.clarity
+        thresholds, by_stage = self._per_stage(p, m.settings.clarity)
         if use_numba():
             # The lines below in one compiled loop over the partnerships.
             promote = np.empty(e, dtype=bool)
@@ -576,6 +574,18 @@ class AdvanceStages(_Phase):
         for part in m.parts:
             part.on_promote(m, promote)
 
+    def _per_stage(self, p, clarity: float) -> tuple[np.ndarray, np.ndarray]:
+        """Each stage's promotion threshold (``inf`` above the top) and least steps in it;
+        made again only when the parameters or the clarity change (both are immutable)."""
+        cached = getattr(self, "_tables", None)
+        if cached is None or cached[0] is not p or cached[1] != clarity:
+            thresholds = np.append(np.asarray(p.stage_thresholds, dtype=float), np.inf)
+            # Clear communication speeds verification.
+            by_stage = np.full(len(Stage), p.stage_min_steps, dtype=float)
+            by_stage[Stage.VERIFICATION] *= 1 - clarity
+            cached = self._tables = (p, clarity, thresholds, by_stage)
+        return cached[2], cached[3]
+
 
 class Exit(_Phase):
     """Partnerships end when contractual trust falls below ``exit_threshold``, or by chance.
@@ -613,25 +623,39 @@ class Exit(_Phase):
         e = t.n_active
         if e == 0:
             return 0
-        ctr = _contractual_trust(t, e, kernels() if use_numba() else None)
-        if m.parts:
-            threshold = np.full((e, 2), m.params.exit_threshold)
-            for part in m.parts:
+        p, parts = m.params, m.parts
+        k = kernels() if use_numba() else None
+        if parts:
+            threshold = np.full((e, 2), p.exit_threshold)
+            for part in parts:
                 threshold = part.exit_threshold(m, threshold)
-            leaving = ctr < threshold
-            exit_now = leaving[:, 0] | leaving[:, 1]
-            for part in m.parts:
+            if k is not None and np.shape(threshold) == (e, 2):
+                leaving, exit_now = k.leaving(
+                    t.alpha, t.beta, np.ascontiguousarray(threshold, dtype=float)
+                )
+            else:
+                leaving = _contractual_trust(t, e, k) < threshold
+                exit_now = leaving[:, 0] | leaving[:, 1]
+            for part in parts:
                 confirmed = part.confirm_exit(m, leaving)
                 if confirmed is not None:
                     exit_now = confirmed
+        elif k is not None:
+            exit_now = k.low_trust(t.alpha, t.beta, e, float(p.exit_threshold))
         else:
-            exit_now = np.minimum(ctr[:, 0], ctr[:, 1]) < m.params.exit_threshold
-        ended = m.rng.random(e) >= m.settings.continuation
-        gone = exit_now | ended
-        for part in m.parts:
+            ctr = _contractual_trust(t, e, None)
+            exit_now = np.minimum(ctr[:, 0], ctr[:, 1]) < p.exit_threshold
+        draws = m.rng.random(e)
+        continuation = m.settings.continuation
+        if k is not None and exit_now.dtype == bool and exit_now.shape == (e,):
+            gone, failed = k.gone(exit_now, draws, float(continuation))
+        else:
+            gone = exit_now | (draws >= continuation)
+            failed = int(exit_now.sum())
+        for part in parts:
             part.on_dissolve(m, gone)
         t.remove(gone, failed=exit_now)
-        return int(exit_now.sum())
+        return failed
 
 
 def _contractual_trust(t, e: int, compiled) -> np.ndarray:
