@@ -562,6 +562,22 @@ def _mean_abs_distance(culture, a, b):  # pragma: no cover - compiled
     return out
 
 
+def _pair_lookup(table, group, a, b):  # pragma: no cover - compiled
+    """``table[group[a], group[b]]`` without the index temporaries (the country-by-country
+    distance table of the Hofstede culture); ``ok`` False when an index is outside
+    ``[0, len(group))`` (the caller leaves those to numpy)."""
+    k = a.shape[0]
+    n = group.shape[0]
+    out = np.empty(k)
+    for i in range(k):
+        x = a[i]
+        y = b[i]
+        if x < 0 or x >= n or y < 0 or y >= n:
+            return out, False
+        out[i] = table[group[x], group[y]]
+    return out, True
+
+
 #: Partnerships from which the loops over independent rows run on several threads: below it
 #: (about 10,000 organizations) starting the threads costs more than the loop.
 PARALLEL_MIN_ROWS = 50_000
@@ -610,6 +626,7 @@ def kernels() -> SimpleNamespace:
         gone=jit(_gone),
         after_play=jit(_after_play),
         mean_abs_distance=jit(_mean_abs_distance),
+        pair_lookup=jit(_pair_lookup),
     )
 
 

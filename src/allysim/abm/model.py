@@ -75,6 +75,18 @@ __all__ = [
 ]
 
 
+def _index_pair(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are integer arrays of one dimension and the same length."""
+    return (
+        isinstance(a, np.ndarray)
+        and isinstance(b, np.ndarray)
+        and a.ndim == 1
+        and a.shape == b.shape
+        and a.dtype.kind in "iu"
+        and b.dtype.kind in "iu"
+    )
+
+
 class TrustModel(Ledger, mesa.Model):
     """Agent-based model of trust evolution among organizations in partnerships.
 
@@ -260,6 +272,10 @@ class TrustModel(Ledger, mesa.Model):
         if self.params.culture == "hofstede":
             table = getattr(self, "_country_distance", None)
             if table is not None:
+                if use_numba() and _index_pair(a, b):
+                    out, ok = kernels().pair_lookup(table, self.country, a, b)
+                    if ok:
+                        return out
                 return table[self.country[a], self.country[b]]
             return np.asarray(
                 normalized_distance(
