@@ -235,6 +235,7 @@ def test_reputation_and_credit_loops_match_numpy(seed: int, n: int, e: int) -> N
         np.ones(e),
         True,
         np.zeros(0),
+        np.zeros(0),
         contributed_ab,
     )
     machine = np.zeros((e, 2), dtype=np.int64)

@@ -184,7 +184,8 @@ def test_exit_tests_match_numpy() -> None:
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 20), e=st.integers(1, 40))
 def test_gain_welfare_matches_numpy(seed: int, n: int, e: int) -> None:
-    """Credits as two bincounts summed, per stake or raw; welfare less the enforcement."""
+    """Credits as two bincounts summed, per stake or raw; welfare less the enforcement plus
+    the parts' overhead (numpy's zeros where there is none)."""
     from allysim.abm._compiled import kernels
 
     rng = np.random.default_rng(seed)
@@ -192,7 +193,12 @@ def test_gain_welfare_matches_numpy(seed: int, n: int, e: int) -> None:
     pay, stake = rng.normal(size=(e, 2)), rng.uniform(0.5, 4.0, e)
     contributed = rng.random((e, 2)) < 0.5
     for per_stake in (True, False):
-        for enforcement in (np.zeros(0), rng.random(e)):
+        for enforcement, overhead in (
+            (np.zeros(0), np.zeros(0)),
+            (rng.random(e), np.zeros(0)),
+            (rng.random(e), rng.random(e)),
+            (np.zeros(0), rng.random(e)),
+        ):
             wealth, period = rng.normal(size=n), rng.normal(size=n)
             w0, p0 = wealth.copy(), period.copy()
             gain = np.bincount(a, pay[:, 0], minlength=n) + np.bincount(b, pay[:, 1], minlength=n)
@@ -203,8 +209,10 @@ def test_gain_welfare_matches_numpy(seed: int, n: int, e: int) -> None:
                 )
             p0 += gain
             charged = enforcement if enforcement.size else np.zeros(e)
+            if overhead.size:
+                charged = charged + overhead
             welfare, rounds, given_ = kernels().gain_welfare(
-                wealth, period, a, b, pay, stake, per_stake, enforcement, contributed
+                wealth, period, a, b, pay, stake, per_stake, enforcement, overhead, contributed
             )
             np.testing.assert_array_equal(wealth, w0)
             np.testing.assert_array_equal(period, p0)

@@ -413,15 +413,15 @@ def _payoffs(
 
 
 def _gain_welfare(
-    wealth, period_payoff, pa, pb, pay, stake, per_stake, enforcement, contributed
+    wealth, period_payoff, pa, pb, pay, stake, per_stake, enforcement, overhead, contributed
 ):  # pragma: no cover - compiled
     """Play's credits and tallies in one pass over the partnerships.
 
     Wealth takes each side's pay summed per organization (two bincounts, then their sum),
     period payoff the same sums, per unit stake when ``per_stake``. Returns each partnership's
-    welfare ``(pay_a + pay_b) / 2 - enforcement`` (``enforcement`` empty: none, ``- 0.0`` as
-    numpy's zeros), and each organization's rounds played and contributions made (whole
-    numbers, exact in any order) for :func:`_after_play`.
+    welfare ``(pay_a + pay_b) / 2 - (enforcement + overhead)`` (``enforcement`` empty: 0.0 as
+    numpy's zeros; ``overhead`` empty: none added), and each organization's rounds played and
+    contributions made (whole numbers, exact in any order) for :func:`_after_play`.
     """
     n = wealth.shape[0]
     e = pay.shape[0]
@@ -433,6 +433,7 @@ def _gain_welfare(
     given = np.zeros(n)
     welfare = np.empty(e)
     charged = enforcement.shape[0] > 0
+    extra = overhead.shape[0] > 0
     for i in range(e):
         a = pa[i]
         b = pb[i]
@@ -448,6 +449,8 @@ def _gain_welfare(
         given[a] += 1.0 if contributed[i, 0] else 0.0
         given[b] += 1.0 if contributed[i, 1] else 0.0
         cost = enforcement[i] if charged else 0.0
+        if extra:
+            cost = cost + overhead[i]
         welfare[i] = (pay_a + pay_b) / 2 - cost
     for j in range(n):
         wealth[j] += g0[j] + g1[j]

@@ -312,6 +312,7 @@ class Play(_Phase):
                 m.settings.settling, pay[:, 0], pay[:, 1], ca, cb, m.rng, scale=stake
             )
             pay = np.stack([pay_a, pay_b], axis=1)
+        overhead = _NO_FLOATS
         if parts:
             if enforcement is None:
                 enforcement = np.zeros(e)
@@ -319,9 +320,15 @@ class Play(_Phase):
             for part in parts:
                 part.settle(m, played)
             pay = np.ascontiguousarray(played.pay, dtype=float)
-            enforcement = enforcement + played.overhead
+            overhead = np.ascontiguousarray(played.overhead, dtype=float)
         if enforcement is None:
             charged = _NO_FLOATS  # none: the welfare less numpy's zeros
+        elif (
+            isinstance(enforcement, np.ndarray)
+            and enforcement.shape == (e,)
+            and enforcement.dtype == float
+        ):
+            charged = np.ascontiguousarray(enforcement)
         else:
             charged = np.ascontiguousarray(np.broadcast_to(enforcement, (e,)), dtype=float)
         welfare, rounds, given = k.gain_welfare(
@@ -333,6 +340,7 @@ class Play(_Phase):
             stake,
             p.imitation_payoff == "per_stake",
             charged,
+            overhead,
             contributed,
         )
         outcome = RoundOutcome(n=e, contributed=contributed, seen=seen, welfare=welfare)
