@@ -226,7 +226,7 @@ def test_reputation_and_credit_loops_match_numpy(seed: int, n: int, e: int) -> N
     # after_play moves the machines too: one state that stays put. The tallies of rounds and
     # contributions come from gain_welfare's pass.
     contributed_ab = np.stack([ca, cb], 1)
-    _, rounds_k, given_k = kernels().gain_welfare(
+    _, tallies = kernels().gain_welfare(
         np.zeros(n),
         np.zeros(n),
         a,
@@ -245,8 +245,7 @@ def test_reputation_and_credit_loops_match_numpy(seed: int, n: int, e: int) -> N
         contributed_ab,
         np.ones((e, 2), bool),
         rep,
-        rounds_k,
-        given_k,
+        tallies,
         w,
     )
     np.testing.assert_array_equal(rep, expected)

@@ -211,16 +211,16 @@ def test_gain_welfare_matches_numpy(seed: int, n: int, e: int) -> None:
             charged = enforcement if enforcement.size else np.zeros(e)
             if overhead.size:
                 charged = charged + overhead
-            welfare, rounds, given_ = kernels().gain_welfare(
+            welfare, tallies = kernels().gain_welfare(
                 wealth, period, a, b, pay, stake, per_stake, enforcement, overhead, contributed
             )
             np.testing.assert_array_equal(wealth, w0)
             np.testing.assert_array_equal(period, p0)
             np.testing.assert_array_equal(welfare, (pay[:, 0] + pay[:, 1]) / 2 - charged)
             both = np.concatenate([a, b])
-            np.testing.assert_array_equal(rounds, np.bincount(both, minlength=n))
+            np.testing.assert_array_equal(tallies[:, 4], np.bincount(both, minlength=n))
             np.testing.assert_array_equal(
-                given_,
+                tallies[:, 5],
                 np.bincount(both, np.concatenate([contributed[:, 0], contributed[:, 1]]), n),
             )
 

@@ -420,17 +420,15 @@ def _gain_welfare(
     Wealth takes each side's pay summed per organization (two bincounts, then their sum),
     period payoff the same sums, per unit stake when ``per_stake``. Returns each partnership's
     welfare ``(pay_a + pay_b) / 2 - (enforcement + overhead)`` (``enforcement`` empty: 0.0 as
-    numpy's zeros; ``overhead`` empty: none added), and each organization's rounds played and
-    contributions made (whole numbers, exact in any order) for :func:`_after_play`.
+    numpy's zeros; ``overhead`` empty: none added), and each organization's tallies for
+    :func:`_after_play` (n, 6): rounds played and contributions made in columns 4 and 5 (whole
+    numbers, exact in any order).
     """
     n = wealth.shape[0]
     e = pay.shape[0]
-    g0 = np.zeros(n)
-    g1 = np.zeros(n)
-    h0 = np.zeros(n) if per_stake else g0
-    h1 = np.zeros(n) if per_stake else g1
-    rounds = np.zeros(n, dtype=np.int64)
-    given = np.zeros(n)
+    # One record per organization (the two sides' pay sums, the same per unit stake, rounds,
+    # contributions): each credit touches one cache line, not six arrays'.
+    acc = np.zeros((n, 6))
     welfare = np.empty(e)
     charged = enforcement.shape[0] > 0
     extra = overhead.shape[0] > 0
@@ -439,37 +437,39 @@ def _gain_welfare(
         b = pb[i]
         pay_a = pay[i, 0]
         pay_b = pay[i, 1]
-        g0[a] += pay_a
-        g1[b] += pay_b
+        acc[a, 0] += pay_a
+        acc[b, 1] += pay_b
         if per_stake:
-            h0[a] += pay_a / stake[i]
-            h1[b] += pay_b / stake[i]
-        rounds[a] += 1
-        rounds[b] += 1
-        given[a] += 1.0 if contributed[i, 0] else 0.0
-        given[b] += 1.0 if contributed[i, 1] else 0.0
+            acc[a, 2] += pay_a / stake[i]
+            acc[b, 3] += pay_b / stake[i]
+        acc[a, 4] += 1.0
+        acc[b, 4] += 1.0
+        acc[a, 5] += 1.0 if contributed[i, 0] else 0.0
+        acc[b, 5] += 1.0 if contributed[i, 1] else 0.0
         cost = enforcement[i] if charged else 0.0
         if extra:
             cost = cost + overhead[i]
         welfare[i] = (pay_a + pay_b) / 2 - cost
+    raw = 0 if per_stake else 2
     for j in range(n):
-        wealth[j] += g0[j] + g1[j]
-        period_payoff[j] += h0[j] + h1[j]
-    return welfare, rounds, given
+        wealth[j] += acc[j, 0] + acc[j, 1]
+        period_payoff[j] += acc[j, 2 - raw] + acc[j, 3 - raw]
+    return welfare, acc
 
 
-def _after_play(machine, nxt, contributed, seen, rep, rounds, given, w):  # pragma: no cover
+def _after_play(machine, nxt, contributed, seen, rep, tallies, w):  # pragma: no cover
     """The machines move on what each side did and saw; reputations take the round (the
     exponentially weighted contribution rate of each organization that played, from
-    :func:`_gain_welfare`'s tallies)."""
+    :func:`_gain_welfare`'s tallies: rounds in column 4, contributions in column 5)."""
     e = contributed.shape[0]
     for i in range(e):
         for s in range(2):
             c = contributed[i, s]
             machine[i, s] = nxt[machine[i, s], 0 if c else 1, 0 if seen[i, s] else 1]
     for j in range(rep.shape[0]):
-        if rounds[j] > 0:
-            rep[j] = (1 - w) * rep[j] + w * (given[j] / rounds[j])
+        rounds = tallies[j, 4]
+        if rounds > 0:
+            rep[j] = (1 - w) * rep[j] + w * (tallies[j, 5] / rounds)
 
 
 def _leaving(alpha, beta, threshold):  # pragma: no cover - compiled

@@ -331,7 +331,7 @@ class Play(_Phase):
             charged = np.ascontiguousarray(enforcement)
         else:
             charged = np.ascontiguousarray(np.broadcast_to(enforcement, (e,)), dtype=float)
-        welfare, rounds, given = k.gain_welfare(
+        welfare, tallies = k.gain_welfare(
             m.wealth,
             m.period_payoff,
             t.pa,
@@ -352,8 +352,7 @@ class Play(_Phase):
             contributed,
             np.ascontiguousarray(outcome.seen),
             m.reputation,
-            rounds,
-            given,
+            tallies,
             float(p.reputation_weight),
         )
         return outcome
