@@ -101,6 +101,29 @@ def test_phases_bit_identical_on_other_branches(name: str, monkeypatch: pytest.M
     assert reference.rng.bit_generator.state == compiled.rng.bit_generator.state
 
 
+class _OwnStakes(TrustModel):
+    """A model whose stakes are not the stage's level: the compiled path must ask it."""
+
+    def stakes(self, rows):
+        return 1.0 + 0.25 * self.table.age[rows] % 3
+
+
+@needs_numba
+def test_a_model_with_its_own_stakes(monkeypatch: pytest.MonkeyPatch) -> None:
+    states = []
+    for numba in ("0", "1"):
+        monkeypatch.setenv("ALLYSIM_NUMBA", numba)
+        m = _OwnStakes(TrustParams(n_organizations=100, capacity=4), seed=2)
+        for _ in range(25):
+            m.step()
+        states.append(model_state(m))
+    assert_same_state(*states)
+    plain = TrustModel(TrustParams(n_organizations=100, capacity=4), seed=2)
+    for _ in range(25):
+        plain.step()
+    assert not np.array_equal(plain.wealth, states[1]["wealth"])
+
+
 @needs_numba
 @settings(max_examples=40, deadline=None)
 @given(

@@ -373,9 +373,10 @@ def _payoffs(
     dividend,
     stage,
     levels,
+    stakes,
 ):  # pragma: no cover - compiled
-    """partnership_payoff of both sides times the stake (``levels[stage]``); returns pay (e, 2)
-    and the stakes (e,).
+    """partnership_payoff of both sides times the stake (``levels[stage]``, or ``stakes`` as
+    given when it is not empty); returns pay (e, 2) and the stakes (e,).
 
     The dividend is ``synergy * (1 - friction * distance)`` times the parts' factors ``f1``
     then ``f2`` (the first ``n_factors`` of them), as phases._dividend; or ``dividend`` as given
@@ -385,6 +386,7 @@ def _payoffs(
     pay = np.empty((e, 2))
     stake = np.empty(e)
     neg = -cost
+    given_stakes = stakes.shape[0] > 0
     for i in prange(e):
         if n_factors < 0:
             d = dividend[i]
@@ -394,7 +396,7 @@ def _payoffs(
                 d = d * f1[i]
             if n_factors > 1:
                 d = d * f2[i]
-        st = levels[stage[i]]
+        st = stakes[i] if given_stakes else levels[stage[i]]
         stake[i] = st
         c0 = contributed[i, 0]
         c1 = contributed[i, 1]

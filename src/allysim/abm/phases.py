@@ -22,6 +22,7 @@ import numpy as np
 
 from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.components import Part, PlayedRound
+from allysim.abm.ledger import Ledger
 from allysim.abm.payoffs import partnership_payoff
 from allysim.abm.trust import Stage, TrustKind, trust_mean, update_beta
 from allysim.kernels import play_round
@@ -304,6 +305,10 @@ class Play(_Phase):
             given,
             t.stage,
             np.asarray(p.stake_levels, dtype=float),
+            # A model class with its own stakes keeps them (the numpy path asks it too).
+            _NO_FLOATS
+            if type(m).stakes is Ledger.stakes
+            else np.ascontiguousarray(m.stakes(slice(0, e)), dtype=float),
         )
         enforcement = None
         if m.settings.settling:
