@@ -2,8 +2,10 @@
 
 The trust model's step is many small numpy passes over the partnerships; the functions here fuse
 them into one loop each: play (intended moves, the round's moves and perceptions, payoffs, the
-credits to wealth, the machines and reputations), the three Beta-belief updates of
-:class:`~allysim.abm.phases.LearnTrust`, :class:`~allysim.abm.phases.AdvanceStages`, partner
+credits to wealth, the machines and reputations; the parts' hooks run between these loops at
+the numpy path's points), the three Beta-belief updates of
+:class:`~allysim.abm.phases.LearnTrust`, :class:`~allysim.abm.phases.AdvanceStages`, the exit
+tests of :class:`~allysim.abm.phases.Exit`, the Hofstede distance table's look-up, partner
 search's filters, the table compaction of :meth:`~allysim.abm.PartnershipTable.remove`, the
 ledger's credits (the parts' hooks have loops of their own: :mod:`allysim.abm._compiled_contracts`
 for governance, specific investment and stakeholders, :mod:`allysim.abm._compiled_value` for value
@@ -19,7 +21,8 @@ The loops over independent partnerships also have a parallel (``prange``) twin, 
 not depend on the number of threads either.
 
 The compiled path is used when numba can be imported, unless the environment variable
-``ALLYSIM_NUMBA`` is ``0`` (read at each step, so it can be switched within a session).
+``ALLYSIM_NUMBA`` is ``0`` (read at each call of :func:`use_numba`, so it can be switched
+within a session).
 numba is imported only when a compiled loop is first needed; the first call compiles them
 (a few seconds, then cached on disk).
 """
