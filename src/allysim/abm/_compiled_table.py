@@ -36,43 +36,39 @@ def _remove(
     lengthens them to the returned size and calls again).
     """
     e = gone.shape[0]
+    rows = np.empty(e, dtype=np.int64)
     count = 0
     top = 0
     for i in range(e):
-        if gone[i]:
-            count += 1
-            if age[i] + 1 > top:
-                top = age[i] + 1
+        rows[count] = i
+        count += gone[i]
+    for q in range(count):
+        top = max(top, age[rows[q]] + 1)
     if count == 0 or top > ended.shape[0]:
         return count, top
-    for i in range(e):
-        if gone[i]:
-            ended[age[i]] += 1
-            if has_failed and failed[i]:
-                failed_by[age[i]] += 1
-            # Each partner holds the other in exactly one place of its row.
-            for side in range(2):
-                r = pa[i] if side == 0 else pb[i]
-                o = pb[i] if side == 0 else pa[i]
-                for c in range(table.shape[1]):
-                    if table[r, c] == o:
-                        table[r, c] = -1
-                        break
-                degree[r] -= 1
-    # The holes below the new end, in order, take the survivors above it, in order.
+    for q in range(count):
+        i = rows[q]
+        ended[age[i]] += 1
+        if has_failed and failed[i]:
+            failed_by[age[i]] += 1
+        # Each partner holds the other in exactly one place of its row.
+        for side in range(2):
+            r = pa[i] if side == 0 else pb[i]
+            o = pb[i] if side == 0 else pa[i]
+            for c in range(table.shape[1]):
+                if table[r, c] == o:
+                    table[r, c] = -1
+                    break
+            degree[r] -= 1
+    # The holes below the new end (the first removed rows), in order, take the survivors
+    # above it, in order.
     k = e - count
-    holes = np.empty(count, dtype=np.int64)
     fillers = np.empty(count, dtype=np.int64)
     moved = 0
-    for i in range(k):
-        if gone[i]:
-            holes[moved] = i
-            moved += 1
-    moved = 0
     for i in range(k, e):
-        if not gone[i]:
-            fillers[moved] = i
-            moved += 1
+        fillers[moved] = i
+        moved += not gone[i]
+    holes = rows
     _move(floats, holes, fillers, moved)
     _move(ints, holes, fillers, moved)
     _move(bools, holes, fillers, moved)
@@ -99,24 +95,20 @@ def _write(arrays, sources, repeats, fills, given, lo, count):  # pragma: no cov
     for c in range(len(arrays)):
         arr = arrays[c]
         w = arr.shape[1]
-        if given[c]:
-            src = sources[c]
-            r = repeats[c]
-            if r == 1:
-                for k in range(count):
-                    for j in range(w):
-                        arr[lo + k, j] = src[k, j]
-            else:
-                for k in range(count):
-                    for j in range(src.shape[1]):
-                        v = src[k, j]
-                        for q in range(r):
-                            arr[lo + k, j * r + q] = v
+        # The rows are one contiguous block of the C-ordered array.
+        block = arr.reshape(-1)[lo * w : (lo + count) * w]
+        if not given[c]:
+            block[:] = fills[c]
+            continue
+        src = sources[c].reshape(-1)
+        r = repeats[c]
+        if r == 1:
+            block[:] = src[: count * w]
         else:
-            v = fills[c]
-            for k in range(count):
-                for j in range(w):
-                    arr[lo + k, j] = v
+            for x in range(src.shape[0]):
+                v = src[x]
+                for q in range(r):
+                    block[x * r + q] = v
 
 
 def _add(
