@@ -173,9 +173,22 @@ def _add(
 
 
 def _credit_rows(
-    wealth, period_payoff, pa, pb, stage, levels, lo, hi, idx, amount, to_wealth, per_stake, few
+    wealth,
+    period_payoff,
+    pa,
+    pb,
+    stage,
+    levels,
+    lo,
+    hi,
+    use_idx,
+    idx,
+    amount,
+    to_wealth,
+    per_stake,
+    few,
 ):  # pragma: no cover - compiled
-    """Ledger.credit_partners over the rows ``[lo:hi]`` (``idx`` empty) or ``idx``.
+    """Ledger.credit_partners over the rows ``idx`` if ``use_idx``, else ``[lo:hi]``.
 
     The numpy path credits the organizations ``pa[rows]`` then ``pb[rows]`` with
     ``amount[:, 0]`` then ``amount[:, 1]``: in place one by one (``np.add.at``) when ``few``,
@@ -183,7 +196,6 @@ def _credit_rows(
     payoff are accumulated in one pass here, each in that order.
     """
     n = wealth.shape[0]
-    use_idx = idx.shape[0] > 0
     k = idx.shape[0] if use_idx else hi - lo
     w_total = wealth if few else np.zeros(n if to_wealth else 0)
     p_total = period_payoff if few else np.zeros(n)
