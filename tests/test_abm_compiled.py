@@ -103,11 +103,8 @@ def test_compiled_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
     k = kernels()
     for name in (
         "learn",
-        "move_group",
-        "unlink",
         "trust_of",
         "advance",
-        "credit_pairs",
         "coop",
         "round",
         "gain",

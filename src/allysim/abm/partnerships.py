@@ -667,7 +667,7 @@ class _Groups:
     ) -> list[tuple[tuple[np.ndarray, ...], np.ndarray]]:
         """Per group, each column's new rows where it is given (an empty array elsewhere),
         and how many times the loop repeats each of their values (see :func:`_source`)."""
-        out = []
+        out: list[tuple[tuple[np.ndarray, ...], np.ndarray]] = []
         for at, group in enumerate(self.names):
             dummy = self.dummy[at]
             if not group:
