@@ -103,18 +103,13 @@ def test_compiled_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
     k = kernels()
     for name in (
         "learn",
-        "move_group",
-        "unlink",
         "leaving",
         "gone",
         "advance",
-        "credit_pairs",
         "moves",
         "payoffs",
         "gain_welfare",
         "after_play",
-        "meetings",
-        "one_each",
     ):
         dispatcher = getattr(k, name)
         # The loops with a parallel twin: the serial one runs at this size.

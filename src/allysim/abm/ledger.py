@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from allysim.abm import _compiled_table
 from allysim.abm._compiled import kernels, use_numba
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -18,6 +19,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.partnerships import PartnershipTable
 
 __all__ = ["Ledger"]
+
+# The compiled credits' index argument when the rows are a slice.
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 class Ledger:
@@ -86,23 +90,36 @@ class Ledger:
         t = self.table
         if use_numba():
             # The same additions in the same order as below, without the concatenated arrays.
+            lo = hi = 0
+            idx = _NO_ROWS
             if isinstance(rows, slice):
-                idx = np.arange(*rows.indices(t.pa.shape[0]), dtype=np.int64)
+                lo, hi, step = rows.indices(t.pa.shape[0])
+                if step != 1:
+                    idx = np.arange(lo, hi, step, dtype=np.int64)
+                hi = max(lo, hi)
             else:
                 given = np.asarray(rows)
                 idx = np.flatnonzero(given) if given.dtype == bool else given.astype(np.int64)
-            kernels().credit_pairs(
+            use_idx = idx is not _NO_ROWS
+            k = idx.size if use_idx else hi - lo
+            amount = np.ascontiguousarray(amount, dtype=float)
+            if amount.shape != (k, 2):
+                raise ValueError(f"amount must have shape ({k}, 2), one row per row of rows")
+            _compiled_table.kernels().credit_rows(
                 self.wealth,
                 self.period_payoff,
                 t.pa,
                 t.pb,
                 t.stage,
                 np.asarray(self.params.stake_levels, dtype=float),
+                lo,
+                hi,
+                use_idx,
                 idx,
-                np.ascontiguousarray(amount, dtype=float),
+                amount,
                 not utility_only,
                 self.params.imitation_payoff == "per_stake",
-                bool(2 * idx.size * 16 < self.n),
+                bool(2 * k * 16 < self.n),
             )
             return
         stake = self.stakes(rows)

@@ -8,15 +8,21 @@ every partnership at once; a dissolved row is filled by moving a survivor from t
 
 from __future__ import annotations
 
+import math
+import operator
+from typing import Any
+
 import numpy as np
 
-from allysim.abm._compiled import kernels, rows2d, use_numba
+from allysim.abm import _compiled_table
+from allysim.abm._compiled import use_numba
 from allysim.abm.trust import trust_mean
 
 __all__ = ["PartnershipTable"]
 
-# Column dtypes the compiled compaction moves a group at a time.
-_GROUPED = (np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_))
+# The columns whose new rows :meth:`PartnershipTable.add` takes from its arguments; the others
+# take a fill value.
+_GIVEN = ("pid", "pa", "pb", "distance", "pair_eta", "machine", "alpha", "beta", "goodwill_weight")
 
 
 class PartnershipTable:
@@ -143,6 +149,7 @@ class PartnershipTable:
         self.fields: tuple[str, ...] = self.FIELDS
         self._fills: dict[str, object] = {}
         self._rows = m
+        self._groups: _Groups | None = None
 
     def column(self, name: str) -> np.ndarray:
         """A column added by :meth:`add_column` (all rows; the active ones are ``[:n_active]``).
@@ -332,6 +339,19 @@ class PartnershipTable:
         count = a.size
         if count == 0:
             return
+        if use_numba() and self._add_compiled(
+            a,
+            b,
+            {
+                "distance": distance,
+                "pair_eta": pair_eta,
+                "machine": machine,
+                "alpha": alpha,
+                "beta": beta,
+                "goodwill_weight": goodwill_weight,
+            },
+        ):
+            return
         self._link(np.concatenate([a, b]), np.concatenate([b, a]))
         e = self.n_active
         rows = slice(e, e + count)
@@ -403,10 +423,12 @@ class PartnershipTable:
         >>> t.remove(np.zeros(0, bool)); t.dissolved
         0
         """
+        e = self.n_active
+        if use_numba() and self._remove_compiled(gone, failed, e):
+            return
         count = int(gone.sum())
         if count == 0:
             return
-        e = self.n_active
         ages = self.age[:e][gone]
         top = int(ages.max()) + 1
         if top > self.ended_by_age.size:
@@ -422,33 +444,247 @@ class PartnershipTable:
             self.failed_by_age += np.bincount(failed_ages, minlength=self.failed_by_age.size)
         a, b = self.pa[:e][gone], self.pb[:e][gone]
         table = self.partner_table
-        compiled = kernels() if use_numba() else None
-        if compiled is not None:
-            compiled.unlink(table, self.degree, a, b)
-        else:
-            table[a, (table[a] == b[:, None]).argmax(axis=1)] = -1
-            table[b, (table[b] == a[:, None]).argmax(axis=1)] = -1
-            np.subtract.at(self.degree, a, 1)
-            np.subtract.at(self.degree, b, 1)
+        table[a, (table[a] == b[:, None]).argmax(axis=1)] = -1
+        table[b, (table[b] == a[:, None]).argmax(axis=1)] = -1
+        np.subtract.at(self.degree, a, 1)
+        np.subtract.at(self.degree, b, 1)
         # Fill the holes below the new end with the survivors above it: O(removed) rows move.
         k = e - count
         holes = np.flatnonzero(gone[:k])
         fillers = k + np.flatnonzero(~gone[k:])
-        if compiled is not None:
-            # One compiled call per dtype (a call costs microseconds, and there are 14+ columns).
-            groups: dict[np.dtype, list[np.ndarray]] = {}
-            for name in self.fields:
-                arr = getattr(self, name)
-                if arr.flags.c_contiguous and arr.dtype in _GROUPED:
-                    groups.setdefault(arr.dtype, []).append(rows2d(arr))
-                else:
-                    arr[holes] = np.take(arr, fillers, axis=0)
-            for arrays in groups.values():
-                compiled.move_group(tuple(arrays), holes, fillers)
-        else:
-            for name in self.fields:
-                arr = getattr(self, name)
-                arr[holes] = np.take(arr, fillers, axis=0)  # take: faster than fancy indexing
+        for name in self.fields:
+            arr = getattr(self, name)
+            arr[holes] = np.take(arr, fillers, axis=0)  # take: faster than fancy indexing
         self.n_active = k
         self.dissolved += count
         self.dissolved_total += count
+
+    def _column_groups(self) -> _Groups:
+        """The compiled loops' view of the columns, rebuilt when a column was added or
+        replaced since it was built."""
+        groups = self._groups
+        if (
+            groups is None
+            or groups.fields is not self.fields
+            or groups.never_betrayed != self.never_betrayed
+            or not all(map(operator.is_, groups.get(self), groups.columns))
+        ):
+            groups = self._groups = _Groups(self)
+        return groups
+
+    def _remove_compiled(self, gone: np.ndarray, failed: np.ndarray | None, e: int) -> bool:
+        """:meth:`remove` in one compiled call; False (nothing done) where the numpy path must
+        run instead (flags that are not booleans over the active rows)."""
+        g = self._column_groups()
+        if not (
+            isinstance(gone, np.ndarray)
+            and gone.dtype == np.bool_
+            and gone.shape == (e,)
+            and e <= g.rows
+        ):
+            return False
+        has_failed = failed is not None
+        if has_failed:
+            if not (
+                isinstance(failed, np.ndarray) and failed.dtype == np.bool_ and failed.shape == (e,)
+            ):
+                return False
+        else:
+            failed = gone
+        while True:
+            count, top = _compiled_table.kernels().remove(
+                gone,
+                failed,
+                has_failed,
+                self.age,
+                self.pa,
+                self.pb,
+                self.partner_table,
+                self.degree,
+                self.ended_by_age,
+                self.failed_by_age,
+                g.floats,
+                g.ints,
+                g.bools,
+            )
+            if count == 0:
+                return True
+            if top <= self.ended_by_age.size:
+                break
+            self._grow_age_counts(top)
+        if g.others:
+            # Columns the loop does not take (other dtypes, not contiguous): the numpy way.
+            k = e - count
+            holes = np.flatnonzero(gone[:k])
+            fillers = k + np.flatnonzero(~gone[k:])
+            for name in g.others:
+                arr = getattr(self, name)
+                arr[holes] = np.take(arr, fillers, axis=0)
+        self.n_active = e - count
+        self.dissolved += count
+        self.dissolved_total += count
+        return True
+
+    def _grow_age_counts(self, top: int) -> None:
+        """Lengthen ``ended_by_age`` and ``failed_by_age`` to hold age ``top - 1``."""
+        size = max(top, 2 * self.ended_by_age.size)
+        for name in ("ended_by_age", "failed_by_age"):
+            grown = np.zeros(size, dtype=np.int64)
+            old = getattr(self, name)
+            grown[: old.size] = old
+            setattr(self, name, grown)
+
+    def _add_compiled(self, a: np.ndarray, b: np.ndarray, given: dict[str, Any]) -> bool:
+        """:meth:`add` in one compiled call; False (nothing done) where the numpy path must run
+        instead (it then writes the same, or raises its error)."""
+        g = self._column_groups()
+        count = a.size
+        e = self.n_active
+        if not (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.dtype == np.int64
+            and b.dtype == np.int64
+            and a.shape == (count,)
+            and b.shape == (count,)
+            and e + count <= g.rows
+        ):
+            return False
+        values = dict(given, pa=a, pb=b)
+        values["pid"] = np.arange(self._next_pid, self._next_pid + count, dtype=np.int64)
+        try:
+            sources = g.sources(values, count)
+        except (ValueError, TypeError):
+            return False
+        if not _compiled_table.kernels().add(
+            a,
+            b,
+            self.partner_table,
+            self.degree,
+            e,
+            g.floats,
+            *sources[0],
+            g.fills[0],
+            g.given[0],
+            g.ints,
+            *sources[1],
+            g.fills[1],
+            g.given[1],
+            g.bools,
+            *sources[2],
+            g.fills[2],
+            g.given[2],
+        ):
+            return False
+        rows = slice(e, e + count)
+        for name in g.others:
+            value = values[name] if name in values else g.fill_of[name]
+            getattr(self, name)[rows] = value
+        self.n_active = e + count
+        self._next_pid += count
+        self.formed += count
+        self.formed_total += count
+        return True
+
+
+def _source(value: Any, shape: tuple[int, ...], dtype: np.dtype) -> tuple[np.ndarray, int]:
+    """``value`` as the C-contiguous (count, width / r) rows that ``column[rows] = value``
+    writes, each value repeated ``r`` times (``shape``: the rows' shape, ``dtype``: the
+    column's). ``r`` > 1 where ``value`` has a last axis of 1 that numpy broadcasts (the
+    partner search's priors): the loop repeats it instead of a broadcast copy."""
+    if type(value) is np.ndarray and value.dtype == dtype and value.flags.c_contiguous:
+        if value.shape == shape:
+            return (value if len(shape) == 2 else value.reshape(shape[0], -1)), 1
+        if len(shape) > 1 and value.shape == (*shape[:-1], 1):
+            return value.reshape(shape[0], -1), shape[-1]
+    value = np.ascontiguousarray(np.broadcast_to(value, shape), dtype=dtype)
+    return value.reshape(shape[0], -1), 1
+
+
+def _width(column: np.ndarray) -> int:
+    """Values per row of a column."""
+    return math.prod(column.shape[1:])
+
+
+class _Groups:
+    """A table's columns as the compiled loops take them: per dtype of
+    :data:`~allysim.abm._compiled_table.GROUPED`, a tuple of (rows, width) views, each
+    column's fill value for new rows and whether :meth:`PartnershipTable.add` is given its
+    values instead; ``others``: the columns left to numpy."""
+
+    def __init__(self, table: PartnershipTable) -> None:
+        self.fields = table.fields
+        self.get = operator.attrgetter(*self.fields)
+        self.columns = self.get(table)
+        if len(self.fields) == 1:
+            self.columns = (self.columns,)
+        fill_of: dict[str, Any] = {
+            "age": 0,
+            "stage": 0,
+            "in_stage": 0,
+            "last_betrayal": table.never_betrayed,
+            "streak": 0,
+            **table._fills,
+        }
+        self.fill_of = fill_of
+        names: list[list[str]] = [[], [], []]
+        views: list[list[np.ndarray]] = [[], [], []]
+        columns: list[list[np.ndarray]] = [[], [], []]
+        fills: list[list[np.ndarray]] = [[], [], []]
+        self.others: list[str] = []
+        self.rows = min((c.shape[0] for c in self.columns), default=0)
+        for name, col in zip(self.fields, self.columns, strict=True):
+            grouped = col.ndim >= 1 and col.flags.c_contiguous and col.dtype in _GROUPED_DTYPES
+            if grouped and name not in _GIVEN and np.ndim(fill_of.get(name, 0)) != 0:
+                grouped = False  # a fill per row element: numpy's broadcasting
+            if not grouped:
+                self.others.append(name)
+                continue
+            at = _GROUPED_DTYPES.index(col.dtype)
+            names[at].append(name)
+            columns[at].append(col)
+            views[at].append(col.reshape(col.shape[0], _width(col)))
+            # The value numpy writes for the fill (cast to the column's dtype as it casts).
+            one = np.empty(1, dtype=col.dtype)
+            one[:] = fill_of.get(name, 0)
+            fills[at].append(one)
+        self.names = names
+        self.dummy = tuple(np.zeros((0, 0), dtype=d) for d in _GROUPED_DTYPES)
+        groups = [tuple(v) if v else (self.dummy[at],) for at, v in enumerate(views)]
+        self.floats, self.ints, self.bools = groups
+        self.fills = tuple(
+            np.concatenate(f) if f else np.zeros(1, dtype=d)
+            for f, d in zip(fills, _GROUPED_DTYPES, strict=True)
+        )
+        self.given = tuple(
+            np.array([name in _GIVEN for name in group] or [False]) for group in names
+        )
+        self.by_group = [[(c.shape[1:], c.dtype) for c in group] for group in columns]
+        self.never_betrayed = table.never_betrayed
+
+    def sources(
+        self, values: dict[str, Any], count: int
+    ) -> list[tuple[tuple[np.ndarray, ...], np.ndarray]]:
+        """Per group, each column's new rows where it is given (an empty array elsewhere),
+        and how many times the loop repeats each of their values (see :func:`_source`)."""
+        out: list[tuple[tuple[np.ndarray, ...], np.ndarray]] = []
+        for at, group in enumerate(self.names):
+            dummy = self.dummy[at]
+            if not group:
+                out.append(((dummy,), _ONCE))
+                continue
+            arrays = []
+            repeats = []
+            for name, (trailing, dtype) in zip(group, self.by_group[at], strict=True):
+                if name in values:
+                    src, r = _source(values[name], (count, *trailing), dtype)
+                else:
+                    src, r = dummy, 1
+                arrays.append(src)
+                repeats.append(r)
+            out.append((tuple(arrays), np.array(repeats, dtype=np.int64)))
+        return out
+
+
+_ONCE = np.ones(1, dtype=np.int64)
+_GROUPED_DTYPES = _compiled_table.GROUPED
