@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from allysim.abm._compiled import use_numba
+
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
 
@@ -69,6 +71,26 @@ class Imitation:
         per_step = m.period_payoff / max(p.imitation_every, 1)
         peer = m.network.peers(rng)
         p_adopt = _fermi(p.selection, per_step[peer] - per_step)
+        if use_numba():
+            from allysim.abm._compiled_search import kernels
+
+            # The draws and the rest in one loop (the exponential stays numpy's: numba's may
+            # differ in the last bit).
+            m.strategy_of = kernels().imitate(
+                rng,
+                p_adopt,
+                peer,
+                m.strategy_of,
+                float(p.mutation),
+                len(m.strategies.names),
+                m.period_payoff,
+                t.machine,
+                t.pa,
+                t.pb,
+                t.n_active,
+                m.strategies.start,
+            )
+            return
         u = rng.random((3, n))
         new = np.where(u[0] < p_adopt, m.strategy_of[peer], m.strategy_of)
         mutate = u[1] < p.mutation
