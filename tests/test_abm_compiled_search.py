@@ -12,6 +12,7 @@ import pytest
 from abm_state import assert_same_state, model_state
 from allysim.abm import Standing, TrustModel, TrustParams, ValueCreation
 from allysim.abm.network import TieNetwork
+from allysim.mechanisms import Communication, Monitoring, Reputation, Sanction
 
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 pytestmark = pytest.mark.skipif(
@@ -42,6 +43,18 @@ CASES = {
     },
     # Acceptance scores capped at 1 (offset 1) and a distance that lowers them.
     "sure": {"acceptance_offset": 1.0, "search_rate": 1.0, "culture_noise": 0.3},
+    # A settling mechanism (goodwill weights by goodwill_weights), and the mechanisms that set
+    # perception noise, clarity and visibility. (Without one, every goodwill weight is 1 in a
+    # dilemma: withholding always pays against a contributor.)
+    "settled": {
+        "mechanisms": [
+            Sanction(fine=1.5, detection=0.5),
+            Monitoring(0.2),
+            Communication(0.5),
+            Reputation(0.7),
+        ],
+        "attribution_discount": 0.6,
+    },
 }
 
 
@@ -113,9 +126,9 @@ def test_compiled_loops_ran(monkeypatch):
     k = kernels()
     for name in (
         "seekers",
-        "complete_candidates",
+        "skip_self",
         "graph_candidates",
-        "complete_peers",
+        "with_neighbours",
         "graph_peers",
         "meet",
         "judge",

@@ -2,20 +2,22 @@
 ``fast`` extra).
 
 :meth:`~allysim.abm.search.PartnerSearch.search` on the compiled path is three loops around the
-calls that stay in Python (the network's candidate draw, the cultural distance, the parts'
-acceptance factors, the partnership table's ``add`` and the parts' ``on_form``):
+calls that stay in Python (the random draws, the network's candidate draw, the cultural
+distance, the parts' acceptance factors, the partnership table's ``add`` and the parts'
+``on_form``):
 
-1. :func:`_seekers`: who is free and seeks, in a random order;
+1. :func:`_seekers`: who is free and seeks;
 2. :func:`_meet`: the meetings that are judged (the one met is free, another organization and
    not a partner yet);
-3. :func:`_judge`: both sides' acceptance scores, the acceptance draws, first-come matching and
-   the new partnerships' columns.
+3. :func:`_judge`: both sides' acceptance scores, acceptance, first-come matching and the new
+   partnerships' columns (their goodwill weights too when no mechanism settles the rounds).
 
-The loops draw their random numbers from the model's numpy Generator themselves (numba's
-``Generator`` methods give numpy's numbers and leave the Generator in numpy's state), in the
-numpy path's order: ``rng.random((2, k))`` fills its first row before its second, so a loop
-draws the whole first row before the second. Every floating-point operation happens in the same
-order as on the numpy path, so both paths give the same results to the bit.
+The random numbers are drawn by the model's numpy Generator, in bulk and in the numpy path's
+order, and passed in. (numba can draw from a numpy Generator inside a loop, bit for bit, but
+here it was slower: unboxing the Generator cost 8.5 us a call, a scalar ``rng.random()`` 12-17
+ns against numpy's 2.4 ns a number in bulk, and numba's ``shuffle`` five times numpy's
+``permutation``.) Every floating-point operation happens in the same order as on the numpy
+path, so both paths give the same results to the bit.
 
 numba is imported only when a loop is first needed (:func:`kernels`); the compiled code is
 cached on disk.
@@ -31,38 +33,30 @@ import numpy as np
 __all__ = ["kernels"]
 
 
-def _seekers(rng, degree, capacity, search_rate, width):  # pragma: no cover - compiled
-    """The free organizations that seek (``rng.random(n) < search_rate``), shuffled, and
-    True; or nothing drawn and False when an entry of ``capacity`` exceeds ``width``."""
+def _seekers(u, degree, capacity, search_rate):  # pragma: no cover - compiled
+    """``np.flatnonzero((degree < capacity) & (u < search_rate))``: the free organizations
+    that seek, ascending."""
     n = degree.shape[0]
     out = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        if capacity[i] > width:
-            return out[:0], False
     k = 0
     for i in range(n):
-        u = rng.random()
-        if degree[i] < capacity[i] and u < search_rate:
+        if (degree[i] < capacity[i]) & (u[i] < search_rate):
             out[k] = i
             k += 1
-    seekers = out[:k]
-    if k > 0:
-        rng.shuffle(seekers)  # numpy's permutation: a copy, shuffled the same way
-    return seekers, True
+    return out[:k]
 
 
-def _complete_candidates(rng, seekers, n):  # pragma: no cover - compiled
-    """TieNetwork.candidates on the complete network: any other organization, uniformly."""
-    cand = rng.integers(0, n - 1, seekers.shape[0])
-    for k in range(seekers.shape[0]):
+def _skip_self(cand, seekers):  # pragma: no cover - compiled
+    """``cand += cand >= seekers``: a draw over the n - 1 others made an organization index."""
+    for k in range(cand.shape[0]):
         if cand[k] >= seekers[k]:
             cand[k] += 1
     return cand
 
 
-def _graph_candidates(rng, seekers, indptr, indices):  # pragma: no cover - compiled
-    """TieNetwork.candidates on a CSR network: the seekers with a neighbour, and one drawn
-    uniformly (``int(u * degree)``) for each."""
+def _graph_candidates(u, seekers, indptr, indices):  # pragma: no cover - compiled
+    """TieNetwork.candidates on a CSR network from ``u`` (one uniform per seeker with a
+    neighbour, in order): those seekers, and the neighbour ``int(u * degree)`` of each."""
     m = seekers.shape[0]
     n = indptr.shape[0] - 1
     kept = np.empty(m, dtype=np.int64)
@@ -74,29 +68,33 @@ def _graph_candidates(rng, seekers, indptr, indices):  # pragma: no cover - comp
             raise IndexError("a seeker is not an organization index")
         deg = indptr[s + 1] - indptr[s]
         if deg > 0:
-            pick = np.int64(rng.random() * deg)
             kept[k] = s
-            cand[k] = indices[indptr[s] + pick]
+            cand[k] = indices[indptr[s] + np.int64(u[k] * deg)]
             k += 1
     return kept[:k], cand[:k]
 
 
-def _complete_peers(rng, n):  # pragma: no cover - compiled
-    """TieNetwork.peers on the complete network: any other organization, uniformly."""
-    peer = rng.integers(0, n - 1, n)
-    for i in range(n):
-        if peer[i] >= i:
-            peer[i] += 1
-    return peer
+def _with_neighbours(seekers, indptr):  # pragma: no cover - compiled
+    """How many of ``seekers`` have a neighbour on the CSR network."""
+    n = indptr.shape[0] - 1
+    count = 0
+    for j in range(seekers.shape[0]):
+        s = seekers[j]
+        if s < 0 or s >= n:
+            raise IndexError("a seeker is not an organization index")
+        if indptr[s + 1] > indptr[s]:
+            count += 1
+    return count
 
 
-def _graph_peers(rng, indptr, indices):  # pragma: no cover - compiled
-    """TieNetwork.peers on a CSR network: a uniform neighbour, or itself when it has none."""
+def _graph_peers(u, indptr, indices):  # pragma: no cover - compiled
+    """TieNetwork.peers on a CSR network from ``u`` (one uniform per organization): a
+    neighbour, or the organization itself when it has none."""
     n = indptr.shape[0] - 1
     peer = np.empty(n, dtype=np.int64)
     for i in range(n):
         deg = indptr[i + 1] - indptr[i]
-        pick = min(np.int64(rng.random() * deg), max(deg - 1, 0))
+        pick = min(np.int64(u[i] * deg), max(deg - 1, 0))
         peer[i] = indices[indptr[i] + pick] if deg > 0 else i
     return peer
 
@@ -124,7 +122,7 @@ def _meet(seekers, cand, degree, capacity, partner_table):  # pragma: no cover -
 
 
 def _judge(
-    rng,
+    u,
     a,
     b,
     dist,
@@ -137,13 +135,15 @@ def _judge(
     strategy_of,
     capability,
 ):  # pragma: no cover - compiled
-    """Mutual assessment, the acceptance draws (``rng.random((2, k))``), first-come matching
-    and the columns of the partnerships formed.
+    """Mutual assessment, acceptance (uniforms ``u``, (2, k)), first-come matching and the
+    columns of the partnerships formed.
 
     ``coefficients``: neutral_reputation, visibility, acceptance_offset, perception_noise,
-    culture_noise, clarity, prior_strength, benefit, synergy, culture_friction. Returns the
-    formed pairs' a, b, distance, pair_eta, machine (f, 2), alpha and beta (f, 2, 1), and the
-    arguments received_a, received_b and dividend of goodwill_weights.
+    culture_noise, clarity, prior_strength, benefit, synergy, culture_friction, cost,
+    ``1 - attribution_discount * 1.0`` and whether the goodwill weights are computed here (1:
+    no settling mechanism) or left to goodwill_weights (0). Returns the formed pairs' a, b,
+    distance, pair_eta, machine (f, 2), alpha and beta (f, 2, 1), goodwill_weight (f, 2, 2;
+    (0, 2, 2) when left), and goodwill_weights' arguments received_a, received_b and dividend.
     """
     neutral = coefficients[0]
     visibility = coefficients[1]
@@ -155,6 +155,9 @@ def _judge(
     benefit = coefficients[7]
     synergy = coefficients[8]
     friction = coefficients[9]
+    cost = coefficients[10]
+    untempted = coefficients[11]
+    unsettled = coefficients[12] != 0.0
     m = a.shape[0]
     score_a = np.empty(m)
     score_b = np.empty(m)
@@ -176,13 +179,11 @@ def _judge(
             sb = 1.0 if sb >= 1.0 else sb
         score_a[j] = sa
         score_b[j] = sb
-    u0 = rng.random(m)  # the first row of rng.random((2, m)), before any of the second
     used = np.zeros(n, dtype=np.bool_)
     rows = np.empty(m, dtype=np.int64)
     f = 0
     for j in range(m):
-        u1 = rng.random()
-        if u0[j] < score_a[j] and u1 < score_b[j]:
+        if (u[0, j] < score_a[j]) & (u[1, j] < score_b[j]):
             x = a[j]
             y = b[j]
             if not used[x] and not used[y]:
@@ -200,6 +201,9 @@ def _judge(
     received_a = np.empty(f)
     received_b = np.empty(f)
     dividend = np.empty(f)
+    weight = np.empty((f if unsettled else 0, 2, 2))
+    # payoffs._weights_unsettled: withholding against a withholder gains 0 - (-cost).
+    against_withholder = 1.0 if 0.0 - (-cost) > 0 else untempted
     keep = 1 - perception_noise
     unclear = 1 - clarity
     for r in range(f):
@@ -224,26 +228,44 @@ def _judge(
         received_a[r] = benefit * capability[y]
         received_b[r] = benefit * capability[x]
         dividend[r] = synergy * (1 - friction * d)
-    return fa, fb, fdist, pair_eta, machine, alpha, beta, received_a, received_b, dividend
+        if unsettled:
+            # payoffs._weights_unsettled: withholding against a contributor gains received -
+            # (received - cost + dividend); side 0 receives b's contribution, side 1 a's.
+            gain_a = received_b[r] - (received_b[r] - cost + dividend[r])
+            gain_b = received_a[r] - (received_a[r] - cost + dividend[r])
+            weight[r, 0, 0] = 1.0 if gain_a > 0 else untempted
+            weight[r, 1, 0] = 1.0 if gain_b > 0 else untempted
+            weight[r, 0, 1] = against_withholder
+            weight[r, 1, 1] = against_withholder
+    return (
+        fa,
+        fb,
+        fdist,
+        pair_eta,
+        machine,
+        alpha,
+        beta,
+        weight,
+        received_a,
+        received_b,
+        dividend,
+    )
 
 
 def _imitate(
-    rng, p_adopt, peer, strategy_of, mutation, k, period_payoff, machine, pa, pb, e, start
+    u, p_adopt, peer, strategy_of, mutation, k, period_payoff, machine, pa, pb, e, start
 ):  # pragma: no cover - compiled
-    """Imitation.imitate from the adoption chances on: the draws ``rng.random((3, n))`` (row
-    by row), the new strategies, the payoffs reset and the machines of changed organizations
+    """Imitation.imitate from the adoption chances and the uniforms ``u`` (3, n) on: the new
+    strategies, the payoffs reset and the machines of changed organizations
     restarted in rows ``[:e]``. Returns the new strategies."""
     n = strategy_of.shape[0]
-    u0 = rng.random(n)
-    u1 = rng.random(n)
     new = np.empty(n, dtype=np.int64)
     changed = np.zeros(n, dtype=np.bool_)
     any_changed = False
     for i in range(n):
-        u2 = rng.random()
-        s = strategy_of[peer[i]] if u0[i] < p_adopt[i] else strategy_of[i]
-        if u1[i] < mutation:
-            s = min(np.int64(u2 * k), k - 1)
+        s = strategy_of[peer[i]] if u[0, i] < p_adopt[i] else strategy_of[i]
+        if u[1, i] < mutation:
+            s = min(np.int64(u[2, i] * k), k - 1)
         new[i] = s
         if s != strategy_of[i]:
             changed[i] = True
@@ -277,14 +299,13 @@ def kernels() -> SimpleNamespace:
 
     from allysim.kernels import _compiled_numba  # noqa: F401  (the threading layer)
 
-    # numpy's error model: a division by zero gives inf or NaN, as numpy's does. Never
-    # parallel: the loops draw from the Generator.
+    # numpy's error model: a division by zero gives inf or NaN, as numpy's does.
     jit = numba.njit(cache=True, nogil=True, error_model="numpy")
     return SimpleNamespace(
         seekers=jit(_seekers),
-        complete_candidates=jit(_complete_candidates),
+        skip_self=jit(_skip_self),
         graph_candidates=jit(_graph_candidates),
-        complete_peers=jit(_complete_peers),
+        with_neighbours=jit(_with_neighbours),
         graph_peers=jit(_graph_peers),
         meet=jit(_meet),
         judge=jit(_judge),

@@ -74,10 +74,10 @@ class Imitation:
         if use_numba():
             from allysim.abm._compiled_search import kernels
 
-            # The draws and the rest in one loop (the exponential stays numpy's: numba's may
-            # differ in the last bit).
+            # The rest in one loop (the exponential stays numpy's: numba's may differ in the last
+            # bit).
             m.strategy_of = kernels().imitate(
-                rng,
+                rng.random((3, n)),
                 p_adopt,
                 peer,
                 m.strategy_of,

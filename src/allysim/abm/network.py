@@ -106,9 +106,12 @@ class TieNetwork:
         if use_numba():
             from allysim.abm._compiled_search import kernels
 
+            loops = kernels()
             if self.graph is None:
-                return seekers, kernels().complete_candidates(rng, seekers, self.n)
-            return kernels().graph_candidates(rng, seekers, self._indptr, self._indices)
+                cand = rng.integers(0, self.n - 1, size=seekers.size)
+                return seekers, loops.skip_self(cand, seekers)
+            u = rng.random(loops.with_neighbours(seekers, self._indptr))
+            return loops.graph_candidates(u, seekers, self._indptr, self._indices)
         if self.graph is None:
             cand = rng.integers(0, self.n - 1, size=seekers.size)
             cand += cand >= seekers  # uniform over the others
@@ -139,12 +142,10 @@ class TieNetwork:
         [0, 1, 2]
         """
         n = self.n
-        if use_numba():
+        if use_numba() and self.graph is not None:
             from allysim.abm._compiled_search import kernels
 
-            if self.graph is None:
-                return kernels().complete_peers(rng, n)
-            return kernels().graph_peers(rng, self._indptr, self._indices)
+            return kernels().graph_peers(rng.random(n), self._indptr, self._indices)
         if self.graph is None:
             peer = rng.integers(0, n - 1, size=n)
             peer += peer >= np.arange(n)

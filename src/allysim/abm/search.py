@@ -205,14 +205,11 @@ class PartnerSearch:
         m, t, p = self.model, self.model.table, self.model.params
         rng = m.rng
         width = t.partner_table.shape[1]
-        if p.capacity != width:
+        if p.capacity != width or m.capacity.max(initial=0) > width:
             raise self._capacity_error()
-        if use_numba():
-            if not self._search_compiled():
-                raise self._capacity_error()
+        if use_numba() and m.capacity.shape == t.degree.shape:
+            self._search_compiled()
             return
-        if m.capacity.max(initial=0) > width:
-            raise self._capacity_error()
         free = t.degree < m.capacity
         seekers = np.flatnonzero(free & (rng.random(p.n_organizations) < p.search_rate))
         if seekers.size == 0:
@@ -247,27 +244,25 @@ class PartnerSearch:
             f"run, set model.capacity (per organization, each at most {width})"
         )
 
-    def _search_compiled(self) -> bool:
-        """:meth:`search` on the compiled path: the same draws in the same order and the same
-        numbers, in three loops around the calls that stay in Python (the network's draw, the
-        cultural distance, the parts' factors, the table's ``add`` and ``on_form``). False
-        (nothing drawn) when an entry of ``model.capacity`` exceeds the table's width."""
+    def _search_compiled(self) -> None:
+        """:meth:`search` after its checks, on the compiled path: the same draws in the same
+        order and the same numbers, in three loops around the calls that stay in Python (the
+        draws, the network's, the cultural distance, the parts' factors, the table's ``add``
+        and ``on_form``)."""
         m, t, p, s = self.model, self.model.table, self.model.params, self.model.settings
         rng = m.rng
         loops = kernels_search()
-        seekers, fits = loops.seekers(
-            rng, t.degree, m.capacity, float(p.search_rate), t.partner_table.shape[1]
-        )
-        if not fits:
-            return False
+        u = rng.random(p.n_organizations)
+        seekers = loops.seekers(u, t.degree, m.capacity, float(p.search_rate))
         if seekers.size == 0:
-            return True
+            return
+        seekers = rng.permutation(seekers)  # as on the numpy path: numba's shuffle is slower
         seekers, cand = m.network.candidates(seekers, rng)
         a, b = loops.meet(
             np.asarray(seekers), np.asarray(cand), t.degree, m.capacity, t.partner_table
         )
         if a.size == 0:
-            return True
+            return
         dist = np.ascontiguousarray(m.cultural_distance(a, b), dtype=float)
         side_a: list[np.ndarray] = []
         side_b: list[np.ndarray] = []
@@ -290,11 +285,15 @@ class PartnerSearch:
                 p.benefit,
                 p.synergy,
                 p.culture_friction,
+                p.cost,
+                1 - p.attribution_discount * 1.0,
+                0.0 if s.settling else 1.0,
             ],
             dtype=float,
         )
-        new_a, new_b, dist, pair_eta, machine, alpha, beta, got_a, got_b, dividend = loops.judge(
-            rng,
+        u = rng.random((2, a.size))
+        formed = loops.judge(
+            u,
             a,
             b,
             dist,
@@ -307,8 +306,11 @@ class PartnerSearch:
             m.strategy_of,
             m.capability,
         )
+        new_a, new_b, dist, pair_eta, machine, alpha, beta, weight, got_a, got_b, div = formed
         if new_a.size == 0:
-            return True
+            return
+        if s.settling:
+            weight = goodwill_weights(got_a, got_b, p.cost, div, s.settling, p.attribution_discount)
         first = t.n_active
         t.add(
             new_a,
@@ -318,14 +320,11 @@ class PartnerSearch:
             machine=machine,
             alpha=alpha,
             beta=beta,
-            goodwill_weight=goodwill_weights(
-                got_a, got_b, p.cost, dividend, s.settling, p.attribution_discount
-            ),
+            goodwill_weight=weight,
         )
         rows = slice(first, t.n_active)
         for part in m.parts:
             part.on_form(m, rows)
-        return True
 
     def _form(self, a, b, dist, score_a, score_b) -> None:
         """Start partnerships between a[i] and b[i], with trust priors from the assessments."""
