@@ -33,14 +33,16 @@ import numpy as np
 __all__ = ["kernels"]
 
 
-def _seekers(u, degree, capacity, search_rate):  # pragma: no cover - compiled
-    """``np.flatnonzero((degree < capacity) & (u < search_rate))``: the free organizations
-    that seek, ascending."""
+def _seekers(u, degree, capacity, search_rate, free):  # pragma: no cover - compiled
+    """``np.flatnonzero(free & (u < search_rate))``: the free organizations that seek,
+    ascending; ``free`` (out) takes ``degree < capacity``."""
     n = degree.shape[0]
     out = np.empty(n, dtype=np.int64)
     k = 0
     for i in range(n):
-        if (degree[i] < capacity[i]) & (u[i] < search_rate):
+        fr = degree[i] < capacity[i]
+        free[i] = fr
+        if fr & (u[i] < search_rate):
             out[k] = i
             k += 1
     return out[:k]
@@ -99,7 +101,7 @@ def _graph_peers(u, indptr, indices):  # pragma: no cover - compiled
     return peer
 
 
-def _meet(seekers, cand, degree, capacity, partner_table):  # pragma: no cover - compiled
+def _meet(seekers, cand, free, partner_table):  # pragma: no cover - compiled
     """The meetings judged: the one met is free, another organization and not yet a partner."""
     m = seekers.shape[0]
     a = np.empty(m, dtype=np.int64)
@@ -108,7 +110,7 @@ def _meet(seekers, cand, degree, capacity, partner_table):  # pragma: no cover -
     for j in range(m):
         s = seekers[j]
         c = cand[j]
-        if degree[c] >= capacity[c] or c == s:
+        if c == s or not free[c]:
             continue
         partners = False
         for place in range(partner_table.shape[1]):
@@ -159,8 +161,11 @@ def _judge(
     untempted = coefficients[11]
     unsettled = coefficients[12] != 0.0
     m = a.shape[0]
-    score_a = np.empty(m)
-    score_b = np.empty(m)
+    used = np.zeros(n, dtype=np.bool_)
+    rows = np.empty(m, dtype=np.int64)
+    kept_a = np.empty(m)
+    kept_b = np.empty(m)
+    f = 0
     for j in range(m):
         near = 1 - dist[j]
         seen_b = neutral + visibility * (reputation[b[j]] - neutral)
@@ -177,19 +182,16 @@ def _judge(
         for p in range(factors_b.shape[0]):
             sb = sb * factors_b[p, j]
             sb = 1.0 if sb >= 1.0 else sb
-        score_a[j] = sa
-        score_b[j] = sb
-    used = np.zeros(n, dtype=np.bool_)
-    rows = np.empty(m, dtype=np.int64)
-    f = 0
-    for j in range(m):
-        if (u[0, j] < score_a[j]) & (u[1, j] < score_b[j]):
+        # Both accept, and neither has formed a partnership earlier in the order.
+        if (u[0, j] < sa) & (u[1, j] < sb):
             x = a[j]
             y = b[j]
             if not used[x] and not used[y]:
                 used[x] = True
                 used[y] = True
                 rows[f] = j
+                kept_a[f] = sa
+                kept_b[f] = sb
                 f += 1
     fa = np.empty(f, dtype=np.int64)
     fb = np.empty(f, dtype=np.int64)
@@ -219,8 +221,8 @@ def _judge(
         pair_eta[r] = misread * unclear
         machine[r, 0] = start[strategy_of[x]]
         machine[r, 1] = start[strategy_of[y]]
-        sa = score_a[j]
-        sb = score_b[j]
+        sa = kept_a[r]
+        sb = kept_b[r]
         alpha[r, 0, 0] = 1 + prior * sa
         alpha[r, 1, 0] = 1 + prior * sb
         beta[r, 0, 0] = 1 + prior * (1 - sa)

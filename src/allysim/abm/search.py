@@ -181,6 +181,8 @@ class PartnerSearch:
 
     def __init__(self, model: TrustModel) -> None:
         self.model = model
+        # The compiled path's free flags, written again at each search.
+        self._free: np.ndarray | None = None
 
     def search(self) -> None:
         """One round of search; new partnerships are added to the model's table.
@@ -253,14 +255,15 @@ class PartnerSearch:
         rng = m.rng
         loops = kernels_search()
         u = rng.random(p.n_organizations)
-        seekers = loops.seekers(u, t.degree, m.capacity, float(p.search_rate))
+        free = self._free
+        if free is None or free.shape != t.degree.shape:
+            free = self._free = np.empty(t.degree.shape, dtype=bool)
+        seekers = loops.seekers(u, t.degree, m.capacity, float(p.search_rate), free)
         if seekers.size == 0:
             return
         seekers = rng.permutation(seekers)  # as on the numpy path: numba's shuffle is slower
         seekers, cand = m.network.candidates(seekers, rng)
-        a, b = loops.meet(
-            np.asarray(seekers), np.asarray(cand), t.degree, m.capacity, t.partner_table
-        )
+        a, b = loops.meet(np.asarray(seekers), np.asarray(cand), free, t.partner_table)
         if a.size == 0:
             return
         dist = np.ascontiguousarray(m.cultural_distance(a, b), dtype=float)
