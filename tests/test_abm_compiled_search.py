@@ -69,8 +69,11 @@ def _run(fields: dict, path: str, monkeypatch: pytest.MonkeyPatch) -> TrustModel
 @pytest.mark.parametrize("name", list(CASES))
 def test_search_and_imitation_loops_are_the_numpy_path(name, monkeypatch):
     runs = [_run(CASES[name], path, monkeypatch) for path in ("0", "1")]
-    # The runs formed partnerships, and imitation changed strategies where it ran.
+    # The runs formed partnerships, and imitation changed strategies where it mutates.
     assert runs[0].table.formed_total > 10
+    if CASES[name].get("mutation"):
+        start = TrustModel(TrustParams(n_organizations=40, capacity=3, **CASES[name]), seed=11)
+        assert (runs[1].strategy_of != start.strategy_of).any()
     states = [model_state(m) for m in runs]
     for m, state in zip(runs, states, strict=True):
         state["strategy_of"] = m.strategy_of.copy()
@@ -130,6 +133,8 @@ def test_compiled_loops_ran(monkeypatch):
         "graph_candidates",
         "with_neighbours",
         "graph_peers",
+        "skip_own",
+        "fermi_exponent",
         "meet",
         "judge",
         "imitate",

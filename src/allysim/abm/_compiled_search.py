@@ -56,6 +56,24 @@ def _skip_self(cand, seekers):  # pragma: no cover - compiled
     return cand
 
 
+def _skip_own(peer):  # pragma: no cover - compiled
+    """``peer += peer >= np.arange(n)``: a draw over the n - 1 others made an index."""
+    for i in range(peer.shape[0]):
+        if peer[i] >= i:
+            peer[i] += 1
+    return peer
+
+
+def _fermi_exponent(payoff, every, peer, minus_selection):  # pragma: no cover - compiled
+    """``-selection * (per_step[peer] - per_step)``, ``per_step = payoff / every``: the
+    exponent of the Fermi rule, in numpy's order (numpy takes the exponential)."""
+    n = payoff.shape[0]
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = minus_selection * (payoff[peer[i]] / every - payoff[i] / every)
+    return out
+
+
 def _graph_candidates(u, seekers, indptr, indices):  # pragma: no cover - compiled
     """TieNetwork.candidates on a CSR network from ``u`` (one uniform per seeker with a
     neighbour, in order): those seekers, and the neighbour ``int(u * degree)`` of each."""
@@ -255,9 +273,10 @@ def _judge(
 
 
 def _imitate(
-    u, p_adopt, peer, strategy_of, mutation, k, period_payoff, machine, pa, pb, e, start
+    u, exp_term, peer, strategy_of, mutation, k, period_payoff, machine, pa, pb, e, start
 ):  # pragma: no cover - compiled
-    """Imitation.imitate from the adoption chances and the uniforms ``u`` (3, n) on: the new
+    """Imitation.imitate from the exponentials of the Fermi rule's exponents (the adoption
+    chance is ``1.0 / (1.0 + exp_term)``) and the uniforms ``u`` (3, n) on: the new
     strategies, the payoffs reset and the machines of changed organizations
     restarted in rows ``[:e]``. Returns the new strategies."""
     n = strategy_of.shape[0]
@@ -265,7 +284,8 @@ def _imitate(
     changed = np.zeros(n, dtype=np.bool_)
     any_changed = False
     for i in range(n):
-        s = strategy_of[peer[i]] if u[0, i] < p_adopt[i] else strategy_of[i]
+        p_adopt = 1.0 / (1.0 + exp_term[i])
+        s = strategy_of[peer[i]] if u[0, i] < p_adopt else strategy_of[i]
         if u[1, i] < mutation:
             s = min(np.int64(u[2, i] * k), k - 1)
         new[i] = s
@@ -306,6 +326,8 @@ def kernels() -> SimpleNamespace:
     return SimpleNamespace(
         seekers=jit(_seekers),
         skip_self=jit(_skip_self),
+        skip_own=jit(_skip_own),
+        fermi_exponent=jit(_fermi_exponent),
         graph_candidates=jit(_graph_candidates),
         with_neighbours=jit(_with_neighbours),
         graph_peers=jit(_graph_peers),

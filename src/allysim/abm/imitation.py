@@ -68,17 +68,20 @@ class Imitation:
         """
         m, t, p = self.model, self.model.table, self.model.params
         n, rng = p.n_organizations, m.rng
-        per_step = m.period_payoff / max(p.imitation_every, 1)
-        peer = m.network.peers(rng)
-        p_adopt = _fermi(p.selection, per_step[peer] - per_step)
+        every = max(p.imitation_every, 1)
         if use_numba():
             from allysim.abm._compiled_search import kernels
 
-            # The rest in one loop (the exponential stays numpy's: numba's may differ in the last
-            # bit).
-            m.strategy_of = kernels().imitate(
+            loops = kernels()
+            peer = m.network.peers(rng)
+            # The exponential stays numpy's (numba's may differ in the last bit); the rest of
+            # the Fermi rule and the round are loops.
+            term = loops.fermi_exponent(m.period_payoff, float(every), peer, float(-p.selection))
+            with np.errstate(over="ignore"):
+                np.exp(term, out=term)
+            m.strategy_of = loops.imitate(
                 rng.random((3, n)),
-                p_adopt,
+                term,
                 peer,
                 m.strategy_of,
                 float(p.mutation),
@@ -91,6 +94,9 @@ class Imitation:
                 m.strategies.start,
             )
             return
+        per_step = m.period_payoff / every
+        peer = m.network.peers(rng)
+        p_adopt = _fermi(p.selection, per_step[peer] - per_step)
         u = rng.random((3, n))
         new = np.where(u[0] < p_adopt, m.strategy_of[peer], m.strategy_of)
         mutate = u[1] < p.mutation

@@ -142,9 +142,11 @@ class TieNetwork:
         [0, 1, 2]
         """
         n = self.n
-        if use_numba() and self.graph is not None:
+        if use_numba():
             from allysim.abm._compiled_search import kernels
 
+            if self.graph is None:
+                return kernels().skip_own(rng.integers(0, n - 1, size=n))
             return kernels().graph_peers(rng.random(n), self._indptr, self._indices)
         if self.graph is None:
             peer = rng.integers(0, n - 1, size=n)
