@@ -248,9 +248,9 @@ class PartnerSearch:
 
     def _search_compiled(self) -> None:
         """:meth:`search` after its checks, on the compiled path: the same draws in the same
-        order and the same numbers, in three loops around the calls that stay in Python (the
-        draws, the network's, the cultural distance, the parts' factors, the table's ``add``
-        and ``on_form``)."""
+        order and the same numbers, in three loops around what stays in Python (numpy's
+        draws, the network's candidates, the cultural distance, the parts' factors, the
+        table's ``add`` and the parts' ``on_form``)."""
         m, t, p, s = self.model, self.model.table, self.model.params, self.model.settings
         rng = m.rng
         loops = kernels_search()
