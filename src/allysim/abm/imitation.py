@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from allysim.abm._compiled import use_numba
+
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
 
@@ -66,7 +68,33 @@ class Imitation:
         """
         m, t, p = self.model, self.model.table, self.model.params
         n, rng = p.n_organizations, m.rng
-        per_step = m.period_payoff / max(p.imitation_every, 1)
+        every = max(p.imitation_every, 1)
+        if use_numba():
+            from allysim.abm._compiled_search import kernels
+
+            loops = kernels()
+            peer = m.network.peers(rng)
+            # The exponential stays numpy's (numba's may differ in the last bit); the rest of
+            # the Fermi rule and the round are loops.
+            term = loops.fermi_exponent(m.period_payoff, float(every), peer, float(-p.selection))
+            with np.errstate(over="ignore"):
+                np.exp(term, out=term)
+            m.strategy_of = loops.imitate(
+                rng.random((3, n)),
+                term,
+                peer,
+                m.strategy_of,
+                float(p.mutation),
+                len(m.strategies.names),
+                m.period_payoff,
+                t.machine,
+                t.pa,
+                t.pb,
+                t.n_active,
+                m.strategies.start,
+            )
+            return
+        per_step = m.period_payoff / every
         peer = m.network.peers(rng)
         p_adopt = _fermi(p.selection, per_step[peer] - per_step)
         u = rng.random((3, n))

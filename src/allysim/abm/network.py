@@ -5,6 +5,8 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from allysim.abm._compiled import use_numba
+
 __all__ = ["TieNetwork"]
 
 
@@ -101,6 +103,15 @@ class TieNetwork:
         >>> s.tolist(), c.tolist()
         ([0, 2], [1, 1])
         """
+        if use_numba():
+            from allysim.abm._compiled_search import kernels
+
+            loops = kernels()
+            if self.graph is None:
+                cand = rng.integers(0, self.n - 1, size=seekers.size)
+                return seekers, loops.skip_self(cand, seekers)
+            u = rng.random(loops.with_neighbours(seekers, self._indptr))
+            return loops.graph_candidates(u, seekers, self._indptr, self._indices)
         if self.graph is None:
             cand = rng.integers(0, self.n - 1, size=seekers.size)
             cand += cand >= seekers  # uniform over the others
@@ -131,6 +142,12 @@ class TieNetwork:
         [0, 1, 2]
         """
         n = self.n
+        if use_numba():
+            from allysim.abm._compiled_search import kernels
+
+            if self.graph is None:
+                return kernels().skip_own(rng.integers(0, n - 1, size=n))
+            return kernels().graph_peers(rng.random(n), self._indptr, self._indices)
         if self.graph is None:
             peer = rng.integers(0, n - 1, size=n)
             peer += peer >= np.arange(n)

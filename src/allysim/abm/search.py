@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from allysim.abm._compiled import kernels, use_numba
+from allysim.abm._compiled import use_numba
+from allysim.abm._compiled_search import kernels as kernels_search
 from allysim.abm.payoffs import goodwill_weights
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -119,6 +120,17 @@ def first_come_matching(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     return np.asarray(kept, dtype=np.int64)
 
 
+def _factor_rows(factors: list[np.ndarray], size: int) -> np.ndarray:
+    """The parts' acceptance factors of one side as a C-contiguous (parts, size) float array."""
+    if not factors:
+        return np.empty((0, size))
+    if len(factors) == 1:
+        row = np.asarray(factors[0], dtype=float)
+        if row.shape == (size,) and row.flags.c_contiguous:
+            return row.reshape(1, size)
+    return np.stack([np.broadcast_to(np.asarray(f, dtype=float), (size,)) for f in factors])
+
+
 class PartnerSearch:
     """Organizations with free capacity meet a candidate; mutual assessment forms ties.
 
@@ -169,6 +181,8 @@ class PartnerSearch:
 
     def __init__(self, model: TrustModel) -> None:
         self.model = model
+        # The compiled path's free flags, written again at each search.
+        self._free: np.ndarray | None = None
 
     def search(self) -> None:
         """One round of search; new partnerships are added to the model's table.
@@ -194,12 +208,10 @@ class PartnerSearch:
         rng = m.rng
         width = t.partner_table.shape[1]
         if p.capacity != width or m.capacity.max(initial=0) > width:
-            raise ValueError(
-                f"capacity is fixed when the model is built ({width} places per organization, "
-                f"the partner table's width), got capacity={p.capacity} in model.params and up "
-                f"to {int(m.capacity.max(initial=0))} in model.capacity; to change it during a "
-                f"run, set model.capacity (per organization, each at most {width})"
-            )
+            raise self._capacity_error()
+        if use_numba() and m.capacity.shape == t.degree.shape:
+            self._search_compiled()
+            return
         free = t.degree < m.capacity
         seekers = np.flatnonzero(free & (rng.random(p.n_organizations) < p.search_rate))
         if seekers.size == 0:
@@ -208,12 +220,8 @@ class PartnerSearch:
         # lowest indices would win every conflict.
         seekers = rng.permutation(seekers)
         seekers, cand = m.network.candidates(seekers, rng)
-        compiled = kernels() if use_numba() else None
-        if compiled is not None:
-            ok = compiled.meetings(seekers, cand, free, t.partner_table)
-        else:
-            ok = free[cand] & (cand != seekers)
-            ok &= ~t.are_partners(seekers, cand)
+        ok = free[cand] & (cand != seekers)
+        ok &= ~t.are_partners(seekers, cand)
         seekers, cand = seekers[ok], cand[ok]
         if seekers.size == 0:
             return
@@ -221,23 +229,105 @@ class PartnerSearch:
         # The seeker's view of the candidate, and the candidate's of the seeker.
         score_s, score_c = mutual_assessment(m, seekers, cand, dist)
         u = rng.random((2, seekers.size))
-        if compiled is not None:
-            # The rows the numpy lines below keep, in the same order.
-            keep = compiled.one_each(
-                seekers,
-                cand,
-                u,
-                np.ascontiguousarray(score_s, dtype=float),
-                np.ascontiguousarray(score_c, dtype=float),
-                p.n_organizations,
-            )
-            self._form(seekers[keep], cand[keep], dist[keep], score_s[keep], score_c[keep])
-            return
         accept = (u[0] < score_s) & (u[1] < score_c)
         seekers, cand = seekers[accept], cand[accept]
         dist, score_s, score_c = dist[accept], score_s[accept], score_c[accept]
         keep = first_come_matching(seekers, cand, p.n_organizations)
         self._form(seekers[keep], cand[keep], dist[keep], score_s[keep], score_c[keep])
+
+    def _capacity_error(self) -> ValueError:
+        """The refusal of a capacity that does not fit the partner table."""
+        m, p = self.model, self.model.params
+        width = m.table.partner_table.shape[1]
+        return ValueError(
+            f"capacity is fixed when the model is built ({width} places per organization, "
+            f"the partner table's width), got capacity={p.capacity} in model.params and up "
+            f"to {int(m.capacity.max(initial=0))} in model.capacity; to change it during a "
+            f"run, set model.capacity (per organization, each at most {width})"
+        )
+
+    def _search_compiled(self) -> None:
+        """:meth:`search` after its checks, on the compiled path: the same draws in the same
+        order and the same numbers, in three loops around what stays in Python (numpy's
+        draws, the network's candidates, the cultural distance, the parts' factors, the
+        table's ``add`` and the parts' ``on_form``)."""
+        m, t, p, s = self.model, self.model.table, self.model.params, self.model.settings
+        rng = m.rng
+        loops = kernels_search()
+        u = rng.random(p.n_organizations)
+        free = self._free
+        if free is None or free.shape != t.degree.shape:
+            free = self._free = np.empty(t.degree.shape, dtype=bool)
+        seekers = loops.seekers(u, t.degree, m.capacity, float(p.search_rate), free)
+        if seekers.size == 0:
+            return
+        seekers = rng.permutation(seekers)  # as on the numpy path: numba's shuffle is slower
+        seekers, cand = m.network.candidates(seekers, rng)
+        a, b = loops.meet(np.asarray(seekers), np.asarray(cand), free, t.partner_table)
+        if a.size == 0:
+            return
+        dist = np.ascontiguousarray(m.cultural_distance(a, b), dtype=float)
+        side_a: list[np.ndarray] = []
+        side_b: list[np.ndarray] = []
+        for part in m.parts:
+            fa = part.acceptance(m, a, b)
+            fb = fa if part.symmetric_acceptance else part.acceptance(m, b, a)
+            if fa is not None:
+                side_a.append(fa)
+            if fb is not None:
+                side_b.append(fb)
+        coefficients = np.array(
+            [
+                p.neutral_reputation,
+                s.visibility,
+                p.acceptance_offset,
+                s.perception_noise,
+                p.culture_noise,
+                s.clarity,
+                p.prior_strength,
+                p.benefit,
+                p.synergy,
+                p.culture_friction,
+                p.cost,
+                1 - p.attribution_discount * 1.0,
+                0.0 if s.settling else 1.0,
+            ],
+            dtype=float,
+        )
+        u = rng.random((2, a.size))
+        formed = loops.judge(
+            u,
+            a,
+            b,
+            dist,
+            m.reputation,
+            _factor_rows(side_a, a.size),
+            _factor_rows(side_b, a.size),
+            p.n_organizations,
+            coefficients,
+            m.strategies.start,
+            m.strategy_of,
+            m.capability,
+        )
+        new_a, new_b, dist, pair_eta, machine, alpha, beta, weight, got_a, got_b, div = formed
+        if new_a.size == 0:
+            return
+        if s.settling:
+            weight = goodwill_weights(got_a, got_b, p.cost, div, s.settling, p.attribution_discount)
+        first = t.n_active
+        t.add(
+            new_a,
+            new_b,
+            distance=dist,
+            pair_eta=pair_eta,
+            machine=machine,
+            alpha=alpha,
+            beta=beta,
+            goodwill_weight=weight,
+        )
+        rows = slice(first, t.n_active)
+        for part in m.parts:
+            part.on_form(m, rows)
 
     def _form(self, a, b, dist, score_a, score_b) -> None:
         """Start partnerships between a[i] and b[i], with trust priors from the assessments."""
