@@ -57,7 +57,7 @@ def _dividend_factor(
     degree,
     network_effect,
     other,
-    z,
+    rng,
     risk,
     factor,
     expected,
@@ -67,10 +67,10 @@ def _dividend_factor(
     (``np.ones`` times the complementarity, scale and network factors, in that order), each
     pair's complementarity (``best_mean`` from numpy's matmul), the expected factor (times
     ``other``, another part's factor, when not empty) and the paid factor (times ``1 + risk *
-    z`` when ``z`` is not empty)."""
+    z`` where ``rng`` is not None: ``z`` drawn here by the model's Generator, one per row in row
+    order, as ``rng.standard_normal(e)`` draws them)."""
     has_scale = scale.shape[0] > 0
     has_other = other.shape[0] > 0
-    has_z = z.shape[0] > 0
     for i in range(factor.shape[0]):
         a = pa[i]
         b = pb[i]
@@ -87,7 +87,10 @@ def _dividend_factor(
             others = (degree[a] - 1 + degree[b] - 1) / 2
             f = f * (1 + network_effect * others)
         expected[i] = f * other[i] if has_other else f
-        factor[i] = f * (1 + risk * z[i]) if has_z else f
+        if rng is None:
+            factor[i] = f
+        else:
+            factor[i] = f * (1 + risk * rng.standard_normal())
 
 
 def _acceptance(best_mean, mean, a, b, seek):  # pragma: no cover - compiled

@@ -91,9 +91,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["DECISION_RIGHTS", "Governance"]
 
-# The compiled perception's stand-in for a draw it does not make.
-_NO_DRAWS = np.zeros((0, 2))
-
 #: (quality, speed) of each decision-rights pattern: the dividend is multiplied by their
 #: product. Modelling assumptions ordered as Vroom & Yetton (1973) describe participation
 #: (more say: better fit, slower); "delegated" and "expertise" take their quality from the
@@ -448,18 +445,15 @@ class Governance(Part):
         return replace(outcome, seen=seen, resolved=resolved, resolved_weight=self.resolved_weight)
 
     def _perceive_compiled(self, model: TrustModel, outcome: RoundOutcome) -> RoundOutcome:
-        """:meth:`perceive`, its charge and its misread record in one compiled loop; the
-        uniforms are drawn here in numpy's order."""
-        e, rng, t, p = outcome.n, model.rng, model.table, model.params
+        """:meth:`perceive`, its charge and its misread record in one compiled call, which
+        draws the uniforms from the model's Generator in numpy's order."""
+        e, t, p = outcome.n, model.table, model.params
         state = model.part_state[self.name]
-        early = rng.random((e, 2)) if self.early_warning > 0 else _NO_DRAWS
         settle = self.escalation > 0 or self.facilitation > 0
-        escalate = rng.random((e, 2)) if settle else _NO_DRAWS
         seen, resolved, caught, conflicts, settled, charged, total = contract_kernels().perceive(
             np.ascontiguousarray(outcome.contributed),
             np.ascontiguousarray(outcome.seen),
-            early,
-            escalate,
+            model.rng,
             float(self.early_warning),
             float(self.early_warning_cost * self.early_warning),
             float(self.escalation),

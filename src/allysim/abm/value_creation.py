@@ -367,8 +367,8 @@ class ValueCreation(Part):
 
     def _dividend_compiled(self, model: TrustModel, e: int) -> np.ndarray:
         """:meth:`dividend` in one compiled loop (the same numbers: the pairs' better profiles
-        are averaged by the same matmul, the other parts' factors and the risk draw are asked
-        for in the same order)."""
+        are averaged by the same matmul, the other parts' factors are asked for and the risk
+        draw made in the same order)."""
         state = model.part_state[self.name]
         t = model.table
         pa, pb = t.pa[:e], t.pb[:e]
@@ -384,7 +384,6 @@ class ValueCreation(Part):
                 other = None if part is self else part.dividend(model, e)
                 if other is not None:
                     others.append(np.ascontiguousarray(other, dtype=float))
-        z = model.rng.standard_normal(e) if self.dividend_risk else _NONE
         factor, expected = np.empty(e), np.empty(e)
         kernels().dividend_factor(
             best_mean,
@@ -396,7 +395,8 @@ class ValueCreation(Part):
             t.degree,
             float(self.network_effect),
             others[0] if others else _NONE,
-            z,
+            # The risk draw is made in the loop, in numpy's order (one per row).
+            model.rng if self.dividend_risk else None,
             float(self.dividend_risk),
             factor,
             expected,
