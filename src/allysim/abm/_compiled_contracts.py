@@ -492,7 +492,7 @@ def _stakeholders(
     rewards,
     penalties,
     association_reward,
-    audit,
+    rng,
     scrutiny,
     washing_threshold,
     exposure_penalty,
@@ -500,10 +500,12 @@ def _stakeholders(
     per_stake,
 ):  # pragma: no cover - compiled
     """StakeholderPressure.end_step: the association rewards (when ``association_reward`` is
-    not 0), then (``audit`` holds the uniforms; empty without scrutiny) the exposures: a
-    penalty and a cut of the reputation to ``keep`` times it. The credits are the ledger's:
-    the rewards go to every organization, so they are summed first; the penalties are added
-    in place when few (``k * 16 < n``). Stakes are 1. Returns how many were exposed."""
+    not 0), then (when ``scrutiny`` is not 0) the audits, one uniform per organization drawn
+    here by the model's Generator ``rng`` as numpy's ``rng.random(n)`` draws them, and the
+    exposures: a penalty and a cut of the reputation to ``keep`` times it. The credits are
+    the ledger's: the rewards go to every organization, so they are summed first; the
+    penalties are added in place when few (``k * 16 < n``). Stakes are 1. Returns how many
+    were exposed."""
     n = wealth.shape[0]
     if association_reward != 0:
         for j in range(n):
@@ -511,19 +513,21 @@ def _stakeholders(
             wealth[j] += 0.0 + r
             period_payoff[j] += 0.0 + (r / 1.0 if per_stake else r)
             rewards[j] += r
-    if audit.shape[0] == 0:
+    if scrutiny == 0:
         return 0
+    exposed = np.empty(n, dtype=np.bool_)
     k = 0
     for j in range(n):
-        if audit[j] < scrutiny and reputation[j] < washing_threshold:
-            k += 1
+        hit = (rng.random() < scrutiny) & (reputation[j] < washing_threshold)
+        exposed[j] = hit
+        k += int(hit)
     if k == 0:
         return 0
     few = k * 16 < n
     v = -exposure_penalty
     p = v / 1.0 if per_stake else v
     for j in range(n):
-        if audit[j] < scrutiny and reputation[j] < washing_threshold:
+        if exposed[j]:
             if few:
                 wealth[j] += v
                 period_payoff[j] += p
