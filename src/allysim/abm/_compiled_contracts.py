@@ -115,7 +115,8 @@ def _np_max(a, b):  # pragma: no cover - compiled
 def _perceive(
     contributed,
     seen,
-    rng,
+    early,
+    escalate,
     early_warning,
     early_cost,
     escalation,
@@ -147,18 +148,16 @@ def _perceive(
     """Governance.perceive: early warning, conflicts, escalation and facilitation, the charge
     for them, and (``keep_record``) the records of misread withholdings.
 
-    The uniforms are drawn here by the model's Generator ``rng`` in numpy's order: the early
-    warning's ``rng.random((e, 2))`` (when ``early_warning > 0``) row by row in a first loop,
-    then escalation's (when ``settle``) in the second. ``early_cost`` is
-    ``early_warning_cost * early_warning``. The record fades by ``forgetting`` and takes each
-    misread withholding at LearnTrust's weight (``phases._withholding_weight``:
+    ``early`` and ``escalate`` hold the uniforms numpy draws (empty when that draw is skipped);
+    ``early_cost`` is ``early_warning_cost * early_warning``. The record fades by ``forgetting``
+    and takes each misread withholding at LearnTrust's weight (``phases._withholding_weight``:
     ``absorb_weight`` for an isolated one in an institutionalized partnership, times
     ``resolved_weight`` where resolved), ``missed`` at 1 (a correct reading's weight). The
     goodwill record and goodwill's faded prior fade where the side observed something (saw a
     contribution or contributed), and the record takes a misread withholding at that weight
-    where the side contributed; ``missed_goodwill`` fades also where the side misread, and
-    takes the goodwill weight of the misread contribution (``Governance._record_misread``).
-    The charge is ``Governance._charge``'s, credited as the ledger credits partners
+    where the side contributed; ``missed_goodwill`` fades also where the side misread, and takes
+    the goodwill weight of the misread contribution (``Governance._record_misread``). The charge
+    is ``Governance._charge``'s, credited as the ledger credits partners
     (:func:`_credit_halves`). Returns the new ``seen``, the ``resolved`` flags, the counts
     caught, conflicts and settled, whether a cost was charged and the total charged.
     """
@@ -170,28 +169,22 @@ def _perceive(
     period = np.empty(e)
     facilitating = 1.0 if facilitation > 0 else 0.0
     caught = conflicts = settled = 0
-    if early_warning > 0:
-        for i in range(e):
-            u0 = rng.random()
-            u1 = rng.random()
-            s0 = seen[i, 0]
-            s1 = seen[i, 1]
-            k0 = contributed[i, 1] & (not s0) & (u0 < early_warning)
-            k1 = contributed[i, 0] & (not s1) & (u1 < early_warning)
-            new_seen[i, 0] = s0 | k0
-            new_seen[i, 1] = s1 | k1
-            caught += int(k0) + int(k1)
-    else:
-        for i in range(e):
-            new_seen[i, 0] = seen[i, 0]
-            new_seen[i, 1] = seen[i, 1]
+    warn = early.shape[0] > 0
     # Moves and perceptions are coin flips: the flags are combined with & and |, and values
     # selected, rather than branched on (a branch on them is mispredicted half the time).
     for i in range(e):
         c0 = contributed[i, 0]
         c1 = contributed[i, 1]
-        s0 = new_seen[i, 0]
-        s1 = new_seen[i, 1]
+        s0 = seen[i, 0]
+        s1 = seen[i, 1]
+        if warn:
+            k0 = c1 & (not s0) & (early[i, 0] < early_warning)
+            k1 = c0 & (not s1) & (early[i, 1] < early_warning)
+            s0 = s0 | k0
+            s1 = s1 | k1
+            caught += int(k0) + int(k1)
+        new_seen[i, 0] = s0
+        new_seen[i, 1] = s1
         b0 = (not s0) & c0
         b1 = (not s1) & c1
         conflict = b0 | b1
@@ -200,10 +193,8 @@ def _perceive(
         c = early_cost * stake * 2
         r0 = r1 = False
         if settle:
-            u0 = rng.random()
-            u1 = rng.random()
-            escalated = conflict & (u0 < escalation)
-            facilitated = conflict & (not escalated) & (u1 < facilitation)
+            escalated = conflict & (escalate[i, 0] < escalation)
+            facilitated = conflict & (not escalated) & (escalate[i, 1] < facilitation)
             ok = escalated | facilitated
             settled += int(ok)
             r0 = b0 & ok
@@ -492,7 +483,7 @@ def _stakeholders(
     rewards,
     penalties,
     association_reward,
-    rng,
+    audit,
     scrutiny,
     washing_threshold,
     exposure_penalty,
@@ -500,12 +491,10 @@ def _stakeholders(
     per_stake,
 ):  # pragma: no cover - compiled
     """StakeholderPressure.end_step: the association rewards (when ``association_reward`` is
-    not 0), then (when ``scrutiny`` is not 0) the audits, one uniform per organization drawn
-    here by the model's Generator ``rng`` as numpy's ``rng.random(n)`` draws them, and the
-    exposures: a penalty and a cut of the reputation to ``keep`` times it. The credits are
-    the ledger's: the rewards go to every organization, so they are summed first; the
-    penalties are added in place when few (``k * 16 < n``). Stakes are 1. Returns how many
-    were exposed."""
+    not 0), then (``audit`` holds the uniforms; empty without scrutiny) the exposures: a
+    penalty and a cut of the reputation to ``keep`` times it. The credits are the ledger's:
+    the rewards go to every organization, so they are summed first; the penalties are added
+    in place when few (``k * 16 < n``). Stakes are 1. Returns how many were exposed."""
     n = wealth.shape[0]
     if association_reward != 0:
         for j in range(n):
@@ -513,21 +502,19 @@ def _stakeholders(
             wealth[j] += 0.0 + r
             period_payoff[j] += 0.0 + (r / 1.0 if per_stake else r)
             rewards[j] += r
-    if scrutiny == 0:
+    if audit.shape[0] == 0:
         return 0
-    exposed = np.empty(n, dtype=np.bool_)
     k = 0
     for j in range(n):
-        hit = (rng.random() < scrutiny) & (reputation[j] < washing_threshold)
-        exposed[j] = hit
-        k += int(hit)
+        if audit[j] < scrutiny and reputation[j] < washing_threshold:
+            k += 1
     if k == 0:
         return 0
     few = k * 16 < n
     v = -exposure_penalty
     p = v / 1.0 if per_stake else v
     for j in range(n):
-        if exposed[j]:
+        if audit[j] < scrutiny and reputation[j] < washing_threshold:
             if few:
                 wealth[j] += v
                 period_payoff[j] += p

@@ -82,6 +82,7 @@ from allysim._validation import check_int, check_nonnegative, check_probability
 from allysim.abm._compiled import use_numba
 from allysim.abm._compiled_contracts import kernels as contract_kernels
 from allysim.abm._compiled_contracts import ledger_args
+from allysim.abm._compiled_value import scratch
 from allysim.abm.components import Part, state_reporter
 from allysim.abm.phases import RoundOutcome, _withholding_weight
 from allysim.abm.trust import TrustKind
@@ -90,6 +91,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
 
 __all__ = ["DECISION_RIGHTS", "Governance"]
+
+# The compiled perception's stand-in for a draw it does not make.
+_NO_DRAWS = np.zeros((0, 2))
 
 #: (quality, speed) of each decision-rights pattern: the dividend is multiplied by their
 #: product. Modelling assumptions ordered as Vroom & Yetton (1973) describe participation
@@ -445,15 +449,21 @@ class Governance(Part):
         return replace(outcome, seen=seen, resolved=resolved, resolved_weight=self.resolved_weight)
 
     def _perceive_compiled(self, model: TrustModel, outcome: RoundOutcome) -> RoundOutcome:
-        """:meth:`perceive`, its charge and its misread record in one compiled call, which
-        draws the uniforms from the model's Generator in numpy's order."""
-        e, t, p = outcome.n, model.table, model.params
+        """:meth:`perceive`, its charge and its misread record in one compiled loop; the
+        uniforms are drawn here in numpy's order, into buffers kept between steps."""
+        e, rng, t, p = outcome.n, model.rng, model.table, model.params
         state = model.part_state[self.name]
         settle = self.escalation > 0 or self.facilitation > 0
+        early = escalate = _NO_DRAWS
+        if self.early_warning > 0:
+            early = rng.random(out=scratch(state, "early", 2 * e)[: 2 * e].reshape(e, 2))
+        if settle:
+            escalate = rng.random(out=scratch(state, "escalate", 2 * e)[: 2 * e].reshape(e, 2))
         seen, resolved, caught, conflicts, settled, charged, total = contract_kernels().perceive(
             np.ascontiguousarray(outcome.contributed),
             np.ascontiguousarray(outcome.seen),
-            model.rng,
+            early,
+            escalate,
             float(self.early_warning),
             float(self.early_warning_cost * self.early_warning),
             float(self.escalation),

@@ -43,6 +43,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["StakeholderPressure"]
 
+# The compiled hook's stand-in for the audit draw it does not make (no scrutiny).
+_NO_DRAWS = np.zeros(0)
+
 
 @dataclass(frozen=True)
 class StakeholderPressure(Part):
@@ -157,7 +160,7 @@ class StakeholderPressure(Part):
         state = model.part_state[self.name]
         n = model.n
         if use_numba():
-            # The audits' uniforms are drawn in the loop, in numpy's order.
+            audit = model.rng.random(n) if self.scrutiny != 0 else _NO_DRAWS
             state["exposed"] = contract_kernels().stakeholders(
                 model.table.degree,
                 model.reputation,
@@ -166,7 +169,7 @@ class StakeholderPressure(Part):
                 state["rewards"],
                 state["penalties"],
                 float(self.association_reward),
-                model.rng,
+                audit,
                 float(self.scrutiny),
                 float(self.washing_threshold),
                 float(self.exposure_penalty),
