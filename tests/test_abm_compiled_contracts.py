@@ -29,7 +29,8 @@ def _settings() -> dict[str, dict]:
     investment, zero rate, exposures many and few, raw imitation payoffs, reviews correcting
     goodwill among reciprocators (where most misread withholdings meet a contribution), reviews
     crediting what correct readings would have given under a sanction (goodwill weights below
-    1) with misreads absorbed and resolved (weights below 1) and met by withholding."""
+    1) with misreads absorbed and resolved (weights below 1) and met by withholding, and a
+    perception that draws and charges nothing."""
     return {
         "holdup_fee": {
             "investment": SpecificInvestment(holdup=0.3, imbalance=0.4, lock_in=2.0),
@@ -81,6 +82,9 @@ def _settings() -> dict[str, dict]:
             ),
             "governance": Governance(early_warning=1.0, early_warning_cost=0.0),
         },
+        # Perception draws nothing (no early warning, escalation or facilitation) and charges
+        # nothing; the reviews still keep their records.
+        "review_only": {"governance": Governance(review_every=3, notice_period=1)},
     }
 
 

@@ -80,6 +80,28 @@ def _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n)
     return True, _pairwise_sum(cost, 0, e)
 
 
+def _credit_halves(cost, period, e, wealth, period_payoff, pa, pb, n):
+    # pragma: no cover - compiled
+    """``model.credit_partners(slice(0, e), [-cost / 2, -cost / 2])`` (``period``: what each
+    side's period payoff gets, ``-cost / 2`` per unit stake where so) as
+    :func:`allysim.abm._compiled._credit_pairs` adds it: side 0's rows then side 1's, each
+    amount added in place when ``2 e * 16 < n``, else summed per organization first; wealth
+    and period payoff in one loop (they are separate sums)."""
+    few = 2 * e * 16 < n
+    total_w = wealth if few else np.zeros(n)
+    total_p = period_payoff if few else np.zeros(n)
+    for side in range(2):
+        orgs = pa if side == 0 else pb
+        for i in range(e):
+            org = orgs[i]
+            total_w[org] += -cost[i] / 2
+            total_p[org] += period[i]
+    if not few:
+        for j in range(n):
+            wealth[j] += total_w[j]
+            period_payoff[j] += total_p[j]
+
+
 def _np_min(a, b):  # pragma: no cover - compiled
     """``np.minimum`` of two doubles: a NaN in either is the result."""
     return a if (a <= b or a != a) else b
@@ -127,25 +149,27 @@ def _perceive(
     for them, and (``keep_record``) the records of misread withholdings.
 
     ``early`` and ``escalate`` hold the uniforms numpy draws (empty when that draw is skipped);
-    ``early_cost`` is ``early_warning_cost * early_warning``. The record fades by
-    ``forgetting`` and takes each misread withholding at LearnTrust's weight
-    (``phases._withholding_weight``: ``absorb_weight`` for an isolated one in an
-    institutionalized partnership, times ``resolved_weight`` where resolved), ``missed`` at 1
-    (a correct reading's weight). The goodwill record and goodwill's faded prior fade where
-    the side observed something (saw a contribution or contributed), and the record takes a
-    misread withholding at that weight where the side contributed; ``missed_goodwill`` fades
-    also where the side misread, and takes the goodwill weight of the misread contribution
-    (``Governance._record_misread``). Returns the new
-    ``seen``, the ``resolved`` flags, the counts caught, conflicts and settled, whether a cost
-    was charged and the total charged.
+    ``early_cost`` is ``early_warning_cost * early_warning``. The record fades by ``forgetting``
+    and takes each misread withholding at LearnTrust's weight (``phases._withholding_weight``:
+    ``absorb_weight`` for an isolated one in an institutionalized partnership, times
+    ``resolved_weight`` where resolved), ``missed`` at 1 (a correct reading's weight). The
+    goodwill record and goodwill's faded prior fade where the side observed something (saw a
+    contribution or contributed), and the record takes a misread withholding at that weight
+    where the side contributed; ``missed_goodwill`` fades also where the side misread, and takes
+    the goodwill weight of the misread contribution (``Governance._record_misread``). The charge
+    is ``Governance._charge``'s, credited as the ledger credits partners
+    (:func:`_credit_halves`). Returns the new ``seen``, the ``resolved`` flags, the counts
+    caught, conflicts and settled, whether a cost was charged and the total charged.
     """
     e = seen.shape[0]
     new_seen = np.empty((e, 2), dtype=np.bool_)
     resolved = np.zeros((e, 2), dtype=np.bool_)
     cost = np.empty(e)
+    # What each side is credited in period payoff (per unit stake where so), beside -cost / 2.
+    period = np.empty(e)
     facilitating = 1.0 if facilitation > 0 else 0.0
-    warn = early.shape[0] > 0
     caught = conflicts = settled = 0
+    warn = early.shape[0] > 0
     # Moves and perceptions are coin flips: the flags are combined with & and |, and values
     # selected, rather than branched on (a branch on them is mispredicted half the time).
     for i in range(e):
@@ -182,6 +206,8 @@ def _perceive(
             ) * facilitating
             c = c + stake * 2 * extra
         cost[i] = c
+        half = -c / 2
+        period[i] = half / stake if per_stake else half
         if keep_record:
             institutional = stage[i] == _INSTITUTIONAL
             w0 = (
@@ -210,8 +236,13 @@ def _perceive(
             missed_goodwill[i, 1] = missed_goodwill[i, 1] * h1 + (g1 if m1 else 0.0)
             goodwill_prior[i, 0] = goodwill_prior[i, 0] * f0
             goodwill_prior[i, 1] = goodwill_prior[i, 1] * f1
-    charged, total = _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n)
-    return new_seen, resolved, caught, conflicts, settled, charged, total
+    for i in range(e):
+        if cost[i] != 0.0:  # NaN too, as np.any
+            break
+    else:
+        return new_seen, resolved, caught, conflicts, settled, False, 0.0
+    _credit_halves(cost, period, e, wealth, period_payoff, pa, pb, n)
+    return new_seen, resolved, caught, conflicts, settled, True, _pairwise_sum(cost, 0, e)
 
 
 def _review(
@@ -535,7 +566,7 @@ def kernels() -> SimpleNamespace:
     scope = globals()
     # The helpers first: the hooks' loops call them as compiled functions.
     scope["_pairwise_sum"] = _compiled_gth._pairwise_sum
-    for name in ("_credit_pairs", "_credit_rows", "_np_min", "_np_max"):
+    for name in ("_credit_pairs", "_credit_rows", "_credit_halves", "_np_min", "_np_max"):
         scope[name] = jit(scope[name])
     scope["_charge"] = jit(scope["_charge"])
     return SimpleNamespace(

@@ -57,7 +57,7 @@ def _dividend_factor(
     degree,
     network_effect,
     other,
-    z,
+    rng,
     risk,
     factor,
     expected,
@@ -67,10 +67,10 @@ def _dividend_factor(
     (``np.ones`` times the complementarity, scale and network factors, in that order), each
     pair's complementarity (``best_mean`` from numpy's matmul), the expected factor (times
     ``other``, another part's factor, when not empty) and the paid factor (times ``1 + risk *
-    z`` when ``z`` is not empty)."""
+    z`` where ``rng`` is not None: ``z`` drawn here by the model's Generator, one per row in row
+    order, as ``rng.standard_normal(e)`` draws them)."""
     has_scale = scale.shape[0] > 0
     has_other = other.shape[0] > 0
-    has_z = z.shape[0] > 0
     for i in range(factor.shape[0]):
         a = pa[i]
         b = pb[i]
@@ -87,7 +87,10 @@ def _dividend_factor(
             others = (degree[a] - 1 + degree[b] - 1) / 2
             f = f * (1 + network_effect * others)
         expected[i] = f * other[i] if has_other else f
-        factor[i] = f * (1 + risk * z[i]) if has_z else f
+        if rng is None:
+            factor[i] = f
+        else:
+            factor[i] = f * (1 + risk * rng.standard_normal())
 
 
 def _acceptance(best_mean, mean, a, b, seek):  # pragma: no cover - compiled
@@ -147,25 +150,47 @@ def _value_settle(
     friction,
     risk,
     risk_aversion,
-    amount,
+    period_payoff,
+    pa,
+    pb,
+    stage,
+    levels,
+    per_stake,
+    n,
     total,
     gap,
 ):  # pragma: no cover - compiled
-    """ValueCreation.settle: the risk premium, negated for both sides, into ``amount`` (when
-    ``premium_on``), ``pay[:, 0] + pay[:, 1]`` into ``total`` and ``abs(pay[:, 0] - pay[:,
-    1])`` into ``gap`` (whose means the caller leaves to numpy's pairwise sum)."""
+    """ValueCreation.settle: (when ``premium_on``) the risk premium, charged to both sides'
+    period payoff as ``model.credit_partners(slice(0, e), -[premium, premium],
+    utility_only=True)`` does (:func:`allysim.abm._compiled._credit_pairs`: side 0's rows then
+    side 1's, per unit stake where ``per_stake``, added in place when ``2 e * 16 < n``, else
+    summed per organization first); ``pay[:, 0] + pay[:, 1]`` into ``total`` and
+    ``abs(pay[:, 0] - pay[:, 1])`` into ``gap`` (whose means the caller leaves to numpy's
+    pairwise sum)."""
     e = pay.shape[0]
     half = risk_aversion / 2
+    # What each side's period payoff gets (the same for both sides of a row).
+    give = np.empty(e if premium_on else 0)
     for i in range(e):
         if premium_on:
             expected = synergy * (1 - friction * distance[i]) * expected_factor[i]
             sd = expected * risk * stake[i]
             both = contributed[i, 0] & contributed[i, 1]
-            premium = half * (sd * sd) if both else 0.0
-            amount[i, 0] = -premium
-            amount[i, 1] = -premium
+            amount = -(half * (sd * sd) if both else 0.0)
+            give[i] = amount / levels[stage[i]] if per_stake else amount
         total[i] = pay[i, 0] + pay[i, 1]
         gap[i] = abs(pay[i, 0] - pay[i, 1])
+    if not premium_on:
+        return
+    few = 2 * e * 16 < n
+    sums = period_payoff if few else np.zeros(n)
+    for side in range(2):
+        orgs = pa if side == 0 else pb
+        for i in range(e):
+            sums[orgs[i]] += give[i]
+    if not few:
+        for j in range(n):
+            period_payoff[j] += sums[j]
 
 
 def _scorecard(

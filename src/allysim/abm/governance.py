@@ -82,6 +82,7 @@ from allysim._validation import check_int, check_nonnegative, check_probability
 from allysim.abm._compiled import use_numba
 from allysim.abm._compiled_contracts import kernels as contract_kernels
 from allysim.abm._compiled_contracts import ledger_args
+from allysim.abm._compiled_value import scratch
 from allysim.abm.components import Part, state_reporter
 from allysim.abm.phases import RoundOutcome, _withholding_weight
 from allysim.abm.trust import TrustKind
@@ -449,12 +450,15 @@ class Governance(Part):
 
     def _perceive_compiled(self, model: TrustModel, outcome: RoundOutcome) -> RoundOutcome:
         """:meth:`perceive`, its charge and its misread record in one compiled loop; the
-        uniforms are drawn here in numpy's order."""
+        uniforms are drawn here in numpy's order, into buffers kept between steps."""
         e, rng, t, p = outcome.n, model.rng, model.table, model.params
         state = model.part_state[self.name]
-        early = rng.random((e, 2)) if self.early_warning > 0 else _NO_DRAWS
         settle = self.escalation > 0 or self.facilitation > 0
-        escalate = rng.random((e, 2)) if settle else _NO_DRAWS
+        early = escalate = _NO_DRAWS
+        if self.early_warning > 0:
+            early = rng.random(out=scratch(state, "early", 2 * e)[: 2 * e].reshape(e, 2))
+        if settle:
+            escalate = rng.random(out=scratch(state, "escalate", 2 * e)[: 2 * e].reshape(e, 2))
         seen, resolved, caught, conflicts, settled, charged, total = contract_kernels().perceive(
             np.ascontiguousarray(outcome.contributed),
             np.ascontiguousarray(outcome.seen),

@@ -62,7 +62,6 @@ __all__ = ["ValueCreation", "complementarity"]
 
 # Empty arguments of the compiled loops (an option off).
 _NONE = np.zeros(0)
-_NONE2 = np.zeros((0, 2))
 
 
 def complementarity(profile_a: np.ndarray, profile_b: np.ndarray) -> np.ndarray:
@@ -367,8 +366,8 @@ class ValueCreation(Part):
 
     def _dividend_compiled(self, model: TrustModel, e: int) -> np.ndarray:
         """:meth:`dividend` in one compiled loop (the same numbers: the pairs' better profiles
-        are averaged by the same matmul, the other parts' factors and the risk draw are asked
-        for in the same order)."""
+        are averaged by the same matmul, the other parts' factors are asked for and the risk
+        draw made in the same order)."""
         state = model.part_state[self.name]
         t = model.table
         pa, pb = t.pa[:e], t.pb[:e]
@@ -384,7 +383,6 @@ class ValueCreation(Part):
                 other = None if part is self else part.dividend(model, e)
                 if other is not None:
                     others.append(np.ascontiguousarray(other, dtype=float))
-        z = model.rng.standard_normal(e) if self.dividend_risk else _NONE
         factor, expected = np.empty(e), np.empty(e)
         kernels().dividend_factor(
             best_mean,
@@ -396,7 +394,8 @@ class ValueCreation(Part):
             t.degree,
             float(self.network_effect),
             others[0] if others else _NONE,
-            z,
+            # The risk draw is made in the loop, in numpy's order (one per row).
+            model.rng if self.dividend_risk else None,
             float(self.dividend_risk),
             factor,
             expected,
@@ -453,11 +452,11 @@ class ValueCreation(Part):
         state["gap"] = float(np.abs(pay[:, 0] - pay[:, 1]).mean()) if played.e else float("nan")
 
     def _settle_compiled(self, model: TrustModel, played: PlayedRound) -> None:
-        """:meth:`settle` in one compiled loop (the same numbers, numpy's pairwise means)."""
+        """:meth:`settle` in one compiled loop, the premium's credit included (the same numbers,
+        numpy's pairwise means)."""
         state = model.part_state[self.name]
         t, p, e = model.table, model.params, played.e
         premium = bool(self.dividend_risk and self.risk_aversion)
-        amount = np.empty((e, 2)) if premium else _NONE2
         total, gap = scratch(state, "total", e)[:e], scratch(state, "gap", e)[:e]
         kernels().value_settle(
             np.ascontiguousarray(played.pay, dtype=float),
@@ -470,12 +469,16 @@ class ValueCreation(Part):
             float(p.culture_friction),
             float(self.dividend_risk),
             float(self.risk_aversion),
-            amount,
+            model.period_payoff,
+            t.pa,
+            t.pb,
+            t.stage,
+            np.asarray(p.stake_levels, dtype=float),
+            p.imitation_payoff == "per_stake",
+            int(model.n),
             total,
             gap,
         )
-        if premium:
-            model.credit_partners(slice(0, e), amount, utility_only=True)
         # np.mean's sum (pairwise, over contiguous doubles), then / e.
         state["value"] = float(np.add.reduce(total) / e)
         state["gap"] = float(np.add.reduce(gap) / e)
