@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
+from allysim.abm import _compiled_reporters as compiled
 from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.stats import gini
 from allysim.abm.trust import KINDS, STAGES, trust_mean
@@ -55,6 +56,9 @@ def contribution_rate(model: TrustModel) -> float:
     >>> contribution_rate(TrustModel(n_organizations=4, seed=0))
     nan
     """
+    shared = _shared(model)
+    if shared is not None and shared.compiled:
+        return float(shared.values[compiled.CONTRIBUTION])
     contributed = model.last_round.contributed
     # A count over the (n, 2) moves: the mean of the 0/1 moves exactly, without concatenating.
     size = contributed.size
@@ -80,6 +84,9 @@ def welfare(model: TrustModel) -> float:
     >>> welfare(TrustModel(n_organizations=4, seed=0))
     nan
     """
+    shared = _shared(model)
+    if shared is not None and shared.compiled:
+        return float(shared.values[compiled.WELFARE])
     w = model.last_round.welfare
     return float(w.mean()) if w.size else float("nan")
 
@@ -103,6 +110,12 @@ def payoff_gini(model: TrustModel) -> float:
     >>> payoff_gini(TrustModel(n_organizations=4, seed=0))
     0.0
     """
+    if use_numba():
+        # numpy's sort, then gini's arithmetic in one compiled pass.
+        g = compiled.kernels().gini_sorted(np.sort(model.wealth))
+        if g == g:
+            return float(g)
+    # The reference, and the error for a NaN or an infinity.
     return gini(model.wealth)
 
 
@@ -127,13 +140,12 @@ def trust_level(model: TrustModel, kind: int) -> float:
     >>> trust_level(TrustModel(n_organizations=4, seed=0), 2)
     nan
     """
+    shared = _shared(model)
+    if shared is not None and shared.compiled:
+        return float(shared.values[compiled.TRUST + int(kind)])
     t, e = model.table, model.n_active
     if not e:
         return float("nan")
-    shared = _shared(model)
-    if shared is not None and shared.trust is not None:
-        # The same values in a C-contiguous (e, 2) block, so numpy's mean sums them alike.
-        return float(shared.trust[int(kind)].mean())
     # One kind only: the same values, and the same sum order, as averaging all kinds' slice.
     if use_numba():
         # The same (e, 2) array from one compiled loop, and numpy's mean of it.
@@ -162,10 +174,12 @@ def stage_share(model: TrustModel, stage: int) -> float:
     >>> stage_share(TrustModel(n_organizations=4, seed=0), 0)
     nan
     """
+    shared = _shared(model)
+    if shared is not None and shared.compiled:
+        return float(shared.values[compiled.STAGES + int(stage)])
     e = model.n_active
     if not e:
         return float("nan")
-    shared = _shared(model)
     if shared is not None:
         return float(shared.stage_counts[int(stage)] / e)
     return float(np.count_nonzero(model.table.stage[:e] == stage) / e)
@@ -193,6 +207,8 @@ def strategy_share(model: TrustModel, strategy: int) -> float:
     1.0
     """
     shared = _shared(model)
+    if shared is not None and shared.compiled:
+        return float(shared.values[compiled.STAGES + len(STAGES) + int(strategy)])
     if shared is not None:
         return float(shared.strategy_counts[int(strategy)] / model.n)
     return float(np.count_nonzero(model.strategy_of == strategy) / model.n)
@@ -230,11 +246,41 @@ def model_reporters(strategy_names: tuple[str, ...]) -> dict[str, Any]:
 
 class _Shared:
     """What several reporters read, computed once per collection: the model does not change
-    while its collector runs, so the stage and strategy counts and the three kinds of trust are
-    taken in one pass each instead of one per column."""
+    while its collector runs, so the stage and strategy counts are taken in one pass each
+    instead of one per column, and on the compiled path every value of the model's own
+    reporters in one compiled call (:attr:`values`); parts keep theirs in :meth:`get`."""
 
     def __init__(self, model: TrustModel) -> None:
         self.model = model
+        self.compiled = use_numba()
+        self._cache: dict[str, Any] = {}
+
+    def get(self, key: str, compute: Any) -> Any:
+        """``compute()``, once per collection for each ``key``."""
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = compute()
+            return value
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """The compiled path's values (:func:`allysim.abm._compiled_reporters._model_values`)."""
+        m = self.model
+        t, e, last = m.table, m.n_active, m.last_round
+        work = np.empty(max(6 * e, last.welfare.shape[0]))
+        return compiled.kernels().model_values(
+            t.alpha,
+            t.beta,
+            e,
+            t.stage,
+            len(STAGES),
+            m.strategy_of,
+            len(m.strategies.names),
+            last.contributed,
+            last.welfare,
+            work,
+        )
 
     @cached_property
     def stage_counts(self) -> np.ndarray:
@@ -245,11 +291,6 @@ class _Shared:
     def strategy_counts(self) -> np.ndarray:
         m = self.model
         return np.bincount(m.strategy_of, minlength=len(m.strategies.names))
-
-    @cached_property
-    def trust(self) -> np.ndarray | None:
-        t, e = self.model.table, self.model.n_active
-        return kernels().trust_all(t.alpha, t.beta, e) if e and use_numba() else None
 
 
 def _shared(model: Any) -> _Shared | None:
