@@ -339,7 +339,7 @@ def _compiled_values(model: TrustModel) -> np.ndarray | None:
             t.column("contributions"),
             t.degree,
             e,
-            np.empty(2 * e),
+            shared.buffer("satisfaction", 2 * e),
         )
 
     values: np.ndarray = shared.get("metrics", compute)

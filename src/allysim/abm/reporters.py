@@ -112,7 +112,15 @@ def payoff_gini(model: TrustModel) -> float:
     """
     if use_numba():
         # numpy's sort, then gini's arithmetic in one compiled pass.
-        g = compiled.kernels().gini_sorted(np.sort(model.wealth))
+        shared = _shared(model)
+        wealth = model.wealth
+        if shared is None:
+            x = np.sort(wealth)
+        else:
+            x = shared.buffer("sorted", wealth.size)
+            x[:] = wealth
+            x.sort()
+        g = compiled.kernels().gini_sorted(x)
         if g == g:
             return float(g)
     # The reference, and the error for a NaN or an infinity.
@@ -250,10 +258,19 @@ class _Shared:
     instead of one per column, and on the compiled path every value of the model's own
     reporters in one compiled call (:attr:`values`); parts keep theirs in :meth:`get`."""
 
-    def __init__(self, model: TrustModel) -> None:
+    def __init__(self, model: TrustModel, buffers: dict[str, np.ndarray] | None = None) -> None:
         self.model = model
         self.compiled = use_numba()
         self._cache: dict[str, Any] = {}
+        self._buffers = {} if buffers is None else buffers
+
+    def buffer(self, name: str, size: int) -> np.ndarray:
+        """A float buffer of ``size`` elements, kept by the collector between collections
+        (a fresh array this large costs more in page faults than the pass that fills it)."""
+        whole = self._buffers.get(name)
+        if whole is None or whole.size < size:
+            whole = self._buffers[name] = np.empty(size + size // 2)
+        return whole[:size]
 
     def get(self, key: str, compute: Any) -> Any:
         """``compute()``, once per collection for each ``key``."""
@@ -268,8 +285,8 @@ class _Shared:
         """The compiled path's values (:func:`allysim.abm._compiled_reporters._model_values`)."""
         m = self.model
         t, e, last = m.table, m.n_active, m.last_round
-        work = np.empty(max(6 * e, last.welfare.shape[0]))
-        return compiled.kernels().model_values(
+        trust = self.buffer("trust", 6 * e)
+        values: np.ndarray = compiled.kernels().model_values(
             t.alpha,
             t.beta,
             e,
@@ -277,10 +294,18 @@ class _Shared:
             len(STAGES),
             m.strategy_of,
             len(m.strategies.names),
-            last.contributed,
-            last.welfare,
-            work,
+            # The moves' bools as bytes: numba sums those without a branch per move.
+            last.contributed.reshape(-1).view(np.uint8),
+            np.ascontiguousarray(last.welfare),
+            trust,
         )
+        for kind in range(3):
+            # numpy's mean of the kind's (e, 2) block: the same pairwise sum, over a 1-d view
+            # of the same values in the same order (a stride does not change the algorithm).
+            values[compiled.TRUST + kind] = (
+                np.add.reduce(trust[kind::3]) / (2 * e) if e else float("nan")
+            )
+        return values
 
     @cached_property
     def stage_counts(self) -> np.ndarray:
@@ -338,6 +363,7 @@ class TrustDataCollector(mesa.DataCollector):
         super().__init__(model_reporters, agent_reporters, tables)
         self._calls: list[tuple[list[Any], Any, str]] | None = None
         self._planned: dict[str, Any] = {}
+        self._buffers: dict[str, np.ndarray] = {}
 
     def collect(self, model: Any) -> None:
         """Record one row of every reporter (and Mesa's agent records, if any).
@@ -359,7 +385,7 @@ class TrustDataCollector(mesa.DataCollector):
         >>> len(m.datacollector.get_model_vars_dataframe())
         2
         """
-        model._collecting = _Shared(model)
+        model._collecting = _Shared(model, self._buffers)
         try:
             # Attributes read with defaults: Mesa 3.3 and 3.5 both have them, later ones may not.
             agents = getattr(self, "agent_reporters", None) or getattr(
