@@ -147,18 +147,15 @@ def _gini_sorted(x):  # pragma: no cover - compiled
     return max(g, 0.0)
 
 
-def _settle_means(value, costs, dots, e):  # pragma: no cover - compiled
-    """Metrics.settle's step means: of ``value[:e]``, of ``costs[:e]``, and the delivered
-    capability ``sum(dots[0] * dots[1]) + sum(dots[2] * dots[3])`` (numpy's products and
-    pairwise sums; ``dots[0]`` and ``dots[2]`` are overwritten by the products)."""
+def _settle_rows(value, costs, dots, e):  # pragma: no cover - compiled
+    """Lays out Metrics.settle's four sums as the rows of ``dots`` (4, e): the products
+    ``dots[0] * dots[1]`` and ``dots[2] * dots[3]`` (numpy's, element by element) in rows 0
+    and 2, ``value`` and ``costs`` in rows 1 and 3; the caller sums the rows with numpy."""
     for i in range(e):
         dots[0, i] = dots[0, i] * dots[1, i]
+        dots[1, i] = value[i]
         dots[2, i] = dots[2, i] * dots[3, i]
-    # numpy's sums start from 0.0 (a sum of -0.0s is 0.0).
-    delivered = (0.0 + _pairwise_sum(dots[0], 0, e)) + (0.0 + _pairwise_sum(dots[2], 0, e))
-    value_sum = 0.0 + _pairwise_sum(value, 0, e)
-    costs_sum = 0.0 + _pairwise_sum(costs, 0, e)
-    return value_sum / e, costs_sum / e, delivered
+        dots[3, i] = costs[i]
 
 
 @functools.cache
@@ -168,7 +165,7 @@ def kernels() -> SimpleNamespace:
     Returns
     -------
     types.SimpleNamespace
-        ``model_values``, ``metrics_values``, ``gini_sorted``, ``settle_means``.
+        ``model_values``, ``metrics_values``, ``gini_sorted``, ``settle_rows``.
     """
     import numba  # type: ignore[import-untyped]
 
@@ -183,5 +180,5 @@ def kernels() -> SimpleNamespace:
         model_values=jit(_model_values),
         metrics_values=jit(_metrics_values),
         gini_sorted=jit(_gini_sorted),
-        settle_means=jit(_settle_means),
+        settle_rows=jit(_settle_rows),
     )

@@ -246,13 +246,16 @@ class Metrics(Part):
             costs,
             dots,
         )
-        # np.mean's sums (pairwise, over contiguous doubles), then / e; the products and
-        # pairwise sums of settle (the contributions as 0.0 / 1.0, as numpy casts them):
+        # The four sums of settle in one numpy call: np.mean's (pairwise, over contiguous
+        # doubles) of value and costs, and of the products of settle (the contributions as
+        # 0.0 / 1.0, as numpy casts them), each row's pairwise sum along the contiguous axis:
         # independent of the number of BLAS threads.
-        value_mean, costs_mean, delivered = compiled.kernels().settle_means(value, costs, dots, e)
-        state["value"] = value_mean
-        state["costs"] = costs_mean
-        state["delivery"] = delivered / given if given else float("nan")
+        compiled.kernels().settle_rows(value, costs, dots, e)
+        sums = np.add.reduce(dots, axis=1)
+        state["value"] = float(sums[1] / e)
+        state["costs"] = float(sums[3] / e)
+        delivered = sums[0] + sums[2]
+        state["delivery"] = float(delivered / given) if given else float("nan")
 
     def after_round(self, model: TrustModel, outcome: RoundOutcome) -> None:
         """Count perceived betrayals, and the knowledge transferred this step.
