@@ -108,9 +108,7 @@ def test_payoff_gini_refuses_nan_wealth_on_both_paths(monkeypatch: pytest.Monkey
     nan_share=st.sampled_from([0.0, 0.3, 1.0]),
 )
 @settings(max_examples=40, deadline=None)
-def test_kernels_match_numpy_on_random_tables(
-    e: int, n: int, seed: int, nan_share: float
-) -> None:
+def test_kernels_match_numpy_on_random_tables(e: int, n: int, seed: int, nan_share: float) -> None:
     from allysim.abm._compiled_reporters import (
         CENTRALIZATION,
         CONTRIBUTION,
@@ -226,3 +224,31 @@ def test_settle_rows_give_numpys_means(monkeypatch: pytest.MonkeyPatch) -> None:
         states.append(record)
     assert states[0] == states[1]
     assert not math.isnan(struct.unpack("<d", states[1][-1][2])[0])
+
+
+def test_replaced_reporters_are_read_where_they_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    from functools import partial
+
+    from allysim.abm.reporters import trust_level
+
+    frames = []
+    for flag in ("0", "1"):
+        monkeypatch.setenv("ALLYSIM_NUMBA", flag)
+        m = TrustModel(n_organizations=60, seed=4)
+        reporters = m.datacollector.model_reporters
+        # Competence under the goodwill column; a kind given as a numpy integer and a lambda
+        # are called as Mesa calls them.
+        reporters["trust_goodwill"] = partial(trust_level, kind=0)
+        reporters["trust_contractual"] = partial(trust_level, kind=np.int64(0))
+        reporters["welfare"] = lambda model: 0.5 * model.contribution_rate
+        for _ in range(12):
+            m.step()
+        frames.append(m.datacollector.get_model_vars_dataframe().iloc[1:])
+    ref, got = frames
+    for frame in frames:
+        assert frame.trust_goodwill.equals(frame.trust_competence)
+        assert frame.trust_contractual.equals(frame.trust_competence)
+    rates = got.contribution_rate.iloc[1:].dropna()
+    assert len(rates) > 5 and (got.welfare.loc[rates.index] == 0.5 * rates).all()
+    for name in ref.columns:
+        assert [_bits(v) for v in ref[name]] == [_bits(v) for v in got[name]], name

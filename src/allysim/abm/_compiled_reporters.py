@@ -1,15 +1,15 @@
-"""Compiled loops for the trust model's reporters and the metrics' step means (numba).
+"""Compiled loops for the trust model's reporters and the metrics' step sums (numba).
 
 A collection of the trust model's data reads every active partnership several times: the
-three kinds of trust, the stage counts, the welfare and the moves for
-:mod:`allysim.abm.reporters`, the satisfaction, ages, contributions and degrees for
-:class:`~allysim.abm.Metrics`, the organizations' strategies and wealth. The functions here
-take each group in one call and return the reported numbers, the numpy path's to the bit:
-every mean of floats is numpy's sum (0.0 plus the pairwise sum of
-:func:`allysim.evolution._compiled_gth._pairwise_sum`, numpy's algorithm, over the same values
-laid out contiguously as numpy has them) divided by the count, or is left to numpy; sums of integers (counts, ages,
-degrees) are exact in any order; the Gini coefficient sums numpy's sorted wealth in numpy's
-order. Compiled on first use, as :func:`allysim.abm._compiled.kernels`.
+three kinds of trust, the stages, the welfare and the moves for :mod:`allysim.abm.reporters`;
+the satisfaction, ages, contributions and degrees for :class:`~allysim.abm.Metrics`; the
+organizations' strategies and wealth. The functions here take each group in one call and give
+the numpy path's numbers to the bit. A mean of floats is either left to numpy (the loop lays
+the values out as numpy has them) or is numpy's sum in the loop: 0.0 plus the pairwise sum of
+:func:`allysim.evolution._compiled_gth._pairwise_sum` (numpy's algorithm), divided by the
+count. Sums of integers (counts, ages, degrees) are exact in any order. The Gini coefficient
+sums numpy's sorted wealth in numpy's order. Compiled on first use, as
+:func:`allysim.abm._compiled.kernels`.
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ def _pairwise_sum(a, lo, n):  # pragma: no cover - replaced by the compiled walk
 def _model_values(
     alpha, beta, e, stage, n_stages, strategy_of, n_strategies, moves, welfare, trust
 ):  # pragma: no cover - compiled
-    """The model reporters' values but the trust means: the welfare mean, the contribution
-    rate (``moves``: the round's (n, 2) moves as 0 / 1 bytes, flat), then the stage shares and the strategy shares (NaN where the reporters give NaN).
+    """The model reporters' values: the welfare mean, the contribution rate (``moves``: the
+    round's (n, 2) moves as 0 / 1 bytes, flat), the stage shares, the strategy shares (NaN
+    where the reporters give NaN); the trust slots are left for the caller to fill.
     Fills ``trust`` (6 e) with the trust of rows ``[:e]`` in the layout of ``alpha`` (e, 2, 3):
     ``trust[kind::3]`` holds one kind's values in the order of the numpy path's (e, 2) block,
     whose sums the caller leaves to numpy (its pairwise sum is faster than the compiled

@@ -334,7 +334,9 @@ class TrustDataCollector(mesa.DataCollector):
     through Mesa's own, which validates the reporters); later collections call each reporter
     as Mesa does and skip the deep copy of numbers and strings, which are immutable, and the
     reporters of stage and strategy shares and trust levels share one pass over the arrays
-    (:class:`_Shared`). Agent reporters, if any, go through Mesa's code.
+    (:class:`_Shared`); on the compiled path the values of this module's reporters come from
+    one compiled call, and are recorded without a call per column. Agent reporters, if any,
+    go through Mesa's code.
 
     Parameters
     ----------
@@ -361,9 +363,10 @@ class TrustDataCollector(mesa.DataCollector):
         tables: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(model_reporters, agent_reporters, tables)
-        self._calls: list[tuple[list[Any], Any, str]] | None = None
+        self._calls: list[tuple[list[Any], Any, str, int]] | None = None
         self._planned: dict[str, Any] = {}
         self._buffers: dict[str, np.ndarray] = {}
+        self._slotted = False  # some column is read from the compiled values
 
     def collect(self, model: Any) -> None:
         """Record one row of every reporter (and Mesa's agent records, if any).
@@ -385,7 +388,7 @@ class TrustDataCollector(mesa.DataCollector):
         >>> len(m.datacollector.get_model_vars_dataframe())
         2
         """
-        model._collecting = _Shared(model, self._buffers)
+        shared = model._collecting = _Shared(model, self._buffers)
         try:
             # Attributes read with defaults: Mesa 3.3 and 3.5 both have them, later ones may not.
             agents = getattr(self, "agent_reporters", None) or getattr(
@@ -395,9 +398,15 @@ class TrustDataCollector(mesa.DataCollector):
             # it up at once): plan again, through Mesa's code.
             if self._calls is None or agents or self.model_reporters != self._planned:
                 super().collect(model)
-                self._calls = self._plan()
+                self._calls = self._plan(model)
                 return
-            for values, reporter, how in self._calls:
+            # The compiled path's values of the model's own reporters, as those would return
+            # them (Python floats), without a call per column.
+            slots = shared.values.tolist() if self._slotted and shared.compiled else None
+            for values, reporter, how, slot in self._calls:
+                if slots is not None and slot >= 0:
+                    values.append(slots[slot])
+                    continue
                 # Mesa's dispatch (datacollection.DataCollector.collect), in the same order.
                 if how == "model":
                     value = reporter(model)
@@ -411,9 +420,10 @@ class TrustDataCollector(mesa.DataCollector):
         finally:
             model._collecting = None
 
-    def _plan(self) -> list[tuple[list[Any], Any, str]]:
+    def _plan(self, model: Any) -> list[tuple[list[Any], Any, str, int]]:
         self._planned = dict(self.model_reporters)
         calls = []
+        self._slotted = False
         for var, reporter in self.model_reporters.items():
             if isinstance(reporter, types.LambdaType | partial):
                 how = "model"
@@ -423,5 +433,30 @@ class TrustDataCollector(mesa.DataCollector):
                 how = "list"
             else:
                 how = "call"
-            calls.append((self.model_vars[var], reporter, how))
+            slot = _slot(reporter, model) if how == "model" else -1
+            self._slotted |= slot >= 0
+            calls.append((self.model_vars[var], reporter, how, slot))
         return calls
+
+
+def _slot(reporter: Any, model: Any) -> int:
+    """Where :attr:`_Shared.values` holds what ``reporter`` returns, or -1 (not one of this
+    module's reporters, or not with arguments it reads from there)."""
+    if reporter is contribution_rate:
+        return compiled.CONTRIBUTION
+    if reporter is welfare:
+        return compiled.WELFARE
+    if not isinstance(reporter, partial) or reporter.args or len(reporter.keywords) != 1:
+        return -1
+    ((key, index),) = reporter.keywords.items()
+    if type(index) is not int:
+        return -1
+    names = getattr(getattr(model, "strategies", None), "names", ())
+    for fn, name, start, size in (
+        (trust_level, "kind", compiled.TRUST, len(KINDS)),
+        (stage_share, "stage", compiled.STAGES, len(STAGES)),
+        (strategy_share, "strategy", compiled.STAGES + len(STAGES), len(names)),
+    ):
+        if reporter.func is fn and key == name and 0 <= index < size:
+            return start + index
+    return -1
