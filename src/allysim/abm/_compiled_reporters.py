@@ -88,21 +88,25 @@ def _counts(values, e, size):  # pragma: no cover - compiled
 def _metrics_values(satisfaction, age, contributions, degree, e, work):  # pragma: no cover
     """The Metrics reporters computed from the table: reliability, satisfaction, mean degree,
     degree centralization, partnered share (NaN where they give NaN). ``work`` holds at least
-    ``2 e`` doubles."""
+    ``2 e`` doubles; ``satisfaction`` and ``contributions`` are C-contiguous (the table's)."""
     out = np.empty(5)
+    # Separate loops over flat views: each vectorizes, or runs without a branch per value.
     rounds = 0
-    given = 0
-    known = 0
     for i in range(e):
         rounds += age[i]
-        given += contributions[i, 0] + contributions[i, 1]
-        for s in range(2):
-            v = satisfaction[i, s]
-            if v == v:
-                work[known] = v
-                known += 1
     rounds *= 2
+    flat = contributions.reshape(-1)
+    given = 0
+    for j in range(2 * e):
+        given += flat[j]
     out[RELIABILITY] = given / rounds if rounds != 0 else np.nan
+    # The values that are not NaN, in order (a NaN is written, then overwritten).
+    flat_sat = satisfaction.reshape(-1)
+    known = 0
+    for j in range(2 * e):
+        v = flat_sat[j]
+        work[known] = v
+        known += 1 if v == v else 0
     out[SATISFACTION] = (0.0 + _pairwise_sum(work, 0, known)) / known if known else np.nan
     n = degree.shape[0]
     total = 0
@@ -111,10 +115,8 @@ def _metrics_values(satisfaction, age, contributions, degree, e, work):  # pragm
     for i in range(n):
         d = degree[i]
         total += d
-        if d > top:
-            top = d
-        if d != 0:
-            partnered += 1
+        top = max(top, d)
+        partnered += 1 if d != 0 else 0
     out[MEAN_DEGREE] = total / n if n else np.nan
     # (max - d) summed over the organizations, exact in integers as in floats.
     out[CENTRALIZATION] = (top * n - total) / ((n - 1) * (n - 2)) if n >= 3 else np.nan
