@@ -110,10 +110,10 @@ def payoff_gini(model: TrustModel) -> float:
     >>> payoff_gini(TrustModel(n_organizations=4, seed=0))
     0.0
     """
-    if use_numba():
+    wealth = model.wealth
+    if use_numba() and wealth.dtype == np.float64 and wealth.ndim == 1:
         # numpy's sort, then gini's arithmetic in one compiled pass.
         shared = _shared(model)
-        wealth = model.wealth
         if shared is None:
             x = np.sort(wealth)
         else:
