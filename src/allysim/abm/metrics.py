@@ -42,9 +42,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from allysim._validation import check_interval
+from allysim.abm import _compiled_reporters as compiled
 from allysim.abm._compiled import use_numba
 from allysim.abm._compiled_value import kernels, scratch
 from allysim.abm.components import Part, PlayedRound, state_reporter
+from allysim.abm.reporters import _shared
 
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
@@ -244,12 +246,15 @@ class Metrics(Part):
             costs,
             dots,
         )
-        # np.mean's sum (pairwise, over contiguous doubles), then / e.
-        state["value"] = float(np.add.reduce(value) / e)
-        state["costs"] = float(np.add.reduce(costs) / e)
-        # The products and pairwise sums of settle (the contributions as 0.0 / 1.0, as numpy
-        # casts them): independent of the number of BLAS threads.
-        delivered = np.add.reduce(dots[0] * dots[1]) + np.add.reduce(dots[2] * dots[3])
+        # The four sums of settle in one numpy call: np.mean's (pairwise, over contiguous
+        # doubles) of value and costs, and of the products of settle (the contributions as
+        # 0.0 / 1.0, as numpy casts them), each row's pairwise sum along the contiguous axis:
+        # independent of the number of BLAS threads.
+        compiled.kernels().settle_rows(value, costs, dots, e)
+        sums = np.add.reduce(dots, axis=1)
+        state["value"] = float(sums[1] / e)
+        state["costs"] = float(sums[3] / e)
+        delivered = sums[0] + sums[2]
         state["delivery"] = float(delivered / given) if given else float("nan")
 
     def after_round(self, model: TrustModel, outcome: RoundOutcome) -> None:
@@ -322,7 +327,32 @@ class Metrics(Part):
         }
 
 
+def _compiled_values(model: TrustModel) -> np.ndarray | None:
+    """The Metrics reporters' values in one compiled call, once per collection (None: the
+    numpy path, or no collection in progress)."""
+    shared = _shared(model)
+    if shared is None or not shared.compiled:
+        return None
+
+    def compute() -> np.ndarray:
+        t, e = model.table, model.n_active
+        return compiled.kernels().metrics_values(
+            t.column("satisfaction"),
+            t.age,
+            t.column("contributions"),
+            t.degree,
+            e,
+            shared.buffer("satisfaction", 2 * e),
+        )
+
+    values: np.ndarray = shared.get("metrics", compute)
+    return values
+
+
 def _reliability(part: Metrics, model: TrustModel) -> float:
+    values = _compiled_values(model)
+    if values is not None:
+        return float(values[compiled.RELIABILITY])
     t, e = model.table, model.n_active
     age = t.age[:e]
     rounds = 2 * age.sum()
@@ -334,18 +364,30 @@ def _reliability(part: Metrics, model: TrustModel) -> float:
 
 
 def _satisfaction(part: Metrics, model: TrustModel) -> float:
+    values = _compiled_values(model)
+    if values is not None:
+        return float(values[compiled.SATISFACTION])
     sat = model.table.column("satisfaction")[: model.n_active].ravel()
     known = sat[~np.isnan(sat)]
     return float(known.mean()) if known.size else float("nan")
 
 
 def _mean_degree(model: TrustModel) -> float:
+    values = _compiled_values(model)
+    if values is not None:
+        return float(values[compiled.MEAN_DEGREE])
     return float(model.table.degree.mean())
 
 
 def _centralization(model: TrustModel) -> float:
+    values = _compiled_values(model)
+    if values is not None:
+        return float(values[compiled.CENTRALIZATION])
     return degree_centralization(model.table.degree) if model.n >= 3 else float("nan")
 
 
 def _partnered(model: TrustModel) -> float:
+    values = _compiled_values(model)
+    if values is not None:
+        return float(values[compiled.PARTNERED])
     return float(np.count_nonzero(model.table.degree) / model.n)

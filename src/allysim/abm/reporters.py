@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
+from allysim.abm import _compiled_reporters as compiled
 from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.stats import gini
 from allysim.abm.trust import KINDS, STAGES, trust_mean
@@ -55,6 +56,9 @@ def contribution_rate(model: TrustModel) -> float:
     >>> contribution_rate(TrustModel(n_organizations=4, seed=0))
     nan
     """
+    shared = _shared(model)
+    if shared is not None and shared.compiled:
+        return float(shared.values[compiled.CONTRIBUTION])
     contributed = model.last_round.contributed
     # A count over the (n, 2) moves: the mean of the 0/1 moves exactly, without concatenating.
     size = contributed.size
@@ -80,6 +84,9 @@ def welfare(model: TrustModel) -> float:
     >>> welfare(TrustModel(n_organizations=4, seed=0))
     nan
     """
+    shared = _shared(model)
+    if shared is not None and shared.compiled:
+        return float(shared.values[compiled.WELFARE])
     w = model.last_round.welfare
     return float(w.mean()) if w.size else float("nan")
 
@@ -103,6 +110,20 @@ def payoff_gini(model: TrustModel) -> float:
     >>> payoff_gini(TrustModel(n_organizations=4, seed=0))
     0.0
     """
+    wealth = model.wealth
+    if use_numba() and wealth.dtype == np.float64 and wealth.ndim == 1:
+        # numpy's sort, then gini's arithmetic in one compiled pass.
+        shared = _shared(model)
+        if shared is None:
+            x = np.sort(wealth)
+        else:
+            x = shared.buffer("sorted", wealth.size)
+            x[:] = wealth
+            x.sort()
+        g = compiled.kernels().gini_sorted(x)
+        if g == g:
+            return float(g)
+    # The reference, and the error for a NaN or an infinity.
     return gini(model.wealth)
 
 
@@ -127,13 +148,12 @@ def trust_level(model: TrustModel, kind: int) -> float:
     >>> trust_level(TrustModel(n_organizations=4, seed=0), 2)
     nan
     """
+    shared = _shared(model)
+    if shared is not None and shared.compiled:
+        return float(shared.values[compiled.TRUST + int(kind)])
     t, e = model.table, model.n_active
     if not e:
         return float("nan")
-    shared = _shared(model)
-    if shared is not None and shared.trust is not None:
-        # The same values in a C-contiguous (e, 2) block, so numpy's mean sums them alike.
-        return float(shared.trust[int(kind)].mean())
     # One kind only: the same values, and the same sum order, as averaging all kinds' slice.
     if use_numba():
         # The same (e, 2) array from one compiled loop, and numpy's mean of it.
@@ -162,10 +182,12 @@ def stage_share(model: TrustModel, stage: int) -> float:
     >>> stage_share(TrustModel(n_organizations=4, seed=0), 0)
     nan
     """
+    shared = _shared(model)
+    if shared is not None and shared.compiled:
+        return float(shared.values[compiled.STAGES + int(stage)])
     e = model.n_active
     if not e:
         return float("nan")
-    shared = _shared(model)
     if shared is not None:
         return float(shared.stage_counts[int(stage)] / e)
     return float(np.count_nonzero(model.table.stage[:e] == stage) / e)
@@ -193,6 +215,8 @@ def strategy_share(model: TrustModel, strategy: int) -> float:
     1.0
     """
     shared = _shared(model)
+    if shared is not None and shared.compiled:
+        return float(shared.values[compiled.STAGES + len(STAGES) + int(strategy)])
     if shared is not None:
         return float(shared.strategy_counts[int(strategy)] / model.n)
     return float(np.count_nonzero(model.strategy_of == strategy) / model.n)
@@ -230,11 +254,58 @@ def model_reporters(strategy_names: tuple[str, ...]) -> dict[str, Any]:
 
 class _Shared:
     """What several reporters read, computed once per collection: the model does not change
-    while its collector runs, so the stage and strategy counts and the three kinds of trust are
-    taken in one pass each instead of one per column."""
+    while its collector runs, so the stage and strategy counts are taken in one pass each
+    instead of one per column, and on the compiled path every value of the model's own
+    reporters in one compiled call (:attr:`values`); parts keep theirs in :meth:`get`."""
 
-    def __init__(self, model: TrustModel) -> None:
+    def __init__(self, model: TrustModel, buffers: dict[str, np.ndarray] | None = None) -> None:
         self.model = model
+        self.compiled = use_numba()
+        self._cache: dict[str, Any] = {}
+        self._buffers = {} if buffers is None else buffers
+
+    def buffer(self, name: str, size: int) -> np.ndarray:
+        """A float buffer of ``size`` elements, kept by the collector between collections
+        (a fresh array this large costs more in page faults than the pass that fills it)."""
+        whole = self._buffers.get(name)
+        if whole is None or whole.size < size:
+            whole = self._buffers[name] = np.empty(size + size // 2)
+        return whole[:size]
+
+    def get(self, key: str, compute: Any) -> Any:
+        """``compute()``, once per collection for each ``key``."""
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = compute()
+            return value
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """The compiled path's values (:func:`allysim.abm._compiled_reporters._model_values`)."""
+        m = self.model
+        t, e, last = m.table, m.n_active, m.last_round
+        trust = self.buffer("trust", 6 * e)
+        values: np.ndarray = compiled.kernels().model_values(
+            t.alpha,
+            t.beta,
+            e,
+            t.stage,
+            len(STAGES),
+            m.strategy_of,
+            len(m.strategies.names),
+            # The moves' bools as bytes: numba sums those without a branch per move.
+            last.contributed.reshape(-1).view(np.uint8),
+            np.ascontiguousarray(last.welfare),
+            trust,
+        )
+        for kind in range(3):
+            # numpy's mean of the kind's (e, 2) block: the same pairwise sum, over a 1-d view
+            # of the same values in the same order (a stride does not change the algorithm).
+            values[compiled.TRUST + kind] = (
+                np.add.reduce(trust[kind::3]) / (2 * e) if e else float("nan")
+            )
+        return values
 
     @cached_property
     def stage_counts(self) -> np.ndarray:
@@ -245,11 +316,6 @@ class _Shared:
     def strategy_counts(self) -> np.ndarray:
         m = self.model
         return np.bincount(m.strategy_of, minlength=len(m.strategies.names))
-
-    @cached_property
-    def trust(self) -> np.ndarray | None:
-        t, e = self.model.table, self.model.n_active
-        return kernels().trust_all(t.alpha, t.beta, e) if e and use_numba() else None
 
 
 def _shared(model: Any) -> _Shared | None:
@@ -268,7 +334,9 @@ class TrustDataCollector(mesa.DataCollector):
     through Mesa's own, which validates the reporters); later collections call each reporter
     as Mesa does and skip the deep copy of numbers and strings, which are immutable, and the
     reporters of stage and strategy shares and trust levels share one pass over the arrays
-    (:class:`_Shared`). Agent reporters, if any, go through Mesa's code.
+    (:class:`_Shared`); on the compiled path the values of this module's reporters come from
+    one compiled call, and are recorded without a call per column. Agent reporters, if any,
+    go through Mesa's code.
 
     Parameters
     ----------
@@ -295,8 +363,10 @@ class TrustDataCollector(mesa.DataCollector):
         tables: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(model_reporters, agent_reporters, tables)
-        self._calls: list[tuple[list[Any], Any, str]] | None = None
+        self._calls: list[tuple[list[Any], Any, str, int]] | None = None
         self._planned: dict[str, Any] = {}
+        self._buffers: dict[str, np.ndarray] = {}
+        self._slotted = False  # some column is read from the compiled values
 
     def collect(self, model: Any) -> None:
         """Record one row of every reporter (and Mesa's agent records, if any).
@@ -318,7 +388,7 @@ class TrustDataCollector(mesa.DataCollector):
         >>> len(m.datacollector.get_model_vars_dataframe())
         2
         """
-        model._collecting = _Shared(model)
+        shared = model._collecting = _Shared(model, self._buffers)
         try:
             # Attributes read with defaults: Mesa 3.3 and 3.5 both have them, later ones may not.
             agents = getattr(self, "agent_reporters", None) or getattr(
@@ -328,9 +398,15 @@ class TrustDataCollector(mesa.DataCollector):
             # it up at once): plan again, through Mesa's code.
             if self._calls is None or agents or self.model_reporters != self._planned:
                 super().collect(model)
-                self._calls = self._plan()
+                self._calls = self._plan(model)
                 return
-            for values, reporter, how in self._calls:
+            # The compiled path's values of the model's own reporters, as those would return
+            # them (Python floats), without a call per column.
+            slots = shared.values.tolist() if self._slotted and shared.compiled else None
+            for values, reporter, how, slot in self._calls:
+                if slots is not None and slot >= 0:
+                    values.append(slots[slot])
+                    continue
                 # Mesa's dispatch (datacollection.DataCollector.collect), in the same order.
                 if how == "model":
                     value = reporter(model)
@@ -344,9 +420,10 @@ class TrustDataCollector(mesa.DataCollector):
         finally:
             model._collecting = None
 
-    def _plan(self) -> list[tuple[list[Any], Any, str]]:
+    def _plan(self, model: Any) -> list[tuple[list[Any], Any, str, int]]:
         self._planned = dict(self.model_reporters)
         calls = []
+        self._slotted = False
         for var, reporter in self.model_reporters.items():
             if isinstance(reporter, types.LambdaType | partial):
                 how = "model"
@@ -356,5 +433,30 @@ class TrustDataCollector(mesa.DataCollector):
                 how = "list"
             else:
                 how = "call"
-            calls.append((self.model_vars[var], reporter, how))
+            slot = _slot(reporter, model) if how == "model" else -1
+            self._slotted |= slot >= 0
+            calls.append((self.model_vars[var], reporter, how, slot))
         return calls
+
+
+def _slot(reporter: Any, model: Any) -> int:
+    """Where :attr:`_Shared.values` holds what ``reporter`` returns, or -1 (not one of this
+    module's reporters, or not with arguments it reads from there)."""
+    if reporter is contribution_rate:
+        return compiled.CONTRIBUTION
+    if reporter is welfare:
+        return compiled.WELFARE
+    if not isinstance(reporter, partial) or reporter.args or len(reporter.keywords) != 1:
+        return -1
+    ((key, index),) = reporter.keywords.items()
+    if type(index) is not int:
+        return -1
+    names = getattr(getattr(model, "strategies", None), "names", ())
+    for fn, name, start, size in (
+        (trust_level, "kind", compiled.TRUST, len(KINDS)),
+        (stage_share, "stage", compiled.STAGES, len(STAGES)),
+        (strategy_share, "strategy", compiled.STAGES + len(STAGES), len(names)),
+    ):
+        if reporter.func is fn and key == name and 0 <= index < size:
+            return start + index
+    return -1
