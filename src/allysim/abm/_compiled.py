@@ -5,11 +5,15 @@ them into one loop each: play (intended moves, the round's moves and perceptions
 credits to wealth, the machines and reputations; the parts' hooks run between these loops at
 the numpy path's points), the three Beta-belief updates of
 :class:`~allysim.abm.phases.LearnTrust`, :class:`~allysim.abm.phases.AdvanceStages`, the exit
-tests of :class:`~allysim.abm.phases.Exit`, the Hofstede distance table's look-up, partner
-search's filters, the table compaction of :meth:`~allysim.abm.PartnershipTable.remove`, the
-ledger's credits (the parts' hooks have loops of their own: :mod:`allysim.abm._compiled_contracts`
-for governance, specific investment and stakeholders, :mod:`allysim.abm._compiled_value` for value
-creation and the metrics). They are the numpy path's twins and
+tests of :class:`~allysim.abm.phases.Exit`, the Hofstede distance table's look-up and the
+ledger's credits to organizations (:func:`_credit_pairs`, the credits to both partners, is
+compiled by :mod:`allysim.abm._compiled_contracts`). The other loops of the step live beside
+this module: :mod:`allysim.abm._compiled_table` (the partnership table's ``add`` and ``remove``
+and :meth:`~allysim.abm.TrustModel.credit_partners`), :mod:`allysim.abm._compiled_search`
+(partner search, the network's draws, imitation), :mod:`allysim.abm._compiled_reporters` (the
+reporters and the metrics' step sums), :mod:`allysim.abm._compiled_contracts` (governance,
+specific investment and stakeholder pressure) and :mod:`allysim.abm._compiled_value` (value
+creation and the metrics' records). They are the numpy path's twins and
 give bit-identical results: the random numbers are still drawn by the model's numpy Generator,
 in the same order (passed in, or drawn inside a loop from the Generator itself, which numba
 draws from exactly as numpy does), and every floating-point operation happens in the same order
@@ -151,29 +155,6 @@ def _learn(
             streak[i, s] = streak[i, s] + 1 if sn else 0
 
 
-def _move_group(arrays, holes, fillers):  # pragma: no cover - compiled
-    """``arr[holes] = arr[fillers]`` for each of a tuple of same-dtype (rows, width) arrays;
-    holes and fillers are disjoint."""
-    for arr in arrays:
-        for k in range(holes.shape[0]):
-            h, f = holes[k], fillers[k]
-            for j in range(arr.shape[1]):
-                arr[h, j] = arr[f, j]
-
-
-def _unlink(table, degree, a, b):  # pragma: no cover - compiled
-    """Free each removed pair's places in the partner table and lower both degrees."""
-    for k in range(a.shape[0]):
-        for side in range(2):
-            i = a[k] if side == 0 else b[k]
-            j = b[k] if side == 0 else a[k]
-            for c in range(table.shape[1]):
-                if table[i, c] == j:
-                    table[i, c] = -1
-                    break
-            degree[i] -= 1
-
-
 def _trust_of(alpha, beta, e, kind):  # pragma: no cover - compiled
     """Trust ``alpha / (alpha + beta)`` of one kind, both sides of rows ``[:e]``: (e, 2)."""
     out = np.empty((e, 2))
@@ -181,18 +162,6 @@ def _trust_of(alpha, beta, e, kind):  # pragma: no cover - compiled
         for s in range(2):
             a = alpha[i, s, kind]
             out[i, s] = a / (a + beta[i, s, kind])
-    return out
-
-
-def _trust_all(alpha, beta, e):  # pragma: no cover - compiled
-    """:func:`_trust_of` for the three kinds in one pass over the rows: (3, e, 2), each
-    ``[kind]`` a C-contiguous (e, 2) block holding that kind's values."""
-    out = np.empty((3, e, 2))
-    for i in range(e):
-        for s in range(2):
-            for kind in range(3):
-                a = alpha[i, s, kind]
-                out[kind, i, s] = a / (a + beta[i, s, kind])
     return out
 
 
@@ -517,44 +486,6 @@ def _gone(exit_now, draws, continuation):  # pragma: no cover - compiled
     return gone, failed
 
 
-def _meetings(seekers, cand, free, partner_table):  # pragma: no cover - compiled
-    """PartnerSearch's first filter: the candidate is free, another organization, and not a
-    partner yet. Returns the rows kept, in order."""
-    keep = np.empty(seekers.shape[0], dtype=np.int64)
-    kept = 0
-    for k in range(seekers.shape[0]):
-        s = seekers[k]
-        c = cand[k]
-        if not free[c] or c == s:
-            continue
-        partners = False
-        for j in range(partner_table.shape[1]):
-            if partner_table[s, j] == c:
-                partners = True
-        if not partners:
-            keep[kept] = k
-            kept += 1
-    return keep[:kept]
-
-
-def _one_each(seekers, cand, u, score_s, score_c, n):  # pragma: no cover - compiled
-    """The accepted meetings (``u[0] < score_s`` and ``u[1] < score_c``), in order, each kept
-    unless one of its organizations is in a meeting kept earlier. Returns their rows."""
-    used = np.zeros(n, dtype=np.bool_)
-    keep = np.empty(seekers.shape[0], dtype=np.int64)
-    kept = 0
-    for k in range(seekers.shape[0]):
-        if u[0, k] < score_s[k] and u[1, k] < score_c[k]:
-            a = seekers[k]
-            b = cand[k]
-            if not used[a] and not used[b]:
-                used[a] = True
-                used[b] = True
-                keep[kept] = k
-                kept += 1
-    return keep[:kept]
-
-
 def _mean_abs_distance(culture, a, b):  # pragma: no cover - compiled
     """``np.abs(culture[a] - culture[b]).mean(axis=1)`` without the (k, d) temporaries: a
     left-to-right sum, then one division, which is numpy's order for fewer than 8 columns
@@ -616,15 +547,9 @@ def kernels() -> SimpleNamespace:
 
     return SimpleNamespace(
         learn=either(_learn, 9),
-        move_group=jit(_move_group),
-        unlink=jit(_unlink),
         trust_of=either(_trust_of, 2),
-        trust_all=jit(_trust_all),
         advance=either(_advance, 7),
         credit=jit(_credit),
-        credit_pairs=jit(_credit_pairs),
-        meetings=jit(_meetings),
-        one_each=jit(_one_each),
         coop=either(_coop, 4),
         moves=jit(_moves),
         payoffs=either(_payoffs, 0),
@@ -664,8 +589,3 @@ class _Either:
 
         with LOCK:
             return self.parallel(*args)
-
-
-def rows2d(arr: np.ndarray) -> np.ndarray:
-    """A (rows, width) view of a C-contiguous per-partnership column (no copy)."""
-    return arr.reshape(arr.shape[0], -1)
