@@ -97,6 +97,15 @@ prange = range
 # does not contract a * b + c into a fused multiply-add unless fastmath is on, and it is off.
 
 
+def _pick(c, x, y):  # pragma: no cover - compiled
+    """``x if c else y`` for doubles, as bit masks: LLVM turns a chain of selects on one coin
+    flip (``seen``) back into branches, mispredicted about half the time; the bits are exact."""
+    m = -np.int64(c)
+    bx = np.float64(x).view(np.int64)
+    by = np.float64(y).view(np.int64)
+    return np.int64((bx & m) | (by & ~m)).view(np.float64)
+
+
 def _learn(
     alpha,
     beta,
@@ -119,7 +128,8 @@ def _learn(
 ):  # pragma: no cover - compiled
     """LearnTrust.learn over rows ``[:len(seen)]``: contractual, competence, goodwill, streak."""
     lam = forgetting
-    # Selects, not branches, on what was seen and done: those are coin flips.
+    # What was seen and done are coin flips: each choice on them is a bit-mask select
+    # (:func:`_pick`), not a branch; the values and their order are numpy's.
     for i in prange(seen.shape[0]):
         inst = stage[i] == institutional
         cap_b = capability[pb[i]]
@@ -129,30 +139,31 @@ def _learn(
             mine = contributed[i, s]
             partner = contributed[i, 1 - s]
             absorbed = inst & (not sn) & (streak[i, s] >= absorb_streak)
-            weight = absorb_weight if absorbed else 1.0
+            weight = _pick(absorbed, absorb_weight, 1.0)
             if has_resolved:
-                weight = weight * resolved_weight if resolved[i, s] else weight
+                weight = _pick(resolved[i, s], weight * resolved_weight, weight)
             a = alpha[i, s, 1] * lam
             b = beta[i, s, 1] * lam
-            alpha[i, s, 1] = a + (weight if sn else 0.0)
-            beta[i, s, 1] = b + (0.0 if sn else weight)
+            alpha[i, s, 1] = a + _pick(sn, weight, 0.0)
+            beta[i, s, 1] = b + _pick(sn, 0.0, weight)
             cap = cap_b if s == 0 else cap_a
             delivered = partner & (draws[i, s] < cap)
-            fade = lam if sn else 1.0
-            w = 1.0 if sn else 0.0
+            fade = _pick(sn, lam, 1.0)
+            w = _pick(sn, 1.0, 0.0)
             a = alpha[i, s, 0] * fade
             b = beta[i, s, 0] * fade
-            alpha[i, s, 0] = a + (w if delivered else 0.0)
-            beta[i, s, 0] = b + (0.0 if delivered else w)
+            alpha[i, s, 0] = a + _pick(delivered, w, 0.0)
+            beta[i, s, 0] = b + _pick(delivered, 0.0, w)
             observed = sn | mine
-            credit = goodwill_weight[i, s, 0] if mine else goodwill_weight[i, s, 1]
-            fade = lam if observed else 1.0
-            w = (credit if sn else weight) if observed else 0.0
+            credit = _pick(mine, goodwill_weight[i, s, 0], goodwill_weight[i, s, 1])
+            fade = _pick(observed, lam, 1.0)
+            w = _pick(observed, _pick(sn, credit, weight), 0.0)
             a = alpha[i, s, 2] * fade
             b = beta[i, s, 2] * fade
-            alpha[i, s, 2] = a + (w if sn else 0.0)
-            beta[i, s, 2] = b + (0.0 if sn else w)
-            streak[i, s] = streak[i, s] + 1 if sn else 0
+            alpha[i, s, 2] = a + _pick(sn, w, 0.0)
+            beta[i, s, 2] = b + _pick(sn, 0.0, w)
+            # streak + 1 if seen else 0
+            streak[i, s] = (streak[i, s] + 1) * np.int64(sn)
 
 
 def _trust_of(alpha, beta, e, kind):  # pragma: no cover - compiled
@@ -189,18 +200,9 @@ def _advance(
     ``threshold`` and ``min_steps`` are per stage (``inf`` above the top); the trust minima
     are taken in the numpy path's order: min(min(contractual), min(goodwill)).
     """
-    # Selects instead of branches, so the loop vectorizes (the same operations as before).
     for i in prange(seen.shape[0]):
         age[i] += 1
         moved = in_stage[i] + 1
-        c0 = alpha[i, 0, 0] / (alpha[i, 0, 0] + beta[i, 0, 0])
-        c1 = alpha[i, 1, 0] / (alpha[i, 1, 0] + beta[i, 1, 0])
-        k0 = alpha[i, 0, 1] / (alpha[i, 0, 1] + beta[i, 0, 1])
-        k1 = alpha[i, 1, 1] / (alpha[i, 1, 1] + beta[i, 1, 1])
-        g0 = alpha[i, 0, 2] / (alpha[i, 0, 2] + beta[i, 0, 2])
-        g1 = alpha[i, 1, 2] / (alpha[i, 1, 2] + beta[i, 1, 2])
-        weakest = min(min(k0, k1), min(g0, g1))
-        competent = min(c0, c1) >= competence_floor
         b0 = contributed[i, 0] & (not seen[i, 0])
         b1 = contributed[i, 1] & (not seen[i, 1])
         if has_resolved:
@@ -209,8 +211,18 @@ def _advance(
         betrayed = b0 | b1
         st = stage[i]
         # threshold and min_steps have an entry for the top stage too (inf: never promoted).
-        up = (st < top) & (weakest > threshold[st]) & (moved >= min_steps[st])
-        up = up & (not betrayed) & competent
+        # The trust of a partnership that cannot move up (top stage, too new, betrayed, or
+        # not competent) decides nothing: its divisions, six per row, are skipped.
+        up = False
+        if (st < top) & (moved >= min_steps[st]) & (not betrayed):
+            c0 = alpha[i, 0, 0] / (alpha[i, 0, 0] + beta[i, 0, 0])
+            c1 = alpha[i, 1, 0] / (alpha[i, 1, 0] + beta[i, 1, 0])
+            if min(c0, c1) >= competence_floor:
+                k0 = alpha[i, 0, 1] / (alpha[i, 0, 1] + beta[i, 0, 1])
+                k1 = alpha[i, 1, 1] / (alpha[i, 1, 1] + beta[i, 1, 1])
+                g0 = alpha[i, 0, 2] / (alpha[i, 0, 2] + beta[i, 0, 2])
+                g1 = alpha[i, 1, 2] / (alpha[i, 1, 2] + beta[i, 1, 2])
+                up = min(min(k0, k1), min(g0, g1)) > threshold[st]
         recent = (steps - last_betrayal[i]) <= absorb_window
         down = betrayed & ((st < top) | recent) & (st > 0)
         last_betrayal[i] = steps if betrayed else last_betrayal[i]
@@ -517,6 +529,8 @@ def _pair_lookup(table, group, a, b):  # pragma: no cover - compiled
     return out, True
 
 
+_pick_py = _pick
+
 #: Partnerships from which the loops over independent rows run on several threads: below it
 #: (about 10,000 organizations) starting the threads costs more than the loop.
 PARALLEL_MIN_ROWS = 50_000
@@ -541,6 +555,9 @@ def kernels() -> SimpleNamespace:
     # exception), and the unchecked divisions let loops vectorize.
     jit = numba.njit(cache=True, nogil=True, error_model="numpy")
     parallel = numba.njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+
+    # The helper first: the loops call it as a compiled function (inlined into each).
+    globals()["_pick"] = numba.njit(cache=True, nogil=True, inline="always")(_pick_py)
 
     def either(fn: Any, rows_at: int) -> Any:
         return _Either(jit(fn), parallel(_prange_twin(fn, numba.prange)), rows_at)
