@@ -36,6 +36,9 @@ __all__ = ["AdvanceStages", "Exit", "LearnTrust", "Play", "RoundOutcome"]
 _NO_FLAGS = np.zeros((0, 2), dtype=bool)
 _NO_COOP = np.zeros((0, 2))
 _NO_FLOATS = np.zeros(0)
+# The bit masks of the compiled loops' selects (an argument, so that LLVM cannot see their
+# values and turn the selects back into branches).
+_MASKS = np.array([0, -1], dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -490,6 +493,7 @@ class LearnTrust(_Phase):
             int(p.absorb_streak),
             float(p.absorb_weight),
             float(p.forgetting),
+            _MASKS,
         )
 
 
