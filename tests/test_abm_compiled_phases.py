@@ -262,3 +262,57 @@ def test_switch_is_read_at_each_call(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         del os.environ["ALLYSIM_NUMBA"]
     assert use_numba() is HAVE_NUMBA
+
+
+@needs_numba
+def test_bit_mask_select_is_exact() -> None:
+    """_pick gives x or y to the bit: NaN payloads, signed zeros, infinities, subnormals."""
+    from allysim.abm import _compiled
+
+    _compiled.kernels()  # compiles the helpers
+    special = np.array(
+        [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -1.5, 2.0**1000], dtype=np.float64
+    )
+    special = np.append(special, np.array([0x7FF8000000000123], dtype=np.int64).view(np.float64))
+    for x in special:
+        for y in special:
+            for c in (True, False):
+                got = np.float64(_compiled._pick(c, x, y)).view(np.int64)
+                assert got == (x if c else y).view(np.int64)
+
+
+@needs_numba
+@pytest.mark.parametrize("with_resolved", [False, True])
+def test_learn_matches_numpy_on_odd_values(
+    with_resolved: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LearnTrust's compiled loop (selects by bit masks) against numpy's updates, to the bit,
+    on a state with signed zeros, NaN and infinite weights and beliefs."""
+    from allysim.abm.phases import LearnTrust, RoundOutcome
+
+    states = []
+    for flag in ("0", "1"):
+        monkeypatch.setenv("ALLYSIM_NUMBA", "0")
+        m = TrustModel(TrustParams(n_organizations=40, capacity=3, perception_noise=0.2), seed=3)
+        for _ in range(6):
+            m.step()
+        t, e = m.table, m.table.n_active
+        rng = np.random.default_rng(8)
+        gw = t.goodwill_weight[:e]
+        gw[0] = -0.0
+        gw[1, 0, 0] = np.nan
+        gw[2, 1, 1] = np.inf
+        t.alpha[3, :, :] = -0.0
+        t.beta[4, 0, 2] = np.inf
+        t.streak[:e] = rng.integers(0, 8, (e, 2))
+        t.stage[:e] = rng.integers(0, 5, e)
+        contributed = rng.random((e, 2)) < 0.6
+        seen = rng.random((e, 2)) < 0.6
+        resolved = (rng.random((e, 2)) < 0.3) if with_resolved else None
+        outcome = RoundOutcome(e, contributed, seen, np.zeros(e), resolved, 0.25)
+        monkeypatch.setenv("ALLYSIM_NUMBA", flag)
+        LearnTrust(m).learn(outcome)
+        states.append((t.alpha[:e].copy(), t.beta[:e].copy(), t.streak[:e].copy()))
+    assert e > 10
+    for x, y in zip(states[0], states[1], strict=True):
+        np.testing.assert_array_equal(x.view(np.int64), y.view(np.int64))
