@@ -39,12 +39,13 @@ def _seekers(u, degree, capacity, search_rate, free):  # pragma: no cover - comp
     n = degree.shape[0]
     out = np.empty(n, dtype=np.int64)
     k = 0
+    # Without a branch: which organizations seek is a coin flip, so a branch on it would
+    # be mispredicted half the time.
     for i in range(n):
         fr = degree[i] < capacity[i]
         free[i] = fr
-        if fr & (u[i] < search_rate):
-            out[k] = i
-            k += 1
+        out[k] = i
+        k += fr & (u[i] < search_rate)
     return out[:k]
 
 
@@ -200,17 +201,17 @@ def _judge(
         for p in range(factors_b.shape[0]):
             sb = sb * factors_b[p, j]
             sb = 1.0 if sb >= 1.0 else sb
-        # Both accept, and neither has formed a partnership earlier in the order.
-        if (u[0, j] < sa) & (u[1, j] < sb):
-            x = a[j]
-            y = b[j]
-            if not used[x] and not used[y]:
-                used[x] = True
-                used[y] = True
-                rows[f] = j
-                kept_a[f] = sa
-                kept_b[f] = sb
-                f += 1
+        # Both accept, and neither has formed a partnership earlier in the order. Without a
+        # branch: acceptance is a coin flip, so a branch on it would often be mispredicted.
+        x = a[j]
+        y = b[j]  # != x (meet drops a seeker that met itself)
+        ok = (u[0, j] < sa) & (u[1, j] < sb) & ~used[x] & ~used[y]
+        used[x] |= ok
+        used[y] |= ok
+        rows[f] = j
+        kept_a[f] = sa
+        kept_b[f] = sb
+        f += ok
     fa = np.empty(f, dtype=np.int64)
     fb = np.empty(f, dtype=np.int64)
     fdist = np.empty(f)
