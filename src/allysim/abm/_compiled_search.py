@@ -290,16 +290,17 @@ def _imitate(
         if u[1, i] < mutation:
             s = min(np.int64(u[2, i] * k), k - 1)
         new[i] = s
-        if s != strategy_of[i]:
-            changed[i] = True
-            any_changed = True
+        ch = s != strategy_of[i]
+        changed[i] = ch
+        any_changed |= ch
         period_payoff[i] = 0.0
     if any_changed:
+        # Without a branch: which organizations changed is close to a coin flip.
         for r in range(e):
-            if changed[pa[r]]:
-                machine[r, 0] = start[new[pa[r]]]
-            if changed[pb[r]]:
-                machine[r, 1] = start[new[pb[r]]]
+            x = pa[r]
+            y = pb[r]
+            machine[r, 0] = start[new[x]] if changed[x] else machine[r, 0]
+            machine[r, 1] = start[new[y]] if changed[y] else machine[r, 1]
     return new
 
 

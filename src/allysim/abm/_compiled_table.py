@@ -49,9 +49,9 @@ def _remove(
         return count, top
     for q in range(count):
         i = rows[q]
-        ended[age[i]] += 1
-        if has_failed and failed[i]:
-            failed_by[age[i]] += 1
+        a = age[i]
+        ended[a] += 1
+        failed_by[a] += has_failed & failed[i]  # no branch: which failed is a coin flip
         # Each partner holds the other in exactly one place of its row (found without a
         # branch: which place it is varies at random).
         for side in range(2):
