@@ -185,6 +185,9 @@ def _judge(
     kept_a = np.empty(m)
     kept_b = np.empty(m)
     f = 0
+    # The scores in passes the compiler can stream (the factors' loops vectorize), then the
+    # acceptance and matching.
+    score = np.empty((2, m))
     for j in range(m):
         near = 1 - dist[j]
         seen_b = neutral + visibility * (reputation[b[j]] - neutral)
@@ -192,15 +195,20 @@ def _judge(
         # np.minimum(1.0, x), then np.minimum(1.0, x * factor) for each factor in order
         # (written so that NaN stays NaN, as with np.minimum).
         sa = near * (offset + seen_b)
-        sa = 1.0 if sa >= 1.0 else sa
-        for p in range(factors_a.shape[0]):
-            sa = sa * factors_a[p, j]
-            sa = 1.0 if sa >= 1.0 else sa
+        score[0, j] = 1.0 if sa >= 1.0 else sa
         sb = near * (offset + seen_a)
-        sb = 1.0 if sb >= 1.0 else sb
-        for p in range(factors_b.shape[0]):
-            sb = sb * factors_b[p, j]
-            sb = 1.0 if sb >= 1.0 else sb
+        score[1, j] = 1.0 if sb >= 1.0 else sb
+    for p in range(factors_a.shape[0]):
+        for j in range(m):
+            sa = score[0, j] * factors_a[p, j]
+            score[0, j] = 1.0 if sa >= 1.0 else sa
+    for p in range(factors_b.shape[0]):
+        for j in range(m):
+            sb = score[1, j] * factors_b[p, j]
+            score[1, j] = 1.0 if sb >= 1.0 else sb
+    for j in range(m):
+        sa = score[0, j]
+        sb = score[1, j]
         # Both accept, and neither has formed a partnership earlier in the order. Without a
         # branch: acceptance is a coin flip, so a branch on it would often be mispredicted.
         x = a[j]
