@@ -39,12 +39,13 @@ def _seekers(u, degree, capacity, search_rate, free):  # pragma: no cover - comp
     n = degree.shape[0]
     out = np.empty(n, dtype=np.int64)
     k = 0
+    # Without a branch: which organizations seek is a coin flip, so a branch on it would
+    # be mispredicted half the time.
     for i in range(n):
         fr = degree[i] < capacity[i]
         free[i] = fr
-        if fr & (u[i] < search_rate):
-            out[k] = i
-            k += 1
+        out[k] = i
+        k += fr & (u[i] < search_rate)
     return out[:k]
 
 
@@ -184,6 +185,9 @@ def _judge(
     kept_a = np.empty(m)
     kept_b = np.empty(m)
     f = 0
+    # The scores in passes the compiler can stream (the factors' loops vectorize), then the
+    # acceptance and matching.
+    score = np.empty((2, m))
     for j in range(m):
         near = 1 - dist[j]
         seen_b = neutral + visibility * (reputation[b[j]] - neutral)
@@ -191,26 +195,31 @@ def _judge(
         # np.minimum(1.0, x), then np.minimum(1.0, x * factor) for each factor in order
         # (written so that NaN stays NaN, as with np.minimum).
         sa = near * (offset + seen_b)
-        sa = 1.0 if sa >= 1.0 else sa
-        for p in range(factors_a.shape[0]):
-            sa = sa * factors_a[p, j]
-            sa = 1.0 if sa >= 1.0 else sa
+        score[0, j] = 1.0 if sa >= 1.0 else sa
         sb = near * (offset + seen_a)
-        sb = 1.0 if sb >= 1.0 else sb
-        for p in range(factors_b.shape[0]):
-            sb = sb * factors_b[p, j]
-            sb = 1.0 if sb >= 1.0 else sb
-        # Both accept, and neither has formed a partnership earlier in the order.
-        if (u[0, j] < sa) & (u[1, j] < sb):
-            x = a[j]
-            y = b[j]
-            if not used[x] and not used[y]:
-                used[x] = True
-                used[y] = True
-                rows[f] = j
-                kept_a[f] = sa
-                kept_b[f] = sb
-                f += 1
+        score[1, j] = 1.0 if sb >= 1.0 else sb
+    for p in range(factors_a.shape[0]):
+        for j in range(m):
+            sa = score[0, j] * factors_a[p, j]
+            score[0, j] = 1.0 if sa >= 1.0 else sa
+    for p in range(factors_b.shape[0]):
+        for j in range(m):
+            sb = score[1, j] * factors_b[p, j]
+            score[1, j] = 1.0 if sb >= 1.0 else sb
+    for j in range(m):
+        sa = score[0, j]
+        sb = score[1, j]
+        # Both accept, and neither has formed a partnership earlier in the order. Without a
+        # branch: acceptance is a coin flip, so a branch on it would often be mispredicted.
+        x = a[j]
+        y = b[j]  # != x (meet drops a seeker that met itself)
+        ok = (u[0, j] < sa) & (u[1, j] < sb) & ~used[x] & ~used[y]
+        used[x] |= ok
+        used[y] |= ok
+        rows[f] = j
+        kept_a[f] = sa
+        kept_b[f] = sb
+        f += ok
     fa = np.empty(f, dtype=np.int64)
     fb = np.empty(f, dtype=np.int64)
     fdist = np.empty(f)
@@ -289,16 +298,17 @@ def _imitate(
         if u[1, i] < mutation:
             s = min(np.int64(u[2, i] * k), k - 1)
         new[i] = s
-        if s != strategy_of[i]:
-            changed[i] = True
-            any_changed = True
+        ch = s != strategy_of[i]
+        changed[i] = ch
+        any_changed |= ch
         period_payoff[i] = 0.0
     if any_changed:
+        # Without a branch: which organizations changed is close to a coin flip.
         for r in range(e):
-            if changed[pa[r]]:
-                machine[r, 0] = start[new[pa[r]]]
-            if changed[pb[r]]:
-                machine[r, 1] = start[new[pb[r]]]
+            x = pa[r]
+            y = pb[r]
+            machine[r, 0] = start[new[x]] if changed[x] else machine[r, 0]
+            machine[r, 1] = start[new[y]] if changed[y] else machine[r, 1]
     return new
 
 

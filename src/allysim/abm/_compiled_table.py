@@ -36,6 +36,7 @@ def _remove(
     lengthens them to the returned size and calls again).
     """
     e = gone.shape[0]
+    width = table.shape[1]
     rows = np.empty(e, dtype=np.int64)
     count = 0
     top = 0
@@ -48,17 +49,18 @@ def _remove(
         return count, top
     for q in range(count):
         i = rows[q]
-        ended[age[i]] += 1
-        if has_failed and failed[i]:
-            failed_by[age[i]] += 1
-        # Each partner holds the other in exactly one place of its row.
+        a = age[i]
+        ended[a] += 1
+        failed_by[a] += has_failed & failed[i]  # no branch: which failed is a coin flip
+        # Each partner holds the other in exactly one place of its row (found without a
+        # branch: which place it is varies at random).
         for side in range(2):
             r = pa[i] if side == 0 else pb[i]
             o = pb[i] if side == 0 else pa[i]
-            for c in range(table.shape[1]):
-                if table[r, c] == o:
-                    table[r, c] = -1
-                    break
+            place = 0
+            for c in range(width - 1, -1, -1):
+                place = c if table[r, c] == o else place
+            table[r, place] = -1
             degree[r] -= 1
     # The holes below the new end (the first removed rows), in order, take the survivors
     # above it, in order.
@@ -157,15 +159,16 @@ def _add(
             for k in range(count):
                 degree[a[k] if side == 0 else b[k]] -= 1
         return False
-    # Each end in order takes the first free place of its row, as _link's rounds place them.
+    # Each end in order takes the first free place of its row, as _link's rounds place them
+    # (found without a branch: which place is first free varies at random).
     for side in range(2):
         for k in range(count):
             r = a[k] if side == 0 else b[k]
             o = b[k] if side == 0 else a[k]
-            for c in range(width):
-                if table[r, c] < 0:
-                    table[r, c] = o
-                    break
+            place = 0
+            for c in range(width - 1, -1, -1):
+                place = c if table[r, c] < 0 else place
+            table[r, place] = o
     _write(floats, float_sources, float_repeats, float_fills, float_given, lo, count)
     _write(ints, int_sources, int_repeats, int_fills, int_given, lo, count)
     _write(bools, bool_sources, bool_repeats, bool_fills, bool_given, lo, count)

@@ -660,6 +660,17 @@ class _Groups:
             np.array([name in _GIVEN for name in group] or [False]) for group in names
         )
         self.by_group = [[(c.shape[1:], c.dtype) for c in group] for group in columns]
+        # Per group: (place, name, trailing shape, dtype) of the columns add may be given, and
+        # the placeholders of the others.
+        self.slots = [
+            [
+                (place, name, *self.by_group[at][place])
+                for place, name in enumerate(group)
+                if name in _GIVEN
+            ]
+            for at, group in enumerate(names)
+        ]
+        self.blank = [(self.dummy[at],) * max(len(group), 1) for at, group in enumerate(names)]
         self.never_betrayed = table.never_betrayed
 
     def sources(
@@ -668,23 +679,15 @@ class _Groups:
         """Per group, each column's new rows where it is given (an empty array elsewhere),
         and how many times the loop repeats each of their values (see :func:`_source`)."""
         out: list[tuple[tuple[np.ndarray, ...], np.ndarray]] = []
-        for at, group in enumerate(self.names):
-            dummy = self.dummy[at]
-            if not group:
-                out.append(((dummy,), _ONCE))
-                continue
-            arrays = []
-            repeats = []
-            for name, (trailing, dtype) in zip(group, self.by_group[at], strict=True):
+        for at, slots in enumerate(self.slots):
+            # Only the given columns take their rows; the others keep the empty placeholder.
+            arrays = list(self.blank[at])
+            repeats = [1] * len(arrays)
+            for place, name, trailing, dtype in slots:
                 if name in values:
-                    src, r = _source(values[name], (count, *trailing), dtype)
-                else:
-                    src, r = dummy, 1
-                arrays.append(src)
-                repeats.append(r)
+                    arrays[place], repeats[place] = _source(values[name], (count, *trailing), dtype)
             out.append((tuple(arrays), np.array(repeats, dtype=np.int64)))
         return out
 
 
-_ONCE = np.ones(1, dtype=np.int64)
 _GROUPED_DTYPES = _compiled_table.GROUPED
