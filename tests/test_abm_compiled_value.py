@@ -112,11 +112,51 @@ def test_exchange_matches_numpy_gains(seed: int, n: int, e: int, d: int, rate: f
     buffers: dict = {}
     flat = scratch(buffers, "gains", 2 * e * d)
     used = kernels().exchange(
-        got, pa, pb, contributed, rate, flat, scratch(buffers, "delta", n * d)
+        got,
+        pa,
+        pb,
+        contributed,
+        rate,
+        flat,
+        scratch(buffers, "delta", n * d),
+        scratch(buffers, "pairs", 4 * e, np.int64),
     )
     np.testing.assert_array_equal(got, want, strict=True)
     assert used == gains.shape[0]
     assert np.add.reduce(flat[: used * d]) == gains.sum()
+
+
+@needs_numba
+@pytest.mark.parametrize("e", [1, 7, 30])
+def test_scorecard_matches_numpy_settle(e: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Metrics.settle on a crafted round, compiled and numpy: zero stakes (no quotient), a
+    first satisfaction (NaN before), negative and zero payoffs, every contribution pattern."""
+    from allysim.abm import PlayedRound
+
+    rng = np.random.default_rng(e)
+    played = PlayedRound(
+        e,
+        rng.random((e, 2)) < 0.5,
+        np.where(rng.random(e) < 0.3, 0.0, rng.choice([0.5, 1.0, 2.0], e)),
+        np.round(rng.normal(size=(e, 2)), 1),
+        rng.random(e),
+        rng.random(e),
+    )
+    known = rng.random(((e + 1) // 2, 2))
+    states = []
+    for flag in ("0", "1"):
+        monkeypatch.setenv("ALLYSIM_NUMBA", flag)
+        model = TrustModel(TrustParams(n_organizations=60, capacity=4, metrics=Metrics()), seed=3)
+        for _ in range(3):
+            model.step()
+        t = model.table
+        assert t.n_active >= e
+        # Half the rows' satisfaction known, half not yet (NaN).
+        t.column("satisfaction")[:e:2] = known
+        Metrics().settle(model, played)
+        states.append(model_state(model))
+    assert_same_state(*states)
+    assert np.isfinite(states[1]["satisfaction"][:e]).all()
 
 
 def test_scratch_grows_and_keeps_its_buffer() -> None:
@@ -128,3 +168,5 @@ def test_scratch_grows_and_keeps_its_buffer() -> None:
     assert bigger.shape == (229,) and buffers["scratch"]["x"] is bigger
     with pytest.raises(ValueError, match="size"):
         scratch(buffers, "x", -1)
+    index = scratch(buffers, "x", 4, np.int64)
+    assert index.dtype == np.int64 and buffers["scratch"]["x"] is index

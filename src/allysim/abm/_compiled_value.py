@@ -34,17 +34,37 @@ import numpy as np
 __all__ = ["kernels", "scratch"]
 
 
+def _max(x, y):  # pragma: no cover - compiled
+    """``np.maximum(x, y)`` of two doubles: NaN in either propagates."""
+    return x if (x >= y or x != x) else y
+
+
 def _best_into(profile, a, b, out):  # pragma: no cover - compiled
     """``out[:len(a)] = np.maximum(profile[a], profile[b])``: each pair's better profile."""
-    d = profile.shape[1]
+    n, d = profile.shape
+    if d == 4:
+        # Both rows loaded before the row is stored: the four maxima go out as one vector
+        # (the stores might otherwise alias the loads of the next pair).
+        flat = profile.reshape(n * 4)
+        o = out.reshape(out.shape[0] * 4)
+        for i in range(a.shape[0]):
+            ra = a[i] * 4
+            rb = b[i] * 4
+            x0 = _max(flat[ra], flat[rb])
+            x1 = _max(flat[ra + 1], flat[rb + 1])
+            x2 = _max(flat[ra + 2], flat[rb + 2])
+            x3 = _max(flat[ra + 3], flat[rb + 3])
+            k = i * 4
+            o[k] = x0
+            o[k + 1] = x1
+            o[k + 2] = x2
+            o[k + 3] = x3
+        return
     for i in range(a.shape[0]):
         ra = a[i]
         rb = b[i]
         for j in range(d):
-            x = profile[ra, j]
-            y = profile[rb, j]
-            # np.maximum(x, y): NaN in either propagates.
-            out[i, j] = x if (x >= y or x != x) else y
+            out[i, j] = _max(profile[ra, j], profile[rb, j])
 
 
 def _dividend_factor(
@@ -71,14 +91,13 @@ def _dividend_factor(
     order, as ``rng.standard_normal(e)`` draws them)."""
     has_scale = scale.shape[0] > 0
     has_other = other.shape[0] > 0
-    for i in range(factor.shape[0]):
+    e = factor.shape[0]
+    for i in range(e):
         a = pa[i]
         b = pb[i]
         f = 1.0
         if complementarity != 0:
-            x = mean[a]
-            y = mean[b]
-            c = best_mean[i] - (x if (x >= y or x != x) else y)
+            c = best_mean[i] - _max(mean[a], mean[b])
             comp[i] = c
             f = f * (1 + complementarity * c)
         if has_scale:
@@ -87,10 +106,11 @@ def _dividend_factor(
             others = (degree[a] - 1 + degree[b] - 1) / 2
             f = f * (1 + network_effect * others)
         expected[i] = f * other[i] if has_other else f
-        if rng is None:
-            factor[i] = f
-        else:
-            factor[i] = f * (1 + risk * rng.standard_normal())
+        factor[i] = f
+    if rng is not None:
+        # The draws in a loop of their own: the one above then has no call in it.
+        for i in range(e):
+            factor[i] = factor[i] * (1 + risk * rng.standard_normal())
 
 
 def _acceptance(best_mean, mean, a, b, seek):  # pragma: no cover - compiled
@@ -98,13 +118,11 @@ def _acceptance(best_mean, mean, a, b, seek):  # pragma: no cover - compiled
     k = a.shape[0]
     out = np.empty(k)
     for i in range(k):
-        x = mean[a[i]]
-        y = mean[b[i]]
-        out[i] = 1 + seek * (best_mean[i] - (x if (x >= y or x != x) else y))
+        out[i] = 1 + seek * (best_mean[i] - _max(mean[a[i]], mean[b[i]]))
     return out
 
 
-def _exchange(profile, pa, pb, contributed, rate, gains, delta):  # pragma: no cover - compiled
+def _exchange(profile, pa, pb, contributed, rate, gains, delta, pairs):  # pragma: no cover
     """Knowledge exchange over rows ``[:len(contributed)]``; returns how many learners.
 
     The learners are side 0 where side 1 contributed, in row order, then side 1 where side 0
@@ -112,26 +130,58 @@ def _exchange(profile, pa, pb, contributed, rate, gains, delta):  # pragma: no c
     profiles before this round, written to the flat ``gains`` (at least ``2 e d`` long) in
     that order. Each learner's gains accumulate from 0 in that order in ``delta`` (scratch, as
     long as ``profile``), as ``np.bincount`` does, and are then added to its profile and
-    capped at 1, as ``profile[:, j] += bincount`` and ``np.minimum`` do.
+    capped at 1, as ``profile[:, j] += bincount`` and ``np.minimum`` do. ``pairs`` (int64
+    scratch, at least ``4 e`` long) takes the learners and their teachers.
     """
     n, d = profile.shape
+    e = contributed.shape[0]
+    learners = pairs[: 2 * e]
+    teachers = pairs[2 * e : 4 * e]
+    # The (learner, teacher) list first, without a branch (whether a partner contributed is
+    # a coin flip a branch would mispredict): every row is written, the count advances only
+    # where the partner contributed.
+    r = 0
+    for i in range(e):
+        learners[r] = pa[i]
+        teachers[r] = pb[i]
+        r += 1 if contributed[i, 1] else 0
+    for i in range(e):
+        learners[r] = pb[i]
+        teachers[r] = pa[i]
+        r += 1 if contributed[i, 0] else 0
     flat = profile.reshape(n * d)
     for i in range(n * d):
         delta[i] = 0.0
-    r = 0
-    for side in range(2):
-        for i in range(contributed.shape[0]):
-            if not contributed[i, 1 - side]:
-                continue
-            learner = pa[i] if side == 0 else pb[i]
-            teacher = pb[i] if side == 0 else pa[i]
+    if d == 4:
+        # A row's four gains computed before any is stored: one vector each way.
+        for k in range(r):
+            lo = learners[k] * 4
+            to = teachers[k] * 4
+            g0 = _max(flat[to] - flat[lo], 0.0) * rate
+            g1 = _max(flat[to + 1] - flat[lo + 1], 0.0) * rate
+            g2 = _max(flat[to + 2] - flat[lo + 2], 0.0) * rate
+            g3 = _max(flat[to + 3] - flat[lo + 3], 0.0) * rate
+            ko = k * 4
+            gains[ko] = g0
+            gains[ko + 1] = g1
+            gains[ko + 2] = g2
+            gains[ko + 3] = g3
+            x0 = delta[lo] + g0
+            x1 = delta[lo + 1] + g1
+            x2 = delta[lo + 2] + g2
+            x3 = delta[lo + 3] + g3
+            delta[lo] = x0
+            delta[lo + 1] = x1
+            delta[lo + 2] = x2
+            delta[lo + 3] = x3
+    else:
+        for k in range(r):
+            lo = learners[k] * d
+            to = teachers[k] * d
             for j in range(d):
-                g = profile[teacher, j] - profile[learner, j]
-                # np.maximum(g, 0): NaN stays NaN.
-                g = (g if (g >= 0.0 or g != g) else 0.0) * rate
-                gains[r * d + j] = g
-                delta[learner * d + j] += g
-            r += 1
+                g = _max(flat[to + j] - flat[lo + j], 0.0) * rate
+                gains[k * d + j] = g
+                delta[lo + j] += g
     for i in range(n * d):
         x = flat[i] + delta[i]
         # np.minimum(x, 1.0): NaN stays NaN.
@@ -210,41 +260,48 @@ def _scorecard(
     cost,
     synergy,
     w,
-    value,
-    costs,
     dots,
 ):  # pragma: no cover - compiled
-    """Metrics.settle's per-partnership records over rows ``[:len(pay)]``.
+    """Metrics.settle's per-partnership records over rows ``[:len(pay)]``, in one pass.
 
-    Writes the round's value and costs per partnership into ``value`` and ``costs`` (whose
-    means the caller leaves to numpy's pairwise sum); returns how many contributions were
-    made; fills ``dots`` (4, e) with the partners' capabilities and contributions (as 0.0 / 1.0) in
-    the layout of numpy's ``cap_a * ca`` and ``cap_b * cb``, whose products the caller sums.
+    Returns how many contributions were made; lays out the operands of settle's four sums as
+    the rows of ``dots`` (4, e), whose sums the caller leaves to numpy's pairwise sum: the
+    products ``cap_a * ca`` and ``cap_b * cb`` (the contributions as 0.0 / 1.0, as numpy casts
+    them) in rows 0 and 2, the round's value and costs per partnership in rows 1 and 3.
     """
     e = pay.shape[0]
     given = 0
+    keep = 1 - w
     for i in range(e):
-        v = pay[i, 0] + pay[i, 1]
+        p0 = pay[i, 0]
+        p1 = pay[i, 1]
+        v = p0 + p1
         c = 2 * (enforcement[i] + overhead[i])
-        value[i] = v
-        costs[i] = c
         value_total[i] += v
         cost_total[i] += c
         cap_a = capability[pa[i]]
         cap_b = capability[pb[i]]
-        dots[0, i] = cap_a
-        dots[2, i] = cap_b
-        for side in range(2):
-            # Counted without a branch: the moves are coin flips.
-            given_here = 1 if contributed[i, side] else 0
-            contributions[i, side] += given_here
-            given += given_here
-            dots[1 + 2 * side, i] = 1.0 if given_here else 0.0
-            received = cap_b if side == 0 else cap_a
-            mutual = abs((benefit * received - cost + synergy) * stake[i])
-            ratio = pay[i, side] / mutual if mutual != 0 else 0.0
-            old = satisfaction[i, side]
-            satisfaction[i, side] = ratio if old != old else (1 - w) * old + w * ratio
+        # Counted without a branch: the moves are coin flips.
+        g0 = 1 if contributed[i, 0] else 0
+        g1 = 1 if contributed[i, 1] else 0
+        contributions[i, 0] += g0
+        contributions[i, 1] += g1
+        given += g0 + g1
+        dots[0, i] = cap_a * (1.0 if g0 else 0.0)
+        dots[1, i] = v
+        dots[2, i] = cap_b * (1.0 if g1 else 0.0)
+        dots[3, i] = c
+        # Each side's satisfaction against mutual contribution with what it received; both
+        # quotients computed and the zero divisor's discarded, so the loop has no branch.
+        s = stake[i]
+        m0 = abs((benefit * cap_b - cost + synergy) * s)
+        m1 = abs((benefit * cap_a - cost + synergy) * s)
+        r0 = p0 / m0 if m0 != 0 else 0.0
+        r1 = p1 / m1 if m1 != 0 else 0.0
+        o0 = satisfaction[i, 0]
+        o1 = satisfaction[i, 1]
+        satisfaction[i, 0] = r0 if o0 != o0 else keep * o0 + w * r0
+        satisfaction[i, 1] = r1 if o1 != o1 else keep * o1 + w * r1
     return given
 
 
@@ -285,7 +342,11 @@ def kernels() -> SimpleNamespace:
 
     from allysim.kernels import _compiled_numba  # noqa: F401  (the threading layer)
 
-    jit = numba.njit(cache=True, nogil=True)
+    # numpy's error model: a division by zero gives inf or NaN (discarded where numpy's
+    # ``where=`` skips it) instead of a check that keeps the loops from vectorizing.
+    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+    scope = globals()
+    scope["_max"] = jit(_max)
     return SimpleNamespace(
         best_into=jit(_best_into),
         dividend_factor=jit(_dividend_factor),
@@ -297,8 +358,8 @@ def kernels() -> SimpleNamespace:
     )
 
 
-def scratch(state: dict[str, Any], name: str, size: int) -> np.ndarray:
-    """A float buffer of at least ``size`` elements kept in ``state`` between steps.
+def scratch(state: dict[str, Any], name: str, size: int, dtype: Any = float) -> np.ndarray:
+    """A buffer of at least ``size`` elements kept in ``state`` between steps.
 
     Grown (by half again) when too small, so a step reuses the memory of the last one.
 
@@ -310,6 +371,8 @@ def scratch(state: dict[str, Any], name: str, size: int) -> np.ndarray:
         The buffer's name.
     size : int
         Elements needed, >= 0.
+    dtype : numpy.dtype or type, default float
+        The buffer's element type (a buffer of another type under the same name is replaced).
 
     Returns
     -------
@@ -324,12 +387,14 @@ def scratch(state: dict[str, Any], name: str, size: int) -> np.ndarray:
     (16,)
     >>> scratch(buffers, "x", 12) is scratch(buffers, "x", 4)
     True
+    >>> scratch(buffers, "i", 4, np.int64).dtype
+    dtype('int64')
     """
     if size < 0:
         raise ValueError(f"size must be >= 0, got {size}")
     store = state.setdefault("scratch", {})
     buf = store.get(name)
-    if buf is None or buf.shape[0] < size:
-        buf = np.empty(size + size // 2 + 1)
+    if buf is None or buf.shape[0] < size or buf.dtype != dtype:
+        buf = np.empty(size + size // 2 + 1, dtype=dtype)
         store[name] = buf
     return buf

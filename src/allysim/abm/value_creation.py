@@ -523,6 +523,7 @@ class ValueCreation(Part):
                 rate,
                 gains,
                 scratch(state, "delta", n * d),
+                scratch(state, "pairs", 4 * e, np.int64),
             )
             np.matmul(profile, self._weights(state), out=state["mean"])
             # gains.sum() below: numpy's pairwise sum of the (used, d) rows, flat.
