@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from abm_state import assert_same_state, model_state
 from allysim.abm import Governance, Metrics, TrustModel, TrustParams, ValueCreation
 from allysim.abm._compiled_value import scratch
+from allysim.abm.value_creation import _row_means
 
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(
@@ -48,6 +49,8 @@ SETTINGS = {
         "value_creation": ValueCreation(complementarity=2.0, dividend_risk=0.3, dimensions=3)
     },
     "exchange_only": {"value_creation": ValueCreation(absorptive_capacity=0.2, dimensions=3)},
+    # Three areas: the profiles averaged by the matmul, not in the loops.
+    "three_areas_all_options": {"value_creation": ValueCreation(**{**_RISKY, "dimensions": 3})},
 }
 
 
@@ -76,11 +79,13 @@ def test_value_and_metrics_loops_match_numpy(name: str, monkeypatch: pytest.Monk
 def test_value_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
     from allysim.abm._compiled_value import kernels
 
-    _run(SETTINGS["all_options_governed"], monkeypatch, "1")
     k = kernels()
-    names = ("best_into", "dividend_factor", "acceptance", "exchange", "value_settle")
+    _run(SETTINGS["all_options_governed"], monkeypatch, "1")
+    names = ("dividend_factor", "acceptance4", "exchange", "value_settle")
     for name in (*names, "scorecard", "conflicts"):
         assert getattr(k, name).signatures, name
+    _run(SETTINGS["three_areas_all_options"], monkeypatch, "1")
+    assert k.best_into.signatures and k.acceptance.signatures
 
 
 @needs_numba
@@ -120,8 +125,12 @@ def test_exchange_matches_numpy_gains(seed: int, n: int, e: int, d: int, rate: f
         flat,
         scratch(buffers, "delta", n * d),
         scratch(buffers, "pairs", 4 * e, np.int64),
+        # Four areas: the new means written as _row_means makes them.
+        mean := np.full(n if d == 4 else 0, np.nan),
     )
     np.testing.assert_array_equal(got, want, strict=True)
+    if d == 4:
+        np.testing.assert_array_equal(mean, _row_means(want), strict=True)
     assert used == gains.shape[0]
     assert np.add.reduce(flat[: used * d]) == gains.sum()
 

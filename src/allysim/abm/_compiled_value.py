@@ -39,6 +39,26 @@ def _max(x, y):  # pragma: no cover - compiled
     return x if (x >= y or x != x) else y
 
 
+def _cap(x):  # pragma: no cover - compiled
+    """``np.minimum(x, 1.0)``: NaN stays NaN."""
+    return 1.0 if x > 1.0 else x
+
+
+def _mean4(x0, x1, x2, x3):  # pragma: no cover - compiled
+    """The mean of four areas in value_creation._row_means's order (its BLAS's order)."""
+    return (x0 * 0.25 + x2 * 0.25) + (x1 * 0.25 + x3 * 0.25)
+
+
+def _best_mean4(flat, ra, rb):  # pragma: no cover - compiled
+    """The mean of ``np.maximum`` of the four-area rows starting at ``ra`` and ``rb``."""
+    return _mean4(
+        _max(flat[ra], flat[rb]),
+        _max(flat[ra + 1], flat[rb + 1]),
+        _max(flat[ra + 2], flat[rb + 2]),
+        _max(flat[ra + 3], flat[rb + 3]),
+    )
+
+
 def _best_into(profile, a, b, out):  # pragma: no cover - compiled
     """``out[:len(a)] = np.maximum(profile[a], profile[b])``: each pair's better profile."""
     n, d = profile.shape
@@ -68,6 +88,7 @@ def _best_into(profile, a, b, out):  # pragma: no cover - compiled
 
 
 def _dividend_factor(
+    profile,
     best_mean,
     mean,
     pa,
@@ -85,10 +106,14 @@ def _dividend_factor(
 ):  # pragma: no cover - compiled
     """ValueCreation.dividend over rows ``[:len(factor)]``: the factor before the risk draw
     (``np.ones`` times the complementarity, scale and network factors, in that order), each
-    pair's complementarity (``best_mean`` from numpy's matmul), the expected factor (times
-    ``other``, another part's factor, when not empty) and the paid factor (times ``1 + risk *
-    z`` where ``rng`` is not None: ``z`` drawn here by the model's Generator, one per row in row
-    order, as ``rng.standard_normal(e)`` draws them)."""
+    pair's complementarity (the mean of its better profile from ``best_mean``, numpy's
+    matmul, or, where ``profile`` (four areas) is not empty, averaged here as
+    value_creation._row_means does), the expected factor (times ``other``, another part's
+    factor, when not empty) and the paid factor (times ``1 + risk * z`` where ``rng`` is not
+    None: ``z`` drawn here by the model's Generator, one per row in row order, as
+    ``rng.standard_normal(e)`` draws them)."""
+    fused = profile.shape[0] > 0
+    flat = profile.reshape(profile.shape[0] * profile.shape[1])
     has_scale = scale.shape[0] > 0
     has_other = other.shape[0] > 0
     e = factor.shape[0]
@@ -97,7 +122,8 @@ def _dividend_factor(
         b = pb[i]
         f = 1.0
         if complementarity != 0:
-            c = best_mean[i] - _max(mean[a], mean[b])
+            bm = _best_mean4(flat, a * 4, b * 4) if fused else best_mean[i]
+            c = bm - _max(mean[a], mean[b])
             comp[i] = c
             f = f * (1 + complementarity * c)
         if has_scale:
@@ -122,7 +148,20 @@ def _acceptance(best_mean, mean, a, b, seek):  # pragma: no cover - compiled
     return out
 
 
-def _exchange(profile, pa, pb, contributed, rate, gains, delta, pairs):  # pragma: no cover
+def _acceptance4(profile, mean, a, b, seek):  # pragma: no cover - compiled
+    """:func:`_acceptance` of four-area profiles, each pair's better profile averaged here as
+    value_creation._row_means does."""
+    k = a.shape[0]
+    flat = profile.reshape(profile.shape[0] * 4)
+    out = np.empty(k)
+    for i in range(k):
+        x = a[i]
+        y = b[i]
+        out[i] = 1 + seek * (_best_mean4(flat, x * 4, y * 4) - _max(mean[x], mean[y]))
+    return out
+
+
+def _exchange(profile, pa, pb, contributed, rate, gains, delta, pairs, mean):  # pragma: no cover
     """Knowledge exchange over rows ``[:len(contributed)]``; returns how many learners.
 
     The learners are side 0 where side 1 contributed, in row order, then side 1 where side 0
@@ -131,7 +170,9 @@ def _exchange(profile, pa, pb, contributed, rate, gains, delta, pairs):  # pragm
     that order. Each learner's gains accumulate from 0 in that order in ``delta`` (scratch, as
     long as ``profile``), as ``np.bincount`` does, and are then added to its profile and
     capped at 1, as ``profile[:, j] += bincount`` and ``np.minimum`` do. ``pairs`` (int64
-    scratch, at least ``4 e`` long) takes the learners and their teachers.
+    scratch, at least ``4 e`` long) takes the learners and their teachers. Where ``mean`` is
+    not empty (four areas), each profile's new mean is written to it as
+    value_creation._row_means makes it.
     """
     n, d = profile.shape
     e = contributed.shape[0]
@@ -182,10 +223,21 @@ def _exchange(profile, pa, pb, contributed, rate, gains, delta, pairs):  # pragm
                 g = _max(flat[to + j] - flat[lo + j], 0.0) * rate
                 gains[k * d + j] = g
                 delta[lo + j] += g
+    if mean.shape[0] > 0:
+        for i in range(n):
+            o = i * 4
+            x0 = _cap(flat[o] + delta[o])
+            x1 = _cap(flat[o + 1] + delta[o + 1])
+            x2 = _cap(flat[o + 2] + delta[o + 2])
+            x3 = _cap(flat[o + 3] + delta[o + 3])
+            flat[o] = x0
+            flat[o + 1] = x1
+            flat[o + 2] = x2
+            flat[o + 3] = x3
+            mean[i] = _mean4(x0, x1, x2, x3)
+        return r
     for i in range(n * d):
-        x = flat[i] + delta[i]
-        # np.minimum(x, 1.0): NaN stays NaN.
-        flat[i] = 1.0 if x > 1.0 else x
+        flat[i] = _cap(flat[i] + delta[i])
     return r
 
 
@@ -346,11 +398,13 @@ def kernels() -> SimpleNamespace:
     # ``where=`` skips it) instead of a check that keeps the loops from vectorizing.
     jit = numba.njit(cache=True, nogil=True, error_model="numpy")
     scope = globals()
-    scope["_max"] = jit(_max)
+    for helper in (_max, _cap, _mean4, _best_mean4):
+        scope[helper.__name__] = jit(helper)
     return SimpleNamespace(
         best_into=jit(_best_into),
         dividend_factor=jit(_dividend_factor),
         acceptance=jit(_acceptance),
+        acceptance4=jit(_acceptance4),
         exchange=jit(_exchange),
         value_settle=jit(_value_settle),
         scorecard=jit(_scorecard),
