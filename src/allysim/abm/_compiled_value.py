@@ -360,18 +360,25 @@ def _scorecard(
 def _conflicts(contributed, seen, resolved, conflicts):  # pragma: no cover - compiled
     """Metrics.after_round: ``conflicts[:e] += any_betrayed``; returns how many rows had one
     (a side contributed and saw a withholding, not resolved; ``resolved`` empty: none)."""
-    has_resolved = resolved.shape[0] > 0
+    e = contributed.shape[0]
+    # The flags as bytes (numpy's bools are 0 or 1), combined bitwise: no branch on the
+    # moves, which are coin flips, and the loop vectorizes.
+    c = contributed.reshape(2 * e).view(np.uint8)
+    s = seen.reshape(2 * e).view(np.uint8)
     count = 0
-    for i in range(contributed.shape[0]):
-        # Bitwise, without branches: the moves are coin flips.
-        b0 = contributed[i, 0] & (not seen[i, 0])
-        b1 = contributed[i, 1] & (not seen[i, 1])
-        if has_resolved:
-            b0 = b0 & (not resolved[i, 0])
-            b1 = b1 & (not resolved[i, 1])
-        hit = 1 if b0 | b1 else 0
-        conflicts[i] += hit
-        count += hit
+    if resolved.shape[0] > 0:
+        r = resolved.reshape(2 * e).view(np.uint8)
+        for i in range(e):
+            j = 2 * i
+            hit = ((c[j] & ~s[j] & ~r[j]) | (c[j + 1] & ~s[j + 1] & ~r[j + 1])) & 1
+            conflicts[i] += hit
+            count += hit
+    else:
+        for i in range(e):
+            j = 2 * i
+            hit = ((c[j] & ~s[j]) | (c[j + 1] & ~s[j + 1])) & 1
+            conflicts[i] += hit
+            count += hit
     return count
 
 
