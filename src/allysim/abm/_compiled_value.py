@@ -12,9 +12,15 @@ to scratch buffers:
   ``np.add.reduce`` over the buffer is the same reduction (and faster than
   :mod:`allysim.evolution._compiled_gth`'s compiled twin of it, which walks the blocks one
   scalar at a time);
-* products that numpy leaves to BLAS (``@``: the profiles' means), whose blocked, fused order
-  depends on the machine (the metrics' delivered capability is a pairwise sum of products, not
-  a BLAS dot product, whose order would also depend on the number of BLAS threads).
+* products that numpy leaves to BLAS (``@``: the profiles' means, other than of four areas),
+  whose blocked, fused order depends on the machine (the metrics' delivered capability is a
+  pairwise sum of products, not a BLAS dot product, whose order would also depend on the
+  number of BLAS threads).
+
+The mean of a four-area profile (the default) is written out on both paths
+(:func:`allysim.abm.value_creation._row_means`, in the order of the BLAS product it replaced,
+checked row by row), so the loops average each row where they make it: no buffer of the
+pairs' better profiles, no matmul.
 
 The scratch buffers of the loops live in the part's state (one set per model), so a step
 writes the same memory again instead of asking for ~1 MB afresh.
