@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from abm_state import assert_same_state, model_state
 from allysim.abm import Governance, Metrics, TrustModel, TrustParams, ValueCreation
 from allysim.abm._compiled_value import scratch
+from allysim.abm.value_creation import _row_means
 
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(
@@ -48,6 +49,8 @@ SETTINGS = {
         "value_creation": ValueCreation(complementarity=2.0, dividend_risk=0.3, dimensions=3)
     },
     "exchange_only": {"value_creation": ValueCreation(absorptive_capacity=0.2, dimensions=3)},
+    # Three areas: the profiles averaged by the matmul, not in the loops.
+    "three_areas_all_options": {"value_creation": ValueCreation(**{**_RISKY, "dimensions": 3})},
 }
 
 
@@ -76,11 +79,13 @@ def test_value_and_metrics_loops_match_numpy(name: str, monkeypatch: pytest.Monk
 def test_value_loops_ran(monkeypatch: pytest.MonkeyPatch) -> None:
     from allysim.abm._compiled_value import kernels
 
-    _run(SETTINGS["all_options_governed"], monkeypatch, "1")
     k = kernels()
-    names = ("best_into", "dividend_factor", "acceptance", "exchange", "value_settle")
+    _run(SETTINGS["all_options_governed"], monkeypatch, "1")
+    names = ("dividend_factor", "acceptance4", "exchange", "value_settle")
     for name in (*names, "scorecard", "conflicts"):
         assert getattr(k, name).signatures, name
+    _run(SETTINGS["three_areas_all_options"], monkeypatch, "1")
+    assert k.best_into.signatures and k.acceptance.signatures
 
 
 @needs_numba
@@ -112,11 +117,55 @@ def test_exchange_matches_numpy_gains(seed: int, n: int, e: int, d: int, rate: f
     buffers: dict = {}
     flat = scratch(buffers, "gains", 2 * e * d)
     used = kernels().exchange(
-        got, pa, pb, contributed, rate, flat, scratch(buffers, "delta", n * d)
+        got,
+        pa,
+        pb,
+        contributed,
+        rate,
+        flat,
+        scratch(buffers, "delta", n * d),
+        scratch(buffers, "pairs", 4 * e, np.int64),
+        # Four areas: the new means written as _row_means makes them.
+        mean := np.full(n if d == 4 else 0, np.nan),
     )
     np.testing.assert_array_equal(got, want, strict=True)
+    if d == 4:
+        np.testing.assert_array_equal(mean, _row_means(want), strict=True)
     assert used == gains.shape[0]
     assert np.add.reduce(flat[: used * d]) == gains.sum()
+
+
+@needs_numba
+@pytest.mark.parametrize("e", [1, 7, 30])
+def test_scorecard_matches_numpy_settle(e: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Metrics.settle on a crafted round, compiled and numpy: zero stakes (no quotient), a
+    first satisfaction (NaN before), negative and zero payoffs, every contribution pattern."""
+    from allysim.abm import PlayedRound
+
+    rng = np.random.default_rng(e)
+    played = PlayedRound(
+        e,
+        rng.random((e, 2)) < 0.5,
+        np.where(rng.random(e) < 0.3, 0.0, rng.choice([0.5, 1.0, 2.0], e)),
+        np.round(rng.normal(size=(e, 2)), 1),
+        rng.random(e),
+        rng.random(e),
+    )
+    known = rng.random(((e + 1) // 2, 2))
+    states = []
+    for flag in ("0", "1"):
+        monkeypatch.setenv("ALLYSIM_NUMBA", flag)
+        model = TrustModel(TrustParams(n_organizations=60, capacity=4, metrics=Metrics()), seed=3)
+        for _ in range(3):
+            model.step()
+        t = model.table
+        assert t.n_active >= e
+        # Half the rows' satisfaction known, half not yet (NaN).
+        t.column("satisfaction")[:e:2] = known
+        Metrics().settle(model, played)
+        states.append(model_state(model))
+    assert_same_state(*states)
+    assert np.isfinite(states[1]["satisfaction"][:e]).all()
 
 
 def test_scratch_grows_and_keeps_its_buffer() -> None:
@@ -128,3 +177,5 @@ def test_scratch_grows_and_keeps_its_buffer() -> None:
     assert bigger.shape == (229,) and buffers["scratch"]["x"] is bigger
     with pytest.raises(ValueError, match="size"):
         scratch(buffers, "x", -1)
+    index = scratch(buffers, "x", 4, np.int64)
+    assert index.dtype == np.int64 and buffers["scratch"]["x"] is index

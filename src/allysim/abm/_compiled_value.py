@@ -12,9 +12,15 @@ to scratch buffers:
   ``np.add.reduce`` over the buffer is the same reduction (and faster than
   :mod:`allysim.evolution._compiled_gth`'s compiled twin of it, which walks the blocks one
   scalar at a time);
-* products that numpy leaves to BLAS (``@``: the profiles' means), whose blocked, fused order
-  depends on the machine (the metrics' delivered capability is a pairwise sum of products, not
-  a BLAS dot product, whose order would also depend on the number of BLAS threads).
+* products that numpy leaves to BLAS (``@``: the profiles' means, other than of four areas),
+  whose blocked, fused order depends on the machine (the metrics' delivered capability is a
+  pairwise sum of products, not a BLAS dot product, whose order would also depend on the
+  number of BLAS threads).
+
+The mean of a four-area profile (the default) is written out on both paths
+(:func:`allysim.abm.value_creation._row_means`, in the order of the BLAS product it replaced,
+checked row by row), so the loops average each row where they make it: no buffer of the
+pairs' better profiles, no matmul.
 
 The scratch buffers of the loops live in the part's state (one set per model), so a step
 writes the same memory again instead of asking for ~1 MB afresh.
@@ -34,20 +40,61 @@ import numpy as np
 __all__ = ["kernels", "scratch"]
 
 
+def _max(x, y):  # pragma: no cover - compiled
+    """``np.maximum(x, y)`` of two doubles: NaN in either propagates."""
+    return x if (x >= y or x != x) else y
+
+
+def _cap(x):  # pragma: no cover - compiled
+    """``np.minimum(x, 1.0)``: NaN stays NaN."""
+    return 1.0 if x > 1.0 else x
+
+
+def _mean4(x0, x1, x2, x3):  # pragma: no cover - compiled
+    """The mean of four areas in value_creation._row_means's order (its BLAS's order)."""
+    return (x0 * 0.25 + x2 * 0.25) + (x1 * 0.25 + x3 * 0.25)
+
+
+def _best_mean4(flat, ra, rb):  # pragma: no cover - compiled
+    """The mean of ``np.maximum`` of the four-area rows starting at ``ra`` and ``rb``."""
+    return _mean4(
+        _max(flat[ra], flat[rb]),
+        _max(flat[ra + 1], flat[rb + 1]),
+        _max(flat[ra + 2], flat[rb + 2]),
+        _max(flat[ra + 3], flat[rb + 3]),
+    )
+
+
 def _best_into(profile, a, b, out):  # pragma: no cover - compiled
     """``out[:len(a)] = np.maximum(profile[a], profile[b])``: each pair's better profile."""
-    d = profile.shape[1]
+    n, d = profile.shape
+    if d == 4:
+        # Both rows loaded before the row is stored: the four maxima go out as one vector
+        # (the stores might otherwise alias the loads of the next pair).
+        flat = profile.reshape(n * 4)
+        o = out.reshape(out.shape[0] * 4)
+        for i in range(a.shape[0]):
+            ra = a[i] * 4
+            rb = b[i] * 4
+            x0 = _max(flat[ra], flat[rb])
+            x1 = _max(flat[ra + 1], flat[rb + 1])
+            x2 = _max(flat[ra + 2], flat[rb + 2])
+            x3 = _max(flat[ra + 3], flat[rb + 3])
+            k = i * 4
+            o[k] = x0
+            o[k + 1] = x1
+            o[k + 2] = x2
+            o[k + 3] = x3
+        return
     for i in range(a.shape[0]):
         ra = a[i]
         rb = b[i]
         for j in range(d):
-            x = profile[ra, j]
-            y = profile[rb, j]
-            # np.maximum(x, y): NaN in either propagates.
-            out[i, j] = x if (x >= y or x != x) else y
+            out[i, j] = _max(profile[ra, j], profile[rb, j])
 
 
 def _dividend_factor(
+    profile,
     best_mean,
     mean,
     pa,
@@ -65,20 +112,24 @@ def _dividend_factor(
 ):  # pragma: no cover - compiled
     """ValueCreation.dividend over rows ``[:len(factor)]``: the factor before the risk draw
     (``np.ones`` times the complementarity, scale and network factors, in that order), each
-    pair's complementarity (``best_mean`` from numpy's matmul), the expected factor (times
-    ``other``, another part's factor, when not empty) and the paid factor (times ``1 + risk *
-    z`` where ``rng`` is not None: ``z`` drawn here by the model's Generator, one per row in row
-    order, as ``rng.standard_normal(e)`` draws them)."""
+    pair's complementarity (the mean of its better profile from ``best_mean``, numpy's
+    matmul, or, where ``profile`` (four areas) is not empty, averaged here as
+    value_creation._row_means does), the expected factor (times ``other``, another part's
+    factor, when not empty) and the paid factor (times ``1 + risk * z`` where ``rng`` is not
+    None: ``z`` drawn here by the model's Generator, one per row in row order, as
+    ``rng.standard_normal(e)`` draws them)."""
+    fused = profile.shape[0] > 0
+    flat = profile.reshape(profile.shape[0] * profile.shape[1])
     has_scale = scale.shape[0] > 0
     has_other = other.shape[0] > 0
-    for i in range(factor.shape[0]):
+    e = factor.shape[0]
+    for i in range(e):
         a = pa[i]
         b = pb[i]
         f = 1.0
         if complementarity != 0:
-            x = mean[a]
-            y = mean[b]
-            c = best_mean[i] - (x if (x >= y or x != x) else y)
+            bm = _best_mean4(flat, a * 4, b * 4) if fused else best_mean[i]
+            c = bm - _max(mean[a], mean[b])
             comp[i] = c
             f = f * (1 + complementarity * c)
         if has_scale:
@@ -87,10 +138,11 @@ def _dividend_factor(
             others = (degree[a] - 1 + degree[b] - 1) / 2
             f = f * (1 + network_effect * others)
         expected[i] = f * other[i] if has_other else f
-        if rng is None:
-            factor[i] = f
-        else:
-            factor[i] = f * (1 + risk * rng.standard_normal())
+        factor[i] = f
+    if rng is not None:
+        # The draws in a loop of their own: the one above then has no call in it.
+        for i in range(e):
+            factor[i] = factor[i] * (1 + risk * rng.standard_normal())
 
 
 def _acceptance(best_mean, mean, a, b, seek):  # pragma: no cover - compiled
@@ -98,13 +150,24 @@ def _acceptance(best_mean, mean, a, b, seek):  # pragma: no cover - compiled
     k = a.shape[0]
     out = np.empty(k)
     for i in range(k):
-        x = mean[a[i]]
-        y = mean[b[i]]
-        out[i] = 1 + seek * (best_mean[i] - (x if (x >= y or x != x) else y))
+        out[i] = 1 + seek * (best_mean[i] - _max(mean[a[i]], mean[b[i]]))
     return out
 
 
-def _exchange(profile, pa, pb, contributed, rate, gains, delta):  # pragma: no cover - compiled
+def _acceptance4(profile, mean, a, b, seek):  # pragma: no cover - compiled
+    """:func:`_acceptance` of four-area profiles, each pair's better profile averaged here as
+    value_creation._row_means does."""
+    k = a.shape[0]
+    flat = profile.reshape(profile.shape[0] * 4)
+    out = np.empty(k)
+    for i in range(k):
+        x = a[i]
+        y = b[i]
+        out[i] = 1 + seek * (_best_mean4(flat, x * 4, y * 4) - _max(mean[x], mean[y]))
+    return out
+
+
+def _exchange(profile, pa, pb, contributed, rate, gains, delta, pairs, mean):  # pragma: no cover
     """Knowledge exchange over rows ``[:len(contributed)]``; returns how many learners.
 
     The learners are side 0 where side 1 contributed, in row order, then side 1 where side 0
@@ -112,30 +175,75 @@ def _exchange(profile, pa, pb, contributed, rate, gains, delta):  # pragma: no c
     profiles before this round, written to the flat ``gains`` (at least ``2 e d`` long) in
     that order. Each learner's gains accumulate from 0 in that order in ``delta`` (scratch, as
     long as ``profile``), as ``np.bincount`` does, and are then added to its profile and
-    capped at 1, as ``profile[:, j] += bincount`` and ``np.minimum`` do.
+    capped at 1, as ``profile[:, j] += bincount`` and ``np.minimum`` do. ``pairs`` (int64
+    scratch, at least ``4 e`` long) takes the learners and their teachers. Where ``mean`` is
+    not empty (four areas), each profile's new mean is written to it as
+    value_creation._row_means makes it.
     """
     n, d = profile.shape
+    e = contributed.shape[0]
+    learners = pairs[: 2 * e]
+    teachers = pairs[2 * e : 4 * e]
+    # The (learner, teacher) list first, without a branch (whether a partner contributed is
+    # a coin flip a branch would mispredict): every row is written, the count advances only
+    # where the partner contributed.
+    r = 0
+    for i in range(e):
+        learners[r] = pa[i]
+        teachers[r] = pb[i]
+        r += 1 if contributed[i, 1] else 0
+    for i in range(e):
+        learners[r] = pb[i]
+        teachers[r] = pa[i]
+        r += 1 if contributed[i, 0] else 0
     flat = profile.reshape(n * d)
     for i in range(n * d):
         delta[i] = 0.0
-    r = 0
-    for side in range(2):
-        for i in range(contributed.shape[0]):
-            if not contributed[i, 1 - side]:
-                continue
-            learner = pa[i] if side == 0 else pb[i]
-            teacher = pb[i] if side == 0 else pa[i]
+    if d == 4:
+        # A row's four gains computed before any is stored: one vector each way.
+        for k in range(r):
+            lo = learners[k] * 4
+            to = teachers[k] * 4
+            g0 = _max(flat[to] - flat[lo], 0.0) * rate
+            g1 = _max(flat[to + 1] - flat[lo + 1], 0.0) * rate
+            g2 = _max(flat[to + 2] - flat[lo + 2], 0.0) * rate
+            g3 = _max(flat[to + 3] - flat[lo + 3], 0.0) * rate
+            ko = k * 4
+            gains[ko] = g0
+            gains[ko + 1] = g1
+            gains[ko + 2] = g2
+            gains[ko + 3] = g3
+            x0 = delta[lo] + g0
+            x1 = delta[lo + 1] + g1
+            x2 = delta[lo + 2] + g2
+            x3 = delta[lo + 3] + g3
+            delta[lo] = x0
+            delta[lo + 1] = x1
+            delta[lo + 2] = x2
+            delta[lo + 3] = x3
+    else:
+        for k in range(r):
+            lo = learners[k] * d
+            to = teachers[k] * d
             for j in range(d):
-                g = profile[teacher, j] - profile[learner, j]
-                # np.maximum(g, 0): NaN stays NaN.
-                g = (g if (g >= 0.0 or g != g) else 0.0) * rate
-                gains[r * d + j] = g
-                delta[learner * d + j] += g
-            r += 1
+                g = _max(flat[to + j] - flat[lo + j], 0.0) * rate
+                gains[k * d + j] = g
+                delta[lo + j] += g
+    if mean.shape[0] > 0:
+        for i in range(n):
+            o = i * 4
+            x0 = _cap(flat[o] + delta[o])
+            x1 = _cap(flat[o + 1] + delta[o + 1])
+            x2 = _cap(flat[o + 2] + delta[o + 2])
+            x3 = _cap(flat[o + 3] + delta[o + 3])
+            flat[o] = x0
+            flat[o + 1] = x1
+            flat[o + 2] = x2
+            flat[o + 3] = x3
+            mean[i] = _mean4(x0, x1, x2, x3)
+        return r
     for i in range(n * d):
-        x = flat[i] + delta[i]
-        # np.minimum(x, 1.0): NaN stays NaN.
-        flat[i] = 1.0 if x > 1.0 else x
+        flat[i] = _cap(flat[i] + delta[i])
     return r
 
 
@@ -210,59 +318,73 @@ def _scorecard(
     cost,
     synergy,
     w,
-    value,
-    costs,
     dots,
 ):  # pragma: no cover - compiled
-    """Metrics.settle's per-partnership records over rows ``[:len(pay)]``.
+    """Metrics.settle's per-partnership records over rows ``[:len(pay)]``, in one pass.
 
-    Writes the round's value and costs per partnership into ``value`` and ``costs`` (whose
-    means the caller leaves to numpy's pairwise sum); returns how many contributions were
-    made; fills ``dots`` (4, e) with the partners' capabilities and contributions (as 0.0 / 1.0) in
-    the layout of numpy's ``cap_a * ca`` and ``cap_b * cb``, whose products the caller sums.
+    Returns how many contributions were made; lays out the operands of settle's four sums as
+    the rows of ``dots`` (4, e), whose sums the caller leaves to numpy's pairwise sum: the
+    products ``cap_a * ca`` and ``cap_b * cb`` (the contributions as 0.0 / 1.0, as numpy casts
+    them) in rows 0 and 2, the round's value and costs per partnership in rows 1 and 3.
     """
     e = pay.shape[0]
     given = 0
+    keep = 1 - w
     for i in range(e):
-        v = pay[i, 0] + pay[i, 1]
+        p0 = pay[i, 0]
+        p1 = pay[i, 1]
+        v = p0 + p1
         c = 2 * (enforcement[i] + overhead[i])
-        value[i] = v
-        costs[i] = c
         value_total[i] += v
         cost_total[i] += c
         cap_a = capability[pa[i]]
         cap_b = capability[pb[i]]
-        dots[0, i] = cap_a
-        dots[2, i] = cap_b
-        for side in range(2):
-            # Counted without a branch: the moves are coin flips.
-            given_here = 1 if contributed[i, side] else 0
-            contributions[i, side] += given_here
-            given += given_here
-            dots[1 + 2 * side, i] = 1.0 if given_here else 0.0
-            received = cap_b if side == 0 else cap_a
-            mutual = abs((benefit * received - cost + synergy) * stake[i])
-            ratio = pay[i, side] / mutual if mutual != 0 else 0.0
-            old = satisfaction[i, side]
-            satisfaction[i, side] = ratio if old != old else (1 - w) * old + w * ratio
+        # Counted without a branch: the moves are coin flips.
+        g0 = 1 if contributed[i, 0] else 0
+        g1 = 1 if contributed[i, 1] else 0
+        contributions[i, 0] += g0
+        contributions[i, 1] += g1
+        given += g0 + g1
+        dots[0, i] = cap_a * (1.0 if g0 else 0.0)
+        dots[1, i] = v
+        dots[2, i] = cap_b * (1.0 if g1 else 0.0)
+        dots[3, i] = c
+        # Each side's satisfaction against mutual contribution with what it received; both
+        # quotients computed and the zero divisor's discarded, so the loop has no branch.
+        s = stake[i]
+        m0 = abs((benefit * cap_b - cost + synergy) * s)
+        m1 = abs((benefit * cap_a - cost + synergy) * s)
+        r0 = p0 / m0 if m0 != 0 else 0.0
+        r1 = p1 / m1 if m1 != 0 else 0.0
+        o0 = satisfaction[i, 0]
+        o1 = satisfaction[i, 1]
+        satisfaction[i, 0] = r0 if o0 != o0 else keep * o0 + w * r0
+        satisfaction[i, 1] = r1 if o1 != o1 else keep * o1 + w * r1
     return given
 
 
 def _conflicts(contributed, seen, resolved, conflicts):  # pragma: no cover - compiled
     """Metrics.after_round: ``conflicts[:e] += any_betrayed``; returns how many rows had one
     (a side contributed and saw a withholding, not resolved; ``resolved`` empty: none)."""
-    has_resolved = resolved.shape[0] > 0
+    e = contributed.shape[0]
+    # The flags as bytes (numpy's bools are 0 or 1), combined bitwise: no branch on the
+    # moves, which are coin flips, and the loop vectorizes.
+    c = contributed.reshape(2 * e).view(np.uint8)
+    s = seen.reshape(2 * e).view(np.uint8)
     count = 0
-    for i in range(contributed.shape[0]):
-        # Bitwise, without branches: the moves are coin flips.
-        b0 = contributed[i, 0] & (not seen[i, 0])
-        b1 = contributed[i, 1] & (not seen[i, 1])
-        if has_resolved:
-            b0 = b0 & (not resolved[i, 0])
-            b1 = b1 & (not resolved[i, 1])
-        hit = 1 if b0 | b1 else 0
-        conflicts[i] += hit
-        count += hit
+    if resolved.shape[0] > 0:
+        r = resolved.reshape(2 * e).view(np.uint8)
+        for i in range(e):
+            j = 2 * i
+            hit = ((c[j] & ~s[j] & ~r[j]) | (c[j + 1] & ~s[j + 1] & ~r[j + 1])) & 1
+            conflicts[i] += hit
+            count += hit
+    else:
+        for i in range(e):
+            j = 2 * i
+            hit = ((c[j] & ~s[j]) | (c[j + 1] & ~s[j + 1])) & 1
+            conflicts[i] += hit
+            count += hit
     return count
 
 
@@ -285,11 +407,17 @@ def kernels() -> SimpleNamespace:
 
     from allysim.kernels import _compiled_numba  # noqa: F401  (the threading layer)
 
-    jit = numba.njit(cache=True, nogil=True)
+    # numpy's error model: a division by zero gives inf or NaN (discarded where numpy's
+    # ``where=`` skips it) instead of a check that keeps the loops from vectorizing.
+    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+    scope = globals()
+    for helper in (_max, _cap, _mean4, _best_mean4):
+        scope[helper.__name__] = jit(helper)
     return SimpleNamespace(
         best_into=jit(_best_into),
         dividend_factor=jit(_dividend_factor),
         acceptance=jit(_acceptance),
+        acceptance4=jit(_acceptance4),
         exchange=jit(_exchange),
         value_settle=jit(_value_settle),
         scorecard=jit(_scorecard),
@@ -297,8 +425,8 @@ def kernels() -> SimpleNamespace:
     )
 
 
-def scratch(state: dict[str, Any], name: str, size: int) -> np.ndarray:
-    """A float buffer of at least ``size`` elements kept in ``state`` between steps.
+def scratch(state: dict[str, Any], name: str, size: int, dtype: Any = float) -> np.ndarray:
+    """A buffer of at least ``size`` elements kept in ``state`` between steps.
 
     Grown (by half again) when too small, so a step reuses the memory of the last one.
 
@@ -310,6 +438,8 @@ def scratch(state: dict[str, Any], name: str, size: int) -> np.ndarray:
         The buffer's name.
     size : int
         Elements needed, >= 0.
+    dtype : numpy.dtype or type, default float
+        The buffer's element type (a buffer of another type under the same name is replaced).
 
     Returns
     -------
@@ -324,12 +454,14 @@ def scratch(state: dict[str, Any], name: str, size: int) -> np.ndarray:
     (16,)
     >>> scratch(buffers, "x", 12) is scratch(buffers, "x", 4)
     True
+    >>> scratch(buffers, "i", 4, np.int64).dtype
+    dtype('int64')
     """
     if size < 0:
         raise ValueError(f"size must be >= 0, got {size}")
     store = state.setdefault("scratch", {})
     buf = store.get(name)
-    if buf is None or buf.shape[0] < size:
-        buf = np.empty(size + size // 2 + 1)
+    if buf is None or buf.shape[0] < size or buf.dtype != dtype:
+        buf = np.empty(size + size // 2 + 1, dtype=dtype)
         store[name] = buf
     return buf

@@ -224,7 +224,6 @@ class Metrics(Part):
         t, p, e = model.table, model.params, played.e
         state = model.part_state[self.name]
         dots = scratch(state, "dots", 4 * e)[: 4 * e].reshape(4, e)
-        value, costs = scratch(state, "value", e)[:e], scratch(state, "costs", e)[:e]
         given = kernels().scorecard(
             np.ascontiguousarray(played.pay, dtype=float),
             np.ascontiguousarray(played.enforcement, dtype=float),
@@ -242,15 +241,11 @@ class Metrics(Part):
             float(p.cost),
             float(p.synergy),
             float(self.satisfaction_weight),
-            value,
-            costs,
             dots,
         )
         # The four sums of settle in one numpy call: np.mean's (pairwise, over contiguous
-        # doubles) of value and costs, and of the products of settle (the contributions as
-        # 0.0 / 1.0, as numpy casts them), each row's pairwise sum along the contiguous axis:
-        # independent of the number of BLAS threads.
-        compiled.kernels().settle_rows(value, costs, dots, e)
+        # doubles) of value and costs, and of the products of settle, each row's pairwise sum
+        # along the contiguous axis: independent of the number of BLAS threads.
         sums = np.add.reduce(dots, axis=1)
         state["value"] = float(sums[1] / e)
         state["costs"] = float(sums[3] / e)

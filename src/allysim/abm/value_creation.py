@@ -64,6 +64,23 @@ __all__ = ["ValueCreation", "complementarity"]
 _NONE = np.zeros(0)
 
 
+def _row_means(rows: np.ndarray) -> np.ndarray:
+    """Each row's mean, ``rows @ np.full(k, 1 / k)``, the same to the bit on every machine.
+
+    Four areas (the default) and two rows or more: written out in the order of the BLAS
+    matrix-vector product the model used before (the four quarters added in pairs, areas 0
+    and 2 then 1 and 3, as OpenBLAS's x86-64 kernels do; checked row by row against it), so
+    the result no longer depends on the BLAS build and the compiled loops can average a row
+    where they make it. Otherwise the matmul itself (a single row is a dot product, summed
+    in another order).
+    """
+    n, k = rows.shape
+    w = 1.0 / k
+    if k == 4 and n >= 2:
+        return (rows[:, 0] * w + rows[:, 2] * w) + (rows[:, 1] * w + rows[:, 3] * w)
+    return rows @ np.full(k, w)
+
+
 def complementarity(profile_a: np.ndarray, profile_b: np.ndarray) -> np.ndarray:
     """How much more two capability profiles cover together than the stronger covers alone.
 
@@ -237,7 +254,7 @@ class ValueCreation(Part):
             "profile": profile,
             # Each organization's mean capability, kept with the profile (it changes only by
             # knowledge exchange), so complementarity needs no reduction over gathered rows.
-            "mean": profile @ np.full(self.dimensions, 1.0 / self.dimensions),
+            "mean": _row_means(profile),
             "pair_complementarity": np.zeros(0),
             "size": np.exp(self.size_spread * rng.standard_normal(n)),
             "transferred": 0.0,
@@ -250,9 +267,8 @@ class ValueCreation(Part):
         # row mean as a product (the same value to round-off, several times faster).
         state = model.part_state[self.name]
         profile, mean = state["profile"], state["mean"]
-        k = self.dimensions
         best = np.maximum(np.take(profile, a, axis=0), np.take(profile, b, axis=0))
-        return best @ np.full(k, 1.0 / k) - np.maximum(mean[a], mean[b])
+        return _row_means(best) - np.maximum(mean[a], mean[b])
 
     def acceptance(self, model: TrustModel, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
         """``1 + seek_complementarity * c`` (None when ``seek_complementarity`` is 0).
@@ -281,13 +297,20 @@ class ValueCreation(Part):
         state = model.part_state[self.name]
         profile = state["profile"]
         if use_numba() and profile.flags.c_contiguous:
+            seek = float(self.seek_complementarity)
+            if self._averaged_in_loops(a.shape[0]):
+                # The better profiles averaged where they are made, as _row_means does.
+                return kernels().acceptance4(profile, state["mean"], a, b, seek)
             # The same numbers: the better profiles in a scratch buffer, averaged by the same
             # matmul, the rest in one loop.
             best = self._best(state, a, b)
-            return kernels().acceptance(
-                best @ self._weights(state), state["mean"], a, b, float(self.seek_complementarity)
-            )
+            return kernels().acceptance(best @ self._weights(state), state["mean"], a, b, seek)
         return 1 + self.seek_complementarity * self._pair_complementarity(model, a, b)
+
+    def _averaged_in_loops(self, rows: int) -> bool:
+        """Whether :func:`_row_means` writes the mean of ``rows`` rows out (the compiled
+        loops then average each row themselves, in its order)."""
+        return self.dimensions == 4 and rows >= 2
 
     def _weights(self, state: dict[str, Any]) -> np.ndarray:
         """``np.full(dimensions, 1 / dimensions)``: a profile's mean as a matmul (kept)."""
@@ -371,8 +394,10 @@ class ValueCreation(Part):
         state = model.part_state[self.name]
         t = model.table
         pa, pb = t.pa[:e], t.pb[:e]
+        fused = self._averaged_in_loops(e)
         if self.complementarity:
-            best_mean = self._best(state, pa, pb) @ self._weights(state)
+            # Four areas: the loop averages each pair's better profile itself.
+            best_mean = _NONE if fused else self._best(state, pa, pb) @ self._weights(state)
             comp = np.empty(e)
         else:
             best_mean = comp = _NONE
@@ -385,6 +410,7 @@ class ValueCreation(Part):
                     others.append(np.ascontiguousarray(other, dtype=float))
         factor, expected = np.empty(e), np.empty(e)
         kernels().dividend_factor(
+            state["profile"] if fused else _NONE.reshape(0, 4),
             best_mean,
             state["mean"],
             pa,
@@ -515,6 +541,7 @@ class ValueCreation(Part):
             # the means by the same matmul, into the array kept.
             n, d = profile.shape
             gains = scratch(state, "gains", 2 * e * d)
+            fused = self._averaged_in_loops(n)
             used = kernels().exchange(
                 profile,
                 t.pa,
@@ -523,15 +550,19 @@ class ValueCreation(Part):
                 rate,
                 gains,
                 scratch(state, "delta", n * d),
+                scratch(state, "pairs", 4 * e, np.int64),
+                # Four areas: the loop averages each profile as it writes it (_row_means).
+                state["mean"] if fused else _NONE,
             )
-            np.matmul(profile, self._weights(state), out=state["mean"])
+            if not fused:
+                np.matmul(profile, self._weights(state), out=state["mean"])
             # gains.sum() below: numpy's pairwise sum of the (used, d) rows, flat.
             state["transferred"] += float(np.add.reduce(gains[: used * d]))
             return
         gains = self._gains(profile, t.pa[:e], t.pb[:e], outcome, rate)
         # An organization learning from several partners at once cannot pass the best of them.
         np.minimum(profile, 1.0, out=profile)
-        state["mean"] = profile @ np.full(self.dimensions, 1.0 / self.dimensions)
+        state["mean"] = _row_means(profile)
         state["transferred"] += float(gains.sum())
 
     def _gains(
