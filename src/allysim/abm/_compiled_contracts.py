@@ -86,20 +86,26 @@ def _credit_halves(cost, period, e, wealth, period_payoff, pa, pb, n):
     side's period payoff gets, ``-cost / 2`` per unit stake where so) as
     :func:`allysim.abm._compiled._credit_pairs` adds it: side 0's rows then side 1's, each
     amount added in place when ``2 e * 16 < n``, else summed per organization first; wealth
-    and period payoff in one loop (they are separate sums)."""
-    few = 2 * e * 16 < n
-    total_w = wealth if few else np.zeros(n)
-    total_p = period_payoff if few else np.zeros(n)
+    and period payoff in one loop (they are separate sums, kept side by side so that each
+    organization's two sums share a cache line)."""
+    if 2 * e * 16 < n:
+        for side in range(2):
+            orgs = pa if side == 0 else pb
+            for i in range(e):
+                org = orgs[i]
+                wealth[org] += -cost[i] / 2
+                period_payoff[org] += period[i]
+        return
+    total = np.zeros((n, 2))
     for side in range(2):
         orgs = pa if side == 0 else pb
         for i in range(e):
             org = orgs[i]
-            total_w[org] += -cost[i] / 2
-            total_p[org] += period[i]
-    if not few:
-        for j in range(n):
-            wealth[j] += total_w[j]
-            period_payoff[j] += total_p[j]
+            total[org, 0] += -cost[i] / 2
+            total[org, 1] += period[i]
+    for j in range(n):
+        wealth[j] += total[j, 0]
+        period_payoff[j] += total[j, 1]
 
 
 def _np_min(a, b):  # pragma: no cover - compiled
@@ -110,6 +116,56 @@ def _np_min(a, b):  # pragma: no cover - compiled
 def _np_max(a, b):  # pragma: no cover - compiled
     """``np.maximum`` of two doubles: a NaN in either is the result."""
     return a if (a >= b or a != a) else b
+
+
+def _record_misread(
+    put,
+    seen,
+    resolved,
+    misread,
+    record,
+    missed,
+    goodwill_record,
+    missed_goodwill,
+    goodwill_prior,
+    goodwill_weight,
+    streak,
+    stage,
+    forgetting,
+    absorb_streak,
+    absorb_weight,
+    resolved_weight,
+):  # pragma: no cover - compiled
+    """Governance._record_misread over the flat sides ``j`` (row ``j >> 1``) of the flags
+    ``put``, ``seen``, ``resolved`` and ``misread`` and of the flattened records, in loops
+    that each write one or two columns (so that the compiler vectorizes them)."""
+    e2 = seen.shape[0]
+    # LearnTrust's weight of each misread withholding (phases._withholding_weight).
+    weight = np.empty(e2)
+    for j in range(e2):
+        w = (
+            absorb_weight
+            if (stage[j >> 1] == _INSTITUTIONAL) & (seen[j] == 0) & (streak[j] >= absorb_streak)
+            else 1.0
+        )
+        weighted = w * resolved_weight
+        weight[j] = weighted if resolved[j] else w
+    for j in range(e2):
+        m = misread[j]
+        record[j] = record[j] * forgetting + (weight[j] if m else 0.0)
+        missed[j] = missed[j] * forgetting + (1.0 if m else 0.0)
+    for j in range(e2):
+        f = forgetting if seen[j] | put[j] else 1.0
+        goodwill_record[j] = goodwill_record[j] * f + (weight[j] if misread[j] & put[j] else 0.0)
+        goodwill_prior[j] = goodwill_prior[j] * f
+    for j in range(e2):
+        m = misread[j]
+        # Both loaded, then one chosen: a load under a condition does not vectorize.
+        met = goodwill_weight[2 * j]
+        unmet = goodwill_weight[2 * j + 1]
+        g = met if put[j] else unmet
+        h = forgetting if seen[j] | put[j] | m else 1.0
+        missed_goodwill[j] = missed_goodwill[j] * h + (g if m else 0.0)
 
 
 def _perceive(
@@ -162,87 +218,83 @@ def _perceive(
     caught, conflicts and settled, whether a cost was charged and the total charged.
     """
     e = seen.shape[0]
-    new_seen = np.empty((e, 2), dtype=np.bool_)
-    resolved = np.zeros((e, 2), dtype=np.bool_)
+    e2 = 2 * e
+    # The (e, 2) flags as flat bytes, side j & 1 of row j >> 1 (the partner's is j ^ 1), combined
+    # with & | ^ rather than branched on (moves and perceptions are coin flips, and a branch on
+    # them is mispredicted half the time); flat loops over both sides vectorize.
+    put = contributed.reshape(e2).view(np.uint8)
+    was_seen = seen.reshape(e2).view(np.uint8)
+    new_seen = np.empty(e2, dtype=np.uint8)
+    resolved = np.zeros(e2, dtype=np.uint8)
+    # The misread withholdings, and the side's own withholding perceived as a betrayal.
+    misread = np.empty(e2, dtype=np.uint8)
+    betrayed = np.empty(e2, dtype=np.uint8)
     cost = np.empty(e)
     # What each side is credited in period payoff (per unit stake where so), beside -cost / 2.
     period = np.empty(e)
     facilitating = 1.0 if facilitation > 0 else 0.0
     caught = conflicts = settled = 0
     warn = early.shape[0] > 0
-    # Moves and perceptions are coin flips: the flags are combined with & and |, and values
-    # selected, rather than branched on (a branch on them is mispredicted half the time).
-    for i in range(e):
-        c0 = contributed[i, 0]
-        c1 = contributed[i, 1]
-        s0 = seen[i, 0]
-        s1 = seen[i, 1]
+    draws = early.reshape(early.size)
+    for j in range(e2):
+        s = was_seen[j]
+        partner = put[j ^ 1]
         if warn:
-            k0 = c1 & (not s0) & (early[i, 0] < early_warning)
-            k1 = c0 & (not s1) & (early[i, 1] < early_warning)
-            s0 = s0 | k0
-            s1 = s1 | k1
-            caught += int(k0) + int(k1)
-        new_seen[i, 0] = s0
-        new_seen[i, 1] = s1
-        b0 = (not s0) & c0
-        b1 = (not s1) & c1
+            k = partner & (s ^ 1) & (1 if draws[j] < early_warning else 0)
+            s = s | k
+            caught += k
+        new_seen[j] = s
+        misread[j] = partner & (s ^ 1)
+        betrayed[j] = (s ^ 1) & put[j]
+    for i in range(e):
+        b0 = betrayed[2 * i]
+        b1 = betrayed[2 * i + 1]
         conflict = b0 | b1
-        conflicts += int(conflict)
+        conflicts += conflict
         stake = levels[stage[i]]
         c = early_cost * stake * 2
-        r0 = r1 = False
         if settle:
-            escalated = conflict & (escalate[i, 0] < escalation)
-            facilitated = conflict & (not escalated) & (escalate[i, 1] < facilitation)
+            escalated = conflict & (1 if escalate[i, 0] < escalation else 0)
+            facilitated = conflict & (escalated ^ 1) & (1 if escalate[i, 1] < facilitation else 0)
             ok = escalated | facilitated
-            settled += int(ok)
-            r0 = b0 & ok
-            r1 = b1 & ok
-            resolved[i, 0] = r0
-            resolved[i, 1] = r1
+            settled += ok
+            resolved[2 * i] = b0 & ok
+            resolved[2 * i + 1] = b1 & ok
             extra = (escalation_cost if conflict else 0.0) + (
-                facilitation_cost if conflict & (not escalated) else 0.0
+                facilitation_cost if conflict & (escalated ^ 1) else 0.0
             ) * facilitating
             c = c + stake * 2 * extra
         cost[i] = c
         half = -c / 2
         period[i] = half / stake if per_stake else half
-        if keep_record:
-            institutional = stage[i] == _INSTITUTIONAL
-            w0 = (
-                absorb_weight if institutional & (not s0) & (streak[i, 0] >= absorb_streak) else 1.0
-            )
-            w1 = (
-                absorb_weight if institutional & (not s1) & (streak[i, 1] >= absorb_streak) else 1.0
-            )
-            w0 = w0 * resolved_weight if r0 else w0
-            w1 = w1 * resolved_weight if r1 else w1
-            m0 = c1 & (not s0)
-            m1 = c0 & (not s1)
-            record[i, 0] = record[i, 0] * forgetting + (w0 if m0 else 0.0)
-            record[i, 1] = record[i, 1] * forgetting + (w1 if m1 else 0.0)
-            missed[i, 0] = missed[i, 0] * forgetting + (1.0 if m0 else 0.0)
-            missed[i, 1] = missed[i, 1] * forgetting + (1.0 if m1 else 0.0)
-            f0 = forgetting if s0 | c0 else 1.0
-            f1 = forgetting if s1 | c1 else 1.0
-            goodwill_record[i, 0] = goodwill_record[i, 0] * f0 + (w0 if m0 & c0 else 0.0)
-            goodwill_record[i, 1] = goodwill_record[i, 1] * f1 + (w1 if m1 & c1 else 0.0)
-            g0 = goodwill_weight[i, 0, 0] if c0 else goodwill_weight[i, 0, 1]
-            g1 = goodwill_weight[i, 1, 0] if c1 else goodwill_weight[i, 1, 1]
-            h0 = forgetting if s0 | c0 | m0 else 1.0
-            h1 = forgetting if s1 | c1 | m1 else 1.0
-            missed_goodwill[i, 0] = missed_goodwill[i, 0] * h0 + (g0 if m0 else 0.0)
-            missed_goodwill[i, 1] = missed_goodwill[i, 1] * h1 + (g1 if m1 else 0.0)
-            goodwill_prior[i, 0] = goodwill_prior[i, 0] * f0
-            goodwill_prior[i, 1] = goodwill_prior[i, 1] * f1
+    if keep_record:
+        _record_misread(
+            put,
+            new_seen,
+            resolved,
+            misread,
+            record.reshape(record.size),
+            missed.reshape(missed.size),
+            goodwill_record.reshape(goodwill_record.size),
+            missed_goodwill.reshape(missed_goodwill.size),
+            goodwill_prior.reshape(goodwill_prior.size),
+            goodwill_weight.reshape(goodwill_weight.size),
+            streak.reshape(streak.size),
+            stage,
+            forgetting,
+            absorb_streak,
+            absorb_weight,
+            resolved_weight,
+        )
+    seen_now = new_seen.view(np.bool_).reshape(e, 2)
+    resolved_now = resolved.view(np.bool_).reshape(e, 2)
     for i in range(e):
         if cost[i] != 0.0:  # NaN too, as np.any
             break
     else:
-        return new_seen, resolved, caught, conflicts, settled, False, 0.0
+        return seen_now, resolved_now, caught, conflicts, settled, False, 0.0
     _credit_halves(cost, period, e, wealth, period_payoff, pa, pb, n)
-    return new_seen, resolved, caught, conflicts, settled, True, _pairwise_sum(cost, 0, e)
+    return seen_now, resolved_now, caught, conflicts, settled, True, _pairwise_sum(cost, 0, e)
 
 
 def _review(
@@ -250,7 +302,9 @@ def _review(
     beta,
     misread,
     missed,
-    floor,
+    beta_prior,
+    age,
+    powers,
     goodwill_misread,
     missed_goodwill,
     goodwill_floor,
@@ -271,18 +325,21 @@ def _review(
     n,
 ):  # pragma: no cover - compiled
     """Governance.end_step's review of rows ``[:e]``: what the misreadings took leaves beta
-    (``max(min(correction * misread, beta - floor), 0)``, ``floor`` (e, 2) what forgetting left
-    of the prior) and what correct readings would have given joins alpha
-    (``correction * missed``), in contractual trust (``kind``: ``misread``, ``missed``,
-    ``floor``) and in goodwill trust (``goodwill_kind``: ``goodwill_misread``,
-    ``missed_goodwill``, ``goodwill_floor``); the records and the conflict memory are cleared,
+    (``max(min(correction * misread, beta - floor), 0)``, ``floor`` what forgetting left of the
+    prior, ``beta_prior * powers[age]``, ``powers`` numpy's ``forgetting ** k``) and what
+    correct readings would have given joins alpha (``correction * missed``), in contractual
+    trust (``kind``: ``misread``, ``missed``, ``floor``) and in goodwill trust
+    (``goodwill_kind``: ``goodwill_misread``, ``missed_goodwill``, the floor
+    ``goodwill_floor``, goodwill's faded prior); the records and the conflict memory are cleared,
     and each side pays ``review_cost`` per unit stake (``review_cost`` here is
     ``2 * review_cost``). Returns whether a cost was charged and the total charged."""
     cost = np.empty(e)
     for i in range(e):
+        fade = powers[age[i]]
         for s in range(2):
             b = beta[i, s, kind]
-            taken = _np_max(_np_min(correction * misread[i, s], b - floor[i, s]), 0.0)
+            floor = beta_prior[i, s] * fade
+            taken = _np_max(_np_min(correction * misread[i, s], b - floor), 0.0)
             alpha[i, s, kind] = alpha[i, s, kind] + correction * missed[i, s]
             beta[i, s, kind] = b - taken
             misread[i, s] = 0.0
@@ -529,6 +586,13 @@ def _stakeholders(
     return k
 
 
+@functools.lru_cache(maxsize=16)
+def stake_array(levels: tuple[float, ...]) -> np.ndarray:
+    """The stake levels as the float array the loops index (made once per tuple of levels, not
+    on every call: the loops only read it)."""
+    return np.asarray(levels, dtype=float)
+
+
 def ledger_args(model: TrustModel) -> tuple[Any, ...]:
     """The trailing arguments with which the hooks below credit partners as the model's ledger
     does: wealth, period payoff, the sides, the stages and their stakes, whether period payoff is
@@ -540,7 +604,7 @@ def ledger_args(model: TrustModel) -> tuple[Any, ...]:
         t.pa,
         t.pb,
         t.stage,
-        np.asarray(p.stake_levels, dtype=float),
+        stake_array(p.stake_levels),
         p.imitation_payoff == "per_stake",
         int(model.n),
     )
@@ -566,7 +630,14 @@ def kernels() -> SimpleNamespace:
     scope = globals()
     # The helpers first: the hooks' loops call them as compiled functions.
     scope["_pairwise_sum"] = _compiled_gth._pairwise_sum
-    for name in ("_credit_pairs", "_credit_rows", "_credit_halves", "_np_min", "_np_max"):
+    for name in (
+        "_credit_pairs",
+        "_credit_rows",
+        "_credit_halves",
+        "_record_misread",
+        "_np_min",
+        "_np_max",
+    ):
         scope[name] = jit(scope[name])
     scope["_charge"] = jit(scope["_charge"])
     return SimpleNamespace(
