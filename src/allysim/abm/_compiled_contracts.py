@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from allysim.abm._compiled import _credit_pairs
 from allysim.abm.trust import Stage
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,43 +40,31 @@ def _pairwise_sum(a, lo, n):  # pragma: no cover - replaced by the compiled walk
 def _credit_rows(
     wealth, period_payoff, pa, pb, stage, levels, rows, k, amount, per_stake, n
 ):  # pragma: no cover - compiled
-    """``model.credit_partners(rows[:k], amount[:k])`` on the compiled path: the ledger's own
-    loop (:func:`allysim.abm._compiled._credit_pairs`), with its rule for few flows (added in
-    place when ``2 k * 16 < n``, else summed per organization first)."""
-    _credit_pairs(
-        wealth,
-        period_payoff,
-        pa,
-        pb,
-        stage,
-        levels,
-        rows[:k],
-        amount[:k],
-        True,
-        per_stake,
-        2 * k * 16 < n,
-    )
-
-
-def _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n):
-    # pragma: no cover - compiled
-    """Governance._charge: each side of rows ``[:e]`` pays half of ``cost`` (nothing when no
-    cost is non-zero). Returns the total charged (``cost.sum()``, 0.0 when nothing was)."""
-    charged = False
-    for i in range(e):
-        if cost[i] != 0.0:  # NaN too, as np.any
-            charged = True
-            break
-    if not charged:
-        return False, 0.0
-    rows = np.arange(e)
-    half = np.empty((e, 2))
-    for i in range(e):
-        h = -cost[i] / 2
-        half[i, 0] = h
-        half[i, 1] = h
-    _credit_rows(wealth, period_payoff, pa, pb, stage, levels, rows, e, half, per_stake, n)
-    return True, _pairwise_sum(cost, 0, e)
+    """``model.credit_partners(rows[:k], amount[:k])`` on the compiled path, as the ledger's own
+    loop (:func:`allysim.abm._compiled._credit_pairs`) adds it: side 0's rows then side 1's,
+    each amount (divided by the row's stake for period payoff where so) added in place when
+    ``2 k * 16 < n``, else summed per organization first; wealth and period payoff in one
+    loop (they are separate sums, kept side by side so that each organization's two sums share
+    a cache line)."""
+    few = 2 * k * 16 < n
+    total = np.zeros((0, 2)) if few else np.zeros((n, 2))
+    for side in range(2):
+        orgs = pa if side == 0 else pb
+        for r in range(k):
+            i = rows[r]
+            org = orgs[i]
+            v = amount[r, side]
+            p = v / levels[stage[i]] if per_stake else v
+            if few:
+                wealth[org] += v
+                period_payoff[org] += p
+            else:
+                total[org, 0] += v
+                total[org, 1] += p
+    if not few:
+        for j in range(n):
+            wealth[j] += total[j, 0]
+            period_payoff[j] += total[j, 1]
 
 
 def _credit_halves(cost, period, e, wealth, period_payoff, pa, pb, n):
@@ -142,14 +129,17 @@ def _record_misread(
     e2 = seen.shape[0]
     # LearnTrust's weight of each misread withholding (phases._withholding_weight).
     weight = np.empty(e2)
-    for j in range(e2):
-        w = (
-            absorb_weight
-            if (stage[j >> 1] == _INSTITUTIONAL) & (seen[j] == 0) & (streak[j] >= absorb_streak)
-            else 1.0
-        )
-        weighted = w * resolved_weight
-        weight[j] = weighted if resolved[j] else w
+    for i in range(e2 // 2):
+        institutional = stage[i] == _INSTITUTIONAL
+        for side in range(2):
+            j = 2 * i + side
+            w = (
+                absorb_weight
+                if institutional & (seen[j] == 0) & (streak[j] >= absorb_streak)
+                else 1.0
+            )
+            weighted = w * resolved_weight
+            weight[j] = weighted if resolved[j] else w
     for j in range(e2):
         m = misread[j]
         record[j] = record[j] * forgetting + (weight[j] if m else 0.0)
@@ -219,9 +209,9 @@ def _perceive(
     """
     e = seen.shape[0]
     e2 = 2 * e
-    # The (e, 2) flags as flat bytes, side j & 1 of row j >> 1 (the partner's is j ^ 1), combined
-    # with & | ^ rather than branched on (moves and perceptions are coin flips, and a branch on
-    # them is mispredicted half the time); flat loops over both sides vectorize.
+    # The (e, 2) flags as flat bytes (side s of row i at 2 i + s), combined with & | ^ rather
+    # than branched on: moves and perceptions are coin flips, and a branch on them is
+    # mispredicted half the time; so written, the loops vectorize.
     put = contributed.reshape(e2).view(np.uint8)
     was_seen = seen.reshape(e2).view(np.uint8)
     new_seen = np.empty(e2, dtype=np.uint8)
@@ -229,44 +219,63 @@ def _perceive(
     # The misread withholdings, and the side's own withholding perceived as a betrayal.
     misread = np.empty(e2, dtype=np.uint8)
     betrayed = np.empty(e2, dtype=np.uint8)
-    cost = np.empty(e)
-    # What each side is credited in period payoff (per unit stake where so), beside -cost / 2.
-    period = np.empty(e)
-    facilitating = 1.0 if facilitation > 0 else 0.0
     caught = conflicts = settled = 0
     warn = early.shape[0] > 0
     draws = early.reshape(early.size)
-    for j in range(e2):
-        s = was_seen[j]
-        partner = put[j ^ 1]
+    for i in range(e):
+        c0 = put[2 * i]
+        c1 = put[2 * i + 1]
+        s0 = was_seen[2 * i]
+        s1 = was_seen[2 * i + 1]
         if warn:
-            k = partner & (s ^ 1) & (1 if draws[j] < early_warning else 0)
-            s = s | k
-            caught += k
-        new_seen[j] = s
-        misread[j] = partner & (s ^ 1)
-        betrayed[j] = (s ^ 1) & put[j]
+            k0 = c1 & (s0 ^ 1) & (draws[2 * i] < early_warning)
+            k1 = c0 & (s1 ^ 1) & (draws[2 * i + 1] < early_warning)
+            s0 = s0 | k0
+            s1 = s1 | k1
+            caught += k0 + k1
+        new_seen[2 * i] = s0
+        new_seen[2 * i + 1] = s1
+        misread[2 * i] = c1 & (s0 ^ 1)
+        misread[2 * i + 1] = c0 & (s1 ^ 1)
+        betrayed[2 * i] = (s0 ^ 1) & c0
+        betrayed[2 * i + 1] = (s1 ^ 1) & c1
+    # A row's cost depends only on its stage and on how its conflict went (none, escalated,
+    # facilitated or not): each of these cases' cost and period credit, computed as numpy
+    # computes them, is looked up rather than computed again in every row.
+    facilitating = 1.0 if facilitation > 0 else 0.0
+    cases = np.empty(3 * levels.shape[0])
+    credits = np.empty(3 * levels.shape[0])
+    for g in range(levels.shape[0]):
+        stake = levels[g]
+        for q in range(3):
+            c = early_cost * stake * 2
+            if settle:
+                extra = (escalation_cost if q > 0 else 0.0) + (
+                    facilitation_cost if q == 2 else 0.0
+                ) * facilitating
+                c = c + stake * 2 * extra
+            cases[3 * g + q] = c
+            half = -c / 2
+            credits[3 * g + q] = half / stake if per_stake else half
+    cost = np.empty(e)
+    # What each side is credited in period payoff (per unit stake where so), beside -cost / 2.
+    period = np.empty(e)
     for i in range(e):
         b0 = betrayed[2 * i]
         b1 = betrayed[2 * i + 1]
         conflict = b0 | b1
         conflicts += conflict
-        stake = levels[stage[i]]
-        c = early_cost * stake * 2
+        case = 3 * stage[i]
         if settle:
-            escalated = conflict & (1 if escalate[i, 0] < escalation else 0)
-            facilitated = conflict & (escalated ^ 1) & (1 if escalate[i, 1] < facilitation else 0)
+            escalated = conflict & (escalate[i, 0] < escalation)
+            facilitated = conflict & (escalated ^ 1) & (escalate[i, 1] < facilitation)
             ok = escalated | facilitated
             settled += ok
             resolved[2 * i] = b0 & ok
             resolved[2 * i + 1] = b1 & ok
-            extra = (escalation_cost if conflict else 0.0) + (
-                facilitation_cost if conflict & (escalated ^ 1) else 0.0
-            ) * facilitating
-            c = c + stake * 2 * extra
-        cost[i] = c
-        half = -c / 2
-        period[i] = half / stake if per_stake else half
+            case += conflict + (conflict & (escalated ^ 1))
+        cost[i] = cases[case]
+        period[i] = credits[case]
     if keep_record:
         _record_misread(
             put,
@@ -333,10 +342,19 @@ def _review(
     ``goodwill_floor``, goodwill's faded prior); the records and the conflict memory are cleared,
     and each side pays ``review_cost`` per unit stake (``review_cost`` here is
     ``2 * review_cost``). Returns whether a cost was charged and the total charged."""
-    cost = np.empty(e)
     for i in range(e):
         fade = powers[age[i]]
         for s in range(2):
+            if (
+                misread[i, s] == 0.0
+                and missed[i, s] == 0.0
+                and goodwill_misread[i, s] == 0.0
+                and missed_goodwill[i, s] == 0.0
+            ):
+                # No misreading since the last review: nothing is taken from beta (the record
+                # is 0), alpha gains 0.0 (it is never -0.0: counts of evidence), the records
+                # stay 0.
+                continue
             b = beta[i, s, kind]
             floor = beta_prior[i, s] * fade
             taken = _np_max(_np_min(correction * misread[i, s], b - floor), 0.0)
@@ -355,8 +373,27 @@ def _review(
             goodwill_misread[i, s] = 0.0
             missed_goodwill[i, s] = 0.0
         last_betrayal[i] = never_betrayed
-        cost[i] = review_cost * levels[stage[i]]
-    return _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n)
+    # Each side pays review_cost / 2 per unit stake (Governance._charge): one cost and one
+    # period credit per stage, computed as numpy computes them and looked up.
+    cases = np.empty(levels.shape[0])
+    credits = np.empty(levels.shape[0])
+    for g in range(levels.shape[0]):
+        c = review_cost * levels[g]
+        cases[g] = c
+        half = -c / 2
+        credits[g] = half / levels[g] if per_stake else half
+    cost = np.empty(e)
+    period = np.empty(e)
+    charged = False
+    for i in range(e):
+        c = cases[stage[i]]
+        cost[i] = c
+        period[i] = credits[stage[i]]
+        charged |= c != 0.0  # NaN too, as np.any
+    if not charged:
+        return False, 0.0
+    _credit_halves(cost, period, e, wealth, period_payoff, pa, pb, n)
+    return True, _pairwise_sum(cost, 0, e)
 
 
 def _confirm_exit(
@@ -631,7 +668,6 @@ def kernels() -> SimpleNamespace:
     # The helpers first: the hooks' loops call them as compiled functions.
     scope["_pairwise_sum"] = _compiled_gth._pairwise_sum
     for name in (
-        "_credit_pairs",
         "_credit_rows",
         "_credit_halves",
         "_record_misread",
@@ -639,7 +675,6 @@ def kernels() -> SimpleNamespace:
         "_np_max",
     ):
         scope[name] = jit(scope[name])
-    scope["_charge"] = jit(scope["_charge"])
     return SimpleNamespace(
         perceive=jit(_perceive),
         review=jit(_review),

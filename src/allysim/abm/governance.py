@@ -716,11 +716,13 @@ class Governance(Part):
 def _powers(state: dict[str, Any], forgetting: float, top: int) -> np.ndarray:
     """``forgetting ** k`` for k = 0 .. at least ``top``, as numpy's power computes each (the
     review's ``forgetting ** age``, looked up instead of computed again for every row: a power
-    costs ~15 ns), kept in ``state`` and grown when an older partnership needs it."""
-    table = state.get("_powers")
+    costs ~15 ns), kept with the part's scratch buffers in ``state`` and grown when an older
+    partnership needs it."""
+    store = state.setdefault("scratch", {})
+    table = store.get("powers")
     if table is None or table[0] != forgetting or table[1].size <= top:
         table = (forgetting, forgetting ** np.arange(max(2 * top, 64)))
-        state["_powers"] = table
+        store["powers"] = table
     return table[1]
 
 
