@@ -85,6 +85,8 @@ def _settings() -> dict[str, dict]:
         # Perception draws nothing (no early warning, escalation or facilitation) and charges
         # nothing; the reviews still keep their records.
         "review_only": {"governance": Governance(review_every=3, notice_period=1)},
+        # A constant decision-rights factor: the compiled path keeps one array of it.
+        "constant_rights": {"governance": Governance(decision_rights="consultative")},
     }
 
 
@@ -225,3 +227,16 @@ def test_review_of_old_partnerships_is_bit_identical(monkeypatch: pytest.MonkeyP
     t = model.table
     assert np.count_nonzero(t.age[: t.n_active] > 64) > 100 and t.dissolved_total > 0
     assert_same_state(model_state(reference), model_state(model))
+
+
+def test_constant_factor_is_kept_and_remade() -> None:
+    """The compiled path's decision-rights factor is ``np.full(e, value)``, one array kept
+    between steps, made again when more rows or another value need it."""
+    from allysim.abm.governance import _constant
+
+    state: dict = {}
+    first = _constant(state, 0.855, 10)
+    assert first.tobytes() == np.full(10, 0.855).tobytes()
+    assert np.shares_memory(_constant(state, 0.855, 12), first)
+    assert _constant(state, 0.855, 40).tobytes() == np.full(40, 0.855).tobytes()
+    assert _constant(state, 0.5, 7).tobytes() == np.full(7, 0.5).tobytes()

@@ -378,6 +378,11 @@ class Governance(Part):
             return None
         quality, speed = self.decision_table[self.decision_rights]
         if self.decision_rights not in _BY_CAPABILITY:
+            state = None if model is None else model.part_state.get(self.name)
+            if state is not None and use_numba():
+                # The compiled step only reads the factors: one array of the constant, kept
+                # between steps, rather than a new one each step.
+                return _constant(state, quality * speed, e)
             return np.full(e, quality * speed)
         t = model.table
         cap_a, cap_b = model.capability[t.pa[:e]], model.capability[t.pb[:e]]
@@ -711,6 +716,17 @@ class Governance(Part):
             "governance_cost": state_reporter(self, "cost"),
             "conflicts_resolved": partial(_resolved_share, self),
         }
+
+
+def _constant(state: dict[str, Any], value: float, e: int) -> np.ndarray:
+    """``np.full(e, value)``, a view of an array kept with the part's scratch buffers (the
+    caller must not write to it)."""
+    store = state.setdefault("scratch", {})
+    full = store.get("constant")
+    if full is None or full.size < e or full[0] != value:
+        full = np.full(e + e // 2 + 1, value)
+        store["constant"] = full
+    return full[:e]
 
 
 def _powers(state: dict[str, Any], forgetting: float, top: int) -> np.ndarray:
