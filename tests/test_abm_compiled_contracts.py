@@ -85,6 +85,8 @@ def _settings() -> dict[str, dict]:
         # Perception draws nothing (no early warning, escalation or facilitation) and charges
         # nothing; the reviews still keep their records.
         "review_only": {"governance": Governance(review_every=3, notice_period=1)},
+        # A constant decision-rights factor: the compiled path keeps one array of it.
+        "constant_rights": {"governance": Governance(decision_rights="consultative")},
     }
 
 
@@ -188,3 +190,53 @@ def test_charged_totals_are_numpys_pairwise_sums(size: int) -> None:
         expected = np.zeros(n)
         np.add.at(expected, np.concatenate([pa[:size], pb[:size]]), refund.T.ravel())
         np.testing.assert_array_equal(wealth, expected)
+
+
+def test_review_powers_are_numpys() -> None:
+    """The compiled review looks ``forgetting ** age`` up in a table of numpy's own powers: the
+    same bits as the numpy path's power of each age; the table grows when a partnership is
+    older than it reaches, and is made again for another forgetting."""
+    from allysim.abm.governance import _powers
+
+    state: dict = {}
+    age = np.random.default_rng(0).integers(0, 3000, 2000)
+    for lam in (0.9, 0.97, 0.5, 0.123456789):
+        small = _powers(state, lam, 10)
+        assert small.size == 64 and small[10] == lam**10
+        table = _powers(state, lam, int(age.max()))
+        assert table.size > age.max()
+        assert table[age].tobytes() == (lam ** age[:, None])[:, 0].tobytes()
+        assert _powers(state, lam, 5) is table
+
+
+@needs_numba
+def test_review_of_old_partnerships_is_bit_identical(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Partnerships older than the first powers table (64 steps) are reviewed as numpy does."""
+    fields = {
+        "strategies": ["ALLC", "TFT"],
+        "perception_noise": 0.1,
+        "exit_threshold": 0.1,
+        "continuation": 0.995,
+        "forgetting": 0.95,
+        "governance": Governance(early_warning=0.4, escalation=0.5, review_every=7),
+    }
+    monkeypatch.setenv("ALLYSIM_NUMBA", "0")
+    reference = _run(fields, 84)
+    monkeypatch.setenv("ALLYSIM_NUMBA", "1")
+    model = _run(fields, 84)
+    t = model.table
+    assert np.count_nonzero(t.age[: t.n_active] > 64) > 100 and t.dissolved_total > 0
+    assert_same_state(model_state(reference), model_state(model))
+
+
+def test_constant_factor_is_kept_and_remade() -> None:
+    """The compiled path's decision-rights factor is ``np.full(e, value)``, one array kept
+    between steps, made again when more rows or another value need it."""
+    from allysim.abm.governance import _constant
+
+    state: dict = {}
+    first = _constant(state, 0.855, 10)
+    assert first.tobytes() == np.full(10, 0.855).tobytes()
+    assert np.shares_memory(_constant(state, 0.855, 12), first)
+    assert _constant(state, 0.855, 40).tobytes() == np.full(40, 0.855).tobytes()
+    assert _constant(state, 0.5, 7).tobytes() == np.full(7, 0.5).tobytes()

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from allysim.abm._compiled import _credit_pairs
 from allysim.abm.trust import Stage
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,43 +40,31 @@ def _pairwise_sum(a, lo, n):  # pragma: no cover - replaced by the compiled walk
 def _credit_rows(
     wealth, period_payoff, pa, pb, stage, levels, rows, k, amount, per_stake, n
 ):  # pragma: no cover - compiled
-    """``model.credit_partners(rows[:k], amount[:k])`` on the compiled path: the ledger's own
-    loop (:func:`allysim.abm._compiled._credit_pairs`), with its rule for few flows (added in
-    place when ``2 k * 16 < n``, else summed per organization first)."""
-    _credit_pairs(
-        wealth,
-        period_payoff,
-        pa,
-        pb,
-        stage,
-        levels,
-        rows[:k],
-        amount[:k],
-        True,
-        per_stake,
-        2 * k * 16 < n,
-    )
-
-
-def _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n):
-    # pragma: no cover - compiled
-    """Governance._charge: each side of rows ``[:e]`` pays half of ``cost`` (nothing when no
-    cost is non-zero). Returns the total charged (``cost.sum()``, 0.0 when nothing was)."""
-    charged = False
-    for i in range(e):
-        if cost[i] != 0.0:  # NaN too, as np.any
-            charged = True
-            break
-    if not charged:
-        return False, 0.0
-    rows = np.arange(e)
-    half = np.empty((e, 2))
-    for i in range(e):
-        h = -cost[i] / 2
-        half[i, 0] = h
-        half[i, 1] = h
-    _credit_rows(wealth, period_payoff, pa, pb, stage, levels, rows, e, half, per_stake, n)
-    return True, _pairwise_sum(cost, 0, e)
+    """``model.credit_partners(rows[:k], amount[:k])`` on the compiled path, as the ledger's own
+    loop (:func:`allysim.abm._compiled._credit_pairs`) adds it: side 0's rows then side 1's,
+    each amount (divided by the row's stake for period payoff where so) added in place when
+    ``2 k * 16 < n``, else summed per organization first; wealth and period payoff in one
+    loop (they are separate sums, kept side by side so that each organization's two sums share
+    a cache line)."""
+    few = 2 * k * 16 < n
+    total = np.zeros((0, 2)) if few else np.zeros((n, 2))
+    for side in range(2):
+        orgs = pa if side == 0 else pb
+        for r in range(k):
+            i = rows[r]
+            org = orgs[i]
+            v = amount[r, side]
+            p = v / levels[stage[i]] if per_stake else v
+            if few:
+                wealth[org] += v
+                period_payoff[org] += p
+            else:
+                total[org, 0] += v
+                total[org, 1] += p
+    if not few:
+        for j in range(n):
+            wealth[j] += total[j, 0]
+            period_payoff[j] += total[j, 1]
 
 
 def _credit_halves(cost, period, e, wealth, period_payoff, pa, pb, n):
@@ -86,20 +73,26 @@ def _credit_halves(cost, period, e, wealth, period_payoff, pa, pb, n):
     side's period payoff gets, ``-cost / 2`` per unit stake where so) as
     :func:`allysim.abm._compiled._credit_pairs` adds it: side 0's rows then side 1's, each
     amount added in place when ``2 e * 16 < n``, else summed per organization first; wealth
-    and period payoff in one loop (they are separate sums)."""
-    few = 2 * e * 16 < n
-    total_w = wealth if few else np.zeros(n)
-    total_p = period_payoff if few else np.zeros(n)
+    and period payoff in one loop (they are separate sums, kept side by side so that each
+    organization's two sums share a cache line)."""
+    if 2 * e * 16 < n:
+        for side in range(2):
+            orgs = pa if side == 0 else pb
+            for i in range(e):
+                org = orgs[i]
+                wealth[org] += -cost[i] / 2
+                period_payoff[org] += period[i]
+        return
+    total = np.zeros((n, 2))
     for side in range(2):
         orgs = pa if side == 0 else pb
         for i in range(e):
             org = orgs[i]
-            total_w[org] += -cost[i] / 2
-            total_p[org] += period[i]
-    if not few:
-        for j in range(n):
-            wealth[j] += total_w[j]
-            period_payoff[j] += total_p[j]
+            total[org, 0] += -cost[i] / 2
+            total[org, 1] += period[i]
+    for j in range(n):
+        wealth[j] += total[j, 0]
+        period_payoff[j] += total[j, 1]
 
 
 def _np_min(a, b):  # pragma: no cover - compiled
@@ -110,6 +103,59 @@ def _np_min(a, b):  # pragma: no cover - compiled
 def _np_max(a, b):  # pragma: no cover - compiled
     """``np.maximum`` of two doubles: a NaN in either is the result."""
     return a if (a >= b or a != a) else b
+
+
+def _record_misread(
+    put,
+    seen,
+    resolved,
+    misread,
+    record,
+    missed,
+    goodwill_record,
+    missed_goodwill,
+    goodwill_prior,
+    goodwill_weight,
+    streak,
+    stage,
+    forgetting,
+    absorb_streak,
+    absorb_weight,
+    resolved_weight,
+):  # pragma: no cover - compiled
+    """Governance._record_misread over the flat sides ``j`` (row ``j >> 1``) of the flags
+    ``put``, ``seen``, ``resolved`` and ``misread`` and of the flattened records, in loops
+    that each write one or two columns (so that the compiler vectorizes them)."""
+    e2 = seen.shape[0]
+    # LearnTrust's weight of each misread withholding (phases._withholding_weight).
+    weight = np.empty(e2)
+    for i in range(e2 // 2):
+        institutional = stage[i] == _INSTITUTIONAL
+        for side in range(2):
+            j = 2 * i + side
+            w = (
+                absorb_weight
+                if institutional & (seen[j] == 0) & (streak[j] >= absorb_streak)
+                else 1.0
+            )
+            weighted = w * resolved_weight
+            weight[j] = weighted if resolved[j] else w
+    for j in range(e2):
+        m = misread[j]
+        record[j] = record[j] * forgetting + (weight[j] if m else 0.0)
+        missed[j] = missed[j] * forgetting + (1.0 if m else 0.0)
+    for j in range(e2):
+        f = forgetting if seen[j] | put[j] else 1.0
+        goodwill_record[j] = goodwill_record[j] * f + (weight[j] if misread[j] & put[j] else 0.0)
+        goodwill_prior[j] = goodwill_prior[j] * f
+    for j in range(e2):
+        m = misread[j]
+        # Both loaded, then one chosen: a load under a condition does not vectorize.
+        met = goodwill_weight[2 * j]
+        unmet = goodwill_weight[2 * j + 1]
+        g = met if put[j] else unmet
+        h = forgetting if seen[j] | put[j] | m else 1.0
+        missed_goodwill[j] = missed_goodwill[j] * h + (g if m else 0.0)
 
 
 def _perceive(
@@ -162,87 +208,102 @@ def _perceive(
     caught, conflicts and settled, whether a cost was charged and the total charged.
     """
     e = seen.shape[0]
-    new_seen = np.empty((e, 2), dtype=np.bool_)
-    resolved = np.zeros((e, 2), dtype=np.bool_)
+    e2 = 2 * e
+    # The (e, 2) flags as flat bytes (side s of row i at 2 i + s), combined with & | ^ rather
+    # than branched on: moves and perceptions are coin flips, and a branch on them is
+    # mispredicted half the time; so written, the loops vectorize.
+    put = contributed.reshape(e2).view(np.uint8)
+    was_seen = seen.reshape(e2).view(np.uint8)
+    new_seen = np.empty(e2, dtype=np.uint8)
+    resolved = np.zeros(e2, dtype=np.uint8)
+    # The misread withholdings, and the side's own withholding perceived as a betrayal.
+    misread = np.empty(e2, dtype=np.uint8)
+    betrayed = np.empty(e2, dtype=np.uint8)
+    caught = conflicts = settled = 0
+    warn = early.shape[0] > 0
+    draws = early.reshape(early.size)
+    for i in range(e):
+        c0 = put[2 * i]
+        c1 = put[2 * i + 1]
+        s0 = was_seen[2 * i]
+        s1 = was_seen[2 * i + 1]
+        if warn:
+            k0 = c1 & (s0 ^ 1) & (draws[2 * i] < early_warning)
+            k1 = c0 & (s1 ^ 1) & (draws[2 * i + 1] < early_warning)
+            s0 = s0 | k0
+            s1 = s1 | k1
+            caught += k0 + k1
+        new_seen[2 * i] = s0
+        new_seen[2 * i + 1] = s1
+        misread[2 * i] = c1 & (s0 ^ 1)
+        misread[2 * i + 1] = c0 & (s1 ^ 1)
+        betrayed[2 * i] = (s0 ^ 1) & c0
+        betrayed[2 * i + 1] = (s1 ^ 1) & c1
+    # A row's cost depends only on its stage and on how its conflict went (none, escalated,
+    # facilitated or not): each of these cases' cost and period credit, computed as numpy
+    # computes them, is looked up rather than computed again in every row.
+    facilitating = 1.0 if facilitation > 0 else 0.0
+    cases = np.empty(3 * levels.shape[0])
+    credits = np.empty(3 * levels.shape[0])
+    for g in range(levels.shape[0]):
+        stake = levels[g]
+        for q in range(3):
+            c = early_cost * stake * 2
+            if settle:
+                extra = (escalation_cost if q > 0 else 0.0) + (
+                    facilitation_cost if q == 2 else 0.0
+                ) * facilitating
+                c = c + stake * 2 * extra
+            cases[3 * g + q] = c
+            half = -c / 2
+            credits[3 * g + q] = half / stake if per_stake else half
     cost = np.empty(e)
     # What each side is credited in period payoff (per unit stake where so), beside -cost / 2.
     period = np.empty(e)
-    facilitating = 1.0 if facilitation > 0 else 0.0
-    caught = conflicts = settled = 0
-    warn = early.shape[0] > 0
-    # Moves and perceptions are coin flips: the flags are combined with & and |, and values
-    # selected, rather than branched on (a branch on them is mispredicted half the time).
     for i in range(e):
-        c0 = contributed[i, 0]
-        c1 = contributed[i, 1]
-        s0 = seen[i, 0]
-        s1 = seen[i, 1]
-        if warn:
-            k0 = c1 & (not s0) & (early[i, 0] < early_warning)
-            k1 = c0 & (not s1) & (early[i, 1] < early_warning)
-            s0 = s0 | k0
-            s1 = s1 | k1
-            caught += int(k0) + int(k1)
-        new_seen[i, 0] = s0
-        new_seen[i, 1] = s1
-        b0 = (not s0) & c0
-        b1 = (not s1) & c1
+        b0 = betrayed[2 * i]
+        b1 = betrayed[2 * i + 1]
         conflict = b0 | b1
-        conflicts += int(conflict)
-        stake = levels[stage[i]]
-        c = early_cost * stake * 2
-        r0 = r1 = False
+        conflicts += conflict
+        case = 3 * stage[i]
         if settle:
             escalated = conflict & (escalate[i, 0] < escalation)
-            facilitated = conflict & (not escalated) & (escalate[i, 1] < facilitation)
+            facilitated = conflict & (escalated ^ 1) & (escalate[i, 1] < facilitation)
             ok = escalated | facilitated
-            settled += int(ok)
-            r0 = b0 & ok
-            r1 = b1 & ok
-            resolved[i, 0] = r0
-            resolved[i, 1] = r1
-            extra = (escalation_cost if conflict else 0.0) + (
-                facilitation_cost if conflict & (not escalated) else 0.0
-            ) * facilitating
-            c = c + stake * 2 * extra
-        cost[i] = c
-        half = -c / 2
-        period[i] = half / stake if per_stake else half
-        if keep_record:
-            institutional = stage[i] == _INSTITUTIONAL
-            w0 = (
-                absorb_weight if institutional & (not s0) & (streak[i, 0] >= absorb_streak) else 1.0
-            )
-            w1 = (
-                absorb_weight if institutional & (not s1) & (streak[i, 1] >= absorb_streak) else 1.0
-            )
-            w0 = w0 * resolved_weight if r0 else w0
-            w1 = w1 * resolved_weight if r1 else w1
-            m0 = c1 & (not s0)
-            m1 = c0 & (not s1)
-            record[i, 0] = record[i, 0] * forgetting + (w0 if m0 else 0.0)
-            record[i, 1] = record[i, 1] * forgetting + (w1 if m1 else 0.0)
-            missed[i, 0] = missed[i, 0] * forgetting + (1.0 if m0 else 0.0)
-            missed[i, 1] = missed[i, 1] * forgetting + (1.0 if m1 else 0.0)
-            f0 = forgetting if s0 | c0 else 1.0
-            f1 = forgetting if s1 | c1 else 1.0
-            goodwill_record[i, 0] = goodwill_record[i, 0] * f0 + (w0 if m0 & c0 else 0.0)
-            goodwill_record[i, 1] = goodwill_record[i, 1] * f1 + (w1 if m1 & c1 else 0.0)
-            g0 = goodwill_weight[i, 0, 0] if c0 else goodwill_weight[i, 0, 1]
-            g1 = goodwill_weight[i, 1, 0] if c1 else goodwill_weight[i, 1, 1]
-            h0 = forgetting if s0 | c0 | m0 else 1.0
-            h1 = forgetting if s1 | c1 | m1 else 1.0
-            missed_goodwill[i, 0] = missed_goodwill[i, 0] * h0 + (g0 if m0 else 0.0)
-            missed_goodwill[i, 1] = missed_goodwill[i, 1] * h1 + (g1 if m1 else 0.0)
-            goodwill_prior[i, 0] = goodwill_prior[i, 0] * f0
-            goodwill_prior[i, 1] = goodwill_prior[i, 1] * f1
+            settled += ok
+            resolved[2 * i] = b0 & ok
+            resolved[2 * i + 1] = b1 & ok
+            case += conflict + (conflict & (escalated ^ 1))
+        cost[i] = cases[case]
+        period[i] = credits[case]
+    if keep_record:
+        _record_misread(
+            put,
+            new_seen,
+            resolved,
+            misread,
+            record.reshape(record.size),
+            missed.reshape(missed.size),
+            goodwill_record.reshape(goodwill_record.size),
+            missed_goodwill.reshape(missed_goodwill.size),
+            goodwill_prior.reshape(goodwill_prior.size),
+            goodwill_weight.reshape(goodwill_weight.size),
+            streak.reshape(streak.size),
+            stage,
+            forgetting,
+            absorb_streak,
+            absorb_weight,
+            resolved_weight,
+        )
+    seen_now = new_seen.view(np.bool_).reshape(e, 2)
+    resolved_now = resolved.view(np.bool_).reshape(e, 2)
     for i in range(e):
         if cost[i] != 0.0:  # NaN too, as np.any
             break
     else:
-        return new_seen, resolved, caught, conflicts, settled, False, 0.0
+        return seen_now, resolved_now, caught, conflicts, settled, False, 0.0
     _credit_halves(cost, period, e, wealth, period_payoff, pa, pb, n)
-    return new_seen, resolved, caught, conflicts, settled, True, _pairwise_sum(cost, 0, e)
+    return seen_now, resolved_now, caught, conflicts, settled, True, _pairwise_sum(cost, 0, e)
 
 
 def _review(
@@ -250,7 +311,9 @@ def _review(
     beta,
     misread,
     missed,
-    floor,
+    beta_prior,
+    age,
+    powers,
     goodwill_misread,
     missed_goodwill,
     goodwill_floor,
@@ -271,18 +334,30 @@ def _review(
     n,
 ):  # pragma: no cover - compiled
     """Governance.end_step's review of rows ``[:e]``: what the misreadings took leaves beta
-    (``max(min(correction * misread, beta - floor), 0)``, ``floor`` (e, 2) what forgetting left
-    of the prior) and what correct readings would have given joins alpha
-    (``correction * missed``), in contractual trust (``kind``: ``misread``, ``missed``,
-    ``floor``) and in goodwill trust (``goodwill_kind``: ``goodwill_misread``,
-    ``missed_goodwill``, ``goodwill_floor``); the records and the conflict memory are cleared,
+    (``max(min(correction * misread, beta - floor), 0)``, ``floor`` what forgetting left of the
+    prior, ``beta_prior * powers[age]``, ``powers`` numpy's ``forgetting ** k``) and what
+    correct readings would have given joins alpha (``correction * missed``), in contractual
+    trust (``kind``: ``misread``, ``missed``, ``floor``) and in goodwill trust
+    (``goodwill_kind``: ``goodwill_misread``, ``missed_goodwill``, the floor
+    ``goodwill_floor``, goodwill's faded prior); the records and the conflict memory are cleared,
     and each side pays ``review_cost`` per unit stake (``review_cost`` here is
     ``2 * review_cost``). Returns whether a cost was charged and the total charged."""
-    cost = np.empty(e)
     for i in range(e):
+        fade = powers[age[i]]
         for s in range(2):
+            if (
+                misread[i, s] == 0.0
+                and missed[i, s] == 0.0
+                and goodwill_misread[i, s] == 0.0
+                and missed_goodwill[i, s] == 0.0
+            ):
+                # No misreading since the last review: nothing is taken from beta (the record
+                # is 0), alpha gains 0.0 (it is never -0.0: counts of evidence), the records
+                # stay 0.
+                continue
             b = beta[i, s, kind]
-            taken = _np_max(_np_min(correction * misread[i, s], b - floor[i, s]), 0.0)
+            floor = beta_prior[i, s] * fade
+            taken = _np_max(_np_min(correction * misread[i, s], b - floor), 0.0)
             alpha[i, s, kind] = alpha[i, s, kind] + correction * missed[i, s]
             beta[i, s, kind] = b - taken
             misread[i, s] = 0.0
@@ -298,8 +373,27 @@ def _review(
             goodwill_misread[i, s] = 0.0
             missed_goodwill[i, s] = 0.0
         last_betrayal[i] = never_betrayed
-        cost[i] = review_cost * levels[stage[i]]
-    return _charge(cost, e, wealth, period_payoff, pa, pb, stage, levels, per_stake, n)
+    # Each side pays review_cost / 2 per unit stake (Governance._charge): one cost and one
+    # period credit per stage, computed as numpy computes them and looked up.
+    cases = np.empty(levels.shape[0])
+    credits = np.empty(levels.shape[0])
+    for g in range(levels.shape[0]):
+        c = review_cost * levels[g]
+        cases[g] = c
+        half = -c / 2
+        credits[g] = half / levels[g] if per_stake else half
+    cost = np.empty(e)
+    period = np.empty(e)
+    charged = False
+    for i in range(e):
+        c = cases[stage[i]]
+        cost[i] = c
+        period[i] = credits[stage[i]]
+        charged |= c != 0.0  # NaN too, as np.any
+    if not charged:
+        return False, 0.0
+    _credit_halves(cost, period, e, wealth, period_payoff, pa, pb, n)
+    return True, _pairwise_sum(cost, 0, e)
 
 
 def _confirm_exit(
@@ -529,6 +623,13 @@ def _stakeholders(
     return k
 
 
+@functools.lru_cache(maxsize=16)
+def stake_array(levels: tuple[float, ...]) -> np.ndarray:
+    """The stake levels as the float array the loops index (made once per tuple of levels, not
+    on every call: the loops only read it)."""
+    return np.asarray(levels, dtype=float)
+
+
 def ledger_args(model: TrustModel) -> tuple[Any, ...]:
     """The trailing arguments with which the hooks below credit partners as the model's ledger
     does: wealth, period payoff, the sides, the stages and their stakes, whether period payoff is
@@ -540,7 +641,7 @@ def ledger_args(model: TrustModel) -> tuple[Any, ...]:
         t.pa,
         t.pb,
         t.stage,
-        np.asarray(p.stake_levels, dtype=float),
+        stake_array(p.stake_levels),
         p.imitation_payoff == "per_stake",
         int(model.n),
     )
@@ -566,9 +667,14 @@ def kernels() -> SimpleNamespace:
     scope = globals()
     # The helpers first: the hooks' loops call them as compiled functions.
     scope["_pairwise_sum"] = _compiled_gth._pairwise_sum
-    for name in ("_credit_pairs", "_credit_rows", "_credit_halves", "_np_min", "_np_max"):
+    for name in (
+        "_credit_rows",
+        "_credit_halves",
+        "_record_misread",
+        "_np_min",
+        "_np_max",
+    ):
         scope[name] = jit(scope[name])
-    scope["_charge"] = jit(scope["_charge"])
     return SimpleNamespace(
         perceive=jit(_perceive),
         review=jit(_review),

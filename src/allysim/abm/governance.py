@@ -378,6 +378,11 @@ class Governance(Part):
             return None
         quality, speed = self.decision_table[self.decision_rights]
         if self.decision_rights not in _BY_CAPABILITY:
+            state = None if model is None else model.part_state.get(self.name)
+            if state is not None and use_numba():
+                # The compiled step only reads the factors: one array of the constant, kept
+                # between steps, rather than a new one each step.
+                return _constant(state, quality * speed, e)
             return np.full(e, quality * speed)
         t = model.table
         cap_a, cap_b = model.capability[t.pa[:e]], model.capability[t.pb[:e]]
@@ -642,11 +647,6 @@ class Governance(Part):
         t, e = model.table, model.n_active
         if e == 0:
             return
-        # What forgetting left of the priors: contractual evidence fades every round, from the
-        # step after the partnership formed (age counts those rounds); goodwill's prior was
-        # faded as goodwill evidence is, with its record.
-        floor = t.column("beta_prior")[:e] * model.params.forgetting ** t.age[:e, None]
-        goodwill_floor = t.column("goodwill_prior")[:e]
         if use_numba():
             p = model.params
             charged, total = contract_kernels().review(
@@ -654,10 +654,12 @@ class Governance(Part):
                 t.beta,
                 t.column("misread"),
                 t.column("missed"),
-                floor,
+                t.column("beta_prior"),
+                t.age,
+                _powers(model.part_state[self.name], p.forgetting, int(t.age[:e].max())),
                 t.column("misread_goodwill"),
                 t.column("missed_goodwill"),
-                np.ascontiguousarray(goodwill_floor),
+                t.column("goodwill_prior"),
                 t.last_betrayal,
                 e,
                 int(TrustKind.CONTRACTUAL),
@@ -672,6 +674,11 @@ class Governance(Part):
                 state["cost"] += total
             state["reviews"] += e
             return
+        # What forgetting left of the priors: contractual evidence fades every round, from the
+        # step after the partnership formed (age counts those rounds); goodwill's prior was
+        # faded as goodwill evidence is, with its record.
+        floor = t.column("beta_prior")[:e] * model.params.forgetting ** t.age[:e, None]
+        goodwill_floor = t.column("goodwill_prior")[:e]
         c = self.review_correction
         for kind, name, low in (
             (TrustKind.CONTRACTUAL, "", floor),
@@ -709,6 +716,30 @@ class Governance(Part):
             "governance_cost": state_reporter(self, "cost"),
             "conflicts_resolved": partial(_resolved_share, self),
         }
+
+
+def _constant(state: dict[str, Any], value: float, e: int) -> np.ndarray:
+    """``np.full(e, value)``, a view of an array kept with the part's scratch buffers (the
+    caller must not write to it)."""
+    store = state.setdefault("scratch", {})
+    full = store.get("constant")
+    if full is None or full.size < e or full[0] != value:
+        full = np.full(e + e // 2 + 1, value)
+        store["constant"] = full
+    return full[:e]
+
+
+def _powers(state: dict[str, Any], forgetting: float, top: int) -> np.ndarray:
+    """``forgetting ** k`` for k = 0 .. at least ``top``, as numpy's power computes each (the
+    review's ``forgetting ** age``, looked up instead of computed again for every row: a power
+    costs ~15 ns), kept with the part's scratch buffers in ``state`` and grown when an older
+    partnership needs it."""
+    store = state.setdefault("scratch", {})
+    table = store.get("powers")
+    if table is None or table[0] != forgetting or table[1].size <= top:
+        table = (forgetting, forgetting ** np.arange(max(2 * top, 64)))
+        store["powers"] = table
+    return table[1]
 
 
 def _resolved_share(part: Governance, model: TrustModel) -> float:

@@ -45,7 +45,7 @@ import numpy as np
 from allysim._validation import check_interval, check_nonnegative, check_probability
 from allysim.abm._compiled import use_numba
 from allysim.abm._compiled_contracts import kernels as contract_kernels
-from allysim.abm._compiled_contracts import ledger_args
+from allysim.abm._compiled_contracts import ledger_args, stake_array
 from allysim.abm.components import Part, PlayedRound, state_reporter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -316,7 +316,7 @@ class SpecificInvestment(Part):
                 np.ascontiguousarray(threshold, dtype=float),
                 t.column("invested"),
                 t.stage,
-                np.asarray(model.params.stake_levels, dtype=float),
+                stake_array(model.params.stake_levels),
                 float(self.lock_in),
                 float(self.specificity * (1 - self.recoverability)),
             )
