@@ -211,7 +211,7 @@ def test_sums_of_negative_zeros_start_from_zero_as_numpys() -> None:
     assert _bits(got[SATISFACTION]) == _bits(0.0)
 
 
-def test_settle_rows_give_numpys_means(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_metrics_step_means_match_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
     states = []
     for flag in ("0", "1"):
         monkeypatch.setenv("ALLYSIM_NUMBA", flag)

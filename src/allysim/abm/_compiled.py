@@ -6,8 +6,7 @@ credits to wealth, the machines and reputations; the parts' hooks run between th
 the numpy path's points), the three Beta-belief updates of
 :class:`~allysim.abm.phases.LearnTrust`, :class:`~allysim.abm.phases.AdvanceStages`, the exit
 tests of :class:`~allysim.abm.phases.Exit`, the Hofstede distance table's look-up and the
-ledger's credits to organizations (:func:`_credit_pairs`, the credits to both partners, is
-compiled by :mod:`allysim.abm._compiled_contracts`). The other loops of the step live beside
+ledger's credits to organizations (:func:`_credit`). The other loops of the step live beside
 this module: :mod:`allysim.abm._compiled_table` (the partnership table's ``add`` and ``remove``
 and :meth:`~allysim.abm.TrustModel.credit_partners`), :mod:`allysim.abm._compiled_search`
 (partner search, the network's draws, imitation), :mod:`allysim.abm._compiled_reporters` (the
@@ -260,31 +259,6 @@ def _credit(
         for i in range(organizations.shape[0]):
             v = amount[i] / stake[i] if divide else amount[i]
             total[organizations[i]] += v
-        if not few:
-            for j in range(n):
-                target[j] += total[j]
-
-
-def _credit_pairs(
-    wealth, period_payoff, pa, pb, stage, levels, rows, amount, to_wealth, per_stake, few
-):  # pragma: no cover - compiled
-    """Ledger.credit_partners: :func:`_credit` over the organizations ``pa[rows]`` then
-    ``pb[rows]``, with the amounts ``amount[:, 0]`` then ``amount[:, 1]`` and each row's stake
-    (``levels[stage[row]]``), in that order, without building the concatenated arrays."""
-    n = wealth.shape[0]
-    k = rows.shape[0]
-    for which in range(2):
-        if which == 0 and not to_wealth:
-            continue
-        target = wealth if which == 0 else period_payoff
-        divide = which == 1 and per_stake
-        total = target if few else np.zeros(n)
-        for side in range(2):
-            for r in range(k):
-                i = rows[r]
-                org = pa[i] if side == 0 else pb[i]
-                v = amount[r, side] / levels[stage[i]] if divide else amount[r, side]
-                total[org] += v
         if not few:
             for j in range(n):
                 target[j] += total[j]

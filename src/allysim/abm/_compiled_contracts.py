@@ -41,7 +41,7 @@ def _credit_rows(
     wealth, period_payoff, pa, pb, stage, levels, rows, k, amount, per_stake, n
 ):  # pragma: no cover - compiled
     """``model.credit_partners(rows[:k], amount[:k])`` on the compiled path, as the ledger's own
-    loop (:func:`allysim.abm._compiled._credit_pairs`) adds it: side 0's rows then side 1's,
+    loop (:func:`allysim.abm._compiled_table._credit_rows`) adds it: side 0's rows then side 1's,
     each amount (divided by the row's stake for period payoff where so) added in place when
     ``2 k * 16 < n``, else summed per organization first; wealth and period payoff in one
     loop (they are separate sums, kept side by side so that each organization's two sums share
@@ -71,7 +71,7 @@ def _credit_halves(cost, period, e, wealth, period_payoff, pa, pb, n):
     # pragma: no cover - compiled
     """``model.credit_partners(slice(0, e), [-cost / 2, -cost / 2])`` (``period``: what each
     side's period payoff gets, ``-cost / 2`` per unit stake where so) as
-    :func:`allysim.abm._compiled._credit_pairs` adds it: side 0's rows then side 1's, each
+    :func:`allysim.abm._compiled_table._credit_rows` adds it: side 0's rows then side 1's, each
     amount added in place when ``2 e * 16 < n``, else summed per organization first; wealth
     and period payoff in one loop (they are separate sums, kept side by side so that each
     organization's two sums share a cache line)."""

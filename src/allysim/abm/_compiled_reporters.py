@@ -150,17 +150,6 @@ def _gini_sorted(x):  # pragma: no cover - compiled
     return max(g, 0.0)
 
 
-def _settle_rows(value, costs, dots, e):  # pragma: no cover - compiled
-    """Lays out Metrics.settle's four sums as the rows of ``dots`` (4, e): the products
-    ``dots[0] * dots[1]`` and ``dots[2] * dots[3]`` (numpy's, element by element) in rows 0
-    and 2, ``value`` and ``costs`` in rows 1 and 3; the caller sums the rows with numpy."""
-    for i in range(e):
-        dots[0, i] = dots[0, i] * dots[1, i]
-        dots[1, i] = value[i]
-        dots[2, i] = dots[2, i] * dots[3, i]
-        dots[3, i] = costs[i]
-
-
 @functools.cache
 def kernels() -> SimpleNamespace:
     """The compiled reporters (numba imported and the functions compiled on first use).
@@ -168,7 +157,7 @@ def kernels() -> SimpleNamespace:
     Returns
     -------
     types.SimpleNamespace
-        ``model_values``, ``metrics_values``, ``gini_sorted``, ``settle_rows``.
+        ``model_values``, ``metrics_values`` and ``gini_sorted``.
     """
     import numba  # type: ignore[import-untyped]
 
@@ -183,5 +172,4 @@ def kernels() -> SimpleNamespace:
         model_values=jit(_model_values),
         metrics_values=jit(_metrics_values),
         gini_sorted=jit(_gini_sorted),
-        settle_rows=jit(_settle_rows),
     )

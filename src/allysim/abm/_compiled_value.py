@@ -270,7 +270,7 @@ def _value_settle(
 ):  # pragma: no cover - compiled
     """ValueCreation.settle: (when ``premium_on``) the risk premium, charged to both sides'
     period payoff as ``model.credit_partners(slice(0, e), -[premium, premium],
-    utility_only=True)`` does (:func:`allysim.abm._compiled._credit_pairs`: side 0's rows then
+    utility_only=True)`` does (:func:`allysim.abm._compiled_table._credit_rows`: side 0's rows then
     side 1's, per unit stake where ``per_stake``, added in place when ``2 e * 16 < n``, else
     summed per organization first); ``pay[:, 0] + pay[:, 1]`` into ``total`` and
     ``abs(pay[:, 0] - pay[:, 1])`` into ``gap`` (whose means the caller leaves to numpy's
