@@ -32,9 +32,10 @@ _RISKY = {
 }
 
 # Each setting takes other branches of the loops: every option on with governance's decision
-# rights as a second dividend factor and resolved betrayals; no complementarity (no profiles
-# averaged, no acceptance factor); risk without aversion (no premium, no other factors);
-# knowledge exchange alone (dividend factor None); three capability areas.
+# rights as a second dividend factor and resolved betrayals (the dividend's loop with every
+# factor on); no complementarity (no profiles averaged, no acceptance factor); risk without
+# aversion (no premium, no other factors); knowledge exchange alone (dividend factor None);
+# three capability areas.
 SETTINGS = {
     "all_options_governed": {
         "value_creation": ValueCreation(**_RISKY),

@@ -45,6 +45,15 @@ def _max(x, y):  # pragma: no cover - compiled
     return x if (x >= y or x != x) else y
 
 
+def _max_select(x, y):  # pragma: no cover - compiled
+    """:func:`_max` as a select on the doubles' bits, not a branch (which of two partners'
+    capabilities is the larger is a coin flip a branch would mispredict)."""
+    m = -np.int64((x >= y) | (x != x))
+    bx = np.float64(x).view(np.int64)
+    by = np.float64(y).view(np.int64)
+    return np.int64((bx & m) | (by & ~m)).view(np.float64)
+
+
 def _cap(x):  # pragma: no cover - compiled
     """``np.minimum(x, 1.0)``: NaN stays NaN."""
     return 1.0 if x > 1.0 else x
@@ -58,10 +67,10 @@ def _mean4(x0, x1, x2, x3):  # pragma: no cover - compiled
 def _best_mean4(flat, ra, rb):  # pragma: no cover - compiled
     """The mean of ``np.maximum`` of the four-area rows starting at ``ra`` and ``rb``."""
     return _mean4(
-        _max(flat[ra], flat[rb]),
-        _max(flat[ra + 1], flat[rb + 1]),
-        _max(flat[ra + 2], flat[rb + 2]),
-        _max(flat[ra + 3], flat[rb + 3]),
+        _max_select(flat[ra], flat[rb]),
+        _max_select(flat[ra + 1], flat[rb + 1]),
+        _max_select(flat[ra + 2], flat[rb + 2]),
+        _max_select(flat[ra + 3], flat[rb + 3]),
     )
 
 
@@ -109,6 +118,7 @@ def _dividend_factor(
     factor,
     expected,
     comp,
+    draws,
 ):  # pragma: no cover - compiled
     """ValueCreation.dividend over rows ``[:len(factor)]``: the factor before the risk draw
     (``np.ones`` times the complementarity, scale and network factors, in that order), each
@@ -117,19 +127,34 @@ def _dividend_factor(
     value_creation._row_means does), the expected factor (times ``other``, another part's
     factor, when not empty) and the paid factor (times ``1 + risk * z`` where ``rng`` is not
     None: ``z`` drawn here by the model's Generator, one per row in row order, as
-    ``rng.standard_normal(e)`` draws them)."""
+    ``rng.standard_normal(e)`` draws them, into the scratch ``draws``, at least ``e`` long)."""
     fused = profile.shape[0] > 0
     flat = profile.reshape(profile.shape[0] * profile.shape[1])
     has_scale = scale.shape[0] > 0
     has_other = other.shape[0] > 0
     e = factor.shape[0]
-    for i in range(e):
+    if fused and complementarity != 0 and has_scale and network_effect != 0 and has_other:
+        # Every factor on (the loop below, with no test in it).
+        for i in range(e):
+            a = pa[i]
+            b = pb[i]
+            c = _best_mean4(flat, a * 4, b * 4) - _max_select(mean[a], mean[b])
+            comp[i] = c
+            f = 1.0 * (1 + complementarity * c)
+            f = f * scale[i]
+            f = f * (1 + network_effect * ((degree[a] - 1 + degree[b] - 1) / 2))
+            expected[i] = f * other[i]
+            factor[i] = f
+        e_done = e
+    else:
+        e_done = 0
+    for i in range(e_done, e):
         a = pa[i]
         b = pb[i]
         f = 1.0
         if complementarity != 0:
             bm = _best_mean4(flat, a * 4, b * 4) if fused else best_mean[i]
-            c = bm - _max(mean[a], mean[b])
+            c = bm - _max_select(mean[a], mean[b])
             comp[i] = c
             f = f * (1 + complementarity * c)
         if has_scale:
@@ -140,9 +165,13 @@ def _dividend_factor(
         expected[i] = f * other[i] if has_other else f
         factor[i] = f
     if rng is not None:
-        # The draws in a loop of their own: the one above then has no call in it.
+        # The draws in a loop of their own (the one above then has no call in it), then
+        # applied in a loop that vectorizes.
+        z = draws
         for i in range(e):
-            factor[i] = factor[i] * (1 + risk * rng.standard_normal())
+            z[i] = rng.standard_normal()
+        for i in range(e):
+            factor[i] = factor[i] * (1 + risk * z[i])
 
 
 def _acceptance(best_mean, mean, a, b, seek):  # pragma: no cover - compiled
@@ -411,7 +440,7 @@ def kernels() -> SimpleNamespace:
     # ``where=`` skips it) instead of a check that keeps the loops from vectorizing.
     jit = numba.njit(cache=True, nogil=True, error_model="numpy")
     scope = globals()
-    for helper in (_max, _cap, _mean4, _best_mean4):
+    for helper in (_max, _max_select, _cap, _mean4, _best_mean4):
         scope[helper.__name__] = jit(helper)
     return SimpleNamespace(
         best_into=jit(_best_into),

@@ -426,6 +426,7 @@ class ValueCreation(Part):
             factor,
             expected,
             comp,
+            scratch(state, "draws", e) if self.dividend_risk else _NONE,
         )
         for other in others[1:]:
             expected = expected * other
