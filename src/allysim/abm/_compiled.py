@@ -572,6 +572,43 @@ def kernels() -> SimpleNamespace:
     )
 
 
+def compile_loops(
+    scope: dict[str, Any], loops: tuple[str, ...], helpers: tuple[str, ...] = ()
+) -> SimpleNamespace:
+    """numba-compile a module's loops, as every trust-model loop module does in ``kernels()``.
+
+    Parameters
+    ----------
+    scope : dict
+        The module's globals, where the loops (plain Python functions) are defined.
+    loops : tuple of str
+        Names of the loops to compile; the namespace names each without its leading underscore.
+    helpers : tuple of str, default ()
+        Functions the loops call: compiled first and put back in ``scope`` under their names,
+        so that the loops call the compiled ones.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        One dispatcher per loop. Each uses numpy's error model (a division by zero gives inf or
+        NaN as numpy's does, and needs no check, so loops can vectorize), releases the GIL and
+        is cached on disk.
+
+    Examples
+    --------
+    >>> from allysim.abm import _compiled_table
+    >>> if use_numba():
+    ...     loops = compile_loops(vars(_compiled_table), ("_credit_rows",))
+    ...     assert callable(loops.credit_rows)
+    """
+    import numba  # type: ignore[import-untyped]
+
+    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+    for name in helpers:
+        scope[name] = jit(scope[name])
+    return SimpleNamespace(**{name.lstrip("_"): jit(scope[name]) for name in loops})
+
+
 def _prange_twin(fn: Any, prange_: Any) -> Any:
     """A copy of ``fn`` whose ``prange`` is numba's (under its own name: numba caches compiled
     code by function name, and the serial and parallel versions must not share an entry)."""

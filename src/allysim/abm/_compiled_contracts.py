@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from allysim.abm._compiled import compile_loops
 from allysim.abm.trust import Stage
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -657,31 +658,21 @@ def kernels() -> SimpleNamespace:
         ``perceive``, ``review``, ``confirm_exit``, ``settle``, ``lock_in``, ``promote``,
         ``dissolve``, ``stakeholders``.
     """
-    import numba  # type: ignore[import-untyped]
-
     from allysim.evolution import _compiled_gth
 
-    # numpy's error model: a division by zero gives inf or nan, as in numpy, instead of raising
-    # (and needs no check, so the loops vectorize).
-    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
     scope = globals()
-    # The helpers first: the hooks' loops call them as compiled functions.
     scope["_pairwise_sum"] = _compiled_gth._pairwise_sum
-    for name in (
-        "_credit_rows",
-        "_credit_halves",
-        "_record_misread",
-        "_np_min",
-        "_np_max",
-    ):
-        scope[name] = jit(scope[name])
-    return SimpleNamespace(
-        perceive=jit(_perceive),
-        review=jit(_review),
-        confirm_exit=jit(_confirm_exit),
-        settle=jit(_settle),
-        lock_in=jit(_lock_in),
-        promote=jit(_promote),
-        dissolve=jit(_dissolve),
-        stakeholders=jit(_stakeholders),
+    return compile_loops(
+        scope,
+        (
+            "_perceive",
+            "_review",
+            "_confirm_exit",
+            "_settle",
+            "_lock_in",
+            "_promote",
+            "_dissolve",
+            "_stakeholders",
+        ),
+        helpers=("_credit_rows", "_credit_halves", "_record_misread", "_np_min", "_np_max"),
     )

@@ -19,6 +19,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from allysim.abm._compiled import compile_loops
+
 # Above HUGE / n**2 the Gini's values are scaled first (as allysim.abm.stats.gini does).
 _HUGE = 1e300
 
@@ -159,17 +161,10 @@ def kernels() -> SimpleNamespace:
     types.SimpleNamespace
         ``model_values``, ``metrics_values`` and ``gini_sorted``.
     """
-    import numba  # type: ignore[import-untyped]
-
     from allysim.evolution import _compiled_gth
 
-    # numpy's error model: a division by zero gives inf or NaN, as numpy's does.
-    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
     scope = globals()
     scope["_pairwise_sum"] = _compiled_gth._pairwise_sum
-    scope["_counts"] = jit(_counts)
-    return SimpleNamespace(
-        model_values=jit(_model_values),
-        metrics_values=jit(_metrics_values),
-        gini_sorted=jit(_gini_sorted),
+    return compile_loops(
+        scope, ("_model_values", "_metrics_values", "_gini_sorted"), helpers=("_counts",)
     )

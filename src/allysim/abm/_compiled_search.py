@@ -30,6 +30,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from allysim.abm._compiled import compile_loops
+
 __all__ = ["kernels"]
 
 
@@ -327,21 +329,18 @@ def kernels() -> SimpleNamespace:
     >>> if use_numba():
     ...     assert callable(kernels().judge)
     """
-    import numba  # type: ignore[import-untyped]
-
-    from allysim.kernels import _compiled_numba  # noqa: F401  (the threading layer)
-
-    # numpy's error model: a division by zero gives inf or NaN, as numpy's does.
-    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
-    return SimpleNamespace(
-        seekers=jit(_seekers),
-        skip_self=jit(_skip_self),
-        skip_own=jit(_skip_own),
-        fermi_exponent=jit(_fermi_exponent),
-        graph_candidates=jit(_graph_candidates),
-        with_neighbours=jit(_with_neighbours),
-        graph_peers=jit(_graph_peers),
-        meet=jit(_meet),
-        judge=jit(_judge),
-        imitate=jit(_imitate),
+    return compile_loops(
+        globals(),
+        (
+            "_seekers",
+            "_skip_self",
+            "_skip_own",
+            "_fermi_exponent",
+            "_graph_candidates",
+            "_with_neighbours",
+            "_graph_peers",
+            "_meet",
+            "_judge",
+            "_imitate",
+        ),
     )

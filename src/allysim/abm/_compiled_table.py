@@ -21,6 +21,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from allysim.abm._compiled import compile_loops
+
 __all__ = ["GROUPED", "kernels"]
 
 #: Column dtypes the compiled loops move and fill a group at a time (the rest stay in numpy).
@@ -233,17 +235,6 @@ def kernels() -> SimpleNamespace:
     >>> if use_numba():
     ...     assert callable(kernels().remove)
     """
-    import numba  # type: ignore[import-untyped]
-
-    from allysim.kernels import _compiled_numba  # noqa: F401  (the threading layer)
-
-    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
-    scope = globals()
-    # The helpers first: the loops call them as compiled functions.
-    for name in ("_move", "_write"):
-        scope[name] = jit(scope[name])
-    return SimpleNamespace(
-        remove=jit(_remove),
-        add=jit(_add),
-        credit_rows=jit(_credit_rows),
+    return compile_loops(
+        globals(), ("_remove", "_add", "_credit_rows"), helpers=("_move", "_write")
     )

@@ -37,6 +37,8 @@ from typing import Any
 
 import numpy as np
 
+from allysim.abm._compiled import compile_loops
+
 __all__ = ["kernels", "scratch"]
 
 
@@ -432,25 +434,19 @@ def kernels() -> SimpleNamespace:
     >>> if use_numba():
     ...     assert callable(kernels().exchange)
     """
-    import numba  # type: ignore[import-untyped]
-
-    from allysim.kernels import _compiled_numba  # noqa: F401  (the threading layer)
-
-    # numpy's error model: a division by zero gives inf or NaN (discarded where numpy's
-    # ``where=`` skips it) instead of a check that keeps the loops from vectorizing.
-    jit = numba.njit(cache=True, nogil=True, error_model="numpy")
-    scope = globals()
-    for helper in (_max, _max_select, _cap, _mean4, _best_mean4):
-        scope[helper.__name__] = jit(helper)
-    return SimpleNamespace(
-        best_into=jit(_best_into),
-        dividend_factor=jit(_dividend_factor),
-        acceptance=jit(_acceptance),
-        acceptance4=jit(_acceptance4),
-        exchange=jit(_exchange),
-        value_settle=jit(_value_settle),
-        scorecard=jit(_scorecard),
-        conflicts=jit(_conflicts),
+    return compile_loops(
+        globals(),
+        (
+            "_best_into",
+            "_dividend_factor",
+            "_acceptance",
+            "_acceptance4",
+            "_exchange",
+            "_value_settle",
+            "_scorecard",
+            "_conflicts",
+        ),
+        helpers=("_max", "_max_select", "_cap", "_mean4", "_best_mean4"),
     )
 
 
