@@ -303,6 +303,20 @@ def path_settings(draw: Any) -> dict[str, Any]:
         p["standing"] = draw(_standing(names))
     if "consortia" in parts and n >= 3:
         p["consortia"] = draw(_consortia(n))
+    if draw(st.booleans()):
+        # Strategy objects instead of names (the named ones keep their names, which standing's
+        # discriminating list refers to), sometimes with a memory-one strategy of random
+        # probabilities, and the initial strategies drawn from uneven shares.
+        objects: list[Any] = [ally.strategies.named(name) for name in names]
+        if draw(st.booleans()):
+            chances = tuple(draw(st.lists(edge_prob, min_size=4, max_size=4)))
+            objects.append(ally.strategies.MemoryOne(chances, draw(edge_prob), name="drawn"))
+        p["strategies"] = objects
+        if draw(st.booleans()):
+            weights = draw(
+                st.lists(st.floats(0.01, 1.0), min_size=len(objects), max_size=len(objects))
+            )
+            p["initial_shares"] = [w / sum(weights) for w in weights]
     return p
 
 
