@@ -460,10 +460,15 @@ class Governance(Part):
         state = model.part_state[self.name]
         settle = self.escalation > 0 or self.facilitation > 0
         early = escalate = _NO_DRAWS
-        if self.early_warning > 0:
-            early = rng.random(out=scratch(state, "early", 2 * e)[: 2 * e].reshape(e, 2))
-        if settle:
-            escalate = rng.random(out=scratch(state, "escalate", 2 * e)[: 2 * e].reshape(e, 2))
+        # Early warning's (e, 2) uniforms, then escalation's: numpy's stream gives the same
+        # numbers to one call that fills both as to one call for each.
+        k = (self.early_warning > 0) + settle
+        if k:
+            draws = rng.random(out=scratch(state, "draws", 2 * k * e)[: 2 * k * e])
+            if self.early_warning > 0:
+                early = draws[: 2 * e].reshape(e, 2)
+            if settle:
+                escalate = draws[2 * k * e - 2 * e :].reshape(e, 2)
         seen, resolved, caught, conflicts, settled, charged, total = contract_kernels().perceive(
             np.ascontiguousarray(outcome.contributed),
             np.ascontiguousarray(outcome.seen),

@@ -51,6 +51,7 @@ import numpy as np
 
 from allysim._validation import check_int, check_interval, check_nonnegative, check_probability
 from allysim.abm._compiled import use_numba
+from allysim.abm._compiled_contracts import stake_array
 from allysim.abm._compiled_value import kernels, scratch
 from allysim.abm.components import Part, PlayedRound, state_reporter
 
@@ -500,7 +501,7 @@ class ValueCreation(Part):
             t.pa,
             t.pb,
             t.stage,
-            np.asarray(p.stake_levels, dtype=float),
+            stake_array(p.stake_levels),
             p.imitation_payoff == "per_stake",
             int(model.n),
             total,
