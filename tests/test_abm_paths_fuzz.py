@@ -41,6 +41,7 @@ from allysim.abm.consortium import Consortia
 from allysim.abm.culture import HOFSTEDE_SCORES
 from allysim.abm.governance import DECISION_RIGHTS
 from allysim.reputation import NORMS
+from test_fuzz_abm import mechanism_lists  # the same mechanisms as the main fuzz
 
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 pytestmark = pytest.mark.skipif(
@@ -62,21 +63,6 @@ NAMES = ("ALLC", "ALLD", "TFT", "GRIM", "WSLS", "GTFT", "STFT", "TF2T", "ALTERNA
 prob = st.floats(0.0, 1.0)
 # Probabilities at their edges as often as inside: 0 and 1 take other branches of the loops.
 edge_prob = st.one_of(st.sampled_from([0.0, 1.0]), prob, prob)
-
-
-@st.composite
-def mechanism_lists(draw: Any) -> list[Any]:
-    pool = [
-        st.builds(ally.ShadowOfFuture, st.floats(0.0, 0.999)),
-        st.builds(ally.Monitoring, prob),
-        st.builds(ally.Sanction, st.floats(0.0, 10.0), prob),
-        st.builds(ally.Bond, st.floats(0.0, 10.0), prob, prob),
-        st.builds(ally.ProfitSharing, prob),
-        st.builds(ally.Communication, prob),
-        st.builds(ally.Reputation, prob),
-    ]
-    chosen = draw(st.lists(st.integers(0, len(pool) - 1), unique=True, max_size=5))
-    return [draw(pool[i]) for i in chosen]
 
 
 def _governance() -> st.SearchStrategy[Governance]:
