@@ -432,12 +432,7 @@ class PartnershipTable:
         ages = self.age[:e][gone]
         top = int(ages.max()) + 1
         if top > self.ended_by_age.size:
-            size = max(top, 2 * self.ended_by_age.size)
-            for name in ("ended_by_age", "failed_by_age"):
-                grown = np.zeros(size, dtype=np.int64)
-                old = getattr(self, name)
-                grown[: old.size] = old
-                setattr(self, name, grown)
+            self._grow_age_counts(top)
         self.ended_by_age += np.bincount(ages, minlength=self.ended_by_age.size)
         if failed is not None:
             failed_ages = self.age[:e][gone & failed]
