@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from allysim.abm._compiled import compile_loops
+from allysim.abm._compiled_table import _credit_rows as _credit_partners
 from allysim.abm.trust import Stage
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,31 +42,25 @@ def _pairwise_sum(a, lo, n):  # pragma: no cover - replaced by the compiled walk
 def _credit_rows(
     wealth, period_payoff, pa, pb, stage, levels, rows, k, amount, per_stake, n
 ):  # pragma: no cover - compiled
-    """``model.credit_partners(rows[:k], amount[:k])`` on the compiled path, as the ledger's own
-    loop (:func:`allysim.abm._compiled_table._credit_rows`) adds it: side 0's rows then side 1's,
-    each amount (divided by the row's stake for period payoff where so) added in place when
-    ``2 k * 16 < n``, else summed per organization first; wealth and period payoff in one
-    loop (they are separate sums, kept side by side so that each organization's two sums share
-    a cache line)."""
-    few = 2 * k * 16 < n
-    total = np.zeros((0, 2)) if few else np.zeros((n, 2))
-    for side in range(2):
-        orgs = pa if side == 0 else pb
-        for r in range(k):
-            i = rows[r]
-            org = orgs[i]
-            v = amount[r, side]
-            p = v / levels[stage[i]] if per_stake else v
-            if few:
-                wealth[org] += v
-                period_payoff[org] += p
-            else:
-                total[org, 0] += v
-                total[org, 1] += p
-    if not few:
-        for j in range(n):
-            wealth[j] += total[j, 0]
-            period_payoff[j] += total[j, 1]
+    """``model.credit_partners(rows[:k], amount[:k])`` on the compiled path: the ledger's own
+    loop, in place when ``2 k * 16 < n`` as the ledger decides, else summed per organization
+    first."""
+    _credit_partners(
+        wealth,
+        period_payoff,
+        pa,
+        pb,
+        stage,
+        levels,
+        0,
+        0,
+        True,
+        rows[:k],
+        amount,
+        True,
+        per_stake,
+        2 * k * 16 < n,
+    )
 
 
 def _credit_halves(cost, period, e, wealth, period_payoff, pa, pb, n):
@@ -674,5 +669,12 @@ def kernels() -> SimpleNamespace:
             "_dissolve",
             "_stakeholders",
         ),
-        helpers=("_credit_rows", "_credit_halves", "_record_misread", "_np_min", "_np_max"),
+        helpers=(
+            "_credit_partners",
+            "_credit_rows",
+            "_credit_halves",
+            "_record_misread",
+            "_np_min",
+            "_np_max",
+        ),
     )
