@@ -25,6 +25,7 @@ import numpy as np
 
 from allysim.abm._compiled import compile_loops
 from allysim.abm._compiled_table import _credit_rows as _credit_partners
+from allysim.abm.ledger import stake_array
 from allysim.abm.trust import Stage
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -617,13 +618,6 @@ def _stakeholders(
             wealth[j] += 0.0
             period_payoff[j] += 0.0
     return k
-
-
-@functools.lru_cache(maxsize=16)
-def stake_array(levels: tuple[float, ...]) -> np.ndarray:
-    """The stake levels as the float array the loops index (made once per tuple of levels, not
-    on every call: the loops only read it)."""
-    return np.asarray(levels, dtype=float)
 
 
 def ledger_args(model: TrustModel) -> tuple[Any, ...]:

@@ -45,8 +45,9 @@ import numpy as np
 from allysim._validation import check_interval, check_nonnegative, check_probability
 from allysim.abm._compiled import use_numba
 from allysim.abm._compiled_contracts import kernels as contract_kernels
-from allysim.abm._compiled_contracts import ledger_args, stake_array
+from allysim.abm._compiled_contracts import ledger_args
 from allysim.abm.components import Part, PlayedRound, state_reporter
+from allysim.abm.ledger import stake_array
 
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel

@@ -7,6 +7,7 @@ stake by default) stay consistent with the rounds' payoffs.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +20,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.partnerships import PartnershipTable
 
 __all__ = ["Ledger"]
+
+
+@functools.lru_cache(maxsize=16)
+def stake_array(levels: tuple[float, ...]) -> np.ndarray:
+    """The stake levels as the float array the compiled loops index (made once per tuple of
+    levels, not on every call: the loops only read it)."""
+    return np.asarray(levels, dtype=float)
+
 
 # The compiled credits' index argument when the rows are a slice.
 _NO_ROWS = np.zeros(0, dtype=np.int64)
@@ -111,7 +120,7 @@ class Ledger:
                 t.pa,
                 t.pb,
                 t.stage,
-                np.asarray(self.params.stake_levels, dtype=float),
+                stake_array(self.params.stake_levels),
                 lo,
                 hi,
                 use_idx,

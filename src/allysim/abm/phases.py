@@ -22,7 +22,7 @@ import numpy as np
 
 from allysim.abm._compiled import kernels, use_numba
 from allysim.abm.components import Part, PlayedRound
-from allysim.abm.ledger import Ledger
+from allysim.abm.ledger import Ledger, stake_array
 from allysim.abm.payoffs import partnership_payoff
 from allysim.abm.trust import Stage, TrustKind, trust_mean, update_beta
 from allysim.kernels import play_round
@@ -307,7 +307,7 @@ class Play(_Phase):
             n_factors,
             given,
             t.stage,
-            np.asarray(p.stake_levels, dtype=float),
+            stake_array(p.stake_levels),
             # A model class with its own stakes keeps them (the numpy path asks it too).
             _NO_FLOATS
             if type(m).stakes is Ledger.stakes
@@ -540,7 +540,10 @@ class AdvanceStages(_Phase):
         m, t, p = self.model, self.model.table, self.model.params
         stage, in_stage = t.stage[:e], t.in_stage[:e]
         top = Stage.INSTITUTIONALIZATION
-        thresholds, by_stage = self._per_stage(p, m.settings.clarity)
+        thresholds = np.append(np.asarray(p.stage_thresholds, dtype=float), np.inf)
+        # Clear communication speeds verification.
+        by_stage = np.full(len(Stage), p.stage_min_steps, dtype=float)
+        by_stage[Stage.VERIFICATION] *= 1 - m.settings.clarity
         if use_numba():
             # The lines below in one compiled loop over the partnerships.
             promote = np.empty(e, dtype=bool)
@@ -589,18 +592,6 @@ class AdvanceStages(_Phase):
         in_stage[changed] = 0
         for part in m.parts:
             part.on_promote(m, promote)
-
-    def _per_stage(self, p, clarity: float) -> tuple[np.ndarray, np.ndarray]:
-        """Each stage's promotion threshold (``inf`` above the top) and least steps in it;
-        made again only when the parameters or the clarity change (both are immutable)."""
-        cached = getattr(self, "_tables", None)
-        if cached is None or cached[0] is not p or cached[1] != clarity:
-            thresholds = np.append(np.asarray(p.stage_thresholds, dtype=float), np.inf)
-            # Clear communication speeds verification.
-            by_stage = np.full(len(Stage), p.stage_min_steps, dtype=float)
-            by_stage[Stage.VERIFICATION] *= 1 - clarity
-            cached = self._tables = (p, clarity, thresholds, by_stage)
-        return cached[2], cached[3]
 
 
 class Exit(_Phase):

@@ -51,9 +51,9 @@ import numpy as np
 
 from allysim._validation import check_int, check_interval, check_nonnegative, check_probability
 from allysim.abm._compiled import use_numba
-from allysim.abm._compiled_contracts import stake_array
 from allysim.abm._compiled_value import kernels, scratch
 from allysim.abm.components import Part, PlayedRound, state_reporter
+from allysim.abm.ledger import stake_array
 
 if TYPE_CHECKING:  # pragma: no cover
     from allysim.abm.model import TrustModel
